@@ -1,0 +1,397 @@
+"""Speed benchmark of the simulator against bare SimPy, a plain SimPy M/M/n and Ciw.
+
+Run by hand from the repository root::
+
+    python benchmarks/bench.py            # full run (a few minutes)
+    python benchmarks/bench.py --quick    # smoke run (< 30 s)
+    python benchmarks/bench.py --week     # also a week of a 500-agent center
+    python benchmarks/bench.py --profile  # also cProfile the busy day (top functions)
+
+Every measurement runs in its own forked child process, so the peak memory (ru_maxrss) of
+one run is not inflated by another; the parent only prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import math
+import multiprocessing as mp
+import os
+import platform
+import pstats
+import random
+import resource
+import sys
+import time
+from typing import Any, Callable
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import simpy  # noqa: E402
+
+from scenarios import busy_day_scenario, mmn_scenario, week_scenario  # noqa: E402
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def maxrss_mb() -> float:
+    """Peak resident set size of this process so far (MB; Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def events_scheduled(env: simpy.Environment) -> int:
+    """Events scheduled in ``env`` (SimPy keeps no public counter; its id counter)."""
+    return next(env._eid)
+
+
+def _child(target: Callable[..., dict], args: tuple, conn: Any) -> None:
+    try:
+        result = target(*args)
+        result["rss_mb"] = maxrss_mb()
+        conn.send(result)
+    except BaseException as error:  # report, do not hang the parent
+        conn.send({"error": f"{type(error).__name__}: {error}"})
+    finally:
+        conn.close()
+
+
+def in_child(target: Callable[..., dict], *args: Any) -> dict:
+    """Run ``target(*args)`` in a forked child; return its dict plus its peak RSS."""
+    ctx = mp.get_context("fork")
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(target, args, child_conn))
+    process.start()
+    child_conn.close()
+    result = parent_conn.recv()
+    process.join()
+    if "error" in result:
+        raise RuntimeError(f"{target.__name__}{args}: {result['error']}")
+    return result
+
+
+def erlang_c_wait(servers: int, arrival_rate: float, service_rate: float) -> tuple[float, float]:
+    """Erlang C: (probability of waiting, mean wait in queue) for M/M/n."""
+    load = arrival_rate / service_rate
+    if load >= servers:
+        return 1.0, math.inf
+    erlang_b = 1.0
+    for k in range(1, servers + 1):
+        erlang_b = load * erlang_b / (k + load * erlang_b)
+    p_wait = erlang_b / (1.0 - (load / servers) * (1.0 - erlang_b))
+    return p_wait, p_wait / (servers * service_rate - arrival_rate)
+
+
+# ---------------------------------------------------------------------------- bare SimPy
+
+
+def bare_simpy(processes: int, target_events: int, seed: int = 1) -> dict:
+    """``processes`` processes each looping ``yield env.timeout(random)``; the ceiling."""
+    env = simpy.Environment()
+    rng = random.Random(seed)
+    expo = rng.expovariate
+
+    def loop(env: simpy.Environment) -> Any:
+        timeout = env.timeout
+        while True:
+            yield timeout(expo(1.0))
+
+    for _ in range(processes):
+        env.process(loop(env))
+    until = target_events / processes  # each process fires ~once per time unit
+    start = time.perf_counter()
+    env.run(until=until)
+    wall = time.perf_counter() - start
+    events = events_scheduled(env)
+    return {"wall_s": wall, "events": events, "events_per_s": events / wall}
+
+
+# ---------------------------------------------------------------------------- M/M/n peers
+
+
+def plain_simpy_mmn(servers: int, lam: float, mu: float, horizon_s: float, seed: int = 1) -> dict:
+    """The textbook SimPy M/M/n: a Resource of ``servers``, a source, one process each."""
+    env = simpy.Environment()
+    rng = random.Random(seed)
+    server = simpy.Resource(env, capacity=servers)
+    waits: list[float] = []
+
+    def customer(env: simpy.Environment, service_s: float) -> Any:
+        arrived = env.now
+        with server.request() as request:
+            yield request
+            waits.append(env.now - arrived)
+            yield env.timeout(service_s)
+
+    def source(env: simpy.Environment) -> Any:
+        while True:
+            yield env.timeout(rng.expovariate(lam))
+            env.process(customer(env, rng.expovariate(mu)))
+
+    env.process(source(env))
+    start = time.perf_counter()
+    env.run(until=horizon_s)
+    wall = time.perf_counter() - start
+    customers = len(waits)
+    return {
+        "wall_s": wall,
+        "customers": customers,
+        "customers_per_s": customers / wall,
+        "mean_wait_s": sum(waits) / customers,
+        "events": events_scheduled(env),
+    }
+
+
+def ciw_mmn(servers: int, lam: float, mu: float, horizon_s: float, seed: int = 1) -> dict:
+    """Ciw on the same M/M/n."""
+    import ciw
+
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=lam)],
+        service_distributions=[ciw.dists.Exponential(rate=mu)],
+        number_of_servers=[servers],
+    )
+    ciw.seed(seed)
+    start = time.perf_counter()
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_time(horizon_s)
+    records = simulation.get_all_records()
+    wall = time.perf_counter() - start
+    waits = [r.waiting_time for r in records]
+    return {
+        "wall_s": wall,
+        "customers": len(waits),
+        "customers_per_s": len(waits) / wall,
+        "mean_wait_s": sum(waits) / len(waits),
+    }
+
+
+# ---------------------------------------------------------------------------- the simulator
+
+
+def run_simulator(scenario: Any, seed: int = 1) -> dict:
+    """One replication: time the SimPy run and the table building separately."""
+    import numpy as np
+
+    start = time.perf_counter()
+    try:  # split the run from the pandas tables when the internals are as expected
+        from sim.center import ContactCenter
+        from sim.results import sessions_table
+        from sim.simulate import replication_seed_sequence
+        from sim.streams import RandomStreams
+
+        center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(seed, 0)))
+        built = time.perf_counter()
+        center.run()
+        ran = time.perf_counter()
+        sessions = sessions_table(center.sessions, scenario.horizon)
+        done = time.perf_counter()
+        events = events_scheduled(center.env)
+        core_s = ran - built
+    except ImportError:
+        from sim import simulate
+
+        result = simulate(scenario, seed=seed)
+        done = time.perf_counter()
+        sessions, events, core_s = result.sessions, result.events, done - start
+    wall = done - start
+    messages = int((sessions["customer_messages"] + sessions["agent_messages"]).sum())
+    waits = sessions["wait_s"].to_numpy(dtype=float)
+    n_sessions = len(sessions)
+    outcomes = sessions["outcome"].value_counts()
+    return {
+        "wall_s": wall,
+        "core_s": core_s,
+        "sessions": n_sessions,
+        "sessions_per_s": n_sessions / wall,
+        "events": int(events),
+        "events_per_s": events / core_s,
+        "messages": messages,
+        "messages_per_s": messages / wall,
+        "mean_wait_s": float(np.nanmean(waits)) if n_sessions else math.nan,
+        "answered": int(np.isfinite(waits).sum()),
+        "abandoned": int(outcomes.get("abandoned", 0)),
+        "open_at_horizon": int(outcomes.get("open_at_horizon", 0)),
+    }
+
+
+def profile_simulator(scenario: Any, top: int, seed: int = 1) -> str:
+    """cProfile one replication; return the top functions by total (own) time."""
+    from sim import simulate
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    simulate(scenario, seed=seed)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SimPy {simpy.__version__}"
+    )
+
+
+def fmt(value: float, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scaled-down smoke run (< 30 s)")
+    parser.add_argument("--week", action="store_true", help="also a week of a 500-agent center")
+    parser.add_argument("--profile", action="store_true", help="cProfile the busy day (tab)")
+    parser.add_argument("--top", type=int, default=15, help="functions shown by --profile")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-ciw", action="store_true", help="leave Ciw out")
+    args = parser.parse_args(argv)
+
+    quick = args.quick
+    bare_events = 200_000 if quick else 1_500_000
+    mmn_servers, rho, service_mean_s = 20, 0.9, 60.0
+    mmn_customers = 10_000 if quick else 100_000
+    lam, mu = rho * mmn_servers / service_mean_s, 1.0 / service_mean_s
+    mmn_horizon = mmn_customers / lam
+    day_agents = 20 if quick else 160
+    week_agents = 500
+
+    print(f"# ccsim benchmark ({'quick' if quick else 'full'}) — {time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"# {machine()}")
+    print()
+
+    bare = in_child(bare_simpy, 1000, bare_events, args.seed)
+    ceiling = bare["events_per_s"]
+
+    plain = in_child(plain_simpy_mmn, mmn_servers, lam, mu, mmn_horizon, args.seed)
+    peer_ciw = None
+    if not args.skip_ciw:
+        try:
+            peer_ciw = in_child(ciw_mmn, mmn_servers, lam, mu, mmn_horizon, args.seed)
+        except RuntimeError as error:
+            print(f"(Ciw skipped: {error})")
+    ours_mmn = in_child(
+        run_simulator, mmn_scenario(mmn_servers, rho, service_mean_s, mmn_horizon), args.seed
+    )
+    p_wait, erlang_wait = erlang_c_wait(mmn_servers, lam, mu)
+
+    day = {
+        model: in_child(run_simulator, busy_day_scenario(day_agents, model), args.seed)
+        for model in ("tab", "status")
+    }
+    week = None
+    if args.week:
+        week = in_child(run_simulator, week_scenario(week_agents, "tab"), args.seed)
+
+    # ---- bare SimPy
+    print("## Bare SimPy (1,000 processes, `yield env.timeout(expovariate)` loop)")
+    print(f"| events | wall s | events/s | peak RSS MB |")
+    print("|---:|---:|---:|---:|")
+    print(
+        f"| {fmt(bare['events'])} | {fmt(bare['wall_s'], 2)} | {fmt(ceiling)} "
+        f"| {fmt(bare['rss_mb'])} |"
+    )
+    print()
+
+    # ---- M/M/n
+    print(
+        f"## M/M/{mmn_servers}, rho={rho}, mean service {service_mean_s:g} s, "
+        f"horizon {mmn_horizon / 3600:.1f} h (~{mmn_customers:,} customers)"
+    )
+    print(f"Erlang C: P(wait)={p_wait:.3f}, mean wait={erlang_wait:.2f} s")
+    print()
+    print("| engine | customers | wall s | customers/s | mean wait s | vs Erlang C | ccsim speed ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    rows = [("plain SimPy", plain)]
+    if peer_ciw is not None:
+        rows.append(("Ciw", peer_ciw))
+    rows.append(("ccsim", ours_mmn))
+    for name, row in rows:
+        count = row.get("customers", row.get("sessions"))
+        per_s = row.get("customers_per_s", row.get("sessions_per_s"))
+        deviation = row["mean_wait_s"] / erlang_wait - 1.0
+        ratio = ours_mmn["sessions_per_s"] / per_s if name != "ccsim" else 1.0
+        print(
+            f"| {name} | {fmt(count)} | {fmt(row['wall_s'], 2)} | {fmt(per_s)} "
+            f"| {row['mean_wait_s']:.2f} | {deviation:+.1%} | {ratio:.2f} |"
+        )
+    print()
+    print(
+        "ccsim speed ratio = ccsim customers/s ÷ the engine's customers/s "
+        "(targets: ≥ 1.0 vs Ciw, ≥ 0.5 vs plain SimPy)."
+    )
+    print()
+
+    # ---- busy day / week
+    print(
+        f"## Busy messaging day ({day_agents} agents × capacity 3, 8 exchanges) and week "
+        f"({week_agents} agents × 7 d)"
+    )
+    print()
+    print(
+        "| run | sessions | messages | SimPy events | wall s | sim-only s | sessions/s "
+        "| events/s | messages/s | events/s ÷ bare | messages/s ÷ bare | peak RSS MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    runs = [(f"day, tab-based", day["tab"]), (f"day, status-based", day["status"])]
+    if week is not None:
+        runs.append(("week, tab-based", week))
+    for name, row in runs:
+        print(
+            f"| {name} | {fmt(row['sessions'])} | {fmt(row['messages'])} | {fmt(row['events'])} "
+            f"| {fmt(row['wall_s'], 1)} | {fmt(row['core_s'], 1)} | {fmt(row['sessions_per_s'])} "
+            f"| {fmt(row['events_per_s'])} | {fmt(row['messages_per_s'])} "
+            f"| {row['events_per_s'] / ceiling:.3f} | {row['messages_per_s'] / ceiling:.3f} "
+            f"| {fmt(row['rss_mb'])} |"
+        )
+    print()
+    print(
+        "events/s uses the sim-only time (SimPy run, no tables); sessions/s and messages/s use "
+        "the whole wall time (scenario build + run + sessions table)."
+    )
+    print("Target: messages/s ÷ bare ≥ 0.25.", end=" ")
+    if week is not None:
+        verdict = "meets" if week["wall_s"] < 60 and week["rss_mb"] < 2048 else "misses"
+        print(
+            f"Week target (< 60 s, < 2 GB): {verdict} "
+            f"({week['wall_s']:.1f} s, {week['rss_mb']:.0f} MB).",
+            end="",
+        )
+    print()
+    for name, row in runs:
+        print(
+            f"  {name}: answered {row['answered']:,}, abandoned {row['abandoned']:,}, "
+            f"open at horizon {row['open_at_horizon']:,}, mean wait {row['mean_wait_s']:.1f} s"
+        )
+
+    if args.profile:
+        print()
+        print(f"## cProfile of the busy day (tab-based, {day_agents} agents), top {args.top} by tottime")
+        text = in_child(
+            lambda: {"text": profile_simulator(busy_day_scenario(day_agents, "tab"), args.top, args.seed)}
+        )["text"]
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Arrival times of a non-homogeneous Poisson process that is constant per interval."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario import ArrivalProfile
+
+
+def interval_rates_per_second(
+    profile: ArrivalProfile, default_interval_s: float, horizon_s: float, scale: float = 1.0
+) -> tuple[float, np.ndarray]:
+    """Return the profile's interval length (s) and its rate per second in each interval.
+
+    The profile is repeated when ``profile.repeat`` is set, and cut at the horizon.
+    """
+    interval_s = profile.interval or default_interval_s
+    n_intervals = int(np.ceil(horizon_s / interval_s - 1e-9))
+    if profile.rate is not None:
+        rates = np.full(n_intervals, profile.rate / 3600.0)
+    elif profile.times is not None:
+        counts = np.bincount(
+            (np.asarray(profile.times, dtype=float) // interval_s).astype(int),
+            minlength=n_intervals,
+        )[:n_intervals]
+        rates = counts / interval_s
+    else:
+        if profile.rates is not None:
+            given = np.asarray(profile.rates, dtype=float) / 3600.0
+        else:
+            given = np.asarray(profile.volumes, dtype=float) / interval_s
+        if len(given) < n_intervals:
+            if not profile.repeat:
+                raise ValueError("the arrival profile does not cover the horizon")
+            given = np.tile(given, int(np.ceil(n_intervals / len(given))))
+        rates = given[:n_intervals]
+    return interval_s, rates * scale
+
+
+def arrival_times(
+    profile: ArrivalProfile,
+    default_interval_s: float,
+    horizon_s: float,
+    rng: np.random.Generator,
+    scale: float = 1.0,
+) -> np.ndarray:
+    """Draw sorted arrival times (seconds) in ``[0, horizon_s)``.
+
+    Within each interval the count is Poisson(rate × length) and the times are uniform,
+    which is the piecewise-constant non-homogeneous Poisson process exactly.
+    """
+    if profile.times is not None:
+        times = np.asarray(sorted(profile.times), dtype=float)
+        return times[times < horizon_s]
+    interval_s, rates = interval_rates_per_second(profile, default_interval_s, horizon_s, scale)
+    starts = np.arange(len(rates)) * interval_s
+    lengths = np.minimum(starts + interval_s, horizon_s) - starts
+    counts = rng.poisson(rates * lengths)
+    times = np.repeat(starts, counts) + rng.random(counts.sum()) * np.repeat(lengths, counts)
+    times.sort()
+    return times

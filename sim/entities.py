@@ -1,0 +1,187 @@
+"""The things the simulation moves: messaging sessions, work items and agents.
+
+Names follow the Salesforce objects (DOMAIN.md section 1): a ``MessagingSession`` has a
+status; each routing of it to an agent is a ``WorkItem`` (AgentWork) with its own status.
+Times are seconds from the simulation start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import simpy
+
+
+class SessionStatus:
+    """``MessagingSession.Status`` values the simulator uses (DOMAIN.md section 1)."""
+
+    NEW = "New"
+    WAITING = "Waiting"
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    ENDED = "Ended"
+
+
+class WorkStatus:
+    """``AgentWork.Status`` values (DOMAIN.md section 1)."""
+
+    ASSIGNED = "Assigned"
+    OPENED = "Opened"
+    CLOSED = "Closed"
+    DECLINED = "Declined"
+    DECLINED_ON_PUSH_TIMEOUT = "DeclinedOnPushTimeout"
+    CANCELED = "Canceled"
+    UNAVAILABLE = "Unavailable"
+
+
+class Presence:
+    """Agent presence (DOMAIN.md section 6)."""
+
+    AVAILABLE = "available"
+    AWAY = "away"
+    DRAINING = "draining"
+    OFFLINE = "offline"
+    LOGGED_OUT = "logged_out"
+
+
+ONLINE_PRESENCES = frozenset({Presence.AVAILABLE, Presence.AWAY, Presence.DRAINING})
+
+
+class Outcome:
+    """How a session ended; exactly one per offered session (or open at the horizon)."""
+
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+    TIMED_OUT = "timed_out"
+    ENDED_BY_LOGOUT = "ended_by_logout"
+    ENDED_BY_SUPERVISOR = "ended_by_supervisor"
+    OPEN_AT_HORIZON = "open_at_horizon"
+
+
+OUTCOMES = (
+    Outcome.COMPLETED,
+    Outcome.ABANDONED,
+    Outcome.TIMED_OUT,
+    Outcome.ENDED_BY_LOGOUT,
+    Outcome.ENDED_BY_SUPERVISOR,
+    Outcome.OPEN_AT_HORIZON,
+)
+
+
+@dataclass(slots=True)
+class ConversationPlan:
+    """What the customer will do, drawn when the session is created (same for every model).
+
+    Attributes:
+        exchanges: customer-agent message pairs.
+        agent_reply_s: base agent reply time for each agent message, before slowdown.
+        customer_reply_s: customer reply time after each agent message but the last;
+            ``inf`` where the customer never answers again.
+        patience_s: time the customer waits in the queue before abandoning.
+        answers_outbound: for outbound sessions, whether the customer ever answers.
+        answer_delay_s: for outbound sessions, time to the customer's answer.
+    """
+
+    exchanges: int
+    agent_reply_s: list[float]
+    customer_reply_s: list[float]
+    patience_s: float = float("inf")
+    answers_outbound: bool = True
+    answer_delay_s: float = 0.0
+
+
+@dataclass(slots=True, eq=False)
+class MessagingSession:
+    """One conversation on one channel (``MessagingSession``).
+
+    ``request_time`` is when the session last asked for an agent from scratch (arrival for
+    inbound, the customer's answer for outbound); ``wait_s`` is measured from it.
+    """
+
+    session_id: int
+    channel: Any
+    direction: str
+    start_time: float
+    plan: ConversationPlan
+    status: str = SessionStatus.NEW
+    request_time: float = float("nan")
+    accept_time: float = float("nan")
+    first_response_time: float = float("nan")
+    end_time: float = float("nan")
+    release_time: float = float("nan")
+    inactive_since: float = float("nan")
+    last_activity: float = 0.0
+    outcome: str = Outcome.OPEN_AT_HORIZON
+    work_item: WorkItem | None = None
+    owner: Agent | None = None
+    agents_seen: list[int] = field(default_factory=list)
+    declined_by: set[int] = field(default_factory=set)
+    reroutes: int = 0
+    stranded_s: float = 0.0
+    stranded_since: float = float("nan")
+    customer_messages: int = 0
+    agent_messages: int = 0
+    queue_entry: Any = None
+    process: simpy.Process | None = None
+    signal: simpy.Event | None = None
+    timer_running: bool = False
+
+    @property
+    def agent_id(self) -> int:
+        """The agent who accepted it last, or -1."""
+        return self.agents_seen[-1] if self.agents_seen else -1
+
+
+@dataclass(slots=True, eq=False)
+class WorkItem:
+    """One routing of a session to one agent (``AgentWork``)."""
+
+    item_id: int
+    session: MessagingSession
+    agent: Agent
+    size: float
+    assign_time: float
+    status: str = WorkStatus.ASSIGNED
+    tab_open: bool = True
+    consuming: float = 0.0
+    accept_time: float = float("nan")
+    close_time: float = float("nan")
+
+
+@dataclass(slots=True, eq=False)
+class Agent:
+    """An Omni-Channel user with a capacity, queues and a presence."""
+
+    agent_id: int
+    group: Any
+    capacity: float
+    queue_names: frozenset[str]
+    presence: str = Presence.LOGGED_OUT
+    used: float = 0.0
+    working_items: int = 0
+    items: list[WorkItem] = field(default_factory=list)
+    last_assigned_time: float = float("-inf")
+    shift_over: bool = False
+    presence_token: int = 0
+    waiting_sessions: list[MessagingSession] = field(default_factory=list)
+    # statistics (integrals in seconds or capacity-seconds)
+    online_s: float = 0.0
+    offline_s: float = 0.0
+    busy_integral: float = 0.0
+    over_capacity_s: float = 0.0
+    offline_events: int = 0
+    sessions_handled: int = 0
+    max_concurrency: int = 0
+    stats_since: float = 0.0
+
+    @property
+    def online(self) -> bool:
+        """Whether the agent is logged in and connected."""
+        return self.presence in ONLINE_PRESENCES
+
+    @property
+    def free_capacity(self) -> float:
+        """Capacity not in use (may be negative when status-based returns overfill it)."""
+        return self.capacity - self.used

@@ -1,0 +1,52 @@
+"""Time-weighted levels of the whole center, accumulated per reporting interval."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class IntervalLevels:
+    """Integrals over time of a few piecewise-constant levels, binned by interval.
+
+    Levels: capacity in use by online agents, capacity of online agents, agents online and
+    open work items of online agents. Each integral is in level × seconds.
+    """
+
+    USED = 0
+    CAPACITY = 1
+    AGENTS = 2
+    OPEN_WORK = 3
+    NAMES = ("capacity_used", "capacity_online", "agents_online", "open_work")
+
+    def __init__(self, interval_s: float, horizon_s: float) -> None:
+        self.interval_s = interval_s
+        self.horizon_s = horizon_s
+        self.n_intervals = int(np.ceil(horizon_s / interval_s - 1e-9))
+        self.levels = [0.0, 0.0, 0.0, 0.0]
+        self.integrals = [[0.0] * self.n_intervals for _ in self.NAMES]
+        self.last_time = 0.0
+
+    def advance(self, now: float) -> None:
+        """Add each level × elapsed time since the last change into the interval bins."""
+        start = self.last_time
+        if now <= start:
+            return
+        now = min(now, self.horizon_s)
+        interval_s = self.interval_s
+        levels = self.levels
+        index = int(start // interval_s)
+        while start < now and index < self.n_intervals:
+            end = min(now, (index + 1) * interval_s)
+            span = end - start
+            for level_index in range(4):
+                level = levels[level_index]
+                if level:
+                    self.integrals[level_index][index] += level * span
+            start = end
+            index += 1
+        self.last_time = now
+
+    def change(self, now: float, level_index: int, delta: float) -> None:
+        """Change one level by ``delta`` at time ``now``."""
+        self.advance(now)
+        self.levels[level_index] += delta

@@ -1,0 +1,265 @@
+"""Tables of one simulated run: sessions, agents, intervals and the event trace.
+
+Built once, after the run, from the flat records the simulation kept. Times are seconds
+from the simulation start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.entities import OUTCOMES, Outcome
+from sim.monitor import IntervalLevels
+from sim.recorder import TRACE_COLUMNS
+from sim.scenario import Scenario
+
+SESSION_COLUMNS = (
+    "session_id",
+    "channel",
+    "channel_kind",
+    "queue",
+    "direction",
+    "arrival_time",
+    "request_time",
+    "accept_time",
+    "first_response_time",
+    "end_time",
+    "release_time",
+    "agent_id",
+    "agents",
+    "outcome",
+    "wait_s",
+    "handle_s",
+    "reroutes",
+    "stranded_s",
+    "customer_messages",
+    "agent_messages",
+)
+
+SESSION_DTYPES = {
+    "session_id": "int64",
+    "channel": "object",
+    "channel_kind": "object",
+    "queue": "object",
+    "direction": "object",
+    "agent_id": "int64",
+    "agents": "int64",
+    "reroutes": "int64",
+    "customer_messages": "int64",
+    "agent_messages": "int64",
+    **{
+        name: "float64"
+        for name in SESSION_COLUMNS
+        if name.endswith(("_time", "_s"))
+    },
+}
+
+
+@dataclass
+class Result:
+    """One replication's tables.
+
+    Attributes:
+        scenario: the scenario that was run.
+        replication: index of the replication (its stream of the run's SeedSequence).
+        sessions: one row per offered session (inbound and outbound).
+        agents: one row per agent.
+        intervals: one row per reporting interval and channel, plus channel ``"all"``.
+        trace: the event trace when asked for, else ``None``.
+        events: SimPy events scheduled during the run.
+    """
+
+    scenario: Scenario
+    replication: int
+    sessions: pd.DataFrame
+    agents: pd.DataFrame
+    intervals: pd.DataFrame
+    trace: pd.DataFrame | None
+    events: int
+
+
+def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
+    """One row per session; ``wait_s`` is speed to answer (accept minus request)."""
+    rows = [
+        (
+            s.session_id,
+            s.channel.name,
+            s.channel.kind,
+            s.channel.queue.name,
+            s.direction,
+            s.start_time,
+            s.request_time,
+            s.accept_time,
+            s.first_response_time,
+            s.end_time,
+            s.release_time,
+            s.agent_id,
+            len(set(s.agents_seen)),
+            s.outcome,
+            s.accept_time - s.request_time,
+            (s.end_time if s.outcome == Outcome.COMPLETED else np.nan) - s.accept_time,
+            s.reroutes,
+            s.stranded_s,
+            s.customer_messages,
+            s.agent_messages,
+        )
+        for s in sessions
+    ]
+    table = pd.DataFrame.from_records(rows, columns=list(SESSION_COLUMNS))
+    table = table.astype(SESSION_DTYPES)
+    table["outcome"] = pd.Categorical(table["outcome"], categories=list(OUTCOMES))
+    return table
+
+
+def agents_table(agents: list) -> pd.DataFrame:
+    """One row per agent; occupancy = capacity-weighted busy time / (capacity × online)."""
+    rows = [
+        (
+            a.agent_id,
+            a.group.name,
+            a.capacity,
+            a.online_s,
+            a.offline_s,
+            a.offline_events,
+            a.sessions_handled,
+            a.busy_integral,
+            a.busy_integral / (a.capacity * a.online_s) if a.online_s > 0 else np.nan,
+            a.max_concurrency,
+            a.over_capacity_s,
+        )
+        for a in agents
+    ]
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "agent_id",
+            "group",
+            "capacity",
+            "online_s",
+            "offline_s",
+            "offline_events",
+            "sessions_handled",
+            "busy_capacity_s",
+            "occupancy",
+            "max_concurrency",
+            "over_capacity_s",
+        ],
+    )
+
+
+def intervals_table(
+    scenario: Scenario, sessions: pd.DataFrame, levels: IntervalLevels
+) -> pd.DataFrame:
+    """Per interval and channel (and ``"all"``): volumes, service level, waits, occupancy.
+
+    Offered, answered, abandoned, service level and waits count inbound sessions by the
+    interval they arrived in; completed, timed-out and logout ends count by the interval
+    they ended in. A session still waiting at the horizon counts as a miss only once it
+    has waited longer than the threshold.
+    """
+    interval_s = scenario.interval
+    n = levels.n_intervals
+    threshold = scenario.service_level.threshold
+    lengths = np.minimum(np.arange(1, n + 1) * interval_s, scenario.horizon) - (
+        np.arange(n) * interval_s
+    )
+    integrals = np.asarray(levels.integrals)
+    capacity = integrals[IntervalLevels.CAPACITY]
+    agents_online = integrals[IntervalLevels.AGENTS] / lengths
+    occupancy = np.divide(
+        integrals[IntervalLevels.USED], capacity, out=np.full(n, np.nan), where=capacity > 0
+    )
+    concurrency = np.divide(
+        integrals[IntervalLevels.OPEN_WORK],
+        integrals[IntervalLevels.AGENTS],
+        out=np.full(n, np.nan),
+        where=integrals[IntervalLevels.AGENTS] > 0,
+    )
+    frames = []
+    channel_names = [c.name for c in scenario.channels]
+    for channel in [*channel_names, "all"]:
+        subset = sessions if channel == "all" else sessions[sessions["channel"] == channel]
+        frames.append(
+            _channel_intervals(subset, channel, n, interval_s, threshold, scenario.horizon)
+        )
+    table = pd.concat(frames, ignore_index=True)
+    table["interval_hours"] = np.tile(lengths / 3600.0, len(frames))
+    table["throughput_per_h"] = table["completed"] / table["interval_hours"]
+    table["agents_online"] = np.tile(agents_online, len(frames))
+    table["occupancy"] = np.tile(occupancy, len(frames))
+    table["concurrency"] = np.tile(concurrency, len(frames))
+    return table.drop(columns="interval_hours")
+
+
+def _channel_intervals(
+    sessions: pd.DataFrame,
+    channel: str,
+    n: int,
+    interval_s: float,
+    threshold_s: float,
+    horizon_s: float,
+) -> pd.DataFrame:
+    inbound = sessions[sessions["direction"] == "inbound"]
+    arrival_bin = np.minimum((inbound["arrival_time"].to_numpy() // interval_s).astype(int), n - 1)
+    wait = inbound["wait_s"].to_numpy()
+    answered = ~np.isnan(wait)
+    within = answered & (wait <= threshold_s + 1e-9)
+    outcome = inbound["outcome"].to_numpy()
+    undecided = (
+        (outcome == Outcome.OPEN_AT_HORIZON)
+        & ~answered
+        & (horizon_s - inbound["request_time"].to_numpy() <= threshold_s)
+    )
+
+    def count(mask: np.ndarray, bins: np.ndarray) -> np.ndarray:
+        return np.bincount(bins[mask], minlength=n)[:n]
+
+    offered = np.bincount(arrival_bin, minlength=n)[:n]
+    n_answered = count(answered, arrival_bin)
+    n_within = count(within, arrival_bin)
+    decided = offered - count(undecided, arrival_bin)
+    wait_sum = np.bincount(arrival_bin[answered], weights=wait[answered], minlength=n)[:n]
+    p90 = np.full(n, np.nan)
+    if answered.any():
+        frame = pd.DataFrame({"bin": arrival_bin[answered], "wait": wait[answered]})
+        quantiles = frame.groupby("bin")["wait"].quantile(0.9)
+        p90[quantiles.index.to_numpy()] = quantiles.to_numpy()
+    end_time = sessions["end_time"].to_numpy()
+    ended = ~np.isnan(end_time)
+    end_bin = np.zeros(len(sessions), dtype=int)
+    end_bin[ended] = np.minimum((end_time[ended] // interval_s).astype(int), n - 1)
+    all_outcomes = sessions["outcome"].to_numpy()
+    outbound_bin = np.minimum(
+        (sessions["arrival_time"].to_numpy() // interval_s).astype(int), n - 1
+    )
+    is_outbound = (sessions["direction"] == "outbound").to_numpy()
+    return pd.DataFrame(
+        {
+            "interval": np.arange(n),
+            "start_s": np.arange(n) * interval_s,
+            "channel": channel,
+            "offered": offered,
+            "outbound_sent": count(is_outbound, outbound_bin),
+            "answered": n_answered,
+            "answered_within": n_within,
+            "abandoned": count(outcome == Outcome.ABANDONED, arrival_bin),
+            "completed": count(ended & (all_outcomes == Outcome.COMPLETED), end_bin),
+            "timed_out": count(ended & (all_outcomes == Outcome.TIMED_OUT), end_bin),
+            "ended_by_logout": count(ended & (all_outcomes == Outcome.ENDED_BY_LOGOUT), end_bin),
+            "service_level": np.divide(
+                n_within, decided, out=np.full(n, np.nan), where=decided > 0
+            ),
+            "asa_s": np.divide(
+                wait_sum, n_answered, out=np.full(n, np.nan), where=n_answered > 0
+            ),
+            "p90_wait_s": p90,
+        }
+    )
+
+
+def trace_table(rows: list[tuple[float, int, int, str, str]]) -> pd.DataFrame:
+    """The event trace as a table with columns time, session_id, agent_id, event, status."""
+    return pd.DataFrame.from_records(rows, columns=list(TRACE_COLUMNS))

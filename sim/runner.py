@@ -1,0 +1,423 @@
+"""Many runs of a scenario: replications and capacity-model comparisons, via an executor.
+
+Replication ``r`` of seed ``s`` has its own ``SeedSequence(s, spawn_key=(r,))``, so it
+gives the same result wherever it runs: serially, in another process or (later) on a
+Dask cluster. The executor only decides *where* replications run; :func:`replicate` and
+:func:`compare` put the results back in replication order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import pandas as pd
+from pydantic import ValidationError
+
+from sim.figures import headline_figures, paired_difference, summarize
+from sim.scenario import Scenario
+from sim.simulate import simulate
+
+Item = TypeVar("Item")
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each finished run."""
+
+CAPACITY_MODELS = ("tab", "status")
+"""The capacity models :func:`compare` runs, baseline first."""
+
+
+# ---------------------------------------------------------------------------- executors
+class Executor(Protocol):
+    """Where runs happen. ``fn`` must be a picklable top-level function."""
+
+    def map(self, fn: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
+        """Apply ``fn`` to every item; results in input order."""
+        ...
+
+    def as_completed(
+        self, fn: Callable[[Item], Any], items: Sequence[Item]
+    ) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, fn(items[index]))`` as runs finish, in any order.
+
+        Closing the iterator early (for example on Ctrl-C) cancels runs not yet started.
+        """
+        ...
+
+
+class LocalExecutor:
+    """Runs in this process (``jobs=1``) or in a pool of ``jobs`` worker processes."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        """Create the executor.
+
+        Args:
+            jobs: worker processes; 1 runs serially in this process.
+
+        Raises:
+            ValueError: if ``jobs`` is less than 1.
+        """
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
+        self.jobs = jobs
+
+    def map(self, fn: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
+        """Apply ``fn`` to every item; results in input order."""
+        results: dict[int, Any] = dict(self.as_completed(fn, items))
+        return [results[index] for index in range(len(items))]
+
+    def as_completed(
+        self, fn: Callable[[Item], Any], items: Sequence[Item]
+    ) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, result)`` as runs finish; see :class:`Executor`."""
+        if self.jobs == 1 or len(items) <= 1:
+            for index, item in enumerate(items):
+                yield index, fn(item)
+            return
+        yield from _pool_as_completed(fn, items, min(self.jobs, len(items)))
+
+
+def _pool_as_completed(
+    fn: Callable[[Item], Any], items: Sequence[Item], workers: int
+) -> Iterator[tuple[int, Any]]:
+    # 'spawn': a fresh interpreter per worker, safe while this process runs threads
+    # (a progress bar) and the same on every platform.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_interrupts,
+    )
+    pending: dict[Future[Any], int] = {}
+    try:
+        pending = {pool.submit(fn, item): index for index, item in enumerate(items)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                yield index, future.result()
+    finally:
+        # Reached normally, on an error, or when the consumer stops early (Ctrl-C):
+        # runs not yet started are cancelled; the ones running finish and are dropped.
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle, workers just get cancelled."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor for ``--jobs`` and ``--scheduler``.
+
+    Args:
+        jobs: local worker processes (1 = serial, in this process).
+        scheduler: address of a distributed scheduler (Dask); ``None`` runs locally.
+
+    Returns:
+        An :class:`Executor`.
+
+    Raises:
+        NotImplementedError: for a scheduler address (distributed runs are not built yet).
+        ValueError: if ``jobs`` is less than 1.
+    """
+    if scheduler is not None:
+        raise NotImplementedError(
+            f"distributed runs (--scheduler {scheduler}) are not available yet; "
+            "use --jobs N to run replications in local processes"
+        )
+    return LocalExecutor(jobs)
+
+
+# ------------------------------------------------------------------------ one replication
+@dataclass
+class ReplicationPayload:
+    """What a worker sends back for one replication: small and picklable.
+
+    Attributes:
+        replication: replication index.
+        figures: headline figures (see :func:`sim.figures.headline_figures`).
+        intervals: the interval table with a ``replication`` column.
+        agents: the agent table with a ``replication`` column.
+        sessions: the session table with a ``replication`` column, or ``None`` if not kept.
+    """
+
+    replication: int
+    figures: dict[str, float]
+    intervals: pd.DataFrame
+    agents: pd.DataFrame
+    sessions: pd.DataFrame | None
+
+
+def run_replication(
+    scenario: Scenario, seed: int, replication: int, keep_sessions: bool = True
+) -> ReplicationPayload:
+    """Simulate one replication and reduce it to a :class:`ReplicationPayload`.
+
+    Args:
+        scenario: the validated scenario.
+        seed: root seed of the run.
+        replication: replication index (its own random streams).
+        keep_sessions: send the session table back (it is the largest table).
+
+    Returns:
+        The replication's figures and tables, each with a ``replication`` column.
+    """
+    result = simulate(scenario, seed=seed, replication=replication)
+    return ReplicationPayload(
+        replication=replication,
+        figures=headline_figures(result),
+        intervals=_tagged(result.intervals, replication),
+        agents=_tagged(result.agents, replication),
+        sessions=_tagged(result.sessions, replication) if keep_sessions else None,
+    )
+
+
+def _run_task(task: tuple[Scenario, int, int, bool]) -> ReplicationPayload:
+    """Top-level (so picklable) adapter from one task tuple to :func:`run_replication`."""
+    return run_replication(*task)
+
+
+def _tagged(table: pd.DataFrame, replication: int) -> pd.DataFrame:
+    tagged = table.copy()
+    tagged.insert(0, "replication", replication)
+    return tagged
+
+
+def _run_all(
+    tasks: Sequence[tuple[Scenario, int, int, bool]],
+    executor: Executor | None,
+    progress: Progress | None,
+) -> tuple[dict[int, ReplicationPayload], bool]:
+    """Run tasks; on Ctrl-C stop and keep what finished. Returns (results, interrupted)."""
+    runner = executor if executor is not None else LocalExecutor(1)
+    results: dict[int, ReplicationPayload] = {}
+    stream = runner.as_completed(_run_task, list(tasks))
+    try:
+        for index, payload in stream:
+            results[index] = payload
+            if progress is not None:
+                progress(len(results), len(tasks))
+    except KeyboardInterrupt:
+        _close(stream)
+        return results, True
+    return results, False
+
+
+def _close(stream: Iterator[Any]) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
+# ------------------------------------------------------------------------------ replicate
+@dataclass
+class RunSet:
+    """The replications of one scenario, in replication order.
+
+    Attributes:
+        scenario: the scenario that was run.
+        seed: root seed.
+        requested: replications asked for.
+        figures: headline figures, one mapping per finished replication.
+        intervals: interval tables of all finished replications (``replication`` column).
+        agents: agent tables of all finished replications (``replication`` column).
+        sessions: session tables (``replication`` column), ``None`` if not kept.
+        interrupted: the run was stopped (Ctrl-C) before every replication finished.
+    """
+
+    scenario: Scenario
+    seed: int
+    requested: int
+    figures: list[dict[str, float]]
+    intervals: pd.DataFrame
+    agents: pd.DataFrame
+    sessions: pd.DataFrame | None
+    interrupted: bool = False
+    replication_ids: list[int] = field(default_factory=list)
+
+    @property
+    def replications(self) -> int:
+        """Replications that finished."""
+        return len(self.figures)
+
+    def summary(self) -> pd.DataFrame:
+        """Mean, sd, 95% CI half-width and n of every headline figure."""
+        return summarize(self.figures)
+
+
+def replicate(
+    scenario: Scenario,
+    replications: int,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    keep_sessions: bool = True,
+    progress: Progress | None = None,
+) -> RunSet:
+    """Run replications ``0 .. replications-1`` of a scenario.
+
+    Args:
+        scenario: the validated scenario.
+        replications: how many replications (at least 1).
+        seed: root seed; the scenario's ``seed`` when omitted.
+        executor: where to run; serial in this process when omitted.
+        keep_sessions: keep every session row (the largest table).
+        progress: called as ``progress(done, total)`` after each replication.
+
+    Returns:
+        The finished replications in order. On Ctrl-C the replications finished so far,
+        with ``interrupted=True``.
+
+    Raises:
+        ValueError: if ``replications`` is less than 1.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    root = scenario.seed if seed is None else seed
+    tasks = [(scenario, root, index, keep_sessions) for index in range(replications)]
+    results, interrupted = _run_all(tasks, executor, progress)
+    return _runset(scenario, root, replications, [results[i] for i in sorted(results)],
+                   interrupted)
+
+
+def _runset(
+    scenario: Scenario,
+    seed: int,
+    requested: int,
+    payloads: list[ReplicationPayload],
+    interrupted: bool,
+) -> RunSet:
+    def joined(tables: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+        present = [table for table in tables if table is not None]
+        return pd.concat(present, ignore_index=True) if present else None
+
+    intervals = joined([payload.intervals for payload in payloads])
+    agents = joined([payload.agents for payload in payloads])
+    return RunSet(
+        scenario=scenario,
+        seed=seed,
+        requested=requested,
+        figures=[payload.figures for payload in payloads],
+        intervals=intervals if intervals is not None else pd.DataFrame(),
+        agents=agents if agents is not None else pd.DataFrame(),
+        sessions=joined([payload.sessions for payload in payloads]),
+        interrupted=interrupted,
+        replication_ids=[payload.replication for payload in payloads],
+    )
+
+
+# -------------------------------------------------------------------------------- compare
+class ComparisonError(ValueError):
+    """The scenario cannot be run under both capacity models."""
+
+
+@dataclass
+class Comparison:
+    """Both capacity models run on the same customers, and their paired differences.
+
+    Attributes:
+        tab: replications under tab-based capacity (the baseline).
+        status: the same replications under status-based capacity.
+        table: one row per figure: ``tab_mean``, ``tab_ci95``, ``status_mean``,
+            ``status_ci95``, ``diff_mean`` (status - tab), ``diff_ci95``, ``n`` (pairs).
+        interrupted: stopped by Ctrl-C; only replications finished under both are kept.
+    """
+
+    tab: RunSet
+    status: RunSet
+    table: pd.DataFrame
+    interrupted: bool = False
+
+    @property
+    def replications(self) -> int:
+        """Replications finished under both models."""
+        return self.tab.replications
+
+
+def status_variant(scenario: Scenario) -> Scenario:
+    """The scenario re-validated with status-based capacity.
+
+    Raises:
+        ComparisonError: if status-based capacity is invalid for it (a standard channel).
+    """
+    try:
+        return Scenario.model_validate({**scenario.model_dump(), "capacity_model": "status"})
+    except ValidationError as error:
+        details = error.errors()[0]
+        where = ".".join(str(part) for part in details["loc"])
+        message = str(details.get("ctx", {}).get("error", details["msg"]))
+        raise ComparisonError(
+            "cannot compare capacity models: status-based capacity is invalid for this "
+            f"scenario ({where + ': ' if where else ''}{message})"
+        ) from None
+
+
+def compare(
+    scenario: Scenario,
+    replications: int,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Run a scenario under tab-based and status-based capacity on the same customers.
+
+    Replication ``r`` of both models uses the same seed, so the same customers arrive
+    with the same behaviour (common random numbers); the difference of each figure is
+    taken per replication.
+
+    Args:
+        scenario: the validated scenario (its own ``capacity_model`` is ignored).
+        replications: replications per model (at least 1; 2 or more for a CI).
+        seed: root seed; the scenario's ``seed`` when omitted.
+        executor: where to run; serial in this process when omitted.
+        progress: called as ``progress(done, total)`` with ``total = 2 * replications``.
+
+    Returns:
+        Both run sets and the per-figure table.
+
+    Raises:
+        ComparisonError: if the scenario cannot run status-based (a standard channel).
+        ValueError: if ``replications`` is less than 1.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    variants = {
+        "tab": scenario.model_copy(update={"capacity_model": "tab"}),
+        "status": status_variant(scenario),
+    }
+    root = scenario.seed if seed is None else seed
+    tasks = [
+        (variants[model], root, index, False)
+        for model in CAPACITY_MODELS
+        for index in range(replications)
+    ]
+    results, interrupted = _run_all(tasks, executor, progress)
+    paired = [i for i in range(replications) if i in results and i + replications in results]
+    tab = _runset(variants["tab"], root, replications, [results[i] for i in paired],
+                  interrupted)
+    status = _runset(variants["status"], root, replications,
+                     [results[i + replications] for i in paired], interrupted)
+    return Comparison(tab=tab, status=status, table=comparison_table(tab, status),
+                      interrupted=interrupted)
+
+
+def comparison_table(tab: RunSet, status: RunSet) -> pd.DataFrame:
+    """Per figure: mean and CI of each model and of the paired difference (status - tab)."""
+    first, second = tab.summary(), status.summary()
+    difference = paired_difference(tab.figures, status.figures)
+    return pd.DataFrame(
+        {
+            "tab_mean": first["mean"],
+            "tab_ci95": first["ci95"],
+            "status_mean": second["mean"],
+            "status_ci95": second["ci95"],
+            "diff_mean": difference["mean"],
+            "diff_ci95": difference["ci95"],
+            "n": difference["n"],
+        }
+    )
+

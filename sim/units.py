@@ -1,0 +1,78 @@
+"""Parsing of durations and rates as people write them in scenario files.
+
+Inside the model every duration is in seconds; scenario rates are per hour. These
+helpers turn ``"45s"``, ``"5m"``, ``"1.5h"``, ``"2d"`` and ``"60/h"`` into those units.
+"""
+
+from __future__ import annotations
+
+import re
+
+SECONDS_PER_UNIT: dict[str, float] = {
+    "ms": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+}
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z]+)?\s*$")
+_RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*([a-z]+)\s*$")
+
+DURATION_HELP = "a duration such as 45s, 5m, 1.5h or 2d (a bare number means seconds)"
+RATE_HELP = "a rate such as 60/h, 2/m or 1440/d (a bare number means per hour)"
+
+
+def parse_duration(value: object) -> float:
+    """Return ``value`` as seconds.
+
+    Accepts a number (seconds) or a string made of a number and a unit
+    (ms, s, m, min, h, d). Raises ``ValueError`` with a message naming what is allowed.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected {DURATION_HELP}, found {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value.lower())
+        if match:
+            number, unit = match.groups()
+            if unit is None:
+                return float(number)
+            if unit in SECONDS_PER_UNIT:
+                return float(number) * SECONDS_PER_UNIT[unit]
+    raise ValueError(f"expected {DURATION_HELP}, found {value!r}")
+
+
+def parse_rate_per_hour(value: object) -> float:
+    """Return ``value`` as events per hour.
+
+    Accepts a number (per hour) or ``"N/unit"`` with unit s, m, h or d.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected {RATE_HELP}, found {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _RATE.match(value.lower())
+        if match:
+            number, unit = match.groups()
+            if unit in SECONDS_PER_UNIT:
+                return float(number) * 3600.0 / SECONDS_PER_UNIT[unit]
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected {RATE_HELP}, found {value!r}")
+
+
+def format_duration(seconds: float) -> str:
+    """Render seconds in the largest unit that keeps the number short (for reports)."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0)):
+        if seconds >= size and (seconds / size) == round(seconds / size, 2):
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"

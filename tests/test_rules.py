@@ -1,0 +1,519 @@
+"""One exact-trace test per Omni-Channel rule of shared/DOMAIN.md.
+
+Each test builds a tiny scenario with fixed times (explicit arrival times, fixed reply
+times, scheduled outages) so the whole event trace is known in advance.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+
+from sim.capacity import CAPACITY_MODELS
+from sim.entities import MessagingSession, SessionStatus
+from sim.scenario import Scenario
+from sim.simulate import simulate
+
+BASE: dict = {
+    "horizon": "4h",
+    "interval": "30m",
+    "channels": [
+        {
+            "name": "web",
+            "type": "enhanced_web_chat",
+            "queue": "q",
+            "auto_accept": True,
+            "arrivals": {"times": [100]},
+            "customers": {"exchanges": 2, "reply_time": "60s"},
+        }
+    ],
+    "queues": [{"name": "q"}],
+    "agent_groups": [
+        {
+            "name": "a",
+            "agents": 1,
+            "capacity": 1,
+            "queues": ["q"],
+            "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"},
+        }
+    ],
+}
+
+
+def build(changes: dict | None = None, **top: object) -> Scenario:
+    """The base scenario with nested ``changes`` ("channels.0.x" style keys) applied."""
+    raw = copy.deepcopy(BASE)
+    raw.update(top)
+    for dotted, value in (changes or {}).items():
+        node = raw
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+        if isinstance(node, list) and int(last) == len(node):
+            node.append(value)
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return Scenario.model_validate(raw)
+
+
+def events(result, session_id: int | None = None) -> list[tuple]:
+    """The trace as (time, agent, event, status) rows, for one session or for agents."""
+    trace = result.trace
+    rows = trace[trace["session_id"] == (-1 if session_id is None else session_id)]
+    return [
+        (round(t, 6), agent, event, status)
+        for t, agent, event, status in rows[["time", "agent_id", "event", "status"]].itertuples(
+            index=False
+        )
+    ]
+
+
+def test_conversation_trace_tab_based_close_tab_releases_capacity():
+    # DOMAIN.md 3: End Chat does not free capacity; closing the tab does. The second
+    # customer (t=150) waits for the tab of the first to close, not for End Chat.
+    scenario = build({"channels.0.arrivals": {"times": [100, 150]}})
+    result = simulate(scenario, trace=True)
+    assert events(result, 0) == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (130, 0, "agent_message", "Active"),
+        (190, -1, "customer_message", "Active"),
+        (220, 0, "agent_message", "Active"),
+        (220, 0, "end_chat", "Ended"),
+        (240, 0, "tab_closed", "Ended"),
+    ]
+    second = result.sessions.iloc[1]
+    assert second["accept_time"] == 240
+    assert second["wait_s"] == 90
+    first = result.sessions.iloc[0]
+    assert (first["end_time"], first["release_time"], first["outcome"]) == (220, 240, "completed")
+
+
+def test_status_based_end_chat_releases_capacity_at_once():
+    # DOMAIN.md 4: Ended work consumes nothing; closing a tab is irrelevant.
+    scenario = build({"channels.0.arrivals": {"times": [100, 150]}}, capacity_model="status")
+    result = simulate(scenario, trace=True)
+    assert [e for e in events(result, 0) if e[2] in ("end_chat", "tab_closed")] == [
+        (220, 0, "end_chat", "Ended")
+    ]
+    assert result.sessions.iloc[0]["release_time"] == 220
+    assert result.sessions.iloc[1]["accept_time"] == 220
+
+
+def test_acw_maximum_caps_the_close_tab_delay():
+    scenario = build(
+        {
+            "agent_groups.0.behaviour.close_tab_delay": "10m",
+            "agent_groups.0.behaviour.after_conversation_work": {"enabled": True, "max": "45s"},
+        }
+    )
+    result = simulate(scenario, trace=True)
+    assert result.sessions.iloc[0]["release_time"] == 220 + 45
+
+
+def test_offline_tab_based_session_returns_to_waiting_and_is_rerouted():
+    # DOMAIN.md 3: the old work item ends Unavailable, capacity is released, the session
+    # becomes Waiting and goes to an available agent, keeping its age.
+    scenario = build(
+        {
+            "agent_groups.0.disconnections": {"outages": [{"start": 110, "duration": "10m"}]},
+            "agent_groups.1": {
+                "name": "b",
+                "shifts": [{"start": 0, "end": "4h", "agents": 1}],
+                "capacity": 1,
+                "queues": ["q"],
+                "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"},
+            },
+        }
+    )
+    result = simulate(scenario, trace=True)
+    # Agent 0 gets the session (ties go to the agent idle longest; both never had work).
+    assert events(result, 0)[:6] == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (110, 0, "unavailable", "Active"),
+        (110, 1, "assigned", "Waiting"),
+        (110, 1, "accepted", "Active"),
+    ]
+    # Agent 1 answers with a fresh reply time from the moment it accepts.
+    assert events(result, 0)[6] == (140, 1, "agent_message", "Active")
+    row = result.sessions.iloc[0]
+    assert (row["reroutes"], row["agents"], row["stranded_s"]) == (1, 2, 0.0)
+    assert row["wait_s"] == 0.0  # speed to answer is measured at the first acceptance
+
+
+def test_offline_status_based_session_stays_and_is_stranded():
+    # DOMAIN.md 4: the session stays with the offline agent and still counts against
+    # its capacity; the customer's message waits until the agent is back.
+    scenario = build(
+        {
+            "agent_groups.0.disconnections": {"outages": [{"start": 110, "duration": "10m"}]},
+            "channels.0.arrivals": {"times": [100, 120]},
+        },
+        capacity_model="status",
+    )
+    result = simulate(scenario, trace=True)
+    first = events(result, 0)
+    assert first[:5] == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (110, 0, "stranded", "Active"),
+        (730, 0, "agent_message", "Active"),  # back at 710, then the 20 s left of 30 s
+    ]
+    assert result.sessions.iloc[0]["stranded_s"] == pytest.approx(600.0)
+    assert result.sessions.iloc[0]["reroutes"] == 0
+    # Capacity stayed held: the second customer is only served after the first ends.
+    assert result.sessions.iloc[1]["accept_time"] == result.sessions.iloc[0]["end_time"]
+    agents = events(result)
+    assert (110, 0, "offline", "offline") in agents
+    assert (710, 0, "available", "available") in agents
+
+
+def test_logout_tab_based_ends_ongoing_sessions():
+    # DOMAIN.md 3: logging out closes assigned work and ongoing sessions end.
+    scenario = build(
+        {
+            "agent_groups.0.shifts": [{"start": 0, "end": 150, "agents": 1}],
+            "agent_groups.0.shift_end": "logout",
+        }
+    )
+    result = simulate(scenario, trace=True)
+    assert events(result, 0)[-2:] == [
+        (130, 0, "agent_message", "Active"),
+        (150, 0, "ended_by_logout", "Ended"),
+    ]
+    assert (150, 0, "logout", "logged_out") in events(result)
+    row = result.sessions.iloc[0]
+    assert (row["outcome"], row["end_time"], row["release_time"]) == ("ended_by_logout", 150, 150)
+
+
+def test_logout_requeue_option_sends_sessions_back_to_waiting():
+    scenario = build(
+        {
+            "agent_groups.0.shifts": [{"start": 0, "end": 150, "agents": 1}],
+            "agent_groups.0.shift_end": "logout",
+            "agent_groups.1": {
+                "name": "late",
+                "shifts": [{"start": 400, "end": "4h", "agents": 1}],
+                "capacity": 1,
+                "queues": ["q"],
+                "behaviour": {"reply_time": "30s"},
+            },
+        },
+        logout_sessions="requeue",
+    )
+    result = simulate(scenario, trace=True)
+    trace = events(result, 0)
+    assert (150, 0, "unavailable", "Active") in trace
+    assert (400, 1, "accepted", "Active") in trace
+    assert result.sessions.iloc[0]["outcome"] == "completed"
+
+
+def test_logout_status_based_keeps_sessions_with_the_agent():
+    # DOMAIN.md 4: logging out does not release status-based capacity.
+    scenario = build(
+        {
+            "agent_groups.0.shifts": [
+                {"start": 0, "end": 150, "agents": 1},
+            ],
+            "agent_groups.0.shift_end": "logout",
+        },
+        capacity_model="status",
+    )
+    result = simulate(scenario, trace=True)
+    row = result.sessions.iloc[0]
+    assert row["outcome"] == "open_at_horizon"
+    assert row["stranded_s"] > 0
+    assert result.agents.iloc[0]["online_s"] == 150
+
+
+def test_drain_finishes_open_sessions_then_logs_out():
+    scenario = build({"agent_groups.0.shifts": [{"start": 0, "end": 150, "agents": 1}]})
+    result = simulate(scenario, trace=True)
+    assert result.sessions.iloc[0]["outcome"] == "completed"
+    agents = events(result)
+    assert (150, 0, "draining", "draining") in agents
+    assert (240, 0, "logout", "logged_out") in agents  # after the tab closes at 240
+
+
+def test_push_timeout_reroutes_and_sets_agent_away():
+    # DOMAIN.md 2: the push timeout expires, the item goes to another agent, not back to
+    # the first while others are eligible, and the first agent turns away for 2 minutes.
+    scenario = build(
+        {
+            "channels.0.auto_accept": False,
+            "queues.0.push_timeout": "20s",
+            "agent_groups.0.agents": 2,
+            "agent_groups.0.behaviour.accept_delay": "25s",
+        }
+    )
+    result = simulate(scenario, trace=True)
+    trace = events(result, 0)
+    assert trace[:6] == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (120, 0, "push_timeout", "Waiting"),
+        (120, 1, "assigned", "Waiting"),  # not back to agent 0 while agent 1 has room
+        (140, 1, "push_timeout", "Waiting"),
+        (240, 0, "assigned", "Waiting"),  # both away: it waits until agent 0 is back
+    ]
+    agents = events(result)
+    assert (120, 0, "away", "away") in agents
+    assert (240, 0, "available", "available") in agents
+    # These agents never accept in time: every push ends on the timeout and is rerouted.
+    timeouts = sum(1 for row in trace if row[2] == "push_timeout")
+    assert result.sessions.iloc[0]["reroutes"] == timeouts
+    assert result.sessions.iloc[0]["outcome"] == "open_at_horizon"
+
+
+def test_decline_goes_to_another_agent_with_room():
+    scenario = build(
+        {
+            "channels.0.auto_accept": False,
+            "agent_groups.0.agents": 2,
+            "agent_groups.0.behaviour.decline_probability": 1.0,
+            "agent_groups.0.behaviour.away_after_decline": "0s",
+        }
+    )
+    result = simulate(scenario, trace=True)
+    trace = events(result, 0)
+    assert trace[1:6] == [
+        (100, 0, "assigned", "Waiting"),
+        (105, 0, "declined", "Waiting"),
+        (105, 1, "assigned", "Waiting"),
+        (110, 1, "declined", "Waiting"),
+        (110, 0, "assigned", "Waiting"),  # only decliners remain: back to the first
+    ]
+
+
+def _silent_scenario(capacity_model: str, returns: bool) -> Scenario:
+    return build(
+        {
+            "channels.0.customers": {
+                "exchanges": 3,
+                "reply_time": "60s",
+                "silent_probability": 1.0,
+                "return_probability": 1.0 if returns else 0.0,
+                "return_delay": "1h",
+            },
+            "channels.0.arrivals": {"times": [100, 200]},
+            "agent_groups.0.agents": 2,
+            "agent_groups.0.behaviour.inactivate_after": "10m",
+        },
+        capacity_model=capacity_model,
+        horizon="3d",
+    )
+
+
+def test_status_based_inactive_returns_to_same_agent_over_capacity():
+    # DOMAIN.md 4: Inactive work consumes the paused weight (0); the customer's return
+    # goes back to the same agent and consumes capacity again, even over capacity.
+    result = simulate(_silent_scenario("status", returns=True), trace=True)
+    trace = events(result, 0)
+    inactive = [e for e in trace if e[2] == "inactive"]
+    assert inactive == [(130 + 600, 0, "inactive", "Inactive")]
+    returned = [e for e in trace if e[2] == "customer_returned"]
+    assert returned == [(130 + 3600, 0, "customer_returned", "Active")]
+    assert result.sessions.iloc[0]["agents"] == 1
+
+
+def test_tab_based_inactive_return_is_routed_afresh():
+    # DOMAIN.md 3: the agent closes the Inactive session's tab; a reply sends the session
+    # to Waiting and it is routed to an available agent.
+    result = simulate(_silent_scenario("tab", returns=True), trace=True)
+    trace = events(result, 0)
+    assert (730, 0, "inactive", "Inactive") in trace
+    assert (750, 0, "tab_closed", "Inactive") in trace
+    assert [e[2:] for e in trace if e[0] == 3730] == [
+        ("customer_returned", "Waiting"),
+        ("assigned", "Waiting"),
+        ("accepted", "Active"),
+        ("customer_message", "Active"),
+    ]
+
+
+@pytest.mark.parametrize("capacity_model", ["tab", "status"])
+def test_inactive_session_times_out_after_24_to_30_hours(capacity_model):
+    # DOMAIN.md 5: an Inactive session ends at the first clean-up run after 24 h.
+    result = simulate(_silent_scenario(capacity_model, returns=False), trace=True)
+    row = result.sessions.iloc[0]
+    assert row["outcome"] == "timed_out"
+    inactive_at = 730
+    assert 24 * 3600 <= row["end_time"] - inactive_at < 30 * 3600
+
+
+@pytest.mark.parametrize(
+    ("channel_type", "low_h", "high_h"),
+    [("standard_sms", 24, 30), ("enhanced_whatsapp", 48, 54)],
+)
+def test_unanswered_outbound_times_out_by_channel_kind(channel_type, low_h, high_h):
+    # Seed article and DOMAIN.md 5: 24 h on standard channels, 48-54 h on enhanced ones.
+    scenario = build(
+        {
+            "channels.0.type": channel_type,
+            "channels.0.arrivals": None,
+            "channels.0.outbound": {
+                "arrivals": {"times": [1000 * k for k in range(20)]},
+                "answer_probability": 0.0,
+            },
+        },
+        horizon="4d",
+    )
+    for seed in range(3):  # the sweep's phase differs per seed
+        result = simulate(scenario, seed=seed, trace=True)
+        ages = (result.sessions["end_time"] - result.sessions["arrival_time"]) / 3600
+        assert set(result.sessions["outcome"]) == {"timed_out"}
+        assert ages.min() >= low_h and ages.max() < high_h
+        assert result.sessions["release_time"].notna().all()
+        first = events(result, 0)
+        assert first[0] == (0, 0, "outbound_sent", "New")
+        assert first[-1][2:] == ("timed_out", "Ended")
+
+
+def test_outbound_answer_status_based_goes_to_owner_without_queueing():
+    # DOMAIN.md 4: outbound sessions use no capacity until the customer answers; the
+    # answer routes back to the same agent.
+    scenario = build(
+        {
+            "channels.0.arrivals": None,
+            "channels.0.outbound": {
+                "arrivals": {"times": [100]},
+                "answer_probability": 1.0,
+                "answer_delay": "5m",
+            },
+        },
+        capacity_model="status",
+    )
+    result = simulate(scenario, trace=True)
+    trace = events(result, 0)
+    assert trace[:3] == [
+        (100, 0, "outbound_sent", "New"),
+        (400, 0, "customer_answered", "Active"),
+        (430, 0, "agent_message", "Active"),
+    ]
+
+
+def test_supervisor_bulk_end_only_on_standard_channels():
+    # Seed article: End Session in the list view exists on standard channels only.
+    def run(channel_type: str):
+        scenario = build(
+            {
+                "channels.0.type": channel_type,
+                "channels.0.arrivals": None,
+                "channels.0.outbound": {"arrivals": {"times": [100]}, "answer_probability": 0},
+            },
+            supervisor={"enabled": True, "period": "1h", "idle_limit": "2h"},
+            horizon="10h",
+        )
+        return simulate(scenario, trace=True).sessions.iloc[0]
+
+    standard = run("standard_sms")
+    assert standard["outcome"] == "ended_by_supervisor"
+    assert standard["end_time"] == 3 * 3600  # first supervisor run with 2 h of idleness
+    assert run("enhanced_sms")["outcome"] == "open_at_horizon"
+
+
+def test_supervisor_never_ends_inactive_sessions_under_status_based():
+    # Seed article: under status-based capacity End Session is not available for Inactive.
+    status = CAPACITY_MODELS["status"]
+    tab = CAPACITY_MODELS["tab"]
+
+    class StandardChannel:
+        kind = "standard"
+
+    session = MessagingSession(0, StandardChannel(), "inbound", 0.0, plan=None)  # type: ignore[arg-type]
+    session.status = SessionStatus.INACTIVE
+    assert not status.supervisor_may_end(session)
+    assert tab.supervisor_may_end(session)
+    session.status = SessionStatus.NEW
+    assert status.supervisor_may_end(session)
+
+
+def test_standard_channel_rejects_status_based_capacity():
+    with pytest.raises(ValueError, match="standard channel"):
+        build({"channels.0.type": "standard_sms"}, capacity_model="status")
+
+
+def test_patience_abandons_waiting_session():
+    scenario = build(
+        {
+            "channels.0.arrivals": {"times": [100, 110]},
+            "channels.0.customers.patience": "60s",
+        }
+    )
+    result = simulate(scenario, trace=True)
+    assert events(result, 1) == [
+        (110, -1, "arrived", "Waiting"),
+        (170, -1, "abandoned", "Ended"),
+    ]
+    row = result.sessions.iloc[1]
+    assert row["outcome"] == "abandoned" and math.isnan(row["wait_s"])
+
+
+def test_routing_priority_then_age():
+    # DOMAIN.md 2: lower priority number first, then oldest first.
+    raw_channels = [
+        {
+            "name": "low",
+            "type": "enhanced_web_chat",
+            "queue": "q_low",
+            "auto_accept": True,
+            "arrivals": {"times": [10]},
+            "customers": {"exchanges": 1},
+        },
+        {
+            "name": "high",
+            "type": "enhanced_whatsapp",
+            "queue": "q_high",
+            "auto_accept": True,
+            "arrivals": {"times": [20]},
+            "customers": {"exchanges": 1},
+        },
+    ]
+    scenario = build(
+        {
+            "agent_groups.0.queues": ["q_low", "q_high"],
+            "agent_groups.0.shifts": [{"start": 60, "end": "4h", "agents": 1}],
+        },
+        channels=raw_channels,
+        queues=[{"name": "q_low", "priority": 2}, {"name": "q_high", "priority": 1}],
+    )
+    sessions = simulate(scenario).sessions.set_index("channel")
+    assert sessions.loc["high", "accept_time"] == 60
+    assert sessions.loc["low", "accept_time"] == 60 + 30 + 20  # after the tab closes
+
+
+@pytest.mark.parametrize(
+    ("routing_model", "first_three", "fourth"),
+    [("most_available", [0, 0, 1], 0), ("least_active", [0, 1, 0], 1)],
+)
+def test_routing_models_choose_differently(routing_model, first_three, fourth):
+    # DOMAIN.md 2. Agent 0 has capacity 4, agent 1 capacity 2; work never ends here.
+    # Most available: largest free capacity (4>2, 3>2, tie 2=2 goes to agent 1 who never
+    # had work, then 2>1). Least active: fewest open items (tie 0=0 to the first, 1>0,
+    # tie 1=1 to agent 0 who got work longest ago, then 2>1).
+    scenario = build(
+        {
+            "queues.0.routing_model": routing_model,
+            "channels.0.arrivals": {"times": [10, 11, 12, 50]},
+            "channels.0.customers": {"exchanges": 1},
+            "agent_groups.0.capacity": 4,
+            "agent_groups.0.behaviour.reply_time": "1h",
+            "agent_groups.1": {
+                "name": "b",
+                "agents": 1,
+                "capacity": 2,
+                "queues": ["q"],
+                "behaviour": {"reply_time": "1h"},
+            },
+        }
+    )
+    sessions = simulate(scenario).sessions
+    assert sessions["agent_id"].tolist() == [*first_three, fourth]
