@@ -6,8 +6,9 @@ The layers, each with one entry point:
 - :func:`simulate` runs one replication and returns a :class:`Result` of pandas tables.
 """
 
+from sim.loader import ScenarioError, load_scenario
 from sim.results import Result
 from sim.scenario import Scenario
 from sim.simulate import simulate
 
-__all__ = ["Result", "Scenario", "simulate"]
+__all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "simulate"]

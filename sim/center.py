@@ -67,7 +67,13 @@ class ContactCenter:
         self.groups = {g.name: GroupRuntime(g, streams) for g in scenario.agent_groups}
         agents_with_periods = make_agents(scenario, self.groups)
         self.agents = [agent for agent, _ in agents_with_periods]
-        self.router = Router(self.agents, min(c.size for c in self.channels), self.push)
+        self.router = Router(
+            self.agents,
+            {name: queue.routing_model for name, queue in queues.items()},
+            min(c.size for c in self.channels),
+            self.push,
+        )
+        self.rerank = self.router.update
         self.sessions: list[MessagingSession] = []
         self.idle_sessions: dict[MessagingSession, None] = {}
         self._next_item_id = 0
@@ -256,11 +262,17 @@ class ContactCenter:
                 continue
             if remaining_s is None:
                 remaining_s = base_reply_s * self._reply_factor(agent, session)
-            elapsed = yield from self.timer(session, remaining_s)
-            if elapsed is not None:
-                remaining_s -= elapsed
+            env = self.env
+            start = env.now
+            session.timer_running = True  # interruptible by wake() (offline, logout)
+            try:
+                yield env.timeout(remaining_s)
+            except simpy.Interrupt:
+                remaining_s -= env.now - start
                 continue
-            now = self.env.now
+            finally:
+                session.timer_running = False
+            now = env.now
             session.agent_messages += 1
             session.last_activity = now
             if math.isnan(session.first_response_time):
@@ -306,14 +318,19 @@ class ContactCenter:
 
     def customer_wait(self, session: MessagingSession, duration_s: float) -> Process:
         """Let ``duration_s`` pass for the customer; False if the session ended meanwhile."""
-        remaining_s = duration_s
+        env = self.env
+        end_s = env.now + duration_s
         while True:
-            elapsed = yield from self.timer(session, remaining_s)
-            if session.status == SessionStatus.ENDED:
-                return False
-            if elapsed is None:
-                return True
-            remaining_s -= elapsed
+            session.timer_running = True  # interruptible by wake() (ends, reroutes)
+            try:
+                yield env.timeout(end_s - env.now)
+            except simpy.Interrupt:
+                if session.status == SessionStatus.ENDED:
+                    return False
+                continue
+            finally:
+                session.timer_running = False
+            return session.status != SessionStatus.ENDED
 
     def customer_silent(self, session: MessagingSession) -> None:
         """The customer has been silent for the inactivation delay (DOMAIN.md 4).
@@ -324,7 +341,13 @@ class ContactCenter:
         if session.status == SessionStatus.ENDED:
             return
         if session.channel.kind == "standard":
-            self.end_chat(session)
+            item = session.work_item
+            if item is not None and item.status == WorkStatus.OPENED:
+                self.end_chat(session)
+            else:
+                # Nobody holds it (sent back to Waiting): the agent who accepts it next
+                # finds the customer silent and ends the chat.
+                session.end_when_accepted = True
             return
         self.router.remove(session)
         item = session.work_item
@@ -339,12 +362,19 @@ class ContactCenter:
             self._refresh(item)
             if self.policy.closes_tab_after_inactive:
                 self._schedule_tab_close(item)
+            elif item.agent.presence == Presence.DRAINING:
+                self._finish_drain_if_done(item.agent)  # Inactive work does not hold it
         self.router.route()
 
     def customer_returns(self, session: MessagingSession) -> None:
         """A silent customer writes again (DOMAIN.md 3 and 4)."""
         now = self.env.now
         self.idle_sessions.pop(session, None)
+        if session.status != SessionStatus.INACTIVE:
+            # Standard channel, still Waiting for an agent: the reply simply arrives.
+            session.end_when_accepted = False
+            self.record.event(session, None, "customer_returned")
+            return
         item = session.work_item
         if item is not None and item.status == WorkStatus.OPENED and (
             self.policy.returns_to_same_agent or item.tab_open
@@ -353,6 +383,7 @@ class ContactCenter:
             if not over or self.scenario.allow_over_capacity:
                 # Status-based: back to the same agent, even over capacity (DOMAIN.md 4).
                 session.status = SessionStatus.ACTIVE
+                item.tab_close_token += 1  # the agent keeps the tab open after all
                 self.record.event(session, item.agent, "customer_returned")
                 self._refresh(item)
                 self.wake(session)
@@ -410,14 +441,22 @@ class ContactCenter:
         """Close the tab after the close-tab delay, capped by the ACW maximum (DOMAIN 3)."""
         group = item.agent.group
         delay_s = min(group.close_tab_delay(), group.acw_max_s)
+        item.tab_close_token += 1
+        token = item.tab_close_token
         if delay_s <= 0:
-            self.close_tab(item)
+            self.close_tab(item, token)
             return
-        self.env.timeout(delay_s).callbacks.append(lambda _event: self.close_tab(item))
+        self.env.timeout(delay_s).callbacks.append(lambda _event: self.close_tab(item, token))
 
-    def close_tab(self, item: WorkItem) -> None:
-        """The agent closes the session's tab, freeing its capacity (tab-based, DOMAIN 3)."""
+    def close_tab(self, item: WorkItem, token: int) -> None:
+        """The agent closes the session's tab, freeing its capacity (tab-based, DOMAIN 3).
+
+        A close planned when the session went Inactive is called off (``token`` no longer
+        current) if the customer came back while the tab was still open.
+        """
         if item.status != WorkStatus.OPENED or not item.tab_open:
+            return
+        if token != item.tab_close_token:
             return
         item.tab_open = False
         self.record.event(item.session, item.agent, "tab_closed")
@@ -427,8 +466,8 @@ class ContactCenter:
     # ------------------------------------------------------------------ work items
     def push(self, session: MessagingSession, agent: Agent) -> None:
         """Route ``session`` to ``agent``: the item holds capacity from the push (DOMAIN 2)."""
-        item = self._new_item(session, agent)
         agent.last_assigned_time = self.env.now
+        item = self._new_item(session, agent)
         self._refresh(item)
         self.record.event(session, agent, "assigned")
         channel = session.channel
@@ -453,6 +492,8 @@ class ContactCenter:
         self._next_item_id += 1
         agent.items.append(item)
         session.work_item = item
+        session.release_time = math.nan  # capacity is held again
+        self.rerank(agent)
         return item
 
     def accept(self, item: WorkItem) -> None:
@@ -474,6 +515,8 @@ class ContactCenter:
         session.agents_seen.append(agent.agent_id)
         agent.sessions_handled += 1
         self._refresh(item)
+        if session.end_when_accepted:
+            self.end_chat(session)
         self.wake(session)
 
     def decline(self, item: WorkItem) -> None:
@@ -519,6 +562,7 @@ class ContactCenter:
             self.record.event(session, agent, status.lower())
         self._refresh(item)
         agent.items.remove(item)
+        self.rerank(agent)
         if session.work_item is item:
             session.work_item = None
         session.release_time = item.close_time
@@ -537,6 +581,7 @@ class ContactCenter:
         # Concurrency counts the work items that use capacity (open work).
         working_delta = (consumption > 0.0) - (item.consuming > 0.0)
         item.consuming = consumption
+        self.rerank(agent)
         if working_delta:
             agent.working_items += working_delta
             if agent.working_items > agent.max_concurrency:
@@ -683,6 +728,7 @@ class ContactCenter:
         self._touch(agent)
         agent.presence = presence
         agent.presence_token += 1
+        self.rerank(agent)
         now_online = agent.online
         if was_online != now_online:
             sign = 1.0 if now_online else -1.0
@@ -750,18 +796,6 @@ class ContactCenter:
         except simpy.Interrupt:
             pass
         session.signal = None
-
-    def timer(self, session: MessagingSession, duration_s: float) -> Process:
-        """Wait ``duration_s``; return None when it passed, else the time elapsed."""
-        start = self.env.now
-        session.timer_running = True
-        try:
-            yield self.env.timeout(duration_s)
-        except simpy.Interrupt:
-            return self.env.now - start
-        finally:
-            session.timer_running = False
-        return None
 
     def wake(self, session: MessagingSession) -> None:
         """Let the session's process look again at the session's state."""

@@ -127,6 +127,7 @@ class MessagingSession:
     process: simpy.Process | None = None
     signal: simpy.Event | None = None
     timer_running: bool = False
+    end_when_accepted: bool = False
 
     @property
     def agent_id(self) -> int:
@@ -145,6 +146,7 @@ class WorkItem:
     assign_time: float
     status: str = WorkStatus.ASSIGNED
     tab_open: bool = True
+    tab_close_token: int = 0
     consuming: float = 0.0
     accept_time: float = float("nan")
     close_time: float = float("nan")
@@ -164,6 +166,8 @@ class Agent:
     items: list[WorkItem] = field(default_factory=list)
     last_assigned_time: float = float("-inf")
     shift_over: bool = False
+    has_room: bool = False
+    rank_entries: dict[str, Any] = field(default_factory=dict)
     presence_token: int = 0
     waiting_sessions: list[MessagingSession] = field(default_factory=list)
     # statistics (integrals in seconds or capacity-seconds)

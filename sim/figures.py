@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.entities import Outcome
 from sim.results import Result
@@ -188,6 +187,8 @@ def ci95_half_width(values: Sequence[float] | np.ndarray) -> float:
     Returns:
         ``t(0.975, n-1) * sd / sqrt(n)``, or NaN when fewer than two values.
     """
+    from scipy import stats  # slow to import; only needed once there is something to sum up
+
     clean = np.asarray(values, dtype=float)
     clean = clean[~np.isnan(clean)]
     n = len(clean)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
@@ -18,12 +19,14 @@ EPSILON = 1e-9
 
 
 class RoutingModel(Protocol):
-    """Ranks agents who have room for an item: the lowest key wins."""
+    """Orders the available agents of a queue: the first with room gets the item."""
 
     name: ClassVar[str]
+    ordered_by_room: ClassVar[bool]
+    """Whether the order puts the most free capacity first (so the search can stop early)."""
 
     def key(self, agent: Agent) -> float:
-        """Primary sort key of ``agent`` (ties go to who received work longest ago)."""
+        """Primary sort key of ``agent``: the lowest wins (ties: work longest ago)."""
         ...
 
 
@@ -31,16 +34,18 @@ class MostAvailable:
     """The agent with the largest gap between capacity and work in use."""
 
     name: ClassVar[str] = "most_available"
+    ordered_by_room: ClassVar[bool] = True
 
     def key(self, agent: Agent) -> float:
         """Minus the free capacity."""
-        return -(agent.capacity - agent.used)
+        return agent.used - agent.capacity
 
 
 class LeastActive:
     """The agent with the fewest open work items."""
 
     name: ClassVar[str] = "least_active"
+    ordered_by_room: ClassVar[bool] = False
 
     def key(self, agent: Agent) -> float:
         """The number of open work items."""
@@ -53,27 +58,67 @@ ROUTING_MODELS: dict[str, RoutingModel] = {
 }
 """Routing models by the queue's ``routing_model`` value."""
 
+RankEntry = tuple[float, float, int, Agent]
+
 
 class Router:
     """Holds the sessions waiting for an agent and pushes them to agents with room.
 
-    ``push(session, agent)`` is called for every routing decision; it must create the work
-    item and take the capacity before returning.
+    For each queue it keeps the available agents sorted by the queue's routing model
+    (then by the time they last received work, oldest first), so choosing an agent does
+    not scan every agent. The simulation calls :meth:`update` whenever an agent's
+    capacity in use, open work, last assignment or presence changes.
+    ``push(session, agent)`` is called for every routing decision; it must create the
+    work item and take the capacity before returning.
     """
 
     def __init__(
         self,
         agents: list[Agent],
+        queues: dict[str, RoutingModel],
         min_work_size: float,
         push: Callable[[MessagingSession, Agent], None],
     ) -> None:
-        self.agents = agents
+        self.queue_models = queues
         self.min_work_size = min_work_size
         self.push = push
         self.waiting: list[tuple[int, float, int, MessagingSession]] = []
+        self.ranked: dict[str, list[RankEntry]] = {name: [] for name in queues}
+        self.agents_with_room = 0
         self._order = itertools.count()
         self._routing = False
         self._again = False
+        for agent in agents:
+            self.update(agent)
+
+    def update(self, agent: Agent) -> None:
+        """Re-rank ``agent`` after a change of capacity use, work, assignment or presence."""
+        available = agent.presence == Presence.AVAILABLE
+        room = available and agent.capacity - agent.used >= self.min_work_size - EPSILON
+        if room != agent.has_room:
+            agent.has_room = room
+            self.agents_with_room += 1 if room else -1
+        entries = agent.rank_entries
+        for queue_name in agent.queue_names:
+            old = entries.get(queue_name)
+            new = (
+                (
+                    self.queue_models[queue_name].key(agent),
+                    agent.last_assigned_time,
+                    agent.agent_id,
+                    agent,
+                )
+                if available
+                else None
+            )
+            if old is not None and new is not None and old[:2] == new[:2]:
+                continue
+            ranked = self.ranked[queue_name]
+            if old is not None:
+                del ranked[bisect.bisect_left(ranked, old)]
+            if new is not None:
+                bisect.insort(ranked, new)
+            entries[queue_name] = new
 
     def enqueue(self, session: MessagingSession, age_time: float) -> None:
         """Put ``session`` in line with age measured from ``age_time`` (seconds)."""
@@ -106,43 +151,39 @@ class Router:
             self._routing = False
 
     def _route_pass(self) -> None:
-        if not self.waiting:
-            return
-        minimum = self.min_work_size - EPSILON
-        candidates = [
-            agent
-            for agent in self.agents
-            if agent.presence == Presence.AVAILABLE and agent.capacity - agent.used >= minimum
-        ]
+        waiting = self.waiting
         index = 0
-        while candidates and index < len(self.waiting):
-            session = self.waiting[index][3]
-            agent = self._choose(session, candidates)
+        while index < len(waiting) and self.agents_with_room > 0:
+            session = waiting[index][3]
+            agent = self._choose(session)
             if agent is None:
                 index += 1
                 continue
-            del self.waiting[index]
+            del waiting[index]
             session.queue_entry = None
             self.push(session, agent)
-            if agent.presence != Presence.AVAILABLE or agent.capacity - agent.used < minimum:
-                candidates.remove(agent)
 
-    @staticmethod
-    def _choose(session: MessagingSession, candidates: list[Agent]) -> Agent | None:
-        """Best agent for ``session``; one who declined it only when nobody else has room."""
+    def _choose(self, session: MessagingSession) -> Agent | None:
+        """Best agent for ``session``; one who declined it only when nobody else has room.
+
+        An item is not offered again to an agent who declined it while others are
+        eligible, and ties go to the agent who received work longest ago (DOMAIN.md 2).
+        """
         channel = session.channel
         queue = channel.queue
         needed = channel.size - EPSILON
-        model = queue.routing_model
-        best: Agent | None = None
-        best_key: tuple[bool, float, float] | None = None
+        stop_at_first_full = queue.routing_model.ordered_by_room
         declined_by = session.declined_by
-        for agent in candidates:
-            if queue.name not in agent.queue_names or agent.capacity - agent.used < needed:
+        fallback: Agent | None = None
+        for entry in self.ranked[queue.name]:
+            agent = entry[3]
+            if agent.capacity - agent.used < needed:
+                if stop_at_first_full:
+                    break
                 continue
-            # An item is not offered again to an agent who declined it while others are
-            # eligible (DOMAIN.md section 2); ties go to who received work longest ago.
-            key = (agent.agent_id in declined_by, model.key(agent), agent.last_assigned_time)
-            if best_key is None or key < best_key:
-                best, best_key = agent, key
-        return best
+            if declined_by and agent.agent_id in declined_by:
+                if fallback is None:
+                    fallback = agent
+                continue
+            return agent
+        return fallback

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -92,10 +94,12 @@ def _pool_as_completed(
     )
     pending: dict[Future[Any], int] = {}
     try:
-        pending = {pool.submit(fn, item): index for index, item in enumerate(items)}
+        with _interrupts_ignored():  # workers start during submit and inherit this
+            for index, item in enumerate(items):
+                pending[pool.submit(fn, item)] = index
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
+            for future in sorted(done, key=pending.__getitem__):
                 index = pending.pop(future)
                 yield index, future.result()
     finally:
@@ -104,6 +108,24 @@ def _pool_as_completed(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while worker processes start, so they never see it.
+
+    A terminal's Ctrl-C goes to the whole process group; the parent alone decides what
+    to do (stop and keep finished replications). A child started while SIGINT is
+    ignored inherits that, even during its own start-up imports.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupts() -> None:
@@ -348,12 +370,22 @@ def status_variant(scenario: Scenario) -> Scenario:
         return Scenario.model_validate({**scenario.model_dump(), "capacity_model": "status"})
     except ValidationError as error:
         details = error.errors()[0]
-        where = ".".join(str(part) for part in details["loc"])
-        message = str(details.get("ctx", {}).get("error", details["msg"]))
+        cause = details.get("ctx", {}).get("error")
+        loc = getattr(cause, "loc", None) or details["loc"]
+        message = getattr(cause, "message", None) or details["msg"]
+        where = _key_path(loc)
         raise ComparisonError(
             "cannot compare capacity models: status-based capacity is invalid for this "
             f"scenario ({where + ': ' if where else ''}{message})"
         ) from None
+
+
+def _key_path(loc: Sequence[str | int]) -> str:
+    """``("channels", 0, "type")`` as ``channels[0].type``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def compare(

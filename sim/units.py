@@ -20,8 +20,8 @@ SECONDS_PER_UNIT: dict[str, float] = {
     "day": 86400.0,
 }
 
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z]+)?\s*$")
-_RATE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*([a-z]+)\s*$")
+_DURATION = re.compile(r"^\s*(-?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-z]+)?\s*$")
+_RATE = re.compile(r"^\s*(-?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*([a-z]+)\s*$")
 
 DURATION_HELP = "a duration such as 45s, 5m, 1.5h or 2d (a bare number means seconds)"
 RATE_HELP = "a rate such as 60/h, 2/m or 1440/d (a bare number means per hour)"

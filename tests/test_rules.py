@@ -517,3 +517,26 @@ def test_routing_models_choose_differently(routing_model, first_three, fourth):
     )
     sessions = simulate(scenario).sessions
     assert sessions["agent_id"].tolist() == [*first_three, fourth]
+
+
+def test_status_based_drain_ends_when_only_inactive_work_remains():
+    # DOMAIN.md 4 and 6: a draining agent finishes its Active sessions; Inactive ones stay
+    # with it (status-based) and do not keep it logged in.
+    scenario = build(
+        {
+            "channels.0.customers": {
+                "exchanges": 3,
+                "reply_time": "60s",
+                "silent_probability": 1.0,
+                "return_probability": 0.0,
+            },
+            "agent_groups.0.shifts": [{"start": 0, "end": 300, "agents": 1}],
+            "agent_groups.0.behaviour.inactivate_after": "10m",
+        },
+        capacity_model="status",
+    )
+    result = simulate(scenario, trace=True)
+    agents = events(result)
+    assert (300, 0, "draining", "draining") in agents
+    assert (730, 0, "logout", "logged_out") in agents  # when the session turns Inactive
+    assert result.sessions.iloc[0]["outcome"] == "open_at_horizon"

@@ -1,0 +1,307 @@
+"""Scenario builders and run helpers shared by the theory, conservation and determinism tests.
+
+Nothing here changes the model: :func:`run_recorded` runs the real :func:`sim.simulate`
+with a thin subclass of :class:`sim.center.ContactCenter` that only *records* every work
+item (AgentWork) it creates and closes, and every conversation plan it draws, so the tests
+can check invariants the result tables do not show.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.center import ContactCenter
+from sim.results import Result
+from sim.scenario import Scenario
+from sim.simulate import simulate
+
+simulate_module = importlib.import_module("sim.simulate")  # the package re-exports the function
+
+HOUR = 3600.0
+
+
+# --------------------------------------------------------------------------- M/M/n
+def mmn_scenario(
+    *,
+    arrival_rate_per_s: float,
+    mean_service_s: float,
+    agents: int,
+    capacity: int,
+    horizon_s: float,
+    mean_patience_s: float | None = None,
+    interval_s: float = HOUR,
+) -> Scenario:
+    """A center that reduces to M/M/(agents x capacity) (+M with patience).
+
+    One enhanced channel with auto-accept (acceptance = assignment, no accept delay, no
+    declines), one exchange (the work is a single agent reply, exponential), the tab closed
+    at End Chat (close_tab_delay 0), no slowdown with concurrency, work size 1 and agents
+    with ``capacity`` units: every unit is one server of a FCFS queue.
+    """
+    customers: dict[str, Any] = {"exchanges": 1}
+    if mean_patience_s is not None:
+        customers["patience"] = {"kind": "exponential", "mean": mean_patience_s}
+    return Scenario.model_validate(
+        {
+            "name": "mmn",
+            "horizon": horizon_s,
+            "interval": interval_s,
+            "capacity_model": "tab",
+            "channels": [
+                {
+                    "name": "web",
+                    "type": "enhanced_web_chat",
+                    "queue": "q",
+                    "auto_accept": True,
+                    "capacity_weight": 1,
+                    "arrivals": {"rate": arrival_rate_per_s * HOUR},
+                    "customers": customers,
+                }
+            ],
+            "queues": [{"name": "q"}],
+            "agent_groups": [
+                {
+                    "name": "team",
+                    "agents": agents,
+                    "capacity": capacity,
+                    "queues": ["q"],
+                    "behaviour": {
+                        "reply_time": {"kind": "exponential", "mean": mean_service_s},
+                        "close_tab_delay": "0s",
+                        "concurrency_slowdown": 0,
+                    },
+                }
+            ],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- rich scenario
+def rich_scenario_dict(
+    capacity_model: str = "tab",
+    *,
+    allow_over_capacity: bool = True,
+    percent: bool = False,
+    logout_sessions: str = "end",
+    horizon: str = "1d",
+) -> dict[str, Any]:
+    """A busy center exercising most rules: two channels (one with outbound sessions most
+    customers never answer), silent and returning customers, patience, declines and push
+    timeouts, disconnections, shifts ending by drain and by logout, short clean-up timeouts
+    and (tab-based, standard channel) a supervisor bulk end.
+    """
+    second_type = "standard_sms" if capacity_model == "tab" else "enhanced_sms"
+
+    def size(units: float, pct: float) -> dict[str, float]:
+        return {"capacity_percentage": pct} if percent else {"capacity_weight": units}
+
+    def cap(units: float) -> dict[str, float]:
+        return {"capacity_percent": 100} if percent else {"capacity": units}
+
+    return {
+        "name": f"rich-{capacity_model}",
+        "horizon": horizon,
+        "interval": "30m",
+        "capacity_model": capacity_model,
+        "allow_over_capacity": allow_over_capacity,
+        "logout_sessions": logout_sessions,
+        "service_level": {"threshold": "60s"},
+        "timeouts": {
+            "sweep_period": "1h",
+            "unanswered_standard": "3h",
+            "unanswered_enhanced": "5h",
+            "inactive": "4h",
+        },
+        "supervisor": {"enabled": True, "period": "1h", "idle_limit": "2h"},
+        "channels": [
+            {
+                "name": "web",
+                "type": "enhanced_web_chat",
+                "queue": "chat",
+                **size(1, 25),
+                "paused_capacity_weight": 0.5 if not percent else 0,
+                "arrivals": {"rates": [20, 40, 60, 50, 30, 20], "interval": "4h"},
+                "customers": {
+                    "exchanges": {"kind": "uniform", "low": 1, "high": 6},
+                    "reply_time": {"kind": "exponential", "mean": "90s"},
+                    "patience": {"kind": "exponential", "mean": "4m"},
+                    "silent_probability": 0.3,
+                    "return_probability": 0.5,
+                    "return_delay": {"kind": "exponential", "mean": "40m"},
+                },
+            },
+            {
+                "name": "sms",
+                "type": second_type,
+                "queue": "text",
+                **size(2, 40),
+                "arrivals": {"rate": "8/h"},
+                "outbound": {
+                    "arrivals": {"rate": "15/h"},
+                    "answer_probability": 0.3,
+                    "answer_delay": {"kind": "exponential", "mean": "30m"},
+                },
+                "customers": {
+                    "exchanges": 3,
+                    "reply_time": {"kind": "exponential", "mean": "3m"},
+                    "silent_probability": 0.4,
+                    "return_probability": 0.4,
+                    "return_delay": {"kind": "exponential", "mean": "1h"},
+                },
+            },
+        ],
+        "queues": [
+            {"name": "chat", "priority": 1, "routing_model": "most_available"},
+            {"name": "text", "priority": 2, "routing_model": "least_active", "push_timeout": "20s"},
+        ],
+        "agent_groups": [
+            {
+                "name": "day",
+                **cap(3),
+                "queues": ["chat", "text"],
+                "shift_end": "drain",
+                "shifts": [
+                    {"start": "0h", "end": "9h", "agents": 3},
+                    {"start": "7h", "end": "17h", "agents": 4},
+                    {"start": "15h", "end": "1d", "agents": 3},
+                ],
+                "behaviour": {
+                    "accept_delay": {"kind": "uniform", "low": "2s", "high": "30s"},
+                    "decline_probability": 0.1,
+                    "away_after_decline": "1m",
+                    "reply_time": {"kind": "exponential", "mean": "1m"},
+                    "concurrency_slowdown": 0.2,
+                    "close_tab_delay": {"kind": "exponential", "mean": "40s"},
+                    "after_conversation_work": {"enabled": True, "max": "60s"},
+                    "inactivate_after": "5m",
+                },
+                "disconnections": {
+                    "rate": "0.3/h",
+                    "duration": {"kind": "exponential", "mean": "4m"},
+                },
+            },
+            {
+                "name": "texters",
+                **cap(2),
+                "queues": ["text"],
+                "shift_end": "logout",
+                "shifts": [
+                    {"start": "2h", "end": "12h", "agents": 2},
+                    {"start": "12h", "end": "22h", "agents": 2},
+                ],
+                "behaviour": {
+                    "accept_delay": {"kind": "exponential", "mean": "12s"},
+                    "decline_probability": 0.15,
+                    "reply_time": {"kind": "exponential", "mean": "2m"},
+                    "close_tab_delay": "20s",
+                    "inactivate_after": "8m",
+                },
+                "disconnections": {"rate": "0.5/h", "duration": "3m"},
+            },
+        ],
+    }
+
+
+def rich_scenario(capacity_model: str = "tab", **kwargs: Any) -> Scenario:
+    """:func:`rich_scenario_dict` validated."""
+    return Scenario.model_validate(rich_scenario_dict(capacity_model, **kwargs))
+
+
+# --------------------------------------------------------------------------- recording runs
+@dataclass
+class Recorded:
+    """A run's result plus what the recording center saw."""
+
+    result: Result
+    items: pd.DataFrame
+    """One row per work item: item_id, session_id, agent_id, size, assign_time, accept_time
+    (NaN if never opened), close_time,
+    status (the final AgentWork status, or ``open`` when still open at the horizon)."""
+    plans: list[Any]
+    """The conversation plan of each session, by session id."""
+
+
+@contextmanager
+def _recording_center() -> Any:
+    log: dict[str, Any] = {}
+
+    class RecordingCenter(ContactCenter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._items_seen: list[Any] = []
+            log["center"] = self
+            super().__init__(*args, **kwargs)
+
+        def _new_item(self, session: Any, agent: Any) -> Any:
+            item = super()._new_item(session, agent)
+            self._items_seen.append(item)
+            return item
+
+    with mock.patch.object(simulate_module, "ContactCenter", RecordingCenter):
+        yield log
+
+
+def run_recorded(
+    scenario: Scenario, seed: int | None = None, replication: int = 0, trace: bool = True
+) -> Recorded:
+    """Run :func:`sim.simulate.simulate` and also return every work item and plan."""
+    with _recording_center() as log:
+        result = simulate(scenario, seed=seed, replication=replication, trace=trace)
+    center = log["center"]
+    rows = [
+        (
+            item.item_id,
+            item.session.session_id,
+            item.agent.agent_id,
+            item.size,
+            item.assign_time,
+            item.accept_time,
+            item.close_time,
+            item.status if not math.isnan(item.close_time) else "open",
+        )
+        for item in center._items_seen
+    ]
+    items = pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "item_id",
+            "session_id",
+            "agent_id",
+            "size",
+            "assign_time",
+            "accept_time",
+            "close_time",
+            "status",
+        ],
+    )
+    items = items.astype(
+        {
+            "item_id": "int64",
+            "session_id": "int64",
+            "agent_id": "int64",
+            "size": "float64",
+            "assign_time": "float64",
+            "accept_time": "float64",
+            "close_time": "float64",
+            "status": "object",
+        }
+    )
+    plans = [session.plan for session in center.sessions]
+    return Recorded(result, items, plans)
+
+
+# --------------------------------------------------------------------------- statistics
+def t_half_width(values: np.ndarray | list[float], confidence: float = 0.95) -> tuple[float, float]:
+    """Mean and Student-t confidence half-width of independent replication estimates."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    half = stats.t.ppf(0.5 + confidence / 2.0, n - 1) * x.std(ddof=1) / math.sqrt(n)
+    return float(x.mean()), float(half)

@@ -1,0 +1,202 @@
+"""Staffing: Erlang baseline, simulation-based search, verification, shift covering, charts."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import matplotlib.image
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from scenario_builders import mmn_scenario
+
+from sim.erlang import erlang_a_servers, erlang_c_servers_for_service_level
+from sim.scenario import Scenario
+from sim.shift_cover import cover_shifts, covered_agents
+from sim.staffing import (
+    IntervalEstimates,
+    StaffingError,
+    StaffingGoals,
+    analytic_requirements,
+    capacity_time_s,
+    measure_run,
+    parse_service_level,
+    simulate_requirements,
+    staff,
+    with_staffing,
+    write_staffing,
+)
+from sim.staffing_charts import staffing_figures
+
+HOUR = 3600.0
+RATE = 0.04  # per second: 144 sessions an hour
+SERVICE = 200.0  # seconds: 8 Erlangs
+PATIENCE = 300.0
+GOALS = StaffingGoals.parse("80/30s")
+SEED = 11
+
+
+def stationary(mean_patience_s: float | None = None) -> Scenario:
+    return mmn_scenario(arrival_rate_per_s=RATE, mean_service_s=SERVICE, agents=1, capacity=1,
+                        horizon_s=4 * HOUR, interval_s=HOUR, mean_patience_s=mean_patience_s)
+
+
+@pytest.fixture(scope="module")
+def erlang_c_case():
+    return simulate_requirements(stationary(), GOALS, replications=8, seed=SEED,
+                                 max_iterations=6)
+
+
+# ------------------------------------------------------------------------------ goals
+def test_goals_parse_and_shrinkage():
+    assert parse_service_level("80/60s") == (0.8, 60.0)
+    assert parse_service_level("90%/2m") == (0.9, 120.0)
+    goals = StaffingGoals.parse("80/60s", max_asa="30s", max_abandon="5%", shrinkage="30%")
+    assert (goals.max_asa_s, goals.max_abandon, goals.shrinkage) == (30.0, 0.05, 0.3)
+    assert goals.scheduled(np.array([7, 0, 10])).tolist() == [10, 0, 15]
+    with pytest.raises(ValueError, match="at least one goal"):
+        StaffingGoals()
+
+
+def test_capacity_time_reduces_to_service_time_for_mmn():
+    scenario = stationary()
+    group = scenario.agent_groups[0]
+    assert capacity_time_s(scenario.channels[0], group, "tab") == pytest.approx(SERVICE)
+
+
+# ---------------------------------------------------------------------------- analytic
+def test_analytic_is_erlang_c_and_erlang_a():
+    expected_c = erlang_c_servers_for_service_level(RATE, SERVICE, 30.0, 0.8)
+    assert analytic_requirements(stationary(), GOALS)["agents"].tolist() == [expected_c] * 4
+    expected_a = erlang_a_servers(RATE, SERVICE, PATIENCE, threshold_s=30.0, target=0.8)
+    table = analytic_requirements(stationary(PATIENCE), GOALS)
+    assert table["agents"].tolist() == [expected_a] * 4
+
+
+def time_varying(scale: float) -> Scenario:
+    base = stationary().model_dump()
+    base["channels"][0]["arrivals"] = {"rates": [40, 150, 300, 90]}
+    base["arrival_scale"] = scale
+    base["channels"][0]["customers"]["exchanges"] = 3
+    return Scenario.model_validate(base)
+
+
+@pytest.mark.parametrize("goals", [GOALS, StaffingGoals.parse(max_asa="20s"),
+                                   StaffingGoals.parse("90/20s", max_occupancy="80%")])
+def test_analytic_requirements_never_fall_when_arrivals_rise(goals):
+    scales = [0.25, 0.5, 0.8, 1.0, 1.3, 2.0, 3.5]
+    tables = [analytic_requirements(time_varying(s), goals)["agents"].to_numpy() for s in scales]
+    for lower, higher in itertools.pairwise(tables):
+        assert np.all(higher >= lower)
+
+
+def test_simulated_requirements_never_fall_when_arrivals_rise():
+    small = {"replications": 4, "seed": SEED, "max_iterations": 4,
+             "verification_replications": 4}
+    base = stationary().model_dump()
+    base.update(horizon=2 * HOUR)
+    low = Scenario.model_validate({**base, "arrival_scale": 0.5})
+    high = Scenario.model_validate({**base, "arrival_scale": 1.5})
+    required_low = simulate_requirements(low, GOALS, **small).required
+    required_high = simulate_requirements(high, GOALS, **small).required
+    assert np.all(required_high >= required_low)
+    assert required_high.sum() > required_low.sum()
+
+
+# -------------------------------------------------------------------------- simulation
+def test_simulated_requirement_matches_erlang_c_within_one_agent(erlang_c_case):
+    expected = erlang_c_servers_for_service_level(RATE, SERVICE, 30.0, 0.8)
+    # Interval 0 starts empty (less load than stationary); the others are stationary.
+    assert np.all(np.abs(erlang_c_case.required[1:] - expected) <= 1)
+    assert expected - 2 <= erlang_c_case.required[0] <= expected + 1
+    assert erlang_c_case.simulated_days > 0
+
+
+def test_simulated_requirement_matches_erlang_a_within_one_agent():
+    result = simulate_requirements(stationary(PATIENCE), GOALS, replications=6, seed=SEED,
+                                   max_iterations=5)
+    expected = erlang_a_servers(RATE, SERVICE, PATIENCE, threshold_s=30.0, target=0.8)
+    assert np.all(np.abs(result.required[1:] - expected) <= 1)
+
+
+def test_verification_meets_target_and_one_agent_fewer_breaks_it(erlang_c_case):
+    check = erlang_c_case.verification
+    assert check["meets"].all()
+    assert (check["service_level"] >= 0.8).all()
+    binding = erlang_c_case.binding_interval
+    assert binding is not None
+    fewer = erlang_c_case.required.copy()
+    fewer[binding] -= 1
+    scenario = with_staffing(stationary(), fewer, GOALS)
+    runs = [measure_run((scenario, SEED, r))
+            for r in range(erlang_c_case.verification_replications)]
+    achieved = IntervalEstimates.from_runs(runs).mean["service_level"][binding]
+    assert achieved < 0.8
+
+
+def test_more_than_one_agent_group_is_a_clear_error():
+    data = stationary().model_dump()
+    data["agent_groups"].append({**data["agent_groups"][0], "name": "second"})
+    with pytest.raises(StaffingError, match="one agent group"):
+        analytic_requirements(Scenario.model_validate(data), GOALS)
+
+
+# ------------------------------------------------------------------------ shift cover
+def brute_force(requirements, templates, limit):
+    best = None
+    for counts in itertools.product(range(limit + 1), repeat=len(templates)):
+        cover = covered_agents(counts, templates, len(requirements))
+        if np.all(cover >= requirements) and (best is None or sum(counts) < best):
+            best = sum(counts)
+    return best
+
+
+@pytest.mark.parametrize(
+    "requirements", [[2, 3, 5, 4, 1, 0], [1, 1, 6, 6, 2, 3], [0, 4, 0, 4, 0, 4]]
+)
+def test_shift_cover_meets_every_interval_with_fewest_agents(requirements):
+    templates = [(0, 3), (1, 3), (2, 3), (3, 3), (2, 2)]
+    counts = cover_shifts(requirements, templates)
+    assert np.all(covered_agents(counts, templates, 6) >= requirements)
+    assert sum(counts) == brute_force(np.array(requirements), templates, max(requirements))
+
+
+def test_shift_cover_rejects_uncovered_interval():
+    with pytest.raises(ValueError, match="no shift template"):
+        cover_shifts([1, 1, 1], [(0, 2)])
+
+
+# ------------------------------------------------------------------------------ report
+def test_staff_both_models_writes_table_summary_and_charts(tmp_path):
+    base = stationary().model_dump()
+    base.update(horizon=2 * HOUR, interval=1800.0)
+    base["channels"][0]["arrivals"] = {"rates": [60, 120, 150, 90]}
+    scenario = Scenario.model_validate(base)
+    report = staff(scenario, GOALS, replications=3, seed=SEED, max_iterations=3,
+                   verification_replications=3, curve_replications=2,
+                   shift_templates=[(0, 2), (1, 2), (2, 2)])
+    assert set(report.results) == {"tab", "status"}
+    assert report.simulated_days > 0
+    assert report.agent_hours_difference() is not None
+    for counts in report.shifts.values():
+        assert len(counts) == 3
+    written = write_staffing(report, tmp_path)
+    table = report.table()
+    assert {"arrivals", "analytic_agents", "required_tab", "required_status",
+            "service_level_tab_ci95", "asa_s_status", "abandon_rate_tab",
+            "occupancy_status"} <= set(table.columns)
+    summary = json.loads(written["json"].read_text())
+    assert set(summary["agent_hours"]) == {"tab", "status"}
+    for name in ("required_agents", "service_level_curve", "achieved_service_level"):
+        image = matplotlib.image.imread(written[name])
+        assert image.shape[0] > 100 and image.shape[1] > 100
+    figures = staffing_figures(report)
+    assert set(figures) == {"required_agents", "service_level_curve", "achieved_service_level"}
+    for figure in figures.values():
+        assert isinstance(figure, Figure)
+        axes = figure.axes[0]
+        assert axes.get_title()
+        assert "(" in axes.get_xlabel() and "(" in axes.get_ylabel()  # units
+        assert axes.get_legend() is not None
+    assert "(" in figures["required_agents"].axes[1].get_ylabel()  # arrivals axis
