@@ -65,8 +65,8 @@ class ContactCenter:
             for spec in scenario.channels
         ]
         self.groups = {g.name: GroupRuntime(g, streams) for g in scenario.agent_groups}
-        agents_with_periods = make_agents(scenario, self.groups)
-        self.agents = [agent for agent, _ in agents_with_periods]
+        agents_with_schedules = make_agents(scenario, self.groups)
+        self.agents = [agent for agent, _ in agents_with_schedules]
         self.router = Router(
             self.agents,
             {name: queue.routing_model for name, queue in queues.items()},
@@ -77,8 +77,10 @@ class ContactCenter:
         self.sessions: list[MessagingSession] = []
         self.idle_sessions: dict[MessagingSession, None] = {}
         self._next_item_id = 0
-        for agent, periods in agents_with_periods:
-            self.env.process(self.agent_shift(agent, periods))
+        for agent, schedule in agents_with_schedules:
+            self.env.process(self.agent_shift(agent, schedule.periods))
+            for start_s, end_s in schedule.breaks:
+                self.env.process(self.agent_break(agent, start_s, end_s))
             if agent.group.disconnection_rate_per_s > 0:
                 self.env.process(self.disconnections(agent))
         for spec in scenario.agent_groups:
@@ -194,13 +196,20 @@ class ContactCenter:
         plan = session.plan
         if session.direction == OUTBOUND and not (yield from self.outbound_answer(session)):
             return
+        last = plan.exchanges - 1
         for exchange in range(plan.exchanges):
             if not (yield from self.agent_reply(session, plan.agent_reply_s[exchange])):
                 return
-            if exchange == plan.exchanges - 1:
+            if exchange == last:
                 break
-            if not (yield from self.customer_reply(session, plan.customer_reply_s[exchange])):
+            reply_s = plan.customer_reply_s[exchange]
+            if reply_s <= self._inactivate_after(session):
+                answered = yield from self.customer_wait(session, reply_s)
+            else:
+                answered = yield from self.silent_customer(session, reply_s)
+            if not answered:
                 return
+            self._customer_message(session)
         self.end_chat(session)
 
     def outbound_answer(self, session: MessagingSession) -> Process:
@@ -291,24 +300,23 @@ class ContactCenter:
             scale *= 1.0 + group.concurrency_slowdown * max(0, active - 1)
         return scale
 
-    def customer_reply(self, session: MessagingSession, reply_s: float) -> Process:
-        """Wait for the customer's next message; a silent customer is marked Inactive."""
+    def silent_customer(self, session: MessagingSession, reply_s: float) -> Process:
+        """A customer silent past the inactivation delay: Inactive, then maybe back."""
         inactivate_after_s = self._inactivate_after(session)
-        if reply_s > inactivate_after_s:
-            if not (yield from self.customer_wait(session, inactivate_after_s)):
-                return False
-            self.customer_silent(session)
-            if session.status == SessionStatus.ENDED or reply_s == math.inf:
-                return False  # an Inactive session waits for the clean-up job (DOMAIN.md 5)
-            if not (yield from self.customer_wait(session, reply_s - inactivate_after_s)):
-                return False
-            self.customer_returns(session)
-        elif not (yield from self.customer_wait(session, reply_s)):
+        if not (yield from self.customer_wait(session, inactivate_after_s)):
             return False
+        self.customer_silent(session)
+        if session.status == SessionStatus.ENDED or reply_s == math.inf:
+            return False  # an Inactive session waits for the clean-up job (DOMAIN.md 5)
+        if not (yield from self.customer_wait(session, reply_s - inactivate_after_s)):
+            return False
+        self.customer_returns(session)
+        return True
+
+    def _customer_message(self, session: MessagingSession) -> None:
         session.customer_messages += 1
         session.last_activity = self.env.now
         self.record.event(session, None, "customer_message")
-        return True
 
     def _inactivate_after(self, session: MessagingSession) -> float:
         item = session.work_item
@@ -604,6 +612,16 @@ class ContactCenter:
                 return
             yield env.timeout(logout_s - env.now)
             self.shift_ends(agent)
+
+    def agent_break(self, agent: Agent, start_s: float, end_s: float) -> Process:
+        """A break: the agent is away (no new work; open work goes on), then available."""
+        yield self.env.timeout(start_s)
+        if agent.presence not in (Presence.AVAILABLE, Presence.AWAY):
+            return  # offline, draining or logged out: no break to take
+        self._set_presence(agent, Presence.AWAY)
+        token = agent.presence_token
+        yield self.env.timeout(end_s - start_s)
+        self._back_from_away(agent, token)
 
     def login(self, agent: Agent) -> None:
         """The agent logs in and becomes available."""

@@ -99,7 +99,7 @@ def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
     hidden = len(waits) - len(shown)
     label = f"answered sessions (n={len(waits)})"
     if hidden:
-        label += f"; {hidden} waits > {upper:.0f} s not shown"
+        label += f"\n{hidden} waits > {upper:.0f} s not shown"
     histogram.hist(shown, bins=40, range=(0.0, upper), color="#1f77b4", label=label)
     histogram.axvline(threshold_s, color="black", linestyle="--",
                       label=f"service-level threshold ({threshold_s:g} s)")
@@ -178,7 +178,8 @@ def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0) -> Figure:
     axes.set_ylabel("occupancy (%)")
     online = axes.twinx()
     agents = online.plot(_mid_h(rows), rows["agents_online"], color="#7f7f7f",
-                         linestyle="--", label="agents online (right axis)")
+                         linestyle="--", drawstyle="steps-mid",
+                         label="agents online (right axis)")
     online.set_ylabel("agents online (agents)")
     online.set_ylim(bottom=0.0, top=max(1.0, float(rows["agents_online"].max()) * 1.15))
     axes.set_title("Occupancy and agents online per interval (mean over replications)")

@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", type=Path,
                           help="scenario YAML files")
     validate.set_defaults(handler=_validate)
+
+    from sim.staffing_cli import add_staff_command
+
+    add_staff_command(commands)
     return parser
 
 

@@ -1,14 +1,15 @@
 """Many runs of a scenario: replications and capacity-model comparisons, via an executor.
 
 Replication ``r`` of seed ``s`` has its own ``SeedSequence(s, spawn_key=(r,))``, so it
-gives the same result wherever it runs: serially, in another process or (later) on a
-Dask cluster. The executor only decides *where* replications run; :func:`replicate` and
-:func:`compare` put the results back in replication order.
+gives the same result wherever it runs: serially, in another process or on a Dask
+cluster (:mod:`sim.dask_executor`). The executor only decides *where* replications run;
+:func:`replicate`, :func:`compare` and :func:`sim.sweep.sweep` put the results back in order.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -133,26 +134,50 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+SCHEDULER_ENV = "CCSIM_SCHEDULER"
+"""Environment variable with a Dask scheduler address, used when no scheduler is given."""
+
+
+def scheduler_address(scheduler: str | None = None) -> str | None:
+    """The scheduler to use: ``scheduler`` if given, else ``$CCSIM_SCHEDULER``, else ``None``."""
+    for candidate in (scheduler, os.environ.get(SCHEDULER_ENV)):
+        if candidate is not None and candidate.strip():
+            return candidate.strip()
+    return None
+
+
 def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
     """The executor for ``--jobs`` and ``--scheduler``.
 
     Args:
-        jobs: local worker processes (1 = serial, in this process).
-        scheduler: address of a distributed scheduler (Dask); ``None`` runs locally.
+        jobs: local worker processes (1 = serial, in this process); not used on a cluster.
+        scheduler: address of a Dask distributed scheduler (``tcp://HOST:PORT``); when
+            ``None``, the ``CCSIM_SCHEDULER`` environment variable if set, else local runs.
 
     Returns:
-        An :class:`Executor`.
+        A :class:`sim.dask_executor.DaskExecutor` connected to the scheduler, or a
+        :class:`LocalExecutor` with ``jobs`` processes.
 
     Raises:
-        NotImplementedError: for a scheduler address (distributed runs are not built yet).
+        ImportError: for a scheduler when ``dask.distributed`` is not installed.
+        OSError: if the scheduler cannot be reached.
         ValueError: if ``jobs`` is less than 1.
     """
-    if scheduler is not None:
-        raise NotImplementedError(
-            f"distributed runs (--scheduler {scheduler}) are not available yet; "
-            "use --jobs N to run replications in local processes"
-        )
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    address = scheduler_address(scheduler)
+    if address is not None:
+        from sim.dask_executor import DaskExecutor
+
+        return DaskExecutor(address)
     return LocalExecutor(jobs)
+
+
+def close_executor(executor: Executor | None) -> None:
+    """Release an executor's resources (a Dask client connection); no-op for local ones."""
+    close = getattr(executor, "close", None)
+    if close is not None:
+        close()
 
 
 # ------------------------------------------------------------------------ one replication
@@ -197,6 +222,19 @@ def run_replication(
         agents=_tagged(result.agents, replication),
         sessions=_tagged(result.sessions, replication) if keep_sessions else None,
     )
+
+
+def run_figures(task: tuple[Scenario, int, int]) -> dict[str, float]:
+    """Simulate one replication and return only its headline figures (the smallest payload).
+
+    Args:
+        task: ``(scenario, seed, replication)``.
+
+    Returns:
+        ``{figure: value}`` as :func:`sim.figures.headline_figures`.
+    """
+    scenario, seed, replication = task
+    return headline_figures(simulate(scenario, seed=seed, replication=replication))
 
 
 def _run_task(task: tuple[Scenario, int, int, bool]) -> ReplicationPayload:

@@ -131,38 +131,52 @@ class GroupRuntime:
         self.reply_mean_s = distribution_mean(behaviour.reply_time)
 
 
-def login_periods(group: AgentGroup, scenario: Scenario) -> list[list[tuple[float, float]]]:
-    """Return, for each agent of ``group``, its (login, logout) times in seconds.
+@dataclass
+class AgentSchedule:
+    """When one agent works: (login, logout) periods and (start, end) breaks, in seconds."""
+
+    periods: list[tuple[float, float]]
+    breaks: list[tuple[float, float]]
+
+
+def agent_schedules(group: AgentGroup, scenario: Scenario) -> list[AgentSchedule]:
+    """Return, for each agent of ``group``, its login periods and breaks (seconds).
 
     ``staffing`` per interval becomes agents k = 0, 1, ... working every interval whose count
-    exceeds k (contiguous intervals merged); ``shifts`` give each shift its own agents; a
-    plain ``agents`` count works the whole horizon.
+    exceeds k (contiguous intervals merged); ``shifts`` give each shift its own agents, with
+    the shift's breaks; a plain ``agents`` count works the whole horizon.
     """
     horizon = scenario.horizon
     if group.staffing is not None:
         counts = group.staffing[: scenario.n_intervals]
-        periods: list[list[tuple[float, float]]] = []
+        schedules: list[AgentSchedule] = []
         for k in range(max(counts, default=0)):
-            agent_periods: list[tuple[float, float]] = []
+            periods: list[tuple[float, float]] = []
             for index, count in enumerate(counts):
                 if count <= k:
                     continue
                 start = index * scenario.interval
                 end = min(horizon, start + scenario.interval)
-                if agent_periods and agent_periods[-1][1] == start:
-                    agent_periods[-1] = (agent_periods[-1][0], end)
+                if periods and periods[-1][1] == start:
+                    periods[-1] = (periods[-1][0], end)
                 else:
-                    agent_periods.append((start, end))
-            periods.append(agent_periods)
-        return periods
+                    periods.append((start, end))
+            schedules.append(AgentSchedule(periods, []))
+        return schedules
     if group.shifts is not None:
         return [
-            [(shift.start, min(shift.end, horizon))]
+            AgentSchedule(
+                [(shift.start, min(shift.end, horizon))],
+                [
+                    (shift.start + item.after, shift.start + item.after + item.duration)
+                    for item in shift.breaks
+                ],
+            )
             for shift in sorted(group.shifts, key=lambda s: s.start)
             for _ in range(shift.agents)
             if shift.start < horizon
         ]
-    return [[(0.0, horizon)] for _ in range(group.agents)]
+    return [AgentSchedule([(0.0, horizon)], []) for _ in range(group.agents)]
 
 
 def build_queues(scenario: Scenario) -> dict[str, QueueRuntime]:
@@ -190,17 +204,16 @@ def capacity_model(scenario: Scenario) -> CapacityModel:
 
 def make_agents(
     scenario: Scenario, groups: dict[str, GroupRuntime]
-) -> list[tuple[Agent, list[tuple[float, float]]]]:
-    """Create every agent with its login periods; ids are 0, 1, ... in group order."""
-    agents: list[tuple[Agent, list[tuple[float, float]]]] = []
+) -> list[tuple[Agent, AgentSchedule]]:
+    """Create every agent with its schedule; ids are 0, 1, ... in group order."""
+    agents: list[tuple[Agent, AgentSchedule]] = []
     for spec in scenario.agent_groups:
-        for periods in login_periods(spec, scenario):
+        for schedule in agent_schedules(spec, scenario):
             agent = Agent(
                 agent_id=len(agents),
                 group=groups[spec.name],
                 capacity=spec.capacity_units,
                 queue_names=frozenset(spec.queues),
             )
-            agents.append((agent, periods))
+            agents.append((agent, schedule))
     return agents
-

@@ -300,6 +300,15 @@ class Queue(Schema):
 
 
 # ----------------------------------------------------------------------------- agents
+class Break(Schema):
+    """A break inside a shift: the agent is away (no new work; open work continues)."""
+
+    after: Seconds = Field(ge=0)
+    """Time from the shift's start to the break."""
+    duration: Seconds = Field(gt=0)
+    """Length of the break."""
+
+
 class Shift(Schema):
     """A block of time during which some agents of a group are logged in."""
 
@@ -309,11 +318,18 @@ class Shift(Schema):
     """Logout (or drain) time."""
     agents: int = Field(ge=0)
     """Number of agents working this shift."""
+    breaks: list[Break] = Field(default_factory=list)
+    """Breaks every agent of the shift takes (presence away, DOMAIN.md section 6)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Shift:
         if self.end <= self.start:
             raise ValueError(f"end ({self.end:g}s) must be after start ({self.start:g}s)")
+        for item in self.breaks:
+            if self.start + item.after + item.duration > self.end:
+                raise ValueError(
+                    f"a break at {item.after:g}s lasting {item.duration:g}s ends after the shift"
+                )
         return self
 
 

@@ -3,7 +3,7 @@
 Register it from ``sim/cli.py`` with::
 
     from sim.staffing_cli import add_staff_command
-    add_staff_command(subparsers)   # sets func=run_staff on the parser
+    add_staff_command(subparsers)   # sets handler=run_staff on the parser
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sim.units import parse_duration
 
 
 def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``staff`` to a CLI's subparsers; the parser's ``func`` default is :func:`run_staff`."""
+    """Add ``staff`` to a CLI's subparsers; the parser's ``handler`` default is :func:`run_staff`."""
     parser = subparsers.add_parser(
         "staff",
         help="agents needed per interval (Erlang baseline + simulation, both capacity models)",
@@ -58,7 +58,7 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                         help="output directory")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="scenario override (as for the other commands)")
-    parser.set_defaults(func=run_staff)
+    parser.set_defaults(handler=run_staff)
     return parser
 
 
@@ -100,7 +100,7 @@ def run_staff(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return 2
     except (StaffingError, ValueError, NotImplementedError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"ccsim: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
     for model, reason in report.skipped.items():
         print(f"{model}: skipped ({reason})")

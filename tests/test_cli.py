@@ -132,6 +132,26 @@ def test_run_default_out_dir_and_overrides(tmp_path: Path, monkeypatch, capsys) 
     assert len(agents) == 4
 
 
+def test_ctrl_c_writes_finished_replications(tmp_path: Path, monkeypatch, capsys) -> None:
+    import sim.runner
+
+    real_simulate = sim.runner.simulate
+
+    def interrupted_at_third(scenario, seed=None, replication=0, trace=False):
+        if replication == 2:
+            raise KeyboardInterrupt
+        return real_simulate(scenario, seed=seed, replication=replication)
+
+    monkeypatch.setattr(sim.runner, "simulate", interrupted_at_third)
+    out = tmp_path / "o"
+    code = main(["run", str(write(tmp_path)), "-r", "5", "--quiet", "--out", str(out)])
+    assert code == 130
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] is True
+    assert summary["replications"] == 2 and summary["requested_replications"] == 5
+    assert pd.read_csv(out / "intervals.csv")["replications"].eq(2).all()
+
+
 # --------------------------------------------------------------------------- compare
 def test_compare_writes_comparison(tmp_path: Path) -> None:
     scenario = write(tmp_path)

@@ -540,3 +540,22 @@ def test_status_based_drain_ends_when_only_inactive_work_remains():
     assert (300, 0, "draining", "draining") in agents
     assert (730, 0, "logout", "logged_out") in agents  # when the session turns Inactive
     assert result.sessions.iloc[0]["outcome"] == "open_at_horizon"
+
+
+def test_break_makes_agent_away_and_open_work_continues():
+    # DOMAIN.md 6: busy/away takes no new work; existing work continues.
+    scenario = build(
+        {
+            "agent_groups.0.shifts": [
+                {"start": 0, "end": "4h", "agents": 1, "breaks": [{"after": 110, "duration": 200}]}
+            ],
+            "channels.0.arrivals": {"times": [100, 150]},
+            "agent_groups.0.capacity": 2,
+        }
+    )
+    result = simulate(scenario, trace=True)
+    agents = events(result)
+    assert (110, 0, "away", "away") in agents
+    assert (310, 0, "available", "available") in agents
+    assert result.sessions.iloc[0]["end_time"] == 220  # the open chat went on
+    assert result.sessions.iloc[1]["accept_time"] == 310  # new work waited for the break
