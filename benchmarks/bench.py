@@ -25,7 +25,8 @@ import random
 import resource
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -367,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         "| peak RSS MB |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    runs = [(f"day, tab-based", day["tab"]), (f"day, status-based", day["status"])]
+    runs = [("day, tab-based", day["tab"]), ("day, status-based", day["status"])]
     if week is not None:
         runs.append(("week, tab-based", week))
     for name, row in runs:
@@ -403,10 +404,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.profile:
         print()
-        print(f"## cProfile of the busy day (tab-based, {day_agents} agents), top {args.top} by tottime")
-        text = in_child(
-            lambda: {"text": profile_simulator(busy_day_scenario(day_agents, "tab"), args.top, args.seed)}
-        )["text"]
+        print(
+            f"## cProfile of the busy day (tab-based, {day_agents} agents), "
+            f"top {args.top} by tottime"
+        )
+        scenario = busy_day_scenario(day_agents, "tab")
+        text = in_child(lambda: {"text": profile_simulator(scenario, args.top, args.seed)})["text"]
         print(text)
     return 0
 

@@ -26,7 +26,9 @@ CAPACITY = 3
 PEAK_OCCUPANCY = 0.9
 # Capacity held by one tab-based session: push->accept, 8 agent replies, 7 customer
 # replies, then the close-tab delay (silent customers hold less).
-HOLD_S = ACCEPT_DELAY_S + EXCHANGES * AGENT_REPLY_S + (EXCHANGES - 1) * CUSTOMER_REPLY_S + CLOSE_TAB_S
+HOLD_S = (
+    ACCEPT_DELAY_S + EXCHANGES * AGENT_REPLY_S + (EXCHANGES - 1) * CUSTOMER_REPLY_S + CLOSE_TAB_S
+)
 
 
 def mmn_scenario(servers: int, rho: float, service_mean_s: float, horizon_s: float) -> Scenario:

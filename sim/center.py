@@ -121,8 +121,10 @@ class ContactCenter:
         for agent in self.agents:
             self._touch(agent)
         self.levels.advance(now)
-        for session in self.sessions:  # still stranded at the horizon
-            if not math.isnan(session.stranded_since):
+        for session in self.sessions:
+            if session.segment:  # messages due before the horizon still count
+                self._advance(session, now)
+            if not math.isnan(session.stranded_since):  # still stranded at the horizon
                 session.stranded_s += now - session.stranded_since
                 session.stranded_since = math.nan
 
@@ -192,24 +194,33 @@ class ContactCenter:
             self.end_session(session, Outcome.ABANDONED)
 
     def conversation(self, session: MessagingSession) -> Process:
-        """Alternate agent and customer messages until End Chat, or until the session ends."""
+        """Alternate agent and customer messages until End Chat, or until the session ends.
+
+        The messages are numbered 0, 1, 2, ...: even ones are the agent's replies, odd ones
+        the customer's; the last is the agent's final reply, then End Chat. Runs of messages
+        that nothing can disturb are waited for as one segment (see :meth:`talk`).
+        """
         plan = session.plan
         if session.direction == OUTBOUND and not (yield from self.outbound_answer(session)):
             return
-        last = plan.exchanges - 1
-        for exchange in range(plan.exchanges):
-            if not (yield from self.agent_reply(session, plan.agent_reply_s[exchange])):
-                return
-            if exchange == last:
-                break
-            reply_s = plan.customer_reply_s[exchange]
-            if reply_s <= self._inactivate_after(session):
-                answered = yield from self.customer_wait(session, reply_s)
+        last_message = 2 * plan.exchanges - 2
+        while session.next_message <= last_message:
+            message = session.next_message
+            if message % 2 == 0:
+                if not (yield from self.agent_ready(session)):
+                    return
             else:
-                answered = yield from self.silent_customer(session, reply_s)
-            if not answered:
+                reply_s = plan.customer_reply_s[message // 2]
+                # Decided when the customer's turn starts; a turn cut short goes on as it was.
+                if session.message_left_s is None and reply_s > self._inactivate_after(session):
+                    if not (yield from self.silent_customer(session, reply_s)):
+                        return
+                    session.segment_status = session.status
+                    self._message_sent(session, self.env.now)
+                    continue
+            yield from self.talk(session)
+            if session.status == SessionStatus.ENDED:
                 return
-            self._customer_message(session)
         self.end_chat(session)
 
     def outbound_answer(self, session: MessagingSession) -> Process:
@@ -241,10 +252,8 @@ class ContactCenter:
             self.router.route()
         return True
 
-    def agent_reply(self, session: MessagingSession, base_reply_s: float) -> Process:
-        """Wait until an agent holding the session has answered; False if it ended first."""
-        remaining_s: float | None = None
-        item_seen: WorkItem | None = None
+    def agent_ready(self, session: MessagingSession) -> Process:
+        """Wait until an online agent holds the session; False if it ended first."""
         while True:
             if session.status == SessionStatus.ENDED:
                 return False
@@ -257,37 +266,112 @@ class ContactCenter:
                 yield from self.wait_for_change(session)
                 continue
             agent = item.agent
-            if item is not item_seen:
-                item_seen, remaining_s = item, None
-            if not agent.online:
-                # Status-based: the session stays with an offline agent and the customer's
-                # message waits until the agent is back: stranded time (DOMAIN.md 4).
-                session.stranded_since = self.env.now
-                agent.waiting_sessions.append(session)
-                self.record.event(session, agent, "stranded")
-                yield from self.wait_for_change(session)
-                session.stranded_s += self.env.now - session.stranded_since
-                session.stranded_since = math.nan
-                continue
-            if remaining_s is None:
-                remaining_s = base_reply_s * self._reply_factor(agent, session)
-            env = self.env
-            start = env.now
-            session.timer_running = True  # interruptible by wake() (offline, logout)
-            try:
-                yield env.timeout(remaining_s)
-            except simpy.Interrupt:
-                remaining_s -= env.now - start
-                continue
-            finally:
-                session.timer_running = False
+            if agent.online:
+                return True
+            # Status-based: the session stays with an offline agent and the customer's
+            # message waits until the agent is back: stranded time (DOMAIN.md 4).
+            session.stranded_since = self.env.now
+            agent.waiting_sessions.append(session)
+            self.record.event(session, agent, "stranded")
+            yield from self.wait_for_change(session)
+            session.stranded_s += self.env.now - session.stranded_since
+            session.stranded_since = math.nan
+
+    def talk(self, session: MessagingSession) -> Process:
+        """Wait for the next segment of messages, or until something interrupts it.
+
+        Anything that can change how the conversation goes on (the agent going offline or
+        logging out, the session ending, a reroute) wakes the session, which cuts the
+        segment short; the messages due by then are counted and the rest is planned anew.
+        """
+        env = self.env
+        durations = self._segment(session)
+        if not durations:  # would wait zero seconds forever
+            raise RuntimeError(f"session {session.session_id}: empty conversation segment")
+        start = env.now
+        session.segment_start = start
+        session.segment_status = session.status
+        session.segment = durations
+        session.timer_running = True
+        try:
+            yield env.timeout(sum(durations))
+            now = math.inf  # every message of the segment is due
+        except simpy.Interrupt:
             now = env.now
+        finally:
+            session.timer_running = False
+        self._advance(session, now)
+
+    def _segment(self, session: MessagingSession) -> list[float]:
+        """Durations (s) of the next messages that nothing but an interruption can change.
+
+        A segment stops before a customer turn long enough for the agent to mark the
+        session Inactive, and after the last message. An agent reply belongs to it only
+        while an online agent holds the session; with a concurrency slowdown, only as the
+        first message, since each reply's speed is set by the concurrency when it starts.
+        """
+        plan = session.plan
+        message = session.next_message
+        last_message = 2 * plan.exchanges - 2
+        item = session.work_item
+        agent_ready = (
+            item is not None
+            and item.status == WorkStatus.OPENED
+            and session.status == SessionStatus.ACTIVE
+            and item.agent.online
+        )
+        if session.message_left_s is not None and message % 2 == 0:
+            if item is not session.message_item:
+                session.message_left_s = None  # another agent starts the reply afresh
+        factor = self._reply_factor(item.agent, session) if agent_ready else 0.0
+        fixed_factor = agent_ready and not item.agent.group.concurrency_slowdown
+        inactivate_after_s = self._inactivate_after(session)
+        durations: list[float] = []
+        while message <= last_message:
+            if message % 2 == 0:
+                if not agent_ready or (durations and not fixed_factor):
+                    break
+                duration = plan.agent_reply_s[message // 2] * factor
+            else:
+                duration = plan.customer_reply_s[message // 2]
+                resumed = not durations and session.message_left_s is not None
+                if duration > inactivate_after_s and not resumed:
+                    break
+            if not durations and session.message_left_s is not None:
+                duration = session.message_left_s
+            durations.append(duration)
+            message += 1
+        session.message_item = item
+        return durations
+
+    def _advance(self, session: MessagingSession, until: float) -> None:
+        """Count the segment's messages due by ``until``; keep what is left of the next."""
+        time = session.segment_start
+        for duration in session.segment:
+            if time + duration > until:
+                session.message_left_s = time + duration - until
+                break
+            time += duration
+            self._message_sent(session, time)
+        session.segment = []
+
+    def _message_sent(self, session: MessagingSession, time: float) -> None:
+        """Message ``session.next_message`` was sent at ``time`` (seconds)."""
+        session.message_left_s = None
+        session.last_activity = time
+        # Recorded with the agent and status of the segment the message belonged to.
+        status = session.segment_status
+        if session.next_message % 2 == 0:
             session.agent_messages += 1
-            session.last_activity = now
             if math.isnan(session.first_response_time):
-                session.first_response_time = now
-            self.record.event(session, agent, "agent_message")
-            return True
+                session.first_response_time = time
+            item = session.message_item
+            agent = item.agent if item is not None else None
+            self.record.event_at(time, session, agent, "agent_message", status)
+        else:
+            session.customer_messages += 1
+            self.record.event_at(time, session, None, "customer_message", status)
+        session.next_message += 1
 
     def _reply_factor(self, agent: Agent, session: MessagingSession) -> float:
         """Group reply-time scale times the slowdown for each extra active session."""
@@ -312,11 +396,6 @@ class ContactCenter:
             return False
         self.customer_returns(session)
         return True
-
-    def _customer_message(self, session: MessagingSession) -> None:
-        session.customer_messages += 1
-        session.last_activity = self.env.now
-        self.record.event(session, None, "customer_message")
 
     def _inactivate_after(self, session: MessagingSession) -> float:
         item = session.work_item
@@ -667,7 +746,9 @@ class ContactCenter:
                 self._close_item(item, WorkStatus.UNAVAILABLE)
                 self._reroute(session)
             elif self.policy.work_stays_after_logout:
-                continue  # status-based: logging out does not release capacity (DOMAIN 4)
+                # Status-based: logging out does not release capacity (DOMAIN 4); the
+                # conversation stops at the agent's next reply.
+                self.wake(session)
             elif session.status in (SessionStatus.ACTIVE, SessionStatus.WAITING):
                 # Tab-based: assigned work is closed; ongoing sessions end (DOMAIN.md 3).
                 if self.scenario.logout_sessions == "end":

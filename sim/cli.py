@@ -35,7 +35,7 @@ class CliError(Exception):
 
 # --------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with the ``run``, ``compare`` and ``validate`` subcommands."""
+    """The argument parser with its subcommands (run, compare, sweep, validate, staff)."""
     parser = argparse.ArgumentParser(
         prog="ccsim",
         description="Simulate a messaging contact center on Omni-Channel from a scenario file.",
@@ -50,8 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(run)
     run.add_argument("--capacity-model", choices=("tab", "status"),
                      help="override the scenario's capacity model")
-    run.add_argument("--scheduler", metavar="ADDR",
-                     help="address of a distributed (Dask) scheduler to run replications on")
+    _add_scheduler(run)
     run.set_defaults(handler=_run)
 
     compare = commands.add_parser(
@@ -61,7 +60,29 @@ def build_parser() -> argparse.ArgumentParser:
         "difference (status - tab) and its 95%% confidence interval.",
     )
     _add_common(compare)
+    _add_scheduler(compare)
     compare.set_defaults(handler=_compare)
+
+    sweep = commands.add_parser(
+        "sweep", help="run a grid of scenario values and chart the figures",
+        description="Run every combination of the --grid values (any scenario key paths, "
+        "e.g. agents x capacity x capacity model), each with the same replications and "
+        "seeds (common random numbers), as one batch. Writes sweep.csv (a tidy table: one "
+        "row per cell and figure with mean, sd, 95%% CI half-width and n) and sweep.png "
+        "(service level and ASA against the first grid key, one line per value of the "
+        "other keys). Invalid cells stop the sweep before it runs unless --skip-invalid.",
+    )
+    _add_common(sweep, out_help="output directory (default: out/<scenario file name>-sweep)")
+    sweep.add_argument("--grid", action="append", default=[], required=True,
+                       metavar="KEY.PATH=V1,V2,...",
+                       help="values to try for a scenario key, e.g. "
+                       "agent_groups[0].agents=8,10,12 or capacity_model=tab,status "
+                       "(repeatable; the first key is the chart's x axis)")
+    sweep.add_argument("--skip-invalid", action="store_true",
+                       help="leave out grid cells whose scenario is invalid (listed in "
+                       "skipped.csv) instead of stopping")
+    _add_scheduler(sweep)
+    sweep.set_defaults(handler=_sweep)
 
     validate = commands.add_parser(
         "validate", help="check scenario files",
@@ -78,7 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_scheduler(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a Dask distributed scheduler (tcp://HOST:PORT) to run "
+                        "on instead of local processes (default: $CCSIM_SCHEDULER if set; "
+                        "--jobs is then ignored); results are identical")
+
+
+def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", type=Path,
                         help="scenario YAML file")
     parser.add_argument("--replications", "-r", type=_positive_int, default=10, metavar="N",
@@ -86,7 +114,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_seed, metavar="S",
                         help="root random seed (default: the scenario's seed)")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output directory (default: out/<scenario file name>)")
+                        help=out_help or "output directory (default: out/<scenario file name>)")
     parser.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
                         help="worker processes (default: 1, serial); results are identical")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
@@ -173,15 +201,18 @@ def _run(args: argparse.Namespace) -> int:
         overrides.append(f"capacity_model={args.capacity_model}")
     scenario = _load(args, overrides)
     # Heavy imports (scipy, matplotlib) only after each check, so bad input fails fast.
-    from sim.runner import make_executor, replicate
+    from sim.runner import close_executor, make_executor, replicate
 
     executor = make_executor(args.jobs, args.scheduler)
     out_dir = _prepare_out(args)
     from sim.reports import write_reports
 
-    with _progress(args.quiet, args.replications, "replications") as progress:
-        runset = replicate(scenario, args.replications, seed=args.seed, executor=executor,
-                           progress=progress)
+    try:
+        with _progress(args.quiet, args.replications, "replications") as progress:
+            runset = replicate(scenario, args.replications, seed=args.seed,
+                               executor=executor, progress=progress)
+    finally:
+        close_executor(executor)
     if runset.replications == 0:
         print("ccsim: interrupted before any replication finished; nothing written",
               file=sys.stderr)
@@ -195,16 +226,19 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     scenario = _load(args, list(args.overrides))
-    from sim.runner import compare, make_executor, status_variant
+    from sim.runner import close_executor, compare, make_executor, status_variant
 
     status_variant(scenario)  # fail before any work if status-based is invalid
     out_dir = _prepare_out(args)
     from sim.reports import write_comparison
 
-    executor = make_executor(args.jobs)
-    with _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress:
-        comparison = compare(scenario, args.replications, seed=args.seed, executor=executor,
-                             progress=progress)
+    executor = make_executor(args.jobs, args.scheduler)
+    try:
+        with _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress:
+            comparison = compare(scenario, args.replications, seed=args.seed,
+                                 executor=executor, progress=progress)
+    finally:
+        close_executor(executor)
     if comparison.replications == 0:
         print("ccsim: interrupted before any replication finished under both models; "
               "nothing written", file=sys.stderr)
@@ -214,6 +248,72 @@ def _compare(args: argparse.Namespace) -> int:
         _print_comparison(scenario, comparison.table, comparison.replications,
                           comparison.tab.seed, comparison.interrupted, written)
     return EXIT_INTERRUPTED if comparison.interrupted else EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import parse_grid
+
+    grid = parse_grid(args.grid)
+    scenario = _load(args, list(args.overrides))
+    from sim.sweep import plan_sweep
+
+    plan = plan_sweep(scenario, grid, skip_invalid=args.skip_invalid,
+                      source=str(args.scenario))
+    if not args.quiet:
+        for skipped in plan.skipped:
+            print(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
+                  f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}", file=sys.stderr)
+    if args.out is None:
+        args.out = Path("out") / f"{args.scenario.stem}-sweep"
+    out_dir = _prepare_out(args)
+    from sim.runner import close_executor, make_executor
+    from sim.sweep import run_sweep
+
+    executor = make_executor(args.jobs, args.scheduler)
+    total = len(plan.cells) * args.replications
+    try:
+        with _progress(args.quiet, total, f"runs ({len(plan.cells)} cells)") as progress:
+            table = run_sweep(plan, args.replications, seed=args.seed, executor=executor,
+                              progress=progress)
+    finally:
+        close_executor(executor)
+    interrupted = bool(table.attrs["interrupted"])
+    if table.empty:
+        print("ccsim: interrupted before any run finished; nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    written = _write_sweep(table, plan, out_dir, scenario)
+    if not args.quiet:
+        _print_sweep(scenario, table, len(plan.cells), interrupted, written)
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _cell_text(values: dict[str, Any], grid: dict[str, list[Any]]) -> str:
+    from sim.sweep import cell_label
+
+    return cell_label({key: values[key] for key in grid})
+
+
+def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
+                 scenario: Scenario) -> list[Path]:
+    """sweep.png, skipped.csv (if any cell was skipped), then sweep.csv last."""
+    import pandas as pd
+
+    from sim.reports import write_csv, write_figure
+    from sim.sweep_charts import sweep_chart
+
+    level = scenario.service_level
+    chart = sweep_chart(table, target=level.target, threshold_s=level.threshold,
+                        title=f"{scenario.name}: service level and ASA by "
+                        f"{', '.join(plan.grid)} (mean of {table.attrs['replications']} "
+                        "replications, 95% CI)")
+    written = [write_figure(out_dir / "sweep.png", chart)]
+    skipped = out_dir / "skipped.csv"
+    if plan.skipped:
+        written.append(write_csv(skipped, pd.DataFrame(plan.skipped)))
+    else:
+        skipped.unlink(missing_ok=True)  # from an earlier sweep into the same folder
+    written.append(write_csv(out_dir / "sweep.csv", table))
+    return written
 
 
 def _load(args: argparse.Namespace, overrides: list[str]) -> Scenario:
@@ -304,6 +404,54 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
                       _number(row["diff_ci95"], key), unit)
     console = Console()
     console.print(table)
+    console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
+
+
+SWEEP_TABLE_FIGURES = {
+    "service_level": "SL",
+    "asa_s": "ASA",
+    "abandonment_rate": "abandoned",
+    "occupancy": "occupancy",
+}
+"""Figures in the printed sweep table, with short headers (sweep.csv has them all)."""
+
+
+def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupted: bool,
+                 written: list[Path]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.figures import FIGURE_UNITS
+    from sim.sweep import grid_keys, wide
+
+    keys = grid_keys(table)
+    rows = wide(table, SWEEP_TABLE_FIGURES)
+    replications = table.attrs["replications"]
+    title = (f"{scenario.name}: {cells} cells x {replications} "
+             f"replication{'s' if replications != 1 else ''}, seed {table.attrs['seed']}")
+    result = Table(title=title + (" (INTERRUPTED)" if interrupted else ""))
+    cells = [[f"{_number(row[f'{name}_mean'], name)} ±{_number(row[f'{name}_ci95'], name)}"
+              for name in SWEEP_TABLE_FIGURES] for _, row in rows.iterrows()]
+    short = {key: key.rsplit(".", 1)[-1] for key in keys}
+    if len(set(short.values())) < len(short):
+        short = {key: key for key in keys}
+    for key in keys:
+        result.add_column(short[key], overflow="fold")
+    renamed = [f"{name} = {key}" for key, name in short.items() if name != key]
+    for number, (name, header) in enumerate(SWEEP_TABLE_FIGURES.items()):
+        unit = "%" if name in PERCENT_FIGURES else FIGURE_UNITS.get(name, "")
+        width = max([len(f"{header} {unit}")] + [len(texts[number]) for texts in cells])
+        result.add_column(f"{header} {unit}", justify="right", no_wrap=True, min_width=width)
+    complete = bool((rows["n"] == replications).all())
+    if not complete:
+        result.add_column("n", justify="right")
+    for (_, row), texts in zip(rows.iterrows(), cells, strict=True):
+        result.add_row(*(str(row[key]) for key in keys), *texts,
+                       *([] if complete else [str(int(row["n"]))]))
+    console = Console()
+    console.print(result)
+    console.print("; ".join([*renamed, "± is the 95% CI half-width; every figure is in "
+                                       "sweep.csv"]))
     console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
 
 

@@ -127,6 +127,12 @@ class MessagingSession:
     process: simpy.Process | None = None
     signal: simpy.Event | None = None
     timer_running: bool = False
+    next_message: int = 0
+    message_left_s: float | None = None
+    message_item: WorkItem | None = None
+    segment: list[float] = field(default_factory=list)
+    segment_start: float = 0.0
+    segment_status: str = SessionStatus.NEW
     end_when_accepted: bool = False
 
     @property

@@ -30,6 +30,19 @@ class Recorder:
             agent_id = agent.agent_id if agent is not None else -1
             self.rows.append((self.env.now, session.session_id, agent_id, event, session.status))
 
+    def event_at(
+        self,
+        time: float,
+        session: MessagingSession,
+        agent: Agent | None,
+        event: str,
+        status: str,
+    ) -> None:
+        """Record ``event`` that happened at ``time`` (at or before now; seconds)."""
+        if self.enabled:
+            agent_id = agent.agent_id if agent is not None else -1
+            self.rows.append((time, session.session_id, agent_id, event, status))
+
     def agent_event(self, agent: Agent, event: str) -> None:
         """Record a presence change or logout of ``agent``."""
         if self.enabled:

@@ -262,4 +262,6 @@ def _channel_intervals(
 
 def trace_table(rows: list[tuple[float, int, int, str, str]]) -> pd.DataFrame:
     """The event trace as a table with columns time, session_id, agent_id, event, status."""
-    return pd.DataFrame.from_records(rows, columns=list(TRACE_COLUMNS))
+    table = pd.DataFrame.from_records(rows, columns=list(TRACE_COLUMNS))
+    # Messages inside a segment are recorded when it ends: put every row in time order.
+    return table.sort_values("time", kind="stable", ignore_index=True)

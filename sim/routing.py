@@ -58,6 +58,7 @@ ROUTING_MODELS: dict[str, RoutingModel] = {
 """Routing models by the queue's ``routing_model`` value."""
 
 RankEntry = tuple[float, float, int, Agent]
+WaitingEntry = tuple[int, float, int, MessagingSession]
 
 
 class Router:
@@ -81,7 +82,9 @@ class Router:
         self.queue_models = queues
         self.min_work_size = min_work_size
         self.push = push
-        self.waiting: list[tuple[int, float, int, MessagingSession]] = []
+        # One line per (queue, work size), each in routing order: every item of a line
+        # fits exactly the same agents, so when its head finds no agent, none of it does.
+        self.lines: dict[tuple[str, float], list[WaitingEntry]] = {}
         self.ranked: dict[str, list[RankEntry]] = {name: [] for name in queues}
         self.agents_with_room = 0
         self._order = itertools.count()
@@ -121,19 +124,28 @@ class Router:
 
     def enqueue(self, session: MessagingSession, age_time: float) -> None:
         """Put ``session`` in line with age measured from ``age_time`` (seconds)."""
-        queue = session.channel.queue
+        channel = session.channel
+        queue = channel.queue
         entry = (queue.priority, age_time, next(self._order), session)
         session.queue_entry = entry
-        bisect.insort(self.waiting, entry)
+        line = self.lines.setdefault((queue.name, channel.size), [])
+        bisect.insort(line, entry)
 
     def remove(self, session: MessagingSession) -> None:
         """Take ``session`` out of line if it is there."""
         entry = session.queue_entry
         if entry is not None:
-            index = bisect.bisect_left(self.waiting, entry)
-            if index < len(self.waiting) and self.waiting[index] is entry:
-                del self.waiting[index]
+            channel = session.channel
+            line = self.lines[(channel.queue.name, channel.size)]
+            index = bisect.bisect_left(line, entry)
+            if index < len(line) and line[index] is entry:
+                del line[index]
             session.queue_entry = None
+
+    @property
+    def waiting_count(self) -> int:
+        """Sessions waiting for an agent."""
+        return sum(len(line) for line in self.lines.values())
 
     def route(self) -> None:
         """Push waiting sessions to agents with room, in queue order, until none fits."""
@@ -150,15 +162,24 @@ class Router:
             self._routing = False
 
     def _route_pass(self) -> None:
-        waiting = self.waiting
-        index = 0
-        while index < len(waiting) and self.agents_with_room > 0:
-            session = waiting[index][3]
+        """Route in priority-then-age order across lines; a line whose head fits no agent
+        is done for this pass (its other items need the same room)."""
+        blocked: set[tuple[str, float]] = set()
+        lines = self.lines
+        while self.agents_with_room > 0:
+            head: WaitingEntry | None = None
+            head_key: tuple[str, float] | None = None
+            for key, line in lines.items():
+                if line and key not in blocked and (head is None or line[0] < head):
+                    head, head_key = line[0], key
+            if head is None or head_key is None:
+                return
+            session = head[3]
             agent = self._choose(session)
             if agent is None:
-                index += 1
+                blocked.add(head_key)
                 continue
-            del waiting[index]
+            del lines[head_key][0]
             session.queue_entry = None
             self.push(session, agent)
 

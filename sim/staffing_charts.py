@@ -10,6 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import math  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -37,7 +39,7 @@ def _step(values: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def required_agents_chart(table: pd.DataFrame, interval_s: float,
-                          models: list[str] | None = None) -> Figure:
+                          models: list[str] | None = None, title: str | None = None) -> Figure:
     """Required scheduled agents per interval: a step per capacity model plus Erlang.
 
     Args:
@@ -45,9 +47,11 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
             ``analytic_scheduled`` and ``scheduled_<model>`` columns).
         interval_s: reporting interval (seconds).
         models: capacity models to draw; every ``scheduled_<model>`` column when omitted.
+        title: the chart title (a default when omitted).
 
     Returns:
-        The figure; arrivals per interval on a secondary axis.
+        The figure; arrivals per interval on a secondary axis. With an
+        ``other_groups_online`` column, the other groups' agents are drawn dotted.
     """
     models = models or [c.removeprefix("scheduled_") for c in table.columns
                         if c.startswith("scheduled_")]
@@ -58,9 +62,12 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
         axes.step(edges, _step(table[f"scheduled_{model}"]), where="post",
                   color=COLORS.get(model), linewidth=2, label=f"required, {LABELS[model]}")
     axes.step(edges, _step(table["analytic_scheduled"]), where="post", color=COLORS["erlang"],
-              linestyle="--", label=LABELS["erlang"])
-    axes.set_xlabel("time from start (h)")
-    axes.set_ylabel("scheduled agents (agents)")
+              linestyle="--", linewidth=1.5, zorder=3, label=LABELS["erlang"])
+    if "other_groups_online" in table:
+        axes.step(edges, _step(table["other_groups_online"]), where="post", color="#8c564b",
+                  linestyle=":", linewidth=1.5, label="other groups online (fixed shifts)")
+    _time_axis(axes, edges)
+    axes.set_ylabel("agents (scheduled, count)")
     axes.set_ylim(bottom=0)
     arrivals_axes = axes.twinx()
     centres = (edges[:-1] + edges[1:]) / 2.0
@@ -71,7 +78,7 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
     axes.set_zorder(arrivals_axes.get_zorder() + 1)
     axes.patch.set_visible(False)
     _joint_legend(axes, arrivals_axes)
-    axes.set_title("Required agents per interval by capacity model")
+    axes.set_title(title or "Required agents per interval by capacity model")
     figure.tight_layout()
     return figure
 
@@ -92,7 +99,11 @@ def service_level_curve_chart(curve: pd.DataFrame, target: float | None = None,
     figure = Figure(figsize=SIZE)
     axes = figure.add_subplot()
     for model, rows in curve.groupby("model", sort=False):
-        style = "--" if model == "erlang" else "-"
+        if model == "erlang":  # exact: a line without error bars
+            axes.plot(rows["agents"], rows["service_level"] * 100.0, marker="s",
+                      linestyle="--", color=COLORS["erlang"], label=LABELS["erlang"])
+            continue
+        style = "-"
         axes.errorbar(rows["agents"], rows["service_level"] * 100.0,
                       yerr=rows["service_level_ci95"] * 100.0, marker="o", linestyle=style,
                       color=COLORS.get(str(model)), capsize=3,
@@ -101,20 +112,27 @@ def service_level_curve_chart(curve: pd.DataFrame, target: float | None = None,
         axes.axhline(target * 100.0, color="#d62728", linestyle=":",
                      label=f"target {target:.0%}")
     within = f" within {threshold_s:g}s" if threshold_s is not None else ""
-    axes.set_xlabel("agents online (agents)")
+    group = curve.attrs.get("group")
+    others = curve.attrs.get("other_agents") or 0.0
+    fixed = f", plus {others:.0f} of other groups" if others >= 0.5 else ""
+    axes.set_xlabel(f"agents online{' in ' + group if group else ''}{fixed} (count)")
     axes.set_ylabel(f"service level, answered{within} (%)")
     axes.set_ylim(0, 105)
-    interval = curve.attrs.get("interval")
-    where = f" (interval {interval}, held stationary)" if interval is not None else ""
-    axes.set_title(f"Service level against agents for the busiest interval{where}")
-    axes.legend(loc="lower right")
+    where = ""
+    if "start_s" in curve.attrs:
+        start = curve.attrs["start_s"]
+        where = (f" ({_clock(start)}-{_clock(start + curve.attrs['interval_s'])}, "
+                 "held stationary)")
+    axes.set_title(f"Service level against agents, busiest interval{where}")
+    axes.legend(loc="lower right", title="95% CI bars")
     figure.tight_layout()
     return figure
 
 
 def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
                                  target: float | None = None,
-                                 models: list[str] | None = None) -> Figure:
+                                 models: list[str] | None = None,
+                                 threshold_s: float | None = None) -> Figure:
     """Achieved service level per interval at the chosen staffing, with 95% CIs.
 
     Args:
@@ -123,6 +141,7 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         interval_s: reporting interval (seconds).
         target: the service-level target; the band from it to 100% is shaded.
         models: capacity models to draw; all in the table when omitted.
+        threshold_s: the threshold (seconds), for the axis label.
 
     Returns:
         The figure.
@@ -135,17 +154,24 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
     if target is not None:
         axes.axhspan(target * 100.0, 100.0, color="#2ca02c", alpha=0.12,
                      label=f"target band (>= {target:.0%})")
+        axes.axhline(target * 100.0, color="#2ca02c", linewidth=1)
+    lowest = 100.0
     for model in models:
         mean = table[f"service_level_{model}"].to_numpy(dtype=float) * 100.0
         half = table[f"service_level_{model}_ci95"].to_numpy(dtype=float) * 100.0
         axes.plot(centres, mean, marker=".", color=COLORS.get(model), label=LABELS[model])
         axes.fill_between(centres, mean - half, np.minimum(mean + half, 100.0),
                           color=COLORS.get(model), alpha=0.2, label=f"95% CI, {LABELS[model]}")
-    axes.set_xlabel("time from start (h)")
-    axes.set_ylabel("service level (% answered within threshold)")
-    axes.set_ylim(0, 105)
+        if np.isfinite(mean - half).any():
+            lowest = min(lowest, float(np.nanmin(mean - half)))
+    _time_axis(axes, _hours(table["start_s"], interval_s))
+    within = f"{threshold_s:g}s" if threshold_s is not None else "threshold"
+    axes.set_ylabel(f"service level (% answered within {within})")
+    # Zoom on the band that matters; intervals without sessions are left out (no value).
+    bottom = min(lowest, (target or 1.0) * 100.0) - 5.0
+    axes.set_ylim(max(0.0, 5.0 * math.floor(bottom / 5.0)), 101)
     axes.set_title("Achieved service level per interval at the required staffing")
-    axes.legend(loc="lower right")
+    axes.legend(loc="lower left", ncol=2, fontsize="small")
     figure.tight_layout()
     return figure
 
@@ -156,16 +182,35 @@ def staffing_figures(report: object) -> dict[str, Figure]:
     goals = report.goals  # type: ignore[attr-defined]
     interval_s = report.scenario.interval  # type: ignore[attr-defined]
     threshold = goals.threshold_s or report.scenario.service_level.threshold  # type: ignore
+    group = getattr(report, "group", "")
+    fixed = " (others on fixed shifts)" if "other_groups_online" in table else ""
     figures = {
-        "required_agents": required_agents_chart(table, interval_s),
+        "required_agents": required_agents_chart(
+            table, interval_s, title=f"Required agents per interval{': ' + group if group else ''}"
+            f"{fixed} — {goals.describe()}"),
         "achieved_service_level": achieved_service_level_chart(
-            table, interval_s, goals.service_level),
+            table, interval_s, goals.service_level, threshold_s=threshold),
     }
     curve = report.curve  # type: ignore[attr-defined]
     if curve is not None:
         figures["service_level_curve"] = service_level_curve_chart(
             curve, goals.service_level, threshold)
     return figures
+
+
+def _time_axis(axes: object, edges: np.ndarray) -> None:
+    """Hours from the start as the x axis, ticked every 3 h (every hour for short days)."""
+    span = float(edges[-1] - edges[0]) if len(edges) else 0.0
+    step = 3.0 if span > 12 else 1.0
+    ticks = np.arange(0.0, (edges[-1] if len(edges) else 0.0) + 1e-9, step)
+    axes.set_xticks(ticks)  # type: ignore[attr-defined]
+    axes.set_xlim(edges[0], edges[-1])  # type: ignore[attr-defined]
+    axes.set_xlabel("time of day (h from the scenario start)")  # type: ignore[attr-defined]
+    axes.grid(axis="x", alpha=0.3)  # type: ignore[attr-defined]
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 3600) % 24:02d}:{int(seconds % 3600 // 60):02d}"
 
 
 def close(figure: Figure) -> None:

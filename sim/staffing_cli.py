@@ -1,9 +1,12 @@
 """The ``ccsim staff`` subcommand: staffing requirements per interval for both models.
 
-Register it from ``sim/cli.py`` with::
+Registered from ``sim/cli.py`` with::
 
     from sim.staffing_cli import add_staff_command
     add_staff_command(subparsers)   # sets handler=run_staff on the parser
+
+Errors propagate to :func:`sim.cli.main`, which prints them as one ``ccsim: error:`` line
+(scenario problems: one line per problem, as for the other subcommands) with exit code 2.
 """
 
 from __future__ import annotations
@@ -11,53 +14,76 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.shift_cover import ShiftTemplate
-from sim.staffing import (
-    CAPACITY_MODELS,
-    StaffingError,
-    StaffingGoals,
-    staff,
-    write_staffing,
-)
 from sim.units import parse_duration
+
+if TYPE_CHECKING:
+    from sim.staffing import StaffingReport
+
+GROUP_HELP = (
+    "agent group whose per-interval staffing is searched; the other groups keep their "
+    "shifts and count as fixed capacity (default: the first group serving every queue, "
+    "e.g. chat_team in scenarios/multichannel_center.yaml)"
+)
 
 
 def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``staff`` to a CLI's subparsers; the parser's ``handler`` default is :func:`run_staff`."""
+    """Add ``staff`` to a CLI's subparsers; its ``handler`` default is :func:`run_staff`."""
     parser = subparsers.add_parser(
         "staff",
         help="agents needed per interval (Erlang baseline + simulation, both capacity models)",
         description="Staffing requirements per reporting interval: an Erlang C/A baseline, "
         "then an iterative simulation search (Feldman, Mandelbaum, Massey & Whitt 2008) "
         "under tab-based and status-based capacity on the same customers, verified with "
-        "confidence intervals.",
+        "confidence intervals. With several agent groups, one group (--group) is staffed "
+        "interval by interval while the others keep their shifts. Writes staffing.csv, "
+        "staffing.json and PNG charts.",
     )
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--target", help="service level, e.g. 80/60s (80%% within 60 s)")
-    parser.add_argument("--max-asa", help="largest average speed of answer, e.g. 30s")
-    parser.add_argument("--max-abandon", help="largest abandonment rate, e.g. 5%%")
-    parser.add_argument("--shrinkage", default="0", help="share of paid time off the phones")
-    parser.add_argument("--max-occupancy", help="largest occupancy, e.g. 85%%")
-    parser.add_argument("--models", default="tab,status",
-                        help="capacity models, comma separated (default tab,status)")
-    parser.add_argument("-r", "--replications", type=int, default=10,
-                        help="replications per search iteration (default 10)")
-    parser.add_argument("--verify-replications", type=int, default=None,
-                        help="replications of the verification run (default 2x)")
-    parser.add_argument("--max-iterations", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=None, help="root seed (scenario's default)")
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="local worker processes")
-    parser.add_argument("--scheduler", default=None, help="distributed scheduler address")
+    parser.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
+    goals = parser.add_argument_group("goals (at least one; every interval must meet all)")
+    goals.add_argument("--target", metavar="SL/THRESHOLD",
+                       help="service level, e.g. 80/60s (80%% answered within 60 s)")
+    goals.add_argument("--max-asa", metavar="TIME", help="largest average speed of answer, "
+                       "e.g. 30s")
+    goals.add_argument("--max-abandon", metavar="SHARE",
+                       help="largest abandonment rate, e.g. 5%%")
+    goals.add_argument("--max-occupancy", metavar="SHARE", help="largest occupancy, e.g. 85%%")
+    goals.add_argument("--shrinkage", default="0", metavar="SHARE",
+                       help="share of paid time off the queues (breaks, training), e.g. 30%%; "
+                       "scheduled = online / (1 - shrinkage) (default: 0)")
+    parser.add_argument("--group", metavar="NAME", help=GROUP_HELP)
+    parser.add_argument("--models", default="tab,status", metavar="M1,M2",
+                        help="capacity models, comma separated (default: tab,status)")
+    parser.add_argument("--replications", "-r", type=_positive_int, default=10, metavar="N",
+                        help="replications per search iteration near convergence, half as "
+                        "many before (default: 10, at least 2)")
+    parser.add_argument("--verify-replications", type=_positive_int, default=None,
+                        metavar="N", help="replications of the verification run "
+                        "(default: 2 x --replications)")
+    parser.add_argument("--max-iterations", type=_positive_int, default=10, metavar="N",
+                        help="search iterations at most (default: 10)")
+    parser.add_argument("--seed", type=_seed, metavar="S",
+                        help="root random seed (default: the scenario's seed)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="output directory (default: out/<scenario file name>-staffing)")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+                        help="worker processes (default: 1, serial); results are identical")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a Dask distributed scheduler to run on instead of "
+                        "local processes (default: $CCSIM_SCHEDULER if set)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY.PATH=VALUE",
+                        help="override a scenario value, e.g. arrival_scale=1.2 "
+                        "(repeatable; validated like the file)")
     parser.add_argument("--shift", action="append", default=[], metavar="START/LENGTH",
-                        help="shift template, e.g. 7h/8h (repeatable); default: the "
-                        "scenario's shifts")
+                        help="shift template for the covering, e.g. 7h/8h (repeatable; "
+                        "default: the staffed group's shifts)")
     parser.add_argument("--no-curve", action="store_true",
                         help="skip the service level vs agents simulation")
-    parser.add_argument("-o", "--out", type=Path, default=Path("staffing-out"),
-                        help="output directory")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="scenario override (as for the other commands)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress lines, results or warnings")
     parser.set_defaults(handler=run_staff)
     return parser
 
@@ -72,51 +98,116 @@ def parse_shift(text: str, interval_s: float) -> ShiftTemplate:
 
 
 def run_staff(args: argparse.Namespace) -> int:
-    """Run ``ccsim staff``; returns the exit status."""
-    from sim.loader import ScenarioError, load_scenario
+    """Run ``ccsim staff``; returns the exit status (errors are raised, see the module)."""
+    from sim.staffing import CAPACITY_MODELS, StaffingGoals, staffing_group
+
+    if not (args.target or args.max_asa or args.max_abandon):
+        raise ValueError("give at least one goal: --target 80/60s, --max-asa 30s or "
+                         "--max-abandon 5%")
+    if args.replications < 2:
+        raise ValueError("--replications must be at least 2 for confidence intervals")
+    goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, args.shrinkage,
+                                args.max_occupancy)
+    models = [model.strip() for model in args.models.split(",") if model.strip()]
+    unknown = [model for model in models if model not in CAPACITY_MODELS]
+    if unknown or not models:
+        raise ValueError(f"unknown capacity model(s) {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(CAPACITY_MODELS)}")
+    from sim.loader import load_scenario, scenario_warnings
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    if not args.quiet:
+        for warning in scenario_warnings(scenario):
+            print(f"{args.scenario}: warning: {warning}", file=sys.stderr)
+    staffing_group(scenario, args.group)  # a bad --group fails before any run
+    templates = [parse_shift(text, scenario.interval) for text in args.shift] or None
+    out_dir = _prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
     from sim.runner import make_executor
+    from sim.staffing import staff, write_staffing
 
-    def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
+    executor = make_executor(args.jobs, args.scheduler)  # one executor for every batch
     try:
-        goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon,
-                                    args.shrinkage, args.max_occupancy)
-        scenario = load_scenario(args.scenario, args.set)
-        models = [m.strip() for m in args.models.split(",") if m.strip()]
-        unknown = [m for m in models if m not in CAPACITY_MODELS]
-        if unknown:
-            raise ValueError(f"unknown capacity model(s) {unknown}; choose from tab, status")
-        templates = [parse_shift(text, scenario.interval) for text in args.shift] or None
         report = staff(
-            scenario, goals, replications=args.replications, seed=args.seed,
-            models=models, executor=make_executor(args.jobs, args.scheduler),
-            max_iterations=args.max_iterations,
-            verification_replications=args.verify_replications,
-            curve=not args.no_curve, shift_templates=templates, log=log,
+            scenario, goals, replications=args.replications, seed=args.seed, models=models,
+            executor=executor, max_iterations=args.max_iterations,
+            verification_replications=args.verify_replications, curve=not args.no_curve,
+            shift_templates=templates, log=None if args.quiet else _log, group=args.group,
         )
-        written = write_staffing(report, args.out)
-    except ScenarioError as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    except (StaffingError, ValueError, NotImplementedError) as error:
-        print(f"ccsim: error: {' '.join(str(error).split())}", file=sys.stderr)
-        return 2
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    written = write_staffing(report, out_dir)
+    if not args.quiet:
+        _print_report(report, written)
+    return 0
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _prepare_out(out_dir: Path) -> Path:
+    """Create the output directory before running, so a bad one fails fast."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create output directory {out_dir}: {error.strerror}") from None
+    probe = out_dir / ".ccsim-write-test"
+    try:
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as error:
+        raise OSError(f"cannot write to output directory {out_dir}: {error.strerror}") from None
+    return out_dir
+
+
+def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
+    """The results in a few lines: agent-hours per model, shifts, effort, files."""
+    fixed = [g.name for g in report.scenario.agent_groups if g.name != report.group]
+    print(f"{report.scenario.name}: staffing agent group {report.group}"
+          + (f" ({', '.join(fixed)} on their shifts)" if fixed else "")
+          + f"; goals: {report.goals.describe()}")
     for model, reason in report.skipped.items():
         print(f"{model}: skipped ({reason})")
     for model, result in report.results.items():
-        met = "every interval meets the goals" if result.verification["meets"].all() else (
-            "some intervals miss the goals")
+        met = ("every interval meets the goals" if result.verification["meets"].all()
+               else "some intervals miss the goals")
         print(f"{model}: {result.agent_hours:.1f} scheduled agent-hours, peak "
               f"{int(result.scheduled.max())} agents, {result.iterations} iterations; {met}")
     difference = report.agent_hours_difference()
     if difference is not None:
         print(f"status - tab: {difference:+.1f} agent-hours")
     for model, counts in report.shifts.items():
-        pairs = ", ".join(f"{t}: {c}" for t, c in zip(report.shift_templates, counts,
-                                                      strict=True))
-        print(f"{model} shifts (start interval, length): {pairs}")
-    print(f"simulated {report.simulated_days:.1f} days in {report.runtime_s:.1f}s; "
-          f"wrote {', '.join(str(path) for path in written.values())}")
-    return 0
+        pairs = ", ".join(f"{_clock(start * report.scenario.interval)}+"
+                          f"{length * report.scenario.interval / 3600:g}h: {count}"
+                          for (start, length), count in zip(report.shift_templates, counts,
+                                                            strict=True))
+        print(f"{model} agents per shift (start+length): {pairs}")
+    print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
+          f"{report.runtime_s:.1f}s")
+    print(f"wrote {len(written)} files to {next(iter(written.values())).parent}/")
 
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, found {value}")
+    return value

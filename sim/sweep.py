@@ -256,8 +256,12 @@ def plan_sweep(
             reason = "; ".join(line.removeprefix(f"{where}: ") for line in error.problems)
             skipped.append({"cell": index, **assignment, "reason": reason})
     if problems:
-        problems.append(f"{name}: {invalid} of {len(combos)} grid cells are invalid; change "
-                        "the grid, or skip invalid cells (--skip-invalid)")
+        if invalid == len(combos):
+            problems.append(f"{name}: every grid cell is invalid; check the grid keys and "
+                            "values")
+        else:
+            problems.append(f"{name}: {invalid} of {len(combos)} grid cells are invalid; "
+                            "change the grid, or skip invalid cells (--skip-invalid)")
         raise ScenarioError(problems)
     if not cells:
         raise ScenarioError([f"{name}: every one of the {len(combos)} grid cells is invalid; "

@@ -559,3 +559,28 @@ def test_break_makes_agent_away_and_open_work_continues():
     assert (310, 0, "available", "available") in agents
     assert result.sessions.iloc[0]["end_time"] == 220  # the open chat went on
     assert result.sessions.iloc[1]["accept_time"] == 310  # new work waited for the break
+
+
+def test_status_based_logout_mid_reply_strands_the_customer():
+    # DOMAIN.md 4: the session stays with the agent, who has logged out and cannot reply.
+    scenario = build(
+        {
+            "agent_groups.0.shifts": [{"start": 0, "end": 120, "agents": 1}],
+            "agent_groups.0.shift_end": "logout",
+        },
+        capacity_model="status",
+        horizon="1h",
+    )
+    result = simulate(scenario, trace=True)
+    assert events(result, 0)[-1] == (120, 0, "stranded", "Active")
+    row = result.sessions.iloc[0]
+    assert row["agent_messages"] == 0
+    assert row["stranded_s"] == 3600 - 120
+
+
+def test_segments_count_messages_due_before_the_horizon():
+    # A conversation cut by the horizon counts exactly the messages sent before it.
+    scenario = build(horizon=200)  # messages at 130 (agent) and 190 (customer); next at 220
+    row = simulate(scenario).sessions.iloc[0]
+    assert (row["agent_messages"], row["customer_messages"]) == (1, 2)
+    assert row["outcome"] == "open_at_horizon"

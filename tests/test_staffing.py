@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import matplotlib.image
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from scenario_builders import mmn_scenario
 
+from sim.cli import main
 from sim.erlang import erlang_a_servers, erlang_c_servers_for_service_level
 from sim.scenario import Scenario
 from sim.shift_cover import cover_shifts, covered_agents
@@ -24,6 +27,7 @@ from sim.staffing import (
     parse_service_level,
     simulate_requirements,
     staff,
+    staffing_group,
     with_staffing,
     write_staffing,
 )
@@ -35,6 +39,7 @@ SERVICE = 200.0  # seconds: 8 Erlangs
 PATIENCE = 300.0
 GOALS = StaffingGoals.parse("80/30s")
 SEED = 11
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def stationary(mean_patience_s: float | None = None) -> Scenario:
@@ -135,11 +140,70 @@ def test_verification_meets_target_and_one_agent_fewer_breaks_it(erlang_c_case):
     assert achieved < 0.8
 
 
-def test_more_than_one_agent_group_is_a_clear_error():
+def two_groups(second_queues: list[str] | None = None, second_agents: int = 3) -> Scenario:
     data = stationary().model_dump()
-    data["agent_groups"].append({**data["agent_groups"][0], "name": "second"})
-    with pytest.raises(StaffingError, match="one agent group"):
-        analytic_requirements(Scenario.model_validate(data), GOALS)
+    first = data["agent_groups"][0]
+    data["agent_groups"].append({**first, "name": "second", "agents": second_agents,
+                                 "queues": second_queues or first["queues"]})
+    return Scenario.model_validate(data)
+
+
+def test_several_groups_staff_one_and_count_the_others_as_fixed():
+    single = analytic_requirements(stationary(), GOALS)["agents"].to_numpy()
+    table = analytic_requirements(two_groups(), GOALS)
+    assert table["other_agents"].tolist() == [3.0] * 4
+    assert table["agents"].tolist() == (single - 3).tolist()
+    assert staffing_group(two_groups())[1].name == stationary().agent_groups[0].name
+    assert staffing_group(two_groups(), "second")[0] == 1
+    scenario = with_staffing(two_groups(), [5] * 4, GOALS, group="second")
+    assert scenario.agent_groups[1].staffing == [5] * 4
+    assert scenario.agent_groups[0].agents == stationary().agent_groups[0].agents
+
+
+def test_a_group_that_cannot_be_staffed_is_a_clear_error():
+    with pytest.raises(StaffingError, match="no agent group 'nobody'"):
+        analytic_requirements(two_groups(), GOALS, group="nobody")
+    data = two_groups().model_dump()
+    data["queues"].append({**data["queues"][0], "name": "other_q"})
+    data["agent_groups"][1]["queues"] = ["other_q"]
+    with pytest.raises(StaffingError, match="does not serve queue"):
+        staffing_group(Scenario.model_validate(data), "second")
+
+
+def test_multichannel_scenario_is_staffed_out_of_the_box(tmp_path, monkeypatch):
+    # The bundled two-group scenario, trimmed to the night and morning ramp for speed.
+    scenario = SCENARIOS / "multichannel_center.yaml"
+    monkeypatch.chdir(tmp_path)
+    code = main(["staff", str(scenario), "--target", "80/60s", "-r", "2",
+                 "--max-iterations", "1", "--verify-replications", "2", "--no-curve", "-q",
+                 "--set", "horizon=10h"])
+    assert code == 0
+    out = tmp_path / "out" / "multichannel_center-staffing"
+    summary = json.loads((out / "staffing.json").read_text())
+    assert summary["staffed_group"] == "chat_team"
+    assert summary["fixed_groups"] == ["messaging_team"]
+    assert set(summary["agent_hours"]) == {"tab", "status"}
+    assert summary["simulated_days"] > 0
+    table = pd.read_csv(out / "staffing.csv")
+    assert len(table) == 20 and "other_groups_online" in table.columns
+    assert (table["required_tab"] >= 0).all()
+    for name in ("required_agents.png", "achieved_service_level.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--group", "nobody"], "no agent group 'nobody'"),
+    (["--group", "messaging_team"], "does not serve queue"),
+    (["--models", "tab,queue"], "unknown capacity model"),
+    ([], "at least one goal"),
+])
+def test_staff_cli_errors_are_one_line(tmp_path, capsys, extra, message):
+    goals = ["--target", "80/60s"] if extra else []
+    code = main(["staff", str(SCENARIOS / "multichannel_center.yaml"), *goals, *extra,
+                 "--out", str(tmp_path / "x")])
+    error = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(error) == 1, error
+    assert error[0].startswith("ccsim: error: ") and message in error[0]
 
 
 # ------------------------------------------------------------------------ shift cover

@@ -1,0 +1,53 @@
+"""One simulated day of a staffing search, reduced to per-interval measures.
+
+This module is what worker processes import to run :func:`measure_run`, so it imports
+only numpy and the simulator (no scipy, pandas-heavy reporting or matplotlib): every
+executor batch starts its workers afresh, and their start-up time counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario import Scenario
+from sim.simulate import simulate
+
+MEASURES = ("service_level", "asa_s", "abandon_rate", "occupancy", "agents_online",
+            "offered", "answered", "busy_units_s")
+"""Per-interval measures of one replication, over all channels (the ``'all'`` rows).
+
+``busy_units_s`` is capacity in use x seconds (occupancy x online capacity x length).
+"""
+
+Task = tuple[Scenario, int, int]
+"""(scenario, seed, replication) of one simulated run."""
+
+
+def measure_run(task: Task) -> np.ndarray:
+    """Simulate one replication and return its measures, shape ``[measure, interval]``.
+
+    Top-level so that process pools can pickle it.
+    """
+    scenario, seed, replication = task
+    result = simulate(scenario, seed=seed, replication=replication)
+    rows = result.intervals[result.intervals["channel"] == "all"].sort_values("interval")
+    offered = rows["offered"].to_numpy(dtype=float)
+    abandon = np.divide(rows["abandoned"].to_numpy(dtype=float), offered,
+                        out=np.full(len(offered), np.nan), where=offered > 0)
+    starts = rows["start_s"].to_numpy(dtype=float)
+    lengths = np.minimum(starts + scenario.interval, scenario.horizon) - starts
+    # Online capacity from the agent count: exact when every group has the same capacity.
+    capacity = float(np.mean([group.capacity_units for group in scenario.agent_groups]))
+    occupancy = rows["occupancy"].to_numpy(dtype=float)
+    agents_online = rows["agents_online"].to_numpy(dtype=float)
+    busy = np.nan_to_num(occupancy) * agents_online * capacity * lengths
+    return np.vstack([
+        rows["service_level"].to_numpy(dtype=float),
+        rows["asa_s"].to_numpy(dtype=float),
+        abandon,
+        occupancy,
+        agents_online,
+        offered,
+        rows["answered"].to_numpy(dtype=float),
+        busy,
+    ])
