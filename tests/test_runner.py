@@ -22,7 +22,6 @@ from sim.runner import (
     ComparisonError,
     LocalExecutor,
     compare,
-    make_executor,
     replicate,
     status_variant,
 )
@@ -95,8 +94,6 @@ def test_bad_arguments(scenario: Scenario) -> None:
         replicate(scenario, 0)
     with pytest.raises(ValueError, match="at least 1"):
         LocalExecutor(0)
-    with pytest.raises(NotImplementedError, match="--scheduler"):
-        make_executor(2, scheduler="tcp://localhost:8786")
 
 
 def test_executor_map_keeps_input_order() -> None:
