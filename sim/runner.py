@@ -66,6 +66,25 @@ class LocalExecutor:
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {jobs}")
         self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Stop the worker processes (they are kept between batches until then)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        # 'spawn': a fresh interpreter per worker, safe while this process runs threads
+        # (a progress bar) and the same on every platform. Kept for later batches, so
+        # iterative work (staffing) pays the start-up once.
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
+            )
+        return self._pool
 
     def map(self, fn: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
         """Apply ``fn`` to every item; results in input order."""
@@ -80,19 +99,12 @@ class LocalExecutor:
             for index, item in enumerate(items):
                 yield index, fn(item)
             return
-        yield from _pool_as_completed(fn, items, min(self.jobs, len(items)))
+        yield from _pool_as_completed(fn, items, self._worker_pool())
 
 
 def _pool_as_completed(
-    fn: Callable[[Item], Any], items: Sequence[Item], workers: int
+    fn: Callable[[Item], Any], items: Sequence[Item], pool: ProcessPoolExecutor
 ) -> Iterator[tuple[int, Any]]:
-    # 'spawn': a fresh interpreter per worker, safe while this process runs threads
-    # (a progress bar) and the same on every platform.
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_interrupts,
-    )
     pending: dict[Future[Any], int] = {}
     try:
         with _interrupts_ignored():  # workers start during submit and inherit this
@@ -108,7 +120,6 @@ def _pool_as_completed(
         # runs not yet started are cancelled; the ones running finish and are dropped.
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
