@@ -251,11 +251,11 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import parse_grid
+    from sim.sweeps import parse_grid
 
     grid = parse_grid(args.grid)
     scenario = _load(args, list(args.overrides))
-    from sim.sweep import plan_sweep
+    from sim.sweeps import plan_sweep
 
     plan = plan_sweep(scenario, grid, skip_invalid=args.skip_invalid,
                       source=str(args.scenario))
@@ -267,7 +267,7 @@ def _sweep(args: argparse.Namespace) -> int:
         args.out = Path("out") / f"{args.scenario.stem}-sweep"
     out_dir = _prepare_out(args)
     from sim.runner import close_executor, make_executor
-    from sim.sweep import run_sweep
+    from sim.sweeps import run_sweep
 
     executor = make_executor(args.jobs, args.scheduler)
     total = len(plan.cells) * args.replications
@@ -288,7 +288,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _cell_text(values: dict[str, Any], grid: dict[str, list[Any]]) -> str:
-    from sim.sweep import cell_label
+    from sim.sweeps import cell_label
 
     return cell_label({key: values[key] for key in grid})
 
@@ -422,7 +422,7 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
     from rich.table import Table
 
     from sim.figures import FIGURE_UNITS
-    from sim.sweep import grid_keys, wide
+    from sim.sweeps import grid_keys, wide
 
     keys = grid_keys(table)
     rows = wide(table, SWEEP_TABLE_FIGURES)

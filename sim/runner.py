@@ -3,7 +3,7 @@
 Replication ``r`` of seed ``s`` has its own ``SeedSequence(s, spawn_key=(r,))``, so it
 gives the same result wherever it runs: serially, in another process or on a Dask
 cluster (:mod:`sim.dask_executor`). The executor only decides *where* replications run;
-:func:`replicate`, :func:`compare` and :func:`sim.sweep.sweep` put the results back in order.
+:func:`replicate`, :func:`compare` and :func:`sim.sweeps.sweep` put the results back in order.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.sweep import grid_keys, wide  # noqa: E402
+from sim.sweeps import grid_keys, wide  # noqa: E402
 
 SIZE = (11.0, 4.8)
 """Figure size in inches (two panels)."""
@@ -42,7 +42,7 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
     categories); one line per combination of the other keys.
 
     Args:
-        table: a tidy sweep table (:func:`sim.sweep.sweep`, or ``sweep.csv`` read back).
+        table: a tidy sweep table (:func:`sim.sweeps.sweep`, or ``sweep.csv`` read back).
         target: service-level target (share 0-1), drawn as a line when given.
         threshold_s: service-level threshold (seconds), for the panel's label.
         title: the figure title; a generic one when omitted.

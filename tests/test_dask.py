@@ -19,7 +19,7 @@ from sim.cli import main  # noqa: E402
 from sim.dask_executor import DaskExecutor  # noqa: E402
 from sim.runner import LocalExecutor, make_executor, replicate  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
-from sim.sweep import sweep  # noqa: E402
+from sim.sweeps import sweep  # noqa: E402
 
 AGENTS = "agent_groups[0].agents"
 

@@ -17,7 +17,7 @@ from sim.figures import FIGURES, summarize
 from sim.loader import ScenarioError
 from sim.runner import LocalExecutor, make_executor, replicate
 from sim.scenario import Scenario
-from sim.sweep import (
+from sim.sweeps import (
     grid_keys,
     parse_grid,
     plan_sweep,
