@@ -209,11 +209,20 @@ class ContactCenter:
         the customer's; the last is the agent's final reply, then End Chat. Runs of messages
         that nothing can disturb are waited for as one segment (see :meth:`talk`).
         """
+        try:
+            yield from self._converse(session)
+        finally:  # a long run keeps only the session's record
+            session.message_item = None
+            session.process = None
+
+    def _converse(self, session: MessagingSession) -> Process:
         plan = session.plan
         if session.direction == OUTBOUND and not (yield from self.outbound_answer(session)):
             return
         last_message = 2 * plan.exchanges - 2
         while session.next_message <= last_message:
+            if session.status == SessionStatus.ENDED:
+                return
             message = session.next_message
             if message % 2 == 0:
                 if not (yield from self.agent_ready(session)):
@@ -301,6 +310,7 @@ class ContactCenter:
         session.segment_start = start
         session.segment_status = session.status
         session.segment = durations
+        session.segment_durations = durations
         session.timer_running = True
         try:
             yield env.timeout(sum(durations))
@@ -356,13 +366,35 @@ class ContactCenter:
     def _advance(self, session: MessagingSession, until: float) -> None:
         """Count the segment's messages due by ``until``; keep what is left of the next."""
         time = session.segment_start
+        first = session.next_message
+        sent = 0
+        left_s: float | None = None
         for duration in session.segment:
             if time + duration > until:
-                session.message_left_s = time + duration - until
+                left_s = time + duration - until
                 break
             time += duration
-            self._message_sent(session, time)
+            sent += 1
         session.segment = []
+        if self.record.enabled:  # one trace row per message
+            time = session.segment_start
+            for duration in session.segment_durations[:sent]:
+                time += duration
+                self._message_sent(session, time)
+        elif sent:
+            # The counts follow from which messages were due: even numbers are the
+            # agent's (the first of them may be the first response), odd the customer's.
+            agent_sent = (sent + (first % 2 == 0)) // 2
+            session.agent_messages += agent_sent
+            session.customer_messages += sent - agent_sent
+            if agent_sent and math.isnan(session.first_response_time):
+                first_agent = 0 if first % 2 == 0 else 1
+                session.first_response_time = session.segment_start + sum(
+                    session.segment_durations[: first_agent + 1]
+                )
+            session.next_message = first + sent
+            session.last_activity = time
+        session.message_left_s = left_s
 
     def _message_sent(self, session: MessagingSession, time: float) -> None:
         """Message ``session.next_message`` was sent at ``time`` (seconds)."""
@@ -529,6 +561,9 @@ class ContactCenter:
         session.status = SessionStatus.ENDED
         session.end_time = now
         session.outcome = outcome
+        # What only a live session needs goes, so a long run keeps only its records.
+        session.plan = None
+        session.declined_by = None
         if session.work_item is None and math.isnan(session.release_time):
             session.release_time = now
         self.record.event(session, agent, event)
@@ -628,6 +663,8 @@ class ContactCenter:
             return
         session, agent = item.session, item.agent
         self.record.event(session, agent, event)
+        if session.declined_by is None:
+            session.declined_by = set()
         session.declined_by.add(agent.agent_id)
         self._close_item(item, status)
         self._reroute(session)

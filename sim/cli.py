@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.cli_types import positive_int, seed_number
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -109,13 +111,13 @@ def _add_scheduler(parser: argparse.ArgumentParser) -> None:
 def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", type=Path,
                         help="scenario YAML file")
-    parser.add_argument("--replications", "-r", type=_positive_int, default=10, metavar="N",
+    parser.add_argument("--replications", "-r", type=positive_int, default=10, metavar="N",
                         help="independent replications (default: 10)")
-    parser.add_argument("--seed", type=_seed, metavar="S",
+    parser.add_argument("--seed", type=seed_number, metavar="S",
                         help="root random seed (default: the scenario's seed)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help=out_help or "output directory (default: out/<scenario file name>)")
-    parser.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+    parser.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                         help="worker processes (default: 1, serial); results are identical")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY.PATH=VALUE",
@@ -123,26 +125,6 @@ def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) ->
                         "(repeatable; validated like the file)")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress bar, summary table or warnings")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, found {value}")
-    return value
 
 
 # ----------------------------------------------------------------------------------- main

@@ -77,6 +77,18 @@ class Sampler:
             self._block = block
         return block.pop()
 
+    def many(self, count: int) -> list[float]:
+        """Return the next ``count`` values (the same values ``count`` calls would give)."""
+        block = self._block
+        if count <= 0:
+            return []
+        if len(block) < count:
+            return [self() for _ in range(count)]
+        values = block[-count:]
+        del block[-count:]
+        values.reverse()
+        return values
+
 
 class UniformSampler:
     """Uniform(0, 1) draws for yes/no decisions, from its own generator, in blocks."""

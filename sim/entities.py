@@ -104,7 +104,7 @@ class MessagingSession:
     channel: Any
     direction: str
     start_time: float
-    plan: ConversationPlan
+    plan: ConversationPlan | None
     status: str = SessionStatus.NEW
     request_time: float = float("nan")
     accept_time: float = float("nan")
@@ -117,7 +117,7 @@ class MessagingSession:
     work_item: WorkItem | None = None
     owner: Agent | None = None
     agents_seen: list[int] = field(default_factory=list)
-    declined_by: set[int] = field(default_factory=set)
+    declined_by: set[int] | None = None
     reroutes: int = 0
     stranded_s: float = 0.0
     stranded_since: float = float("nan")
@@ -131,6 +131,7 @@ class MessagingSession:
     message_left_s: float | None = None
     message_item: WorkItem | None = None
     segment: list[float] = field(default_factory=list)
+    segment_durations: list[float] = field(default_factory=list)
     segment_start: float = 0.0
     segment_status: str = SessionStatus.NEW
     end_when_accepted: bool = False

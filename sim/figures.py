@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.entities import Outcome
+from sim.entities import OUTCOMES, Outcome
 from sim.results import Result
 
 FIGURE_UNITS: dict[str, str] = {
@@ -110,14 +110,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     return {name: figures[name] for name in FIGURES}
 
 
-_OUTCOME_FIGURES = (
-    Outcome.COMPLETED,
-    Outcome.ABANDONED,
-    Outcome.TIMED_OUT,
-    Outcome.ENDED_BY_LOGOUT,
-    Outcome.ENDED_BY_SUPERVISOR,
-    Outcome.OPEN_AT_HORIZON,
-)
+_OUTCOME_FIGURES = OUTCOMES
 
 
 def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float) -> float:

@@ -81,9 +81,8 @@ class ChannelRuntime:
     def draw_plan(self, outbound: bool) -> ConversationPlan:
         """Draw what this session's customer will do (seconds; DOMAIN.md section 5)."""
         exchanges = max(1, int(round(self.exchanges())))
-        agent_reply = self.agent_reply
-        agent_reply_s = [agent_reply() for _ in range(exchanges)]
-        customer_reply_s = [self.customer_reply() for _ in range(exchanges - 1)]
+        agent_reply_s = self.agent_reply.many(exchanges)
+        customer_reply_s = self.customer_reply.many(exchanges - 1)
         silent = self.silent_draw()
         returns = self.silent_draw()
         return_delay = self.return_delay()

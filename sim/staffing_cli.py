@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.cli_types import positive_int, seed_number
 from sim.shift_cover import ShiftTemplate
 from sim.units import parse_duration
 
@@ -56,19 +57,19 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
     parser.add_argument("--group", metavar="NAME", help=GROUP_HELP)
     parser.add_argument("--models", default="tab,status", metavar="M1,M2",
                         help="capacity models, comma separated (default: tab,status)")
-    parser.add_argument("--replications", "-r", type=_positive_int, default=10, metavar="N",
+    parser.add_argument("--replications", "-r", type=positive_int, default=10, metavar="N",
                         help="replications per search iteration near convergence, half as "
                         "many before (default: 10, at least 2)")
-    parser.add_argument("--verify-replications", type=_positive_int, default=None,
+    parser.add_argument("--verify-replications", type=positive_int, default=None,
                         metavar="N", help="replications of the verification run "
                         "(default: 2 x --replications)")
-    parser.add_argument("--max-iterations", type=_positive_int, default=10, metavar="N",
+    parser.add_argument("--max-iterations", type=positive_int, default=10, metavar="N",
                         help="search iterations at most (default: 10)")
-    parser.add_argument("--seed", type=_seed, metavar="S",
+    parser.add_argument("--seed", type=seed_number, metavar="S",
                         help="root random seed (default: the scenario's seed)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="output directory (default: out/<scenario file name>-staffing)")
-    parser.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+    parser.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                         help="worker processes (default: 1, serial); results are identical")
     parser.add_argument("--scheduler", metavar="ADDR",
                         help="address of a Dask distributed scheduler to run on instead of "
@@ -193,21 +194,3 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, found {value}")
-    return value

@@ -237,6 +237,7 @@ def _recording_center() -> Any:
     class RecordingCenter(ContactCenter):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self._items_seen: list[Any] = []
+            self._plans_seen: list[Any] = []
             log["center"] = self
             super().__init__(*args, **kwargs)
 
@@ -244,6 +245,12 @@ def _recording_center() -> Any:
             item = super()._new_item(session, agent)
             self._items_seen.append(item)
             return item
+
+        def _new_session(self, channel: Any, direction: str) -> Any:
+            # The plan is dropped when the session ends: keep it for the tests.
+            session = super()._new_session(channel, direction)
+            self._plans_seen.append(session.plan)
+            return session
 
     with mock.patch.object(simulate_module, "ContactCenter", RecordingCenter):
         yield log
@@ -294,7 +301,7 @@ def run_recorded(
             "status": "object",
         }
     )
-    plans = [session.plan for session in center.sessions]
+    plans = list(center._plans_seen)
     return Recorded(result, items, plans)
 
 

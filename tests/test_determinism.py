@@ -127,3 +127,19 @@ def test_adding_a_channel_does_not_shift_other_arrivals() -> None:
             y = b[(b["channel"] == name) & (b["direction"] == direction)]["arrival_time"]
             np.testing.assert_array_equal(np.sort(x.to_numpy()), np.sort(y.to_numpy()))
     assert (b["channel"] == "app").sum() > 0
+
+
+def test_sampler_many_gives_the_values_of_single_draws():
+    import numpy as np
+
+    from sim.distributions import Sampler
+    from sim.scenario import Exponential
+
+    spec = Exponential(kind="exponential", mean=3.0)
+    one_by_one = Sampler(spec, np.random.default_rng(1))
+    in_groups = Sampler(spec, np.random.default_rng(1))
+    expected = [one_by_one() for _ in range(3000)]
+    drawn: list[float] = []
+    for count in [0, 1, 7, 0, 1000, 5, 1987]:
+        drawn.extend(in_groups.many(count))
+    assert drawn == expected[: len(drawn)]

@@ -22,18 +22,7 @@ from sim.loader import (
 from sim.reference import EXAMPLE, render_reference
 from sim.scenario import Exponential, Fixed, Scenario
 
-BASE = """\
-horizon: 8h
-channels:
-  - name: web
-    type: enhanced_web_chat
-    queue: support
-    arrivals: {rate: 30/h}
-queues:
-  - name: support
-agent_groups:
-  - {name: team, agents: 5, capacity: 3, queues: [support]}
-"""
+BASE = EXAMPLE  # the reference page's minimal scenario
 
 
 def write(tmp_path: Path, text: str, name: str = "x.yaml") -> Path:
