@@ -624,7 +624,7 @@ class ContactCenter:
         agent.items.append(item)
         session.work_item = item
         session.release_time = math.nan  # capacity is held again
-        self.rerank(agent)
+        self.router.work_items_changed(agent)
         return item
 
     def accept(self, item: WorkItem) -> None:
@@ -695,7 +695,7 @@ class ContactCenter:
             self.record.event(session, agent, status.lower())
         self._refresh(item)
         agent.items.remove(item)
-        self.rerank(agent)
+        self.router.work_items_changed(agent)
         if session.work_item is item:
             session.work_item = None
         session.release_time = item.close_time

@@ -23,6 +23,8 @@ class RoutingModel(Protocol):
     name: ClassVar[str]
     ordered_by_room: ClassVar[bool]
     """Whether the order puts the most free capacity first (so the search can stop early)."""
+    counts_work_items: ClassVar[bool]
+    """Whether the order depends on how many work items an agent has open."""
 
     def key(self, agent: Agent) -> float:
         """Primary sort key of ``agent``: the lowest wins (ties: work longest ago)."""
@@ -34,6 +36,7 @@ class MostAvailable:
 
     name: ClassVar[str] = "most_available"
     ordered_by_room: ClassVar[bool] = True
+    counts_work_items: ClassVar[bool] = False
 
     def key(self, agent: Agent) -> float:
         """Minus the free capacity."""
@@ -45,6 +48,7 @@ class LeastActive:
 
     name: ClassVar[str] = "least_active"
     ordered_by_room: ClassVar[bool] = False
+    counts_work_items: ClassVar[bool] = True
 
     def key(self, agent: Agent) -> float:
         """The number of open work items."""
@@ -90,7 +94,17 @@ class Router:
         self._order = itertools.count()
         self._routing = False
         self._again = False
+        self._ranked_by_work_items = {
+            agent.agent_id
+            for agent in agents
+            if any(queues[name].counts_work_items for name in agent.queue_names)
+        }
         for agent in agents:
+            self.update(agent)
+
+    def work_items_changed(self, agent: Agent) -> None:
+        """Re-rank ``agent`` after it gained or lost a work item, if its queues care."""
+        if agent.agent_id in self._ranked_by_work_items:
             self.update(agent)
 
     def update(self, agent: Agent) -> None:
