@@ -46,6 +46,11 @@ class Presence:
     LOGGED_OUT = "logged_out"
 
 
+INBOUND = "inbound"
+"""A session the customer starts."""
+OUTBOUND = "outbound"
+"""A business-initiated session: an agent (or automation) writes first."""
+
 ONLINE_PRESENCES = frozenset({Presence.AVAILABLE, Presence.AWAY, Presence.DRAINING})
 
 
