@@ -402,12 +402,8 @@ class ContactCenter(Conversations, AgentPresence):
             if agent.working_items > agent.max_concurrency:
                 agent.max_concurrency = agent.working_items
         if agent.online:
-            levels, now = self.levels, self.env.now
-            levels.change(now, IntervalLevels.USED, delta)
-            if working_delta:
-                levels.change(now, IntervalLevels.OPEN_WORK, working_delta)
+            self.levels.change(self.env.now, used=delta, open_work=working_delta)
 
-    # ------------------------------------------------------------------ agents
     # ------------------------------------------------------------------ clean-up jobs
     def unresponsive_sweep(self, phase_rng: np.random.Generator) -> Process:
         """The periodic job ending idle sessions past their minimum age (DOMAIN.md 5)."""

@@ -163,22 +163,28 @@ class Conversations:
             if item is not session.message_item:
                 session.message_left_s = None  # another agent starts the reply afresh
         factor = self._reply_factor(item.agent, session) if agent_ready else 0.0
+        agent_replies, customer_replies = plan.agent_reply_s, plan.customer_reply_s
+        # The first message: the one under way, or a new one the caller found due (an
+        # agent reply only with an agent ready, a customer reply only if not a silence).
+        if session.message_left_s is not None:
+            durations = [session.message_left_s]
+        elif message % 2 == 0:
+            durations = [agent_replies[message // 2] * factor]
+        else:
+            durations = [customer_replies[message // 2]]
+        message += 1
         fixed_factor = agent_ready and not item.agent.group.concurrency_slowdown
         inactivate_after_s = self._inactivate_after(session)
-        durations: list[float] = []
         while message <= last_message:
             if message % 2 == 0:
-                if not agent_ready or (durations and not fixed_factor):
+                if not fixed_factor:
                     break
-                duration = plan.agent_reply_s[message // 2] * factor
+                durations.append(agent_replies[message // 2] * factor)
             else:
-                duration = plan.customer_reply_s[message // 2]
-                resumed = not durations and session.message_left_s is not None
-                if duration > inactivate_after_s and not resumed:
+                duration = customer_replies[message // 2]
+                if duration > inactivate_after_s:
                     break
-            if not durations and session.message_left_s is not None:
-                duration = session.message_left_s
-            durations.append(duration)
+                durations.append(duration)
             message += 1
         session.message_item = item
         return durations

@@ -46,7 +46,18 @@ class IntervalLevels:
             index += 1
         self.last_time = now
 
-    def change(self, now: float, level_index: int, delta: float) -> None:
-        """Change one level by ``delta`` at time ``now``."""
+    def change(
+        self,
+        now: float,
+        used: float = 0.0,
+        capacity: float = 0.0,
+        agents: float = 0.0,
+        open_work: float = 0.0,
+    ) -> None:
+        """Change the levels by the given amounts at time ``now`` (seconds)."""
         self.advance(now)
-        self.levels[level_index] += delta
+        levels = self.levels
+        levels[0] += used
+        levels[1] += capacity
+        levels[2] += agents
+        levels[3] += open_work

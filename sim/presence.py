@@ -13,7 +13,6 @@ from typing import Any
 import simpy
 
 from sim.entities import Agent, Outcome, Presence, SessionStatus, WorkItem, WorkStatus
-from sim.monitor import IntervalLevels
 from sim.routing import EPSILON
 
 Process = Generator[simpy.Event, Any, Any]
@@ -173,11 +172,13 @@ class AgentPresence:
         now_online = agent.online
         if was_online != now_online:
             sign = 1.0 if now_online else -1.0
-            levels, now = self.levels, self.env.now
-            levels.change(now, IntervalLevels.AGENTS, sign)
-            levels.change(now, IntervalLevels.CAPACITY, sign * agent.capacity)
-            levels.change(now, IntervalLevels.USED, sign * agent.used)
-            levels.change(now, IntervalLevels.OPEN_WORK, sign * agent.working_items)
+            self.levels.change(
+                self.env.now,
+                used=sign * agent.used,
+                capacity=sign * agent.capacity,
+                agents=sign,
+                open_work=sign * agent.working_items,
+            )
         self.record.agent_event(agent, presence)
 
     def _touch(self, agent: Agent) -> None:
