@@ -172,11 +172,33 @@ class ContactCenter(Conversations, AgentPresence):
         session.customer_messages = 1
         self.record.event(session, None, "arrived")
         self.router.enqueue(session, now)
-        if session.plan.patience_s < math.inf:
-            timer = self.env.timeout(session.plan.patience_s)
-            timer.callbacks.append(lambda _event: self.abandon_if_waiting(session))
-        session.process = self.env.process(self.conversation(session))
         self.router.route()
+        self._arm_patience(session)
+        # The conversation process starts when an agent first accepts (see _open).
+
+    def _arm_patience(self, session: MessagingSession) -> None:
+        """Schedule the abandonment if the customer may still be waiting when patience ends.
+
+        Not needed while a push is due to be accepted before then; whatever undoes that
+        push (decline, push timeout, the agent leaving) reroutes the session, which calls
+        this again.
+        """
+        plan = session.plan
+        if (
+            session.patience_armed
+            or session.direction != INBOUND
+            or plan is None
+            or plan.patience_s == math.inf
+            or not math.isnan(session.accept_time)
+        ):
+            return
+        deadline = session.request_time + plan.patience_s
+        item = session.work_item
+        if item is not None and item.status == WorkStatus.ASSIGNED and item.accept_due < deadline:
+            return
+        session.patience_armed = True
+        timer = self.env.timeout(max(0.0, deadline - self.env.now))
+        timer.callbacks.append(lambda _event: self.abandon_if_waiting(session))
 
     def open_outbound(self, channel: ChannelRuntime) -> None:
         """An agent writes first; the session is New and uses no capacity (DOMAIN.md 4)."""
@@ -295,9 +317,11 @@ class ContactCenter(Conversations, AgentPresence):
         push_timeout_s = channel.queue.push_timeout_s
         if push_timeout_s > 0 and delay_s >= push_timeout_s:
             delay_s, action = push_timeout_s, self.push_timed_out
-        if delay_s <= 0 and action == self.accept:
-            self.accept(item)
-            return
+        if action == self.accept:
+            if delay_s <= 0:
+                self.accept(item)
+                return
+            item.accept_due = self.env.now + delay_s
         self.env.timeout(delay_s).callbacks.append(lambda _event: action(item))
 
     def _new_item(self, session: MessagingSession, agent: Agent) -> WorkItem:
@@ -323,14 +347,19 @@ class ContactCenter(Conversations, AgentPresence):
         session, agent = item.session, item.agent
         item.status = WorkStatus.OPENED
         item.accept_time = now
-        if math.isnan(session.accept_time):
+        first_acceptance = math.isnan(session.accept_time)
+        if first_acceptance:
             session.accept_time = now
         session.agents_seen.append(agent.agent_id)
         agent.sessions_handled += 1
         self._refresh(item)
         if session.end_when_accepted:
             self.end_chat(session)
-        self.wake(session)
+        if first_acceptance and session.direction == INBOUND and session.process is None:
+            if session.status != SessionStatus.ENDED:
+                session.process = self.env.process(self.conversation(session))
+        else:
+            self.wake(session)
 
     def decline(self, item: WorkItem) -> None:
         """The agent declines: reroute, and the agent turns busy for a while (DOMAIN 2)."""
@@ -367,6 +396,7 @@ class ContactCenter(Conversations, AgentPresence):
         session.reroutes += 1
         session.status = SessionStatus.WAITING
         self.router.enqueue(session, session.request_time)
+        self._arm_patience(session)
 
     def _close_item(self, item: WorkItem, status: str) -> None:
         """End a work item with ``status`` and release what it holds."""

@@ -140,6 +140,7 @@ class MessagingSession:
     segment_start: float = 0.0
     segment_status: str = SessionStatus.NEW
     end_when_accepted: bool = False
+    patience_armed: bool = False
 
     @property
     def agent_id(self) -> int:
@@ -159,6 +160,7 @@ class WorkItem:
     status: str = WorkStatus.ASSIGNED
     tab_open: bool = True
     tab_close_token: int = 0
+    accept_due: float = float("inf")
     consuming: float = 0.0
     accept_time: float = float("nan")
     close_time: float = float("nan")
