@@ -111,8 +111,9 @@ and compares what planners look at:
 5. agents going **offline**: rerouted work under tab-based vs stranded customers under
    status-based capacity;
 6. **unresponsive customers**: capacity held while they are silent, their returns, timeouts;
-7. a **what-if**: more disconnections, a longer close-tab delay, more silent customers —
-   where does the preferred model flip?
+7. a **what-if**: more and longer disconnections, a longer close-tab delay, more silent
+   customers — where does the preferred model flip, by service level, by ASA and by the
+   customers' total waiting time (including stranded and re-queued time)?
 
 It ends with a conclusion written from the numbers computed above. The rules the simulator
 follows are in `shared/DOMAIN.md`; the scenario file's header says what it is for.
@@ -125,8 +126,8 @@ COMPARE_PARAMETERS = r'''
 SCENARIO = "../scenarios/unstable_connections.yaml"  # or "../scenarios/web_chat_desk.yaml"
 REPLICATIONS = 10         # replications per capacity model (the same customers in both)
 SEED = 7                  # root seed; replication r uses the same streams under both models
-WHATIF_REPLICATIONS = 4   # replications per capacity model and what-if setting
-WHATIF_VALUES = 3         # values per what-if knob: 3 (low, middle, high) or 2 (low, high)
+WHATIF_REPLICATIONS = 6   # replications per capacity model and what-if setting
+WHATIF_VALUES = 4         # values per what-if knob: 4 (all of them) or 2 (lowest, highest)
 JOBS = 1                  # worker processes for the replications (1 = in this kernel)
 '''
 
@@ -574,24 +575,85 @@ display(timeouts.round(2))
 COMPARE_WHATIF_MD = r'''
 ## 7. What-if: where does the preferred model flip?
 
-Three knobs, three values each, a few replications per value (common random numbers, so
-the paired difference is still tight):
+Speed to answer only sees the wait *before* the first answer. The trade-off between the
+models is in the waits *after* it: status-based capacity strands a customer with an offline
+agent, tab-based capacity sends the customer back to the queue. So besides **service
+level** (higher is better) and **ASA** (lower is better) the what-if judges the models by
+the **customer waiting time per offered session**, in seconds (lower is better):
 
-- **disconnections**: every group's disconnection rate × 0, × 1 and × 3 (the scheduled
-  outages stay); the x-axis is the agent-weighted mean rate;
-- **close-tab delay** after End Chat (tab-based only), exponential with mean 10 s, 1 min
-  and 3 min; the After Conversation Work maximum is raised to 10 min where ACW is on, so
-  the longer delays are not cut at the ACW cap;
-- **silent customers**: the share of customers who stop answering mid-conversation.
+> customer wait (s per offered session) = ( Σ first queue wait + Σ re-queue wait +
+> Σ stranded time ) / offered inbound sessions
 
-The preferred model by **service level** (higher is better) and by **ASA** (lower is
-better) is the one whose paired difference has a 95% CI excluding zero; otherwise neither.
+over the inbound sessions that arrive after the warm-up, per replication, where
+
+- **first queue wait**: request → first accept (the speed to answer) for answered sessions;
+  request → abandonment for abandoned ones; request → horizon for those still waiting;
+- **re-queue wait**: after being answered, from an Unavailable work item of an Active
+  session (tab-based: the agent went offline) or from a silent customer's return to the
+  next accept, when the session goes back to the queue (until the session's end or the
+  horizon if it is never accepted again);
+- **stranded time**: `sessions.stranded_s`, the time a customer's messages wait for an
+  offline agent (status-based).
+
+Waits for an online agent's replies are not counted (they are handling time, the same rule
+in both models). The knobs (each replaces the scenario's setting for every group or
+channel; everything else stays as in the file, including the scheduled outage):
+
+- **disconnections**: every agent drops offline 0, 1, 3 or 6 times per online hour, each
+  drop lasting 10 min on average (exponential), i.e. `agent_groups[i].disconnections.rate`
+  and `agent_groups[i].disconnections.duration`;
+- **close-tab delay** after End Chat (it holds a tab-based slot): 0 s, then exponential
+  with mean 2, 5 and 10 min; the After Conversation Work maximum is raised to 15 min where
+  ACW is on, so the longer delays are not cut at the ACW cap;
+- **silent customers**: the share of customers who stop answering mid-conversation, 0%,
+  15% and 40%.
+
+A model is **preferred** by a criterion when the paired difference (status − tab, same
+customers) has a 95% CI excluding zero; otherwise neither. The preference **flips** along
+a knob when one model is preferred at one value and the other at another.
 '''
 
 COMPARE_WHATIF = r'''
-CLOSE_TAB_MEANS_S = (10.0, 60.0, 180.0)
-DISCONNECTION_FACTORS = (0.0, 1.0, 3.0)
+from sim.figures import paired_difference  # not exported from sim/__init__.py
+from sim.runner import status_variant  # the status-based copy compare() runs
+
+DISCONNECTION_RATES = (0.0, 1.0, 3.0, 6.0)  # per agent per online hour
+DISCONNECTION_MEAN_S = 600.0                # mean offline time per drop (s)
+CLOSE_TAB_MEANS_S = (0.0, 120.0, 300.0, 600.0)
+ACW_MAX_S = 900.0
 SILENT_SHARES = (0.0, 0.15, 0.4)
+
+
+def customer_wait(result, variant: Scenario) -> dict[str, float]:
+    """Customer waiting time per offered inbound session (s), in total and by part."""
+    horizon = variant.horizon
+    sessions = result.sessions
+    inbound = sessions[(sessions["direction"] == "inbound")
+                       & (sessions["arrival_time"] >= variant.warmup)]
+    ends = inbound["end_time"].fillna(horizon).clip(upper=horizon)
+    first = float((inbound["accept_time"].fillna(ends) - inbound["request_time"]).sum())
+    trace = result.trace
+    trace = trace[trace["session_id"].isin(inbound["session_id"])].sort_values(
+        "time", kind="stable")
+    events = trace["event"]
+    starts = trace.loc[((events == "unavailable") & (trace["status"] == "Active"))
+                       | (events == "customer_returned"), ["session_id", "time"]]
+    for event in ("accepted", "agent_message"):  # the next one of each, same session
+        later = trace.loc[events == event, ["session_id", "time"]]
+        starts = pd.merge_asof(starts, later.assign(**{event: later["time"]}), on="time",
+                               by="session_id", direction="forward")
+    end_of = ends.set_axis(inbound["session_id"]).reindex(starts["session_id"]).to_numpy()
+    accepted, replied = starts["accepted"].to_numpy(), starts["agent_message"].to_numpy()
+    back_in_queue = ~np.isnan(accepted) & (np.isnan(replied) | (accepted <= replied))
+    never = np.isnan(accepted) & np.isnan(replied)
+    at = starts["time"].to_numpy()
+    requeue = float(np.where(back_in_queue, accepted - at,
+                             np.where(never, np.maximum(end_of - at, 0.0), 0.0)).sum())
+    stranded = float(inbound["stranded_s"].sum())
+    offered = max(len(inbound), 1)
+    return {"customer_wait_s": (first + requeue + stranded) / offered,
+            "first_wait_s": first / offered, "requeue_wait_s": requeue / offered,
+            "stranded_wait_s": stranded / offered}
 
 
 def agent_weights(data: dict) -> np.ndarray:
@@ -600,38 +662,47 @@ def agent_weights(data: dict) -> np.ndarray:
     return weights if weights.sum() > 0 else np.ones(len(weights))
 
 
-def with_disconnections(data: dict, factor: float) -> float:
-    """Scale every group's disconnection rate; return the mean rate."""
-    rates = np.array([g["disconnections"]["rate"] for g in data["agent_groups"]], dtype=float)
-    if rates.sum() == 0:  # a scenario without disconnections: the factor is the rate
-        rates = np.ones(len(rates))
-    for group, rate in zip(data["agent_groups"], rates * factor, strict=True):
-        group["disconnections"]["rate"] = float(rate)
-    return float(np.average(rates * factor, weights=agent_weights(data)))
+def with_disconnections(data: dict, rate: float) -> float:
+    """Every agent drops `rate` times per online hour for 10 min on average."""
+    for group in data["agent_groups"]:
+        group["disconnections"]["rate"] = rate
+        group["disconnections"]["duration"] = {"kind": "exponential",
+                                               "mean": DISCONNECTION_MEAN_S}
+    return rate
 
 
 def with_close_tab_delay(data: dict, mean_s: float) -> float:
-    """Set every group's close-tab delay (exponential mean, seconds)."""
+    """Set every group's close-tab delay (0: at once; else exponential mean, seconds)."""
     for group in data["agent_groups"]:
-        group["behaviour"]["close_tab_delay"] = {"kind": "exponential", "mean": mean_s}
+        group["behaviour"]["close_tab_delay"] = (
+            {"kind": "fixed", "value": 0.0} if mean_s == 0
+            else {"kind": "exponential", "mean": mean_s})
         acw = group["behaviour"]["after_conversation_work"]
         if acw["enabled"]:
-            acw["max"] = max(acw["max"], 600.0)
-    return mean_s
+            acw["max"] = max(acw["max"], ACW_MAX_S)
+    return mean_s / 60.0
 
 
 def with_silent_share(data: dict, share: float) -> float:
     """Set every channel's share of customers who fall silent."""
     for channel in data["channels"]:
         channel["customers"]["silent_probability"] = share
-    return share
+    return share * 100.0
 
 
 KNOBS = {
-    "disconnections": (with_disconnections, DISCONNECTION_FACTORS,
-                       "disconnection rate (per agent per online hour)"),
-    "close-tab delay": (with_close_tab_delay, CLOSE_TAB_MEANS_S, "mean close-tab delay (s)"),
-    "silent customers": (with_silent_share, SILENT_SHARES, "share of silent customers (%)"),
+    "disconnections": (with_disconnections, DISCONNECTION_RATES,
+                       "disconnections (per agent per online hour)", "/h"),
+    "close-tab delay": (with_close_tab_delay, CLOSE_TAB_MEANS_S,
+                        "mean close-tab delay (min)", " min"),
+    "silent customers": (with_silent_share, SILENT_SHARES,
+                         "share of silent customers (%)", "%"),
+}
+CRITERIA = {  # name: (figure, scale, unit, higher is better, axis label)
+    "SL": ("service_level", 100.0, "pp", True, "service level difference (pp)"),
+    "ASA": ("asa_s", 1.0, "s", False, "ASA difference (s)"),
+    "customer wait": ("customer_wait_s", 1.0, "s", False,
+                      "customer wait difference (s per offered session)"),
 }
 
 
@@ -642,43 +713,83 @@ def preferred(diff: float, half: float, higher_is_better: bool) -> str:
     return "status" if (diff > 0) == higher_is_better else "tab"
 
 
+def paired_runs(variant: Scenario) -> pd.DataFrame:
+    """Both models on the same customers: figure table like compare(), with customer wait.
+
+    The event trace is needed for the re-queue waits, so the replications run here, in
+    this kernel, with simulate(); seed and replication fix the streams as in compare().
+    """
+    models = {"tab": variant.model_copy(update={"capacity_model": "tab"}),
+              "status": status_variant(variant)}
+    figures = {}
+    for model, chosen in models.items():
+        figures[model] = []
+        for r in range(WHATIF_REPLICATIONS):
+            result = simulate(chosen, seed=SEED, replication=r, trace=True)
+            figures[model].append({**headline_figures(result), **customer_wait(result, chosen)})
+    means = {model: pd.DataFrame(rows).mean() for model, rows in figures.items()}
+    difference = paired_difference(figures["tab"], figures["status"])
+    return pd.DataFrame({"tab_mean": means["tab"], "status_mean": means["status"],
+                         "diff_mean": difference["mean"], "diff_ci95": difference["ci95"]})
+
+
+# The main comparison's replications under the same criterion (traced runs of section 1).
+base_wait = {model: [customer_wait(result, runs[model].scenario) for result in results[model]]
+             for model in MODELS}
+base_wait_diff = paired_difference(base_wait["tab"], base_wait["status"])
+base_wait_table = pd.DataFrame({
+    NAMES[model]: pd.DataFrame(base_wait[model]).mean() for model in MODELS
+}).assign(**{"status − tab": base_wait_diff["mean"], "± 95% CI": base_wait_diff["ci95"]})
+display(Markdown(f"Customer wait in the main comparison ({REPLICATIONS} paired replications,"
+                 " s per offered session):"))
+display(base_wait_table.round(2))
+
 whatif_rows = []
-for knob, (apply, values, _) in KNOBS.items():
-    for value in values if WHATIF_VALUES >= 3 else (values[0], values[-1]):
+for knob, (apply, values, _, _) in KNOBS.items():
+    for value in values if WHATIF_VALUES > 2 else (values[0], values[-1]):
         data = scenario.model_dump()
         x = apply(data, value)
-        result = compare(Scenario.model_validate(data), WHATIF_REPLICATIONS, seed=SEED,
-                         executor=executor).table
-        sl, asa = result.loc["service_level"], result.loc["asa_s"]
-        whatif_rows.append({
-            "knob": knob, "value": value, "x": x * (100.0 if knob == "silent customers" else 1),
-            "SL tab (%)": sl["tab_mean"] * 100, "SL status (%)": sl["status_mean"] * 100,
-            "SL diff (pp)": sl["diff_mean"] * 100, "SL diff ci95 (pp)": sl["diff_ci95"] * 100,
-            "ASA tab (s)": asa["tab_mean"], "ASA status (s)": asa["status_mean"],
-            "ASA diff (s)": asa["diff_mean"], "ASA diff ci95 (s)": asa["diff_ci95"],
-            "stranded per answered (s)": (result.loc["stranded_s", "status_mean"]
-                                          / result.loc["answered", "status_mean"]),
-            "preferred by SL": preferred(sl["diff_mean"], sl["diff_ci95"], True),
-            "preferred by ASA": preferred(asa["diff_mean"], asa["diff_ci95"], False),
-        })
+        point = paired_runs(Scenario.model_validate(data))
+        row = {"knob": knob, "value": value, "x": x}
+        for name, (key, scale, unit, higher, _) in CRITERIA.items():
+            figure = point.loc[key]
+            row.update({
+                f"{name} tab": figure["tab_mean"] * scale,
+                f"{name} status": figure["status_mean"] * scale,
+                f"{name} diff ({unit})": figure["diff_mean"] * scale,
+                f"{name} diff ci95 ({unit})": figure["diff_ci95"] * scale,
+                f"preferred by {name}": preferred(figure["diff_mean"], figure["diff_ci95"],
+                                                  higher),
+            })
+        for part in ("first_wait_s", "requeue_wait_s", "stranded_wait_s"):
+            row[f"{part} tab"] = point.loc[part, "tab_mean"]
+            row[f"{part} status"] = point.loc[part, "status_mean"]
+        whatif_rows.append(row)
 whatif = pd.DataFrame(whatif_rows)
-display(whatif.drop(columns="x").round(2).set_index(["knob", "value"]))
+shown = [column for column in whatif.columns
+         if column not in ("x",) and not column.endswith("_s tab")
+         and not column.endswith("_s status")]
+display(whatif[shown].round(2).set_index(["knob", "value"]))
+display(Markdown("Parts of the customer wait (s per offered session): first queue wait, "
+                 "re-queue wait, stranded time, tab-based / status-based:"))
+display(whatif.set_index(["knob", "value"])[
+    [f"{part} {model}" for part in ("first_wait_s", "requeue_wait_s", "stranded_wait_s")
+     for model in MODELS]].round(1))
 
-figure = Figure(figsize=(14, 7.5), layout="constrained")
-grid = figure.subplots(2, len(KNOBS))
-for column, (knob, (_, _, xlabel)) in enumerate(KNOBS.items()):
+figure = Figure(figsize=(14, 10.5), layout="constrained")
+grid = figure.subplots(len(CRITERIA), len(KNOBS))
+for column, (knob, (_, _, xlabel, _)) in enumerate(KNOBS.items()):
     rows = whatif[whatif["knob"] == knob]
-    for line, (name, unit) in enumerate((("SL", "pp"), ("ASA", "s"))):
+    for line, (name, (_, _, unit, higher, ylabel)) in enumerate(CRITERIA.items()):
         axes = grid[line, column]
         axes.errorbar(rows["x"], rows[f"{name} diff ({unit})"],
                       yerr=rows[f"{name} diff ci95 ({unit})"], marker="o", capsize=4,
                       color="#9467bd", label="status − tab, mean ± 95% CI")
         axes.axhline(0.0, color="black", linewidth=0.8, label="no difference")
-        better = "status better above 0" if name == "SL" else "status better below 0"
-        axes.set_title(f"{knob}: {name} difference ({better})", fontsize=10)
+        better = "status better above 0" if higher else "status better below 0"
+        axes.set_title(f"{knob}: {name} ({better})", fontsize=10)
         axes.set_xlabel(xlabel)
-        axes.set_ylabel("service level difference (pp)" if name == "SL"
-                        else "ASA difference (s)")
+        axes.set_ylabel(ylabel)
         axes.legend(loc="best", fontsize=8)
 figure.suptitle("What-if: status-based minus tab-based capacity as each knob changes "
                 f"({WHATIF_REPLICATIONS} paired replications per point)")
@@ -708,24 +819,38 @@ def verdict(name: str, higher_is_better: bool) -> str:
             "status": "status-based is better"}[choice]
 
 
-def flips(knob: str, criterion: str) -> str:
-    """Where the preferred model changes along a what-if knob, in words."""
+def at(knob: str, x: float) -> str:
+    """A knob value with its unit, as text."""
+    return f"{x:.3g}{KNOBS[knob][3]}"
+
+
+def flip_points(knob: str, criterion: str) -> list[tuple[str, float, str, float]]:
+    """Consecutive clear preferences that differ: (model, at x, other model, at x)."""
     rows = whatif[whatif["knob"] == knob]
-    choices = list(rows[f"preferred by {criterion}"])
-    xs = [f"{x:.3g}" for x in rows["x"]]
-    decided = [(x, c) for x, c in zip(xs, choices, strict=True) if c != "neither"]
-    changes = [(a, b) for a, b in zip(decided, decided[1:], strict=False) if a[1] != b[1]]
+    decided = [(c, x) for c, x in zip(rows[f"preferred by {criterion}"], rows["x"],
+                                      strict=True) if c != "neither"]
+    return [(a[0], a[1], b[0], b[1]) for a, b in zip(decided, decided[1:], strict=False)
+            if a[0] != b[0]]
+
+
+def flips(knob: str, criterion: str) -> str:
+    """The preferred model along a what-if knob, and where it flips, in words."""
+    rows = whatif[whatif["knob"] == knob]
+    unit = CRITERIA[criterion][2]
+    steps = [f"{c} at {at(knob, x)}"
+             f" ({d:+.3g} ± {h:.2g} {unit})"
+             for c, x, d, h in zip(rows[f"preferred by {criterion}"], rows["x"],
+                                   rows[f"{criterion} diff ({unit})"],
+                                   rows[f"{criterion} diff ci95 ({unit})"], strict=True)]
+    changes = flip_points(knob, criterion)
     if changes:
-        return "; ".join(f"flips from {a[1]}-based (at {a[0]}) to {b[1]}-based (at {b[0]})"
-                         for a, b in changes)
-    if not decided:
-        return "no clear winner at any value"
-    winner = decided[0][1]
-    undecided = [x for x, c in zip(xs, choices, strict=True) if c == "neither"]
-    if not undecided:
-        return f"{winner}-based at every value tried, no flip in this range"
-    return (f"{winner}-based where the difference is clear (no clear winner at "
-            f"{', '.join(undecided)}), no flip")
+        head = "; ".join(f"**flips** from {a}-based (at {at(knob, xa)}) to {b}-based "
+                         f"(at {at(knob, xb)})" for a, xa, b, xb in changes)
+    elif len(set(rows[f"preferred by {criterion}"]) - {"neither"}) == 1:
+        head = "no flip (one model or no clear winner)"
+    else:
+        head = "no flip, no clear winner"
+    return f"{head}: " + ", ".join(steps)
 
 
 def offline_wait(model: str) -> float:
@@ -747,6 +872,10 @@ held_silent_tab = float(silent.loc["held while silent (capacity-min)", NAMES["ta
 after_answer = ("status-based customers wait longer after being answered"
                 if offline_wait("status") > offline_wait("tab")
                 else "status-based customers also wait less after being answered")
+base_wait_mean = {model: pd.DataFrame(base_wait[model])["customer_wait_s"].mean()
+                  for model in MODELS}
+base_wait_choice = preferred(base_wait_diff.loc["customer_wait_s", "mean"],
+                             base_wait_diff.loc["customer_wait_s", "ci95"], False)
 lines = [
     f"**{scenario.name}**, {comparison.replications} paired replications (same customers "
     f"under both models), seed {SEED}.",
@@ -768,6 +897,12 @@ lines = [
     f"{table.loc['stranded_s', 'status_mean'] / 60:.0f} min in total, "
     f"{offline_wait('status'):.1f} s per answered session: {after_answer} "
     f"(speed to answer: {verdict('asa_s', False)}).",
+    f"- **Customer wait** (first queue wait + re-queue wait + stranded time, per offered "
+    f"session): {base_wait_mean['tab']:.1f} s tab-based vs {base_wait_mean['status']:.1f} s "
+    f"status-based (difference {base_wait_diff.loc['customer_wait_s', 'mean']:+.1f} ± "
+    f"{base_wait_diff.loc['customer_wait_s', 'ci95']:.2g} s): "
+    + {"neither": "no clear winner", "tab": "tab-based is better",
+       "status": "status-based is better"}[base_wait_choice] + ".",
     f"- **Silent customers** hold {held('tab'):.0f} capacity-minutes per day under "
     f"tab-based and {held('status'):.0f} under status-based capacity before the slot is "
     f"freed (of which {held('tab') - held_silent_tab:.0f} min tab-based waiting for the "
@@ -777,10 +912,35 @@ lines = [
     f"shortened clean-up, {timeouts.loc['timed_out', 'tab-based']:.0f} (tab) and "
     f"{timeouts.loc['timed_out', 'status-based']:.0f} (status) Inactive sessions time out.",
     "",
-    "**What-if** (preferred model by service level / by ASA):",
+    "**What-if** (preferred model per knob value, status − tab difference ± 95% CI):",
 ]
 for knob in KNOBS:
-    lines.append(f"- {knob}: service level: {flips(knob, 'SL')}; ASA: {flips(knob, 'ASA')}.")
+    for criterion in CRITERIA:
+        lines.append(f"- {knob}, by {criterion}: {flips(knob, criterion)}.")
+found = [(knob, criterion, change) for knob in KNOBS for criterion in CRITERIA
+         for change in flip_points(knob, criterion)]
+lines.append("")
+if found:
+    lines.append("**Where the preference flips**: " + "; ".join(
+        f"{knob} by {criterion}, from {a}-based at {at(knob, xa)} to {b}-based at "
+        f"{at(knob, xb)}" for knob, criterion, (a, xa, b, xb) in found) + ".")
+else:
+    closest = whatif.assign(margin=(whatif["customer wait diff (s)"].abs()
+                                    - whatif["customer wait diff ci95 (s)"]))
+    near = closest.loc[closest["margin"].idxmin()]
+    lines.append("**No flip** within a criterion at the values tried; the closest approach "
+                 f"by customer wait is {near['knob']} at {at(near['knob'], near['x'])}: "
+                 f"{near['customer wait diff (s)']:+.3g} ± "
+                 f"{near['customer wait diff ci95 (s)']:.2g} s (all points listed above).")
+disagree = whatif[(whatif["preferred by customer wait"] != "neither")
+                  & (whatif["preferred by SL"] != "neither")
+                  & (whatif["preferred by customer wait"] != whatif["preferred by SL"])]
+if len(disagree):
+    lines.append("The criteria disagree at " + ", ".join(
+        f"{knob} {at(knob, x)}" for knob, x in zip(disagree["knob"], disagree["x"],
+                                                   strict=True))
+        + ": service level prefers one model, the customers' total waiting time the other"
+        " (speed to answer does not see stranded or re-queued time).")
 lines += ["", "Caveat: "
           f"{WHATIF_REPLICATIONS} replications per what-if point and {comparison.replications}"
           " for the main comparison; differences whose CI includes zero are not called."]

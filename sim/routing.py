@@ -91,6 +91,8 @@ class Router:
         self.lines: dict[tuple[str, float], list[WaitingEntry]] = {}
         self.ranked: dict[str, list[RankEntry]] = {name: [] for name in queues}
         self.agents_with_room = 0
+        self.waiting_total = 0
+        """Sessions waiting for an agent, in all lines."""
         self._order = itertools.count()
         self._routing = False
         self._again = False
@@ -144,6 +146,7 @@ class Router:
         session.queue_entry = entry
         line = self.lines.setdefault((queue.name, channel.size), [])
         bisect.insort(line, entry)
+        self.waiting_total += 1
 
     def remove(self, session: MessagingSession) -> None:
         """Take ``session`` out of line if it is there."""
@@ -154,15 +157,13 @@ class Router:
             index = bisect.bisect_left(line, entry)
             if index < len(line) and line[index] is entry:
                 del line[index]
+                self.waiting_total -= 1
             session.queue_entry = None
-
-    @property
-    def waiting_count(self) -> int:
-        """Sessions waiting for an agent."""
-        return sum(len(line) for line in self.lines.values())
 
     def route(self) -> None:
         """Push waiting sessions to agents with room, in queue order, until none fits."""
+        if not self.waiting_total or not self.agents_with_room:
+            return  # the common case: nothing to route, or nobody with room
         if self._routing:  # a push inside routing asked again: finish this pass first
             self._again = True
             return
@@ -197,6 +198,7 @@ class Router:
                 blocked.add(head_key)
                 continue
             del lines[head_key][0]
+            self.waiting_total -= 1
             session.queue_entry = None
             self.push(session, agent)
 
