@@ -148,14 +148,10 @@ def service_level_chart(
     rows = _channel(intervals, "all")
     _line_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black",
                     scale=100.0)
-    axes.axhline(target * 100.0, color="#ff7f0e", linestyle="--",
-                 label=f"target ({target:.0%})")
-    _warmup(axes, warmup_s)
-    axes.set_title(f"Service level per interval: answered within {threshold_s:g} s")
-    axes.set_xlabel("interval midpoint, time since start (h)")
-    axes.set_ylabel("service level (%)")
-    axes.set_ylim(0.0, 105.0)
-    axes.legend(loc="lower left")
+    _service_level_frame(
+        axes, target, warmup_s, "#ff7f0e",
+        f"Service level per interval: answered within {threshold_s:g} s",
+    )
     return figure
 
 
@@ -209,15 +205,25 @@ def compare_service_level_chart(
         _line_with_band(axes, _channel(table, "all"), "service_level",
                         f"{model}-based capacity (95% CI band)", COLORS[model], scale=100.0,
                         linewidth=width)
-    axes.axhline(target * 100.0, color="#2ca02c", linestyle="--",
+    _service_level_frame(
+        axes, target, warmup_s, "#2ca02c",
+        f"Service level per interval by capacity model (within {threshold_s:g} s)",
+    )
+    return figure
+
+
+def _service_level_frame(
+    axes: Axes, target: float, warmup_s: float, target_color: str, title: str
+) -> None:
+    """Target line, warm-up shading, title, labels with units and legend of an SL chart."""
+    axes.axhline(target * 100.0, color=target_color, linestyle="--",
                  label=f"target ({target:.0%})")
     _warmup(axes, warmup_s)
-    axes.set_title(f"Service level per interval by capacity model (within {threshold_s:g} s)")
+    axes.set_title(title)
     axes.set_xlabel("interval midpoint, time since start (h)")
     axes.set_ylabel("service level (%)")
     axes.set_ylim(0.0, 105.0)
     axes.legend(loc="lower left")
-    return figure
 
 
 def compare_differences_chart(table: pd.DataFrame) -> Figure:
