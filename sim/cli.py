@@ -351,7 +351,7 @@ def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int,
 
     title = (f"{scenario.name}: {scenario.capacity_model}-based capacity, "
              f"{replications} replication{'s' if replications != 1 else ''}, seed {seed}")
-    table = Table(title=title + (" (INTERRUPTED)" if interrupted else ""))
+    table = Table(title=title + (" (INTERRUPTED)" if interrupted else ""), min_width=len(title))
     table.add_column("figure", no_wrap=True)
     table.add_column("mean", justify="right")
     table.add_column("± 95% CI", justify="right")
@@ -374,7 +374,7 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
 
     title = (f"{scenario.name}: status- vs tab-based capacity, same customers, "
              f"{replications} replication{'s' if replications != 1 else ''}, seed {seed}")
-    table = Table(title=title + (" (INTERRUPTED)" if interrupted else ""))
+    table = Table(title=title + (" (INTERRUPTED)" if interrupted else ""), min_width=len(title))
     for column in ("figure", "tab", "status", "status - tab", "± 95% CI", "unit"):
         table.add_column(column, justify="left" if column in ("figure", "unit") else "right",
                          no_wrap=column == "figure")
