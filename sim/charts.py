@@ -255,7 +255,13 @@ def compare_differences_chart(table: pd.DataFrame) -> Figure:
     axes.errorbar(relative, positions, xerr=error, fmt="none", ecolor="black", capsize=3,
                   label="95% confidence interval")
     axes.axvline(0.0, color="black", linewidth=0.8)
-    labels = [f"{name}\n{_absolute(rows.loc[name], name)}" for name in names]
+    # A figure that is zero under tab-based capacity has no relative difference: say so
+    # rather than draw an empty bar that reads as "no difference".
+    labels = [
+        f"{name}\n{_absolute(rows.loc[name], name)}"
+        + ("" if base[index] > 0 else " (tab-based 0: no % bar)")
+        for index, name in enumerate(names)
+    ]
     axes.set_yticks(positions, labels=labels, fontsize=8)
     axes.set_title("Status-based minus tab-based capacity (paired, same customers)")
     axes.set_xlabel("difference (% of the tab-based mean)")
