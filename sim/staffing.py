@@ -219,7 +219,7 @@ def staff(
     jobs: int = 1,
     models: Sequence[str] = CAPACITY_MODELS,
     executor: Any = None,
-    max_iterations: int = 10,
+    max_iterations: int = 20,
     verification_replications: int | None = None,
     curve: bool = True,
     curve_replications: int = 3,

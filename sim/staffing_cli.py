@@ -63,8 +63,8 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
     parser.add_argument("--verify-replications", type=positive_int, default=None,
                         metavar="N", help="replications of the verification run "
                         "(default: 2 x --replications)")
-    parser.add_argument("--max-iterations", type=positive_int, default=10, metavar="N",
-                        help="search iterations at most (default: 10)")
+    parser.add_argument("--max-iterations", type=positive_int, default=20, metavar="N",
+                        help="search iterations at most (default: 20)")
     parser.add_argument("--seed", type=seed_number, metavar="S",
                         help="root random seed (default: the scenario's seed)")
     parser.add_argument("--out", type=Path, metavar="DIR",
@@ -174,8 +174,11 @@ def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
     for model, result in report.results.items():
         met = ("every interval meets the goals" if result.verification["meets"].all()
                else "some intervals miss the goals")
+        search = ("converged" if result.converged
+                  else "stopped at --max-iterations before it was stable")
         print(f"{model}: {result.agent_hours:.1f} scheduled agent-hours, peak "
-              f"{int(result.scheduled.max())} agents, {result.iterations} iterations; {met}")
+              f"{int(result.scheduled.max())} agents, {result.iterations} iterations "
+              f"({search}); {met}")
     difference = report.agent_hours_difference()
     if difference is not None:
         print(f"status - tab: {difference:+.1f} agent-hours")

@@ -498,7 +498,7 @@ def simulate_requirements(
     replications: int = 10,
     seed: int | None = None,
     executor: Any = None,
-    max_iterations: int = 10,
+    max_iterations: int = 20,
     verification_replications: int | None = None,
     log: Log | None = None,
     group: str | None = None,
