@@ -21,8 +21,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario import AgentGroup, ArrivalProfile, Scenario, ScenarioRuleError
-from sim.units import format_duration
+from sim.scenario import Scenario, ScenarioRuleError
 
 PathSegment = Union[str, int]
 
@@ -586,118 +585,19 @@ def _written_part(path: list[PathSegment], raw: Any) -> tuple[list[PathSegment],
     return path, node
 
 
-# ---------------------------------------------------------------------------- warnings
-def scenario_warnings(scenario: Scenario) -> list[str]:
-    """Sanity warnings for a valid scenario: things that are allowed but likely mistakes.
+# Sanity warnings live in sim.sanity; kept importable from here for the CLI and tests.
+from sim.sanity import scenario_warnings, unstaffed_arrivals  # noqa: E402
 
-    Returns:
-        Lines of the form ``key.path: message``.
-    """
-    warnings: list[str] = []
-    served = {queue for group in scenario.agent_groups for queue in group.queues}
-    used = {channel.queue for channel in scenario.channels}
-    for index, queue in enumerate(scenario.queues):
-        if queue.name not in served and queue.name in used:
-            warnings.append(
-                f"queues[{index}]: no agent group serves queue {queue.name!r}; "
-                "its sessions will never be answered"
-            )
-        elif queue.name not in used:
-            warnings.append(f"queues[{index}]: no channel routes to queue {queue.name!r}")
-    for index, group in enumerate(scenario.agent_groups):
-        if group.shifts is None and group.staffing is None and group.agents == 0:
-            warnings.append(
-                f"agent_groups[{index}]: group {group.name!r} has no agents; "
-                "give agents, shifts or staffing"
-            )
-    warnings.extend(unstaffed_arrivals(scenario))
-    return warnings
-
-
-_MAX_BREAKPOINTS = 100_000
-
-
-def unstaffed_arrivals(scenario: Scenario) -> list[str]:
-    """Warn about channels whose sessions arrive while no agent of their queue is online."""
-    warnings: list[str] = []
-    for index, channel in enumerate(scenario.channels):
-        groups = [group for group in scenario.agent_groups if channel.queue in group.queues]
-        profiles = [(f"channels[{index}].arrivals", channel.arrivals)]
-        if channel.outbound is not None:
-            profiles.append((f"channels[{index}].outbound.arrivals", channel.outbound.arrivals))
-        for key, profile in profiles:
-            if profile is None or not groups:
-                continue
-            gaps = _unstaffed_periods(scenario, profile, groups)
-            if gaps:
-                start, end = gaps[0]
-                more = f" (and {len(gaps) - 1} more)" if len(gaps) > 1 else ""
-                when = (
-                    f"a session arrives at {format_duration(start)}"
-                    if start == end
-                    else f"sessions arrive from {format_duration(start)} to {format_duration(end)}"
-                )
-                warnings.append(
-                    f"{key}: {when}{more} while no agent serving queue {channel.queue!r} is online"
-                )
-    return warnings
-
-
-def _unstaffed_periods(
-    scenario: Scenario, profile: ArrivalProfile, groups: list[AgentGroup]
-) -> list[tuple[float, float]]:
-    """Periods (start, end in seconds) with arrivals and no online agent, merged."""
-    if profile.times is not None:  # replayed arrivals: check each time itself
-        return [
-            (time, time)
-            for time in profile.times
-            if not any(_agents_online(scenario, group, time) for group in groups)
-        ]
-    horizon = scenario.horizon
-    steps = {0.0, horizon}
-    lengths = [profile.interval or scenario.interval] if profile.rate is None else []
-    if any(group.staffing is not None for group in groups):
-        lengths.append(scenario.interval)
-    for length in lengths:
-        if horizon / length > _MAX_BREAKPOINTS:
-            return []
-        steps.update(step * length for step in range(int(horizon // length) + 1))
-    for group in groups:
-        for shift in group.shifts or []:
-            steps.update((shift.start, shift.end))
-    points = sorted(step for step in steps if 0 <= step <= horizon)
-    periods: list[tuple[float, float]] = []
-    for start, end in zip(points, points[1:], strict=False):
-        middle = (start + end) / 2
-        if _arrival_rate(scenario, profile, middle) <= 0:
-            continue
-        if sum(_agents_online(scenario, group, middle) for group in groups) > 0:
-            continue
-        if periods and periods[-1][1] == start:
-            periods[-1] = (periods[-1][0], end)
-        else:
-            periods.append((start, end))
-    return periods
-
-
-def _arrival_rate(scenario: Scenario, profile: ArrivalProfile, time: float) -> float:
-    """Arrival rate (or volume) of ``profile`` at ``time``; only its sign matters here."""
-    if profile.rate is not None:
-        return profile.rate
-    entries = profile.rates if profile.rates is not None else profile.volumes
-    if not entries:
-        return 0.0
-    index = int(time // (profile.interval or scenario.interval))
-    if profile.repeat:
-        index %= len(entries)
-    return entries[index] if index < len(entries) else 0.0
-
-
-def _agents_online(scenario: Scenario, group: AgentGroup, time: float) -> int:
-    """Agents of ``group`` logged in at ``time`` (seconds)."""
-    if group.shifts is not None:
-        return sum(shift.agents for shift in group.shifts if shift.start <= time < shift.end)
-    if group.staffing is not None:
-        index = int(time // scenario.interval)
-        return group.staffing[index] if index < len(group.staffing) else 0
-    return group.agents
+__all__ = [
+    "ScenarioError",
+    "apply_overrides",
+    "format_path",
+    "load_raw",
+    "load_scenario",
+    "parse_key_path",
+    "read_volumes",
+    "resolve_csv_profiles",
+    "scenario_warnings",
+    "unstaffed_arrivals",
+    "validation_problems",
+]
