@@ -54,7 +54,7 @@ class Conversations:
                     if not (yield from self.silent_customer(session, reply_s)):
                         return
                     session.segment_status = session.status
-                    self._message_sent(session, self.env.now)
+                    self._messages_sent(session, [self.env.now])
                     continue
             yield from self.talk(session)
             if session.status == SessionStatus.ENDED:
@@ -130,7 +130,6 @@ class Conversations:
         session.segment_start = start
         session.segment_status = session.status
         session.segment = durations
-        session.segment_durations = durations
         session.timer_running = True
         try:
             yield env.timeout(sum(durations))
@@ -191,54 +190,47 @@ class Conversations:
 
     def _advance(self, session: MessagingSession, until: float) -> None:
         """Count the segment's messages due by ``until``; keep what is left of the next."""
+        durations, session.segment = session.segment, []
         time = session.segment_start
-        first = session.next_message
-        sent = 0
+        sent_at: list[float] = []
         left_s: float | None = None
-        for duration in session.segment:
+        for duration in durations:
             if time + duration > until:
                 left_s = time + duration - until
                 break
             time += duration
-            sent += 1
-        session.segment = []
-        if self.record.enabled:  # one trace row per message
-            time = session.segment_start
-            for duration in session.segment_durations[:sent]:
-                time += duration
-                self._message_sent(session, time)
-        elif sent:
-            # The counts follow from which messages were due: even numbers are the
-            # agent's (the first of them may be the first response), odd the customer's.
-            agent_sent = (sent + (first % 2 == 0)) // 2
-            session.agent_messages += agent_sent
-            session.customer_messages += sent - agent_sent
-            if agent_sent and math.isnan(session.first_response_time):
-                first_agent = 0 if first % 2 == 0 else 1
-                session.first_response_time = session.segment_start + sum(
-                    session.segment_durations[: first_agent + 1]
-                )
-            session.next_message = first + sent
-            session.last_activity = time
+            sent_at.append(time)
+        self._messages_sent(session, sent_at)
         session.message_left_s = left_s
 
-    def _message_sent(self, session: MessagingSession, time: float) -> None:
-        """Message ``session.next_message`` was sent at ``time`` (seconds)."""
+    def _messages_sent(self, session: MessagingSession, sent_at: list[float]) -> None:
+        """Messages ``next_message``, ``next_message + 1``, ... were sent at ``sent_at`` (s).
+
+        Even message numbers are the agent's (the first of them may be the first
+        response), odd ones the customer's.
+        """
+        if not sent_at:
+            return
+        first = session.next_message
+        agent_sent = (len(sent_at) + (first % 2 == 0)) // 2
+        session.agent_messages += agent_sent
+        session.customer_messages += len(sent_at) - agent_sent
+        if agent_sent and math.isnan(session.first_response_time):
+            session.first_response_time = sent_at[first % 2]
+        session.next_message = first + len(sent_at)
+        session.last_activity = sent_at[-1]
         session.message_left_s = None
-        session.last_activity = time
-        # Recorded with the agent and status of the segment the message belonged to.
-        status = session.segment_status
-        if session.next_message % 2 == 0:
-            session.agent_messages += 1
-            if math.isnan(session.first_response_time):
-                session.first_response_time = time
+        if self.record.enabled:
+            # Recorded with the agent and status of the segment the messages belonged to.
             item = session.message_item
             agent = item.agent if item is not None else None
-            self.record.event_at(time, session, agent, "agent_message", status)
-        else:
-            session.customer_messages += 1
-            self.record.event_at(time, session, None, "customer_message", status)
-        session.next_message += 1
+            for number, time in enumerate(sent_at, start=first):
+                if number % 2 == 0:
+                    self.record.event_at(time, session, agent, "agent_message",
+                                         session.segment_status)
+                else:
+                    self.record.event_at(time, session, None, "customer_message",
+                                         session.segment_status)
 
     def _reply_factor(self, agent: Agent, session: MessagingSession) -> float:
         """Group reply-time scale times the slowdown for each extra active session."""

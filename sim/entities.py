@@ -136,7 +136,6 @@ class MessagingSession:
     message_left_s: float | None = None
     message_item: WorkItem | None = None
     segment: list[float] = field(default_factory=list)
-    segment_durations: list[float] = field(default_factory=list)
     segment_start: float = 0.0
     segment_status: str = SessionStatus.NEW
     end_when_accepted: bool = False

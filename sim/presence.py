@@ -84,23 +84,25 @@ class AgentPresence:
         for item in list(agent.items):
             session = item.session
             if item.status == WorkStatus.ASSIGNED:
-                self._close_item(item, WorkStatus.UNAVAILABLE)
-                self._reroute(session)
+                self._give_back(item)
             elif self.policy.work_stays_after_logout:
                 # Status-based: logging out does not release capacity (DOMAIN 4); the
                 # conversation stops at the agent's next reply.
                 self.wake(session)
-            elif session.status in (SessionStatus.ACTIVE, SessionStatus.WAITING):
+            elif session.status != SessionStatus.ACTIVE:
+                self._close_item(item, WorkStatus.CLOSED)  # Inactive or ended: tab closed
+            elif self.scenario.logout_sessions == "end":
                 # Tab-based: assigned work is closed; ongoing sessions end (DOMAIN.md 3).
-                if self.scenario.logout_sessions == "end":
-                    self.end_session(session, Outcome.ENDED_BY_LOGOUT)
-                else:
-                    self._close_item(item, WorkStatus.UNAVAILABLE)
-                    self._reroute(session)
-                    self.wake(session)
+                self.end_session(session, Outcome.ENDED_BY_LOGOUT)
             else:
-                self._close_item(item, WorkStatus.CLOSED)
+                self._give_back(item)
         self.router.route()
+
+    def _give_back(self, item: WorkItem) -> None:
+        """The item ends Unavailable; its session waits for another agent (DOMAIN 2, 3)."""
+        self._close_item(item, WorkStatus.UNAVAILABLE)
+        self._reroute(item.session)
+        self.wake(item.session)
 
     def disconnections(self, agent: Agent) -> Process:
         """Random disconnections while logged in, each followed by a reconnection."""
@@ -133,28 +135,24 @@ class AgentPresence:
         for item in list(agent.items):
             session = item.session
             if item.status == WorkStatus.ASSIGNED:
-                self._close_item(item, WorkStatus.UNAVAILABLE)
-                self._reroute(session)
+                self._give_back(item)
             elif self.policy.work_stays_with_offline_agent:
                 self.wake(session)  # status-based: stays with the agent (DOMAIN.md 4)
-            else:
+            elif session.status == SessionStatus.ACTIVE:
                 # Tab-based: the work item ends Unavailable and frees capacity; an active
                 # session goes back to Waiting and is routed to another agent (DOMAIN 3).
-                self._close_item(item, WorkStatus.UNAVAILABLE)
-                if session.status == SessionStatus.ACTIVE:
-                    self._reroute(session)
-                    self.wake(session)
+                self._give_back(item)
+            else:
+                self._close_item(item, WorkStatus.UNAVAILABLE)  # Inactive or ended
         self.router.route()
 
     def reconnect(self, agent: Agent) -> None:
         """The agent comes back online, or finds its shift over."""
         if agent.presence != Presence.OFFLINE:
             return
+        self._set_presence(agent, Presence.AVAILABLE)
         if agent.shift_over:
-            self._set_presence(agent, Presence.AVAILABLE)
             self.shift_ends(agent)
-        else:
-            self._set_presence(agent, Presence.AVAILABLE)
         self._wake_stranded(agent)
         self.router.route()
 
