@@ -261,30 +261,31 @@ def _tagged(table: pd.DataFrame, replication: int) -> pd.DataFrame:
     return tagged
 
 
-def _run_all(
-    tasks: Sequence[tuple[Scenario, int, int, bool]],
+def run_batch(
+    fn: Callable[[Item], Any],
+    tasks: Sequence[Item],
     executor: Executor | None,
     progress: Progress | None,
-) -> tuple[dict[int, ReplicationPayload], bool]:
-    """Run tasks; on Ctrl-C stop and keep what finished. Returns (results, interrupted)."""
+) -> tuple[dict[int, Any], bool]:
+    """Run ``fn`` on every task; on Ctrl-C stop and keep what finished.
+
+    Returns:
+        The results by task index, and whether the batch was interrupted.
+    """
     runner = executor if executor is not None else LocalExecutor(1)
-    results: dict[int, ReplicationPayload] = {}
-    stream = runner.as_completed(_run_task, list(tasks))
+    results: dict[int, Any] = {}
+    stream = runner.as_completed(fn, list(tasks))
     try:
-        for index, payload in stream:
-            results[index] = payload
+        for index, result in stream:
+            results[index] = result
             if progress is not None:
                 progress(len(results), len(tasks))
     except KeyboardInterrupt:
-        _close(stream)
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
         return results, True
     return results, False
-
-
-def _close(stream: Iterator[Any]) -> None:
-    close = getattr(stream, "close", None)
-    if close is not None:
-        close()
 
 
 # ------------------------------------------------------------------------------ replicate
@@ -352,7 +353,7 @@ def replicate(
         raise ValueError(f"replications must be at least 1, got {replications}")
     root = scenario.seed if seed is None else seed
     tasks = [(scenario, root, index, keep_sessions) for index in range(replications)]
-    results, interrupted = _run_all(tasks, executor, progress)
+    results, interrupted = run_batch(_run_task, tasks, executor, progress)
     return _runset(scenario, root, replications, [results[i] for i in sorted(results)],
                    interrupted)
 
@@ -420,23 +421,19 @@ def status_variant(scenario: Scenario) -> Scenario:
     try:
         return Scenario.model_validate({**scenario.model_dump(), "capacity_model": "status"})
     except ValidationError as error:
+        from sim.loader import format_path
+
         details = error.errors()[0]
         cause = details.get("ctx", {}).get("error")
         loc = getattr(cause, "loc", None) or details["loc"]
         message = getattr(cause, "message", None) or details["msg"]
-        where = _key_path(loc)
+        where = format_path(loc)
         raise ComparisonError(
             "cannot compare capacity models: status-based capacity is invalid for this "
             f"scenario ({where + ': ' if where else ''}{message})"
         ) from None
 
 
-def _key_path(loc: Sequence[str | int]) -> str:
-    """``("channels", 0, "type")`` as ``channels[0].type``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def compare(
@@ -478,7 +475,7 @@ def compare(
         for model in CAPACITY_MODELS
         for index in range(replications)
     ]
-    results, interrupted = _run_all(tasks, executor, progress)
+    results, interrupted = run_batch(_run_task, tasks, executor, progress)
     paired = [i for i in range(replications) if i in results and i + replications in results]
     tab = _runset(variants["tab"], root, replications, [results[i] for i in paired],
                   interrupted)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,11 +43,8 @@ from sim.loader import (
     parse_key_path,
     validation_problems,
 )
-from sim.runner import Executor, LocalExecutor, run_figures
+from sim.runner import Executor, Progress, run_batch, run_figures
 from sim.scenario import Scenario
-
-Progress = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each finished run."""
 
 GRID_EXAMPLE = "agent_groups[0].agents=8,10,12"
 """An example ``--grid`` argument, for messages."""
@@ -361,7 +358,7 @@ def run_sweep(
         for cell in plan.cells
         for replication in range(replications)
     ]
-    results, interrupted = _run_batch(tasks, executor, progress)
+    results, interrupted = run_batch(run_figures, tasks, executor, progress)
 
     keys = list(plan.grid)
     rows: list[dict[str, Any]] = []
@@ -385,28 +382,6 @@ def run_sweep(
         skipped=list(plan.skipped),
     )
     return table
-
-
-def _run_batch(
-    tasks: list[tuple[Scenario, int, int]],
-    executor: Executor | None,
-    progress: Progress | None,
-) -> tuple[dict[int, dict[str, float]], bool]:
-    """One batch through the executor; on Ctrl-C keep what finished."""
-    runner = executor if executor is not None else LocalExecutor(1)
-    results: dict[int, dict[str, float]] = {}
-    stream: Iterator[tuple[int, dict[str, float]]] = runner.as_completed(run_figures, tasks)
-    try:
-        for index, figures in stream:
-            results[index] = figures
-            if progress is not None:
-                progress(len(results), len(tasks))
-    except KeyboardInterrupt:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()
-        return results, True
-    return results, False
 
 
 # ------------------------------------------------------------------------------ reshaping
