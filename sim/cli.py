@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli_types import positive_int, seed_number
+from sim.cli_common import load_checked, positive_int, prepare_out, seed_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,14 +26,6 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 1
-
-PERCENT_FIGURES = {"service_level", "abandonment_rate", "wait_probability", "occupancy"}
-"""Figures that are shares (0-1) and are printed as percentages."""
-
-
-class CliError(Exception):
-    """An expected problem: printed as one ``ccsim: error:`` line, exit code 2."""
-
 
 # --------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
@@ -139,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in error.problems:
             print(line, file=sys.stderr)
         return EXIT_USAGE
-    except (CliError, NotImplementedError, ValueError, OSError) as error:
+    except (NotImplementedError, ValueError, OSError) as error:
         print(f"ccsim: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -245,9 +237,7 @@ def _sweep(args: argparse.Namespace) -> int:
         for skipped in plan.skipped:
             print(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
                   f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}", file=sys.stderr)
-    if args.out is None:
-        args.out = Path("out") / f"{args.scenario.stem}-sweep"
-    out_dir = _prepare_out(args)
+    out_dir = _prepare_out(args, "-sweep")
     from sim.runner import close_executor, make_executor
     from sim.sweeps import run_sweep
 
@@ -299,29 +289,11 @@ def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
 
 
 def _load(args: argparse.Namespace, overrides: list[str]) -> Scenario:
-    from sim.loader import load_scenario, scenario_warnings
-
-    scenario = load_scenario(args.scenario, overrides)
-    if not args.quiet:
-        for warning in scenario_warnings(scenario):
-            print(f"{args.scenario}: warning: {warning}", file=sys.stderr)
-    return scenario
+    return load_checked(args.scenario, overrides, args.quiet)
 
 
-def _prepare_out(args: argparse.Namespace) -> Path:
-    """Create the output directory before running, so a bad one fails fast."""
-    out_dir = args.out if args.out is not None else Path("out") / args.scenario.stem
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CliError(f"cannot create output directory {out_dir}: {error.strerror}") from None
-    probe = out_dir / ".ccsim-write-test"
-    try:
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError as error:
-        raise CliError(f"cannot write to output directory {out_dir}: {error.strerror}") from None
-    return out_dir
+def _prepare_out(args: argparse.Namespace, suffix: str = "") -> Path:
+    return prepare_out(args.out or Path("out") / f"{args.scenario.stem}{suffix}")
 
 
 # ------------------------------------------------------------------------------- printing
@@ -347,7 +319,6 @@ def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int,
     from rich.console import Console
     from rich.table import Table
 
-    from sim.figures import FIGURE_UNITS
 
     title = (f"{scenario.name}: {scenario.capacity_model}-based capacity, "
              f"{replications} replication{'s' if replications != 1 else ''}, seed {seed}")
@@ -357,7 +328,7 @@ def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int,
     table.add_column("± 95% CI", justify="right")
     table.add_column("unit")
     for name, row in summary.iterrows():
-        unit = "%" if name in PERCENT_FIGURES else FIGURE_UNITS.get(str(name), "")
+        unit = _unit(str(name))
         table.add_row(str(name), _number(row["mean"], str(name)), _number(row["ci95"], str(name)),
                       unit)
     console = Console()
@@ -370,7 +341,6 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
     from rich.console import Console
     from rich.table import Table
 
-    from sim.figures import FIGURE_UNITS
 
     title = (f"{scenario.name}: status- vs tab-based capacity, same customers, "
              f"{replications} replication{'s' if replications != 1 else ''}, seed {seed}")
@@ -380,7 +350,7 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
                          no_wrap=column == "figure")
     for name, row in comparison.iterrows():
         key = str(name)
-        unit = "%" if key in PERCENT_FIGURES else FIGURE_UNITS.get(key, "")
+        unit = _unit(key)
         table.add_row(key, _number(row["tab_mean"], key), _number(row["status_mean"], key),
                       _number(row["diff_mean"], key, signed=True),
                       _number(row["diff_ci95"], key), unit)
@@ -403,7 +373,6 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
     from rich.console import Console
     from rich.table import Table
 
-    from sim.figures import FIGURE_UNITS
     from sim.sweeps import grid_keys, wide
 
     keys = grid_keys(table)
@@ -421,7 +390,7 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
         result.add_column(short[key], overflow="fold")
     renamed = [f"{name} = {key}" for key, name in short.items() if name != key]
     for number, (name, header) in enumerate(SWEEP_TABLE_FIGURES.items()):
-        unit = "%" if name in PERCENT_FIGURES else FIGURE_UNITS.get(name, "")
+        unit = _unit(name)
         width = max([len(f"{header} {unit}")] + [len(texts[number]) for texts in cells])
         result.add_column(f"{header} {unit}", justify="right", no_wrap=True, min_width=width)
     complete = bool((rows["n"] == replications).all())
@@ -442,7 +411,7 @@ def _number(value: Any, figure: str, signed: bool = False) -> str:
     number = float(value)
     if number != number:  # NaN: nothing to measure, or too few replications for a CI
         return "-"
-    if figure in PERCENT_FIGURES:
+    if _is_share(figure):
         number *= 100.0
     if abs(number) < 1e-9:  # float noise of equal values, e.g. a CI of identical pairs
         number = 0.0
@@ -452,3 +421,16 @@ def _number(value: Any, figure: str, signed: bool = False) -> str:
     if abs(number) >= 1:
         return f"{number:{sign}.2f}"
     return f"{number:{sign}.3g}"
+
+
+def _is_share(figure: str) -> bool:
+    """Shares (0-1) are printed as percentages."""
+    from sim.figures import FIGURE_UNITS
+
+    return FIGURE_UNITS.get(figure) == "share"
+
+
+def _unit(figure: str) -> str:
+    from sim.figures import FIGURE_UNITS
+
+    return "%" if _is_share(figure) else FIGURE_UNITS.get(figure, "")

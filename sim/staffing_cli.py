@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli_types import positive_int, seed_number
+from sim.cli_common import load_checked, positive_int, prepare_out, seed_number
 from sim.shift_cover import ShiftTemplate
 from sim.units import parse_duration
 
@@ -114,16 +114,11 @@ def run_staff(args: argparse.Namespace) -> int:
     if unknown or not models:
         raise ValueError(f"unknown capacity model(s) {', '.join(unknown) or '(none)'}; "
                          f"choose from {', '.join(CAPACITY_MODELS)}")
-    from sim.loader import load_scenario, scenario_warnings
-
-    scenario = load_scenario(args.scenario, args.overrides)
-    if not args.quiet:
-        for warning in scenario_warnings(scenario):
-            print(f"{args.scenario}: warning: {warning}", file=sys.stderr)
+    scenario = load_checked(args.scenario, args.overrides, args.quiet)
     staffing_group(scenario, args.group)  # a bad --group fails before any run
     templates = [parse_shift(text, scenario.interval) for text in args.shift] or None
-    out_dir = _prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
-    from sim.runner import make_executor
+    out_dir = prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
+    from sim.runner import close_executor, make_executor
     from sim.staffing import staff, write_staffing
 
     executor = make_executor(args.jobs, args.scheduler)  # one executor for every batch
@@ -135,9 +130,7 @@ def run_staff(args: argparse.Namespace) -> int:
             shift_templates=templates, log=None if args.quiet else _log, group=args.group,
         )
     finally:
-        close = getattr(executor, "close", None)
-        if close is not None:
-            close()
+        close_executor(executor)
     written = write_staffing(report, out_dir)
     if not args.quiet:
         _print_report(report, written)
@@ -146,21 +139,6 @@ def run_staff(args: argparse.Namespace) -> int:
 
 def _log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-def _prepare_out(out_dir: Path) -> Path:
-    """Create the output directory before running, so a bad one fails fast."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot create output directory {out_dir}: {error.strerror}") from None
-    probe = out_dir / ".ccsim-write-test"
-    try:
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError as error:
-        raise OSError(f"cannot write to output directory {out_dir}: {error.strerror}") from None
-    return out_dir
 
 
 def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.arrivals import interval_rates_per_second
+from sim.figures import ci95_half_width
 from sim.scenario import Scenario
 from sim.staffing_analytic import busiest_interval, erlang_service_level, workload
 from sim.staffing_goals import StaffingGoals
@@ -97,11 +97,10 @@ def curve_table(
             # Leave out the warm-up interval, then pool the stationary intervals.
             values = np.array([np.nanmean(run[0, 1:]) for run in chunk])
             values = values[~np.isnan(values)]
-            half = (stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1)
-                    / math.sqrt(len(values))) if len(values) > 1 else 0.0
+            half = ci95_half_width(values)
             rows.append({"model": model, "agents": agents,
                          "service_level": float(values.mean()) if len(values) else math.nan,
-                         "service_level_ci95": float(half)})
+                         "service_level_ci95": 0.0 if math.isnan(half) else half})
     model = "tab" if "tab" in variants else next(iter(variants))
     work = workload(variants[model], model, group)
     for agents in agent_counts:
