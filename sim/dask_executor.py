@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from sim.runner import OrderedMap
+
 Item = TypeVar("Item")
 
 INSTALL_HINT = 'pip install -e ".[dask]"'
@@ -69,7 +71,7 @@ def _check_host(address: str) -> None:
         return
 
 
-class DaskExecutor:
+class DaskExecutor(OrderedMap):
     """Runs items as tasks on a Dask distributed cluster.
 
     Use it as a context manager (or call :meth:`close`) to disconnect the client; the
@@ -119,11 +121,6 @@ class DaskExecutor:
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
         self.client.close()
-
-    def map(self, fn: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
-        """Apply ``fn`` to every item on the cluster; results in input order."""
-        results: dict[int, Any] = dict(self.as_completed(fn, items))
-        return [results[index] for index in range(len(items))]
 
     def as_completed(
         self, fn: Callable[[Item], Any], items: Sequence[Item]

@@ -51,7 +51,22 @@ class Executor(Protocol):
         ...
 
 
-class LocalExecutor:
+class OrderedMap:
+    """``map`` in input order, for executors that provide ``as_completed``."""
+
+    def as_completed(
+        self, fn: Callable[[Item], Any], items: Sequence[Item]
+    ) -> Iterator[tuple[int, Any]]:  # pragma: no cover - provided by subclasses
+        """Yield ``(index, result)`` as runs finish."""
+        raise NotImplementedError
+
+    def map(self, fn: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
+        """Apply ``fn`` to every item; results in input order."""
+        results: dict[int, Any] = dict(self.as_completed(fn, items))
+        return [results[index] for index in range(len(items))]
+
+
+class LocalExecutor(OrderedMap):
     """Runs in this process (``jobs=1``) or in a pool of ``jobs`` worker processes."""
 
     def __init__(self, jobs: int = 1) -> None:
@@ -85,11 +100,6 @@ class LocalExecutor:
                 initializer=_ignore_interrupts,
             )
         return self._pool
-
-    def map(self, fn: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
-        """Apply ``fn`` to every item; results in input order."""
-        results: dict[int, Any] = dict(self.as_completed(fn, items))
-        return [results[index] for index in range(len(items))]
 
     def as_completed(
         self, fn: Callable[[Item], Any], items: Sequence[Item]
