@@ -312,3 +312,41 @@ def t_half_width(values: np.ndarray | list[float], confidence: float = 0.95) -> 
     n = len(x)
     half = stats.t.ppf(0.5 + confidence / 2.0, n - 1) * x.std(ddof=1) / math.sqrt(n)
     return float(x.mean()), float(half)
+
+
+def tiny_desk(
+    name: str,
+    horizon: str,
+    rate: str,
+    exchanges: int,
+    patience_s: float,
+    agents: int,
+    capacity: float,
+    seed: int | None = None,
+    group: str = "team",
+) -> dict[str, Any]:
+    """A one-channel, one-queue, one-group web-chat desk as a raw scenario dict."""
+    raw: dict[str, Any] = {
+        "name": name,
+        "horizon": horizon,
+        "interval": "30m",
+        "channels": [
+            {
+                "name": "web",
+                "type": "enhanced_web_chat",
+                "queue": "q",
+                "arrivals": {"rate": rate},
+                "customers": {
+                    "exchanges": exchanges,
+                    "patience": {"kind": "exponential", "mean": patience_s},
+                },
+            }
+        ],
+        "queues": [{"name": "q"}],
+        "agent_groups": [
+            {"name": group, "agents": agents, "capacity": capacity, "queues": ["q"]}
+        ],
+    }
+    if seed is not None:
+        raw["seed"] = seed
+    return raw

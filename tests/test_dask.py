@@ -14,6 +14,7 @@ pytest.importorskip(
 )
 
 from distributed import LocalCluster  # noqa: E402
+from scenario_builders import tiny_desk  # noqa: E402
 
 from sim.cli import main  # noqa: E402
 from sim.dask_executor import DaskExecutor  # noqa: E402
@@ -23,23 +24,7 @@ from sim.sweeps import sweep  # noqa: E402
 
 AGENTS = "agent_groups[0].agents"
 
-SCENARIO = {
-    "name": "dask desk",
-    "horizon": "2h",
-    "interval": "30m",
-    "seed": 21,
-    "channels": [
-        {
-            "name": "web",
-            "type": "enhanced_web_chat",
-            "queue": "q",
-            "arrivals": {"rate": "50/h"},
-            "customers": {"exchanges": 2, "patience": {"kind": "exponential", "mean": 180}},
-        }
-    ],
-    "queues": [{"name": "q"}],
-    "agent_groups": [{"name": "team", "agents": 2, "capacity": 2, "queues": ["q"]}],
-}
+SCENARIO = tiny_desk("dask desk", "2h", "50/h", 2, 180, agents=2, capacity=2, seed=21)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scenario_builders import tiny_desk
 from scipy import stats
 
 from sim import Scenario, simulate
@@ -26,22 +27,7 @@ from sim.runner import (
     status_variant,
 )
 
-SMALL = {
-    "name": "tiny desk",
-    "horizon": "4h",
-    "interval": "30m",
-    "channels": [
-        {
-            "name": "web",
-            "type": "enhanced_web_chat",
-            "queue": "q",
-            "arrivals": {"rate": "60/h"},
-            "customers": {"exchanges": 3, "patience": {"kind": "exponential", "mean": 120}},
-        }
-    ],
-    "queues": [{"name": "q"}],
-    "agent_groups": [{"name": "a", "agents": 3, "capacity": 2, "queues": ["q"]}],
-}
+SMALL = tiny_desk("tiny desk", "4h", "60/h", 3, 120, agents=3, capacity=2, group="a")
 
 
 @pytest.fixture(scope="module")

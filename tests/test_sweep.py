@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from matplotlib.image import imread
+from scenario_builders import tiny_desk
 
 from sim.cli import main
 from sim.figures import FIGURES, summarize
@@ -28,23 +29,7 @@ from sim.sweeps import (
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 AGENTS = "agent_groups[0].agents"
 
-TINY = {
-    "name": "tiny sweep desk",
-    "horizon": "2h",
-    "interval": "30m",
-    "seed": 7,
-    "channels": [
-        {
-            "name": "web",
-            "type": "enhanced_web_chat",
-            "queue": "q",
-            "arrivals": {"rate": "50/h"},
-            "customers": {"exchanges": 2, "patience": {"kind": "exponential", "mean": 180}},
-        }
-    ],
-    "queues": [{"name": "q"}],
-    "agent_groups": [{"name": "team", "agents": 2, "capacity": 1, "queues": ["q"]}],
-}
+TINY = tiny_desk("tiny sweep desk", "2h", "50/h", 2, 180, agents=2, capacity=1, seed=7)
 
 STANDARD = {
     **TINY,
