@@ -72,6 +72,7 @@ from sim.staffing_search import (
     run_searches,
     simulate_requirements,
 )
+from sim.units import format_clock
 
 __all__ = [
     "ANALYTIC_CAVEATS",
@@ -152,7 +153,7 @@ class StaffingReport:
         analytic = self.analytic
         table = pd.DataFrame({
             "interval": analytic["interval"],
-            "start": [_clock(value) for value in analytic["start_s"]],
+            "start": [format_clock(value) for value in analytic["start_s"]],
             "start_s": analytic["start_s"],
             "arrivals": analytic["arrivals"].round(3),
             "analytic_agents": analytic["agents"],
@@ -202,13 +203,6 @@ class StaffingReport:
             "runtime_s": round(self.runtime_s, 2),
             "analytic_caveats": ANALYTIC_CAVEATS,
         }
-
-
-def _clock(seconds: float) -> str:
-    days, rest = divmod(int(round(seconds)), 86400)
-    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
-    return f"d{days + 1} {text}" if days else text
-
 
 
 def staff(

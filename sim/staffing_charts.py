@@ -16,6 +16,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.units import format_clock  # noqa: E402
+
 SIZE = (9.0, 4.8)
 """Figure size in inches."""
 
@@ -121,7 +123,7 @@ def service_level_curve_chart(curve: pd.DataFrame, target: float | None = None,
     where = ""
     if "start_s" in curve.attrs:
         start = curve.attrs["start_s"]
-        where = (f" ({_clock(start)}-{_clock(start + curve.attrs['interval_s'])}, "
+        where = (f" ({format_clock(start)}-{format_clock(start + curve.attrs['interval_s'])}, "
                  "held stationary)")
     axes.set_title(f"Service level against agents, busiest interval{where}")
     axes.legend(loc="lower right", title="95% CI bars")
@@ -207,10 +209,6 @@ def _time_axis(axes: object, edges: np.ndarray) -> None:
     axes.set_xlim(edges[0], edges[-1])  # type: ignore[attr-defined]
     axes.set_xlabel("time of day (h from the scenario start)")  # type: ignore[attr-defined]
     axes.grid(axis="x", alpha=0.3)  # type: ignore[attr-defined]
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 3600) % 24:02d}:{int(seconds % 3600 // 60):02d}"
 
 
 def close(figure: Figure) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sim.cli_common import load_checked, positive_int, prepare_out, seed_number
 from sim.shift_cover import ShiftTemplate
-from sim.units import parse_duration
+from sim.units import format_clock, parse_duration
 
 if TYPE_CHECKING:
     from sim.staffing import StaffingReport
@@ -161,7 +161,7 @@ def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
     if difference is not None:
         print(f"status - tab: {difference:+.1f} agent-hours")
     for model, counts in report.shifts.items():
-        pairs = ", ".join(f"{_clock(start * report.scenario.interval)}+"
+        pairs = ", ".join(f"{format_clock(start * report.scenario.interval)}+"
                           f"{length * report.scenario.interval / 3600:g}h: {count}"
                           for (start, length), count in zip(report.shift_templates, counts,
                                                             strict=True))
@@ -169,9 +169,5 @@ def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
     print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
           f"{report.runtime_s:.1f}s")
     print(f"wrote {len(written)} files to {next(iter(written.values())).parent}/")
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
 
 

@@ -76,3 +76,10 @@ def format_duration(seconds: float) -> str:
         if seconds >= size and (seconds / size) == round(seconds / size, 2):
             return f"{seconds / size:g}{unit}"
     return f"{seconds:g}s"
+
+
+def format_clock(seconds: float) -> str:
+    """Time of day ``HH:MM`` for seconds from the start; ``d2 HH:MM`` from the second day."""
+    days, rest = divmod(int(round(seconds)), 86400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return f"d{days + 1} {text}" if days else text
