@@ -416,6 +416,8 @@ def _number(value: Any, figure: str, signed: bool = False) -> str:
     if abs(number) < 1e-9:  # float noise of equal values, e.g. a CI of identical pairs
         number = 0.0
     sign = "+" if signed and abs(number) > 0 else ""
+    if abs(number) >= 1e6:  # e.g. stranded seconds over a campaign: keep the column narrow
+        return f"{number:{sign}.3g}"
     if abs(number) >= 100 or number == round(number):
         return f"{number:{sign},.0f}"
     if abs(number) >= 1:
