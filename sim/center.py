@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import URGENT
 
 from sim.arrivals import arrival_times
-from sim.conversation import Conversations
+from sim.conversation import Call, Conversations, Phase
 from sim.entities import (
     INBOUND,
     OUTBOUND,
@@ -44,6 +46,23 @@ from sim.scenario import Scenario
 from sim.streams import RandomStreams
 
 Process = Generator[simpy.Event, Any, Any]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (if it was running).
+
+    A run makes few reference cycles but millions of objects; the collector would only
+    rescan the growing session list (about a third of the run time, and of the time
+    building its tables).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 
@@ -106,7 +125,7 @@ class ContactCenter(Conversations, AgentPresence):
                 self.streams.generator("arrivals", channel.name),
                 scenario.arrival_scale,
             )
-            self.env.process(self.customer_arrivals(channel, times, INBOUND))
+            self.customer_arrivals(channel, times, INBOUND)
         if spec.outbound is not None:
             times = arrival_times(
                 spec.outbound.arrivals,
@@ -115,19 +134,12 @@ class ContactCenter(Conversations, AgentPresence):
                 self.streams.generator("outbound", channel.name),
                 scenario.arrival_scale,
             )
-            self.env.process(self.customer_arrivals(channel, times, OUTBOUND))
+            self.customer_arrivals(channel, times, OUTBOUND)
 
     def run(self) -> None:
         """Run to the horizon and close the statistics."""
-        # The run makes few reference cycles; the cyclic collector would only rescan the
-        # growing session list (about a third of the run time), so it pauses meanwhile.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             self.env.run(until=self.scenario.horizon)
-        finally:
-            if collecting:
-                gc.enable()
         now = self.env.now
         for agent in self.agents:
             self._touch(agent)
@@ -140,15 +152,26 @@ class ContactCenter(Conversations, AgentPresence):
                 session.stranded_since = math.nan
 
     # ------------------------------------------------------------------ customers
-    def customer_arrivals(
-        self, channel: ChannelRuntime, times: np.ndarray, direction: str
-    ) -> Process:
-        """Open a session of ``direction`` at each of ``times`` (seconds)."""
+    def customer_arrivals(self, channel: ChannelRuntime, times: np.ndarray, direction: str) -> None:
+        """Open a session of ``direction`` at each of ``times`` (seconds).
+
+        A chain of timeouts, each scheduling the next, started by an urgent event at once
+        (where a SimPy process would start).
+        """
         env = self.env
         open_session = self.open_inbound if direction == INBOUND else self.open_outbound
-        for time in times.tolist():
-            yield env.timeout(time - env.now)
+        pending = iter(times.tolist())
+
+        def schedule_next() -> None:
+            for time in pending:
+                env.timeout(time - env.now).callbacks.append(arrive)
+                return
+
+        def arrive(_event: simpy.Event) -> None:
             open_session(channel)
+            schedule_next()
+
+        Call(env, lambda _channel: schedule_next(), channel, URGENT)
 
     def _new_session(self, channel: ChannelRuntime, direction: str) -> MessagingSession:
         now = self.env.now
@@ -171,8 +194,7 @@ class ContactCenter(Conversations, AgentPresence):
         session.request_time = now
         session.customer_messages = 1
         self.record.event(session, None, "arrived")
-        self.router.enqueue(session, now)
-        self.router.route()
+        self.router.offer(session, now)
         self._arm_patience(session)
         # The conversation process starts when an agent first accepts (see _open).
 
@@ -208,7 +230,7 @@ class ContactCenter(Conversations, AgentPresence):
         session.owner = self._outbound_owner(channel)
         self.idle_sessions[session] = None
         self.record.event(session, session.owner, "outbound_sent")
-        session.process = self.env.process(self.conversation(session))
+        self.start_conversation(session)
 
     def _outbound_owner(self, channel: ChannelRuntime) -> Agent | None:
         """The online agent serving the channel's queue with the least open work."""
@@ -350,14 +372,18 @@ class ContactCenter(Conversations, AgentPresence):
         first_acceptance = math.isnan(session.accept_time)
         if first_acceptance:
             session.accept_time = now
-        session.agents_seen.append(agent.agent_id)
+        agent_id = agent.agent_id
+        if agent_id not in session.agents_seen:
+            session.agents += 1
+        session.agents_seen += (agent_id,)
+        session.agent_id = agent_id
         agent.sessions_handled += 1
         self._refresh(item)
         if session.end_when_accepted:
             self.end_chat(session)
-        if first_acceptance and session.direction == INBOUND and session.process is None:
+        if first_acceptance and session.direction == INBOUND and session.phase == Phase.NOT_STARTED:
             if session.status != SessionStatus.ENDED:
-                session.process = self.env.process(self.conversation(session))
+                self.start_conversation(session)
         else:
             self.wake(session)
 
@@ -417,14 +443,15 @@ class ContactCenter(Conversations, AgentPresence):
     def _refresh(self, item: WorkItem) -> None:
         """Bring the item's capacity use in line with what the capacity model says now."""
         consumption = self.policy.consumption(item)
-        delta = consumption - item.consuming
-        if delta == 0.0:
+        consuming = item.consuming
+        if consumption == consuming:
             return
+        delta = consumption - consuming
         agent = item.agent
-        self._touch(agent)
+        now = self._touch(agent)
         agent.used += delta
         # Concurrency counts the work items that use capacity (open work).
-        working_delta = (consumption > 0.0) - (item.consuming > 0.0)
+        working_delta = (consumption > 0.0) - (consuming > 0.0)
         item.consuming = consumption
         self.rerank(agent)
         if working_delta:
@@ -432,7 +459,7 @@ class ContactCenter(Conversations, AgentPresence):
             if agent.working_items > agent.max_concurrency:
                 agent.max_concurrency = agent.working_items
         if agent.online:
-            self.levels.change(self.env.now, used=delta, open_work=working_delta)
+            self.levels.change_work(now, delta, working_delta)
 
     # ------------------------------------------------------------------ clean-up jobs
     def unresponsive_sweep(self, phase_rng: np.random.Generator) -> Process:
@@ -465,24 +492,3 @@ class ContactCenter(Conversations, AgentPresence):
                 idle_s = now - session.last_activity
                 if idle_s >= supervisor.idle_limit and self.policy.supervisor_may_end(session):
                     self.end_session(session, Outcome.ENDED_BY_SUPERVISOR)
-
-    # ------------------------------------------------------------------ process plumbing
-    def wait_for_change(self, session: MessagingSession) -> Process:
-        """Block the session's process until something it depends on changes."""
-        signal = self.env.event()
-        session.signal = signal
-        try:
-            yield signal
-        except simpy.Interrupt:
-            pass
-        session.signal = None
-
-    def wake(self, session: MessagingSession) -> None:
-        """Let the session's process look again at the session's state."""
-        signal = session.signal
-        if signal is not None:
-            if not signal.triggered:
-                signal.succeed()
-        elif session.timer_running:
-            session.timer_running = False
-            session.process.interrupt()

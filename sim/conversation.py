@@ -3,142 +3,227 @@
 A mixin of :class:`sim.center.ContactCenter` (it uses the center's environment, router,
 capacity policy and recorder). Every rule cites the section of ``shared/DOMAIN.md`` it
 implements. Times are seconds.
+
+A conversation is driven by callbacks rather than a SimPy process per session: the session
+is always in one :class:`Phase`, waiting either for a timer (a run of messages, the
+customer's answer, a silence) or for a change of its state (an agent to hold it, an
+offline agent to come back). :meth:`Conversations.wake` tells a waiting session to look
+again; a timer it cuts short is cancelled and the session goes on at the same time, just
+as a SimPy ``Interrupt`` would make a process do, in the same order (the continuation is
+an urgent event, a change-of-state wake a normal one). This saves the process start, end
+and generator resumes of every session.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable
 from typing import Any
 
 import simpy
+from simpy.events import NORMAL, URGENT
 
 from sim.entities import OUTBOUND, Agent, MessagingSession, Presence, SessionStatus, WorkStatus
 from sim.routing import EPSILON
 
-Process = Generator[simpy.Event, Any, Any]
+
+class Phase:
+    """What a session's conversation is waiting for (``MessagingSession.phase``)."""
+
+    NOT_STARTED = 0
+    RUNNING = 1
+    """Its callback is running now; a wake meanwhile changes nothing."""
+    DONE = 2
+    ANSWER = 3
+    """Outbound: the timer to the customer's answer."""
+    READY = 4
+    """A change that gives it an online agent holding it, Active."""
+    STRANDED = 5
+    """Status-based: its offline agent coming back (DOMAIN.md 4)."""
+    SILENT = 6
+    """The timer to the inactivation delay of a silent customer."""
+    RETURNING = 7
+    """The timer to a silent customer's return."""
+    SEGMENT = 8
+    """The timer to the end of a run of messages (see :meth:`Conversations.talk`)."""
+
+
+TIMER_PHASES = frozenset({Phase.ANSWER, Phase.SILENT, Phase.RETURNING, Phase.SEGMENT})
+CHANGE_PHASES = frozenset({Phase.READY, Phase.STRANDED})
+
+
+class Call(simpy.Event):
+    """An event, already triggered, that calls ``callback(subject)`` when processed now.
+
+    ``priority`` is SimPy's ``URGENT`` (before the normal events due at the same time, as
+    an ``Interrupt``) or ``NORMAL`` (as ``Event.succeed``).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        callback: Callable[[Any], None],
+        subject: Any,
+        priority: int,
+    ) -> None:
+        # Event.__init__ inlined, as SimPy's own Initialize does.
+        self.env = env
+        self.callbacks = [lambda _event: callback(subject)]
+        self._value = None
+        self._ok = True
+        env.schedule(self, priority)
 
 
 class Conversations:
-    """The session-side processes: answers, agent and customer turns, silence, returns."""
+    """The session side: answers, agent and customer turns, silence, returns."""
 
-    def conversation(self, session: MessagingSession) -> Process:
-        """Alternate agent and customer messages until End Chat, or until the session ends.
+    # ------------------------------------------------------------------ the driver
+    def start_conversation(self, session: MessagingSession) -> None:
+        """Start the conversation: at creation (outbound) or at the first acceptance.
 
         The messages are numbered 0, 1, 2, ...: even ones are the agent's replies, odd ones
         the customer's; the last is the agent's final reply, then End Chat. Runs of messages
         that nothing can disturb are waited for as one segment (see :meth:`talk`).
         """
-        try:
-            yield from self._converse(session)
-        finally:  # a long run keeps only the session's record
-            session.message_item = None
-            session.process = None
-
-    def _converse(self, session: MessagingSession) -> Process:
-        plan = session.plan
-        if session.direction == OUTBOUND and not (yield from self.outbound_answer(session)):
+        session.phase = Phase.RUNNING
+        if session.direction != OUTBOUND:
+            self._converse(session)
             return
-        last_message = 2 * plan.exchanges - 2
-        while session.next_message <= last_message:
-            if session.status == SessionStatus.ENDED:
-                return
-            message = session.next_message
-            if message % 2 == 0:
-                if not (yield from self.agent_ready(session)):
-                    return
-            else:
-                reply_s = plan.customer_reply_s[message // 2]
-                # Decided when the customer's turn starts; a turn cut short goes on as it was.
-                if session.message_left_s is None and reply_s > self._inactivate_after(session):
-                    if not (yield from self.silent_customer(session, reply_s)):
-                        return
-                    session.segment_status = session.status
-                    self._messages_sent(session, [self.env.now])
-                    continue
-            yield from self.talk(session)
-            if session.status == SessionStatus.ENDED:
-                return
-        self.end_chat(session)
+        plan = session.plan
+        if not plan.answers_outbound:
+            self._finish(session)  # stays New until the clean-up job ends it
+            return
+        self._wait_customer(session, Phase.ANSWER, self.env.now + plan.answer_delay_s)
 
-    def outbound_answer(self, session: MessagingSession) -> Process:
-        """Wait for the customer to answer a business-initiated session (DOMAIN.md 4, 5)."""
-        if not session.plan.answers_outbound:
-            return False  # stays New until the clean-up job ends it
-        if not (yield from self.customer_wait(session, session.plan.answer_delay_s)):
-            return False
-        now = self.env.now
-        self.idle_sessions.pop(session, None)
-        session.customer_messages += 1
-        session.last_activity = now
-        session.request_time = now
-        owner = session.owner
-        if (
-            self.policy.returns_to_same_agent
-            and owner is not None
-            and (self.scenario.allow_over_capacity or owner.free_capacity >= session.channel.size)
-        ):
-            # Status-based: the answer goes back to the agent who wrote (DOMAIN.md 4).
-            item = self._new_item(session, owner)
-            session.status = SessionStatus.ACTIVE
-            self.record.event(session, owner, "customer_answered")
-            self._open(item)
+    def _converse(self, session: MessagingSession) -> None:
+        """Go on from the next message until something has to be waited for."""
+        if session.status == SessionStatus.ENDED:
+            self._finish(session)
+            return
+        plan = session.plan
+        message = session.next_message
+        if message > 2 * plan.exchanges - 2:
+            self.end_chat(session)
+            self._finish(session)
+        elif message % 2 == 0:
+            self._talk_when_agent_ready(session)
         else:
-            session.status = SessionStatus.WAITING
-            self.record.event(session, None, "customer_answered")
-            self.router.enqueue(session, now)
-            self.router.route()
-        return True
+            reply_s = plan.customer_reply_s[message // 2]
+            # Decided when the customer's turn starts; a turn cut short goes on as it was.
+            inactivate_after_s = self._inactivate_after(session)
+            if session.message_left_s is None and reply_s > inactivate_after_s:
+                session.after_silence_s = reply_s - inactivate_after_s
+                self._wait_customer(session, Phase.SILENT, self.env.now + inactivate_after_s)
+            else:
+                self.talk(session)
 
-    def agent_ready(self, session: MessagingSession) -> Process:
-        """Wait until an online agent holds the session; False if it ended first."""
-        while True:
-            if session.status == SessionStatus.ENDED:
-                return False
-            item = session.work_item
-            if (
-                item is None
-                or item.status != WorkStatus.OPENED
-                or session.status != SessionStatus.ACTIVE
-            ):
-                yield from self.wait_for_change(session)
-                continue
-            agent = item.agent
-            if agent.online:
-                return True
-            # Status-based: the session stays with an offline agent and the customer's
-            # message waits until the agent is back: stranded time (DOMAIN.md 4).
-            session.stranded_since = self.env.now
-            agent.waiting_sessions.append(session)
-            self.record.event(session, agent, "stranded")
-            yield from self.wait_for_change(session)
+    def _finish(self, session: MessagingSession) -> None:
+        session.phase = Phase.DONE
+        session.message_item = None  # a long run keeps only the session's record
+
+    def wake(self, session: MessagingSession) -> None:
+        """Let the session's conversation look again at the session's state.
+
+        Called whenever something it may depend on changed (the session ended or was
+        rerouted, its agent went offline, came back or logged out). A timer running is cut
+        short; the session goes on at the same time.
+        """
+        phase = session.phase
+        if phase == Phase.READY or phase == Phase.STRANDED:
+            if not session.wake_pending:
+                session.wake_pending = True
+                Call(self.env, self._changed, session, NORMAL)
+        elif session.timer_running:
+            session.timer_running = False
+            session.timer.callbacks.clear()
+            session.timer = None
+            Call(self.env, self._cut_short, session, URGENT)
+
+    def _arm(
+        self,
+        session: MessagingSession,
+        phase: int,
+        delay_s: float,
+        on_time: Callable[[MessagingSession], None],
+    ) -> None:
+        """Wait ``delay_s`` seconds in ``phase``, then call ``on_time(session)``."""
+        session.phase = phase
+        session.timer_running = True
+        timer = self.env.timeout(delay_s)
+
+        def fired(_event: simpy.Event) -> None:
+            session.timer = None
+            session.timer_running = False
+            session.phase = Phase.RUNNING
+            on_time(session)
+
+        timer.callbacks.append(fired)
+        session.timer = timer
+
+    def _cut_short(self, session: MessagingSession) -> None:
+        """A wake cut the timer short: count what was done and go on from there."""
+        phase = session.phase
+        session.phase = Phase.RUNNING
+        if phase == Phase.SEGMENT:
+            self._advance(session, self.env.now)
+            self._converse(session)
+        elif session.status == SessionStatus.ENDED:
+            self._finish(session)
+        else:  # the customer's wait goes on to the same end
+            self._wait_customer(session, phase, session.wait_end)
+
+    # ------------------------------------------------------------------ agent turns
+    def _talk_when_agent_ready(self, session: MessagingSession) -> None:
+        """Talk once an online agent holds the session, Active; stop if it ended."""
+        if session.status == SessionStatus.ENDED:
+            self._finish(session)
+            return
+        item = session.work_item
+        if (
+            item is None
+            or item.status != WorkStatus.OPENED
+            or session.status != SessionStatus.ACTIVE
+        ):
+            session.phase = Phase.READY
+            return
+        agent = item.agent
+        if agent.online:
+            self.talk(session)
+            return
+        # Status-based: the session stays with an offline agent and the customer's
+        # message waits until the agent is back: stranded time (DOMAIN.md 4).
+        session.stranded_since = self.env.now
+        agent.waiting_sessions.append(session)
+        self.record.event(session, agent, "stranded")
+        session.phase = Phase.STRANDED
+
+    def _changed(self, session: MessagingSession) -> None:
+        """Something the session waited for may have changed: look again."""
+        session.wake_pending = False
+        if session.phase == Phase.STRANDED:
             session.stranded_s += self.env.now - session.stranded_since
             session.stranded_since = math.nan
+        session.phase = Phase.RUNNING
+        self._talk_when_agent_ready(session)
 
-    def talk(self, session: MessagingSession) -> Process:
+    def talk(self, session: MessagingSession) -> None:
         """Wait for the next segment of messages, or until something interrupts it.
 
         Anything that can change how the conversation goes on (the agent going offline or
         logging out, the session ending, a reroute) wakes the session, which cuts the
         segment short; the messages due by then are counted and the rest is planned anew.
         """
-        env = self.env
         durations = self._segment(session)
         if not durations:  # would wait zero seconds forever
             raise RuntimeError(f"session {session.session_id}: empty conversation segment")
-        start = env.now
-        session.segment_start = start
+        session.segment_start = self.env.now
         session.segment_status = session.status
         session.segment = durations
-        session.timer_running = True
-        try:
-            yield env.timeout(sum(durations))
-            now = math.inf  # every message of the segment is due
-        except simpy.Interrupt:
-            now = env.now
-        finally:
-            session.timer_running = False
-        self._advance(session, now)
+        self._arm(session, Phase.SEGMENT, sum(durations), self._segment_done)
+
+    def _segment_done(self, session: MessagingSession) -> None:
+        self._advance(session, math.inf)  # every message of the segment is due
+        self._converse(session)
 
     def _segment(self, session: MessagingSession) -> list[float]:
         """Durations (s) of the next messages that nothing but an interruption can change.
@@ -190,7 +275,7 @@ class Conversations:
 
     def _advance(self, session: MessagingSession, until: float) -> None:
         """Count the segment's messages due by ``until``; keep what is left of the next."""
-        durations, session.segment = session.segment, []
+        durations, session.segment = session.segment, ()
         time = session.segment_start
         sent_at: list[float] = []
         left_s: float | None = None
@@ -243,40 +328,74 @@ class Conversations:
             scale *= 1.0 + group.concurrency_slowdown * max(0, active - 1)
         return scale
 
-    def silent_customer(self, session: MessagingSession, reply_s: float) -> Process:
+    # ------------------------------------------------------------------ customer turns
+    def _wait_customer(self, session: MessagingSession, phase: int, end_s: float) -> None:
+        """Let the customer's time run to ``end_s`` (s) in ``phase`` (answer or silence).
+
+        A wake that does not end the session meanwhile does not change when it ends.
+        """
+        session.wait_end = end_s
+        if phase == Phase.ANSWER:
+            on_time = self._outbound_answered
+        elif phase == Phase.SILENT:
+            on_time = self._silence_reached
+        else:
+            on_time = self._silence_broken
+        self._arm(session, phase, end_s - self.env.now, on_time)
+
+    def _outbound_answered(self, session: MessagingSession) -> None:
+        """The customer answers a business-initiated session (DOMAIN.md 4, 5)."""
+        if session.status == SessionStatus.ENDED:
+            self._finish(session)
+            return
+        now = self.env.now
+        self.idle_sessions.pop(session, None)
+        session.customer_messages += 1
+        session.last_activity = now
+        session.request_time = now
+        owner = session.owner
+        if (
+            self.policy.returns_to_same_agent
+            and owner is not None
+            and (self.scenario.allow_over_capacity or owner.free_capacity >= session.channel.size)
+        ):
+            # Status-based: the answer goes back to the agent who wrote (DOMAIN.md 4).
+            item = self._new_item(session, owner)
+            session.status = SessionStatus.ACTIVE
+            self.record.event(session, owner, "customer_answered")
+            self._open(item)
+        else:
+            session.status = SessionStatus.WAITING
+            self.record.event(session, None, "customer_answered")
+            self.router.offer(session, now)
+        self._converse(session)
+
+    def _silence_reached(self, session: MessagingSession) -> None:
         """A customer silent past the inactivation delay: Inactive, then maybe back."""
-        inactivate_after_s = self._inactivate_after(session)
-        if not (yield from self.customer_wait(session, inactivate_after_s)):
-            return False
+        if session.status == SessionStatus.ENDED:
+            self._finish(session)
+            return
         self.customer_silent(session)
-        if session.status == SessionStatus.ENDED or reply_s == math.inf:
-            return False  # an Inactive session waits for the clean-up job (DOMAIN.md 5)
-        if not (yield from self.customer_wait(session, reply_s - inactivate_after_s)):
-            return False
+        if session.status == SessionStatus.ENDED or session.after_silence_s == math.inf:
+            self._finish(session)  # an Inactive session waits for the clean-up job (DOMAIN 5)
+            return
+        self._wait_customer(session, Phase.RETURNING, self.env.now + session.after_silence_s)
+
+    def _silence_broken(self, session: MessagingSession) -> None:
+        """The silent customer's reply arrives."""
+        if session.status == SessionStatus.ENDED:
+            self._finish(session)
+            return
         self.customer_returns(session)
-        return True
+        session.segment_status = session.status
+        self._messages_sent(session, [self.env.now])
+        self._converse(session)
 
     def _inactivate_after(self, session: MessagingSession) -> float:
         item = session.work_item
         if item is not None:
             return item.agent.group.inactivate_after_s
         return session.channel.inactivate_after_s
-
-    def customer_wait(self, session: MessagingSession, duration_s: float) -> Process:
-        """Let ``duration_s`` pass for the customer; False if the session ended meanwhile."""
-        env = self.env
-        end_s = env.now + duration_s
-        while True:
-            session.timer_running = True  # interruptible by wake() (ends, reroutes)
-            try:
-                yield env.timeout(end_s - env.now)
-            except simpy.Interrupt:
-                if session.status == SessionStatus.ENDED:
-                    return False
-                continue
-            finally:
-                session.timer_running = False
-            return session.status != SessionStatus.ENDED
 
     def customer_silent(self, session: MessagingSession) -> None:
         """The customer has been silent for the inactivation delay (DOMAIN.md 4).
@@ -337,5 +456,4 @@ class Conversations:
             self._close_item(item, WorkStatus.CLOSED)
         session.status = SessionStatus.WAITING
         self.record.event(session, None, "customer_returned")
-        self.router.enqueue(session, now)
-        self.router.route()
+        self.router.offer(session, now)

@@ -121,7 +121,12 @@ class MessagingSession:
     outcome: str = Outcome.OPEN_AT_HORIZON
     work_item: WorkItem | None = None
     owner: Agent | None = None
-    agents_seen: list[int] = field(default_factory=list)
+    agent_id: int = -1
+    """The agent who accepted it last, or -1."""
+    agents_seen: tuple[int, ...] = ()
+    """Every agent who accepted it, in order (repeats when one accepted it twice)."""
+    agents: int = 0
+    """Distinct agents who accepted it."""
     declined_by: set[int] | None = None
     reroutes: int = 0
     stranded_s: float = 0.0
@@ -129,22 +134,21 @@ class MessagingSession:
     customer_messages: int = 0
     agent_messages: int = 0
     queue_entry: Any = None
-    process: simpy.Process | None = None
-    signal: simpy.Event | None = None
+    phase: int = 0
+    """What its conversation waits for: a ``sim.conversation.Phase``."""
+    timer: simpy.Timeout | None = None
     timer_running: bool = False
+    wake_pending: bool = False
+    wait_end: float = float("nan")
+    after_silence_s: float = float("nan")
     next_message: int = 0
     message_left_s: float | None = None
     message_item: WorkItem | None = None
-    segment: list[float] = field(default_factory=list)
+    segment: list[float] | tuple[()] = ()
     segment_start: float = 0.0
     segment_status: str = SessionStatus.NEW
     end_when_accepted: bool = False
     patience_armed: bool = False
-
-    @property
-    def agent_id(self) -> int:
-        """The agent who accepted it last, or -1."""
-        return self.agents_seen[-1] if self.agents_seen else -1
 
 
 @dataclass(slots=True, eq=False)
@@ -174,13 +178,16 @@ class Agent:
     capacity: float
     queue_names: frozenset[str]
     presence: str = Presence.LOGGED_OUT
+    online: bool = False
+    """Whether the agent is logged in and connected (presence in ``ONLINE_PRESENCES``)."""
     used: float = 0.0
     working_items: int = 0
     items: list[WorkItem] = field(default_factory=list)
     last_assigned_time: float = float("-inf")
     shift_over: bool = False
     has_room: bool = False
-    rank_entries: dict[str, Any] = field(default_factory=dict)
+    rank_slots: list[Any] = field(default_factory=list)
+    """Its places in the ranked lists of its queues (``sim.routing.RankSlot``)."""
     presence_token: int = 0
     waiting_sessions: list[MessagingSession] = field(default_factory=list)
     # statistics (integrals in seconds or capacity-seconds)
@@ -192,11 +199,6 @@ class Agent:
     sessions_handled: int = 0
     max_concurrency: int = 0
     stats_since: float = 0.0
-
-    @property
-    def online(self) -> bool:
-        """Whether the agent is logged in and connected."""
-        return self.presence in ONLINE_PRESENCES
 
     @property
     def free_capacity(self) -> float:

@@ -31,20 +31,60 @@ class IntervalLevels:
         start = self.last_time
         if now <= start:
             return
-        now = min(now, self.horizon_s)
+        if now > self.horizon_s:
+            now = self.horizon_s
         interval_s = self.interval_s
         levels = self.levels
+        integrals = self.integrals
         index = int(start // interval_s)
+        if now <= (index + 1) * interval_s and index < self.n_intervals:
+            # The common case: no interval boundary crossed since the last change.
+            span = now - start
+            for level_index in range(4):
+                level = levels[level_index]
+                if level:
+                    integrals[level_index][index] += level * span
+            self.last_time = now
+            return
         while start < now and index < self.n_intervals:
             end = min(now, (index + 1) * interval_s)
             span = end - start
             for level_index in range(4):
                 level = levels[level_index]
                 if level:
-                    self.integrals[level_index][index] += level * span
+                    integrals[level_index][index] += level * span
             start = end
             index += 1
         self.last_time = now
+
+    def change_work(self, now: float, used: float, open_work: float) -> None:
+        """Change the capacity in use and the open work items at ``now`` (seconds)."""
+        levels = self.levels
+        start = self.last_time
+        if start < now:
+            index = int(start // self.interval_s)
+            if (
+                now <= (index + 1) * self.interval_s
+                and now <= self.horizon_s
+                and index < self.n_intervals
+            ):
+                # advance()'s common case, inlined: this is called twice per work item.
+                span = now - start
+                used_level, capacity_level, agents_level, work_level = levels
+                integrals = self.integrals
+                if used_level:
+                    integrals[0][index] += used_level * span
+                if capacity_level:
+                    integrals[1][index] += capacity_level * span
+                if agents_level:
+                    integrals[2][index] += agents_level * span
+                if work_level:
+                    integrals[3][index] += work_level * span
+                self.last_time = now
+            else:
+                self.advance(now)
+        levels[0] += used
+        levels[3] += open_work
 
     def change(
         self,

@@ -12,7 +12,15 @@ from typing import Any
 
 import simpy
 
-from sim.entities import Agent, Outcome, Presence, SessionStatus, WorkItem, WorkStatus
+from sim.entities import (
+    ONLINE_PRESENCES,
+    Agent,
+    Outcome,
+    Presence,
+    SessionStatus,
+    WorkItem,
+    WorkStatus,
+)
 from sim.routing import EPSILON
 
 Process = Generator[simpy.Event, Any, Any]
@@ -165,6 +173,7 @@ class AgentPresence:
         was_online = agent.online
         self._touch(agent)
         agent.presence = presence
+        agent.online = presence in ONLINE_PRESENCES
         agent.presence_token += 1
         self.rerank(agent)
         now_online = agent.online
@@ -179,12 +188,12 @@ class AgentPresence:
             )
         self.record.agent_event(agent, presence)
 
-    def _touch(self, agent: Agent) -> None:
-        """Add the time since the agent's last change to its statistics."""
+    def _touch(self, agent: Agent) -> float:
+        """Add the time since the agent's last change to its statistics; return now (s)."""
         now = self.env.now
         elapsed = now - agent.stats_since
         if elapsed <= 0:
-            return
+            return now
         if agent.online:
             agent.online_s += elapsed
             agent.busy_integral += agent.used * elapsed
@@ -193,3 +202,4 @@ class AgentPresence:
         if agent.used > agent.capacity + EPSILON:
             agent.over_capacity_s += elapsed
         agent.stats_since = now
+        return now

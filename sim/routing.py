@@ -65,6 +65,18 @@ RankEntry = tuple[float, float, int, Agent]
 WaitingEntry = tuple[int, float, int, MessagingSession]
 
 
+class RankSlot:
+    """An agent's place in one queue's ranked list of available agents."""
+
+    __slots__ = ("model", "ranked", "entry")
+
+    def __init__(self, model: RoutingModel, ranked: list[RankEntry]) -> None:
+        self.model = model
+        self.ranked = ranked
+        self.entry: RankEntry | None = None
+        """The agent's entry in ``ranked``, or None while it is not available."""
+
+
 class Router:
     """Holds the sessions waiting for an agent and pushes them to agents with room.
 
@@ -101,6 +113,11 @@ class Router:
             for agent in agents
             if any(queues[name].counts_work_items for name in agent.queue_names)
         }
+        self._room_needed = min_work_size - EPSILON
+        for agent in agents:
+            agent.rank_slots = [
+                RankSlot(queues[name], self.ranked[name]) for name in sorted(agent.queue_names)
+            ]
         for agent in agents:
             self.update(agent)
 
@@ -112,31 +129,28 @@ class Router:
     def update(self, agent: Agent) -> None:
         """Re-rank ``agent`` after a change of capacity use, work, assignment or presence."""
         available = agent.presence == Presence.AVAILABLE
-        room = available and agent.capacity - agent.used >= self.min_work_size - EPSILON
+        room = available and agent.capacity - agent.used >= self._room_needed
         if room != agent.has_room:
             agent.has_room = room
             self.agents_with_room += 1 if room else -1
-        entries = agent.rank_entries
-        for queue_name in agent.queue_names:
-            old = entries.get(queue_name)
-            new = (
-                (
-                    self.queue_models[queue_name].key(agent),
-                    agent.last_assigned_time,
-                    agent.agent_id,
-                    agent,
-                )
-                if available
-                else None
-            )
-            if old is not None and new is not None and old[:2] == new[:2]:
+        last_assigned = agent.last_assigned_time
+        for slot in agent.rank_slots:
+            old = slot.entry
+            if available:
+                key = slot.model.key(agent)
+                if old is not None and old[0] == key and old[1] == last_assigned:
+                    continue
+                new = (key, last_assigned, agent.agent_id, agent)
+            elif old is None:
                 continue
-            ranked = self.ranked[queue_name]
+            else:
+                new = None
+            ranked = slot.ranked
             if old is not None:
                 del ranked[bisect.bisect_left(ranked, old)]
             if new is not None:
                 bisect.insort(ranked, new)
-            entries[queue_name] = new
+            slot.entry = new
 
     def enqueue(self, session: MessagingSession, age_time: float) -> None:
         """Put ``session`` in line with age measured from ``age_time`` (seconds)."""
@@ -147,6 +161,30 @@ class Router:
         line = self.lines.setdefault((queue.name, channel.size), [])
         bisect.insort(line, entry)
         self.waiting_total += 1
+
+    def offer(self, session: MessagingSession, age_time: float) -> None:
+        """Put ``session`` in line (age from ``age_time``, seconds) and route.
+
+        When nobody else is waiting, the session goes straight to the agent routing would
+        choose for it, without joining a line.
+        """
+        if self.waiting_total or not self.agents_with_room or self._routing:
+            self.enqueue(session, age_time)
+            self.route()
+            return
+        agent = self._choose(session)
+        if agent is None:
+            self.enqueue(session, age_time)  # no agent fits it: it waits
+            return
+        # As in a routing pass: routing asked for during the push runs after it.
+        self._routing = True
+        self._again = False
+        try:
+            self.push(session, agent)
+        finally:
+            self._routing = False
+        if self._again:
+            self.route()
 
     def remove(self, session: MessagingSession) -> None:
         """Take ``session`` out of line if it is there."""

@@ -83,14 +83,15 @@ class ChannelRuntime:
         exchanges = max(1, int(round(self.exchanges())))
         agent_reply_s = self.agent_reply.many(exchanges)
         customer_reply_s = self.customer_reply.many(exchanges - 1)
-        silent = self.silent_draw()
-        returns = self.silent_draw()
-        return_delay = self.return_delay()
-        if exchanges > 1 and silent < self.silent_probability:
-            # The customer stops answering after one of the agent's messages but the last.
-            turn = min(int(silent / self.silent_probability * (exchanges - 1)), exchanges - 2)
-            comes_back = returns < self.return_probability
-            customer_reply_s[turn] = return_delay if comes_back else math.inf
+        if self.silent_probability > 0.0:  # these streams serve nothing else
+            silent = self.silent_draw()
+            returns = self.silent_draw()
+            return_delay = self.return_delay()
+            if exchanges > 1 and silent < self.silent_probability:
+                # The customer stops answering after one of the agent's messages but the last.
+                turn = min(int(silent / self.silent_probability * (exchanges - 1)), exchanges - 2)
+                comes_back = returns < self.return_probability
+                customer_reply_s[turn] = return_delay if comes_back else math.inf
         patience_s = self.patience() if self.patience is not None else math.inf
         plan = ConversationPlan(exchanges, agent_reply_s, customer_reply_s, patience_s)
         if outbound and self.answer_delay is not None:

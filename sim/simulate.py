@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.center import ContactCenter
+from sim.center import ContactCenter, gc_paused
 from sim.results import Result, agents_table, intervals_table, sessions_table, trace_table
 from sim.scenario import Scenario
 from sim.streams import RandomStreams
@@ -39,14 +39,15 @@ def simulate(
     root = scenario.seed if seed is None else seed
     streams = RandomStreams(replication_seed_sequence(root, replication))
     center = ContactCenter(scenario, streams, trace=trace)
-    center.run()
-    sessions = sessions_table(center.sessions, scenario.horizon)
-    return Result(
-        scenario=scenario,
-        replication=replication,
-        sessions=sessions,
-        agents=agents_table([agent for agent in center.agents]),
-        intervals=intervals_table(scenario, sessions, center.levels),
-        trace=trace_table(center.record.rows) if trace else None,
-        events=next(center.env._eid),  # events scheduled; SimPy keeps no public counter
-    )
+    with gc_paused():
+        center.run()
+        sessions = sessions_table(center.sessions, scenario.horizon)
+        return Result(
+            scenario=scenario,
+            replication=replication,
+            sessions=sessions,
+            agents=agents_table(center.agents),
+            intervals=intervals_table(scenario, sessions, center.levels),
+            trace=trace_table(center.record.rows) if trace else None,
+            events=next(center.env._eid),  # events scheduled; SimPy keeps no public counter
+        )
