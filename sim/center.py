@@ -1,4 +1,4 @@
-"""The contact center as SimPy processes: customers, agents, routing and clean-up jobs.
+"""The contact center on SimPy: customers, agents, routing and clean-up jobs.
 
 Every rule cites the section of ``shared/DOMAIN.md`` it implements. Times are seconds.
 The capacity model is a policy object (:mod:`sim.capacity`); this module never asks
@@ -196,7 +196,7 @@ class ContactCenter(Conversations, AgentPresence):
         self.record.event(session, None, "arrived")
         self.router.offer(session, now)
         self._arm_patience(session)
-        # The conversation process starts when an agent first accepts (see _open).
+        # The conversation starts when an agent first accepts (see _open).
 
     def _arm_patience(self, session: MessagingSession) -> None:
         """Schedule the abandonment if the customer may still be waiting when patience ends.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 import simpy
@@ -133,8 +134,7 @@ class Conversations:
             if not session.wake_pending:
                 session.wake_pending = True
                 Call(self.env, self._changed, session, NORMAL)
-        elif session.timer_running:
-            session.timer_running = False
+        elif session.timer is not None:  # cancel it
             session.timer.callbacks.clear()
             session.timer = None
             Call(self.env, self._cut_short, session, URGENT)
@@ -148,12 +148,10 @@ class Conversations:
     ) -> None:
         """Wait ``delay_s`` seconds in ``phase``, then call ``on_time(session)``."""
         session.phase = phase
-        session.timer_running = True
         timer = self.env.timeout(delay_s)
 
         def fired(_event: simpy.Event) -> None:
             session.timer = None
-            session.timer_running = False
             session.phase = Phase.RUNNING
             on_time(session)
 
@@ -277,7 +275,13 @@ class Conversations:
         """Count the segment's messages due by ``until``; keep what is left of the next."""
         durations, session.segment = session.segment, ()
         time = session.segment_start
-        sent_at: list[float] = []
+        if until == math.inf:  # the whole segment: the same running sums, in C
+            sent_at = list(accumulate(durations, initial=time))
+            del sent_at[0]
+            self._messages_sent(session, sent_at)
+            session.message_left_s = None
+            return
+        sent_at = []
         left_s: float | None = None
         for duration in durations:
             if time + duration > until:

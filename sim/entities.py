@@ -137,7 +137,7 @@ class MessagingSession:
     phase: int = 0
     """What its conversation waits for: a ``sim.conversation.Phase``."""
     timer: simpy.Timeout | None = None
-    timer_running: bool = False
+    """The timer its conversation waits for, until it fires or a wake cancels it."""
     wake_pending: bool = False
     wait_end: float = float("nan")
     after_silence_s: float = float("nan")

@@ -31,3 +31,34 @@ def test_trace_does_not_change_the_results(capacity_model):
     expected_customer[outbound_answered] -= 1  # the answer is traced as customer_answered
     assert (counted["agent_message"] == expected_agent).all()
     assert (counted["customer_message"] == expected_customer).all()
+
+
+@pytest.mark.parametrize("capacity_model", ["tab", "status"])
+def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_model):
+    # Conversations are driven by callbacks: between events each session must be waiting
+    # for exactly one thing. Ended sessions are done (or never started); open ones wait
+    # for a timer they hold, or for a change of state, never "running".
+    from sim.center import ContactCenter
+    from sim.conversation import CHANGE_PHASES, TIMER_PHASES, Phase
+    from sim.entities import SessionStatus
+    from sim.simulate import replication_seed_sequence
+    from sim.streams import RandomStreams
+
+    scenario = rich_scenario(capacity_model)
+    center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(3, 0)))
+    center.run()
+    phases = pd.Series([session.phase for session in center.sessions])
+    ended = pd.Series([session.status == SessionStatus.ENDED for session in center.sessions])
+    assert not (phases == Phase.RUNNING).any()
+    assert phases[ended].isin([Phase.DONE, Phase.NOT_STARTED]).all()
+    for session in center.sessions:
+        assert (session.timer is not None) == (session.phase in TIMER_PHASES), session
+        assert not session.wake_pending
+        if session.phase == Phase.STRANDED:
+            assert session.status != SessionStatus.ENDED
+    # The scenario is rich enough to leave sessions in several kinds of wait (a run of
+    # messages and an outbound answer at least; status-based also strands some).
+    waiting = set(phases[~ended]) & (TIMER_PHASES | CHANGE_PHASES | {Phase.NOT_STARTED})
+    assert {Phase.SEGMENT, Phase.ANSWER} <= waiting, waiting
+    if capacity_model == "status":
+        assert Phase.STRANDED in waiting
