@@ -324,9 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     day = {"tab": best["day_tab"], "status": best["day_status"]}
     ceiling = bare["events_per_s"]
     p_wait, erlang_wait = erlang_c_wait(mmn_servers, lam, mu)
-    week = None
-    if args.week:
-        week = in_child(run_simulator, week_scenario(week_agents, "tab"), args.seed)
+    week, week_runs = None, []
+    if args.week:  # its rounds after the others: a minute each
+        for _ in range(repeats):
+            week_runs.append(in_child(run_simulator, week_scenario(week_agents, "tab"), args.seed))
+        week = min(week_runs, key=lambda run: run["cpu_s"])
 
     # ---- bare SimPy
     print("## Bare SimPy (1,000 processes, `yield env.timeout(expovariate)` loop)")
@@ -417,9 +419,11 @@ def main(argv: list[str] | None = None) -> int:
     print("Target: messages/s ÷ bare ≥ 0.25.", end=" ")
     if week is not None:
         verdict = "meets" if week["cpu_s"] < 60 and week["rss_mb"] < 2048 else "misses"
+        week_rounds = ", ".join(f"{run['cpu_s']:.1f}" for run in week_runs)
         print(
             f"Week target (< 60 s on one core, < 2 GB): {verdict} "
-            f"({week['cpu_s']:.1f} CPU s, {week['wall_s']:.1f} wall s, {week['rss_mb']:.0f} MB).",
+            f"({week['cpu_s']:.1f} CPU s, {week['wall_s']:.1f} wall s, {week['rss_mb']:.0f} MB; "
+            f"CPU s in every round: {week_rounds}).",
             end="",
         )
     print()

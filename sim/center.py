@@ -332,17 +332,20 @@ class ContactCenter(Conversations, AgentPresence):
             self.accept(item)
             return
         group = agent.group
-        if group.decline_probability and group.decline_draw() < group.decline_probability:
-            delay_s, action = group.decline_delay(), self.decline
-        else:
-            delay_s, action = group.accept_delay(), self.accept
+        accepts = not (
+            group.decline_probability and group.decline_draw() < group.decline_probability
+        )
+        delay_s = group.accept_delay() if accepts else group.decline_delay()
         push_timeout_s = channel.queue.push_timeout_s
         if push_timeout_s > 0 and delay_s >= push_timeout_s:
             delay_s, action = push_timeout_s, self.push_timed_out
-        if action == self.accept:
-            if delay_s <= 0:
-                self.accept(item)
-                return
+        elif not accepts:
+            action = self.decline
+        elif delay_s <= 0:
+            self.accept(item)
+            return
+        else:
+            action = self.accept
             item.accept_due = self.env.now + delay_s
         self.env.timeout(delay_s).callbacks.append(lambda _event: action(item))
 

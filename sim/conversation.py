@@ -255,20 +255,31 @@ class Conversations:
         else:
             durations = [customer_replies[message // 2]]
         message += 1
-        fixed_factor = agent_ready and not item.agent.group.concurrency_slowdown
-        inactivate_after_s = self._inactivate_after(session)
-        while message <= last_message:
-            if message % 2 == 0:
-                if not fixed_factor:
-                    break
-                durations.append(agent_replies[message // 2] * factor)
-            else:
-                duration = customer_replies[message // 2]
-                if duration > inactivate_after_s:
-                    break
-                durations.append(duration)
-            message += 1
         session.message_item = item
+        # Then customer and agent messages in turn (message 2k is the agent's reply k,
+        # 2k + 1 the customer's reply k), up to a long customer silence, and agent replies
+        # only at a fixed speed.
+        inactivate_after_s = self._inactivate_after(session)
+        exchange = message // 2
+        if message % 2 == 1 and message <= last_message:
+            duration = customer_replies[exchange]
+            if duration > inactivate_after_s:
+                return durations
+            durations.append(duration)
+            message += 1
+            exchange += 1
+        if not (agent_ready and not item.agent.group.concurrency_slowdown):
+            return durations
+        while message <= last_message:  # message is an agent's (even)
+            durations.append(agent_replies[exchange] * factor)
+            if message == last_message:
+                break
+            duration = customer_replies[exchange]
+            if duration > inactivate_after_s:
+                break
+            durations.append(duration)
+            message += 2
+            exchange += 1
         return durations
 
     def _advance(self, session: MessagingSession, until: float) -> None:
