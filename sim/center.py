@@ -65,7 +65,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-
 class ContactCenter(Conversations, AgentPresence):
     """One replication of a scenario: builds the processes and runs them to the horizon."""
 

@@ -34,57 +34,33 @@ class IntervalLevels:
         if now > self.horizon_s:
             now = self.horizon_s
         interval_s = self.interval_s
-        levels = self.levels
-        integrals = self.integrals
+        used, capacity, agents, open_work = self.levels
+        used_s, capacity_s, agents_s, open_work_s = self.integrals
         index = int(start // interval_s)
-        if now <= (index + 1) * interval_s and index < self.n_intervals:
-            # The common case: no interval boundary crossed since the last change.
-            span = now - start
-            for level_index in range(4):
-                level = levels[level_index]
-                if level:
-                    integrals[level_index][index] += level * span
-            self.last_time = now
-            return
+        # Called at every change of capacity in use: the levels are unrolled.
         while start < now and index < self.n_intervals:
-            end = min(now, (index + 1) * interval_s)
+            end = (index + 1) * interval_s
+            if end > now:
+                end = now
             span = end - start
-            for level_index in range(4):
-                level = levels[level_index]
-                if level:
-                    integrals[level_index][index] += level * span
+            if used:
+                used_s[index] += used * span
+            if capacity:
+                capacity_s[index] += capacity * span
+            if agents:
+                agents_s[index] += agents * span
+            if open_work:
+                open_work_s[index] += open_work * span
             start = end
             index += 1
         self.last_time = now
 
     def change_work(self, now: float, used: float, open_work: float) -> None:
         """Change the capacity in use and the open work items at ``now`` (seconds)."""
+        self.advance(now)
         levels = self.levels
-        start = self.last_time
-        if start < now:
-            index = int(start // self.interval_s)
-            if (
-                now <= (index + 1) * self.interval_s
-                and now <= self.horizon_s
-                and index < self.n_intervals
-            ):
-                # advance()'s common case, inlined: this is called twice per work item.
-                span = now - start
-                used_level, capacity_level, agents_level, work_level = levels
-                integrals = self.integrals
-                if used_level:
-                    integrals[0][index] += used_level * span
-                if capacity_level:
-                    integrals[1][index] += capacity_level * span
-                if agents_level:
-                    integrals[2][index] += agents_level * span
-                if work_level:
-                    integrals[3][index] += work_level * span
-                self.last_time = now
-            else:
-                self.advance(now)
-        levels[0] += used
-        levels[3] += open_work
+        levels[self.USED] += used
+        levels[self.OPEN_WORK] += open_work
 
     def change(
         self,

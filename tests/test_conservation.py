@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scenario_builders import Recorded, rich_scenario, run_recorded
 
 from sim.entities import OUTCOMES
+from sim.results import SESSION_DTYPES
 from sim.scenario import Scenario
 
 EPS = 1e-6
@@ -88,6 +89,21 @@ def check_sessions(rec: Recorded, scenario: Scenario) -> None:
     inbound = s["direction"] == "inbound"
     assert (s.loc[inbound, "customer_messages"] >= 1).all()
     assert (s.loc[~inbound, "agent_messages"] >= 1).all()
+
+
+def check_agents_of_sessions(rec: Recorded) -> None:
+    """``agent_id`` is the agent of the last accepted work item, ``agents`` the distinct
+    agents of accepted work items; the column types are the documented ones."""
+    s = rec.result.sessions
+    assert {column: str(dtype) for column, dtype in s.dtypes.items() if column != "outcome"} == {
+        column: dtype for column, dtype in SESSION_DTYPES.items() if column != "outcome"
+    }
+    accepted = rec.items[rec.items["accept_time"].notna()].sort_values(["accept_time", "item_id"])
+    by_session = accepted.groupby("session_id")["agent_id"]
+    expected = pd.DataFrame({"agent_id": by_session.last(), "agents": by_session.nunique()})
+    expected = expected.reindex(s["session_id"]).fillna({"agent_id": -1, "agents": 0})
+    assert (s["agent_id"].to_numpy() == expected["agent_id"].to_numpy()).all()
+    assert (s["agents"].to_numpy() == expected["agents"].to_numpy()).all()
 
 
 def check_work_items(rec: Recorded, scenario: Scenario) -> None:
@@ -231,6 +247,7 @@ def check_all(scenario: Scenario, seed: int) -> Recorded:
     rec = run_recorded(scenario, seed=seed, trace=True)
     check_sessions(rec, scenario)
     check_work_items(rec, scenario)
+    check_agents_of_sessions(rec)
     check_trace(rec, scenario)
     check_agents(rec, scenario)
     check_intervals(rec, scenario)
