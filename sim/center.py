@@ -376,8 +376,7 @@ class ContactCenter(Conversations, AgentPresence):
             session.accept_time = now
         agent_id = agent.agent_id
         if agent_id not in session.agents_seen:
-            session.agents += 1
-        session.agents_seen += (agent_id,)
+            session.agents_seen += (agent_id,)
         session.agent_id = agent_id
         agent.sessions_handled += 1
         self._refresh(item)
@@ -461,7 +460,7 @@ class ContactCenter(Conversations, AgentPresence):
             if agent.working_items > agent.max_concurrency:
                 agent.max_concurrency = agent.working_items
         if agent.online:
-            self.levels.change_work(now, delta, working_delta)
+            self.levels.change(now, delta, 0.0, 0.0, working_delta)
 
     # ------------------------------------------------------------------ clean-up jobs
     def unresponsive_sweep(self, phase_rng: np.random.Generator) -> Process:

@@ -139,43 +139,42 @@ class Conversations:
             session.timer = None
             Call(self.env, self._cut_short, session, URGENT)
 
-    def _arm(
-        self,
-        session: MessagingSession,
-        phase: int,
-        delay_s: float,
-        on_time: Callable[[MessagingSession], None],
-    ) -> None:
-        """Wait ``delay_s`` seconds in ``phase``, then call ``on_time(session)``."""
+    def _arm(self, session: MessagingSession, phase: int, delay_s: float) -> None:
+        """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_timer_done`)."""
         session.phase = phase
         timer = self.env.timeout(delay_s)
-
-        def fired(_event: simpy.Event) -> None:
-            session.timer = None
-            session.phase = Phase.RUNNING
-            on_time(session)
-
-        timer.callbacks.append(fired)
+        timer.callbacks.append(lambda _event: self._timer_done(session, cut_short=False))
         session.timer = timer
 
     def _cut_short(self, session: MessagingSession) -> None:
-        """A wake cut the timer short: count what was done and go on from there."""
+        self._timer_done(session, cut_short=True)
+
+    def _timer_done(self, session: MessagingSession, cut_short: bool) -> None:
+        """The session's timer ran out, or a wake cut it short: go on from there.
+
+        A run of messages cut short counts the messages due by now; a customer's wait cut
+        short goes on to the same end unless the session ended.
+        """
+        session.timer = None
         phase = session.phase
         session.phase = Phase.RUNNING
         if phase == Phase.SEGMENT:
-            self._advance(session, self.env.now)
+            self._advance(session, self.env.now if cut_short else math.inf)
             self._converse(session)
         elif session.status == SessionStatus.ENDED:
             self._finish(session)
-        else:  # the customer's wait goes on to the same end
+        elif cut_short:
             self._wait_customer(session, phase, session.wait_end)
+        elif phase == Phase.ANSWER:
+            self._outbound_answered(session)
+        elif phase == Phase.SILENT:
+            self._silence_reached(session)
+        else:
+            self._silence_broken(session)
 
     # ------------------------------------------------------------------ agent turns
     def _talk_when_agent_ready(self, session: MessagingSession) -> None:
-        """Talk once an online agent holds the session, Active; stop if it ended."""
-        if session.status == SessionStatus.ENDED:
-            self._finish(session)
-            return
+        """Talk once an online agent holds the session, Active (the session is not ended)."""
         item = session.work_item
         if (
             item is None
@@ -202,7 +201,7 @@ class Conversations:
             session.stranded_s += self.env.now - session.stranded_since
             session.stranded_since = math.nan
         session.phase = Phase.RUNNING
-        self._talk_when_agent_ready(session)
+        self._converse(session)  # still at an agent's message
 
     def talk(self, session: MessagingSession) -> None:
         """Wait for the next segment of messages, or until something interrupts it.
@@ -217,11 +216,7 @@ class Conversations:
         session.segment_start = self.env.now
         session.segment_status = session.status
         session.segment = durations
-        self._arm(session, Phase.SEGMENT, sum(durations), self._segment_done)
-
-    def _segment_done(self, session: MessagingSession) -> None:
-        self._advance(session, math.inf)  # every message of the segment is due
-        self._converse(session)
+        self._arm(session, Phase.SEGMENT, sum(durations))
 
     def _segment(self, session: MessagingSession) -> list[float]:
         """Durations (s) of the next messages that nothing but an interruption can change.
@@ -350,19 +345,10 @@ class Conversations:
         A wake that does not end the session meanwhile does not change when it ends.
         """
         session.wait_end = end_s
-        if phase == Phase.ANSWER:
-            on_time = self._outbound_answered
-        elif phase == Phase.SILENT:
-            on_time = self._silence_reached
-        else:
-            on_time = self._silence_broken
-        self._arm(session, phase, end_s - self.env.now, on_time)
+        self._arm(session, phase, end_s - self.env.now)
 
     def _outbound_answered(self, session: MessagingSession) -> None:
         """The customer answers a business-initiated session (DOMAIN.md 4, 5)."""
-        if session.status == SessionStatus.ENDED:
-            self._finish(session)
-            return
         now = self.env.now
         self.idle_sessions.pop(session, None)
         session.customer_messages += 1
@@ -387,9 +373,6 @@ class Conversations:
 
     def _silence_reached(self, session: MessagingSession) -> None:
         """A customer silent past the inactivation delay: Inactive, then maybe back."""
-        if session.status == SessionStatus.ENDED:
-            self._finish(session)
-            return
         self.customer_silent(session)
         if session.status == SessionStatus.ENDED or session.after_silence_s == math.inf:
             self._finish(session)  # an Inactive session waits for the clean-up job (DOMAIN 5)
@@ -398,9 +381,6 @@ class Conversations:
 
     def _silence_broken(self, session: MessagingSession) -> None:
         """The silent customer's reply arrives."""
-        if session.status == SessionStatus.ENDED:
-            self._finish(session)
-            return
         self.customer_returns(session)
         session.segment_status = session.status
         self._messages_sent(session, [self.env.now])

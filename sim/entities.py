@@ -124,9 +124,7 @@ class MessagingSession:
     agent_id: int = -1
     """The agent who accepted it last, or -1."""
     agents_seen: tuple[int, ...] = ()
-    """Every agent who accepted it, in order (repeats when one accepted it twice)."""
-    agents: int = 0
-    """Distinct agents who accepted it."""
+    """The agents who accepted it, each once, in the order of their first acceptance."""
     declined_by: set[int] | None = None
     reroutes: int = 0
     stranded_s: float = 0.0

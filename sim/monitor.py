@@ -55,13 +55,6 @@ class IntervalLevels:
             index += 1
         self.last_time = now
 
-    def change_work(self, now: float, used: float, open_work: float) -> None:
-        """Change the capacity in use and the open work items at ``now`` (seconds)."""
-        self.advance(now)
-        levels = self.levels
-        levels[self.USED] += used
-        levels[self.OPEN_WORK] += open_work
-
     def change(
         self,
         now: float,
@@ -70,7 +63,10 @@ class IntervalLevels:
         agents: float = 0.0,
         open_work: float = 0.0,
     ) -> None:
-        """Change the levels by the given amounts at time ``now`` (seconds)."""
+        """Change the levels by the given amounts at time ``now`` (seconds).
+
+        Called at every change of capacity in use: pass the amounts by position there.
+        """
         self.advance(now)
         levels = self.levels
         levels[0] += used

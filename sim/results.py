@@ -125,7 +125,9 @@ def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
         "end_time": end_time,
         "release_time": numbers("release_time"),
         "agent_id": numbers("agent_id", np.int64),
-        "agents": numbers("agents", np.int64),
+        "agents": np.fromiter(
+            map(len, map(operator.attrgetter("agents_seen"), sessions)), np.int64, count
+        ),
         "outcome": outcome,
         "wait_s": accept_time - request_time,
         "handle_s": np.where(outcome == Outcome.COMPLETED, end_time, np.nan) - accept_time,

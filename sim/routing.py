@@ -176,15 +176,7 @@ class Router:
         if agent is None:
             self.enqueue(session, age_time)  # no agent fits it: it waits
             return
-        # As in a routing pass: routing asked for during the push runs after it.
-        self._routing = True
-        self._again = False
-        try:
-            self.push(session, agent)
-        finally:
-            self._routing = False
-        if self._again:
-            self.route()
+        self._in_routing(lambda: self.push(session, agent))
 
     def remove(self, session: MessagingSession) -> None:
         """Take ``session`` out of line if it is there."""
@@ -205,9 +197,14 @@ class Router:
         if self._routing:  # a push inside routing asked again: finish this pass first
             self._again = True
             return
+        self._in_routing(self._route_pass)
+
+    def _in_routing(self, first: Callable[[], None]) -> None:
+        """Run ``first`` (a pass or one push), then a pass for every routing asked meanwhile."""
         self._routing = True
         try:
-            self._again = True
+            self._again = False
+            first()
             while self._again:
                 self._again = False
                 self._route_pass()
