@@ -90,3 +90,6 @@ CAPACITY_MODELS: dict[str, CapacityModel] = {
     StatusBasedCapacity.name: StatusBasedCapacity(),
 }
 """The capacity models by the scenario's ``capacity_model`` value."""
+
+CAPACITY_MODEL_NAMES: tuple[str, ...] = tuple(CAPACITY_MODELS)
+"""The capacity model names, the baseline (tab-based) first."""

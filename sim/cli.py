@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.capacity import CAPACITY_MODEL_NAMES
 from sim.cli_common import load_checked, positive_int, prepare_out, seed_number
 
 if TYPE_CHECKING:
@@ -42,9 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         "report files (summary.json, intervals.csv, sessions, agents.csv, charts).",
     )
     _add_common(run)
-    run.add_argument("--capacity-model", choices=("tab", "status"),
+    run.add_argument("--capacity-model", choices=CAPACITY_MODEL_NAMES,
                      help="override the scenario's capacity model")
-    _add_scheduler(run)
     run.set_defaults(handler=_run)
 
     compare = commands.add_parser(
@@ -54,7 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
         "difference (status - tab) and its 95%% confidence interval.",
     )
     _add_common(compare)
-    _add_scheduler(compare)
     compare.set_defaults(handler=_compare)
 
     sweep = commands.add_parser(
@@ -75,7 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--skip-invalid", action="store_true",
                        help="leave out grid cells whose scenario is invalid (listed in "
                        "skipped.csv) instead of stopping")
-    _add_scheduler(sweep)
     sweep.set_defaults(handler=_sweep)
 
     validate = commands.add_parser(
@@ -93,13 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_scheduler(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheduler", metavar="ADDR",
-                        help="address of a Dask distributed scheduler (tcp://HOST:PORT) to run "
-                        "on instead of local processes (default: $CCSIM_SCHEDULER if set; "
-                        "--jobs is then ignored); results are identical")
-
-
 def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", type=Path,
                         help="scenario YAML file")
@@ -111,6 +102,10 @@ def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) ->
                         help=out_help or "output directory (default: out/<scenario file name>)")
     parser.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                         help="worker processes (default: 1, serial); results are identical")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a Dask distributed scheduler (tcp://HOST:PORT) to run "
+                        "on instead of local processes (default: $CCSIM_SCHEDULER if set; "
+                        "--jobs is then ignored); results are identical")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY.PATH=VALUE",
                         help="override a scenario value, e.g. agent_groups[0].agents=8 "
@@ -152,19 +147,17 @@ def _one_line(error: BaseException) -> str:
 
 # ------------------------------------------------------------------------------- commands
 def _validate(args: argparse.Namespace) -> int:
-    from sim.loader import ScenarioError, load_scenario, scenario_warnings
+    from sim.loader import ScenarioError
 
     status = EXIT_OK
     for path in args.scenarios:
         try:
-            scenario = load_scenario(path)
+            load_checked(path, [], quiet=False)
         except ScenarioError as error:
             for line in error.problems:
                 print(line, file=sys.stderr)
             status = EXIT_USAGE
             continue
-        for warning in scenario_warnings(scenario):
-            print(f"{path}: warning: {warning}", file=sys.stderr)
         print(f"ok: {path}")
     return status
 
@@ -175,18 +168,15 @@ def _run(args: argparse.Namespace) -> int:
         overrides.append(f"capacity_model={args.capacity_model}")
     scenario = _load(args, overrides)
     # Heavy imports (scipy, matplotlib) only after each check, so bad input fails fast.
-    from sim.runner import close_executor, make_executor, replicate
+    from sim.runner import make_executor, replicate
 
-    executor = make_executor(args.jobs, args.scheduler)
     out_dir = _prepare_out(args)
     from sim.reports import write_reports
 
-    try:
-        with _progress(args.quiet, args.replications, "replications") as progress:
-            runset = replicate(scenario, args.replications, seed=args.seed,
-                               executor=executor, progress=progress)
-    finally:
-        close_executor(executor)
+    with (make_executor(args.jobs, args.scheduler) as executor,
+          _progress(args.quiet, args.replications, "replications") as progress):
+        runset = replicate(scenario, args.replications, seed=args.seed,
+                           executor=executor, progress=progress)
     if runset.replications == 0:
         print("ccsim: interrupted before any replication finished; nothing written",
               file=sys.stderr)
@@ -200,19 +190,16 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     scenario = _load(args, list(args.overrides))
-    from sim.runner import close_executor, compare, make_executor, status_variant
+    from sim.runner import compare, make_executor, status_variant
 
     status_variant(scenario)  # fail before any work if status-based is invalid
     out_dir = _prepare_out(args)
     from sim.reports import write_comparison
 
-    executor = make_executor(args.jobs, args.scheduler)
-    try:
-        with _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress:
-            comparison = compare(scenario, args.replications, seed=args.seed,
-                                 executor=executor, progress=progress)
-    finally:
-        close_executor(executor)
+    with (make_executor(args.jobs, args.scheduler) as executor,
+          _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress):
+        comparison = compare(scenario, args.replications, seed=args.seed,
+                             executor=executor, progress=progress)
     if comparison.replications == 0:
         print("ccsim: interrupted before any replication finished under both models; "
               "nothing written", file=sys.stderr)
@@ -238,17 +225,14 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
                   f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}", file=sys.stderr)
     out_dir = _prepare_out(args, "-sweep")
-    from sim.runner import close_executor, make_executor
+    from sim.runner import make_executor
     from sim.sweeps import run_sweep
 
-    executor = make_executor(args.jobs, args.scheduler)
     total = len(plan.cells) * args.replications
-    try:
-        with _progress(args.quiet, total, f"runs ({len(plan.cells)} cells)") as progress:
-            table = run_sweep(plan, args.replications, seed=args.seed, executor=executor,
-                              progress=progress)
-    finally:
-        close_executor(executor)
+    with (make_executor(args.jobs, args.scheduler) as executor,
+          _progress(args.quiet, total, f"runs ({len(plan.cells)} cells)") as progress):
+        table = run_sweep(plan, args.replications, seed=args.seed, executor=executor,
+                          progress=progress)
     interrupted = bool(table.attrs["interrupted"])
     if table.empty:
         print("ccsim: interrupted before any run finished; nothing written", file=sys.stderr)

@@ -109,12 +109,6 @@ class DaskExecutor(OrderedMap):
                 f"'dask worker {address}', or drop --scheduler / CCSIM_SCHEDULER to run locally"
             ) from None
 
-    def __enter__(self) -> DaskExecutor:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"DaskExecutor({self.address!r})"
 

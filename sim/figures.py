@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.entities import OUTCOMES, Outcome
-from sim.results import Result
+from sim.results import Result, service_level_masks
 
 FIGURE_UNITS: dict[str, str] = {
     "offered": "sessions",
@@ -76,7 +76,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     sessions = result.sessions[result.sessions["arrival_time"] >= warmup]
     inbound = sessions[sessions["direction"] == "inbound"]
     outcome = sessions["outcome"].astype(str)
-    counts = {name: int((outcome == name).sum()) for name in _OUTCOME_FIGURES}
+    counts = {name: int((outcome == name).sum()) for name in OUTCOMES}
     hours = (scenario.horizon - warmup) / 3600.0
 
     waits = inbound["wait_s"].to_numpy(dtype=float)
@@ -110,9 +110,6 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     return {name: figures[name] for name in FIGURES}
 
 
-_OUTCOME_FIGURES = OUTCOMES
-
-
 def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float) -> float:
     """Share of decided inbound sessions accepted within the threshold (DOMAIN.md 7).
 
@@ -127,14 +124,7 @@ def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float) -
     Returns:
         The service level as a share (0-1), NaN when no session is decided.
     """
-    wait = inbound["wait_s"].to_numpy(dtype=float)
-    answered = ~np.isnan(wait)
-    within = answered & (wait <= threshold_s + 1e-9)
-    undecided = (
-        (inbound["outcome"].astype(str).to_numpy() == Outcome.OPEN_AT_HORIZON)
-        & ~answered
-        & (horizon_s - inbound["request_time"].to_numpy(dtype=float) <= threshold_s)
-    )
+    _, within, undecided = service_level_masks(inbound, horizon_s, threshold_s)
     return _ratio(float(within.sum()), int(len(inbound) - undecided.sum()))
 
 

@@ -219,6 +219,25 @@ def intervals_table(
     return table.drop(columns="interval_hours")
 
 
+def service_level_masks(
+    inbound: pd.DataFrame, horizon_s: float, threshold_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each inbound session row: answered; answered within ``threshold_s``; undecided.
+
+    Undecided: still waiting at the horizon (``horizon_s``) for no longer than the
+    threshold, so neither inside nor outside the service level yet. Seconds throughout.
+    """
+    wait = inbound["wait_s"].to_numpy(dtype=float)
+    answered = ~np.isnan(wait)
+    within = answered & (wait <= threshold_s + 1e-9)
+    undecided = (
+        (inbound["outcome"].to_numpy() == Outcome.OPEN_AT_HORIZON)
+        & ~answered
+        & (horizon_s - inbound["request_time"].to_numpy(dtype=float) <= threshold_s)
+    )
+    return answered, within, undecided
+
+
 def _channel_intervals(
     sessions: pd.DataFrame,
     channel: str,
@@ -229,15 +248,8 @@ def _channel_intervals(
 ) -> pd.DataFrame:
     inbound = sessions[sessions["direction"] == "inbound"]
     arrival_bin = np.minimum((inbound["arrival_time"].to_numpy() // interval_s).astype(int), n - 1)
-    wait = inbound["wait_s"].to_numpy()
-    answered = ~np.isnan(wait)
-    within = answered & (wait <= threshold_s + 1e-9)
-    outcome = inbound["outcome"].to_numpy()
-    undecided = (
-        (outcome == Outcome.OPEN_AT_HORIZON)
-        & ~answered
-        & (horizon_s - inbound["request_time"].to_numpy() <= threshold_s)
-    )
+    wait = inbound["wait_s"].to_numpy(dtype=float)
+    answered, within, undecided = service_level_masks(inbound, horizon_s, threshold_s)
 
     def count(mask: np.ndarray, bins: np.ndarray) -> np.ndarray:
         return np.bincount(bins[mask], minlength=n)[:n]
@@ -270,7 +282,7 @@ def _channel_intervals(
             "outbound_sent": count(is_outbound, outbound_bin),
             "answered": n_answered,
             "answered_within": n_within,
-            "abandoned": count(outcome == Outcome.ABANDONED, arrival_bin),
+            "abandoned": count(inbound["outcome"].to_numpy() == Outcome.ABANDONED, arrival_bin),
             "completed": count(ended & (all_outcomes == Outcome.COMPLETED), end_bin),
             "timed_out": count(ended & (all_outcomes == Outcome.TIMED_OUT), end_bin),
             "ended_by_logout": count(ended & (all_outcomes == Outcome.ENDED_BY_LOGOUT), end_bin),

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.capacity import CAPACITY_MODEL_NAMES
 from sim.figures import headline_figures, paired_difference, summarize
 from sim.scenario import Scenario
 from sim.simulate import simulate
@@ -29,8 +30,6 @@ Item = TypeVar("Item")
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each finished run."""
 
-CAPACITY_MODELS = ("tab", "status")
-"""The capacity models :func:`compare` runs, baseline first."""
 
 
 # ---------------------------------------------------------------------------- executors
@@ -50,6 +49,10 @@ class Executor(Protocol):
         """
         ...
 
+    def close(self) -> None:
+        """Release what the executor holds (worker processes, a cluster connection)."""
+        ...
+
 
 class OrderedMap:
     """``map`` in input order, for executors that provide ``as_completed``."""
@@ -64,6 +67,15 @@ class OrderedMap:
         """Apply ``fn`` to every item; results in input order."""
         results: dict[int, Any] = dict(self.as_completed(fn, items))
         return [results[index] for index in range(len(items))]
+
+    def close(self) -> None:
+        """Release what the executor holds; nothing by default."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class LocalExecutor(OrderedMap):
@@ -167,7 +179,7 @@ def scheduler_address(scheduler: str | None = None) -> str | None:
     return None
 
 
-def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
+def make_executor(jobs: int = 1, scheduler: str | None = None) -> OrderedMap:
     """The executor for ``--jobs`` and ``--scheduler``.
 
     Args:
@@ -189,18 +201,11 @@ def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     address = scheduler_address(scheduler)
     if address is not None:
-        from sim.dask_executor import DaskExecutor
+        from sim.dask_executor import CONNECT_TIMEOUT_S, DaskExecutor
 
-        timeout_s = float(os.environ.get("CCSIM_SCHEDULER_TIMEOUT", "10"))
+        timeout_s = float(os.environ.get("CCSIM_SCHEDULER_TIMEOUT", CONNECT_TIMEOUT_S))
         return DaskExecutor(address, timeout_s=timeout_s)
     return LocalExecutor(jobs)
-
-
-def close_executor(executor: Executor | None) -> None:
-    """Release an executor's resources (a Dask client connection); no-op for local ones."""
-    close = getattr(executor, "close", None)
-    if close is not None:
-        close()
 
 
 # ------------------------------------------------------------------------ one replication
@@ -408,18 +413,21 @@ class Comparison:
         status: the same replications under status-based capacity.
         table: one row per figure: ``tab_mean``, ``tab_ci95``, ``status_mean``,
             ``status_ci95``, ``diff_mean`` (status - tab), ``diff_ci95``, ``n`` (pairs).
-        interrupted: stopped by Ctrl-C; only replications finished under both are kept.
     """
 
     tab: RunSet
     status: RunSet
     table: pd.DataFrame
-    interrupted: bool = False
 
     @property
     def replications(self) -> int:
         """Replications finished under both models."""
         return self.tab.replications
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by Ctrl-C; only replications finished under both models are kept."""
+        return self.tab.interrupted
 
 
 def status_variant(scenario: Scenario) -> Scenario:
@@ -428,22 +436,16 @@ def status_variant(scenario: Scenario) -> Scenario:
     Raises:
         ComparisonError: if status-based capacity is invalid for it (a standard channel).
     """
+    raw = {**scenario.model_dump(), "capacity_model": "status"}
     try:
-        return Scenario.model_validate({**scenario.model_dump(), "capacity_model": "status"})
+        return Scenario.model_validate(raw)
     except ValidationError as error:
-        from sim.loader import format_path
+        from sim.loader import validation_problems
 
-        details = error.errors()[0]
-        cause = details.get("ctx", {}).get("error")
-        loc = getattr(cause, "loc", None) or details["loc"]
-        message = getattr(cause, "message", None) or details["msg"]
-        where = format_path(loc)
-        raise ComparisonError(
-            "cannot compare capacity models: status-based capacity is invalid for this "
-            f"scenario ({where + ': ' if where else ''}{message})"
-        ) from None
-
-
+        problems = validation_problems(
+            error, raw, "status-based capacity is invalid for this scenario"
+        )
+        raise ComparisonError("cannot compare capacity models: " + "; ".join(problems)) from None
 
 
 def compare(
@@ -482,7 +484,7 @@ def compare(
     root = scenario.seed if seed is None else seed
     tasks = [
         (variants[model], root, index, False)
-        for model in CAPACITY_MODELS
+        for model in CAPACITY_MODEL_NAMES
         for index in range(replications)
     ]
     results, interrupted = run_batch(_run_task, tasks, executor, progress)
@@ -491,8 +493,7 @@ def compare(
                   interrupted)
     status = _runset(variants["status"], root, replications,
                      [results[i + replications] for i in paired], interrupted)
-    return Comparison(tab=tab, status=status, table=comparison_table(tab, status),
-                      interrupted=interrupted)
+    return Comparison(tab=tab, status=status, table=comparison_table(tab, status))
 
 
 def comparison_table(tab: RunSet, status: RunSet) -> pd.DataFrame:

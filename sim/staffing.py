@@ -55,7 +55,7 @@ from sim.staffing_curve import curve_table, curve_tasks, service_level_curve, st
 from sim.staffing_goals import StaffingError, StaffingGoals, parse_fraction, parse_service_level
 from sim.staffing_runs import MEASURES, measure_run
 from sim.staffing_scenario import (
-    CAPACITY_MODELS,
+    CAPACITY_MODEL_NAMES,
     capacity_variants,
     shift_templates_from,
     staffing_group,
@@ -76,7 +76,7 @@ from sim.units import format_clock
 
 __all__ = [
     "ANALYTIC_CAVEATS",
-    "CAPACITY_MODELS",
+    "CAPACITY_MODEL_NAMES",
     "MEASURES",
     "REPAIR_ROUNDS",
     "IntervalEstimates",
@@ -211,7 +211,7 @@ def staff(
     replications: int = 10,
     seed: int | None = None,
     jobs: int = 1,
-    models: Sequence[str] = CAPACITY_MODELS,
+    models: Sequence[str] = CAPACITY_MODEL_NAMES,
     executor: Any = None,
     max_iterations: int = 20,
     verification_replications: int | None = None,

@@ -100,7 +100,7 @@ def parse_shift(text: str, interval_s: float) -> ShiftTemplate:
 
 def run_staff(args: argparse.Namespace) -> int:
     """Run ``ccsim staff``; returns the exit status (errors are raised, see the module)."""
-    from sim.staffing import CAPACITY_MODELS, StaffingGoals, staffing_group
+    from sim.staffing import CAPACITY_MODEL_NAMES, StaffingGoals, staffing_group
 
     if not (args.target or args.max_asa or args.max_abandon):
         raise ValueError("give at least one goal: --target 80/60s, --max-asa 30s or "
@@ -110,27 +110,24 @@ def run_staff(args: argparse.Namespace) -> int:
     goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, args.shrinkage,
                                 args.max_occupancy)
     models = [model.strip() for model in args.models.split(",") if model.strip()]
-    unknown = [model for model in models if model not in CAPACITY_MODELS]
+    unknown = [model for model in models if model not in CAPACITY_MODEL_NAMES]
     if unknown or not models:
         raise ValueError(f"unknown capacity model(s) {', '.join(unknown) or '(none)'}; "
-                         f"choose from {', '.join(CAPACITY_MODELS)}")
+                         f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
     scenario = load_checked(args.scenario, args.overrides, args.quiet)
     staffing_group(scenario, args.group)  # a bad --group fails before any run
     templates = [parse_shift(text, scenario.interval) for text in args.shift] or None
     out_dir = prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
-    from sim.runner import close_executor, make_executor
+    from sim.runner import make_executor
     from sim.staffing import staff, write_staffing
 
-    executor = make_executor(args.jobs, args.scheduler)  # one executor for every batch
-    try:
+    with make_executor(args.jobs, args.scheduler) as executor:  # one for every batch
         report = staff(
             scenario, goals, replications=args.replications, seed=args.seed, models=models,
             executor=executor, max_iterations=args.max_iterations,
             verification_replications=args.verify_replications, curve=not args.no_curve,
             shift_templates=templates, log=None if args.quiet else _log, group=args.group,
         )
-    finally:
-        close_executor(executor)
     written = write_staffing(report, out_dir)
     if not args.quiet:
         _print_report(report, written)

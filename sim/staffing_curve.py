@@ -22,7 +22,7 @@ from sim.staffing_analytic import busiest_interval, erlang_service_level, worklo
 from sim.staffing_goals import StaffingGoals
 from sim.staffing_runs import Task
 from sim.staffing_scenario import (
-    CAPACITY_MODELS,
+    CAPACITY_MODEL_NAMES,
     capacity_variants,
     online_agents,
     staffing_group,
@@ -125,7 +125,7 @@ def service_level_curve(
     goals: StaffingGoals,
     agent_counts: Sequence[int],
     interval: int | None = None,
-    models: Sequence[str] = CAPACITY_MODELS,
+    models: Sequence[str] = CAPACITY_MODEL_NAMES,
     replications: int = 3,
     seed: int | None = None,
     executor: Any = None,

@@ -19,12 +19,10 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import ValidationError
 
+from sim.capacity import CAPACITY_MODEL_NAMES
 from sim.scenario import AgentGroup, Scenario
 from sim.shift_cover import ShiftTemplate
 from sim.staffing_goals import StaffingError, StaffingGoals
-
-CAPACITY_MODELS = ("tab", "status")
-"""Capacity models a staffing runs, baseline first."""
 
 
 def staffing_group(scenario: Scenario, group: str | None = None) -> tuple[int, AgentGroup]:
@@ -124,13 +122,12 @@ def with_staffing(
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        details = error.errors()[0]
-        where = ".".join(str(part) for part in details["loc"])
-        message = str(details.get("ctx", {}).get("error", details["msg"]))
-        raise StaffingError(
-            f"capacity model {capacity_model!r} is invalid for this scenario "
-            f"({where + ': ' if where else ''}{message})"
-        ) from None
+        from sim.loader import validation_problems
+
+        problems = validation_problems(
+            error, data, f"capacity model {capacity_model!r} is invalid for this scenario"
+        )
+        raise StaffingError("; ".join(problems)) from None
 
 
 def shift_templates_from(scenario: Scenario, group: str | None = None) -> list[ShiftTemplate]:
@@ -163,9 +160,9 @@ def capacity_variants(
     staffing_group(scenario, group)  # a group problem is an error, not a skipped model
     variants, skipped = {}, {}
     for model in models:
-        if model not in CAPACITY_MODELS:
+        if model not in CAPACITY_MODEL_NAMES:
             raise ValueError(f"unknown capacity model {model!r}; choose from "
-                             f"{', '.join(CAPACITY_MODELS)}")
+                             f"{', '.join(CAPACITY_MODEL_NAMES)}")
         try:
             variants[model] = with_staffing(scenario, [0] * scenario.n_intervals, goals,
                                             model, group)
