@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import simpy  # noqa: E402
 
 from scenarios import busy_day_scenario, mmn_scenario, week_scenario  # noqa: E402
+from sim.erlang import erlang_c_mean_wait, erlang_c_wait_probability  # noqa: E402
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -71,18 +72,6 @@ def in_child(target: Callable[..., dict], *args: Any) -> dict:
     if "error" in result:
         raise RuntimeError(f"{target.__name__}{args}: {result['error']}")
     return result
-
-
-def erlang_c_wait(servers: int, arrival_rate: float, service_rate: float) -> tuple[float, float]:
-    """Erlang C: (probability of waiting, mean wait in queue) for M/M/n."""
-    load = arrival_rate / service_rate
-    if load >= servers:
-        return 1.0, math.inf
-    erlang_b = 1.0
-    for k in range(1, servers + 1):
-        erlang_b = load * erlang_b / (k + load * erlang_b)
-    p_wait = erlang_b / (1.0 - (load / servers) * (1.0 - erlang_b))
-    return p_wait, p_wait / (servers * service_rate - arrival_rate)
 
 
 # ---------------------------------------------------------------------------- bare SimPy
@@ -323,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     peer_ciw = best.get("ciw")
     day = {"tab": best["day_tab"], "status": best["day_status"]}
     ceiling = bare["events_per_s"]
-    p_wait, erlang_wait = erlang_c_wait(mmn_servers, lam, mu)
+    p_wait = erlang_c_wait_probability(mmn_servers, lam, 1.0 / mu)
+    erlang_wait = erlang_c_mean_wait(mmn_servers, lam, 1.0 / mu)
     week, week_runs = None, []
     if args.week:  # its rounds after the others: a minute each
         for _ in range(repeats):

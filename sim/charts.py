@@ -146,8 +146,7 @@ def service_level_chart(
             axes.plot(_mid_h(rows), rows["service_level"] * 100.0, linewidth=1, alpha=0.7,
                       marker=".", label=f"channel {name}")
     rows = _channel(intervals, "all")
-    _line_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black",
-                    scale=100.0)
+    _percent_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black")
     _service_level_frame(
         axes, target, warmup_s, "#ff7f0e",
         f"Service level per interval: answered within {threshold_s:g} s",
@@ -202,9 +201,9 @@ def compare_service_level_chart(
     """
     figure, axes = _figure()
     for model, table, width in (("tab", tab, 3.5), ("status", status, 1.5)):
-        _line_with_band(axes, _channel(table, "all"), "service_level",
-                        f"{model}-based capacity (95% CI band)", COLORS[model], scale=100.0,
-                        linewidth=width)
+        _percent_with_band(axes, _channel(table, "all"), "service_level",
+                           f"{model}-based capacity (95% CI band)", COLORS[model],
+                           linewidth=width)
     _service_level_frame(
         axes, target, warmup_s, "#2ca02c",
         f"Service level per interval by capacity model (within {threshold_s:g} s)",
@@ -298,18 +297,17 @@ def _steps(axes: Axes, start_h: np.ndarray, values: np.ndarray, horizon_s: float
                           color=style.get("color"))
 
 
-def _line_with_band(axes: Axes, rows: pd.DataFrame, column: str, label: str, color: str,
-                    scale: float, linewidth: float = 2.0) -> None:
+def _percent_with_band(axes: Axes, rows: pd.DataFrame, column: str, label: str, color: str,
+                       linewidth: float = 2.0) -> None:
+    """A share (0-1) drawn in percent, with its 95 % CI band kept within 0-100 %."""
     middle = _mid_h(rows)
-    values = rows[column].to_numpy(dtype=float) * scale
+    values = rows[column].to_numpy(dtype=float) * 100.0
     axes.plot(middle, values, color=color, marker="o", markersize=3, linewidth=linewidth,
               label=label)
     ci_column = f"{column}_ci95"
     if ci_column in rows:
-        half = np.nan_to_num(rows[ci_column].to_numpy(dtype=float) * scale)
-        low, high = values - half, values + half
-        if scale == 100.0:  # a percentage: the band cannot leave 0-100 %
-            low, high = np.clip(low, 0.0, 100.0), np.clip(high, 0.0, 100.0)
+        half = np.nan_to_num(rows[ci_column].to_numpy(dtype=float) * 100.0)
+        low, high = np.clip(values - half, 0.0, 100.0), np.clip(values + half, 0.0, 100.0)
         axes.fill_between(middle, low, high, color=color, alpha=0.15)
 
 

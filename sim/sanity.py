@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.arrivals import interval_rates_per_second
 from sim.scenario import AgentGroup, ArrivalProfile, Scenario
 from sim.units import format_duration
 
@@ -73,8 +74,9 @@ def _unstaffed_periods(
             if not any(_agents_online(scenario, group, time) for group in groups)
         ]
     horizon = scenario.horizon
+    profile_interval_s, rates = interval_rates_per_second(profile, scenario.interval, horizon)
     steps = {0.0, horizon}
-    lengths = [profile.interval or scenario.interval] if profile.rate is None else []
+    lengths = [profile_interval_s] if profile.rate is None else []
     if any(group.staffing is not None for group in groups):
         lengths.append(scenario.interval)
     for length in lengths:
@@ -88,7 +90,7 @@ def _unstaffed_periods(
     periods: list[tuple[float, float]] = []
     for start, end in zip(points, points[1:], strict=False):
         middle = (start + end) / 2
-        if _arrival_rate(scenario, profile, middle) <= 0:
+        if rates[min(int(middle // profile_interval_s), len(rates) - 1)] <= 0:
             continue
         if sum(_agents_online(scenario, group, middle) for group in groups) > 0:
             continue
@@ -97,19 +99,6 @@ def _unstaffed_periods(
         else:
             periods.append((start, end))
     return periods
-
-
-def _arrival_rate(scenario: Scenario, profile: ArrivalProfile, time: float) -> float:
-    """Arrival rate (or volume) of ``profile`` at ``time``; only its sign matters here."""
-    if profile.rate is not None:
-        return profile.rate
-    entries = profile.rates if profile.rates is not None else profile.volumes
-    if not entries:
-        return 0.0
-    index = int(time // (profile.interval or scenario.interval))
-    if profile.repeat:
-        index %= len(entries)
-    return entries[index] if index < len(entries) else 0.0
 
 
 def _agents_online(scenario: Scenario, group: AgentGroup, time: float) -> int:

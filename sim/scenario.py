@@ -35,17 +35,6 @@ class Schema(BaseModel):
 
 # --------------------------------------------------------------------------- channels
 STANDARD_CHANNEL_TYPES = ("standard_messenger", "standard_sms")
-ENHANCED_CHANNEL_TYPES = (
-    "enhanced_web_chat",
-    "enhanced_web_chat_v2",
-    "enhanced_in_app_chat",
-    "enhanced_whatsapp",
-    "enhanced_messenger",
-    "enhanced_sms",
-    "enhanced_apple_messages",
-    "enhanced_line",
-    "bring_your_own_channel",
-)
 ChannelType = Literal[
     "standard_messenger",
     "standard_sms",
@@ -606,8 +595,6 @@ def _check_schedule(scenario: Scenario) -> None:
             if no_list or profile.repeat:
                 continue
             entries = profile.rates if profile.rates is not None else profile.volumes
-            if entries is None:
-                continue
             length = profile.interval or scenario.interval
             covered = len(entries) * length
             if covered + 1e-6 < scenario.horizon:

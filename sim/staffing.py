@@ -29,16 +29,12 @@ first group serving every queue; in ``scenarios/multichannel_center.yaml`` that 
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.scenario import Scenario
@@ -303,57 +299,28 @@ def staff(
 
 
 # ------------------------------------------------------------------------------ output
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Write through ``write(temp_path)`` to a temporary name beside ``path``, then rename."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
-
-
 def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = True
                    ) -> dict[str, Path]:
     """Write ``staffing.csv``, ``staffing.json`` and the PNG charts into ``out_dir``.
 
     Every file is written to a temporary name in the same directory and renamed into
-    place, so a reader never sees half a file.
+    place (:mod:`sim.reports`), so a reader never sees half a file.
 
     Returns:
         File kind -> path written.
     """
+    from sim.reports import write_csv, write_figure, write_json
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    table = report.table()
-    path = out / "staffing.csv"
-    _atomic_write(path, lambda temp: table.to_csv(temp, index=False))
-    written["csv"] = path
-    path = out / "staffing.json"
-    text = json.dumps(report.summary(), indent=2, default=_json_default)
-    _atomic_write(path, lambda temp: Path(temp).write_text(text + "\n", encoding="utf-8"))
-    written["json"] = path
+    written = {
+        "csv": write_csv(out / "staffing.csv", report.table()),
+        "json": write_json(out / "staffing.json", report.summary()),
+    }
     if charts:
         from sim import staffing_charts
 
-        figures = staffing_charts.staffing_figures(report)
-        for name, figure in figures.items():
-            path = out / f"{name}.png"
-            _atomic_write(path, lambda temp, f=figure: f.savefig(temp, format="png", dpi=110))
+        for name, figure in staffing_charts.staffing_figures(report).items():
+            written[name] = write_figure(out / f"{name}.png", figure)
             staffing_charts.close(figure)
-            written[name] = path
     return written
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

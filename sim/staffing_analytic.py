@@ -43,9 +43,6 @@ from sim.distributions import distribution_mean
 from sim.erlang import (
     erlang_a_metrics,
     erlang_a_servers,
-    erlang_c_metrics,
-    erlang_c_servers_for_asa,
-    erlang_c_servers_for_service_level,
 )
 from sim.scenario import AgentGroup, Channel, Exponential, Scenario, work_size
 from sim.staffing_goals import StaffingGoals
@@ -181,23 +178,16 @@ def erlang_servers(
     """Fewest servers meeting ``goals`` in a stationary M/M/n (or M/M/n+M) queue."""
     if rate_per_s <= 0:
         return 0
-    if math.isfinite(patience_s):
-        return erlang_a_servers(
-            rate_per_s,
-            holding_s,
-            patience_s,
-            threshold_s=goals.threshold_s,
-            target=goals.service_level,
-            max_asa_s=goals.max_asa_s,
-            max_abandon=goals.max_abandon,
-        )
-    servers = math.floor(rate_per_s * holding_s) + 1  # stability; no abandonment to bound
-    if goals.service_level is not None:
-        servers = max(servers, erlang_c_servers_for_service_level(
-            rate_per_s, holding_s, goals.threshold_s, goals.service_level))
-    if goals.max_asa_s is not None:
-        servers = max(servers, erlang_c_servers_for_asa(rate_per_s, holding_s, goals.max_asa_s))
-    return servers
+    # Erlang A; with infinite patience it is Erlang C (sim.erlang handles both).
+    return erlang_a_servers(
+        rate_per_s,
+        holding_s,
+        patience_s,
+        threshold_s=goals.threshold_s,
+        target=goals.service_level,
+        max_asa_s=goals.max_asa_s,
+        max_abandon=goals.max_abandon,
+    )
 
 
 def erlang_service_level(
@@ -206,14 +196,25 @@ def erlang_service_level(
     """Stationary Erlang C (or A) service level with ``servers`` servers."""
     if rate_per_s <= 0:
         return 1.0
-    if math.isfinite(patience_s):
-        return erlang_a_metrics(servers, rate_per_s, holding_s, patience_s, threshold_s
-                                ).service_level
-    return erlang_c_metrics(servers, rate_per_s, holding_s, threshold_s).service_level
+    return erlang_a_metrics(servers, rate_per_s, holding_s, patience_s, threshold_s).service_level
+
+
+def erlang_servers_per_interval(
+    goals: StaffingGoals, work: Workload, holding_s: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`erlang_servers` of every interval (``holding_s`` replaces the workload's)."""
+    holding = work.holding_s if holding_s is None else holding_s
+    return np.array([
+        erlang_servers(goals, rate, hold, patience)
+        for rate, hold, patience in zip(work.rate_per_s, holding, work.patience_s, strict=True)
+    ], dtype=float)
 
 
 def staffed_agents(
-    goals: StaffingGoals, work: Workload, holding_s: np.ndarray | None = None
+    goals: StaffingGoals,
+    work: Workload,
+    holding_s: np.ndarray | None = None,
+    servers: np.ndarray | None = None,
 ) -> np.ndarray:
     """Erlang agents of the staffed group per interval, after the other groups' agents.
 
@@ -221,15 +222,14 @@ def staffed_agents(
         goals: the goals; ``max_occupancy`` adds ``agents >= load / (max_occupancy x slots)``.
         work: the workload.
         holding_s: holding times to use instead of ``work.holding_s`` (e.g. measured).
+        servers: :func:`erlang_servers_per_interval` when already computed.
 
     Returns:
         Agents per interval (whole, at least 0).
     """
     holding = work.holding_s if holding_s is None else holding_s
-    servers = np.array([
-        erlang_servers(goals, rate, hold, patience)
-        for rate, hold, patience in zip(work.rate_per_s, holding, work.patience_s, strict=True)
-    ], dtype=float)
+    if servers is None:
+        servers = erlang_servers_per_interval(goals, work, holding)
     needed = servers / work.slots_per_agent
     if goals.max_occupancy is not None:
         load = work.rate_per_s * holding
@@ -267,13 +267,8 @@ def analytic_requirements(
     n = scenario.n_intervals
     starts = np.arange(n) * scenario.interval
     lengths = np.minimum(starts + scenario.interval, scenario.horizon) - starts
-    servers = np.array([
-        erlang_servers(goals, rate, hold, patience)
-        for rate, hold, patience in zip(
-            work.rate_per_s, work.holding_s, work.patience_s, strict=True
-        )
-    ])
-    agents = staffed_agents(goals, work)
+    servers = erlang_servers_per_interval(goals, work)
+    agents = staffed_agents(goals, work, servers=servers)
     return pd.DataFrame({
         "interval": np.arange(n),
         "start_s": starts,
@@ -283,7 +278,7 @@ def analytic_requirements(
         "slots_per_agent": work.slots_per_agent,
         "mean_patience_s": work.patience_s,
         "load_erlangs": work.rate_per_s * work.holding_s,
-        "servers": servers,
+        "servers": servers.astype(int),
         "other_agents": work.other_agents,
         "agents": agents,
         "scheduled_agents": goals.scheduled(agents),

@@ -16,13 +16,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.charts import COLORS as MODEL_COLORS  # noqa: E402
+from sim.charts import SIZE  # noqa: E402
 from sim.units import format_clock  # noqa: E402
 
-SIZE = (9.0, 4.8)
-"""Figure size in inches."""
-
-COLORS = {"tab": "#1f77b4", "status": "#ff7f0e", "erlang": "#555555"}
-"""Line colours: the two capacity models and the Erlang baseline."""
+COLORS = {**MODEL_COLORS, "erlang": "#555555"}
+"""Line colours: the two capacity models (as in every chart) and the Erlang baseline."""
 
 LABELS = {"tab": "tab-based", "status": "status-based", "erlang": "Erlang (analytic)"}
 """Legend names."""
@@ -105,9 +104,8 @@ def service_level_curve_chart(curve: pd.DataFrame, target: float | None = None,
             axes.plot(rows["agents"], rows["service_level"] * 100.0, marker="s",
                       linestyle="--", color=COLORS["erlang"], label=LABELS["erlang"])
             continue
-        style = "-"
         axes.errorbar(rows["agents"], rows["service_level"] * 100.0,
-                      yerr=rows["service_level_ci95"] * 100.0, marker="o", linestyle=style,
+                      yerr=rows["service_level_ci95"] * 100.0, marker="o", linestyle="-",
                       color=COLORS.get(str(model)), capsize=3,
                       label=LABELS.get(str(model), str(model)))
     if target is not None:

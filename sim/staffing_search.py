@@ -32,7 +32,6 @@ again, at most :data:`REPAIR_ROUNDS` times.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,13 +198,14 @@ class _IntervalSearch:
         self.known_fail = np.full(len(start), -1)
         self.known_pass = np.full(len(start), _NO_PASS)
         self.margin_at: list[dict[int, float]] = [{} for _ in range(len(start))]
-        self.history: list[np.ndarray] = [self.staffing.copy()]
         self.iterations = 0
         self.converged = False
-        self.done = False
         self.current: IntervalEstimates | None = None
         self.probed = np.zeros(len(start), dtype=bool)
         self.probing = False
+        # What the calibration needs of the scenario, which does not change.
+        self.work = workload(scenario, scenario.capacity_model, group)
+        self.capacity_units = staffing_group(scenario, group)[1].capacity_units
 
     def requests(self, seed: int, replications: int | None = None,
                  probe: bool = True) -> list[tuple[RunKey, Task]]:
@@ -239,12 +239,13 @@ class _IntervalSearch:
         for index, margin in enumerate(goal_margin(self.goals, self.current)):
             self.margin_at[index][int(staffing[index])] = float(margin)
         probe_comfortable = np.zeros(len(staffing), dtype=bool)
-        if len(runs) > count:
+        probe_ran = len(runs) > count
+        if probe_ran:
             probe = IntervalEstimates.from_runs(runs[count:])
             probe_comfortable = meets_goals(self.goals, probe, confident=True) & self.probed
+            probe_margin = goal_margin(self.goals, probe)
             for index in np.flatnonzero(self.probed):
-                self.margin_at[index][int(staffing[index]) - 1] = float(
-                    goal_margin(self.goals, probe)[index])
+                self.margin_at[index][int(staffing[index]) - 1] = float(probe_margin[index])
         # Newer findings win over older ones a neighbour's change has made stale.
         self.known_pass = np.where(met, np.minimum(self.known_pass, staffing),
                                    np.where(self.known_pass <= staffing, _NO_PASS,
@@ -264,15 +265,13 @@ class _IntervalSearch:
         new = np.maximum(np.where(~met, raised, np.where(lower, lowered, staffing)), 0)
         changed = int(np.sum(new != staffing))
         self.staffing = new
-        self.history.append(new.copy())
-        probe_ran = len(runs) > count
         self.probing = bool(met.all())
         if changed or (not probe_ran and self._not_minimal().any()):
             return changed  # still raising, or lowering not tried yet
         if self.replications < self.full_replications:
             self.replications = self.full_replications  # confirm with the full number
         else:
-            self.converged = self.done = True
+            self.converged = True
         return changed
 
     def _not_minimal(self) -> np.ndarray:
@@ -292,17 +291,13 @@ class _IntervalSearch:
     def _calibrated_erlang(self) -> np.ndarray:
         """Erlang agents per interval with the holding time the simulation measured."""
         assert self.current is not None
-        work = workload(self.scenario, self.scenario.capacity_model, self.group)
+        work = self.work
         mean = self.current.mean
-        staffed_capacity = self._staffed_capacity()
-        sizes = staffed_capacity / work.slots_per_agent
+        sizes = self.capacity_units / work.slots_per_agent
         measured = np.divide(mean["busy_units_s"] / sizes, mean["answered"],
                              out=np.full(len(sizes), np.nan), where=mean["answered"] > 0)
         holding = np.where(np.isfinite(measured) & (measured > 0), measured, work.holding_s)
         return staffed_agents(self.goals, work, holding)
-
-    def _staffed_capacity(self) -> float:
-        return staffing_group(self.scenario, self.group)[1].capacity_units
 
 
 @dataclass
@@ -316,7 +311,6 @@ class StaffingResult:
         analytic: the Erlang baseline for this capacity model (see
             :func:`analytic_requirements`).
         required: online agents per interval chosen by the search (and verification).
-        scheduled: ``required`` grossed up for shrinkage.
         verification: per interval the achieved measures at ``required`` over the
             verification replications: ``<measure>`` and ``<measure>_ci95`` for
             service_level, asa_s, abandon_rate and occupancy, plus ``agents_online`` and
@@ -325,13 +319,8 @@ class StaffingResult:
             the last run that tried it) is smallest.
         iterations: search iterations run.
         converged: the search stopped because no interval changed.
-        history: staffing per iteration (the analytic start first).
         replications: replications per search iteration.
         verification_replications: replications of the verification run.
-        simulated_runs: simulated runs (days of the scenario's horizon) spent.
-        simulated_days: simulated days spent (runs x horizon / 1 day).
-        runtime_s: wall-clock time (seconds).
-        group: the staffed agent group (``None``: the first serving every queue).
     """
 
     capacity_model: str
@@ -339,18 +328,17 @@ class StaffingResult:
     interval_s: float
     analytic: pd.DataFrame
     required: np.ndarray
-    scheduled: np.ndarray
     verification: pd.DataFrame
     binding_interval: int | None
     iterations: int
     converged: bool
-    history: list[np.ndarray]
     replications: int
     verification_replications: int
-    simulated_runs: int = 0
-    simulated_days: float = 0.0
-    runtime_s: float = 0.0
-    group: str | None = None
+
+    @property
+    def scheduled(self) -> np.ndarray:
+        """Agents to schedule per interval: ``required`` with shrinkage."""
+        return self.goals.scheduled(self.required)
 
     @property
     def agent_hours(self) -> float:
@@ -404,7 +392,6 @@ def run_searches(
     Returns:
         The result per model, and the measures of the ``extra`` tasks.
     """
-    started = time.perf_counter()
     analytic = {model: analytic_requirements(scenario, goals, model, group)
                 for model, scenario in variants.items()}
     early = max(2, math.ceil(replications / 2))
@@ -413,7 +400,7 @@ def run_searches(
                                        early, group)
                 for model, scenario in variants.items()}
     for iteration in range(1, max_iterations + 1):
-        active = [search for search in searches.values() if not search.done]
+        active = [search for search in searches.values() if not search.converged]
         if not active:
             break
         requests = [search.requests(seed) for search in active]
@@ -421,16 +408,16 @@ def run_searches(
         offset = 0
         for search, chunk in zip(active, requests, strict=True):
             count = search.replications
+            agent_intervals = int(search.staffing.sum())
             changed = search.update(runs[offset:offset + len(chunk)])
             offset += len(chunk)
             if log:
                 probe = "" if len(chunk) > count else ", no probe"
                 log(f"{search.model}: iteration {iteration} ({count} replications{probe}): "
-                    f"{int(search.history[-2].sum())} agent-intervals, "
+                    f"{agent_intervals} agent-intervals, "
                     f"{changed} interval(s) changed; {runner.days:.0f} days simulated")
     estimates, extra_runs = _verify(searches, goals, verification_replications, seed, runner,
                                     log, extra or [])
-    elapsed = time.perf_counter() - started
     results = {}
     for model, search in searches.items():
         results[model] = StaffingResult(
@@ -439,18 +426,12 @@ def run_searches(
             interval_s=variants[model].interval,
             analytic=analytic[model],
             required=search.staffing.copy(),
-            scheduled=goals.scheduled(search.staffing),
             verification=_verification_table(estimates[model], goals, search.staffing),
             binding_interval=search.binding_interval(),
             iterations=search.iterations,
             converged=search.converged,
-            history=search.history,
             replications=replications,
             verification_replications=verification_replications,
-            simulated_runs=runner.runs,
-            simulated_days=runner.days,
-            runtime_s=elapsed,
-            group=group,
         )
     return results, extra_runs
 

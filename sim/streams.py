@@ -33,8 +33,3 @@ class RandomStreams:
             pool_size=self.seed_sequence.pool_size,
         )
         return np.random.Generator(np.random.PCG64(child))
-
-
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
-    """Return one independent ``SeedSequence`` per replication of a run seeded by ``seed``."""
-    return np.random.SeedSequence(seed).spawn(replications)

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.sweeps import grid_keys, wide  # noqa: E402
+from sim.sweeps import cell_label, grid_keys, wide  # noqa: E402
 
 SIZE = (11.0, 4.8)
 """Figure size in inches (two panels)."""
@@ -54,9 +54,9 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
     cells = wide(table, ["service_level", "asa_s"])
     x_key, others = keys[0], keys[1:]
     numeric = _is_numeric(cells[x_key])
-    categories = list(dict.fromkeys(cells[x_key].map(_text)))
+    categories = list(dict.fromkeys(cells[x_key].map(str)))
     positions = (cells[x_key].astype(float).to_numpy() if numeric
-                 else np.array([categories.index(_text(v)) for v in cells[x_key]], dtype=float))
+                 else np.array([categories.index(str(v)) for v in cells[x_key]], dtype=float))
     cells = cells.assign(_x=positions)
     groups = ([("all cells", cells)] if not others else
               [(_series_label(others, values), rows)
@@ -100,10 +100,6 @@ def _is_numeric(values: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(values)) and not pd.api.types.is_bool_dtype(values)
 
 
-def _text(value: object) -> str:
-    return str(value)
-
-
 def _errors(values: pd.Series) -> np.ndarray:
     """CI half-widths with NaN (fewer than two replications) drawn as no bar."""
     return np.nan_to_num(values.to_numpy(dtype=float), nan=0.0)
@@ -118,8 +114,8 @@ def _series_label(keys: list[str], values: object) -> str:
     """A line's legend entry: the value alone for one key, ``key=value, ...`` for more."""
     values = values if isinstance(values, tuple) else (values,)
     if len(keys) == 1:
-        return _text(values[0])
-    return ", ".join(f"{k}={_text(v)}" for k, v in zip(keys, values, strict=True))
+        return str(values[0])
+    return cell_label(dict(zip(keys, values, strict=True)))
 
 
 def _x_axis(axes: Axes, key: str, numeric: bool, categories: list[str],

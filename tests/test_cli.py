@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
 from matplotlib.image import imread
 
 from sim.cli import main
@@ -45,33 +44,10 @@ RUN_FILES = (
     "service_level.png",
     "occupancy.png",
 )
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def ccsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "120"}
-    return subprocess.run(
-        [sys.executable, "-m", "sim", *map(str, args)],
-        cwd=cwd, capture_output=True, text=True, timeout=300, env=env,
-    )
-
-
-def write(folder: Path, text: str = SCENARIO, name: str = "desk.yaml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return one_error_line(result.returncode, result.stderr)
-
-
-def one_error_line(code: int, stderr: str) -> str:
-    assert code == 2, stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 def check_run_outputs(out: Path, replications: int) -> dict:
@@ -104,7 +80,7 @@ def check_run_outputs(out: Path, replications: int) -> dict:
 
 # ------------------------------------------------------------------------------- run
 def test_run_writes_every_report(tmp_path: Path) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO)
     result = ccsim("run", scenario, "--replications", "2", "--seed", "4", "--out", "reports",
                    cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -119,7 +95,7 @@ def test_run_writes_every_report(tmp_path: Path) -> None:
 
 
 def test_run_default_out_dir_and_overrides(tmp_path: Path, monkeypatch, capsys) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO)
     monkeypatch.chdir(tmp_path)
     code = main(["run", str(scenario), "-r", "1", "--quiet", "--capacity-model", "status",
                  "--set", "agent_groups[0].agents=4"])
@@ -144,7 +120,7 @@ def test_ctrl_c_writes_finished_replications(tmp_path: Path, monkeypatch, capsys
 
     monkeypatch.setattr(sim.runner, "simulate", interrupted_at_third)
     out = tmp_path / "o"
-    code = main(["run", str(write(tmp_path)), "-r", "5", "--quiet", "--out", str(out)])
+    code = main(["run", str(write(tmp_path, SCENARIO)), "-r", "5", "--quiet", "--out", str(out)])
     assert code == 130
     summary = json.loads((out / "summary.json").read_text())
     assert summary["interrupted"] is True
@@ -154,7 +130,7 @@ def test_ctrl_c_writes_finished_replications(tmp_path: Path, monkeypatch, capsys
 
 # --------------------------------------------------------------------------- compare
 def test_compare_writes_comparison(tmp_path: Path) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO)
     result = ccsim("compare", scenario, "-r", "2", "--out", "cmp", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "status - tab" in result.stdout
@@ -183,7 +159,7 @@ def test_compare_rejects_a_standard_channel(tmp_path: Path, capsys) -> None:
 
 # -------------------------------------------------------------------------- validate
 def test_validate_good_and_bad_files(tmp_path: Path) -> None:
-    good = write(tmp_path)
+    good = write(tmp_path, SCENARIO)
     bad = write(tmp_path, SCENARIO.replace("capacity: 2", "capacty: 2"), "bad.yaml")
     result = ccsim("validate", good, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -199,7 +175,7 @@ def test_validate_good_and_bad_files(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------- errors
 def test_bad_set_value_is_one_line(tmp_path: Path) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO)
     result = ccsim("run", scenario, "--set", "agent_groups[0].agents=-1", "--out", "o",
                    cwd=tmp_path)
     line = assert_one_error_line(result)
@@ -213,7 +189,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unwritable_out_dir(tmp_path: Path, capsys) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO)
     (tmp_path / "afile").write_text("x")
     code = main(["run", str(scenario), "--out", str(tmp_path / "afile" / "sub")])
     line = one_error_line(code, capsys.readouterr().err)
@@ -221,7 +197,7 @@ def test_unwritable_out_dir(tmp_path: Path, capsys) -> None:
 
 
 def test_bad_options(tmp_path: Path, capsys) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO)
     code = main(["run", str(scenario), "--scheduler", "tcp://127.0.0.1:9", "--out", "o"])
     line = one_error_line(code, capsys.readouterr().err)
     assert line.startswith("ccsim: error: distributed runs")

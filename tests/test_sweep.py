@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
 from matplotlib.image import imread
 from scenario_builders import tiny_desk
 
@@ -26,7 +24,6 @@ from sim.sweeps import (
     wide,
 )
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 AGENTS = "agent_groups[0].agents"
 
 TINY = tiny_desk("tiny sweep desk", "2h", "50/h", 2, 180, agents=2, capacity=1, seed=7)
@@ -234,29 +231,8 @@ def test_missing_dask_gives_an_install_hint(monkeypatch) -> None:
 
 
 # ---------------------------------------------------------------------------------- CLI
-def ccsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "120"}
-    env.pop("CCSIM_SCHEDULER", None)
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300, env=env)
-
-
-def write(folder: Path, text: str = SCENARIO_YAML) -> Path:
-    path = folder / "desk.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def one_error_line(code: int, stderr: str) -> str:
-    assert code == 2, stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    return lines[0]
-
-
 def test_cli_sweep_end_to_end(tmp_path: Path) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO_YAML)
     result = ccsim("sweep", scenario, "--grid", "agent_groups[0].agents=1,3",
                    "--grid", "capacity_model=tab,status", "-r", "2", "--seed", "9",
                    "--set", "horizon=90m", cwd=tmp_path)
@@ -280,7 +256,7 @@ def test_cli_sweep_end_to_end(tmp_path: Path) -> None:
 
 
 def test_cli_sweep_bad_grid_key(tmp_path: Path, capsys) -> None:
-    scenario = write(tmp_path)
+    scenario = write(tmp_path, SCENARIO_YAML)
     code = main(["sweep", str(scenario), "--grid", "agent_groups[4].agents=1,2", "-r", "1",
                  "--out", str(tmp_path / "o")])
     line = one_error_line(code, capsys.readouterr().err)
