@@ -176,7 +176,7 @@ class Router:
         if agent is None:
             self.enqueue(session, age_time)  # no agent fits it: it waits
             return
-        self._in_routing(lambda: self.push(session, agent))
+        self._in_routing(self.push, session, agent)
 
     def remove(self, session: MessagingSession) -> None:
         """Take ``session`` out of line if it is there."""
@@ -199,12 +199,12 @@ class Router:
             return
         self._in_routing(self._route_pass)
 
-    def _in_routing(self, first: Callable[[], None]) -> None:
-        """Run ``first`` (a pass or one push), then a pass for every routing asked meanwhile."""
+    def _in_routing(self, first: Callable[..., None], *args: object) -> None:
+        """Run ``first(*args)`` (a pass or a push), then a pass per routing asked meanwhile."""
         self._routing = True
         try:
             self._again = False
-            first()
+            first(*args)
             while self._again:
                 self._again = False
                 self._route_pass()
