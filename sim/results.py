@@ -211,12 +211,12 @@ def intervals_table(
             _channel_intervals(subset, channel, n, interval_s, threshold, scenario.horizon)
         )
     table = pd.concat(frames, ignore_index=True)
-    table["interval_hours"] = np.tile(lengths / 3600.0, len(frames))
-    table["throughput_per_h"] = table["completed"] / table["interval_hours"]
+    table["throughput_per_h"] = table["completed"] / np.tile(lengths / 3600.0, len(frames))
     table["agents_online"] = np.tile(agents_online, len(frames))
+    table["busy_capacity_s"] = np.tile(integrals[IntervalLevels.USED], len(frames))
     table["occupancy"] = np.tile(occupancy, len(frames))
     table["concurrency"] = np.tile(concurrency, len(frames))
-    return table.drop(columns="interval_hours")
+    return table
 
 
 def service_level_masks(

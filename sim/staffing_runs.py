@@ -16,7 +16,7 @@ MEASURES = ("service_level", "asa_s", "abandon_rate", "occupancy", "agents_onlin
             "offered", "answered", "busy_units_s")
 """Per-interval measures of one replication, over all channels (the ``'all'`` rows).
 
-``busy_units_s`` is capacity in use x seconds (occupancy x online capacity x length).
+``busy_units_s`` is capacity in use x seconds (the intervals table's ``busy_capacity_s``).
 """
 
 Task = tuple[Scenario, int, int]
@@ -34,20 +34,13 @@ def measure_run(task: Task) -> np.ndarray:
     offered = rows["offered"].to_numpy(dtype=float)
     abandon = np.divide(rows["abandoned"].to_numpy(dtype=float), offered,
                         out=np.full(len(offered), np.nan), where=offered > 0)
-    starts = rows["start_s"].to_numpy(dtype=float)
-    lengths = np.minimum(starts + scenario.interval, scenario.horizon) - starts
-    # Online capacity from the agent count: exact when every group has the same capacity.
-    capacity = float(np.mean([group.capacity_units for group in scenario.agent_groups]))
-    occupancy = rows["occupancy"].to_numpy(dtype=float)
-    agents_online = rows["agents_online"].to_numpy(dtype=float)
-    busy = np.nan_to_num(occupancy) * agents_online * capacity * lengths
     return np.vstack([
         rows["service_level"].to_numpy(dtype=float),
         rows["asa_s"].to_numpy(dtype=float),
         abandon,
-        occupancy,
-        agents_online,
+        rows["occupancy"].to_numpy(dtype=float),
+        rows["agents_online"].to_numpy(dtype=float),
         offered,
         rows["answered"].to_numpy(dtype=float),
-        busy,
+        rows["busy_capacity_s"].to_numpy(dtype=float),
     ])
