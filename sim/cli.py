@@ -20,6 +20,7 @@ from sim.cli_common import load_checked, positive_int, prepare_out, seed_number
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.table import Table
 
     from sim.scenario import Scenario
 
@@ -300,13 +301,8 @@ def _progress(quiet: bool, total: int, what: str) -> Iterator[Callable[[int, int
 
 def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int, seed: int,
                    interrupted: bool, written: list[Path]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-
-    title = (f"{scenario.name}: {scenario.capacity_model}-based capacity, "
-             f"{replications} replication{'s' if replications != 1 else ''}, seed {seed}")
-    table = Table(title=title + (" (INTERRUPTED)" if interrupted else ""), min_width=len(title))
+    table = _titled_table(f"{scenario.name}: {scenario.capacity_model}-based capacity, "
+                          f"{_replications(replications)}, seed {seed}", interrupted)
     table.add_column("figure", no_wrap=True)
     table.add_column("mean", justify="right")
     table.add_column("± 95% CI", justify="right")
@@ -315,20 +311,13 @@ def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int,
         unit = _unit(str(name))
         table.add_row(str(name), _number(row["mean"], str(name)), _number(row["ci95"], str(name)),
                       unit)
-    console = Console()
-    console.print(table)
-    console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
+    _print_table(table, [], written)
 
 
 def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications: int,
                       seed: int, interrupted: bool, written: list[Path]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-
-    title = (f"{scenario.name}: status- vs tab-based capacity, same customers, "
-             f"{replications} replication{'s' if replications != 1 else ''}, seed {seed}")
-    table = Table(title=title + (" (INTERRUPTED)" if interrupted else ""), min_width=len(title))
+    table = _titled_table(f"{scenario.name}: status- vs tab-based capacity, same customers, "
+                          f"{_replications(replications)}, seed {seed}", interrupted)
     for column in ("figure", "tab", "status", "status - tab", "± 95% CI", "unit"):
         table.add_column(column, justify="left" if column in ("figure", "unit") else "right",
                          no_wrap=column == "figure")
@@ -338,9 +327,7 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
         table.add_row(key, _number(row["tab_mean"], key), _number(row["status_mean"], key),
                       _number(row["diff_mean"], key, signed=True),
                       _number(row["diff_ci95"], key), unit)
-    console = Console()
-    console.print(table)
-    console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
+    _print_table(table, [], written)
 
 
 SWEEP_TABLE_FIGURES = {
@@ -354,18 +341,14 @@ SWEEP_TABLE_FIGURES = {
 
 def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupted: bool,
                  written: list[Path]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     from sim.sweeps import grid_keys, wide
 
     keys = grid_keys(table)
     rows = wide(table, SWEEP_TABLE_FIGURES)
     replications = table.attrs["replications"]
-    title = (f"{scenario.name}: {cells} cells x {replications} "
-             f"replication{'s' if replications != 1 else ''}, seed {table.attrs['seed']}")
-    result = Table(title=title + (" (INTERRUPTED)" if interrupted else ""))
-    cells = [[f"{_number(row[f'{name}_mean'], name)} ±{_number(row[f'{name}_ci95'], name)}"
+    result = _titled_table(f"{scenario.name}: {cells} cells x {_replications(replications)}, "
+                           f"seed {table.attrs['seed']}", interrupted, fit_title=False)
+    texts_by_row = [[f"{_number(row[f'{name}_mean'], name)} ±{_number(row[f'{name}_ci95'], name)}"
               for name in SWEEP_TABLE_FIGURES] for _, row in rows.iterrows()]
     short = {key: key.rsplit(".", 1)[-1] for key in keys}
     if len(set(short.values())) < len(short):
@@ -375,18 +358,40 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
     renamed = [f"{name} = {key}" for key, name in short.items() if name != key]
     for number, (name, header) in enumerate(SWEEP_TABLE_FIGURES.items()):
         unit = _unit(name)
-        width = max([len(f"{header} {unit}")] + [len(texts[number]) for texts in cells])
+        width = max([len(f"{header} {unit}")] + [len(texts[number]) for texts in texts_by_row])
         result.add_column(f"{header} {unit}", justify="right", no_wrap=True, min_width=width)
     complete = bool((rows["n"] == replications).all())
     if not complete:
         result.add_column("n", justify="right")
-    for (_, row), texts in zip(rows.iterrows(), cells, strict=True):
-        result.add_row(*(str(row[key]) for key in keys), *texts,
-                       *([] if complete else [str(int(row["n"]))]))
+    # Column by column: a row of mixed columns would turn whole grid values into floats.
+    key_texts = rows[keys].astype(str).to_numpy().tolist()
+    counts = rows["n"].astype(int).astype(str).tolist()
+    for values, texts, count in zip(key_texts, texts_by_row, counts, strict=True):
+        result.add_row(*values, *texts, *([] if complete else [count]))
+    _print_table(result, ["; ".join([*renamed, "± is the 95% CI half-width; every figure is "
+                                               "in sweep.csv"])], written)
+
+
+def _replications(count: int) -> str:
+    return f"{count} replication{'s' if count != 1 else ''}"
+
+
+def _titled_table(title: str, interrupted: bool, fit_title: bool = True) -> Table:
+    """A rich table titled ``title`` (marked when interrupted), as wide as it when asked."""
+    from rich.table import Table
+
+    return Table(title=title + (" (INTERRUPTED)" if interrupted else ""),
+                 min_width=len(title) if fit_title else None)
+
+
+def _print_table(table: Table, notes: list[str], written: list[Path]) -> None:
+    """Print ``table``, the ``notes`` lines, and where the report files went."""
+    from rich.console import Console
+
     console = Console()
-    console.print(result)
-    console.print("; ".join([*renamed, "± is the 95% CI half-width; every figure is in "
-                                       "sweep.csv"]))
+    console.print(table)
+    for line in notes:
+        console.print(line)
     console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
 
 
