@@ -42,12 +42,8 @@ def unstaffed_arrivals(scenario: Scenario) -> list[str]:
     warnings: list[str] = []
     for index, channel in enumerate(scenario.channels):
         groups = [group for group in scenario.agent_groups if channel.queue in group.queues]
-        profiles = [(f"channels[{index}].arrivals", channel.arrivals)]
-        if channel.outbound is not None:
-            profiles.append((f"channels[{index}].outbound.arrivals", channel.outbound.arrivals))
-        for key, profile in profiles:
-            if profile is None or not groups:
-                continue
+        for path, profile in channel.arrival_profiles if groups else []:
+            key = f"channels[{index}]." + ".".join(path)
             gaps = _unstaffed_periods(scenario, profile, groups)
             if gaps:
                 start, end = gaps[0]

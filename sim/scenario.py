@@ -273,6 +273,14 @@ class Channel(Schema):
         """``standard`` or ``enhanced``."""
         return channel_kind(self.type)
 
+    @property
+    def arrival_profiles(self) -> list[tuple[tuple[str, ...], ArrivalProfile]]:
+        """Its inbound and outbound arrival profiles, each with its key path in the channel."""
+        profiles = [(("arrivals",), self.arrivals)]
+        if self.outbound is not None:
+            profiles.append((("outbound", "arrivals"), self.outbound.arrivals))
+        return [(path, profile) for path, profile in profiles if profile is not None]
+
 
 # ----------------------------------------------------------------------------- queues
 class Queue(Schema):
@@ -586,13 +594,9 @@ def _check_schedule(scenario: Scenario) -> None:
             ("warmup",), f"warmup ({scenario.warmup:g}s) must be shorter than the horizon"
         )
     for index, channel in enumerate(scenario.channels):
-        for key, profile in (("arrivals", channel.arrivals), ("outbound", channel.outbound)):
-            if isinstance(profile, OutboundCampaign):
-                profile, loc = profile.arrivals, ("channels", index, key, "arrivals")
-            else:
-                loc = ("channels", index, key)
-            no_list = profile is None or (profile.rates is None and profile.volumes is None)
-            if no_list or profile.repeat:
+        for path, profile in channel.arrival_profiles:
+            loc = ("channels", index, *path)
+            if (profile.rates is None and profile.volumes is None) or profile.repeat:
                 continue
             entries = profile.rates if profile.rates is not None else profile.volumes
             length = profile.interval or scenario.interval

@@ -40,21 +40,15 @@ def stationary_interval(scenario: Scenario, interval: int, intervals: int = 4,
     """
     data = scenario.model_dump()
     for channel_data, channel in zip(data["channels"], scenario.channels, strict=True):
-        for key in ("arrivals", "outbound"):
-            profile = channel.arrivals if key == "arrivals" else (
-                channel.outbound.arrivals if channel.outbound else None)
-            if profile is None:
-                continue
-            _, rates = interval_rates_per_second(
+        for path, profile in channel.arrival_profiles:
+            length, rates = interval_rates_per_second(
                 profile, scenario.interval, scenario.horizon, scenario.arrival_scale)
-            length = profile.interval or scenario.interval
             index = min(int(interval * scenario.interval // length), len(rates) - 1)
-            constant = {"rates": [float(rates[index] * 3600.0)], "repeat": True,
-                        "interval": scenario.interval}
-            if key == "arrivals":
-                channel_data["arrivals"] = constant
-            else:
-                channel_data["outbound"]["arrivals"] = constant
+            target = channel_data
+            for part in path[:-1]:
+                target = target[part]
+            target[path[-1]] = {"rates": [float(rates[index] * 3600.0)], "repeat": True,
+                                "interval": scenario.interval}
     staffed, _ = staffing_group(scenario, group)
     for position, other in enumerate(scenario.agent_groups):
         if position != staffed:
