@@ -6,6 +6,7 @@ Run by hand from the repository root::
     python benchmarks/bench.py --quick    # smoke run (< 30 s)
     python benchmarks/bench.py --week     # also a week of a 500-agent center
     python benchmarks/bench.py --profile  # also cProfile the busy day (top functions)
+    python benchmarks/bench.py --instructions  # M/M/n instructions per customer (valgrind)
 
 Every measurement runs in its own forked child process, so the peak memory (ru_maxrss) of
 one run is not inflated by another; the parent only prints the table.
@@ -23,9 +24,12 @@ import platform
 import pstats
 import random
 import resource
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +39,9 @@ import simpy  # noqa: E402
 
 from scenarios import busy_day_scenario, mmn_scenario, week_scenario  # noqa: E402
 from sim.erlang import erlang_c_mean_wait, erlang_c_wait_probability  # noqa: E402
+
+MMN_SERVERS, MMN_RHO, MMN_SERVICE_MEAN_S = 20, 0.9, 60.0
+"""The M/M/n every engine runs: servers, load per server, mean service (s)."""
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -228,6 +235,55 @@ def profile_simulator(scenario: Any, top: int, seed: int = 1) -> str:
     return out.getvalue()
 
 
+# ---------------------------------------------------------------------------- instructions
+
+
+def run_engine(engine: str, customers: int, seed: int) -> dict:
+    """Run one engine's M/M/n for about ``customers`` customers (in this process)."""
+    lam, mu = MMN_RHO * MMN_SERVERS / MMN_SERVICE_MEAN_S, 1.0 / MMN_SERVICE_MEAN_S
+    horizon_s = customers / lam
+    if engine == "plain":
+        return plain_simpy_mmn(MMN_SERVERS, lam, mu, horizon_s, seed)
+    if engine == "ciw":
+        return ciw_mmn(MMN_SERVERS, lam, mu, horizon_s, seed)
+    scenario = mmn_scenario(MMN_SERVERS, MMN_RHO, MMN_SERVICE_MEAN_S, horizon_s)
+    result = run_simulator(scenario, seed)
+    result["customers"] = result["sessions"]
+    return result
+
+
+def count_instructions(engine: str, customers: int, seed: int) -> tuple[int, int]:
+    """Instructions the whole ``--engine`` run executes under callgrind, and its customers."""
+    command = [
+        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+        sys.executable, os.path.abspath(__file__),
+        "--engine", engine, "--customers", str(customers), "--seed", str(seed),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    collected = [line for line in done.stderr.splitlines() if "Collected :" in line]
+    return int(collected[-1].split(":")[-1]), int(done.stdout.split()[-1])
+
+
+def instructions_per_customer(engines: list[str], sizes: tuple[int, int], seed: int) -> dict:
+    """Instructions per M/M/n customer of each engine, by callgrind (noise-free).
+
+    Each engine runs at two sizes; the difference of the instruction counts over the
+    difference of the customers leaves out start-up (interpreter, imports, scenario).
+    """
+    jobs = [(engine, size) for engine in engines for size in sizes]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = dict(
+            zip(jobs, pool.map(lambda job: count_instructions(*job, seed), jobs), strict=True)
+        )
+    per_customer = {}
+    for engine in engines:
+        (small, small_customers), (large, large_customers) = (
+            counts[(engine, size)] for size in sizes
+        )
+        per_customer[engine] = (large - small) / (large_customers - small_customers)
+    return per_customer
+
+
 # ---------------------------------------------------------------------------- report
 
 
@@ -253,6 +309,33 @@ def fmt(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def print_instructions(timed_jobs: list[str], quick: bool, seed: int) -> None:
+    """Print the M/M/n instructions per customer of every engine, and ccsim's ratios."""
+    print("## M/M/n instructions per customer (valgrind callgrind: the same on a busy host)")
+    if shutil.which("valgrind") is None:
+        print("(skipped: valgrind is not installed; `apt-get install valgrind`)")
+        return
+    engines = ["plain"] + (["ciw"] if "ciw" in timed_jobs else []) + ["ccsim"]
+    sizes = (1_000, 4_000) if quick else (2_000, 12_000)
+    per_customer = instructions_per_customer(engines, sizes, seed)
+    names = {"plain": "plain SimPy", "ciw": "Ciw", "ccsim": "ccsim"}
+    print()
+    print("| engine | instructions per customer | ccsim speed ratio by instructions |")
+    print("|---|---:|---:|")
+    ours = per_customer["ccsim"]
+    for engine in engines:
+        count = per_customer[engine]
+        print(f"| {names[engine]} | {fmt(count)} | {count / ours:.2f} |")
+    print()
+    print(
+        f"Each engine ran {sizes[0]:,} and {sizes[1]:,} customers under callgrind; the "
+        "difference of the counts over the difference of the customers served leaves out "
+        "start-up. ccsim includes its sessions table. Ratio = the engine's instructions ÷ "
+        "ccsim's (above 1: ccsim executes fewer). Instructions are not seconds: ccsim's "
+        "Python touches more memory per instruction, so its time ratios run lower."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="scaled-down smoke run (< 30 s)")
@@ -265,11 +348,20 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=0,
         help="rounds of measurements, best kept (default 3; 1 with --quick)",
     )
+    parser.add_argument(
+        "--instructions", action="store_true",
+        help="also count M/M/n instructions per customer under valgrind's callgrind",
+    )
+    parser.add_argument("--engine", choices=("plain", "ciw", "ccsim"), help=argparse.SUPPRESS)
+    parser.add_argument("--customers", type=int, default=10_000, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.engine:  # one engine's M/M/n alone, for --instructions
+        print(run_engine(args.engine, args.customers, args.seed)["customers"])
+        return 0
 
     quick = args.quick
     bare_events = 200_000 if quick else 1_500_000
-    mmn_servers, rho, service_mean_s = 20, 0.9, 60.0
+    mmn_servers, rho, service_mean_s = MMN_SERVERS, MMN_RHO, MMN_SERVICE_MEAN_S
     mmn_customers = 10_000 if quick else 100_000
     lam, mu = rho * mmn_servers / service_mean_s, 1.0 / service_mean_s
     mmn_horizon = mmn_customers / lam
@@ -422,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name}: answered {row['answered']:,}, abandoned {row['abandoned']:,}, "
             f"open at horizon {row['open_at_horizon']:,}, mean wait {row['mean_wait_s']:.1f} s"
         )
+
+    if args.instructions:
+        print()
+        print_instructions(list(jobs), quick, args.seed)
 
     if args.profile:
         print()

@@ -361,7 +361,7 @@ class Conversations:
             and (self.scenario.allow_over_capacity or owner.free_capacity >= session.channel.size)
         ):
             # Status-based: the answer goes back to the agent who wrote (DOMAIN.md 4).
-            item = self._new_item(session, owner)
+            item = self._new_item(session, owner, now)
             session.status = SessionStatus.ACTIVE
             self.record.event(session, owner, "customer_answered")
             self._open(item)

@@ -16,7 +16,8 @@ class Recorder:
     """Appends ``(time, session_id, agent_id, event, status)`` rows when tracing is on.
 
     Session rows carry the session's status after the event; agent rows (session_id -1)
-    carry the agent's presence.
+    carry the agent's presence. The steps every session goes through check ``enabled``
+    before calling, to save the call in untraced runs.
     """
 
     def __init__(self, env: simpy.Environment, enabled: bool) -> None:

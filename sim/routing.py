@@ -74,16 +74,17 @@ class RankSlot:
         self.model = model
         self.ranked = ranked
         self.entry: RankEntry | None = None
-        """The agent's entry in ``ranked``, or None while it is not available."""
+        """The agent's entry in ``ranked``, or None while it is unavailable or full."""
 
 
 class Router:
     """Holds the sessions waiting for an agent and pushes them to agents with room.
 
-    For each queue it keeps the available agents sorted by the queue's routing model
-    (then by the time they last received work, oldest first), so choosing an agent does
-    not scan every agent. The simulation calls :meth:`update` whenever an agent's
-    capacity in use, open work, last assignment or presence changes.
+    For each queue it keeps the available agents with room for the smallest work item
+    sorted by the queue's routing model (then by the time they last received work, oldest
+    first), so choosing an agent scans neither every agent nor the full ones. The
+    simulation calls :meth:`update` whenever an agent's capacity in use, open work, last
+    assignment or presence changes.
     ``push(session, agent)`` is called for every routing decision; it must create the
     work item and take the capacity before returning.
     """
@@ -127,16 +128,22 @@ class Router:
             self.update(agent)
 
     def update(self, agent: Agent) -> None:
-        """Re-rank ``agent`` after a change of capacity use, work, assignment or presence."""
-        available = agent.presence == Presence.AVAILABLE
-        room = available and agent.capacity - agent.used >= self._room_needed
+        """Re-rank ``agent`` after a change of capacity use, work, assignment or presence.
+
+        An agent without room for the smallest work item (or not available) leaves the
+        ranked lists: routing would pass over it anyway.
+        """
+        room = (
+            agent.presence == Presence.AVAILABLE
+            and agent.capacity - agent.used >= self._room_needed
+        )
         if room != agent.has_room:
             agent.has_room = room
             self.agents_with_room += 1 if room else -1
         last_assigned = agent.last_assigned_time
         for slot in agent.rank_slots:
             old = slot.entry
-            if available:
+            if room:
                 key = slot.model.key(agent)
                 if old is not None and old[0] == key and old[1] == last_assigned:
                     continue

@@ -241,8 +241,8 @@ def _recording_center() -> Any:
             log["center"] = self
             super().__init__(*args, **kwargs)
 
-        def _new_item(self, session: Any, agent: Any) -> Any:
-            item = super()._new_item(session, agent)
+        def _new_item(self, session: Any, agent: Any, now: float) -> Any:
+            item = super()._new_item(session, agent, now)
             self._items_seen.append(item)
             return item
 
