@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import math  # noqa: E402
+import textwrap  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -79,7 +80,8 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
     axes.set_zorder(arrivals_axes.get_zorder() + 1)
     axes.patch.set_visible(False)
     _joint_legend(axes, arrivals_axes)
-    axes.set_title(title or "Required agents per interval by capacity model")
+    # A title naming the group and several goals is long: wrapped, not cut at the edges.
+    axes.set_title(textwrap.fill(title or "Required agents per interval by capacity model", 90))
     figure.tight_layout()
     return figure
 

@@ -10,6 +10,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
+from chart_helpers import assert_inside_figure
 from matplotlib.figure import Figure
 from scenario_builders import mmn_scenario
 
@@ -31,7 +32,7 @@ from sim.staffing import (
     with_staffing,
     write_staffing,
 )
-from sim.staffing_charts import staffing_figures
+from sim.staffing_charts import required_agents_chart, staffing_figures
 
 HOUR = 3600.0
 RATE = 0.04  # per second: 144 sessions an hour
@@ -264,3 +265,14 @@ def test_staff_both_models_writes_table_summary_and_charts(tmp_path):
         assert "(" in axes.get_xlabel() and "(" in axes.get_ylabel()  # units
         assert axes.get_legend() is not None
     assert "(" in figures["required_agents"].axes[1].get_ylabel()  # arrivals axis
+
+
+def test_a_long_required_agents_title_is_wrapped_inside_the_figure():
+    table = pd.DataFrame({"start_s": [0.0, 1800.0, 3600.0], "arrivals": [10.0, 30.0, 20.0],
+                          "analytic_scheduled": [2, 4, 3], "scheduled_tab": [3, 5, 4],
+                          "scheduled_status": [3, 4, 4]})
+    title = ("Required agents per interval: chat_team (others on fixed shifts) — service "
+             "level 80% within 60s, abandonment <= 5.0%")
+    figure = required_agents_chart(table, 1800.0, title=title)
+    assert_inside_figure(figure, figure.axes[0].title)
+    assert figure.axes[0].get_title().replace("\n", " ") == title

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chart_helpers import assert_inside_figure
 from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
 from matplotlib.image import imread
 from scenario_builders import tiny_desk
@@ -16,6 +17,7 @@ from sim.figures import FIGURES, summarize
 from sim.loader import ScenarioError
 from sim.runner import LocalExecutor, make_executor, replicate
 from sim.scenario import Scenario
+from sim.sweep_charts import sweep_chart
 from sim.sweeps import (
     grid_keys,
     parse_grid,
@@ -168,6 +170,14 @@ def test_sweep_table_is_tidy_and_matches_replicate(tiny: Scenario) -> None:
     cell = table[table[AGENTS] == 3].set_index("figure")
     pd.testing.assert_series_equal(cell["mean"], expected["mean"], check_names=False)
     pd.testing.assert_series_equal(cell["ci95"], expected["ci95"], check_names=False)
+
+
+def test_sweep_chart_title_over_three_long_keys_stays_inside(tiny: Scenario) -> None:
+    grid = {AGENTS: [1, 2], "agent_groups[0].capacity": [1, 2], "capacity_model": ["tab", "status"]}
+    figure = sweep_chart(sweep(tiny, grid, 1, seed=5), target=0.8, threshold_s=60.0)
+    title = figure._suptitle
+    assert "agent_groups[0].capacity" in title.get_text()
+    assert_inside_figure(figure, title)
 
 
 def test_more_agents_never_serve_worse_on_the_same_seeds(tiny: Scenario) -> None:
