@@ -11,7 +11,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import math  # noqa: E402
-import textwrap  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -80,8 +79,8 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
     axes.set_zorder(arrivals_axes.get_zorder() + 1)
     axes.patch.set_visible(False)
     _joint_legend(axes, arrivals_axes)
-    # A title naming the group and several goals is long: wrapped, not cut at the edges.
-    axes.set_title(textwrap.fill(title or "Required agents per interval by capacity model", 90))
+    # A title naming the group and several goals is long: wrapped to the figure, not cut.
+    axes.set_title(title or "Required agents per interval by capacity model", wrap=True)
     figure.tight_layout()
     return figure
 

@@ -10,8 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import textwrap  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -93,9 +91,9 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
         axes.legend(loc="best", fontsize="small",
                     title=", ".join(others) if others else None, title_fontsize="small")
     replications = int(cells["n"].max()) if len(cells) else 0
-    title = title or (f"Sweep over {', '.join(keys)}: mean of {replications} "
-                      "replications per cell, error bars 95% CI")
-    figure.suptitle(textwrap.fill(title, 110))  # long key paths wrap, not cut at the edges
+    # Long key paths and scenario names wrap to the figure's width instead of being cut.
+    figure.suptitle(title or f"Sweep over {', '.join(keys)}: mean of {replications} "
+                    "replications per cell, error bars 95% CI", wrap=True)
     return figure
 
 
