@@ -20,37 +20,31 @@ from sim.simulate import replication_seed_sequence
 from sim.streams import RandomStreams
 
 
-def scanned_choice(center: ContactCenter, session: MessagingSession) -> Agent | None:
-    """The agent routing must choose: the first by the queue's routing model, then longest
-    since last work, among the available agents of the queue with room for the item; one
-    who declined the session only when no other has room."""
-    channel = session.channel
-    queue = channel.queue
-    candidates = sorted(
-        (queue.routing_model.key(agent), agent.last_assigned_time, agent.agent_id, agent)
-        for agent in center.agents
-        if agent.presence == Presence.AVAILABLE
-        and queue.name in agent.queue_names
-        and agent.capacity - agent.used >= channel.size - EPSILON
-    )
-    declined = session.declined_by or set()
-    for entry in candidates:
-        if entry[2] not in declined:
-            return entry[3]
-    return candidates[0][3] if candidates else None
-
-
-def expected_ranked(center: ContactCenter, queue_name: str) -> list[tuple[Any, ...]]:
-    """The ranked list of ``queue_name`` rebuilt from scratch from every agent's state."""
+def ranked_from_scratch(
+    center: ContactCenter, queue_name: str, size: float
+) -> list[tuple[Any, ...]]:
+    """The available agents of ``queue_name`` with room for ``size``, in routing order
+    (the queue's routing model, then longest since last work), from every agent's state."""
     model = center.router.queue_models[queue_name]
-    smallest = min(channel.size for channel in center.channels)
     return sorted(
         (model.key(agent), agent.last_assigned_time, agent.agent_id, agent)
         for agent in center.agents
         if agent.presence == Presence.AVAILABLE
         and queue_name in agent.queue_names
-        and agent.capacity - agent.used >= smallest - EPSILON
+        and agent.capacity - agent.used >= size - EPSILON
     )
+
+
+def scanned_choice(center: ContactCenter, session: MessagingSession) -> Agent | None:
+    """The agent routing must choose: the first in routing order with room for the item;
+    one who declined the session only when no other has room."""
+    channel = session.channel
+    candidates = ranked_from_scratch(center, channel.queue.name, channel.size)
+    declined = session.declined_by or set()
+    for entry in candidates:
+        if entry[2] not in declined:
+            return entry[3]
+    return candidates[0][3] if candidates else None
 
 
 @pytest.mark.parametrize("percent", [False, True], ids=["units", "percent"])
@@ -64,7 +58,8 @@ def test_every_push_goes_to_the_scanned_choice(capacity_model: str, percent: boo
 
     def checked_push(session: MessagingSession, agent: Agent) -> None:
         for queue_name, ranked in router.ranked.items():
-            assert ranked == expected_ranked(center, queue_name), (queue_name, center.env.now)
+            expected = ranked_from_scratch(center, queue_name, router.min_work_size)
+            assert ranked == expected, (queue_name, center.env.now)
         assert agent is scanned_choice(center, session), (session.session_id, center.env.now)
         seen["pushes"] += 1
         seen["after_decline"] += bool(session.declined_by)
