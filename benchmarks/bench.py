@@ -42,6 +42,7 @@ from sim.erlang import erlang_c_mean_wait, erlang_c_wait_probability  # noqa: E4
 
 MMN_SERVERS, MMN_RHO, MMN_SERVICE_MEAN_S = 20, 0.9, 60.0
 """The M/M/n every engine runs: servers, load per server, mean service (s)."""
+MMN_ARRIVALS_PER_S = MMN_RHO * MMN_SERVERS / MMN_SERVICE_MEAN_S
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -235,21 +236,24 @@ def profile_simulator(scenario: Any, top: int, seed: int = 1) -> str:
     return out.getvalue()
 
 
-# ---------------------------------------------------------------------------- instructions
+# ---------------------------------------------------------------------------- M/M/n engines
 
 
 def run_engine(engine: str, customers: int, seed: int) -> dict:
     """Run one engine's M/M/n for about ``customers`` customers (in this process)."""
-    lam, mu = MMN_RHO * MMN_SERVERS / MMN_SERVICE_MEAN_S, 1.0 / MMN_SERVICE_MEAN_S
-    horizon_s = customers / lam
+    horizon_s = customers / MMN_ARRIVALS_PER_S
+    mu = 1.0 / MMN_SERVICE_MEAN_S
     if engine == "plain":
-        return plain_simpy_mmn(MMN_SERVERS, lam, mu, horizon_s, seed)
+        return plain_simpy_mmn(MMN_SERVERS, MMN_ARRIVALS_PER_S, mu, horizon_s, seed)
     if engine == "ciw":
-        return ciw_mmn(MMN_SERVERS, lam, mu, horizon_s, seed)
+        return ciw_mmn(MMN_SERVERS, MMN_ARRIVALS_PER_S, mu, horizon_s, seed)
     scenario = mmn_scenario(MMN_SERVERS, MMN_RHO, MMN_SERVICE_MEAN_S, horizon_s)
     result = run_simulator(scenario, seed)
-    result["customers"] = result["sessions"]
+    result["customers"], result["customers_per_s"] = result["sessions"], result["sessions_per_s"]
     return result
+
+
+# ---------------------------------------------------------------------------- instructions
 
 
 def count_instructions(engine: str, customers: int, seed: int) -> tuple[int, int]:
@@ -361,10 +365,7 @@ def main(argv: list[str] | None = None) -> int:
 
     quick = args.quick
     bare_events = 200_000 if quick else 1_500_000
-    mmn_servers, rho, service_mean_s = MMN_SERVERS, MMN_RHO, MMN_SERVICE_MEAN_S
     mmn_customers = 10_000 if quick else 100_000
-    lam, mu = rho * mmn_servers / service_mean_s, 1.0 / service_mean_s
-    mmn_horizon = mmn_customers / lam
     day_agents = 20 if quick else 160
     week_agents = 500
 
@@ -377,12 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     # is kept, as timeit does.
     jobs: dict[str, tuple[Callable[..., dict], tuple]] = {
         "bare": (bare_simpy, (1000, bare_events, args.seed)),
-        "plain": (plain_simpy_mmn, (mmn_servers, lam, mu, mmn_horizon, args.seed)),
-        "ciw": (ciw_mmn, (mmn_servers, lam, mu, mmn_horizon, args.seed)),
-        "ours_mmn": (
-            run_simulator,
-            (mmn_scenario(mmn_servers, rho, service_mean_s, mmn_horizon), args.seed),
-        ),
+        "plain": (run_engine, ("plain", mmn_customers, args.seed)),
+        "ciw": (run_engine, ("ciw", mmn_customers, args.seed)),
+        "ours_mmn": (run_engine, ("ccsim", mmn_customers, args.seed)),
         "day_tab": (run_simulator, (busy_day_scenario(day_agents, "tab"), args.seed)),
         "day_status": (run_simulator, (busy_day_scenario(day_agents, "status"), args.seed)),
     }
@@ -404,8 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     peer_ciw = best.get("ciw")
     day = {"tab": best["day_tab"], "status": best["day_status"]}
     ceiling = bare["events_per_s"]
-    p_wait = erlang_c_wait_probability(mmn_servers, lam, 1.0 / mu)
-    erlang_wait = erlang_c_mean_wait(mmn_servers, lam, 1.0 / mu)
+    p_wait = erlang_c_wait_probability(MMN_SERVERS, MMN_ARRIVALS_PER_S, MMN_SERVICE_MEAN_S)
+    erlang_wait = erlang_c_mean_wait(MMN_SERVERS, MMN_ARRIVALS_PER_S, MMN_SERVICE_MEAN_S)
     week, week_runs = None, []
     if args.week:  # its rounds after the others: a minute each
         for _ in range(repeats):
@@ -424,8 +422,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # ---- M/M/n
     print(
-        f"## M/M/{mmn_servers}, rho={rho}, mean service {service_mean_s:g} s, "
-        f"horizon {mmn_horizon / 3600:.1f} h (~{mmn_customers:,} customers)"
+        f"## M/M/{MMN_SERVERS}, rho={MMN_RHO}, mean service {MMN_SERVICE_MEAN_S:g} s, "
+        f"horizon {mmn_customers / MMN_ARRIVALS_PER_S / 3600:.1f} h "
+        f"(~{mmn_customers:,} customers)"
     )
     print(f"Erlang C: P(wait)={p_wait:.3f}, mean wait={erlang_wait:.2f} s")
     print()
@@ -439,10 +438,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("Ciw", peer_ciw))
     rows.append(("ccsim", ours_mmn))
     for name, row in rows:
-        count = row.get("customers", row.get("sessions"))
-        per_s = row.get("customers_per_s", row.get("sessions_per_s"))
+        count, per_s = row["customers"], row["customers_per_s"]
         deviation = row["mean_wait_s"] / erlang_wait - 1.0
-        ratio = ours_mmn["sessions_per_s"] / per_s if name != "ccsim" else 1.0
+        ratio = ours_mmn["customers_per_s"] / per_s
         print(
             f"| {name} | {fmt(count)} | {fmt(row['wall_s'], 2)} | {fmt(row['cpu_s'], 2)} "
             f"| {fmt(per_s)} "
@@ -460,10 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Best of {repeats} round(s) by CPU time; customers/s in every round:")
     for name, key in (("plain SimPy", "plain"), ("Ciw", "ciw"), ("ccsim", "ours_mmn")):
         if key in runs_of:
-            rates = ", ".join(
-                fmt(run.get("customers_per_s", run.get("sessions_per_s")))
-                for run in runs_of[key]
-            )
+            rates = ", ".join(fmt(run["customers_per_s"]) for run in runs_of[key])
             print(f"  {name}: {rates}")
     print()
 
