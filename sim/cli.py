@@ -225,6 +225,9 @@ def _sweep(args: argparse.Namespace) -> int:
         for skipped in plan.skipped:
             print(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
                   f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}", file=sys.stderr)
+        for warning, cells in plan.cell_warnings().items():
+            print(f"{args.scenario}: warning: grid cell{'s' if len(cells) > 1 else ''} "
+                  f"{', '.join(map(str, cells))}: {warning}", file=sys.stderr)
     out_dir = _prepare_out(args, "-sweep")
     from sim.runner import make_executor
     from sim.sweeps import run_sweep

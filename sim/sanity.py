@@ -25,10 +25,18 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         elif queue.name not in used:
             warnings.append(f"queues[{index}]: no channel routes to queue {queue.name!r}")
     for index, group in enumerate(scenario.agent_groups):
-        if group.shifts is None and group.staffing is None and group.agents == 0:
+        schedule = "shifts" if group.shifts is not None else (
+            "staffing" if group.staffing is not None else None
+        )
+        if schedule is None and group.agents == 0:
             warnings.append(
                 f"agent_groups[{index}]: group {group.name!r} has no agents; "
                 "give agents, shifts or staffing"
+            )
+        elif schedule is not None and group.agents:
+            warnings.append(
+                f"agent_groups[{index}].agents: {group.agents} is ignored; the group's "
+                f"{schedule} set who is online"
             )
     warnings.extend(unstaffed_arrivals(scenario))
     return warnings

@@ -44,6 +44,7 @@ from sim.loader import (
     validation_problems,
 )
 from sim.runner import Executor, Progress, run_batch, run_figures
+from sim.sanity import scenario_warnings
 from sim.scenario import Scenario
 
 GRID_EXAMPLE = "agent_groups[0].agents=8,10,12"
@@ -196,6 +197,20 @@ class SweepPlan:
     grid: dict[str, list[Any]]
     cells: list[Cell]
     skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def cell_warnings(self) -> dict[str, list[int]]:
+        """Sanity warnings the grid values add to the base scenario's, with their cells.
+
+        A value that the scenario then ignores (agents of a group that has shifts) or that
+        leaves a queue unstaffed shows here; the base scenario's own warnings do not.
+        """
+        known = set(scenario_warnings(self.scenario))
+        added: dict[str, list[int]] = {}
+        for cell in self.cells:
+            for warning in scenario_warnings(cell.scenario):
+                if warning not in known:
+                    added.setdefault(warning, []).append(cell.index)
+        return added
 
 
 def plan_sweep(

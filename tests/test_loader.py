@@ -369,6 +369,9 @@ def test_parse_key_path() -> None:
 
 
 # ------------------------------------------------------------------------------- warnings
+IGNORED_AGENTS = "agent_groups[0].agents: 5 is ignored; the group's shifts set who is online"
+
+
 def test_warnings(tmp_path: Path) -> None:
     text = BASE
     scenario = load_scenario(
@@ -390,6 +393,7 @@ def test_warnings(tmp_path: Path) -> None:
         ["agent_groups[0].shifts=[{start: 1h, end: 8h, agents: 2}]"],
     )
     assert scenario_warnings(late) == [
+        IGNORED_AGENTS,
         "channels[0].arrivals: sessions arrive from 0s to 1h while no agent serving queue "
         "'support' is online"
     ]
@@ -401,6 +405,7 @@ def test_warnings(tmp_path: Path) -> None:
         ],
     )
     assert scenario_warnings(replayed) == [
+        IGNORED_AGENTS,
         "channels[0].arrivals: a session arrives at 10m (and 1 more) while no agent serving "
         "queue 'support' is online"
     ]
@@ -500,3 +505,13 @@ def test_reference_documents_every_key() -> None:
         for name in model.model_fields:
             assert f"| `{name}` |" in page
     assert "| `capacity_model` | one of `tab`, `status` |" in page
+
+
+def test_agents_beside_a_schedule_are_reported_as_ignored(tmp_path: Path) -> None:
+    staffing = ["horizon=1h", "agent_groups[0].staffing=[2, 3]"]
+    staffed = load_scenario(write(tmp_path, BASE), staffing)
+    assert scenario_warnings(staffed)[0] == (
+        "agent_groups[0].agents: 5 is ignored; the group's staffing set who is online"
+    )
+    cleared = load_scenario(write(tmp_path, BASE), [*staffing, "agent_groups[0].agents=0"])
+    assert not any("ignored" in line for line in scenario_warnings(cleared))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from chart_helpers import assert_inside_figure
 from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
 from matplotlib.image import imread
@@ -263,6 +264,22 @@ def test_cli_sweep_end_to_end(tmp_path: Path) -> None:
     chart = out / "sweep.png"
     assert chart.read_bytes()[:8] == PNG_SIGNATURE
     assert imread(chart).shape[0] > 100
+
+
+def test_grid_values_the_scenario_ignores_are_warned_about(tmp_path: Path, capsys) -> None:
+    # The group works shifts, so its agents count is ignored: sweeping it changes nothing.
+    shifted = {**TINY, "agent_groups": [{**TINY["agent_groups"][0],
+                                         "shifts": [{"start": 0, "end": "2h", "agents": 2}]}]}
+    plan = plan_sweep(Scenario.model_validate(shifted), {AGENTS: [1, 3]})
+    ignored = "agent_groups[0].agents: {} is ignored; the group's shifts set who is online"
+    assert plan.cell_warnings() == {ignored.format(1): [0], ignored.format(3): [1]}
+    assert plan_sweep(Scenario.model_validate(TINY), {AGENTS: [1, 3]}).cell_warnings() == {}
+
+    path = write(tmp_path, yaml.safe_dump(shifted))
+    code = main(["sweep", str(path), "--grid", f"{AGENTS}=1,3", "-r", "1",
+                 "--out", str(tmp_path / "out")])
+    assert code == 0
+    assert f"{path}: warning: grid cell 0: {ignored.format(1)}" in capsys.readouterr().err
 
 
 def test_cli_sweep_bad_grid_key(tmp_path: Path, capsys) -> None:
