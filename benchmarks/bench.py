@@ -179,10 +179,10 @@ def run_simulator(scenario: Any, seed: int = 1) -> dict:
 
     start, cpu_start = time.perf_counter(), time.process_time()
     try:  # split the run from the pandas tables when the internals are as expected
-        from sim.center import ContactCenter, gc_paused
-        from sim.results import sessions_table
-        from sim.simulate import replication_seed_sequence
-        from sim.streams import RandomStreams
+        from sim.model.center import ContactCenter, gc_paused
+        from sim.model.simulate import replication_seed_sequence
+        from sim.model.streams import RandomStreams
+        from sim.model.tables import sessions_table
 
         center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(seed, 0)))
         built = time.process_time()

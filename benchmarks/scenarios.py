@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 DAY_S = 86400.0
 INTERVAL_S = 1800.0

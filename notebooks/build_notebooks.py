@@ -139,10 +139,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import Scenario, load_scenario, simulate
-from sim.charts import COLORS, compare_differences_chart, compare_service_level_chart
-from sim.figures import FIGURE_UNITS, headline_figures  # not exported from sim/__init__.py
-from sim.reports import interval_summary  # not exported from sim/__init__.py
-from sim.runner import compare, make_executor
+from sim.reports.run_charts import COLORS, compare_differences_chart, compare_service_level_chart
+from sim.results.figures import FIGURE_UNITS, headline_figures  # not exported from sim/__init__.py
+from sim.reports.files import interval_summary  # not exported from sim/__init__.py
+from sim.experiments.executors import make_executor
+from sim.experiments.runner import compare
 
 STARTED = time.perf_counter()
 MODELS = ("tab", "status")
@@ -614,8 +615,8 @@ a knob when one model is preferred at one value and the other at another.
 '''
 
 COMPARE_WHATIF = r'''
-from sim.figures import paired_difference  # not exported from sim/__init__.py
-from sim.runner import status_variant  # the status-based copy compare() runs
+from sim.results.figures import paired_difference  # not exported from sim/__init__.py
+from sim.experiments.runner import status_variant  # the status-based copy compare() runs
 
 DISCONNECTION_RATES = (0.0, 1.0, 3.0, 6.0)  # per agent per online hour
 DISCONNECTION_MEAN_S = 600.0                # mean offline time per drop (s)
@@ -952,7 +953,7 @@ STAFFING_INTRO = r'''
 # Staffing for a day: tab-based vs status-based capacity against the Erlang baseline
 
 How many agents does each interval need to meet the service-level goal, under each capacity
-model? This notebook runs `sim.staffing.staff()` on a bundled scenario:
+model? This notebook runs `sim.staffing.plan.staff()` on a bundled scenario:
 
 - an **Erlang baseline** per interval (Erlang C, or Erlang A when customers abandon), with
   every agent counted as `capacity / work size` servers;
@@ -987,9 +988,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim import load_scenario
-from sim.runner import make_executor
-from sim.staffing import StaffingGoals, staff
-from sim.staffing_charts import (
+from sim.experiments.executors import make_executor
+from sim.staffing.plan import StaffingGoals, staff
+from sim.reports.staffing_charts import (
     COLORS,
     LABELS,
     achieved_service_level_chart,

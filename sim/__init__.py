@@ -15,28 +15,28 @@ process) stays light.
 from importlib import import_module
 from typing import Any
 
-from sim.loader import ScenarioError, load_scenario
-from sim.results import Result
-from sim.scenario import Scenario
-from sim.simulate import simulate
+from sim.model.simulate import simulate
+from sim.model.tables import Result
+from sim.scenario.loading import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
 
 _LAZY = {
-    "replicate": "sim.runner",
-    "compare": "sim.runner",
-    "make_executor": "sim.runner",
-    "RunSet": "sim.runner",
-    "Comparison": "sim.runner",
-    "headline_figures": "sim.figures",
-    "summarize": "sim.figures",
-    "FIGURE_UNITS": "sim.figures",
-    "write_reports": "sim.reports",
-    "write_comparison": "sim.reports",
-    "interval_summary": "sim.reports",
-    "sweep": "sim.sweeps",
-    "parse_grid": "sim.sweeps",
-    "staff": "sim.staffing",
-    "StaffingGoals": "sim.staffing",
-    "write_staffing": "sim.staffing",
+    "replicate": "sim.experiments.runner",
+    "compare": "sim.experiments.runner",
+    "make_executor": "sim.experiments.executors",
+    "RunSet": "sim.experiments.runner",
+    "Comparison": "sim.experiments.runner",
+    "headline_figures": "sim.results.figures",
+    "summarize": "sim.results.figures",
+    "FIGURE_UNITS": "sim.results.figures",
+    "write_reports": "sim.reports.files",
+    "write_comparison": "sim.reports.files",
+    "interval_summary": "sim.reports.files",
+    "sweep": "sim.experiments.sweep",
+    "parse_grid": "sim.experiments.sweep",
+    "staff": "sim.staffing.plan",
+    "StaffingGoals": "sim.staffing.plan",
+    "write_staffing": "sim.reports.staffing_files",
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "simulate", *_LAZY]

@@ -1,7 +1,7 @@
 """Scenario builders and run helpers shared by the theory, conservation and determinism tests.
 
 Nothing here changes the model: :func:`run_recorded` runs the real :func:`sim.simulate`
-with a thin subclass of :class:`sim.center.ContactCenter` that only *records* every work
+with a thin subclass of :class:`sim.model.center.ContactCenter` that only *records* every work
 item (AgentWork) it creates and closes, and every conversation plan it draws, so the tests
 can check invariants the result tables do not show.
 """
@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.center import ContactCenter
-from sim.results import Result
-from sim.scenario import Scenario
-from sim.simulate import simulate
+from sim.model.center import ContactCenter
+from sim.model.simulate import simulate
+from sim.model.tables import Result
+from sim.scenario.schema import Scenario
 
-simulate_module = importlib.import_module("sim.simulate")  # the package re-exports the function
+simulate_module = importlib.import_module("sim.model.simulate")
 
 HOUR = 3600.0
 
@@ -259,7 +259,7 @@ def _recording_center() -> Any:
 def run_recorded(
     scenario: Scenario, seed: int | None = None, replication: int = 0, trace: bool = True
 ) -> Recorded:
-    """Run :func:`sim.simulate.simulate` and also return every work item and plan."""
+    """Run :func:`sim.model.simulate.simulate` and also return every work item and plan."""
     with _recording_center() as log:
         result = simulate(scenario, seed=seed, replication=replication, trace=trace)
     center = log["center"]

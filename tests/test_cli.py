@@ -12,8 +12,8 @@ import pytest
 from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
 from matplotlib.image import imread
 
-from sim.cli import main
-from sim.figures import FIGURES
+from sim.cli.main import main
+from sim.results.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -109,16 +109,16 @@ def test_run_default_out_dir_and_overrides(tmp_path: Path, monkeypatch, capsys) 
 
 
 def test_ctrl_c_writes_finished_replications(tmp_path: Path, monkeypatch, capsys) -> None:
-    import sim.runner
+    import sim.experiments.runner
 
-    real_simulate = sim.runner.simulate
+    real_simulate = sim.experiments.runner.simulate
 
     def interrupted_at_third(scenario, seed=None, replication=0, trace=False):
         if replication == 2:
             raise KeyboardInterrupt
         return real_simulate(scenario, seed=seed, replication=replication)
 
-    monkeypatch.setattr(sim.runner, "simulate", interrupted_at_third)
+    monkeypatch.setattr(sim.experiments.runner, "simulate", interrupted_at_third)
     out = tmp_path / "o"
     code = main(["run", str(write(tmp_path, SCENARIO)), "-r", "5", "--quiet", "--out", str(out)])
     assert code == 130

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from scenario_builders import Recorded, rich_scenario, run_recorded
 
-from sim.entities import OUTCOMES
-from sim.results import SESSION_DTYPES
-from sim.scenario import Scenario
+from sim.model.entities import OUTCOMES
+from sim.model.tables import SESSION_DTYPES
+from sim.scenario.schema import Scenario
 
 EPS = 1e-6
 TERMINAL_EVENT = {

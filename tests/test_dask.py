@@ -16,11 +16,12 @@ pytest.importorskip(
 from distributed import LocalCluster  # noqa: E402
 from scenario_builders import tiny_desk  # noqa: E402
 
-from sim.cli import main  # noqa: E402
-from sim.dask_executor import DaskExecutor  # noqa: E402
-from sim.runner import LocalExecutor, make_executor, replicate  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
-from sim.sweeps import sweep  # noqa: E402
+from sim.cli.main import main  # noqa: E402
+from sim.experiments.dask_executor import DaskExecutor  # noqa: E402
+from sim.experiments.executors import LocalExecutor, make_executor
+from sim.experiments.runner import replicate  # noqa: E402
+from sim.experiments.sweep import sweep  # noqa: E402
+from sim.scenario.schema import Scenario  # noqa: E402
 
 AGENTS = "agent_groups[0].agents"
 

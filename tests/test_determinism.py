@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scenario_builders import rich_scenario_dict, run_recorded
 
-from sim.scenario import Scenario
-from sim.simulate import simulate
+from sim.model.simulate import simulate
+from sim.scenario.schema import Scenario
 
 
 def scenario(model: str = "tab", **changes: object) -> Scenario:
@@ -132,8 +132,8 @@ def test_adding_a_channel_does_not_shift_other_arrivals() -> None:
 def test_sampler_many_gives_the_values_of_single_draws():
     import numpy as np
 
-    from sim.distributions import Sampler
-    from sim.scenario import Exponential
+    from sim.model.sampling import Sampler
+    from sim.scenario.schema import Exponential
 
     spec = Exponential(kind="exponential", mean=3.0)
     one_by_one = Sampler(spec, np.random.default_rng(1))

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.loader import (
+from sim.scenario.loading import (
     ScenarioError,
     apply_overrides,
     load_raw,
@@ -19,8 +19,8 @@ from sim.loader import (
     parse_key_path,
     scenario_warnings,
 )
-from sim.reference import EXAMPLE, render_reference
-from sim.scenario import Exponential, Fixed, Scenario
+from sim.scenario.reference import EXAMPLE, render_reference
+from sim.scenario.schema import Exponential, Fixed, Scenario
 
 BASE = EXAMPLE  # the reference page's minimal scenario
 
@@ -495,7 +495,7 @@ def test_corrupted_scenarios_fail_cleanly(
 def test_reference_page_is_up_to_date() -> None:
     page = Path(__file__).parent.parent / "docs" / "scenario-reference.md"
     assert page.read_text(encoding="utf-8") == render_reference(), (
-        "regenerate with: python -m sim.reference > docs/scenario-reference.md"
+        "regenerate with: python -m sim.scenario.reference > docs/scenario-reference.md"
     )
 
 

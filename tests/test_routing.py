@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from scenario_builders import rich_scenario
 
-from sim.center import ContactCenter
-from sim.entities import Agent, MessagingSession, Presence
-from sim.routing import EPSILON
-from sim.simulate import replication_seed_sequence
-from sim.streams import RandomStreams
+from sim.model.center import ContactCenter
+from sim.model.entities import Agent, MessagingSession, Presence
+from sim.model.routing import EPSILON
+from sim.model.simulate import replication_seed_sequence
+from sim.model.streams import RandomStreams
 
 
 def ranked_from_scratch(

@@ -11,10 +11,10 @@ import math
 
 import pytest
 
-from sim.capacity import CAPACITY_MODELS
-from sim.entities import MessagingSession, SessionStatus
-from sim.scenario import Scenario
-from sim.simulate import simulate
+from sim.model.capacity import CAPACITY_MODELS
+from sim.model.entities import MessagingSession, SessionStatus
+from sim.model.simulate import simulate
+from sim.scenario.schema import Scenario
 
 BASE: dict = {
     "horizon": "4h",

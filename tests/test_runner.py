@@ -11,20 +11,20 @@ from scenario_builders import tiny_desk
 from scipy import stats
 
 from sim import Scenario, simulate
-from sim.figures import (
+from sim.experiments.executors import LocalExecutor
+from sim.experiments.runner import (
+    ComparisonError,
+    compare,
+    replicate,
+    status_variant,
+)
+from sim.model.tables import SESSION_COLUMNS, SESSION_DTYPES, Result
+from sim.results.figures import (
     FIGURES,
     ci95_half_width,
     headline_figures,
     paired_difference,
     summarize,
-)
-from sim.results import SESSION_COLUMNS, SESSION_DTYPES, Result
-from sim.runner import (
-    ComparisonError,
-    LocalExecutor,
-    compare,
-    replicate,
-    status_variant,
 )
 
 SMALL = tiny_desk("tiny desk", "4h", "60/h", 3, 120, agents=3, capacity=2, group="a")

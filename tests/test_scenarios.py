@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.entities import OUTCOMES, Outcome
-from sim.figures import headline_figures
-from sim.loader import ScenarioError, load_raw, load_scenario, scenario_warnings
-from sim.simulate import simulate
+from sim.model.entities import OUTCOMES, Outcome
+from sim.model.simulate import simulate
+from sim.results.figures import headline_figures
+from sim.scenario.loading import ScenarioError, load_raw, load_scenario, scenario_warnings
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))

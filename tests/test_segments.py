@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scenario_builders import rich_scenario
 
-from sim.simulate import simulate
+from sim.model.simulate import simulate
 
 
 @pytest.mark.parametrize("capacity_model", ["tab", "status"])
@@ -38,11 +38,11 @@ def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_
     # Conversations are driven by callbacks: between events each session must be waiting
     # for exactly one thing. Ended sessions are done (or never started); open ones wait
     # for a timer they hold, or for a change of state, never "running".
-    from sim.center import ContactCenter
-    from sim.conversation import CHANGE_PHASES, TIMER_PHASES, Phase
-    from sim.entities import SessionStatus
-    from sim.simulate import replication_seed_sequence
-    from sim.streams import RandomStreams
+    from sim.model.center import ContactCenter
+    from sim.model.conversation import CHANGE_PHASES, TIMER_PHASES, Phase
+    from sim.model.entities import SessionStatus
+    from sim.model.simulate import replication_seed_sequence
+    from sim.model.streams import RandomStreams
 
     scenario = rich_scenario(capacity_model)
     center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(3, 0)))

@@ -14,11 +14,12 @@ from chart_helpers import assert_inside_figure
 from matplotlib.figure import Figure
 from scenario_builders import mmn_scenario
 
-from sim.cli import main
+from sim.cli.main import main
 from sim.erlang import erlang_a_servers, erlang_c_servers_for_service_level
-from sim.scenario import Scenario
-from sim.shift_cover import cover_shifts, covered_agents
-from sim.staffing import (
+from sim.reports.staffing_charts import required_agents_chart, staffing_figures
+from sim.reports.staffing_files import write_staffing
+from sim.scenario.schema import Scenario
+from sim.staffing.plan import (
     IntervalEstimates,
     StaffingError,
     StaffingGoals,
@@ -30,9 +31,8 @@ from sim.staffing import (
     staff,
     staffing_group,
     with_staffing,
-    write_staffing,
 )
-from sim.staffing_charts import required_agents_chart, staffing_figures
+from sim.staffing.shift_cover import cover_shifts, covered_agents
 
 HOUR = 3600.0
 RATE = 0.04  # per second: 144 sessions an hour

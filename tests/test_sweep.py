@@ -13,19 +13,20 @@ from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
 from matplotlib.image import imread
 from scenario_builders import tiny_desk
 
-from sim.cli import main
-from sim.figures import FIGURES, summarize
-from sim.loader import ScenarioError
-from sim.runner import LocalExecutor, make_executor, replicate
-from sim.scenario import Scenario
-from sim.sweep_charts import sweep_chart
-from sim.sweeps import (
+from sim.cli.main import main
+from sim.experiments.executors import LocalExecutor, make_executor
+from sim.experiments.runner import replicate
+from sim.experiments.sweep import (
     grid_keys,
     parse_grid,
     plan_sweep,
     sweep,
     wide,
 )
+from sim.reports.sweep_charts import sweep_chart
+from sim.results.figures import FIGURES, summarize
+from sim.scenario.loading import ScenarioError
+from sim.scenario.schema import Scenario
 
 AGENTS = "agent_groups[0].agents"
 
@@ -234,7 +235,7 @@ def test_make_executor_is_local_without_scheduler(monkeypatch) -> None:
 
 
 def test_missing_dask_gives_an_install_hint(monkeypatch) -> None:
-    from sim import dask_executor
+    from sim.experiments import dask_executor
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # import fails
     with pytest.raises(ImportError, match=r'pip install -e "\.\[dask\]"'):

@@ -28,7 +28,7 @@ import pytest
 from scenario_builders import HOUR, mmn_scenario, t_half_width
 
 from sim.erlang import erlang_a_metrics, erlang_c_metrics
-from sim.simulate import simulate
+from sim.model.simulate import simulate
 
 AGENTS = 5
 CAPACITY = 2

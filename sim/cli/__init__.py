@@ -1,0 +1,1 @@
+"""The ``ccsim`` command line: one module per subcommand group and what they share."""

@@ -1,0 +1,432 @@
+"""The ``ccsim`` command line: parse arguments, call the library, print results.
+
+Exit codes: 0 success, 2 bad input (scenario problems, bad options, unwritable output),
+130 interrupted by Ctrl-C (finished replications are still written), 1 an internal error
+(reported in one line; ``CCSIM_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.cli.common import load_checked, positive_int, prepare_out, seed_number
+from sim.model.capacity import CAPACITY_MODEL_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
+
+    from sim.scenario.schema import Scenario
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 1
+
+# --------------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands (run, compare, sweep, validate, staff)."""
+    parser = argparse.ArgumentParser(
+        prog="ccsim",
+        description="Simulate a messaging contact center on Omni-Channel from a scenario file.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run", help="run a scenario and write reports",
+        description="Run replications of a scenario, print a summary table and write the "
+        "report files (summary.json, intervals.csv, sessions, agents.csv, charts).",
+    )
+    _add_common(run)
+    run.add_argument("--capacity-model", choices=CAPACITY_MODEL_NAMES,
+                     help="override the scenario's capacity model")
+    run.set_defaults(handler=_run)
+
+    compare = commands.add_parser(
+        "compare", help="compare tab-based and status-based capacity",
+        description="Run a scenario under tab-based and status-based capacity on the same "
+        "customers (common random numbers) and report each figure for both, the "
+        "difference (status - tab) and its 95%% confidence interval.",
+    )
+    _add_common(compare)
+    compare.set_defaults(handler=_compare)
+
+    sweep = commands.add_parser(
+        "sweep", help="run a grid of scenario values and chart the figures",
+        description="Run every combination of the --grid values (any scenario key paths, "
+        "e.g. agents x capacity x capacity model), each with the same replications and "
+        "seeds (common random numbers), as one batch. Writes sweep.csv (a tidy table: one "
+        "row per cell and figure with mean, sd, 95%% CI half-width and n) and sweep.png "
+        "(service level and ASA against the first grid key, one line per value of the "
+        "other keys). Invalid cells stop the sweep before it runs unless --skip-invalid.",
+    )
+    _add_common(sweep, out_help="output directory (default: out/<scenario file name>-sweep)")
+    sweep.add_argument("--grid", action="append", default=[], required=True,
+                       metavar="KEY.PATH=V1,V2,...",
+                       help="values to try for a scenario key, e.g. "
+                       "agent_groups[0].agents=8,10,12 or capacity_model=tab,status "
+                       "(repeatable; the first key is the chart's x axis)")
+    sweep.add_argument("--skip-invalid", action="store_true",
+                       help="leave out grid cells whose scenario is invalid (listed in "
+                       "skipped.csv) instead of stopping")
+    sweep.set_defaults(handler=_sweep)
+
+    validate = commands.add_parser(
+        "validate", help="check scenario files",
+        description="Check scenario files against the schema and sanity rules, "
+        "without running them. Exit code 2 if any file has a problem.",
+    )
+    validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", type=Path,
+                          help="scenario YAML files")
+    validate.set_defaults(handler=_validate)
+
+    from sim.cli.staff import add_staff_command
+
+    add_staff_command(commands)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
+    parser.add_argument("scenario", metavar="SCENARIO", type=Path,
+                        help="scenario YAML file")
+    parser.add_argument("--replications", "-r", type=positive_int, default=10, metavar="N",
+                        help="independent replications (default: 10)")
+    parser.add_argument("--seed", type=seed_number, metavar="S",
+                        help="root random seed (default: the scenario's seed)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help=out_help or "output directory (default: out/<scenario file name>)")
+    parser.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
+                        help="worker processes (default: 1, serial); results are identical")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a Dask distributed scheduler (tcp://HOST:PORT) to run "
+                        "on instead of local processes (default: $CCSIM_SCHEDULER if set; "
+                        "--jobs is then ignored); results are identical")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY.PATH=VALUE",
+                        help="override a scenario value, e.g. agent_groups[0].agents=8 "
+                        "(repeatable; validated like the file)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar, summary table or warnings")
+
+
+# ----------------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ccsim`` and ``python -m sim``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    from sim.scenario.loading import ScenarioError
+
+    try:
+        return args.handler(args)
+    except ScenarioError as error:
+        for line in error.problems:
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
+    except (NotImplementedError, ValueError, OSError) as error:
+        print(f"ccsim: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ccsim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: still one line, unless debugging
+        if os.environ.get("CCSIM_DEBUG"):
+            raise
+        print(f"ccsim: error: internal error ({type(error).__name__}: {_one_line(error)}); "
+              "set CCSIM_DEBUG=1 for the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return " ".join(text.split())
+
+
+# ------------------------------------------------------------------------------- commands
+def _validate(args: argparse.Namespace) -> int:
+    from sim.scenario.loading import ScenarioError
+
+    status = EXIT_OK
+    for path in args.scenarios:
+        try:
+            load_checked(path, [], quiet=False)
+        except ScenarioError as error:
+            for line in error.problems:
+                print(line, file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        print(f"ok: {path}")
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    overrides = list(args.overrides)
+    if args.capacity_model is not None:
+        overrides.append(f"capacity_model={args.capacity_model}")
+    scenario = _load(args, overrides)
+    # Heavy imports (scipy, matplotlib) only after each check, so bad input fails fast.
+    from sim.experiments.executors import make_executor
+    from sim.experiments.runner import replicate
+
+    out_dir = _prepare_out(args)
+    from sim.reports.files import write_reports
+
+    with (make_executor(args.jobs, args.scheduler) as executor,
+          _progress(args.quiet, args.replications, "replications") as progress):
+        runset = replicate(scenario, args.replications, seed=args.seed,
+                           executor=executor, progress=progress)
+    if runset.replications == 0:
+        print("ccsim: interrupted before any replication finished; nothing written",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    written = write_reports(runset, out_dir, scenario)
+    if not args.quiet:
+        _print_summary(scenario, runset.summary(), runset.replications, runset.seed,
+                       runset.interrupted, written)
+    return EXIT_INTERRUPTED if runset.interrupted else EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    scenario = _load(args, list(args.overrides))
+    from sim.experiments.executors import make_executor
+    from sim.experiments.runner import compare, status_variant
+
+    status_variant(scenario)  # fail before any work if status-based is invalid
+    out_dir = _prepare_out(args)
+    from sim.reports.files import write_comparison
+
+    with (make_executor(args.jobs, args.scheduler) as executor,
+          _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress):
+        comparison = compare(scenario, args.replications, seed=args.seed,
+                             executor=executor, progress=progress)
+    if comparison.replications == 0:
+        print("ccsim: interrupted before any replication finished under both models; "
+              "nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    written = write_comparison(comparison, out_dir)
+    if not args.quiet:
+        _print_comparison(scenario, comparison.table, comparison.replications,
+                          comparison.tab.seed, comparison.interrupted, written)
+    return EXIT_INTERRUPTED if comparison.interrupted else EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.experiments.sweep import parse_grid
+
+    grid = parse_grid(args.grid)
+    scenario = _load(args, list(args.overrides))
+    from sim.experiments.sweep import plan_sweep
+
+    plan = plan_sweep(scenario, grid, skip_invalid=args.skip_invalid,
+                      source=str(args.scenario))
+    if not args.quiet:
+        for skipped in plan.skipped:
+            print(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
+                  f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}", file=sys.stderr)
+        for warning, cells in plan.cell_warnings().items():
+            print(f"{args.scenario}: warning: grid cell{'s' if len(cells) > 1 else ''} "
+                  f"{', '.join(map(str, cells))}: {warning}", file=sys.stderr)
+    out_dir = _prepare_out(args, "-sweep")
+    from sim.experiments.executors import make_executor
+    from sim.experiments.sweep import run_sweep
+
+    total = len(plan.cells) * args.replications
+    with (make_executor(args.jobs, args.scheduler) as executor,
+          _progress(args.quiet, total, f"runs ({len(plan.cells)} cells)") as progress):
+        table = run_sweep(plan, args.replications, seed=args.seed, executor=executor,
+                          progress=progress)
+    interrupted = bool(table.attrs["interrupted"])
+    if table.empty:
+        print("ccsim: interrupted before any run finished; nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    written = _write_sweep(table, plan, out_dir, scenario)
+    if not args.quiet:
+        _print_sweep(scenario, table, len(plan.cells), interrupted, written)
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _cell_text(values: dict[str, Any], grid: dict[str, list[Any]]) -> str:
+    from sim.experiments.sweep import cell_label
+
+    return cell_label({key: values[key] for key in grid})
+
+
+def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
+                 scenario: Scenario) -> list[Path]:
+    """sweep.png, skipped.csv (if any cell was skipped), then sweep.csv last."""
+    import pandas as pd
+
+    from sim.reports.files import write_csv, write_figure
+    from sim.reports.sweep_charts import sweep_chart
+
+    level = scenario.service_level
+    chart = sweep_chart(table, target=level.target, threshold_s=level.threshold,
+                        title=f"{scenario.name}: service level and ASA by "
+                        f"{', '.join(plan.grid)} (mean of {table.attrs['replications']} "
+                        "replications, 95% CI)")
+    written = [write_figure(out_dir / "sweep.png", chart)]
+    skipped = out_dir / "skipped.csv"
+    if plan.skipped:
+        written.append(write_csv(skipped, pd.DataFrame(plan.skipped)))
+    else:
+        skipped.unlink(missing_ok=True)  # from an earlier sweep into the same folder
+    written.append(write_csv(out_dir / "sweep.csv", table))
+    return written
+
+
+def _load(args: argparse.Namespace, overrides: list[str]) -> Scenario:
+    return load_checked(args.scenario, overrides, args.quiet)
+
+
+def _prepare_out(args: argparse.Namespace, suffix: str = "") -> Path:
+    return prepare_out(args.out or Path("out") / f"{args.scenario.stem}{suffix}")
+
+
+# ------------------------------------------------------------------------------- printing
+@contextmanager
+def _progress(quiet: bool, total: int, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr (``None`` when quiet)."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(),
+                   MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(what, total=total)
+    with bar:
+        yield lambda done, _total: bar.update(task, completed=done)
+
+
+def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int, seed: int,
+                   interrupted: bool, written: list[Path]) -> None:
+    table = _titled_table(f"{scenario.name}: {scenario.capacity_model}-based capacity, "
+                          f"{_replications(replications)}, seed {seed}", interrupted)
+    table.add_column("figure", no_wrap=True)
+    table.add_column("mean", justify="right")
+    table.add_column("± 95% CI", justify="right")
+    table.add_column("unit")
+    for name, row in summary.iterrows():
+        unit = _unit(str(name))
+        table.add_row(str(name), _number(row["mean"], str(name)), _number(row["ci95"], str(name)),
+                      unit)
+    _print_table(table, [], written)
+
+
+def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications: int,
+                      seed: int, interrupted: bool, written: list[Path]) -> None:
+    table = _titled_table(f"{scenario.name}: status- vs tab-based capacity, same customers, "
+                          f"{_replications(replications)}, seed {seed}", interrupted)
+    for column in ("figure", "tab", "status", "status - tab", "± 95% CI", "unit"):
+        table.add_column(column, justify="left" if column in ("figure", "unit") else "right",
+                         no_wrap=column == "figure")
+    for name, row in comparison.iterrows():
+        key = str(name)
+        unit = _unit(key)
+        table.add_row(key, _number(row["tab_mean"], key), _number(row["status_mean"], key),
+                      _number(row["diff_mean"], key, signed=True),
+                      _number(row["diff_ci95"], key), unit)
+    _print_table(table, [], written)
+
+
+SWEEP_TABLE_FIGURES = {
+    "service_level": "SL",
+    "asa_s": "ASA",
+    "abandonment_rate": "abandoned",
+    "occupancy": "occupancy",
+}
+"""Figures in the printed sweep table, with short headers (sweep.csv has them all)."""
+
+
+def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupted: bool,
+                 written: list[Path]) -> None:
+    from sim.experiments.sweep import grid_keys, wide
+
+    keys = grid_keys(table)
+    rows = wide(table, SWEEP_TABLE_FIGURES)
+    replications = table.attrs["replications"]
+    result = _titled_table(f"{scenario.name}: {cells} cells x {_replications(replications)}, "
+                           f"seed {table.attrs['seed']}", interrupted, fit_title=False)
+    texts_by_row = [[f"{_number(row[f'{name}_mean'], name)} ±{_number(row[f'{name}_ci95'], name)}"
+              for name in SWEEP_TABLE_FIGURES] for _, row in rows.iterrows()]
+    short = {key: key.rsplit(".", 1)[-1] for key in keys}
+    if len(set(short.values())) < len(short):
+        short = {key: key for key in keys}
+    for key in keys:
+        result.add_column(short[key], overflow="fold")
+    renamed = [f"{name} = {key}" for key, name in short.items() if name != key]
+    for number, (name, header) in enumerate(SWEEP_TABLE_FIGURES.items()):
+        unit = _unit(name)
+        width = max([len(f"{header} {unit}")] + [len(texts[number]) for texts in texts_by_row])
+        result.add_column(f"{header} {unit}", justify="right", no_wrap=True, min_width=width)
+    complete = bool((rows["n"] == replications).all())
+    if not complete:
+        result.add_column("n", justify="right")
+    # Column by column: a row of mixed columns would turn whole grid values into floats.
+    key_texts = rows[keys].astype(str).to_numpy().tolist()
+    counts = rows["n"].astype(int).astype(str).tolist()
+    for values, texts, count in zip(key_texts, texts_by_row, counts, strict=True):
+        result.add_row(*values, *texts, *([] if complete else [count]))
+    _print_table(result, ["; ".join([*renamed, "± is the 95% CI half-width; every figure is "
+                                               "in sweep.csv"])], written)
+
+
+def _replications(count: int) -> str:
+    return f"{count} replication{'s' if count != 1 else ''}"
+
+
+def _titled_table(title: str, interrupted: bool, fit_title: bool = True) -> Table:
+    """A rich table titled ``title`` (marked when interrupted), as wide as it when asked."""
+    from rich.table import Table
+
+    return Table(title=title + (" (INTERRUPTED)" if interrupted else ""),
+                 min_width=len(title) if fit_title else None)
+
+
+def _print_table(table: Table, notes: list[str], written: list[Path]) -> None:
+    """Print ``table``, the ``notes`` lines, and where the report files went."""
+    from rich.console import Console
+
+    console = Console()
+    console.print(table)
+    for line in notes:
+        console.print(line)
+    console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
+
+
+def _number(value: Any, figure: str, signed: bool = False) -> str:
+    """A figure for the table: shares as percent, counts whole, others to 3 digits."""
+    number = float(value)
+    if number != number:  # NaN: nothing to measure, or too few replications for a CI
+        return "-"
+    if _is_share(figure):
+        number *= 100.0
+    if abs(number) < 1e-9:  # float noise of equal values, e.g. a CI of identical pairs
+        number = 0.0
+    sign = "+" if signed and abs(number) > 0 else ""
+    if abs(number) >= 1e6:  # e.g. stranded seconds over a campaign: keep the column narrow
+        return f"{number:{sign}.3g}"
+    if abs(number) >= 100 or number == round(number):
+        return f"{number:{sign},.0f}"
+    if abs(number) >= 1:
+        return f"{number:{sign}.2f}"
+    return f"{number:{sign}.3g}"
+
+
+def _is_share(figure: str) -> bool:
+    """Shares (0-1) are printed as percentages."""
+    from sim.results.figures import FIGURE_UNITS
+
+    return FIGURE_UNITS.get(figure) == "share"
+
+
+def _unit(figure: str) -> str:
+    from sim.results.figures import FIGURE_UNITS
+
+    return "%" if _is_share(figure) else FIGURE_UNITS.get(figure, "")

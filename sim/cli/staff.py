@@ -1,0 +1,171 @@
+"""The ``ccsim staff`` subcommand: staffing requirements per interval for both models.
+
+Registered from ``sim/cli.py`` with::
+
+    from sim.cli.staff import add_staff_command
+    add_staff_command(subparsers)   # sets handler=run_staff on the parser
+
+Errors propagate to :func:`sim.cli.main.main`, which prints them as one ``ccsim: error:`` line
+(scenario problems: one line per problem, as for the other subcommands) with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.cli.common import load_checked, positive_int, prepare_out, seed_number
+from sim.scenario.units import format_clock, parse_duration
+from sim.staffing.shift_cover import ShiftTemplate
+
+if TYPE_CHECKING:
+    from sim.staffing.plan import StaffingReport
+
+GROUP_HELP = (
+    "agent group whose per-interval staffing is searched; the other groups keep their "
+    "shifts and count as fixed capacity (default: the first group serving every queue, "
+    "e.g. chat_team in scenarios/multichannel_center.yaml)"
+)
+
+
+def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``staff`` to a CLI's subparsers; its ``handler`` default is :func:`run_staff`."""
+    parser = subparsers.add_parser(
+        "staff",
+        help="agents needed per interval (Erlang baseline + simulation, both capacity models)",
+        description="Staffing requirements per reporting interval: an Erlang C/A baseline, "
+        "then an iterative simulation search (Feldman, Mandelbaum, Massey & Whitt 2008) "
+        "under tab-based and status-based capacity on the same customers, verified with "
+        "confidence intervals. With several agent groups, one group (--group) is staffed "
+        "interval by interval while the others keep their shifts. Writes staffing.csv, "
+        "staffing.json and PNG charts.",
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
+    goals = parser.add_argument_group("goals (at least one; every interval must meet all)")
+    goals.add_argument("--target", metavar="SL/THRESHOLD",
+                       help="service level, e.g. 80/60s (80%% answered within 60 s)")
+    goals.add_argument("--max-asa", metavar="TIME", help="largest average speed of answer, "
+                       "e.g. 30s")
+    goals.add_argument("--max-abandon", metavar="SHARE",
+                       help="largest abandonment rate, e.g. 5%%")
+    goals.add_argument("--max-occupancy", metavar="SHARE", help="largest occupancy, e.g. 85%%")
+    goals.add_argument("--shrinkage", default="0", metavar="SHARE",
+                       help="share of paid time off the queues (breaks, training), e.g. 30%%; "
+                       "scheduled = online / (1 - shrinkage) (default: 0)")
+    parser.add_argument("--group", metavar="NAME", help=GROUP_HELP)
+    parser.add_argument("--models", default="tab,status", metavar="M1,M2",
+                        help="capacity models, comma separated (default: tab,status)")
+    parser.add_argument("--replications", "-r", type=positive_int, default=10, metavar="N",
+                        help="replications per search iteration near convergence, half as "
+                        "many before (default: 10, at least 2)")
+    parser.add_argument("--verify-replications", type=positive_int, default=None,
+                        metavar="N", help="replications of the verification run "
+                        "(default: 2 x --replications)")
+    parser.add_argument("--max-iterations", type=positive_int, default=20, metavar="N",
+                        help="search iterations at most (default: 20)")
+    parser.add_argument("--seed", type=seed_number, metavar="S",
+                        help="root random seed (default: the scenario's seed)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="output directory (default: out/<scenario file name>-staffing)")
+    parser.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
+                        help="worker processes (default: 1, serial); results are identical")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a Dask distributed scheduler to run on instead of "
+                        "local processes (default: $CCSIM_SCHEDULER if set)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY.PATH=VALUE",
+                        help="override a scenario value, e.g. arrival_scale=1.2 "
+                        "(repeatable; validated like the file)")
+    parser.add_argument("--shift", action="append", default=[], metavar="START/LENGTH",
+                        help="shift template for the covering, e.g. 7h/8h (repeatable; "
+                        "default: the staffed group's shifts)")
+    parser.add_argument("--no-curve", action="store_true",
+                        help="skip the service level vs agents simulation")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress lines, results or warnings")
+    parser.set_defaults(handler=run_staff)
+    return parser
+
+
+def parse_shift(text: str, interval_s: float) -> ShiftTemplate:
+    """``'7h/8h'`` -> ``(start_interval, length_intervals)`` for the given interval."""
+    start, _, length = text.partition("/")
+    if not length:
+        raise ValueError(f"expected a shift as START/LENGTH such as 7h/8h, found {text!r}")
+    return (int(parse_duration(start) // interval_s),
+            max(1, round(parse_duration(length) / interval_s)))
+
+
+def run_staff(args: argparse.Namespace) -> int:
+    """Run ``ccsim staff``; returns the exit status (errors are raised, see the module)."""
+    from sim.staffing.plan import CAPACITY_MODEL_NAMES, StaffingGoals, staffing_group
+
+    if not (args.target or args.max_asa or args.max_abandon):
+        raise ValueError("give at least one goal: --target 80/60s, --max-asa 30s or "
+                         "--max-abandon 5%")
+    if args.replications < 2:
+        raise ValueError("--replications must be at least 2 for confidence intervals")
+    goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, args.shrinkage,
+                                args.max_occupancy)
+    models = [model.strip() for model in args.models.split(",") if model.strip()]
+    unknown = [model for model in models if model not in CAPACITY_MODEL_NAMES]
+    if unknown or not models:
+        raise ValueError(f"unknown capacity model(s) {', '.join(unknown) or '(none)'}; "
+                         f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
+    scenario = load_checked(args.scenario, args.overrides, args.quiet)
+    staffing_group(scenario, args.group)  # a bad --group fails before any run
+    templates = [parse_shift(text, scenario.interval) for text in args.shift] or None
+    out_dir = prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
+    from sim.experiments.executors import make_executor
+    from sim.reports.staffing_files import write_staffing
+    from sim.staffing.plan import staff
+
+    with make_executor(args.jobs, args.scheduler) as executor:  # one for every batch
+        report = staff(
+            scenario, goals, replications=args.replications, seed=args.seed, models=models,
+            executor=executor, max_iterations=args.max_iterations,
+            verification_replications=args.verify_replications, curve=not args.no_curve,
+            shift_templates=templates, log=None if args.quiet else _log, group=args.group,
+        )
+    written = write_staffing(report, out_dir)
+    if not args.quiet:
+        _print_report(report, written)
+    return 0
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
+    """The results in a few lines: agent-hours per model, shifts, effort, files."""
+    fixed = [g.name for g in report.scenario.agent_groups if g.name != report.group]
+    print(f"{report.scenario.name}: staffing agent group {report.group}"
+          + (f" ({', '.join(fixed)} on their shifts)" if fixed else "")
+          + f"; goals: {report.goals.describe()}")
+    for model, reason in report.skipped.items():
+        print(f"{model}: skipped ({reason})")
+    for model, result in report.results.items():
+        met = ("every interval meets the goals" if result.verification["meets"].all()
+               else "some intervals miss the goals")
+        search = ("converged" if result.converged
+                  else "stopped at --max-iterations before it was stable")
+        print(f"{model}: {result.agent_hours:.1f} scheduled agent-hours, peak "
+              f"{int(result.scheduled.max())} agents, {result.iterations} iterations "
+              f"({search}); {met}")
+    difference = report.agent_hours_difference()
+    if difference is not None:
+        print(f"status - tab: {difference:+.1f} agent-hours")
+    for model, counts in report.shifts.items():
+        pairs = ", ".join(f"{format_clock(start * report.scenario.interval)}+"
+                          f"{length * report.scenario.interval / 3600:g}h: {count}"
+                          for (start, length), count in zip(report.shift_templates, counts,
+                                                            strict=True))
+        print(f"{model} agents per shift (start+length): {pairs}")
+    print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
+          f"{report.runtime_s:.1f}s")
+    print(f"wrote {len(written)} files to {next(iter(written.values())).parent}/")
+
+

@@ -1,0 +1,1 @@
+"""Many runs: executors (local processes, Dask), replications, comparisons and sweeps."""

@@ -1,0 +1,204 @@
+"""The things the simulation moves: messaging sessions, work items and agents.
+
+Names follow the Salesforce objects (DOMAIN.md section 1): a ``MessagingSession`` has a
+status; each routing of it to an agent is a ``WorkItem`` (AgentWork) with its own status.
+Times are seconds from the simulation start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import simpy
+
+
+class SessionStatus:
+    """``MessagingSession.Status`` values the simulator uses (DOMAIN.md section 1)."""
+
+    NEW = "New"
+    WAITING = "Waiting"
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    ENDED = "Ended"
+
+
+class WorkStatus:
+    """``AgentWork.Status`` values (DOMAIN.md section 1)."""
+
+    ASSIGNED = "Assigned"
+    OPENED = "Opened"
+    CLOSED = "Closed"
+    DECLINED = "Declined"
+    DECLINED_ON_PUSH_TIMEOUT = "DeclinedOnPushTimeout"
+    CANCELED = "Canceled"
+    UNAVAILABLE = "Unavailable"
+
+
+class Presence:
+    """Agent presence (DOMAIN.md section 6)."""
+
+    AVAILABLE = "available"
+    AWAY = "away"
+    DRAINING = "draining"
+    OFFLINE = "offline"
+    LOGGED_OUT = "logged_out"
+
+
+INBOUND = "inbound"
+"""A session the customer starts."""
+OUTBOUND = "outbound"
+"""A business-initiated session: an agent (or automation) writes first."""
+
+ONLINE_PRESENCES = frozenset({Presence.AVAILABLE, Presence.AWAY, Presence.DRAINING})
+
+
+class Outcome:
+    """How a session ended; exactly one per offered session (or open at the horizon)."""
+
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+    TIMED_OUT = "timed_out"
+    ENDED_BY_LOGOUT = "ended_by_logout"
+    ENDED_BY_SUPERVISOR = "ended_by_supervisor"
+    OPEN_AT_HORIZON = "open_at_horizon"
+
+
+OUTCOMES = (
+    Outcome.COMPLETED,
+    Outcome.ABANDONED,
+    Outcome.TIMED_OUT,
+    Outcome.ENDED_BY_LOGOUT,
+    Outcome.ENDED_BY_SUPERVISOR,
+    Outcome.OPEN_AT_HORIZON,
+)
+
+
+@dataclass(slots=True)
+class ConversationPlan:
+    """What the customer will do, drawn when the session is created (same for every model).
+
+    Attributes:
+        exchanges: customer-agent message pairs.
+        agent_reply_s: base agent reply time for each agent message, before slowdown.
+        customer_reply_s: customer reply time after each agent message but the last;
+            ``inf`` where the customer never answers again.
+        patience_s: time the customer waits in the queue before abandoning.
+        answers_outbound: for outbound sessions, whether the customer ever answers.
+        answer_delay_s: for outbound sessions, time to the customer's answer.
+    """
+
+    exchanges: int
+    agent_reply_s: list[float]
+    customer_reply_s: list[float]
+    patience_s: float = float("inf")
+    answers_outbound: bool = True
+    answer_delay_s: float = 0.0
+
+
+@dataclass(slots=True, eq=False)
+class MessagingSession:
+    """One conversation on one channel (``MessagingSession``).
+
+    ``request_time`` is when the session last asked for an agent from scratch (arrival for
+    inbound, the customer's answer for outbound); ``wait_s`` is measured from it.
+    """
+
+    session_id: int
+    channel: Any
+    direction: str
+    start_time: float
+    plan: ConversationPlan | None
+    status: str = SessionStatus.NEW
+    request_time: float = float("nan")
+    accept_time: float = float("nan")
+    first_response_time: float = float("nan")
+    end_time: float = float("nan")
+    release_time: float = float("nan")
+    inactive_since: float = float("nan")
+    last_activity: float = 0.0
+    outcome: str = Outcome.OPEN_AT_HORIZON
+    work_item: WorkItem | None = None
+    owner: Agent | None = None
+    agent_id: int = -1
+    """The agent who accepted it last, or -1."""
+    agents_seen: tuple[int, ...] = ()
+    """The agents who accepted it, each once, in the order of their first acceptance."""
+    declined_by: set[int] | None = None
+    reroutes: int = 0
+    stranded_s: float = 0.0
+    stranded_since: float = float("nan")
+    customer_messages: int = 0
+    agent_messages: int = 0
+    queue_entry: Any = None
+    phase: int = 0
+    """What its conversation waits for: a ``sim.model.conversation.Phase``."""
+    timer: simpy.Timeout | None = None
+    """The timer its conversation waits for, until it fires or a wake cancels it."""
+    wake_pending: bool = False
+    wait_end: float = float("nan")
+    after_silence_s: float = float("nan")
+    next_message: int = 0
+    message_left_s: float | None = None
+    message_item: WorkItem | None = None
+    segment: list[float] | tuple[()] = ()
+    segment_start: float = 0.0
+    segment_status: str = SessionStatus.NEW
+    end_when_accepted: bool = False
+    patience_armed: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class WorkItem:
+    """One routing of a session to one agent (``AgentWork``)."""
+
+    item_id: int
+    session: MessagingSession
+    agent: Agent
+    size: float
+    assign_time: float
+    status: str = WorkStatus.ASSIGNED
+    tab_open: bool = True
+    tab_close_token: int = 0
+    accept_due: float = float("inf")
+    consuming: float = 0.0
+    accept_time: float = float("nan")
+    close_time: float = float("nan")
+
+
+@dataclass(slots=True, eq=False)
+class Agent:
+    """An Omni-Channel user with a capacity, queues and a presence."""
+
+    agent_id: int
+    group: Any
+    capacity: float
+    queue_names: frozenset[str]
+    presence: str = Presence.LOGGED_OUT
+    online: bool = False
+    """Whether the agent is logged in and connected (presence in ``ONLINE_PRESENCES``)."""
+    used: float = 0.0
+    working_items: int = 0
+    items: list[WorkItem] = field(default_factory=list)
+    last_assigned_time: float = float("-inf")
+    shift_over: bool = False
+    has_room: bool = False
+    rank_slots: list[Any] = field(default_factory=list)
+    """Its places in the ranked lists of its queues (``sim.model.routing.RankSlot``)."""
+    presence_token: int = 0
+    waiting_sessions: list[MessagingSession] = field(default_factory=list)
+    # statistics (integrals in seconds or capacity-seconds)
+    online_s: float = 0.0
+    offline_s: float = 0.0
+    busy_integral: float = 0.0
+    over_capacity_s: float = 0.0
+    offline_events: int = 0
+    sessions_handled: int = 0
+    max_concurrency: int = 0
+    stats_since: float = 0.0
+
+    @property
+    def free_capacity(self) -> float:
+        """Capacity not in use (may be negative when status-based returns overfill it)."""
+        return self.capacity - self.used

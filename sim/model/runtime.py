@@ -1,0 +1,219 @@
+"""Run-time views of the scenario: channels, queues and agent groups with their samplers.
+
+Built once per replication from the validated :class:`~sim.scenario.schema.Scenario`; the
+processes read plain attributes from these and draw from their samplers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.model.capacity import CAPACITY_MODELS, CapacityModel
+from sim.model.entities import Agent, ConversationPlan
+from sim.model.routing import ROUTING_MODELS, RoutingModel
+from sim.model.sampling import Sampler, UniformSampler, distribution_mean
+from sim.model.streams import RandomStreams
+from sim.scenario.schema import AgentBehaviour, AgentGroup, Channel, Scenario, work_size
+
+
+@dataclass(eq=False)
+class QueueRuntime:
+    """A queue with its routing model object."""
+
+    name: str
+    priority: int
+    routing_model: RoutingModel
+    push_timeout_s: float
+
+
+class ChannelRuntime:
+    """A channel with its queue, work size and customer samplers (one stream each)."""
+
+    def __init__(
+        self,
+        spec: Channel,
+        queue: QueueRuntime,
+        first_group: AgentGroup | None,
+        streams: RandomStreams,
+    ) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.kind = spec.kind
+        self.queue = queue
+        self.size = work_size(spec)
+        self.paused_capacity_weight = spec.paused_capacity_weight
+        self.auto_accept = spec.auto_accept
+        behaviour = first_group.behaviour if first_group is not None else AgentBehaviour()
+        self.inactivate_after_s = behaviour.inactivate_after
+        reply_spec = behaviour.reply_time
+        customers = spec.customers
+        self.exchanges = Sampler(customers.exchanges, streams.generator("exchanges", self.name))
+        self.customer_reply = Sampler(
+            customers.reply_time, streams.generator("customer_reply", self.name)
+        )
+        # Agent reply base times belong to the conversation, drawn with the customer so
+        # that both capacity models see the same conversations (common random numbers).
+        # They follow the reply_time of the first group serving the queue; another
+        # group's agents scale them by the ratio of the means (see reply_scale).
+        self.agent_reply = Sampler(reply_spec, streams.generator("agent_reply", self.name))
+        self.reply_mean_s = self.agent_reply.mean
+        self.patience = (
+            Sampler(customers.patience, streams.generator("patience", self.name))
+            if customers.patience is not None
+            else None
+        )
+        self.silent_draw = UniformSampler(streams.generator("silence", self.name))
+        self.silent_probability = customers.silent_probability
+        self.return_probability = customers.return_probability
+        self.return_delay = Sampler(
+            customers.return_delay, streams.generator("return_delay", self.name)
+        )
+        outbound = spec.outbound
+        self.answer_draw = UniformSampler(streams.generator("outbound_answer", self.name))
+        self.answer_probability = outbound.answer_probability if outbound else 0.0
+        self.answer_delay = (
+            Sampler(outbound.answer_delay, streams.generator("answer_delay", self.name))
+            if outbound
+            else None
+        )
+
+    def draw_plan(self, outbound: bool) -> ConversationPlan:
+        """Draw what this session's customer will do (seconds; DOMAIN.md section 5)."""
+        exchanges = max(1, int(round(self.exchanges())))
+        agent_reply_s = self.agent_reply.many(exchanges)
+        customer_reply_s = self.customer_reply.many(exchanges - 1)
+        if self.silent_probability > 0.0:  # these streams serve nothing else
+            silent = self.silent_draw()
+            returns = self.silent_draw()
+            return_delay = self.return_delay()
+            if exchanges > 1 and silent < self.silent_probability:
+                # The customer stops answering after one of the agent's messages but the last.
+                turn = min(int(silent / self.silent_probability * (exchanges - 1)), exchanges - 2)
+                comes_back = returns < self.return_probability
+                customer_reply_s[turn] = return_delay if comes_back else math.inf
+        patience_s = self.patience() if self.patience is not None else math.inf
+        plan = ConversationPlan(exchanges, agent_reply_s, customer_reply_s, patience_s)
+        if outbound and self.answer_delay is not None:
+            plan.answers_outbound = self.answer_draw() < self.answer_probability
+            plan.answer_delay_s = self.answer_delay()
+        return plan
+
+
+class GroupRuntime:
+    """An agent group's behaviour samplers (one stream each)."""
+
+    def __init__(self, spec: AgentGroup, streams: RandomStreams) -> None:
+        behaviour = spec.behaviour
+        self.spec = spec
+        self.name = spec.name
+        self.accept_delay = Sampler(behaviour.accept_delay, streams.generator("accept", spec.name))
+        self.decline_draw = UniformSampler(streams.generator("decline", spec.name))
+        self.decline_probability = behaviour.decline_probability
+        self.decline_delay = Sampler(
+            behaviour.decline_delay, streams.generator("decline_delay", spec.name)
+        )
+        self.away_after_decline_s = behaviour.away_after_decline
+        self.concurrency_slowdown = behaviour.concurrency_slowdown
+        self.close_tab_delay = Sampler(
+            behaviour.close_tab_delay, streams.generator("close_tab", spec.name)
+        )
+        acw = behaviour.after_conversation_work
+        self.acw_max_s = acw.max if acw.enabled else math.inf
+        self.inactivate_after_s = behaviour.inactivate_after
+        self.shift_end = spec.shift_end
+        disconnections = spec.disconnections
+        self.disconnection_rate_per_s = disconnections.rate / 3600.0
+        self.disconnection_gap_rng = streams.generator("disconnection_gap", spec.name)
+        self.disconnection_duration = Sampler(
+            disconnections.duration, streams.generator("disconnection_duration", spec.name)
+        )
+        self.reply_mean_s = distribution_mean(behaviour.reply_time)
+
+
+@dataclass
+class AgentSchedule:
+    """When one agent works: (login, logout) periods and (start, end) breaks, in seconds."""
+
+    periods: list[tuple[float, float]]
+    breaks: list[tuple[float, float]]
+
+
+def agent_schedules(group: AgentGroup, scenario: Scenario) -> list[AgentSchedule]:
+    """Return, for each agent of ``group``, its login periods and breaks (seconds).
+
+    ``staffing`` per interval becomes agents k = 0, 1, ... working every interval whose count
+    exceeds k (contiguous intervals merged); ``shifts`` give each shift its own agents, with
+    the shift's breaks; a plain ``agents`` count works the whole horizon.
+    """
+    horizon = scenario.horizon
+    if group.staffing is not None:
+        counts = group.staffing[: scenario.n_intervals]
+        schedules: list[AgentSchedule] = []
+        for k in range(max(counts, default=0)):
+            periods: list[tuple[float, float]] = []
+            for index, count in enumerate(counts):
+                if count <= k:
+                    continue
+                start = index * scenario.interval
+                end = min(horizon, start + scenario.interval)
+                if periods and periods[-1][1] == start:
+                    periods[-1] = (periods[-1][0], end)
+                else:
+                    periods.append((start, end))
+            schedules.append(AgentSchedule(periods, []))
+        return schedules
+    if group.shifts is not None:
+        return [
+            AgentSchedule(
+                [(shift.start, min(shift.end, horizon))],
+                [
+                    (shift.start + item.after, shift.start + item.after + item.duration)
+                    for item in shift.breaks
+                ],
+            )
+            for shift in sorted(group.shifts, key=lambda s: s.start)
+            for _ in range(shift.agents)
+            if shift.start < horizon
+        ]
+    return [AgentSchedule([(0.0, horizon)], []) for _ in range(group.agents)]
+
+
+def build_queues(scenario: Scenario) -> dict[str, QueueRuntime]:
+    """Queues by name with their routing model objects."""
+    return {
+        queue.name: QueueRuntime(
+            queue.name, queue.priority, ROUTING_MODELS[queue.routing_model], queue.push_timeout
+        )
+        for queue in scenario.queues
+    }
+
+
+def first_group_serving(channel: Channel, groups: list[AgentGroup]) -> AgentGroup | None:
+    """The first agent group that serves the channel's queue, if any."""
+    for group in groups:
+        if channel.queue in group.queues:
+            return group
+    return None
+
+
+def capacity_model(scenario: Scenario) -> CapacityModel:
+    """The capacity policy object the scenario asks for."""
+    return CAPACITY_MODELS[scenario.capacity_model]
+
+
+def make_agents(
+    scenario: Scenario, groups: dict[str, GroupRuntime]
+) -> list[tuple[Agent, AgentSchedule]]:
+    """Create every agent with its schedule; ids are 0, 1, ... in group order."""
+    agents: list[tuple[Agent, AgentSchedule]] = []
+    for spec in scenario.agent_groups:
+        for schedule in agent_schedules(spec, scenario):
+            agent = Agent(
+                agent_id=len(agents),
+                group=groups[spec.name],
+                capacity=spec.capacity_units,
+                queue_names=frozenset(spec.queues),
+            )
+            agents.append((agent, schedule))
+    return agents

@@ -1,0 +1,304 @@
+"""Tables of one simulated run: sessions, agents, intervals and the event trace.
+
+Built once, after the run, from the flat records the simulation kept. Times are seconds
+from the simulation start.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.model.entities import INBOUND, OUTBOUND, OUTCOMES, Outcome
+from sim.model.monitor import IntervalLevels
+from sim.model.recorder import TRACE_COLUMNS
+from sim.scenario.schema import Scenario
+
+SESSION_COLUMNS = (
+    "session_id",
+    "channel",
+    "channel_kind",
+    "queue",
+    "direction",
+    "arrival_time",
+    "request_time",
+    "accept_time",
+    "first_response_time",
+    "end_time",
+    "release_time",
+    "agent_id",
+    "agents",
+    "outcome",
+    "wait_s",
+    "handle_s",
+    "reroutes",
+    "stranded_s",
+    "customer_messages",
+    "agent_messages",
+)
+
+SESSION_DTYPES = {
+    "session_id": "int64",
+    "channel": "object",
+    "channel_kind": "object",
+    "queue": "object",
+    "direction": "object",
+    "agent_id": "int64",
+    "agents": "int64",
+    "reroutes": "int64",
+    "customer_messages": "int64",
+    "agent_messages": "int64",
+    **{
+        name: "float64"
+        for name in SESSION_COLUMNS
+        if name.endswith(("_time", "_s"))
+    },
+}
+
+
+@dataclass
+class Result:
+    """One replication's tables.
+
+    Attributes:
+        scenario: the scenario that was run.
+        replication: index of the replication (its stream of the run's SeedSequence).
+        sessions: one row per offered session (inbound and outbound).
+        agents: one row per agent.
+        intervals: one row per reporting interval and channel, plus channel ``"all"``.
+        trace: the event trace when asked for, else ``None``.
+        events: SimPy events scheduled during the run.
+    """
+
+    scenario: Scenario
+    replication: int
+    sessions: pd.DataFrame
+    agents: pd.DataFrame
+    intervals: pd.DataFrame
+    trace: pd.DataFrame | None
+    events: int
+
+
+def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
+    """One row per session; ``wait_s`` is speed to answer (accept minus request).
+
+    Built column by column from the session records (a long run has millions of them).
+    """
+    count = len(sessions)
+
+    def numbers(name: str, dtype: type = float) -> np.ndarray:
+        return np.fromiter(map(operator.attrgetter(name), sessions), dtype=dtype, count=count)
+
+    def codes(name: str, code_of: dict) -> np.ndarray:
+        values = map(operator.attrgetter(name), sessions)
+        return np.fromiter(map(code_of.__getitem__, values), dtype=np.int64, count=count)
+
+    def labels(values: list, at: np.ndarray) -> pd.Series:
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        return pd.Series(column[at], dtype=object, copy=False)  # not inferred as strings
+
+    channels = list({session.channel: None for session in sessions})
+    channel_at = codes("channel", {channel: index for index, channel in enumerate(channels)})
+    directions = [INBOUND, OUTBOUND]
+    direction_at = codes("direction", {direction: i for i, direction in enumerate(directions)})
+    request_time = numbers("request_time")
+    accept_time = numbers("accept_time")
+    end_time = numbers("end_time")
+    outcome = pd.Categorical.from_codes(
+        codes("outcome", {outcome: index for index, outcome in enumerate(OUTCOMES)}),
+        categories=list(OUTCOMES),
+    )
+    columns = {
+        "session_id": numbers("session_id", np.int64),
+        "channel": labels([channel.name for channel in channels], channel_at),
+        "channel_kind": labels([channel.kind for channel in channels], channel_at),
+        "queue": labels([channel.queue.name for channel in channels], channel_at),
+        "direction": labels(directions, direction_at),
+        "arrival_time": numbers("start_time"),
+        "request_time": request_time,
+        "accept_time": accept_time,
+        "first_response_time": numbers("first_response_time"),
+        "end_time": end_time,
+        "release_time": numbers("release_time"),
+        "agent_id": numbers("agent_id", np.int64),
+        "agents": np.fromiter(
+            map(len, map(operator.attrgetter("agents_seen"), sessions)), np.int64, count
+        ),
+        "outcome": outcome,
+        "wait_s": accept_time - request_time,
+        "handle_s": np.where(outcome == Outcome.COMPLETED, end_time, np.nan) - accept_time,
+        "reroutes": numbers("reroutes", np.int64),
+        "stranded_s": numbers("stranded_s"),
+        "customer_messages": numbers("customer_messages", np.int64),
+        "agent_messages": numbers("agent_messages", np.int64),
+    }
+    return pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
+
+
+def agents_table(agents: list) -> pd.DataFrame:
+    """One row per agent; occupancy = capacity-weighted busy time / (capacity × online)."""
+    rows = [
+        (
+            a.agent_id,
+            a.group.name,
+            a.capacity,
+            a.online_s,
+            a.offline_s,
+            a.offline_events,
+            a.sessions_handled,
+            a.busy_integral,
+            a.busy_integral / (a.capacity * a.online_s) if a.online_s > 0 else np.nan,
+            a.max_concurrency,
+            a.over_capacity_s,
+        )
+        for a in agents
+    ]
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "agent_id",
+            "group",
+            "capacity",
+            "online_s",
+            "offline_s",
+            "offline_events",
+            "sessions_handled",
+            "busy_capacity_s",
+            "occupancy",
+            "max_concurrency",
+            "over_capacity_s",
+        ],
+    )
+
+
+def intervals_table(
+    scenario: Scenario, sessions: pd.DataFrame, levels: IntervalLevels
+) -> pd.DataFrame:
+    """Per interval and channel (and ``"all"``): volumes, service level, waits, occupancy.
+
+    Offered, answered, abandoned, service level and waits count inbound sessions by the
+    interval they arrived in; completed, timed-out and logout ends count by the interval
+    they ended in. A session still waiting at the horizon counts as a miss only once it
+    has waited longer than the threshold.
+    """
+    interval_s = scenario.interval
+    n = levels.n_intervals
+    threshold = scenario.service_level.threshold
+    lengths = np.minimum(np.arange(1, n + 1) * interval_s, scenario.horizon) - (
+        np.arange(n) * interval_s
+    )
+    integrals = np.asarray(levels.integrals)
+    capacity = integrals[IntervalLevels.CAPACITY]
+    agents_online = integrals[IntervalLevels.AGENTS] / lengths
+    occupancy = np.divide(
+        integrals[IntervalLevels.USED], capacity, out=np.full(n, np.nan), where=capacity > 0
+    )
+    concurrency = np.divide(
+        integrals[IntervalLevels.OPEN_WORK],
+        integrals[IntervalLevels.AGENTS],
+        out=np.full(n, np.nan),
+        where=integrals[IntervalLevels.AGENTS] > 0,
+    )
+    frames = []
+    channel_names = [c.name for c in scenario.channels]
+    for channel in [*channel_names, "all"]:
+        subset = sessions if channel == "all" else sessions[sessions["channel"] == channel]
+        frames.append(
+            _channel_intervals(subset, channel, n, interval_s, threshold, scenario.horizon)
+        )
+    table = pd.concat(frames, ignore_index=True)
+    table["throughput_per_h"] = table["completed"] / np.tile(lengths / 3600.0, len(frames))
+    table["agents_online"] = np.tile(agents_online, len(frames))
+    table["busy_capacity_s"] = np.tile(integrals[IntervalLevels.USED], len(frames))
+    table["occupancy"] = np.tile(occupancy, len(frames))
+    table["concurrency"] = np.tile(concurrency, len(frames))
+    return table
+
+
+def service_level_masks(
+    inbound: pd.DataFrame, horizon_s: float, threshold_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each inbound session row: answered; answered within ``threshold_s``; undecided.
+
+    Undecided: still waiting at the horizon (``horizon_s``) for no longer than the
+    threshold, so neither inside nor outside the service level yet. Seconds throughout.
+    """
+    wait = inbound["wait_s"].to_numpy(dtype=float)
+    answered = ~np.isnan(wait)
+    within = answered & (wait <= threshold_s + 1e-9)
+    undecided = (
+        (inbound["outcome"].to_numpy() == Outcome.OPEN_AT_HORIZON)
+        & ~answered
+        & (horizon_s - inbound["request_time"].to_numpy(dtype=float) <= threshold_s)
+    )
+    return answered, within, undecided
+
+
+def _channel_intervals(
+    sessions: pd.DataFrame,
+    channel: str,
+    n: int,
+    interval_s: float,
+    threshold_s: float,
+    horizon_s: float,
+) -> pd.DataFrame:
+    inbound = sessions[sessions["direction"] == "inbound"]
+    arrival_bin = np.minimum((inbound["arrival_time"].to_numpy() // interval_s).astype(int), n - 1)
+    wait = inbound["wait_s"].to_numpy(dtype=float)
+    answered, within, undecided = service_level_masks(inbound, horizon_s, threshold_s)
+
+    def count(mask: np.ndarray, bins: np.ndarray) -> np.ndarray:
+        return np.bincount(bins[mask], minlength=n)[:n]
+
+    offered = np.bincount(arrival_bin, minlength=n)[:n]
+    n_answered = count(answered, arrival_bin)
+    n_within = count(within, arrival_bin)
+    decided = offered - count(undecided, arrival_bin)
+    wait_sum = np.bincount(arrival_bin[answered], weights=wait[answered], minlength=n)[:n]
+    p90 = np.full(n, np.nan)
+    if answered.any():
+        frame = pd.DataFrame({"bin": arrival_bin[answered], "wait": wait[answered]})
+        quantiles = frame.groupby("bin")["wait"].quantile(0.9)
+        p90[quantiles.index.to_numpy()] = quantiles.to_numpy()
+    end_time = sessions["end_time"].to_numpy()
+    ended = ~np.isnan(end_time)
+    end_bin = np.zeros(len(sessions), dtype=int)
+    end_bin[ended] = np.minimum((end_time[ended] // interval_s).astype(int), n - 1)
+    all_outcomes = sessions["outcome"].to_numpy()
+    outbound_bin = np.minimum(
+        (sessions["arrival_time"].to_numpy() // interval_s).astype(int), n - 1
+    )
+    is_outbound = (sessions["direction"] == "outbound").to_numpy()
+    return pd.DataFrame(
+        {
+            "interval": np.arange(n),
+            "start_s": np.arange(n) * interval_s,
+            "channel": channel,
+            "offered": offered,
+            "outbound_sent": count(is_outbound, outbound_bin),
+            "answered": n_answered,
+            "answered_within": n_within,
+            "abandoned": count(inbound["outcome"].to_numpy() == Outcome.ABANDONED, arrival_bin),
+            "completed": count(ended & (all_outcomes == Outcome.COMPLETED), end_bin),
+            "timed_out": count(ended & (all_outcomes == Outcome.TIMED_OUT), end_bin),
+            "ended_by_logout": count(ended & (all_outcomes == Outcome.ENDED_BY_LOGOUT), end_bin),
+            "service_level": np.divide(
+                n_within, decided, out=np.full(n, np.nan), where=decided > 0
+            ),
+            "asa_s": np.divide(
+                wait_sum, n_answered, out=np.full(n, np.nan), where=n_answered > 0
+            ),
+            "p90_wait_s": p90,
+        }
+    )
+
+
+def trace_table(rows: list[tuple[float, int, int, str, str]]) -> pd.DataFrame:
+    """The event trace as a table with columns time, session_id, agent_id, event, status."""
+    table = pd.DataFrame.from_records(rows, columns=list(TRACE_COLUMNS))
+    # Messages inside a segment are recorded when it ends: put every row in time order.
+    return table.sort_values("time", kind="stable", ignore_index=True)

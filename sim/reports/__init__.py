@@ -1,0 +1,1 @@
+"""Report files, written atomically, and the charts of each command."""

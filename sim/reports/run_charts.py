@@ -1,0 +1,333 @@
+"""Charts of a run: each function takes tables and returns a matplotlib ``Figure``.
+
+Figures are built with the object API on the Agg backend (no pyplot state, no display),
+so they can be drawn in worker processes and tests. Interval tables are those of
+:func:`sim.reports.files.interval_summary`: one row per interval and channel (and ``"all"``),
+means over replications, with ``start_s`` in seconds.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.results.figures import FIGURE_UNITS  # noqa: E402
+
+SIZE = (9.0, 4.8)
+"""Figure size in inches."""
+
+COLORS = {"tab": "#1f77b4", "status": "#ff7f0e"}
+"""Line colours of the two capacity models."""
+
+DIFFERENCE_FIGURES = (
+    "service_level",
+    "asa_s",
+    "wait_p90_s",
+    "abandonment_rate",
+    "first_response_s",
+    "handle_s",
+    "throughput_per_h",
+    "completed",
+    "timed_out",
+    "occupancy",
+    "avg_concurrency",
+    "stranded_s",
+)
+"""Figures shown in the capacity-model difference chart."""
+
+
+def arrivals_throughput_chart(
+    intervals: pd.DataFrame, interval_s: float, horizon_s: float, warmup_s: float = 0.0
+) -> Figure:
+    """Arrivals and throughput (sessions per hour) per reporting interval.
+
+    Args:
+        intervals: interval means; the ``"all"`` rows are used.
+        interval_s: reporting interval (seconds).
+        horizon_s: simulated time (seconds), so a last partial interval is scaled right.
+        warmup_s: warm-up (seconds), shaded when positive.
+
+    Returns:
+        The figure.
+    """
+    rows = _channel(intervals, "all")
+    start_h = rows["start_s"].to_numpy(dtype=float) / 3600.0
+    length_h = np.minimum(interval_s, horizon_s - rows["start_s"].to_numpy(dtype=float)) / 3600.0
+    figure, axes = _figure()
+    _steps(axes, start_h, rows["offered"].to_numpy(dtype=float) / length_h, horizon_s,
+           label="inbound arrivals", color="#7f7f7f", fill=True)
+    outbound = rows["outbound_sent"].to_numpy(dtype=float) / length_h
+    if outbound.sum() > 0:
+        _steps(axes, start_h, outbound, horizon_s, label="outbound sent", color="#9467bd",
+               linestyle="--")
+    _steps(axes, start_h, rows["throughput_per_h"].to_numpy(dtype=float), horizon_s,
+           label="throughput (completed)", color="#2ca02c", linewidth=2)
+    _warmup(axes, warmup_s)
+    axes.set_title("Arrivals vs throughput per interval (mean over replications)")
+    axes.set_xlabel("time since start (h)")
+    axes.set_ylabel("sessions per hour (sessions/h)")
+    axes.set_ylim(bottom=0)
+    axes.legend(loc="best")
+    return figure
+
+
+def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
+                            target: float) -> Figure:
+    """Distribution of speed to answer: histogram and cumulative share, threshold marked.
+
+    Args:
+        waits_s: speed to answer of answered inbound sessions (seconds), all replications.
+        threshold_s: the service-level threshold (seconds).
+        target: the service-level target (share 0-1), marked on the cumulative panel.
+
+    Returns:
+        The figure.
+    """
+    waits = np.asarray(waits_s, dtype=float)
+    waits = np.sort(waits[~np.isnan(waits)])
+    figure = Figure(figsize=(SIZE[0] + 2, SIZE[1]), layout="constrained")
+    histogram, cumulative = figure.subplots(1, 2)
+    figure.suptitle("Speed to answer of answered inbound sessions (all replications)")
+    upper = max(2.0 * threshold_s, float(np.quantile(waits, 0.99)) if len(waits) else 0.0)
+    shown = waits[waits <= upper]
+    hidden = len(waits) - len(shown)
+    label = f"answered sessions (n={len(waits)})"
+    if hidden:
+        label += f"\n{hidden} waits > {upper:.0f} s not shown"
+    histogram.hist(shown, bins=40, range=(0.0, upper), color="#1f77b4", label=label)
+    histogram.axvline(threshold_s, color="black", linestyle="--",
+                      label=f"service-level threshold ({threshold_s:g} s)")
+    histogram.set_title("Histogram")
+    histogram.set_xlabel("speed to answer (s)")
+    histogram.set_ylabel("sessions (count)")
+    histogram.legend(loc="upper right")
+
+    share = np.arange(1, len(waits) + 1) / max(len(waits), 1) * 100.0
+    cumulative.step(waits, share, where="post", color="#1f77b4",
+                    label="share answered within x")
+    cumulative.axvline(threshold_s, color="black", linestyle="--",
+                       label=f"service-level threshold ({threshold_s:g} s)")
+    cumulative.axhline(target * 100.0, color="#ff7f0e", linestyle=":",
+                       label=f"service-level target ({target:.0%})")
+    cumulative.set_xlim(0.0, upper)
+    cumulative.set_ylim(0.0, 101.0)
+    cumulative.set_title("Cumulative share (ECDF)")
+    cumulative.set_xlabel("speed to answer (s)")
+    cumulative.set_ylabel("answered sessions (%)")
+    cumulative.legend(loc="lower right")
+    return figure
+
+
+def service_level_chart(
+    intervals: pd.DataFrame, target: float, threshold_s: float, warmup_s: float = 0.0
+) -> Figure:
+    """Service level per interval (percent) with its 95% CI, against the target.
+
+    Args:
+        intervals: interval means with ``service_level`` and ``service_level_ci95``.
+        target: the service-level target (share 0-1).
+        threshold_s: the service-level threshold (seconds), for the title.
+        warmup_s: warm-up (seconds), shaded when positive.
+
+    Returns:
+        The figure.
+    """
+    figure, axes = _figure()
+    channels = [name for name in intervals["channel"].unique() if name != "all"]
+    if len(channels) > 1:
+        for name in channels:
+            rows = _channel(intervals, name)
+            axes.plot(_mid_h(rows), rows["service_level"] * 100.0, linewidth=1, alpha=0.7,
+                      marker=".", label=f"channel {name}")
+    rows = _channel(intervals, "all")
+    _percent_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black")
+    _service_level_frame(
+        axes, target, warmup_s, "#ff7f0e",
+        f"Service level per interval: answered within {threshold_s:g} s",
+    )
+    return figure
+
+
+def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0) -> Figure:
+    """Occupancy per interval (percent) with agents online on a second axis.
+
+    Args:
+        intervals: interval means; the ``"all"`` rows are used.
+        warmup_s: warm-up (seconds), shaded when positive.
+
+    Returns:
+        The figure.
+    """
+    rows = _channel(intervals, "all")
+    figure, axes = _figure()
+    occupancy = axes.plot(_mid_h(rows), rows["occupancy"] * 100.0, color="#d62728",
+                          marker="o", markersize=3, label="occupancy (capacity in use)")
+    axes.set_ylim(0.0, 105.0)
+    axes.set_xlabel("interval midpoint, time since start (h)")
+    axes.set_ylabel("occupancy (%)")
+    online = axes.twinx()
+    agents = online.plot(_mid_h(rows), rows["agents_online"], color="#7f7f7f",
+                         linestyle="--", drawstyle="steps-mid",
+                         label="agents online (right axis)")
+    online.set_ylabel("agents online (agents)")
+    online.set_ylim(bottom=0.0, top=max(1.0, float(rows["agents_online"].max()) * 1.15))
+    axes.set_title("Occupancy and agents online per interval (mean over replications)")
+    lines = occupancy + agents + _warmup(axes, warmup_s)
+    axes.legend(lines, [line.get_label() for line in lines], loc="lower right")
+    return figure
+
+
+def compare_service_level_chart(
+    tab: pd.DataFrame, status: pd.DataFrame, target: float, threshold_s: float,
+    warmup_s: float = 0.0,
+) -> Figure:
+    """Service level per interval under both capacity models, against the target.
+
+    Args:
+        tab: interval means of the tab-based runs.
+        status: interval means of the status-based runs.
+        target: the service-level target (share 0-1).
+        threshold_s: the service-level threshold (seconds), for the title.
+        warmup_s: warm-up (seconds), shaded when positive.
+
+    Returns:
+        The figure.
+    """
+    figure, axes = _figure()
+    for model, table, width in (("tab", tab, 3.5), ("status", status, 1.5)):
+        _percent_with_band(axes, _channel(table, "all"), "service_level",
+                           f"{model}-based capacity (95% CI band)", COLORS[model],
+                           linewidth=width)
+    _service_level_frame(
+        axes, target, warmup_s, "#2ca02c",
+        f"Service level per interval by capacity model (within {threshold_s:g} s)",
+    )
+    return figure
+
+
+def _service_level_frame(
+    axes: Axes, target: float, warmup_s: float, target_color: str, title: str
+) -> None:
+    """Target line, warm-up shading, title, labels with units and legend of an SL chart."""
+    axes.axhline(target * 100.0, color=target_color, linestyle="--",
+                 label=f"target ({target:.0%})")
+    _warmup(axes, warmup_s)
+    axes.set_title(title)
+    axes.set_xlabel("interval midpoint, time since start (h)")
+    axes.set_ylabel("service level (%)")
+    axes.set_ylim(0.0, 105.0)
+    axes.legend(loc="lower left")
+
+
+def compare_differences_chart(table: pd.DataFrame) -> Figure:
+    """Paired differences (status - tab) of headline figures, relative to tab, with CIs.
+
+    Each bar is the mean per-replication difference as a percent of the tab-based mean
+    (so figures of different units share one axis); the error bar is its 95% CI. The
+    absolute difference with its unit is written under each figure's name.
+
+    Args:
+        table: the comparison table of :func:`sim.experiments.runner.compare` (indexed by figure).
+
+    Returns:
+        The figure.
+    """
+    names = [name for name in DIFFERENCE_FIGURES if name in table.index]
+    rows = table.loc[names]
+    base = rows["tab_mean"].abs().to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(base > 0, rows["diff_mean"].to_numpy(dtype=float) / base * 100, 0)
+        error = np.where(base > 0, rows["diff_ci95"].to_numpy(dtype=float) / base * 100, 0)
+    error = np.nan_to_num(error)
+    relative = np.nan_to_num(relative)
+    figure = Figure(figsize=(SIZE[0] + 1, 0.55 * len(names) + 1.8), layout="constrained")
+    axes = figure.subplots()
+    positions = np.arange(len(names))[::-1]
+    axes.barh(positions, relative, color="#9467bd", alpha=0.75,
+              label="mean difference, status - tab")
+    axes.errorbar(relative, positions, xerr=error, fmt="none", ecolor="black", capsize=3,
+                  label="95% confidence interval")
+    axes.axvline(0.0, color="black", linewidth=0.8)
+    # A figure that is zero under tab-based capacity has no relative difference: say so
+    # rather than draw an empty bar that reads as "no difference".
+    labels = [
+        f"{name}\n{_absolute(rows.loc[name], name)}"
+        + ("" if base[index] > 0 else " (tab-based 0: no % bar)")
+        for index, name in enumerate(names)
+    ]
+    axes.set_yticks(positions, labels=labels, fontsize=8)
+    axes.set_title("Status-based minus tab-based capacity (paired, same customers)")
+    axes.set_xlabel("difference (% of the tab-based mean)")
+    axes.set_ylabel("headline figure")
+    axes.legend(loc="lower right")
+    return figure
+
+
+# --------------------------------------------------------------------------- helpers
+def _figure() -> tuple[Figure, Axes]:
+    figure = Figure(figsize=SIZE, layout="constrained")
+    return figure, figure.subplots()
+
+
+def _channel(intervals: pd.DataFrame, channel: str) -> pd.DataFrame:
+    return intervals[intervals["channel"] == channel].sort_values("start_s")
+
+
+def _mid_h(rows: pd.DataFrame) -> np.ndarray:
+    """Interval midpoints in hours (the last interval may be partial; close enough)."""
+    start = rows["start_s"].to_numpy(dtype=float)
+    step = float(np.diff(start).min()) if len(start) > 1 else 0.0
+    return (start + step / 2.0) / 3600.0
+
+
+def _steps(axes: Axes, start_h: np.ndarray, values: np.ndarray, horizon_s: float,
+           fill: bool = False, **style: object) -> None:
+    """Draw a per-interval value as a step line over each interval's full width."""
+    edges = np.append(start_h, horizon_s / 3600.0)
+    heights = np.append(values, values[-1] if len(values) else np.nan)
+    axes.step(edges, heights, where="post", **style)
+    if fill:
+        axes.fill_between(edges, heights, step="post", alpha=0.2,
+                          color=style.get("color"))
+
+
+def _percent_with_band(axes: Axes, rows: pd.DataFrame, column: str, label: str, color: str,
+                       linewidth: float = 2.0) -> None:
+    """A share (0-1) drawn in percent, with its 95 % CI band kept within 0-100 %."""
+    middle = _mid_h(rows)
+    values = rows[column].to_numpy(dtype=float) * 100.0
+    axes.plot(middle, values, color=color, marker="o", markersize=3, linewidth=linewidth,
+              label=label)
+    ci_column = f"{column}_ci95"
+    if ci_column in rows:
+        half = np.nan_to_num(rows[ci_column].to_numpy(dtype=float) * 100.0)
+        low, high = np.clip(values - half, 0.0, 100.0), np.clip(values + half, 0.0, 100.0)
+        axes.fill_between(middle, low, high, color=color, alpha=0.15)
+
+
+def _warmup(axes: Axes, warmup_s: float) -> list:
+    """Shade the warm-up, which the headline figures leave out; returns its legend handle."""
+    if warmup_s <= 0:
+        return []
+    return [axes.axvspan(0.0, warmup_s / 3600.0, color="#bbbbbb", alpha=0.3,
+                         label="warm-up (left out of headline figures)")]
+
+
+def _tidy(value: float) -> float:
+    """Float noise (a CI of identical pairs is ~1e-15, not 0) shown as zero."""
+    return 0.0 if abs(value) < 1e-9 else value
+
+
+def _absolute(row: pd.Series, name: str) -> str:
+    unit = FIGURE_UNITS.get(name, "")
+    mean, half = (_tidy(float(row[key])) for key in ("diff_mean", "diff_ci95"))
+    if unit == "share":
+        mean, half, unit = mean * 100.0, half * 100.0, "pp"
+    spread = f" ± {half:.3g}" if np.isfinite(half) else ""
+    return f"{mean:+.3g}{spread} {unit}"

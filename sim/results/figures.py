@@ -1,0 +1,238 @@
+"""Headline figures of a run and their statistics over replications (DOMAIN.md section 7).
+
+:func:`headline_figures` turns one replication's tables into a flat ``{figure: value}``
+mapping; :func:`summarize` gives mean, standard deviation and 95% confidence half-width
+of each figure over replications; :func:`paired_difference` does the same for the
+per-replication difference of two configurations run on the same customers (common
+random numbers), which is far tighter than comparing two independent means.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.model.entities import OUTCOMES, Outcome
+from sim.model.tables import Result, service_level_masks
+
+FIGURE_UNITS: dict[str, str] = {
+    "offered": "sessions",
+    "outbound_sent": "sessions",
+    "answered": "sessions",
+    "completed": "sessions",
+    "abandoned": "sessions",
+    "timed_out": "sessions",
+    "ended_by_logout": "sessions",
+    "ended_by_supervisor": "sessions",
+    "open_at_horizon": "sessions",
+    "throughput_per_h": "sessions/h",
+    "asa_s": "s",
+    "wait_p50_s": "s",
+    "wait_p90_s": "s",
+    "wait_p99_s": "s",
+    "wait_probability": "share",
+    "first_response_s": "s",
+    "service_level": "share",
+    "abandonment_rate": "share",
+    "handle_s": "s",
+    "occupancy": "share",
+    "avg_concurrency": "sessions/agent",
+    "peak_concurrency": "sessions",
+    "reroutes": "per session",
+    "stranded_s": "s",
+    "stranded_sessions": "sessions",
+    "over_capacity_s": "s",
+}
+"""Every headline figure, in report order, with its unit (``share`` is a fraction 0-1)."""
+
+FIGURES: tuple[str, ...] = tuple(FIGURE_UNITS)
+"""The names of the headline figures, in report order."""
+
+_WAITED_S = 1e-9
+"""A wait longer than this counts as having waited (float noise is not a wait)."""
+
+
+def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str, float]:
+    """The headline figures of one replication, leaving out the warm-up.
+
+    Session figures use sessions that arrived at or after the warm-up; interval figures
+    use intervals that start at or after it. Agent figures (occupancy, peak concurrency,
+    over-capacity time) come from the agents table and so cover the whole horizon.
+
+    Args:
+        result: one replication's tables (see :func:`sim.simulate`).
+        warmup_s: leading seconds to leave out; the scenario's ``warmup`` when omitted.
+
+    Returns:
+        ``{figure: value}`` for every name in :data:`FIGURES`. Counts are sessions, times
+        are seconds, ``service_level``, ``abandonment_rate``, ``wait_probability`` and
+        ``occupancy`` are shares (0-1); a figure with nothing to measure is NaN.
+    """
+    scenario = result.scenario
+    warmup = scenario.warmup if warmup_s is None else float(warmup_s)
+    sessions = result.sessions[result.sessions["arrival_time"] >= warmup]
+    inbound = sessions[sessions["direction"] == "inbound"]
+    outcome = sessions["outcome"].astype(str)
+    counts = {name: int((outcome == name).sum()) for name in OUTCOMES}
+    hours = (scenario.horizon - warmup) / 3600.0
+
+    waits = inbound["wait_s"].to_numpy(dtype=float)
+    answered = waits[~np.isnan(waits)]
+    offered = len(inbound)
+    figures: dict[str, float] = {
+        "offered": float(offered),
+        "outbound_sent": float((sessions["direction"] == "outbound").sum()),
+        "answered": float(len(answered)),
+        **{name: float(value) for name, value in counts.items()},
+        "throughput_per_h": counts["completed"] / hours if hours > 0 else math.nan,
+        "asa_s": _mean(answered),
+        "wait_p50_s": _quantile(answered, 0.5),
+        "wait_p90_s": _quantile(answered, 0.9),
+        "wait_p99_s": _quantile(answered, 0.99),
+        "wait_probability": _ratio(float((answered > _WAITED_S).sum()), len(answered)),
+        "first_response_s": _mean(
+            (inbound["first_response_time"] - inbound["request_time"]).to_numpy(dtype=float)
+        ),
+        "service_level": service_level(inbound, scenario.horizon, scenario.service_level.threshold),
+        "abandonment_rate": _ratio(
+            float((inbound["outcome"].astype(str) == Outcome.ABANDONED).sum()), offered
+        ),
+        "handle_s": _mean(sessions["handle_s"].to_numpy(dtype=float)),
+        **_agent_figures(result.agents),
+        "avg_concurrency": _average_concurrency(result.intervals, warmup),
+        "reroutes": _mean(sessions["reroutes"].to_numpy(dtype=float)),
+        "stranded_s": float(sessions["stranded_s"].sum()),
+        "stranded_sessions": float((sessions["stranded_s"] > 0).sum()),
+    }
+    return {name: figures[name] for name in FIGURES}
+
+
+def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float) -> float:
+    """Share of decided inbound sessions accepted within the threshold (DOMAIN.md 7).
+
+    Abandoned and never-answered sessions are misses. A session still waiting at the
+    horizon is undecided, and left out, until it has waited longer than the threshold.
+
+    Args:
+        inbound: inbound session rows (columns ``wait_s``, ``outcome``, ``request_time``).
+        horizon_s: end of the run (seconds).
+        threshold_s: the speed-to-answer threshold (seconds).
+
+    Returns:
+        The service level as a share (0-1), NaN when no session is decided.
+    """
+    _, within, undecided = service_level_masks(inbound, horizon_s, threshold_s)
+    return _ratio(float(within.sum()), int(len(inbound) - undecided.sum()))
+
+
+def _agent_figures(agents: pd.DataFrame) -> dict[str, float]:
+    """Occupancy (capacity-weighted busy time over online capacity time) and peaks."""
+    online_capacity = float((agents["capacity"] * agents["online_s"]).sum())
+    return {
+        "occupancy": _ratio(float(agents["busy_capacity_s"].sum()), online_capacity),
+        "peak_concurrency": float(agents["max_concurrency"].max()) if len(agents) else math.nan,
+        "over_capacity_s": float(agents["over_capacity_s"].sum()),
+    }
+
+
+def _average_concurrency(intervals: pd.DataFrame, warmup_s: float) -> float:
+    """Open work items per online agent, weighted by agents online in each interval."""
+    rows = intervals[(intervals["channel"] == "all") & (intervals["start_s"] >= warmup_s)]
+    rows = rows[rows["agents_online"] > 0]
+    weights = rows["agents_online"].to_numpy(dtype=float)
+    return _ratio(float((rows["concurrency"].to_numpy(dtype=float) * weights).sum()),
+                  weights.sum())
+
+
+def _mean(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if len(values) else math.nan
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else math.nan
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+# -------------------------------------------------------------------- over replications
+def ci95_half_width(values: Sequence[float] | np.ndarray) -> float:
+    """Half-width of the 95% confidence interval of a mean (t distribution, n-1 dof).
+
+    Args:
+        values: one value per replication; NaN values are left out.
+
+    Returns:
+        ``t(0.975, n-1) * sd / sqrt(n)``, or NaN when fewer than two values.
+    """
+    from scipy import stats  # slow to import; only needed once there is something to sum up
+
+    clean = np.asarray(values, dtype=float)
+    clean = clean[~np.isnan(clean)]
+    n = len(clean)
+    if n < 2:
+        return math.nan
+    return float(stats.t.ppf(0.975, n - 1) * clean.std(ddof=1) / math.sqrt(n))
+
+
+def summarize(values: Sequence[dict[str, float]]) -> pd.DataFrame:
+    """Mean, standard deviation and 95% CI half-width of each figure over replications.
+
+    Args:
+        values: one ``{figure: value}`` mapping per replication.
+
+    Returns:
+        A frame indexed by figure with columns ``mean``, ``sd``, ``ci95`` (half-width of
+        the 95% confidence interval of the mean) and ``n`` (replications with a value).
+        ``sd`` and ``ci95`` are NaN with fewer than two values.
+    """
+    table = pd.DataFrame(list(values))
+    return pd.DataFrame(
+        [_stats(table[name].to_numpy(dtype=float)) for name in table.columns],
+        index=pd.Index(table.columns, name="figure"),
+        columns=["mean", "sd", "ci95", "n"],
+    )
+
+
+def paired_difference(a: Sequence[dict[str, float]], b: Sequence[dict[str, float]]) -> pd.DataFrame:
+    """Mean and 95% CI of the per-replication difference ``b - a`` of each figure.
+
+    With common random numbers, replication ``i`` of ``a`` and of ``b`` saw the same
+    customers, so the paired difference removes their shared noise.
+
+    Args:
+        a: one ``{figure: value}`` per replication of the baseline.
+        b: one ``{figure: value}`` per replication of the alternative, in the same order.
+
+    Returns:
+        A frame indexed by figure with columns ``mean``, ``sd``, ``ci95`` and ``n`` of
+        the differences; pairs where either value is NaN are left out.
+
+    Raises:
+        ValueError: if ``a`` and ``b`` have different lengths.
+    """
+    if len(a) != len(b):
+        raise ValueError(f"paired difference needs equal lengths, got {len(a)} and {len(b)}")
+    first, second = pd.DataFrame(list(a)), pd.DataFrame(list(b))
+    names = [name for name in first.columns if name in second.columns]
+    return pd.DataFrame(
+        [
+            _stats(second[name].to_numpy(dtype=float) - first[name].to_numpy(dtype=float))
+            for name in names
+        ],
+        index=pd.Index(names, name="figure"),
+        columns=["mean", "sd", "ci95", "n"],
+    )
+
+
+def _stats(values: np.ndarray) -> tuple[float, float, float, int]:
+    clean = values[~np.isnan(values)]
+    n = len(clean)
+    mean = float(clean.mean()) if n else math.nan
+    sd = float(clean.std(ddof=1)) if n >= 2 else math.nan
+    return mean, sd, ci95_half_width(clean), n

@@ -1,0 +1,338 @@
+"""The scenario file reference, generated from the schema so it never goes stale.
+
+``render_reference()`` walks the models of :mod:`sim.scenario.schema` and pairs each field with the
+docstring written under it (read with :mod:`ast`, since pydantic does not keep them).
+Regenerate the checked-in page with::
+
+    python -m sim.scenario.reference > docs/scenario-reference.md
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import annotated_types
+from pydantic import BaseModel, BeforeValidator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from sim.scenario import schema
+from sim.scenario.units import SECONDS_PER_UNIT, format_duration
+
+DISTRIBUTIONS: tuple[type[BaseModel], ...] = (
+    schema.Fixed,
+    schema.Exponential,
+    schema.LogNormal,
+    schema.Gamma,
+    schema.Uniform,
+    schema.Empirical,
+)
+
+EXAMPLE = """\
+horizon: 8h
+channels:
+  - name: web
+    type: enhanced_web_chat
+    queue: support
+    arrivals: {rate: 30/h}
+queues:
+  - name: support
+agent_groups:
+  - {name: team, agents: 5, capacity: 3, queues: [support]}
+"""
+"""The minimal scenario shown in the reference (the tests load it)."""
+
+_VALIDATOR_KINDS = {
+    "parse_duration": "duration",
+    "parse_rate_per_hour": "rate",
+    "_duration_distribution": "duration distribution",
+    "_count_distribution": "count distribution",
+}
+
+
+# ------------------------------------------------------------------------------ docstrings
+def field_docstrings() -> dict[str, dict[str, str]]:
+    """Docstrings written under fields and type aliases of ``sim/scenario.py``.
+
+    Returns:
+        ``{class name: {field name: text}}``; module-level aliases are under ``""``.
+    """
+    tree = ast.parse(inspect.getsource(schema))
+    docs: dict[str, dict[str, str]] = {"": _pairs(tree.body)}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            docs[node.name] = _pairs(node.body)
+    return docs
+
+
+def _pairs(body: list[ast.stmt]) -> dict[str, str]:
+    """Pair each assignment with the string literal right after it."""
+    found: dict[str, str] = {}
+    for statement, following in zip(body, body[1:], strict=False):
+        target = None
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            target = statement.target.id
+        elif isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
+            target = statement.targets[0].id
+        if (
+            target is not None
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            found[target] = _markdown(following.value.value)
+    return found
+
+
+def _markdown(text: str) -> str:
+    """One-line markdown from a docstring: joined lines, ``code`` as `code`."""
+    return " ".join(inspect.cleandoc(text).split()).replace("``", "`").replace("|", "\\|")
+
+
+# ----------------------------------------------------------------------------- type facts
+def _describe(annotation: Any, metadata: list[Any]) -> tuple[str, list[str]]:
+    """A readable type and its bounds for a field annotation and its metadata."""
+    bounds: list[str] = []
+    kind: str | None = None
+    items = list(metadata)
+    tp = annotation
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            items.extend(get_args(tp)[1:])
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType) and type(None) in get_args(tp):
+            members = [arg for arg in get_args(tp) if arg is not type(None)]
+            tp = members[0] if len(members) == 1 else Union[tuple(members)]
+        else:
+            break
+    for item in _flatten(items):
+        if isinstance(item, BeforeValidator):
+            kind = _VALIDATOR_KINDS.get(getattr(item.func, "__name__", ""), kind)
+        bounds.extend(_bound(item))
+    if get_origin(tp) is list:
+        inner, inner_bounds = _describe(get_args(tp)[0], [])
+        each = f" (each {', '.join(inner_bounds)})" if inner_bounds else ""
+        return f"list of {_plural(inner)}{each}", bounds
+    if kind is None:
+        kind = _name(tp)
+    return kind, bounds
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    flat: list[Any] = []
+    for item in items:
+        flat.append(item)
+        if isinstance(item, FieldInfo):
+            flat.extend(_flatten(item.metadata))
+    return flat
+
+
+def _bound(item: Any) -> list[str]:
+    for cls, attribute, sign in (
+        (annotated_types.Gt, "gt", ">"),
+        (annotated_types.Ge, "ge", "≥"),
+        (annotated_types.Lt, "lt", "<"),
+        (annotated_types.Le, "le", "≤"),
+    ):
+        if isinstance(item, cls):
+            return [f"{sign} {getattr(item, attribute):g}"]
+    if isinstance(item, annotated_types.MinLen):
+        return [f"at least {item.min_length} entr{'y' if item.min_length == 1 else 'ies'}"]
+    return []
+
+
+def _name(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return "one of " + ", ".join(f"`{choice}`" for choice in get_args(tp))
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return f"[{tp.__name__}](#{tp.__name__.lower()})"
+    return {bool: "true/false", int: "integer", float: "number", str: "text"}.get(tp, str(tp))
+
+
+def _plural(kind: str) -> str:
+    if kind.startswith(("[", "one of")):
+        return kind
+    return {"true/false": "true/false values", "text": "texts"}.get(kind, kind + "s")
+
+
+def _unit(kind: str) -> str:
+    if kind.startswith("duration") or kind.startswith("list of duration"):
+        return "seconds"
+    if kind.startswith("rate") or kind.startswith("list of rate"):
+        return "per hour"
+    return ""
+
+
+# -------------------------------------------------------------------------------- defaults
+def _default(field: FieldInfo, kind: str) -> str:
+    if field.default_factory is not None:
+        value = field.default_factory()  # type: ignore[call-arg]
+    elif field.default is PydanticUndefined:
+        return "**required**"
+    else:
+        value = field.default
+    return _show(value, kind)
+
+
+def _show(value: Any, kind: str) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, (int, float)):
+        if kind == "duration":
+            return f"`{format_duration(float(value))}`"
+        return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
+    if isinstance(value, str):
+        return f'`"{value}"`' if not value else f"`{value}`"
+    if isinstance(value, DISTRIBUTIONS):
+        return _show_distribution(value, kind)
+    if isinstance(value, BaseModel):
+        return f"see [{type(value).__name__}](#{type(value).__name__.lower()})"
+    return f"`{value!r}`"
+
+
+def _show_distribution(value: BaseModel, kind: str) -> str:
+    durations = kind.startswith("duration")
+    parts = []
+    for name in type(value).model_fields:
+        if name == "kind":
+            continue
+        number = getattr(value, name)
+        shown = format_duration(number) if durations else f"{number:g}"
+        parts.append(f"{name}: {shown}")
+    if isinstance(value, schema.Fixed):
+        return f"`{parts[0].split(': ')[1]}`"
+    return f"`{{kind: {value.kind}, {', '.join(parts)}}}`"  # type: ignore[attr-defined]
+
+
+# -------------------------------------------------------------------------------- sections
+def _sections() -> list[tuple[type[BaseModel], list[str]]]:
+    """Every model reachable from ``Scenario`` (distributions aside) with its key paths."""
+    order: list[type[BaseModel]] = []
+    paths: dict[type[BaseModel], list[str]] = {}
+    queue: list[tuple[type[BaseModel], str]] = [(schema.Scenario, "")]
+    while queue:
+        model, path = queue.pop(0)
+        if model not in paths:
+            order.append(model)
+            paths[model] = []
+        paths[model].append(path or "(top level)")
+        for name, field in model.model_fields.items():
+            for child, suffix in _child_models(field.annotation):
+                child_path = f"{path}.{name}{suffix}" if path else f"{name}{suffix}"
+                queue.append((child, child_path))
+    return [(model, paths[model]) for model in order]
+
+
+def _child_models(tp: Any, suffix: str = "") -> list[tuple[type[BaseModel], str]]:
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _child_models(get_args(tp)[0], suffix)
+    if origin in (Union, types.UnionType):
+        members = [arg for arg in get_args(tp) if arg is not type(None)]
+        if len(members) == 1:
+            return _child_models(members[0], suffix)
+        return []  # a distribution: documented in its own section
+    if origin is list:
+        return _child_models(get_args(tp)[0], suffix + "[]")
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in DISTRIBUTIONS:
+        return [(tp, suffix)]
+    return []
+
+
+def _table(model: type[BaseModel], docs: dict[str, str]) -> list[str]:
+    rows = [
+        "| Key | Type | Unit | Allowed | Default | Description |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, field in model.model_fields.items():
+        kind, bounds = _describe(field.annotation, field.metadata)
+        rows.append(
+            f"| `{name}` | {kind} | {_unit(kind)} | {', '.join(bounds)} | "
+            f"{_default(field, kind)} | {docs.get(name, '')} |"
+        )
+    return rows
+
+
+def _syntax(docs: dict[str, dict[str, str]]) -> list[str]:
+    units = ", ".join(f"`{unit}`" for unit in SECONDS_PER_UNIT)
+    aliases = docs[""]
+    lines = [
+        "## Durations, rates and distributions",
+        "",
+        f"- **Duration**: {aliases.get('Seconds', '')} Units: {units}. Stored in seconds.",
+        f"- **Rate**: {aliases.get('PerHour', '')} Stored per hour.",
+        f"- **Duration distribution**: {aliases.get('DurationDistribution', '')} "
+        "Inside a distribution, `value`, `mean`, `sd`, `low`, `high` and `values` may be "
+        "durations too: `{kind: exponential, mean: 2m}`.",
+        f"- **Count distribution**: {aliases.get('CountDistribution', '')}",
+        "",
+        "A distribution is a mapping with a `kind`:",
+        "",
+        "| kind | Keys | Description |",
+        "|---|---|---|",
+    ]
+    for model in DISTRIBUTIONS:
+        kind = model.model_fields["kind"].annotation
+        keys = ", ".join(
+            f"`{name}` ({docs[model.__name__].get(name, '').rstrip('.')})"
+            for name in model.model_fields
+            if name != "kind"
+        )
+        lines.append(f"| `{get_args(kind)[0]}` | {keys} | {_markdown(model.__doc__ or '')} |")
+    lines += [
+        "",
+        "`fixed` may omit `kind`: a bare duration such as `accept_delay: 5s` means "
+        "`{kind: fixed, value: 5}`.",
+        "",
+        "An arrival profile's `csv:` names a CSV file in the scenario's folder with a "
+        "`volume` column (and optionally `interval_start`), one row per interval; it is "
+        "read as `volumes`.",
+    ]
+    return lines
+
+
+def render_reference() -> str:
+    """Return the scenario reference page as markdown."""
+    docs = field_docstrings()
+    lines = [
+        "# Scenario file reference",
+        "",
+        "<!-- Generated by `python -m sim.scenario.reference > docs/scenario-reference.md`; "
+        "do not edit by hand. -->",
+        "",
+        "A scenario is a YAML file read by `sim.scenario.loading.load_scenario`. Unknown keys are "
+        "errors. Any key can be changed from the command line with "
+        "`--set key.path=value`, e.g. `--set agent_groups[0].capacity=4`. In the key paths "
+        "below, `[]` marks a list (in a file, a YAML sequence; in `--set`, an index from 0).",
+        "",
+        "## A minimal scenario",
+        "",
+        "```yaml",
+        EXAMPLE.rstrip("\n"),
+        "```",
+        "",
+        *_syntax(docs),
+    ]
+    for model, paths in _sections():
+        where = ", ".join(f"`{path}`" for path in paths)
+        lines += [
+            "",
+            f"## {model.__name__}",
+            "",
+            f"{_markdown(model.__doc__ or '')}",
+            "",
+            f"Key path: {where}.",
+            "",
+            *_table(model, docs.get(model.__name__, {})),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_reference(), end="")

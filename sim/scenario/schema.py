@@ -1,0 +1,624 @@
+"""The scenario schema: everything a user can say about a contact center, validated.
+
+A :class:`Scenario` is a frozen pydantic model. Durations are stored in seconds and rates
+per hour once validated, so the simulation never parses strings. Each ``[model]`` choice
+of ``shared/DOMAIN.md`` is a field here with the default DOMAIN.md gives.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from sim.scenario.units import parse_duration, parse_rate_per_hour
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+"""A duration; written as ``45s``, ``5m``, ``1.5h``, ``2d`` or a number of seconds."""
+
+PerHour = Annotated[float, BeforeValidator(parse_rate_per_hour)]
+"""A rate; written as ``60/h``, ``2/m``, ``1440/d`` or a number per hour."""
+
+
+class Schema(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- channels
+STANDARD_CHANNEL_TYPES = ("standard_messenger", "standard_sms")
+ChannelType = Literal[
+    "standard_messenger",
+    "standard_sms",
+    "enhanced_web_chat",
+    "enhanced_web_chat_v2",
+    "enhanced_in_app_chat",
+    "enhanced_whatsapp",
+    "enhanced_messenger",
+    "enhanced_sms",
+    "enhanced_apple_messages",
+    "enhanced_line",
+    "bring_your_own_channel",
+]
+
+
+def channel_kind(channel_type: str) -> Literal["standard", "enhanced"]:
+    """Return whether a channel type is standard or enhanced (DOMAIN.md section 1)."""
+    return "standard" if channel_type in STANDARD_CHANNEL_TYPES else "enhanced"
+
+
+# ---------------------------------------------------------------------- distributions
+class Fixed(Schema):
+    """Always the same value."""
+
+    kind: Literal["fixed"] = "fixed"
+    value: Annotated[float, Field(ge=0)]
+    """The value (seconds for durations, a count for counts)."""
+
+
+class Exponential(Schema):
+    """Exponential with the given mean."""
+
+    kind: Literal["exponential"]
+    mean: Annotated[float, Field(gt=0)]
+    """Mean (seconds for durations)."""
+
+
+class LogNormal(Schema):
+    """Log-normal given by the mean and standard deviation of the value itself."""
+
+    kind: Literal["lognormal"]
+    mean: Annotated[float, Field(gt=0)]
+    """Mean of the value (not of its logarithm)."""
+    sd: Annotated[float, Field(gt=0)]
+    """Standard deviation of the value."""
+
+
+class Gamma(Schema):
+    """Gamma given by mean and standard deviation."""
+
+    kind: Literal["gamma"]
+    mean: Annotated[float, Field(gt=0)]
+    """Mean of the value."""
+    sd: Annotated[float, Field(gt=0)]
+    """Standard deviation of the value."""
+
+
+class Uniform(Schema):
+    """Uniform on [low, high]."""
+
+    kind: Literal["uniform"]
+    low: Annotated[float, Field(ge=0)]
+    """Lower bound."""
+    high: Annotated[float, Field(ge=0)]
+    """Upper bound, at least ``low``."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high:g}) must be at least low ({self.low:g})")
+        return self
+
+
+class Empirical(Schema):
+    """Draws from observed values, each with an optional weight."""
+
+    kind: Literal["empirical"]
+    values: Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=1)]
+    """Observed values."""
+    weights: list[Annotated[float, Field(ge=0)]] | None = None
+    """Relative weights, one per value; equal weights when omitted."""
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries, values has {len(self.values)}"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must not all be zero")
+        return self
+
+
+DistributionSpec = Annotated[
+    Union[Fixed, Exponential, LogNormal, Gamma, Uniform, Empirical],
+    Field(discriminator="kind"),
+]
+
+
+def _duration_distribution(value: object) -> object:
+    """Turn a bare duration (``30s``) into a fixed distribution; parse durations inside."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return {"kind": "fixed", "value": parse_duration(value)}
+    if isinstance(value, dict):
+        converted = dict(value)
+        for key in ("value", "mean", "sd", "low", "high"):
+            if key in converted and isinstance(converted[key], str):
+                converted[key] = parse_duration(converted[key])
+        if isinstance(converted.get("values"), list):
+            converted["values"] = [
+                parse_duration(item) if isinstance(item, str) else item
+                for item in converted["values"]
+            ]
+        return converted
+    return value
+
+
+def _count_distribution(value: object) -> object:
+    """Turn a bare number into a fixed count distribution."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"kind": "fixed", "value": value}
+    return value
+
+
+DurationDistribution = Annotated[DistributionSpec, BeforeValidator(_duration_distribution)]
+"""A distribution of durations in seconds; a bare duration means a fixed value."""
+
+CountDistribution = Annotated[DistributionSpec, BeforeValidator(_count_distribution)]
+"""A distribution of counts (rounded, at least 1); a bare number means a fixed value."""
+
+
+# --------------------------------------------------------------------------- arrivals
+class ArrivalProfile(Schema):
+    """Arrivals of one channel: a non-homogeneous Poisson process, constant per interval.
+
+    Give exactly one of ``rate``, ``rates``, ``volumes``, ``csv`` or ``times``.
+    """
+
+    rate: PerHour | None = Field(default=None, gt=0)
+    """One constant rate for the whole horizon (per hour)."""
+    rates: list[Annotated[PerHour, Field(ge=0)]] | None = None
+    """One rate per profile interval (per hour)."""
+    volumes: list[Annotated[float, Field(ge=0)]] | None = None
+    """Expected sessions per profile interval."""
+    csv: str | None = None
+    """A CSV file beside the scenario with a ``volume`` column, one row per interval."""
+    times: list[Annotated[Seconds, Field(ge=0)]] | None = None
+    """Exact arrival times from the simulation start (replaying a log; not scaled)."""
+    interval: Seconds | None = Field(default=None, gt=0)
+    """Length of one profile interval; the scenario's ``interval`` when omitted."""
+    repeat: bool = False
+    """Repeat the profile when it is shorter than the horizon (e.g. one day over a week)."""
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> ArrivalProfile:
+        given = [
+            name
+            for name in ("rate", "rates", "volumes", "csv", "times")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(
+                f"give exactly one of rate, rates, volumes, csv or times (found: {found})"
+            )
+        return self
+
+
+class OutboundCampaign(Schema):
+    """Business-initiated sessions: an agent writes first (DOMAIN.md sections 4 and 5)."""
+
+    arrivals: ArrivalProfile
+    """When the first messages are sent."""
+    answer_probability: float = Field(default=0.5, ge=0, le=1)
+    """Share of customers who ever answer."""
+    answer_delay: DurationDistribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=1800.0)
+    )
+    """Time from the first message to the customer's answer (seconds)."""
+
+
+class CustomerBehaviour(Schema):
+    """How the customers of one channel write, wait and fall silent."""
+
+    exchanges: CountDistribution = Field(default_factory=lambda: Fixed(value=4))
+    """Customer-agent message pairs in a conversation (rounded, at least 1)."""
+    reply_time: DurationDistribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=60.0)
+    )
+    """Time the customer takes to answer an agent message (seconds)."""
+    patience: DurationDistribution | None = None
+    """Time a customer waits in the queue before abandoning; never abandons when omitted."""
+    silent_probability: float = Field(default=0.0, ge=0, le=1)
+    """Chance that a conversation has a point where the customer stops answering."""
+    return_probability: float = Field(default=0.0, ge=0, le=1)
+    """Chance that a silent customer comes back later."""
+    return_delay: DurationDistribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=7200.0)
+    )
+    """Time from the unanswered agent message to the silent customer's return (seconds)."""
+
+
+class Channel(Schema):
+    """One messaging channel, its queue, the size of its work and its customers."""
+
+    name: str
+    """A unique name, used in reports."""
+    type: ChannelType
+    """The Omni-Channel channel type; decides standard or enhanced (DOMAIN.md section 1)."""
+    queue: str
+    """The queue its sessions are routed through."""
+    capacity_weight: float | None = Field(default=None, gt=0)
+    """Units of agent capacity one work item uses (``CapacityWeight``)."""
+    capacity_percentage: float | None = Field(default=None, gt=0, le=100)
+    """Percent of agent capacity one work item uses (``CapacityPercentage``)."""
+    paused_capacity_weight: float = Field(default=0.0, ge=0)
+    """Capacity an Inactive session uses under status-based capacity (DOMAIN.md 4)."""
+    auto_accept: bool = False
+    """Work is accepted the moment it is pushed (no accept delay, no decline)."""
+    arrivals: ArrivalProfile | None = None
+    """Inbound sessions (the customer writes first); none when omitted."""
+    outbound: OutboundCampaign | None = None
+    """Business-initiated sessions; none when omitted."""
+    customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
+    """How this channel's customers behave."""
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Channel:
+        if self.capacity_weight is not None and self.capacity_percentage is not None:
+            raise ValueError("give capacity_weight or capacity_percentage, not both")
+        return self
+
+    @property
+    def kind(self) -> Literal["standard", "enhanced"]:
+        """``standard`` or ``enhanced``."""
+        return channel_kind(self.type)
+
+    @property
+    def arrival_profiles(self) -> list[tuple[tuple[str, ...], ArrivalProfile]]:
+        """Its inbound and outbound arrival profiles, each with its key path in the channel."""
+        profiles = [(("arrivals",), self.arrivals)]
+        if self.outbound is not None:
+            profiles.append((("outbound", "arrivals"), self.outbound.arrivals))
+        return [(path, profile) for path, profile in profiles if profile is not None]
+
+
+# ----------------------------------------------------------------------------- queues
+class Queue(Schema):
+    """An Omni-Channel queue and its routing configuration."""
+
+    name: str
+    """A unique name."""
+    priority: int = Field(default=1, ge=0)
+    """Routing priority: lower numbers are routed first (DOMAIN.md section 2)."""
+    routing_model: Literal["most_available", "least_active"] = "most_available"
+    """How an agent is chosen among those with room (DOMAIN.md section 2)."""
+    push_timeout: Seconds = Field(default=0.0, ge=0)
+    """Seconds an agent has to accept a pushed item; 0 turns the timeout off."""
+
+
+# ----------------------------------------------------------------------------- agents
+class Break(Schema):
+    """A break inside a shift: the agent is away (no new work; open work continues)."""
+
+    after: Seconds = Field(ge=0)
+    """Time from the shift's start to the break."""
+    duration: Seconds = Field(gt=0)
+    """Length of the break."""
+
+
+class Shift(Schema):
+    """A block of time during which some agents of a group are logged in."""
+
+    start: Seconds = Field(ge=0)
+    """Login time, seconds from the simulation start."""
+    end: Seconds = Field(gt=0)
+    """Logout (or drain) time."""
+    agents: int = Field(ge=0)
+    """Number of agents working this shift."""
+    breaks: list[Break] = Field(default_factory=list)
+    """Breaks every agent of the shift takes (presence away, DOMAIN.md section 6)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end:g}s) must be after start ({self.start:g}s)")
+        for item in self.breaks:
+            if self.start + item.after + item.duration > self.end:
+                raise ValueError(
+                    f"a break at {item.after:g}s lasting {item.duration:g}s ends after the shift"
+                )
+        return self
+
+
+class AfterConversationWork(Schema):
+    """After Conversation Work: capacity held after End Chat (DOMAIN.md section 3)."""
+
+    enabled: bool = False
+    """Whether ACW caps the close-tab delay."""
+    max: Seconds = Field(default=120.0, ge=10, le=3600)
+    """The ACW maximum (10 s to 3,600 s)."""
+
+
+class Outage(Schema):
+    """A planned or observed disconnection of every agent of a group."""
+
+    start: Seconds = Field(ge=0)
+    """When the agents drop offline, seconds from the simulation start."""
+    duration: Seconds = Field(gt=0)
+    """How long they stay offline."""
+
+
+class Disconnections(Schema):
+    """Agents dropping offline and coming back (DOMAIN.md sections 3, 4 and 6)."""
+
+    rate: PerHour = Field(default=0.0, ge=0)
+    """Disconnections per online hour per agent."""
+    duration: DurationDistribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=300.0)
+    )
+    """How long an agent stays offline (seconds)."""
+    outages: list[Outage] = Field(default_factory=list)
+    """Group-wide outages at fixed times (a network incident, a release) on top of the rate."""
+
+
+class AgentBehaviour(Schema):
+    """How the agents of a group accept, reply, end and close work."""
+
+    accept_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=5.0))
+    """Time from push to accept (seconds)."""
+    decline_probability: float = Field(default=0.0, ge=0, le=1)
+    """Chance that a pushed item is declined."""
+    decline_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=5.0))
+    """Time from push to decline (seconds)."""
+    away_after_decline: Seconds = Field(default=120.0, ge=0)
+    """Time spent in a busy status after a decline or push timeout (DOMAIN.md 2)."""
+    reply_time: DurationDistribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=45.0)
+    )
+    """Time an agent takes to answer a customer message, with one open session (seconds)."""
+    concurrency_slowdown: float = Field(default=0.0, ge=0)
+    """Extra reply time per additional active session: 0.25 means 25% slower per session."""
+    close_tab_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=30.0))
+    """Tab-based: time from End Chat to closing the tab (seconds; DOMAIN.md 3)."""
+    after_conversation_work: AfterConversationWork = Field(
+        default_factory=AfterConversationWork
+    )
+    """ACW settings; when enabled the close-tab delay is capped by its maximum."""
+    inactivate_after: Seconds = Field(default=600.0, gt=0)
+    """Customer silence after which the agent marks the session Inactive (DOMAIN.md 4)."""
+
+
+class AgentGroup(Schema):
+    """Agents who share capacity, queues, shifts and behaviour."""
+
+    name: str
+    """A unique name."""
+    agents: int = Field(default=0, ge=0)
+    """Agents logged in for the whole horizon (used when neither shifts nor staffing given)."""
+    shifts: list[Shift] | None = None
+    """Shifts; agents log in at start and drain or log out at end."""
+    staffing: list[Annotated[int, Field(ge=0)]] | None = None
+    """Agents logged in per reporting interval (what ``ccsim staff`` produces)."""
+    capacity: float | None = Field(default=None, gt=0)
+    """Capacity in units (``PresenceUserConfig.Capacity``)."""
+    capacity_percent: float | None = Field(default=None, gt=0, le=100)
+    """Capacity as a percentage (channels then give ``capacity_percentage``)."""
+    queues: Annotated[list[str], Field(min_length=1)]
+    """Queues this group serves."""
+    shift_end: Literal["drain", "logout"] = "drain"
+    """At the end of a shift: finish open sessions then log out, or log out at once."""
+    behaviour: AgentBehaviour = Field(default_factory=AgentBehaviour)
+    """Accepting, replying, ending and closing."""
+    disconnections: Disconnections = Field(default_factory=Disconnections)
+    """Random offline periods."""
+
+    @model_validator(mode="after")
+    def _capacity_and_schedule(self) -> AgentGroup:
+        if (self.capacity is None) == (self.capacity_percent is None):
+            raise ValueError("give exactly one of capacity (units) or capacity_percent")
+        if self.shifts is not None and self.staffing is not None:
+            raise ValueError("give shifts or staffing, not both")
+        return self
+
+    @property
+    def capacity_units(self) -> float:
+        """Capacity as a number (units, or percent points)."""
+        return float(self.capacity if self.capacity is not None else self.capacity_percent)
+
+
+# --------------------------------------------------------------------- timeouts, misc
+class Timeouts(Schema):
+    """The periodic clean-up that ends idle sessions (DOMAIN.md section 5)."""
+
+    sweep_period: Seconds = Field(default=6 * 3600.0, gt=0)
+    """Time between runs of the clean-up job; its phase is random per replication."""
+    unanswered_standard: Seconds = Field(default=24 * 3600.0, gt=0)
+    """Minimum age of an unanswered outbound session on a standard channel."""
+    unanswered_enhanced: Seconds = Field(default=48 * 3600.0, gt=0)
+    """Minimum age of an unanswered outbound session on an enhanced channel."""
+    inactive: Seconds = Field(default=24 * 3600.0, gt=0)
+    """Minimum time an Inactive session stays Inactive before it is ended."""
+
+
+class Supervisor(Schema):
+    """Bulk End Sessions from the list view (DOMAIN.md section 6 and the seed article)."""
+
+    enabled: bool = False
+    """Whether a supervisor runs the bulk end."""
+    period: Seconds = Field(default=3600.0, gt=0)
+    """Time between two bulk ends."""
+    idle_limit: Seconds = Field(default=4 * 3600.0, gt=0)
+    """Sessions idle longer than this are ended (standard channels only)."""
+
+
+class ServiceLevel(Schema):
+    """The service-level goal: share of offered sessions accepted within a threshold."""
+
+    threshold: Seconds = Field(default=60.0, gt=0)
+    """Speed-to-answer threshold (seconds)."""
+    target: float = Field(default=0.8, gt=0, le=1)
+    """Target share answered within the threshold."""
+
+
+class Scenario(Schema):
+    """A whole contact center: channels, queues, agents, policies and run settings."""
+
+    name: str = "scenario"
+    """A title for reports."""
+    description: str = ""
+    """What question the scenario answers."""
+    horizon: Seconds = Field(default=86400.0, gt=0, le=366 * 86400.0)
+    """Simulated time (seconds)."""
+    warmup: Seconds = Field(default=0.0, ge=0)
+    """Leading time left out of the figures (seconds)."""
+    interval: Seconds = Field(default=1800.0, ge=60)
+    """Reporting interval (seconds, at least a minute)."""
+    capacity_model: Literal["tab", "status"] = "tab"
+    """Tab-based or status-based capacity (DOMAIN.md sections 3 and 4)."""
+    seed: int = Field(default=12345, ge=0, strict=True)
+    """Root of the SeedSequence every random stream comes from."""
+    arrival_scale: float = Field(default=1.0, gt=0)
+    """Multiplies every arrival profile (for what-ifs)."""
+    service_level: ServiceLevel = Field(default_factory=ServiceLevel)
+    """Service-level goal."""
+    channels: Annotated[list[Channel], Field(min_length=1)]
+    """Messaging channels."""
+    queues: Annotated[list[Queue], Field(min_length=1)]
+    """Queues."""
+    agent_groups: Annotated[list[AgentGroup], Field(min_length=1)]
+    """Agent groups."""
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    """Automatic ends of idle sessions."""
+    supervisor: Supervisor = Field(default_factory=Supervisor)
+    """Supervisor bulk end policy."""
+    logout_sessions: Literal["end", "requeue"] = "end"
+    """Tab-based: what a logout does to ongoing sessions (DOMAIN.md 3)."""
+    allow_over_capacity: bool = True
+    """Status-based: a session returning from Inactive may push its agent over capacity."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        _check_unique(self)
+        _check_references(self)
+        _check_capacity(self)
+        _check_schedule(self)
+        return self
+
+    @property
+    def n_intervals(self) -> int:
+        """Reporting intervals in the horizon (the last one may be partial)."""
+        return int(math.ceil(self.horizon / self.interval - 1e-9))
+
+
+class ScenarioRuleError(ValueError):
+    """A cross-field rule is broken; ``loc`` is the key path of the offending value."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def _check_unique(scenario: Scenario) -> None:
+    for section in ("channels", "queues", "agent_groups"):
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(scenario, section)):
+            if item.name in seen:
+                raise ScenarioRuleError(
+                    (section, index, "name"), f"duplicate name {item.name!r}"
+                )
+            seen.add(item.name)
+
+
+def _check_references(scenario: Scenario) -> None:
+    queue_names = [queue.name for queue in scenario.queues]
+    for index, channel in enumerate(scenario.channels):
+        if channel.queue not in queue_names:
+            raise ScenarioRuleError(
+                ("channels", index, "queue"),
+                f"unknown queue {channel.queue!r}; queues are {queue_names}",
+            )
+        if channel.arrivals is None and channel.outbound is None:
+            raise ScenarioRuleError(
+                ("channels", index), "give arrivals, outbound or both"
+            )
+        if scenario.capacity_model == "status" and channel.kind == "standard":
+            raise ScenarioRuleError(
+                ("channels", index, "type"),
+                f"{channel.type} is a standard channel, always tab-based; "
+                "status-based capacity needs an enhanced channel type",
+            )
+    for index, group in enumerate(scenario.agent_groups):
+        for queue_index, queue in enumerate(group.queues):
+            if queue not in queue_names:
+                raise ScenarioRuleError(
+                    ("agent_groups", index, "queues", queue_index),
+                    f"unknown queue {queue!r}; queues are {queue_names}",
+                )
+
+
+def _check_capacity(scenario: Scenario) -> None:
+    percent_groups = [g.capacity_percent is not None for g in scenario.agent_groups]
+    uses_percent = any(percent_groups)
+    if uses_percent and not all(percent_groups):
+        index = percent_groups.index(False)
+        raise ScenarioRuleError(
+            ("agent_groups", index, "capacity"),
+            "mixing capacity (units) and capacity_percent across groups is not allowed",
+        )
+    for index, channel in enumerate(scenario.channels):
+        if uses_percent and channel.capacity_percentage is None:
+            raise ScenarioRuleError(
+                ("channels", index, "capacity_percentage"),
+                "agents use capacity_percent, so each channel needs capacity_percentage",
+            )
+        if not uses_percent and channel.capacity_percentage is not None:
+            raise ScenarioRuleError(
+                ("channels", index, "capacity_percentage"),
+                "agents use capacity in units, so give capacity_weight instead",
+            )
+        size = work_size(channel)
+        for group in scenario.agent_groups:
+            if channel.queue in group.queues and size > group.capacity_units + 1e-9:
+                key = "capacity_percentage" if uses_percent else "capacity_weight"
+                raise ScenarioRuleError(
+                    ("channels", index, key),
+                    f"work size {size:g} exceeds the capacity {group.capacity_units:g} "
+                    f"of agent group {group.name!r}, which serves queue {channel.queue!r}",
+                )
+
+
+def _check_schedule(scenario: Scenario) -> None:
+    if scenario.warmup >= scenario.horizon:
+        raise ScenarioRuleError(
+            ("warmup",), f"warmup ({scenario.warmup:g}s) must be shorter than the horizon"
+        )
+    for index, channel in enumerate(scenario.channels):
+        for path, profile in channel.arrival_profiles:
+            loc = ("channels", index, *path)
+            if (profile.rates is None and profile.volumes is None) or profile.repeat:
+                continue
+            entries = profile.rates if profile.rates is not None else profile.volumes
+            length = profile.interval or scenario.interval
+            covered = len(entries) * length
+            if covered + 1e-6 < scenario.horizon:
+                name = "rates" if profile.rates is not None else "volumes"
+                raise ScenarioRuleError(
+                    (*loc, name),
+                    f"{len(entries)} intervals of {length:g}s cover {covered:g}s but the "
+                    f"horizon is {scenario.horizon:g}s; add entries or set repeat: true",
+                )
+    for index, group in enumerate(scenario.agent_groups):
+        if group.staffing is not None and len(group.staffing) < scenario.n_intervals:
+            raise ScenarioRuleError(
+                ("agent_groups", index, "staffing"),
+                f"has {len(group.staffing)} entries but the horizon has "
+                f"{scenario.n_intervals} intervals",
+            )
+
+
+def work_size(channel: Channel) -> float:
+    """Capacity one work item of ``channel`` uses (units or percent points; default 1)."""
+    if channel.capacity_percentage is not None:
+        return channel.capacity_percentage
+    return channel.capacity_weight if channel.capacity_weight is not None else 1.0

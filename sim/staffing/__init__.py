@@ -1,0 +1,1 @@
+"""Staffing: goals, the analytic baseline, the simulation search, the curve and shift cover."""

@@ -1,0 +1,290 @@
+"""The analytic staffing baseline: Erlang C (Erlang A with patience) per interval.
+
+Every staffed agent counts as ``floor(capacity / work size)`` servers (weighted by each
+channel's share of the work) and the service time is the work item's mean *capacity time*
+(:func:`capacity_time_s`, including the close-tab / after-conversation time). Agents of
+other groups online in an interval (see :mod:`sim.staffing.variants`) count as servers
+too, so the baseline is what the staffed group must add.
+
+Where this is known to be wrong (why the simulation exists):
+
+* **Non-exponential times.** Erlang assumes exponential holding and patience; the capacity
+  time is a sum of accept delay, several agent and customer replies and a close-tab delay,
+  far less variable than exponential, and patience is often not exponential either.
+* **Status-based release.** Under status-based capacity a session frees capacity while the
+  customer is silent (Inactive, paused weight) and not at the tab close; the analytic
+  capacity time only approximates this with the mean of ``min(reply, inactivate_after)``.
+* **Silent and returning customers, outbound sessions.** A returning customer re-enters the
+  queue (tab-based) or comes back over capacity (status-based); outbound answers take
+  capacity too. None of this is in the Erlang load.
+* **Offline agents.** Disconnections remove servers and (status-based) strand their work;
+  Erlang counts every logged-in agent as serving all the time.
+* **Concurrency.** ``agents x capacity`` servers assume one pooled queue of equal slots,
+  ignoring per-agent packing of mixed sizes, reply slowdown with concurrency, declines and
+  push timeouts.
+* **Several groups.** Agents of other groups are pooled with the staffed group, each group
+  counted at most up to the load of the queues it serves (and not draining or logging
+  out at their shift ends).
+* **Time variation.** Each interval is treated as stationary: the backlog carried from a
+  busy interval into the next is ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.erlang import (
+    erlang_a_metrics,
+    erlang_a_servers,
+)
+from sim.model.sampling import distribution_mean
+from sim.scenario.arrival_rates import interval_rates_per_second
+from sim.scenario.schema import AgentGroup, Channel, Exponential, Scenario, work_size
+from sim.staffing.goals import StaffingGoals
+from sim.staffing.variants import online_agents, staffing_group
+
+ANALYTIC_CAVEATS = [
+    "Erlang assumes exponential holding and patience times; capacity time is a sum of "
+    "replies and delays, far less variable.",
+    "Status-based capacity releases capacity while a customer is silent (Inactive), not at "
+    "tab close; the baseline only approximates this.",
+    "Silent and returning customers and outbound answers add work the Erlang load leaves out.",
+    "Offline agents (disconnections, outages) serve nothing; Erlang counts every agent.",
+    "Each interval is treated as stationary: backlog carried between intervals is ignored.",
+]
+"""Where the analytic baseline is known to be wrong (copied into ``staffing.json``)."""
+
+
+
+def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) -> float:
+    """Approximate mean time one work item of ``channel`` holds its capacity (seconds).
+
+    ``accept delay (0 with auto-accept) + E * agent reply + (E - 1) * customer reply``
+    with ``E`` the mean exchanges; a customer reply longer than ``inactivate_after`` makes
+    the session Inactive, so only ``E[min(reply, inactivate_after)]`` is held (plus the
+    paused weight's share of the rest under status-based capacity). Tab-based adds the
+    mean close-tab delay (capped by the ACW maximum when ACW is on). Declines, push
+    timeouts, silent customers, outbound work and reply slowdown are ignored.
+    """
+    behaviour = group.behaviour
+    exchanges = max(1.0, distribution_mean(channel.customers.exchanges))
+    accept = 0.0 if channel.auto_accept else distribution_mean(behaviour.accept_delay)
+    held, paused = _capped_mean(channel.customers.reply_time, behaviour.inactivate_after)
+    time_s = accept + exchanges * distribution_mean(behaviour.reply_time)
+    if capacity_model == "status":
+        time_s += (exchanges - 1.0) * (held + paused * channel.paused_capacity_weight
+                                       / work_size(channel))
+    else:
+        close = distribution_mean(behaviour.close_tab_delay)
+        if behaviour.after_conversation_work.enabled:
+            close = min(close, behaviour.after_conversation_work.max)
+        time_s += (exchanges - 1.0) * held + close
+    return time_s
+
+
+def _capped_mean(spec: Any, cap_s: float) -> tuple[float, float]:
+    """``(E[min(X, cap)], E[(X - cap)+])``; exact for exponential, else from the mean."""
+    mean = distribution_mean(spec)
+    if isinstance(spec, Exponential):
+        tail = mean * math.exp(-cap_s / mean)
+        return mean - tail, tail
+    return min(mean, cap_s), max(0.0, mean - cap_s)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Inbound load per interval, pooled over channels, as the staffed group sees it.
+
+    Attributes:
+        rate_per_s: arrival rate per interval (sessions per second).
+        holding_s: mean capacity time per interval (seconds), arrival-weighted.
+        slots_per_agent: work items one staffed agent holds at once, work-weighted.
+        patience_s: mean patience per interval (seconds; ``inf`` without abandonment).
+        other_agents: agents of the other groups online (staffed-group equivalents), each
+            group capped at the load of the queues it serves.
+    """
+
+    rate_per_s: np.ndarray
+    holding_s: np.ndarray
+    slots_per_agent: np.ndarray
+    patience_s: np.ndarray
+    other_agents: np.ndarray
+
+
+def workload(scenario: Scenario, capacity_model: str, group: str | None = None) -> Workload:
+    """The pooled inbound workload per reporting interval (see :class:`Workload`)."""
+    _, staffed = staffing_group(scenario, group)
+    n = scenario.n_intervals
+    rates, holding, slots, abandon_rates = [], [], [], []
+    for channel in scenario.channels:
+        if channel.arrivals is None:
+            rates.append(np.zeros(n))
+        else:
+            rates.append(per_reporting_interval(channel, scenario))
+        holding.append(capacity_time_s(channel, staffed, capacity_model))
+        slots.append(max(1, math.floor(staffed.capacity_units / work_size(channel) + 1e-9)))
+        patience = channel.customers.patience
+        abandon_rates.append(0.0 if patience is None else 1.0 / distribution_mean(patience))
+    rate = np.vstack(rates)  # [channel, interval]
+    total = rate.sum(axis=0)
+    share = np.divide(rate, total, out=np.full_like(rate, 1.0 / len(rates)), where=total > 0)
+    hold = share.T @ np.asarray(holding)
+    # Slots weighted by each channel's share of the work (rate x holding time).
+    work = share * np.asarray(holding)[:, None]
+    work_share = work / work.sum(axis=0)
+    theta = share.T @ np.asarray(abandon_rates)
+    with np.errstate(divide="ignore"):
+        patience_s = np.where(theta > 0, 1.0 / np.maximum(theta, 1e-300), np.inf)
+    slots_per_agent = work_share.T @ np.asarray(slots, dtype=float)
+    # Agents of another group absorb at most the load of the queues they serve (in
+    # staffed-agent equivalents): a WhatsApp-only team cannot take web chats.
+    load_agents = rate * (np.asarray(holding) / np.asarray(slots, dtype=float))[:, None]
+    index, _ = staffing_group(scenario, group)
+    others = np.zeros(n)
+    for position, other in enumerate(scenario.agent_groups):
+        if position == index:
+            continue
+        served = [c.queue in other.queues for c in scenario.channels]
+        online = online_agents(other, scenario) * other.capacity_units / staffed.capacity_units
+        others += np.minimum(online, load_agents[served].sum(axis=0))
+    return Workload(total, hold, slots_per_agent, patience_s, others)
+
+
+def per_reporting_interval(channel: Channel, scenario: Scenario) -> np.ndarray:
+    """The channel's mean arrival rate (per second) in each reporting interval."""
+    assert channel.arrivals is not None
+    length, rates = interval_rates_per_second(
+        channel.arrivals, scenario.interval, scenario.horizon, scenario.arrival_scale
+    )
+    n = scenario.n_intervals
+    if abs(length - scenario.interval) < 1e-9:
+        return np.resize(rates, n) if len(rates) >= n else np.pad(rates, (0, n - len(rates)))
+    # Profile intervals differ from reporting intervals: average the rate over each one.
+    fine = np.linspace(0.0, scenario.horizon, 64 * n, endpoint=False) + scenario.horizon / (
+        128 * n
+    )
+    values = rates[np.minimum((fine // length).astype(int), len(rates) - 1)]
+    return values.reshape(n, 64).mean(axis=1)
+
+
+def erlang_servers(
+    goals: StaffingGoals, rate_per_s: float, holding_s: float, patience_s: float
+) -> int:
+    """Fewest servers meeting ``goals`` in a stationary M/M/n (or M/M/n+M) queue."""
+    if rate_per_s <= 0:
+        return 0
+    # Erlang A; with infinite patience it is Erlang C (sim.erlang handles both).
+    return erlang_a_servers(
+        rate_per_s,
+        holding_s,
+        patience_s,
+        threshold_s=goals.threshold_s,
+        target=goals.service_level,
+        max_asa_s=goals.max_asa_s,
+        max_abandon=goals.max_abandon,
+    )
+
+
+def erlang_service_level(
+    servers: int, rate_per_s: float, holding_s: float, patience_s: float, threshold_s: float
+) -> float:
+    """Stationary Erlang C (or A) service level with ``servers`` servers."""
+    if rate_per_s <= 0:
+        return 1.0
+    return erlang_a_metrics(servers, rate_per_s, holding_s, patience_s, threshold_s).service_level
+
+
+def erlang_servers_per_interval(
+    goals: StaffingGoals, work: Workload, holding_s: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`erlang_servers` of every interval (``holding_s`` replaces the workload's)."""
+    holding = work.holding_s if holding_s is None else holding_s
+    return np.array([
+        erlang_servers(goals, rate, hold, patience)
+        for rate, hold, patience in zip(work.rate_per_s, holding, work.patience_s, strict=True)
+    ], dtype=float)
+
+
+def staffed_agents(
+    goals: StaffingGoals,
+    work: Workload,
+    holding_s: np.ndarray | None = None,
+    servers: np.ndarray | None = None,
+) -> np.ndarray:
+    """Erlang agents of the staffed group per interval, after the other groups' agents.
+
+    Args:
+        goals: the goals; ``max_occupancy`` adds ``agents >= load / (max_occupancy x slots)``.
+        work: the workload.
+        holding_s: holding times to use instead of ``work.holding_s`` (e.g. measured).
+        servers: :func:`erlang_servers_per_interval` when already computed.
+
+    Returns:
+        Agents per interval (whole, at least 0).
+    """
+    holding = work.holding_s if holding_s is None else holding_s
+    if servers is None:
+        servers = erlang_servers_per_interval(goals, work, holding)
+    needed = servers / work.slots_per_agent
+    if goals.max_occupancy is not None:
+        load = work.rate_per_s * holding
+        needed = np.maximum(needed, load / (goals.max_occupancy * work.slots_per_agent))
+    return np.maximum(np.ceil(needed - work.other_agents - 1e-9), 0).astype(int)
+
+
+def analytic_requirements(
+    scenario: Scenario, goals: StaffingGoals, capacity_model: str | None = None,
+    group: str | None = None,
+) -> pd.DataFrame:
+    """Erlang staffing per reporting interval, treating each interval as stationary.
+
+    Servers are work-item slots (``floor(capacity / work size)`` per agent, weighted by
+    each channel's share of the work); the service time is the pooled mean capacity time
+    (:func:`capacity_time_s`); Erlang A with the arrival-weighted abandonment rate when
+    any channel has patience, else Erlang C. Agents of the other groups online in the
+    interval are subtracted. See the module docstring for where this is known to be wrong.
+
+    Args:
+        scenario: the scenario.
+        goals: the goals; ``max_occupancy`` adds ``agents >= load / (max_occupancy x slots)``.
+        capacity_model: ``'tab'`` or ``'status'``; the scenario's own when omitted.
+        group: the staffed agent group (see :func:`sim.staffing.variants.staffing_group`).
+
+    Returns:
+        One row per interval: ``interval``, ``start_s``, ``arrivals`` (expected inbound
+        sessions), ``arrival_rate_per_h``, ``holding_s``, ``slots_per_agent``,
+        ``mean_patience_s``, ``load_erlangs``, ``servers`` (all groups together),
+        ``other_agents`` (other groups, online), ``agents`` (staffed group, online, meeting
+        the goals and the occupancy cap) and ``scheduled_agents`` (with shrinkage).
+    """
+    model = capacity_model or scenario.capacity_model
+    work = workload(scenario, model, group)
+    n = scenario.n_intervals
+    starts = np.arange(n) * scenario.interval
+    lengths = np.minimum(starts + scenario.interval, scenario.horizon) - starts
+    servers = erlang_servers_per_interval(goals, work)
+    agents = staffed_agents(goals, work, servers=servers)
+    return pd.DataFrame({
+        "interval": np.arange(n),
+        "start_s": starts,
+        "arrivals": work.rate_per_s * lengths,
+        "arrival_rate_per_h": work.rate_per_s * 3600.0,
+        "holding_s": work.holding_s,
+        "slots_per_agent": work.slots_per_agent,
+        "mean_patience_s": work.patience_s,
+        "load_erlangs": work.rate_per_s * work.holding_s,
+        "servers": servers.astype(int),
+        "other_agents": work.other_agents,
+        "agents": agents,
+        "scheduled_agents": goals.scheduled(agents),
+    })
+
+
+def busiest_interval(scenario: Scenario, group: str | None = None) -> int:
+    """The interval with the most expected inbound arrivals."""
+    return int(np.argmax(workload(scenario, scenario.capacity_model, group).rate_per_s))

@@ -1,0 +1,120 @@
+"""Staffing goals: what every interval must achieve, parsed from planners' notation.
+
+``--target 80/60s`` (service level), ``--max-asa 30s``, ``--max-abandon 5%``, alone or
+together, plus shrinkage and a maximum occupancy. :class:`StaffingGoals` validates them
+and turns online agents into scheduled agents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario.units import parse_duration
+
+
+class StaffingError(ValueError):
+    """The scenario or the goals cannot be staffed as asked."""
+
+
+# ------------------------------------------------------------------------------- goals
+def parse_service_level(text: str) -> tuple[float, float]:
+    """Parse ``'80/60s'`` (or ``'80%/1m'``, ``'0.8/60'``) into ``(target, threshold_s)``.
+
+    Raises:
+        ValueError: if the text is not ``TARGET/THRESHOLD``.
+    """
+    match = re.fullmatch(r"\s*([0-9.]+)\s*%?\s*/\s*(\S+)\s*", text)
+    if not match:
+        raise ValueError(f"expected a service level such as 80/60s, found {text!r}")
+    return parse_fraction(match.group(1)), parse_duration(match.group(2))
+
+
+def parse_fraction(value: str | float) -> float:
+    """Parse ``'5%'``, ``'0.05'`` or ``5`` (a number above 1 means percent) as a fraction."""
+    text = str(value).strip()
+    percent = text.endswith("%")
+    number = float(text.rstrip("%"))
+    return number / 100.0 if percent or number > 1 else number
+
+
+@dataclass(frozen=True)
+class StaffingGoals:
+    """What every interval must achieve, and how online agents become scheduled agents.
+
+    Attributes:
+        service_level: target share of offered sessions answered within ``threshold_s``.
+        threshold_s: service-level threshold (seconds); given with ``service_level``.
+        max_asa_s: largest average speed of answer of answered sessions (seconds).
+        max_abandon: largest share of offered sessions abandoned.
+        shrinkage: share of scheduled time agents are not available (breaks, training);
+            scheduled agents = ceil(required / (1 - shrinkage)).
+        max_occupancy: largest share of online capacity in use.
+    """
+
+    service_level: float | None = None
+    threshold_s: float | None = None
+    max_asa_s: float | None = None
+    max_abandon: float | None = None
+    shrinkage: float = 0.0
+    max_occupancy: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.service_level is None) != (self.threshold_s is None):
+            raise ValueError("give the service level target and threshold together")
+        if self.service_level is None and self.max_asa_s is None and self.max_abandon is None:
+            raise ValueError("give at least one goal: a service level, a max ASA or max abandon")
+        if self.service_level is not None and not 0 < self.service_level < 1:
+            raise ValueError(f"service level target must be in (0, 1), got {self.service_level}")
+        if self.threshold_s is not None and self.threshold_s <= 0:
+            raise ValueError("service level threshold must be positive")
+        if self.max_asa_s is not None and self.max_asa_s <= 0:
+            raise ValueError("max ASA must be positive")
+        if self.max_abandon is not None and not 0 < self.max_abandon < 1:
+            raise ValueError(f"max abandon must be in (0, 1), got {self.max_abandon}")
+        if not 0 <= self.shrinkage < 1:
+            raise ValueError(f"shrinkage must be in [0, 1), got {self.shrinkage}")
+        if self.max_occupancy is not None and not 0 < self.max_occupancy <= 1:
+            raise ValueError(f"max occupancy must be in (0, 1], got {self.max_occupancy}")
+
+    @classmethod
+    def parse(
+        cls,
+        target: str | None = None,
+        max_asa: str | float | None = None,
+        max_abandon: str | float | None = None,
+        shrinkage: str | float = 0.0,
+        max_occupancy: str | float | None = None,
+    ) -> StaffingGoals:
+        """Goals from CLI-style text: ``'80/60s'``, ``'30s'``, ``'5%'``, ``'30%'``, ``'85%'``."""
+        service_level, threshold_s = parse_service_level(target) if target else (None, None)
+        return cls(
+            service_level=service_level,
+            threshold_s=threshold_s,
+            max_asa_s=parse_duration(max_asa) if max_asa is not None else None,
+            max_abandon=parse_fraction(max_abandon) if max_abandon is not None else None,
+            shrinkage=parse_fraction(shrinkage) if shrinkage else 0.0,
+            max_occupancy=parse_fraction(max_occupancy) if max_occupancy is not None else None,
+        )
+
+    def scheduled(self, agents: np.ndarray | int) -> np.ndarray:
+        """Scheduled agents for ``agents`` online: ``ceil(agents / (1 - shrinkage))``."""
+        online = np.asarray(agents, dtype=float)
+        return np.ceil(online / (1.0 - self.shrinkage) - 1e-9).astype(int)
+
+    def describe(self) -> str:
+        """The goals in one line, for reports."""
+        parts = []
+        if self.service_level is not None:
+            parts.append(f"service level {self.service_level:.0%} within {self.threshold_s:g}s")
+        if self.max_asa_s is not None:
+            parts.append(f"ASA <= {self.max_asa_s:g}s")
+        if self.max_abandon is not None:
+            parts.append(f"abandonment <= {self.max_abandon:.1%}")
+        if self.max_occupancy is not None:
+            parts.append(f"occupancy <= {self.max_occupancy:.0%}")
+        if self.shrinkage:
+            parts.append(f"shrinkage {self.shrinkage:.0%}")
+        return ", ".join(parts)

@@ -1,0 +1,173 @@
+"""Which agent group a staffing search sets, and the scenario with that group's staffing.
+
+A scenario may have several agent groups. The search sets the per-interval ``staffing``
+of **one** group (the *staffed group*); every other group keeps its own shifts (or agent
+count or staffing) and is counted as fixed capacity. Without a choice, the staffed group
+is the first group that serves every queue a channel uses: with one group that is the
+group itself, and in ``scenarios/multichannel_center.yaml`` it is ``chat_team`` (the
+generalists) while ``messaging_team`` keeps its WhatsApp/SMS shifts.
+
+The staffed group must serve every queue: the goals are measured over all channels
+together, so a queue no staffed agent can take could never be brought to target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import ValidationError
+
+from sim.model.capacity import CAPACITY_MODEL_NAMES
+from sim.scenario.schema import AgentGroup, Scenario
+from sim.staffing.goals import StaffingError, StaffingGoals
+from sim.staffing.shift_cover import ShiftTemplate
+
+
+def staffing_group(scenario: Scenario, group: str | None = None) -> tuple[int, AgentGroup]:
+    """The agent group whose per-interval ``staffing`` the search sets, with its index.
+
+    Args:
+        scenario: the scenario.
+        group: the group's name; when omitted, the first group serving every queue.
+
+    Raises:
+        StaffingError: the named group does not exist or does not serve every queue a
+            channel uses, or (without a name) no group serves every queue.
+    """
+    needed = {channel.queue for channel in scenario.channels}
+    names = [candidate.name for candidate in scenario.agent_groups]
+    if group is not None:
+        if group not in names:
+            raise StaffingError(f"no agent group {group!r}; the scenario has {', '.join(names)}")
+        index = names.index(group)
+        missing = sorted(needed - set(scenario.agent_groups[index].queues))
+        if missing:
+            raise StaffingError(
+                f"agent group {group!r} does not serve queue(s) {', '.join(missing)}; the "
+                "staffed group must serve every queue (the goals cover all channels)"
+            )
+        return index, scenario.agent_groups[index]
+    for index, candidate in enumerate(scenario.agent_groups):
+        if needed <= set(candidate.queues):
+            return index, candidate
+    raise StaffingError(
+        f"no agent group serves every queue ({', '.join(sorted(needed))}); staffing sets "
+        f"one group serving them all while the others ({', '.join(names)}) keep their shifts"
+    )
+
+
+def online_agents(group: AgentGroup, scenario: Scenario) -> np.ndarray:
+    """Mean agents of ``group`` logged in and not on a break in each reporting interval.
+
+    From the group's schedule (``staffing``, ``shifts`` with their breaks, or ``agents``);
+    disconnections and draining after a shift's end are not counted.
+    """
+    n = scenario.n_intervals
+    if group.staffing is not None:
+        counts = np.zeros(n)
+        given = np.asarray(group.staffing[:n], dtype=float)
+        counts[:len(given)] = given
+        return counts
+    if group.shifts is None:
+        return np.full(n, float(group.agents))
+    online = np.zeros(n)
+    for shift in group.shifts:
+        _add_period(online, scenario, shift.start, shift.end, shift.agents)
+        for pause in shift.breaks:
+            start = shift.start + pause.after
+            _add_period(online, scenario, start, start + pause.duration, -shift.agents)
+    return online
+
+
+def _add_period(online: np.ndarray, scenario: Scenario, start_s: float, end_s: float,
+                agents: float) -> None:
+    """Add ``agents`` x (share of each interval inside ``[start_s, end_s)``) to ``online``."""
+    for index in range(int(start_s // scenario.interval), len(online)):
+        begin = index * scenario.interval
+        end = min(begin + scenario.interval, scenario.horizon)
+        if begin >= end_s:
+            break
+        overlap = min(end, end_s) - max(begin, start_s)
+        if overlap > 0:
+            online[index] += agents * overlap / (end - begin)
+
+
+def with_staffing(
+    scenario: Scenario,
+    staffing: Sequence[int] | np.ndarray,
+    goals: StaffingGoals | None = None,
+    capacity_model: str | None = None,
+    group: str | None = None,
+) -> Scenario:
+    """The scenario with the staffed group logged in per interval as ``staffing`` says.
+
+    Other groups are unchanged. The goals' threshold becomes the scenario's service-level
+    threshold (so the interval table measures the goal), and ``capacity_model`` replaces
+    the scenario's when given.
+
+    Raises:
+        StaffingError: the group cannot be staffed, or the capacity model is invalid for
+            the scenario (status-based with a standard channel).
+    """
+    index, _ = staffing_group(scenario, group)
+    data = scenario.model_dump()
+    data["agent_groups"][index].update(
+        staffing=[int(value) for value in staffing], shifts=None, agents=0)
+    if goals is not None and goals.service_level is not None:
+        data["service_level"] = {"threshold": goals.threshold_s, "target": goals.service_level}
+    if capacity_model is not None:
+        data["capacity_model"] = capacity_model
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        from sim.scenario.loading import validation_problems
+
+        problems = validation_problems(
+            error, data, f"capacity model {capacity_model!r} is invalid for this scenario"
+        )
+        raise StaffingError("; ".join(problems)) from None
+
+
+def shift_templates_from(scenario: Scenario, group: str | None = None) -> list[ShiftTemplate]:
+    """Shift patterns ``(start_interval, length_intervals)`` from the staffed group's shifts."""
+    _, staffed = staffing_group(scenario, group)
+    templates: list[ShiftTemplate] = []
+    for shift in staffed.shifts or []:
+        start = int(shift.start // scenario.interval)
+        length = max(1, math.ceil((min(shift.end, scenario.horizon) - shift.start)
+                                  / scenario.interval - 1e-9))
+        if (start, length) not in templates:
+            templates.append((start, length))
+    return templates
+
+
+def capacity_variants(
+    scenario: Scenario, goals: StaffingGoals, models: Sequence[str],
+    group: str | None = None,
+) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """The scenario under each capacity model (staffed group empty), and those skipped.
+
+    Returns:
+        ``(variants, skipped)``: capacity model -> scenario, and capacity model -> why it
+        is invalid for the scenario (e.g. status-based with a standard channel).
+
+    Raises:
+        ValueError: an unknown capacity model.
+        StaffingError: no model is valid, or the group cannot be staffed.
+    """
+    staffing_group(scenario, group)  # a group problem is an error, not a skipped model
+    variants, skipped = {}, {}
+    for model in models:
+        if model not in CAPACITY_MODEL_NAMES:
+            raise ValueError(f"unknown capacity model {model!r}; choose from "
+                             f"{', '.join(CAPACITY_MODEL_NAMES)}")
+        try:
+            variants[model] = with_staffing(scenario, [0] * scenario.n_intervals, goals,
+                                            model, group)
+        except StaffingError as error:
+            skipped[model] = str(error)
+    if not variants:
+        raise StaffingError("; ".join(skipped.values()))
+    return variants, skipped
