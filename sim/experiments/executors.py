@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, TypeVar
 
 Item = TypeVar("Item")
+_Map = TypeVar("_Map", bound="OrderedMap")  # typing.Self is Python 3.11+
 
 class Executor(Protocol):
     """Where runs happen. ``fn`` must be a picklable top-level function."""
@@ -55,7 +56,7 @@ class OrderedMap:
     def close(self) -> None:
         """Release what the executor holds; nothing by default."""
 
-    def __enter__(self) -> Self:
+    def __enter__(self: _Map) -> _Map:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -410,12 +410,13 @@ def grid_keys(table: pd.DataFrame) -> list[str]:
     return columns[columns.index("cell") + 1 : columns.index("figure")]
 
 
-def wide(table: pd.DataFrame, figures: Sequence[str] | None = None) -> pd.DataFrame:
+def wide(table: pd.DataFrame, figures: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per cell: ``cell``, the grid keys, ``n``, ``<figure>_mean``, ``<figure>_ci95``.
 
     Args:
         table: a tidy sweep table (from :func:`sweep` or read back from ``sweep.csv``).
-        figures: figures to keep (default: all in the table, in its order).
+        figures: figures to keep, in this order (default: all in the table, in its order);
+            a mapping gives its keys.
 
     Returns:
         The wide table, in cell order; ``n`` is the replications of the cell.

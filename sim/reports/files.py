@@ -32,12 +32,13 @@ PNG_DPI = 120
 """Resolution of the chart files (dots per inch)."""
 
 
-def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | Path, writer: Callable[[Path], object]) -> Path:
     """Write a file through a temporary name in the same directory, then rename it.
 
     Args:
         path: the final file.
-        writer: called with the temporary path; must create the file there.
+        writer: called with the temporary path; must create the file there (what it
+            returns is ignored).
 
     Returns:
         The final path.
@@ -130,7 +131,7 @@ def summary_document(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
                 "ci95": row["ci95"],
                 "sd": row["sd"],
                 "n": int(row["n"]),
-                "unit": FIGURE_UNITS.get(name, ""),
+                "unit": FIGURE_UNITS.get(str(name), ""),
             }
             for name, row in summary.iterrows()
         },
@@ -208,7 +209,7 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
         "interrupted": comparison.interrupted,
         "figures": {
             name: {**{key: row[key] for key in row.index if key != "n"}, "n": int(row["n"]),
-                   "unit": FIGURE_UNITS.get(name, "")}
+                   "unit": FIGURE_UNITS.get(str(name), "")}
             for name, row in comparison.table.iterrows()
         },
     }

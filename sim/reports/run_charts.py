@@ -8,6 +8,8 @@ means over replications, with ``start_s`` in seconds.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -287,7 +289,7 @@ def _mid_h(rows: pd.DataFrame) -> np.ndarray:
 
 
 def _steps(axes: Axes, start_h: np.ndarray, values: np.ndarray, horizon_s: float,
-           fill: bool = False, **style: object) -> None:
+           fill: bool = False, **style: Any) -> None:
     """Draw a per-interval value as a step line over each interval's full width."""
     edges = np.append(start_h, horizon_s / 3600.0)
     heights = np.append(values, values[-1] if len(values) else np.nan)

@@ -16,7 +16,7 @@ import re
 import types
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeGuard, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -260,7 +260,9 @@ def resolve_csv_profiles(raw: dict[str, Any], folder: Path, source: str) -> list
         if not isinstance(channel, dict):
             continue
         outbound = channel.get("outbound")
-        places = [(("channels", index, "arrivals"), channel.get("arrivals"))]
+        places: list[tuple[tuple[PathSegment, ...], Any]] = [
+            (("channels", index, "arrivals"), channel.get("arrivals"))
+        ]
         if isinstance(outbound, dict):
             places.append((("channels", index, "outbound", "arrivals"), outbound.get("arrivals")))
         for loc, profile in places:
@@ -277,7 +279,7 @@ def resolve_csv_profiles(raw: dict[str, Any], folder: Path, source: str) -> list
     return problems
 
 
-def _is_csv_profile(profile: Any) -> bool:
+def _is_csv_profile(profile: Any) -> TypeGuard[dict[str, Any]]:
     """Whether ``profile`` is a mapping whose only arrival source is a CSV file name."""
     if not isinstance(profile, dict) or not isinstance(profile.get("csv"), str):
         return False

@@ -276,7 +276,9 @@ class Channel(Schema):
     @property
     def arrival_profiles(self) -> list[tuple[tuple[str, ...], ArrivalProfile]]:
         """Its inbound and outbound arrival profiles, each with its key path in the channel."""
-        profiles = [(("arrivals",), self.arrivals)]
+        profiles: list[tuple[tuple[str, ...], ArrivalProfile | None]] = [
+            (("arrivals",), self.arrivals)
+        ]
         if self.outbound is not None:
             profiles.append((("outbound", "arrivals"), self.outbound.arrivals))
         return [(path, profile) for path, profile in profiles if profile is not None]
@@ -423,7 +425,10 @@ class AgentGroup(Schema):
     @property
     def capacity_units(self) -> float:
         """Capacity as a number (units, or percent points)."""
-        return float(self.capacity if self.capacity is not None else self.capacity_percent)
+        if self.capacity is not None:
+            return float(self.capacity)
+        assert self.capacity_percent is not None, "the validator requires one of the two"
+        return float(self.capacity_percent)
 
 
 # --------------------------------------------------------------------- timeouts, misc
@@ -595,10 +600,10 @@ def _check_schedule(scenario: Scenario) -> None:
         )
     for index, channel in enumerate(scenario.channels):
         for path, profile in channel.arrival_profiles:
-            loc = ("channels", index, *path)
-            if (profile.rates is None and profile.volumes is None) or profile.repeat:
-                continue
+            loc: tuple[str | int, ...] = ("channels", index, *path)
             entries = profile.rates if profile.rates is not None else profile.volumes
+            if entries is None or profile.repeat:
+                continue
             length = profile.interval or scenario.interval
             covered = len(entries) * length
             if covered + 1e-6 < scenario.horizon:

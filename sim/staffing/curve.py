@@ -64,7 +64,7 @@ def curve_tasks(
     agent_counts: Sequence[int], replications: int, seed: int, group: str | None = None,
 ) -> list[Task]:
     """The runs of :func:`service_level_curve`: model, then agent count, then replication."""
-    tasks = []
+    tasks: list[Task] = []
     for scenario in variants.values():
         stationary = stationary_interval(scenario, interval, group=group)
         for agents in agent_counts:

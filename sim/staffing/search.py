@@ -172,9 +172,9 @@ class Runner:
             self.runs += len(tasks)
             self.days += sum(task[0].horizon for task in tasks) / 86400.0
         done = dict(zip(todo, results, strict=True)) if tasks else {}
-        for key, result in done.items():
-            if not isinstance(key, int):
-                self.cache[key] = result
+        for done_key, result in done.items():
+            if not isinstance(done_key, int):
+                self.cache[done_key] = result
         return [done[position] if key is None else self.cache[key]
                 for position, (key, _) in enumerate(requests)]
 
@@ -245,8 +245,9 @@ class _IntervalSearch:
             probe = IntervalEstimates.from_runs(runs[count:])
             probe_comfortable = meets_goals(self.goals, probe, confident=True) & self.probed
             probe_margin = goal_margin(self.goals, probe)
-            for index in np.flatnonzero(self.probed):
-                self.margin_at[index][int(staffing[index]) - 1] = float(probe_margin[index])
+            for probed_index in np.flatnonzero(self.probed):
+                self.margin_at[probed_index][int(staffing[probed_index]) - 1] = float(
+                    probe_margin[probed_index])
         # Newer findings win over older ones a neighbour's change has made stale.
         self.known_pass = np.where(met, np.minimum(self.known_pass, staffing),
                                    np.where(self.known_pass <= staffing, _NO_PASS,
