@@ -369,6 +369,43 @@ def test_parse_key_path() -> None:
 
 
 # ------------------------------------------------------------------------------- warnings
+# ------------------------------------------------------------------------------- derive
+def test_derive_validates_like_a_file(tmp_path: Path) -> None:
+    """Status-based capacity derived on a standard channel fails, naming the key."""
+    standard = load_scenario(write(tmp_path, BASE.replace("enhanced_web_chat", "standard_sms")))
+    with pytest.raises(ScenarioError) as info:
+        standard.derive(capacity_model="status")
+    assert info.value.problems == [
+        "derived scenario: channels[0].type: standard_sms is a standard channel, always "
+        "tab-based; status-based capacity needs an enhanced channel type"
+    ]
+    # the idiom it replaces accepts the same copy without a word
+    assert standard.model_copy(update={"capacity_model": "status"}).capacity_model == "status"
+
+
+def test_derive_takes_key_paths_and_sections(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, BASE))
+    derived = scenario.derive(
+        {"agent_groups[0].agents": 12, "channels[0].arrivals.rate": "80/h",
+         "service_level.threshold": "30s"},
+        capacity_model="status",
+        timeouts=scenario.timeouts.model_copy(update={"inactive": 60.0}),
+    )
+    assert (derived.agent_groups[0].agents, derived.channels[0].arrivals.rate) == (12, 80.0)
+    assert (derived.service_level.threshold, derived.service_level.target) == (
+        30.0, scenario.service_level.target)
+    assert (derived.capacity_model, derived.timeouts.inactive) == ("status", 60.0)
+    assert scenario.agent_groups[0].agents != 12  # the original is untouched
+    with pytest.raises(ScenarioError) as info:
+        scenario.derive({"agent_groups[3].agents": 1, "warmup": "2d"}, source="what-if")
+    assert info.value.problems == [
+        "what-if: agent_groups[3].agents: agent_groups[3] does not exist; agent_groups has "
+        "1 entries (indexes start at 0)"
+    ]
+    with pytest.raises(ScenarioError, match=r"^what-if: agent_groups\[0\]\.agents: found -1; "):
+        scenario.derive({"agent_groups[0].agents": -1}, source="what-if")
+
+
 IGNORED_AGENTS = "agent_groups[0].agents: 5 is ignored; the group's shifts set who is online"
 
 

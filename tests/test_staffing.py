@@ -100,10 +100,9 @@ def test_analytic_requirements_never_fall_when_arrivals_rise(goals):
 def test_simulated_requirements_never_fall_when_arrivals_rise():
     small = {"replications": 4, "seed": SEED, "max_iterations": 4,
              "verification_replications": 4}
-    base = stationary().model_dump()
-    base.update(horizon=2 * HOUR)
-    low = Scenario.model_validate({**base, "arrival_scale": 0.5})
-    high = Scenario.model_validate({**base, "arrival_scale": 1.5})
+    base = stationary().derive(horizon=2 * HOUR)
+    low = base.derive(arrival_scale=0.5)
+    high = base.derive(arrival_scale=1.5)
     required_low = simulate_requirements(low, GOALS, **small).required
     required_high = simulate_requirements(high, GOALS, **small).required
     assert np.all(required_high >= required_low)

@@ -166,8 +166,7 @@ def test_sweep_table_is_tidy_and_matches_replicate(tiny: Scenario) -> None:
     assert grid_keys(table) == [AGENTS]
 
     # Cell agents=3 is exactly replicate() of that scenario on the same seed.
-    three = Scenario.model_validate({**TINY, "agent_groups": [{**TINY["agent_groups"][0],
-                                                                "agents": 3}]})
+    three = Scenario.model_validate(TINY).derive({AGENTS: 3})
     expected = summarize(replicate(three, 3, seed=5, keep_sessions=False).figures)
     cell = table[table[AGENTS] == 3].set_index("figure")
     pd.testing.assert_series_equal(cell["mean"], expected["mean"], check_names=False)

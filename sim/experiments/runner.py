@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pandas as pd
-from pydantic import ValidationError
 
 from sim.experiments.executors import Executor, LocalExecutor
 from sim.model.capacity import CAPACITY_MODEL_NAMES
 from sim.model.simulate import simulate
 from sim.results.figures import headline_figures, paired_difference, summarize
+from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import Scenario
 
 Item = TypeVar("Item")
@@ -256,16 +256,14 @@ def status_variant(scenario: Scenario) -> Scenario:
     Raises:
         ComparisonError: if status-based capacity is invalid for it (a standard channel).
     """
-    raw = {**scenario.model_dump(), "capacity_model": "status"}
     try:
-        return Scenario.model_validate(raw)
-    except ValidationError as error:
-        from sim.scenario.loading import validation_problems
-
-        problems = validation_problems(
-            error, raw, "status-based capacity is invalid for this scenario"
+        return scenario.derive(
+            capacity_model="status", source="status-based capacity is invalid for this scenario"
         )
-        raise ComparisonError("cannot compare capacity models: " + "; ".join(problems)) from None
+    except ScenarioError as error:
+        raise ComparisonError(
+            "cannot compare capacity models: " + "; ".join(error.problems)
+        ) from None
 
 
 def compare(
@@ -298,7 +296,7 @@ def compare(
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     variants = {
-        "tab": scenario.model_copy(update={"capacity_model": "tab"}),
+        "tab": scenario.derive(capacity_model="tab"),
         "status": status_variant(scenario),
     }
     root = scenario.seed if seed is None else seed

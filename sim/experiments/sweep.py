@@ -3,8 +3,7 @@
 A *grid* maps override key paths (as for ``--set``: ``agent_groups[0].agents``,
 ``capacity_model``, ``channels[0].arrivals.rate``) to the values to try. Every
 combination is a *cell*; each cell's scenario is the base scenario with the cell's values
-applied by :func:`sim.scenario.loading.apply_overrides` and re-validated with
-``Scenario.model_validate``.
+applied and re-validated by :meth:`Scenario.derive <sim.scenario.schema.Scenario.derive>`.
 
 Invalid cells (for example status-based capacity on a standard channel) fail early, before
 anything runs: :func:`plan_sweep` raises a :class:`~sim.scenario.loading.ScenarioError` with
@@ -33,7 +32,6 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import ValidationError
 
 from sim.experiments.executors import Executor
 from sim.experiments.runner import Progress, run_batch, run_figures
@@ -43,7 +41,6 @@ from sim.scenario.loading import (
     apply_overrides,
     format_path,
     parse_key_path,
-    validation_problems,
 )
 from sim.scenario.sanity import scenario_warnings
 from sim.scenario.schema import Scenario
@@ -260,7 +257,7 @@ def plan_sweep(
         assignment = dict(zip(keys, combo, strict=True))
         where = f"{name} [grid cell {index}: {cell_label(assignment)}]"
         try:
-            cells.append(Cell(index, assignment, _cell_scenario(raw, assignment, where)))
+            cells.append(Cell(index, assignment, _cell_scenario(scenario, assignment, where)))
         except ScenarioError as error:
             if not skip_invalid:
                 problems.extend(error.problems)
@@ -299,15 +296,8 @@ def _check_keys(raw: dict[str, Any], keys: list[str], values: list[list[Any]],
         raise ScenarioError(problems)
 
 
-def _cell_scenario(raw: dict[str, Any], assignment: dict[str, Any], where: str) -> Scenario:
-    overrides = [_override(key, value) for key, value in assignment.items()]
-    cell_raw = apply_overrides(raw, overrides, where)
-    try:
-        return Scenario.model_validate(cell_raw)
-    except ValidationError as error:
-        raise ScenarioError(validation_problems(error, cell_raw, where)) from None
-    except Exception as error:  # a bad cell must never end in a traceback
-        raise ScenarioError([f"{where}: (top level): cannot validate: {error}"]) from None
+def _cell_scenario(scenario: Scenario, assignment: dict[str, Any], where: str) -> Scenario:
+    return scenario.derive(assignment, source=where)
 
 
 # ------------------------------------------------------------------------------- running

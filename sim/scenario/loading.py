@@ -14,7 +14,7 @@ import difflib
 import math
 import re
 import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeGuard, Union, get_args, get_origin
 
@@ -156,6 +156,54 @@ def apply_overrides(
         ScenarioError: Naming every malformed override or one whose parent does not exist.
     """
     return _apply(raw, overrides, source)[0]
+
+
+def derive_scenario(
+    scenario: Scenario, updates: Mapping[str, Any], source: str = "derived scenario"
+) -> Scenario:
+    """A re-validated copy of ``scenario`` with values changed (see :meth:`Scenario.derive`).
+
+    Args:
+        scenario: The validated scenario to start from (not modified).
+        updates: ``{key path: value}``; a key path is what ``--set`` takes
+            (``capacity_model``, ``agent_groups[0].agents``, ``service_level.threshold``) and
+            a value what the YAML file would hold there (``"80/h"``, ``12``, a mapping, or a
+            scenario section such as a :class:`~sim.scenario.schema.Channel`).
+        source: The name problem lines start with.
+
+    Raises:
+        ScenarioError: One line per problem, ``<source>: <key.path>: <what is wrong>``: a key
+            path that does not exist, or a copy that breaks a rule of the schema (such as
+            status-based capacity with a standard channel).
+    """
+    raw = scenario.model_dump()
+    problems: list[str] = []
+    for key, value in updates.items():
+        try:
+            _set(raw, parse_key_path(key), _plain(value))
+        except ValueError as error:
+            problems.append(f"{source}: {key}: {error}")
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(validation_problems(error, raw, source)) from None
+    except Exception as error:  # a bad copy must never end in a traceback
+        raise ScenarioError(
+            [f"{source}: (top level): cannot validate: {error}; {_report_hint()}"]
+        ) from None
+
+
+def _plain(value: Any) -> Any:
+    """A value as YAML would hold it: scenario sections (models) become mappings."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 def _apply(

@@ -8,7 +8,8 @@ of ``shared/DOMAIN.md`` is a field here with the default DOMAIN.md gives.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -513,6 +514,40 @@ class Scenario(Schema):
     def n_intervals(self) -> int:
         """Reporting intervals in the horizon (the last one may be partial)."""
         return int(math.ceil(self.horizon / self.interval - 1e-9))
+
+    def derive(
+        self,
+        changes: Mapping[str, Any] | None = None,
+        /,
+        *,
+        source: str = "derived scenario",
+        **updates: Any,
+    ) -> Scenario:
+        """A copy with some values changed, validated like a scenario file.
+
+        This is the one way to derive a scenario: ``model_copy(update=...)`` would skip
+        every check (status-based capacity on a standard channel would run). Keys are the
+        key paths of ``--set``: ``scenario.derive(capacity_model="status")``,
+        ``scenario.derive({"agent_groups[0].agents": 12, "service_level.threshold": "30s"})``.
+        Values are written as in the YAML file (``"80/h"``, ``"5m"``, a mapping) or are
+        scenario sections (a ``Channel``, a list of ``AgentGroup``).
+
+        Args:
+            changes: ``{key path: value}``, for key paths that are not Python names.
+            source: The name each problem line starts with.
+            **updates: ``key=value`` for top-level keys; applied after ``changes``.
+
+        Returns:
+            The validated copy (this scenario is not modified).
+
+        Raises:
+            ScenarioError: One line per problem, ``<source>: <key.path>: <what is wrong>``;
+                e.g. ``channels[0].type: standard_sms is a standard channel, always
+                tab-based; ...`` for status-based capacity with a standard channel.
+        """
+        from sim.scenario.loading import derive_scenario  # loading imports this module
+
+        return derive_scenario(self, {**(changes or {}), **updates}, source)
 
 
 class ScenarioRuleError(ValueError):

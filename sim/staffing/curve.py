@@ -38,25 +38,24 @@ def stationary_interval(scenario: Scenario, interval: int, intervals: int = 4,
     Agent groups other than the staffed one keep, throughout, the agents they have online
     in that interval (rounded). The first interval is a warm-up; measure the others.
     """
-    data = scenario.model_dump()
-    for channel_data, channel in zip(data["channels"], scenario.channels, strict=True):
+    updates: dict[str, Any] = {}
+    for number, channel in enumerate(scenario.channels):
         for path, profile in channel.arrival_profiles:
             length, rates = interval_rates_per_second(
                 profile, scenario.interval, scenario.horizon, scenario.arrival_scale)
             index = min(int(interval * scenario.interval // length), len(rates) - 1)
-            target = channel_data
-            for part in path[:-1]:
-                target = target[part]
-            target[path[-1]] = {"rates": [float(rates[index] * 3600.0)], "repeat": True,
-                                "interval": scenario.interval}
+            updates[".".join((f"channels[{number}]", *path))] = {
+                "rates": [float(rates[index] * 3600.0)], "repeat": True,
+                "interval": scenario.interval}
     staffed, _ = staffing_group(scenario, group)
     for position, other in enumerate(scenario.agent_groups):
         if position != staffed:
             online = int(round(online_agents(other, scenario)[interval]))
-            data["agent_groups"][position].update(staffing=[online] * intervals, shifts=None,
-                                                  agents=0)
-    data.update(horizon=intervals * scenario.interval, warmup=0.0, arrival_scale=1.0)
-    return Scenario.model_validate(data)
+            updates |= {f"agent_groups[{position}].staffing": [online] * intervals,
+                        f"agent_groups[{position}].shifts": None,
+                        f"agent_groups[{position}].agents": 0}
+    return scenario.derive(updates, horizon=intervals * scenario.interval, warmup=0.0,
+                           arrival_scale=1.0)
 
 
 def curve_tasks(

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from sim.model.capacity import CAPACITY_MODEL_NAMES
+from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import AgentGroup, Scenario
 from sim.staffing.goals import StaffingError, StaffingGoals
 from sim.staffing.shift_cover import ShiftTemplate
@@ -112,22 +113,24 @@ def with_staffing(
             the scenario (status-based with a standard channel).
     """
     index, _ = staffing_group(scenario, group)
-    data = scenario.model_dump()
-    data["agent_groups"][index].update(
-        staffing=[int(value) for value in staffing], shifts=None, agents=0)
+    group_key = f"agent_groups[{index}]"
+    updates: dict[str, Any] = {
+        f"{group_key}.staffing": [int(value) for value in staffing],
+        f"{group_key}.shifts": None,
+        f"{group_key}.agents": 0,
+    }
     if goals is not None and goals.service_level is not None:
-        data["service_level"] = {"threshold": goals.threshold_s, "target": goals.service_level}
+        updates["service_level.threshold"] = goals.threshold_s
+        updates["service_level.target"] = goals.service_level
     if capacity_model is not None:
-        data["capacity_model"] = capacity_model
+        updates["capacity_model"] = capacity_model
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as error:
-        from sim.scenario.loading import validation_problems
-
-        problems = validation_problems(
-            error, data, f"capacity model {capacity_model!r} is invalid for this scenario"
-        )
-        raise StaffingError("; ".join(problems)) from None
+        return scenario.derive(
+            updates,
+            source=(f"capacity model {capacity_model!r} is invalid for this scenario"
+                    if capacity_model is not None else "the staffed scenario"))
+    except ScenarioError as error:
+        raise StaffingError("; ".join(error.problems)) from None
 
 
 def shift_templates_from(scenario: Scenario, group: str | None = None) -> list[ShiftTemplate]:
