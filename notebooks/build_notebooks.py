@@ -116,7 +116,8 @@ and compares what planners look at:
    customers' total waiting time (including stranded and re-queued time)?
 
 It ends with a conclusion written from the numbers computed above. The rules the simulator
-follows are in `shared/DOMAIN.md`; the scenario file's header says what it is for.
+follows are in [docs/omni-channel-rules.md](../docs/omni-channel-rules.md); the scenario
+file's header says what it is for.
 
 *Parameters* are in the next cell (tagged `parameters`): change the scenario, the
 replications or the seed and run all cells. With the defaults it runs in about a minute.

@@ -117,7 +117,7 @@ def check_work_items(rec: Recorded, scenario: Scenario) -> None:
         overlap = closes[:-1] > starts[1:] + EPS
         assert not overlap.any(), f"session {sid} held by two work items at once:\n{group}"
     # tab-based: capacity in use (every pushed or opened item until its tab closes) never
-    # exceeds the agent's capacity (DOMAIN.md 2 and 3)
+    # exceeds the agent's capacity (rules §2 and §3)
     if scenario.capacity_model == "tab":
         capacity = rec.result.agents.set_index("agent_id")["capacity"]
         events = pd.concat(
@@ -426,7 +426,7 @@ def test_recorder_sees_every_item() -> None:
 
 @pytest.mark.parametrize("seed", [3, 11])
 def test_tab_never_closed_under_an_active_conversation(seed: int) -> None:
-    """Tab-based: capacity is held until the agent closes the tab (DOMAIN.md 3); a customer
+    """Tab-based: capacity is held until the agent closes the tab (rules §3); a customer
     who returns from Inactive while the tab is still open goes back to the same agent, so
     the tab close planned at inactivation must not free the work of the resumed
     conversation (else the agent works with no capacity held and the session later hangs

@@ -74,7 +74,7 @@ def test_capacity_models_see_the_same_customers(seed: int) -> None:
     assert [_plan_key(p) for p in tab.plans] == [_plan_key(p) for p in status.plans]
     # inbound sessions of the enhanced channel (web) completed in both runs: the customer
     # wrote every planned message (on the standard sms channel of the tab run a silent
-    # customer's chat is ended early, DOMAIN.md 1, so only web is compared)
+    # customer's chat is ended early, rules §1, so only web is compared)
     both = (
         (a["outcome"] == "completed")
         & (b["outcome"] == "completed")

@@ -1,4 +1,4 @@
-"""Routing against a scan of every agent, at every push (sim/routing.py, DOMAIN.md 2).
+"""Routing against a scan of every agent, at every push (sim/model/routing.py, rules §2).
 
 The router keeps per-queue ranked lists of the available agents with room and updates them
 at every change; these tests check, at each routing decision of busy runs, that the lists

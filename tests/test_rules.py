@@ -1,4 +1,4 @@
-"""One exact-trace test per Omni-Channel rule of shared/DOMAIN.md.
+"""One exact-trace test per Omni-Channel rule of docs/omni-channel-rules.md.
 
 Each test builds a tiny scenario with fixed times (explicit arrival times, fixed reply
 times, scheduled outages) so the whole event trace is known in advance.
@@ -73,7 +73,7 @@ def events(result, session_id: int | None = None) -> list[tuple]:
 
 
 def test_conversation_trace_tab_based_close_tab_releases_capacity():
-    # DOMAIN.md 3: End Chat does not free capacity; closing the tab does. The second
+    # rules §3: End Chat does not free capacity; closing the tab does. The second
     # customer (t=150) waits for the tab of the first to close, not for End Chat.
     scenario = build({"channels.0.arrivals": {"times": [100, 150]}})
     result = simulate(scenario, trace=True)
@@ -95,7 +95,7 @@ def test_conversation_trace_tab_based_close_tab_releases_capacity():
 
 
 def test_status_based_end_chat_releases_capacity_at_once():
-    # DOMAIN.md 4: Ended work consumes nothing; closing a tab is irrelevant.
+    # rules §4: Ended work consumes nothing; closing a tab is irrelevant.
     scenario = build({"channels.0.arrivals": {"times": [100, 150]}}, capacity_model="status")
     result = simulate(scenario, trace=True)
     assert [e for e in events(result, 0) if e[2] in ("end_chat", "tab_closed")] == [
@@ -117,7 +117,7 @@ def test_acw_maximum_caps_the_close_tab_delay():
 
 
 def test_offline_tab_based_session_returns_to_waiting_and_is_rerouted():
-    # DOMAIN.md 3: the old work item ends Unavailable, capacity is released, the session
+    # rules §3: the old work item ends Unavailable, capacity is released, the session
     # becomes Waiting and goes to an available agent, keeping its age.
     scenario = build(
         {
@@ -149,7 +149,7 @@ def test_offline_tab_based_session_returns_to_waiting_and_is_rerouted():
 
 
 def test_offline_status_based_session_stays_and_is_stranded():
-    # DOMAIN.md 4: the session stays with the offline agent and still counts against
+    # rules §4: the session stays with the offline agent and still counts against
     # its capacity; the customer's message waits until the agent is back.
     scenario = build(
         {
@@ -177,7 +177,7 @@ def test_offline_status_based_session_stays_and_is_stranded():
 
 
 def test_logout_tab_based_ends_ongoing_sessions():
-    # DOMAIN.md 3: logging out closes assigned work and ongoing sessions end.
+    # rules §3: logging out closes assigned work and ongoing sessions end.
     scenario = build(
         {
             "agent_groups.0.shifts": [{"start": 0, "end": 150, "agents": 1}],
@@ -217,7 +217,7 @@ def test_logout_requeue_option_sends_sessions_back_to_waiting():
 
 
 def test_logout_status_based_keeps_sessions_with_the_agent():
-    # DOMAIN.md 4: logging out does not release status-based capacity.
+    # rules §4: logging out does not release status-based capacity.
     scenario = build(
         {
             "agent_groups.0.shifts": [
@@ -244,7 +244,7 @@ def test_drain_finishes_open_sessions_then_logs_out():
 
 
 def test_push_timeout_reroutes_and_sets_agent_away():
-    # DOMAIN.md 2: the push timeout expires, the item goes to another agent, not back to
+    # rules §2: the push timeout expires, the item goes to another agent, not back to
     # the first while others are eligible, and the first agent turns away for 2 minutes.
     scenario = build(
         {
@@ -313,7 +313,7 @@ def _silent_scenario(capacity_model: str, returns: bool) -> Scenario:
 
 
 def test_status_based_inactive_returns_to_same_agent_over_capacity():
-    # DOMAIN.md 4: Inactive work consumes the paused weight (0); the customer's return
+    # rules §4: Inactive work consumes the paused weight (0); the customer's return
     # goes back to the same agent and consumes capacity again, even over capacity.
     result = simulate(_silent_scenario("status", returns=True), trace=True)
     trace = events(result, 0)
@@ -325,7 +325,7 @@ def test_status_based_inactive_returns_to_same_agent_over_capacity():
 
 
 def test_tab_based_inactive_return_is_routed_afresh():
-    # DOMAIN.md 3: the agent closes the Inactive session's tab; a reply sends the session
+    # rules §3: the agent closes the Inactive session's tab; a reply sends the session
     # to Waiting and it is routed to an available agent.
     result = simulate(_silent_scenario("tab", returns=True), trace=True)
     trace = events(result, 0)
@@ -341,7 +341,7 @@ def test_tab_based_inactive_return_is_routed_afresh():
 
 @pytest.mark.parametrize("capacity_model", ["tab", "status"])
 def test_inactive_session_times_out_after_24_to_30_hours(capacity_model):
-    # DOMAIN.md 5: an Inactive session ends at the first clean-up run after 24 h.
+    # rules §5: an Inactive session ends at the first clean-up run after 24 h.
     result = simulate(_silent_scenario(capacity_model, returns=False), trace=True)
     row = result.sessions.iloc[0]
     assert row["outcome"] == "timed_out"
@@ -354,7 +354,7 @@ def test_inactive_session_times_out_after_24_to_30_hours(capacity_model):
     [("standard_sms", 24, 30), ("enhanced_whatsapp", 48, 54)],
 )
 def test_unanswered_outbound_times_out_by_channel_kind(channel_type, low_h, high_h):
-    # Seed article and DOMAIN.md 5: 24 h on standard channels, 48-54 h on enhanced ones.
+    # rules §5 (the seed article): 24 h on standard channels, 48-54 h on enhanced ones.
     scenario = build(
         {
             "channels.0.type": channel_type,
@@ -378,7 +378,7 @@ def test_unanswered_outbound_times_out_by_channel_kind(channel_type, low_h, high
 
 
 def test_outbound_answer_status_based_goes_to_owner_without_queueing():
-    # DOMAIN.md 4: outbound sessions use no capacity until the customer answers; the
+    # rules §4: outbound sessions use no capacity until the customer answers; the
     # answer routes back to the same agent.
     scenario = build(
         {
@@ -458,7 +458,7 @@ def test_patience_abandons_waiting_session():
 
 
 def test_routing_priority_then_age():
-    # DOMAIN.md 2: lower priority number first, then oldest first.
+    # rules §2: lower priority number first, then oldest first.
     raw_channels = [
         {
             "name": "low",
@@ -495,7 +495,7 @@ def test_routing_priority_then_age():
     [("most_available", [0, 0, 1], 0), ("least_active", [0, 1, 0], 1)],
 )
 def test_routing_models_choose_differently(routing_model, first_three, fourth):
-    # DOMAIN.md 2. Agent 0 has capacity 4, agent 1 capacity 2; work never ends here.
+    # rules §2. Agent 0 has capacity 4, agent 1 capacity 2; work never ends here.
     # Most available: largest free capacity (4>2, 3>2, tie 2=2 goes to agent 1 who never
     # had work, then 2>1). Least active: fewest open items (tie 0=0 to the first, 1>0,
     # tie 1=1 to agent 0 who got work longest ago, then 2>1).
@@ -520,7 +520,7 @@ def test_routing_models_choose_differently(routing_model, first_three, fourth):
 
 
 def test_status_based_drain_ends_when_only_inactive_work_remains():
-    # DOMAIN.md 4 and 6: a draining agent finishes its Active sessions; Inactive ones stay
+    # rules §4 and §6: a draining agent finishes its Active sessions; Inactive ones stay
     # with it (status-based) and do not keep it logged in.
     scenario = build(
         {
@@ -543,7 +543,7 @@ def test_status_based_drain_ends_when_only_inactive_work_remains():
 
 
 def test_break_makes_agent_away_and_open_work_continues():
-    # DOMAIN.md 6: busy/away takes no new work; existing work continues.
+    # rules §6: busy/away takes no new work; existing work continues.
     scenario = build(
         {
             "agent_groups.0.shifts": [
@@ -562,7 +562,7 @@ def test_break_makes_agent_away_and_open_work_continues():
 
 
 def test_status_based_logout_mid_reply_strands_the_customer():
-    # DOMAIN.md 4: the session stays with the agent, who has logged out and cannot reply.
+    # rules §4: the session stays with the agent, who has logged out and cannot reply.
     scenario = build(
         {
             "agent_groups.0.shifts": [{"start": 0, "end": 120, "agents": 1}],

@@ -1,4 +1,4 @@
-"""Headline figures of a run and their statistics over replications (DOMAIN.md section 7).
+"""Headline figures of a run and their statistics over replications (rules §7).
 
 :func:`headline_figures` turns one replication's tables into a flat ``{figure: value}``
 mapping; :func:`summarize` gives mean, standard deviation and 95% confidence half-width
@@ -111,7 +111,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
 
 
 def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float) -> float:
-    """Share of decided inbound sessions accepted within the threshold (DOMAIN.md 7).
+    """Share of decided inbound sessions accepted within the threshold (rules §7).
 
     Abandoned and never-answered sessions are misses. A session still waiting at the
     horizon is undecided, and left out, until it has waited longer than the threshold.
