@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -45,6 +46,22 @@ agent_groups:
 """
 """The minimal scenario shown in the reference (the tests load it)."""
 
+RULES_PAGE = "omni-channel-rules.md"
+"""The Omni-Channel rules page, beside the reference in ``docs/``."""
+
+RULES_SECTIONS: dict[str, str] = {
+    "1": "1-objects-and-words",
+    "2": "2-routing",
+    "3": "3-tab-based-capacity",
+    "4": "4-status-based-capacity",
+    "5": "5-timeouts-and-automatic-ends",
+    "6": "6-presence",
+    "7": "7-figures-planners-use",
+}
+"""Anchor of each numbered section of the rules page (``## 4. Status-based capacity``)."""
+
+_RULES_CITATION = re.compile(r"rules (§\d(?:(?:, | and )§\d)*)")
+
 _VALIDATOR_KINDS = {
     "parse_duration": "duration",
     "parse_rate_per_hour": "rate",
@@ -55,7 +72,7 @@ _VALIDATOR_KINDS = {
 
 # ------------------------------------------------------------------------------ docstrings
 def field_docstrings() -> dict[str, dict[str, str]]:
-    """Docstrings written under fields and type aliases of ``sim/scenario.py``.
+    """Docstrings written under fields and type aliases of ``sim/scenario/schema.py``.
 
     Returns:
         ``{class name: {field name: text}}``; module-level aliases are under ``""``.
@@ -88,8 +105,19 @@ def _pairs(body: list[ast.stmt]) -> dict[str, str]:
 
 
 def _markdown(text: str) -> str:
-    """One-line markdown from a docstring: joined lines, ``code`` as `code`."""
-    return " ".join(inspect.cleandoc(text).split()).replace("``", "`").replace("|", "\\|")
+    """One-line markdown from a docstring: joined lines, ``code`` as `code`, rule links."""
+    line = " ".join(inspect.cleandoc(text).split()).replace("``", "`").replace("|", "\\|")
+    return _RULES_CITATION.sub(_link_rules, line)
+
+
+def _link_rules(match: re.Match[str]) -> str:
+    """``rules §3 and §4`` as links to those sections of the rules page."""
+    linked = re.sub(
+        r"§(\d)",
+        lambda section: f"[§{section[1]}]({RULES_PAGE}#{RULES_SECTIONS[section[1]]})",
+        match[1],
+    )
+    return f"rules {linked}"
 
 
 # ----------------------------------------------------------------------------- type facts
@@ -310,6 +338,10 @@ def render_reference() -> str:
         "errors. Any key can be changed from the command line with "
         "`--set key.path=value`, e.g. `--set agent_groups[0].capacity=4`. In the key paths "
         "below, `[]` marks a list (in a file, a YAML sequence; in `--set`, an index from 0).",
+        "",
+        f"The Omni-Channel rules behind these keys are in [{RULES_PAGE}]({RULES_PAGE}); "
+        "a description citing `rules §N` links to that section, and every modelling "
+        "choice there names the key that sets it.",
         "",
         "## A minimal scenario",
         "",

@@ -1,8 +1,8 @@
 """The scenario schema: everything a user can say about a contact center, validated.
 
 A :class:`Scenario` is a frozen pydantic model. Durations are stored in seconds and rates
-per hour once validated, so the simulation never parses strings. Each ``[model]`` choice
-of ``shared/DOMAIN.md`` is a field here with the default DOMAIN.md gives.
+per hour once validated, so the simulation never parses strings. Each modelling choice
+of ``docs/omni-channel-rules.md`` is a field here, with the default that page gives.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ ChannelType = Literal[
 
 
 def channel_kind(channel_type: str) -> Literal["standard", "enhanced"]:
-    """Return whether a channel type is standard or enhanced (DOMAIN.md section 1)."""
+    """Return whether a channel type is standard or enhanced (rules §1)."""
     return "standard" if channel_type in STANDARD_CHANNEL_TYPES else "enhanced"
 
 
@@ -206,7 +206,7 @@ class ArrivalProfile(Schema):
 
 
 class OutboundCampaign(Schema):
-    """Business-initiated sessions: an agent writes first (DOMAIN.md sections 4 and 5)."""
+    """Business-initiated sessions: an agent writes first (rules §4 and §5)."""
 
     arrivals: ArrivalProfile
     """When the first messages are sent."""
@@ -245,7 +245,7 @@ class Channel(Schema):
     name: str
     """A unique name, used in reports."""
     type: ChannelType
-    """The Omni-Channel channel type; decides standard or enhanced (DOMAIN.md section 1)."""
+    """The Omni-Channel channel type; decides standard or enhanced (rules §1)."""
     queue: str
     """The queue its sessions are routed through."""
     capacity_weight: float | None = Field(default=None, gt=0)
@@ -253,7 +253,7 @@ class Channel(Schema):
     capacity_percentage: float | None = Field(default=None, gt=0, le=100)
     """Percent of agent capacity one work item uses (``CapacityPercentage``)."""
     paused_capacity_weight: float = Field(default=0.0, ge=0)
-    """Capacity an Inactive session uses under status-based capacity (DOMAIN.md 4)."""
+    """Capacity an Inactive session uses under status-based capacity (rules §4)."""
     auto_accept: bool = False
     """Work is accepted the moment it is pushed (no accept delay, no decline)."""
     arrivals: ArrivalProfile | None = None
@@ -292,9 +292,9 @@ class Queue(Schema):
     name: str
     """A unique name."""
     priority: int = Field(default=1, ge=0)
-    """Routing priority: lower numbers are routed first (DOMAIN.md section 2)."""
+    """Routing priority: lower numbers are routed first (rules §2)."""
     routing_model: Literal["most_available", "least_active"] = "most_available"
-    """How an agent is chosen among those with room (DOMAIN.md section 2)."""
+    """How an agent is chosen among those with room (rules §2)."""
     push_timeout: Seconds = Field(default=0.0, ge=0)
     """Seconds an agent has to accept a pushed item; 0 turns the timeout off."""
 
@@ -319,7 +319,7 @@ class Shift(Schema):
     agents: int = Field(ge=0)
     """Number of agents working this shift."""
     breaks: list[Break] = Field(default_factory=list)
-    """Breaks every agent of the shift takes (presence away, DOMAIN.md section 6)."""
+    """Breaks every agent of the shift takes (presence away, rules §6)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Shift:
@@ -334,7 +334,7 @@ class Shift(Schema):
 
 
 class AfterConversationWork(Schema):
-    """After Conversation Work: capacity held after End Chat (DOMAIN.md section 3)."""
+    """After Conversation Work: capacity held after End Chat (rules §3)."""
 
     enabled: bool = False
     """Whether ACW caps the close-tab delay."""
@@ -352,7 +352,7 @@ class Outage(Schema):
 
 
 class Disconnections(Schema):
-    """Agents dropping offline and coming back (DOMAIN.md sections 3, 4 and 6)."""
+    """Agents dropping offline and coming back (rules §3, §4 and §6)."""
 
     rate: PerHour = Field(default=0.0, ge=0)
     """Disconnections per online hour per agent."""
@@ -374,7 +374,7 @@ class AgentBehaviour(Schema):
     decline_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=5.0))
     """Time from push to decline (seconds)."""
     away_after_decline: Seconds = Field(default=120.0, ge=0)
-    """Time spent in a busy status after a decline or push timeout (DOMAIN.md 2)."""
+    """Time spent in a busy status after a decline or push timeout (rules §2)."""
     reply_time: DurationDistribution = Field(
         default_factory=lambda: Exponential(kind="exponential", mean=45.0)
     )
@@ -382,13 +382,13 @@ class AgentBehaviour(Schema):
     concurrency_slowdown: float = Field(default=0.0, ge=0)
     """Extra reply time per additional active session: 0.25 means 25% slower per session."""
     close_tab_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=30.0))
-    """Tab-based: time from End Chat to closing the tab (seconds; DOMAIN.md 3)."""
+    """Tab-based: time from End Chat to closing the tab (seconds; rules §3)."""
     after_conversation_work: AfterConversationWork = Field(
         default_factory=AfterConversationWork
     )
     """ACW settings; when enabled the close-tab delay is capped by its maximum."""
     inactivate_after: Seconds = Field(default=600.0, gt=0)
-    """Customer silence after which the agent marks the session Inactive (DOMAIN.md 4)."""
+    """Customer silence after which the agent marks the session Inactive (rules §4)."""
 
 
 class AgentGroup(Schema):
@@ -434,7 +434,7 @@ class AgentGroup(Schema):
 
 # --------------------------------------------------------------------- timeouts, misc
 class Timeouts(Schema):
-    """The periodic clean-up that ends idle sessions (DOMAIN.md section 5)."""
+    """The periodic clean-up that ends idle sessions (rules §5)."""
 
     sweep_period: Seconds = Field(default=6 * 3600.0, gt=0)
     """Time between runs of the clean-up job; its phase is random per replication."""
@@ -447,7 +447,7 @@ class Timeouts(Schema):
 
 
 class Supervisor(Schema):
-    """Bulk End Sessions from the list view (DOMAIN.md section 6 and the seed article)."""
+    """Bulk End Sessions from the list view (rules §6)."""
 
     enabled: bool = False
     """Whether a supervisor runs the bulk end."""
@@ -480,7 +480,7 @@ class Scenario(Schema):
     interval: Seconds = Field(default=1800.0, ge=60)
     """Reporting interval (seconds, at least a minute)."""
     capacity_model: Literal["tab", "status"] = "tab"
-    """Tab-based or status-based capacity (DOMAIN.md sections 3 and 4)."""
+    """Tab-based or status-based capacity (rules §3 and §4)."""
     seed: int = Field(default=12345, ge=0, strict=True)
     """Root of the SeedSequence every random stream comes from."""
     arrival_scale: float = Field(default=1.0, gt=0)
@@ -498,7 +498,7 @@ class Scenario(Schema):
     supervisor: Supervisor = Field(default_factory=Supervisor)
     """Supervisor bulk end policy."""
     logout_sessions: Literal["end", "requeue"] = "end"
-    """Tab-based: what a logout does to ongoing sessions (DOMAIN.md 3)."""
+    """Tab-based: what a logout does to ongoing sessions (rules §3)."""
     allow_over_capacity: bool = True
     """Status-based: a session returning from Inactive may push its agent over capacity."""
 
