@@ -236,21 +236,27 @@ def _recording_center() -> Any:
 
     class RecordingCenter(ContactCenter):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            self._items_seen: list[Any] = []
-            self._plans_seen: list[Any] = []
-            log["center"] = self
             super().__init__(*args, **kwargs)
+            self.items_seen: list[Any] = []
+            self.plans_seen: list[Any] = []
+            log["center"] = self
+            # Instance attributes shadow the methods: the collaborators look them up per call.
+            work_items, customers = self.work_items, self.customers
+            new_item, new_session = work_items.new_item, customers.new_session
 
-        def _new_item(self, session: Any, agent: Any, now: float) -> Any:
-            item = super()._new_item(session, agent, now)
-            self._items_seen.append(item)
-            return item
+            def recording_new_item(session: Any, agent: Any, now: float) -> Any:
+                item = new_item(session, agent, now)
+                self.items_seen.append(item)
+                return item
 
-        def _new_session(self, channel: Any, direction: str) -> Any:
-            # The plan is dropped when the session ends: keep it for the tests.
-            session = super()._new_session(channel, direction)
-            self._plans_seen.append(session.plan)
-            return session
+            def recording_new_session(channel: Any, direction: str) -> Any:
+                # The plan is dropped when the session ends: keep it for the tests.
+                session = new_session(channel, direction)
+                self.plans_seen.append(session.plan)
+                return session
+
+            work_items.new_item = recording_new_item  # type: ignore[method-assign]
+            customers.new_session = recording_new_session  # type: ignore[method-assign]
 
     with mock.patch.object(simulate_module, "ContactCenter", RecordingCenter):
         yield log
@@ -274,7 +280,7 @@ def run_recorded(
             item.close_time,
             item.status if not math.isnan(item.close_time) else "open",
         )
-        for item in center._items_seen
+        for item in center.items_seen
     ]
     items = pd.DataFrame.from_records(
         rows,
@@ -301,7 +307,7 @@ def run_recorded(
             "status": "object",
         }
     )
-    plans = list(center._plans_seen)
+    plans = list(center.plans_seen)
     return Recorded(result, items, plans)
 
 

@@ -36,10 +36,10 @@ def test_trace_does_not_change_the_results(capacity_model):
 @pytest.mark.parametrize("capacity_model", ["tab", "status"])
 def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_model):
     # Conversations are driven by callbacks: between events each session must be waiting
-    # for exactly one thing. Ended sessions are done (or never started); open ones wait
-    # for a timer they hold, or for a change of state, never "running".
+    # for exactly one thing. Ended sessions have dropped their conversation state; open
+    # ones wait for a timer they hold, or for a change of state, never "running".
     from sim.model.center import ContactCenter
-    from sim.model.conversation import CHANGE_PHASES, TIMER_PHASES, Phase
+    from sim.model.conversation_state import CHANGE_PHASES, TIMER_PHASES, Phase
     from sim.model.entities import SessionStatus
     from sim.model.simulate import replication_seed_sequence
     from sim.model.streams import RandomStreams
@@ -47,18 +47,29 @@ def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_
     scenario = rich_scenario(capacity_model)
     center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(3, 0)))
     center.run()
-    phases = pd.Series([session.phase for session in center.sessions])
-    ended = pd.Series([session.status == SessionStatus.ENDED for session in center.sessions])
+    ended = [session.status == SessionStatus.ENDED for session in center.sessions]
+    assert any(ended)
+    states = [
+        session.conversation for session, done in zip(center.sessions, ended, strict=True)
+        if not done
+    ]
+    for session, done in zip(center.sessions, ended, strict=True):
+        if done:
+            assert session.conversation is None, session
+    assert all(state is not None for state in states)
+    phases = pd.Series([state.phase for state in states if state is not None])
     assert not (phases == Phase.RUNNING).any()
-    assert phases[ended].isin([Phase.DONE, Phase.NOT_STARTED]).all()
-    for session in center.sessions:
-        assert (session.timer is not None) == (session.phase in TIMER_PHASES), session
-        assert not session.wake_pending
-        if session.phase == Phase.STRANDED:
-            assert session.status != SessionStatus.ENDED
+    for session, done in zip(center.sessions, ended, strict=True):
+        state = session.conversation
+        if done or state is None:
+            continue
+        # A pending wake (a change phase holding a timer) would have run before the horizon.
+        assert (state.timer is not None) == (state.phase in TIMER_PHASES), session
+        if state.phase in TIMER_PHASES:
+            assert state.timer is not None and state.timer.callbacks  # not cancelled
     # The scenario is rich enough to leave sessions in several kinds of wait (a run of
     # messages and an outbound answer at least; status-based also strands some).
-    waiting = set(phases[~ended]) & (TIMER_PHASES | CHANGE_PHASES | {Phase.NOT_STARTED})
+    waiting = set(phases) & (TIMER_PHASES | CHANGE_PHASES | {Phase.NOT_STARTED})
     assert {Phase.SEGMENT, Phase.ANSWER} <= waiting, waiting
     if capacity_model == "status":
         assert Phase.STRANDED in waiting

@@ -1,50 +1,137 @@
 """Capacity models: how much of an agent's capacity a work item uses, and what follows.
 
-One small policy object per Omni-Channel capacity model (DOMAIN.md sections 3 and 4). The
-simulation asks the policy; it never branches on the model's name. A third model is one
-more class here and one more entry in ``CAPACITY_MODELS``.
+One small policy object per Omni-Channel capacity model (rules §3 and §4). The simulation
+asks the policy for a decision and acts on it; no other module branches on which model it
+is. A third model is one more class here and one more entry in ``CAPACITY_MODELS``.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from enum import Enum
+from typing import ClassVar, Literal, Protocol
 
-from sim.model.entities import MessagingSession, SessionStatus, WorkItem, WorkStatus
+from sim.model.entities import (
+    EPSILON,
+    Agent,
+    MessagingSession,
+    SessionStatus,
+    WorkItem,
+    WorkStatus,
+)
+from sim.model.sampling import distribution_mean
+from sim.scenario.schema import AgentBehaviour, Channel, work_size
+
+
+class Release(Enum):
+    """When the capacity of an item whose session stops being Active is released."""
+
+    CLOSE_TAB_LATER = "close_tab_later"
+    """It stays held until the agent closes the tab (after the close-tab delay)."""
+    BY_STATUS = "by_status"
+    """It follows the session's status at once (nothing left to close)."""
+
+
+class WorkFate(Enum):
+    """What becomes of an agent's work item when the agent goes offline or logs out."""
+
+    KEEP = "keep"
+    """It stays with the agent and goes on holding capacity."""
+    REQUEUE = "requeue"
+    """It ends Unavailable; the session waits for another agent, keeping its age."""
+    CLOSE = "close"
+    """It ends, releasing its capacity; the session is left as it is (not Active)."""
+    END_SESSION = "end_session"
+    """The session itself ends (``ended_by_logout``)."""
+
+
+class Destination(Enum):
+    """Where a customer's answer to an outbound or Inactive session goes."""
+
+    SAME_AGENT = "same_agent"
+    QUEUE = "queue"
+
+
+LogoutSessions = Literal["end", "requeue"]
+"""The scenario's ``logout_sessions``: what a logout does to ongoing tab-based sessions."""
+
+
+def _returns_within_capacity(item: WorkItem, allow_over_capacity: bool) -> bool:
+    """Whether ``item`` may use its full size again (over capacity only if allowed)."""
+    agent = item.agent
+    over = agent.used + item.size - item.consuming > agent.capacity + EPSILON
+    return allow_over_capacity or not over
 
 
 class CapacityModel(Protocol):
     """What a capacity model decides."""
 
     name: ClassVar[str]
-    closes_tab_after_end_chat: ClassVar[bool]
-    """End Chat leaves capacity held until the agent closes the tab (else it frees it)."""
-    closes_tab_after_inactive: ClassVar[bool]
-    """After marking a session Inactive the agent closes its tab, freeing capacity."""
-    work_stays_with_offline_agent: ClassVar[bool]
-    """Accepted work stays with an agent who goes offline (else it is rerouted)."""
-    work_stays_after_logout: ClassVar[bool]
-    """Accepted work stays with an agent who logs out (else the logout closes it)."""
-    returns_to_same_agent: ClassVar[bool]
-    """A customer answering an Inactive or outbound session goes back to its agent."""
 
     def consumption(self, item: WorkItem) -> float:
         """Capacity ``item`` uses now (units or percent points)."""
         ...
 
+    def on_end_chat(self, item: WorkItem) -> Release:
+        """How the opened ``item`` releases capacity when the agent clicks End Chat."""
+        ...
+
+    def on_inactive(self, item: WorkItem) -> Release:
+        """How the opened ``item`` releases capacity when its session turns Inactive."""
+        ...
+
+    def on_agent_offline(self, item: WorkItem) -> WorkFate:
+        """What becomes of ``item`` when its agent drops offline."""
+        ...
+
+    def on_agent_logout(self, item: WorkItem, logout_sessions: LogoutSessions) -> WorkFate:
+        """What becomes of ``item`` when its agent logs out of Omni-Channel."""
+        ...
+
+    def holds_during_drain(self, item: WorkItem) -> bool:
+        """Whether a draining agent must finish ``item`` before logging out (rules §6)."""
+        ...
+
+    def answer_goes_to(
+        self, session: MessagingSession, owner: Agent | None, allow_over_capacity: bool
+    ) -> Destination:
+        """Where the customer's answer to the outbound ``session`` of ``owner`` goes."""
+        ...
+
+    def return_goes_to(self, item: WorkItem, allow_over_capacity: bool) -> Destination:
+        """Where a reply to an Inactive session held by the opened ``item`` goes."""
+        ...
+
     def supervisor_may_end(self, session: MessagingSession) -> bool:
-        """Whether the list-view bulk End Sessions may end ``session`` (DOMAIN.md 6)."""
+        """Whether the list-view bulk End Sessions may end ``session`` (rules §6)."""
+        ...
+
+    def holding_time_s(
+        self,
+        channel: Channel,
+        behaviour: AgentBehaviour,
+        customer_turns: float,
+        held_reply_s: float,
+        paused_reply_s: float,
+    ) -> float:
+        """Capacity time (s) of the customer's turns and after the chat, for staffing.
+
+        The model-dependent part of the holding time the analytic staffing baseline uses.
+
+        Args:
+            channel: the work item's channel.
+            behaviour: the agents' behaviour (close-tab delay, ACW).
+            customer_turns: mean customer replies per session.
+            held_reply_s: mean part of a customer reply before the session would turn
+                Inactive (s).
+            paused_reply_s: mean part of a customer reply after it (s).
+        """
         ...
 
 
 class TabBasedCapacity:
-    """Tab-based: a work item uses its size from the push until its tab closes (DOMAIN 3)."""
+    """Tab-based: a work item uses its size from the push until its tab closes (rules §3)."""
 
     name: ClassVar[str] = "tab"
-    closes_tab_after_end_chat: ClassVar[bool] = True
-    closes_tab_after_inactive: ClassVar[bool] = True
-    work_stays_with_offline_agent: ClassVar[bool] = False
-    work_stays_after_logout: ClassVar[bool] = False
-    returns_to_same_agent: ClassVar[bool] = False
 
     def consumption(self, item: WorkItem) -> float:
         """The item's size while it is pushed or opened and its tab is open, else 0."""
@@ -52,25 +139,72 @@ class TabBasedCapacity:
             return item.size
         return 0.0
 
+    def on_end_chat(self, item: WorkItem) -> Release:
+        """End Chat does not free capacity; closing the tab does (rules §3)."""
+        return Release.CLOSE_TAB_LATER
+
+    def on_inactive(self, item: WorkItem) -> Release:
+        """After marking it Inactive the agent closes the tab (rules §3)."""
+        return Release.CLOSE_TAB_LATER
+
+    def on_agent_offline(self, item: WorkItem) -> WorkFate:
+        """The item ends Unavailable; an Active session is routed again (rules §3)."""
+        if item.status == WorkStatus.ASSIGNED or item.session.status == SessionStatus.ACTIVE:
+            return WorkFate.REQUEUE
+        return WorkFate.CLOSE  # Inactive or ended
+
+    def on_agent_logout(self, item: WorkItem, logout_sessions: LogoutSessions) -> WorkFate:
+        """Assigned work is closed; ongoing sessions end, or wait again (rules §3)."""
+        if item.status == WorkStatus.ASSIGNED:
+            return WorkFate.REQUEUE
+        if item.session.status != SessionStatus.ACTIVE:
+            return WorkFate.CLOSE  # Inactive or ended: the tab is closed
+        return WorkFate.END_SESSION if logout_sessions == "end" else WorkFate.REQUEUE
+
+    def holds_during_drain(self, item: WorkItem) -> bool:
+        """Every open tab holds the agent."""
+        return True
+
+    def answer_goes_to(
+        self, session: MessagingSession, owner: Agent | None, allow_over_capacity: bool
+    ) -> Destination:
+        """The answer waits in the queue for any agent."""
+        return Destination.QUEUE
+
+    def return_goes_to(self, item: WorkItem, allow_over_capacity: bool) -> Destination:
+        """To the agent while the tab is still open and there is room, else the queue."""
+        if item.tab_open and _returns_within_capacity(item, allow_over_capacity):
+            return Destination.SAME_AGENT
+        return Destination.QUEUE
+
     def supervisor_may_end(self, session: MessagingSession) -> bool:
         """Standard channels only (the seed article)."""
         return session.channel.kind == "standard"
 
+    def holding_time_s(
+        self,
+        channel: Channel,
+        behaviour: AgentBehaviour,
+        customer_turns: float,
+        held_reply_s: float,
+        paused_reply_s: float,
+    ) -> float:
+        """The held part of each reply, then the close-tab delay (capped by the ACW max)."""
+        close_s = distribution_mean(behaviour.close_tab_delay)
+        if behaviour.after_conversation_work.enabled:
+            close_s = min(close_s, behaviour.after_conversation_work.max)
+        return customer_turns * held_reply_s + close_s
+
 
 class StatusBasedCapacity:
-    """Status-based: capacity follows the status of accepted work (DOMAIN.md section 4)."""
+    """Status-based: capacity follows the status of accepted work (rules §4)."""
 
     name: ClassVar[str] = "status"
-    closes_tab_after_end_chat: ClassVar[bool] = False
-    closes_tab_after_inactive: ClassVar[bool] = False
-    work_stays_with_offline_agent: ClassVar[bool] = True
-    work_stays_after_logout: ClassVar[bool] = True
-    returns_to_same_agent: ClassVar[bool] = True
 
     def consumption(self, item: WorkItem) -> float:
         """Size while pushed or Active, the paused weight while Inactive, else 0."""
         if item.status == WorkStatus.ASSIGNED:
-            return item.size  # a pushed item holds capacity from the push (DOMAIN.md 2)
+            return item.size  # a pushed item holds capacity from the push (rules §2)
         if item.status != WorkStatus.OPENED:
             return 0.0
         status = item.session.status
@@ -80,9 +214,57 @@ class StatusBasedCapacity:
             return item.session.channel.paused_capacity_weight
         return 0.0
 
+    def on_end_chat(self, item: WorkItem) -> Release:
+        """Ended work consumes nothing (rules §4)."""
+        return Release.BY_STATUS
+
+    def on_inactive(self, item: WorkItem) -> Release:
+        """Inactive work consumes the paused weight (rules §4)."""
+        return Release.BY_STATUS
+
+    def on_agent_offline(self, item: WorkItem) -> WorkFate:
+        """Accepted work stays with the offline agent (rules §4)."""
+        return WorkFate.REQUEUE if item.status == WorkStatus.ASSIGNED else WorkFate.KEEP
+
+    def on_agent_logout(self, item: WorkItem, logout_sessions: LogoutSessions) -> WorkFate:
+        """Logging out does not release accepted work (rules §4)."""
+        return WorkFate.REQUEUE if item.status == WorkStatus.ASSIGNED else WorkFate.KEEP
+
+    def holds_during_drain(self, item: WorkItem) -> bool:
+        """Pushed and Active work; Inactive work does not hold the agent."""
+        return item.status == WorkStatus.ASSIGNED or item.session.status == SessionStatus.ACTIVE
+
+    def answer_goes_to(
+        self, session: MessagingSession, owner: Agent | None, allow_over_capacity: bool
+    ) -> Destination:
+        """Back to the agent who wrote, if it has room or may go over (rules §4)."""
+        if owner is not None and (
+            allow_over_capacity or owner.free_capacity >= session.channel.size
+        ):
+            return Destination.SAME_AGENT
+        return Destination.QUEUE
+
+    def return_goes_to(self, item: WorkItem, allow_over_capacity: bool) -> Destination:
+        """Back to the same agent, even over capacity when allowed (rules §4)."""
+        if _returns_within_capacity(item, allow_over_capacity):
+            return Destination.SAME_AGENT
+        return Destination.QUEUE
+
     def supervisor_may_end(self, session: MessagingSession) -> bool:
         """Standard channels only, and never an Inactive session (the seed article)."""
         return session.channel.kind == "standard" and session.status != SessionStatus.INACTIVE
+
+    def holding_time_s(
+        self,
+        channel: Channel,
+        behaviour: AgentBehaviour,
+        customer_turns: float,
+        held_reply_s: float,
+        paused_reply_s: float,
+    ) -> float:
+        """The held part of each reply plus the paused weight's share of the rest."""
+        paused_s = paused_reply_s * channel.paused_capacity_weight / work_size(channel)
+        return customer_turns * (held_reply_s + paused_s)
 
 
 CAPACITY_MODELS: dict[str, CapacityModel] = {
@@ -92,4 +274,4 @@ CAPACITY_MODELS: dict[str, CapacityModel] = {
 """The capacity models by the scenario's ``capacity_model`` value."""
 
 CAPACITY_MODEL_NAMES: tuple[str, ...] = tuple(CAPACITY_MODELS)
-"""The capacity model names, the baseline (tab-based) first."""
+"""The capacity models' names, the baseline (tab-based) first."""

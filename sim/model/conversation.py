@@ -1,17 +1,14 @@
 """Conversations: the messages of a session between its agent and its customer.
 
-A mixin of :class:`sim.model.center.ContactCenter` (it uses the center's environment, router,
-capacity policy and recorder). Every rule cites the section of ``shared/DOMAIN.md`` it
-implements. Times are seconds.
-
-A conversation is driven by callbacks rather than a SimPy process per session: the session
-is always in one :class:`Phase`, waiting either for a timer (a run of messages, the
-customer's answer, a silence) or for a change of its state (an agent to hold it, an
-offline agent to come back). :meth:`Conversations.wake` tells a waiting session to look
-again; a timer it cuts short is cancelled and the session goes on at the same time, just
-as a SimPy ``Interrupt`` would make a process do, in the same order (the continuation is
-an urgent event, a change-of-state wake a normal one). This saves the process start, end
-and generator resumes of every session.
+Times are seconds. A conversation is driven by callbacks rather than a SimPy process per
+session: its state (:class:`~sim.model.conversation_state.ConversationState`) is always in
+one :class:`~sim.model.conversation_state.Phase`, waiting either for its timer (a run of
+messages, the customer's answer, a silence) or for a change of the session's state (an
+agent to hold it, an offline agent to come back). :meth:`Conversations.wake` tells a
+waiting session to look again; a timer it cuts short is cancelled and the session goes on
+at the same time, just as a SimPy ``Interrupt`` would make a process do, in the same order
+(the continuation is an urgent event, a change-of-state wake a normal one). This saves the
+process start, end and generator resumes of every session.
 """
 
 from __future__ import annotations
@@ -19,11 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING
 
 import simpy
-from simpy.events import NORMAL, URGENT
 
+from sim.model.capacity import CapacityModel, Destination, Release
+from sim.model.conversation_state import ConversationState, Phase
 from sim.model.entities import (
     OUTBOUND,
     Agent,
@@ -32,102 +30,100 @@ from sim.model.entities import (
     SessionStatus,
     WorkStatus,
 )
-from sim.model.routing import EPSILON
+from sim.model.recorder import Recorder
+from sim.model.routing import Router
+from sim.model.timer import NORMAL, URGENT, Timer
+from sim.scenario.schema import Scenario
 
-
-class Phase:
-    """What a session's conversation is waiting for (``MessagingSession.phase``)."""
-
-    NOT_STARTED = 0
-    RUNNING = 1
-    """Its callback is running now; a wake meanwhile changes nothing."""
-    DONE = 2
-    ANSWER = 3
-    """Outbound: the timer to the customer's answer."""
-    READY = 4
-    """A change that gives it an online agent holding it, Active."""
-    STRANDED = 5
-    """Status-based: its offline agent coming back (DOMAIN.md 4)."""
-    SILENT = 6
-    """The timer to the inactivation delay of a silent customer."""
-    RETURNING = 7
-    """The timer to a silent customer's return."""
-    SEGMENT = 8
-    """The timer to the end of a run of messages (see :meth:`Conversations.talk`)."""
-
-
-TIMER_PHASES = frozenset({Phase.ANSWER, Phase.SILENT, Phase.RETURNING, Phase.SEGMENT})
-CHANGE_PHASES = frozenset({Phase.READY, Phase.STRANDED})
-
-
-class Call(simpy.Event):
-    """An event, already triggered, that calls ``callback(subject)`` when processed now.
-
-    ``priority`` is SimPy's ``URGENT`` (before the normal events due at the same time, as
-    an ``Interrupt``) or ``NORMAL`` (as ``Event.succeed``).
-    """
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        callback: Callable[[Any], None],
-        subject: Any,
-        priority: int,
-    ) -> None:
-        # Event.__init__ inlined, as SimPy's own Initialize does.
-        self.env = env
-        self.callbacks = [lambda _event: callback(subject)]
-        self._value = None
-        self._ok = True
-        env.schedule(self, priority)
+if TYPE_CHECKING:
+    from sim.model.customers import Customers
+    from sim.model.presence import AgentPresence
+    from sim.model.work_items import WorkItems
 
 
 class Conversations:
     """The session side: answers, agent and customer turns, silence, returns."""
 
+    work_items: WorkItems
+    customers: Customers
+    presence: AgentPresence
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        policy: CapacityModel,
+        router: Router,
+        record: Recorder,
+        idle_sessions: dict[MessagingSession, None],
+    ) -> None:
+        self.env = env
+        self.policy = policy
+        self.router = router
+        self.record = record
+        self.idle_sessions = idle_sessions
+        self.allow_over_capacity = scenario.allow_over_capacity
+        self._end_chat: Callable[[MessagingSession], None]
+
+    def connect(
+        self, work_items: WorkItems, customers: Customers, presence: AgentPresence
+    ) -> None:
+        """Give the conversations the collaborators they call (set once, after creation)."""
+        self.work_items = work_items
+        self.customers = customers
+        self.presence = presence
+        self._end_chat = customers.end_chat
+
     # ------------------------------------------------------------------ the driver
-    def start_conversation(self, session: MessagingSession) -> None:
+    def start(self, session: MessagingSession) -> None:
         """Start the conversation: at creation (outbound) or at the first acceptance.
 
         The messages are numbered 0, 1, 2, ...: even ones are the agent's replies, odd ones
         the customer's; the last is the agent's final reply, then End Chat. Runs of messages
         that nothing can disturb are waited for as one segment (see :meth:`talk`).
         """
-        session.phase = Phase.RUNNING
+        state = session.conversation
+        assert state is not None and session.plan is not None  # a live session
+        state.phase = Phase.RUNNING
         if session.direction != OUTBOUND:
-            self._converse(session)
+            self._converse(session, state)
             return
         plan = session.plan
         if not plan.answers_outbound:
-            self._finish(session)  # stays New until the clean-up job ends it
+            self._finish(session, state)  # stays New until the clean-up job ends it
             return
-        self._wait_customer(session, Phase.ANSWER, self.env.now + plan.answer_delay_s)
+        self._wait_customer(session, state, Phase.ANSWER, self.env.now + plan.answer_delay_s)
 
-    def _converse(self, session: MessagingSession) -> None:
+    def _converse(self, session: MessagingSession, state: ConversationState) -> None:
         """Go on from the next message until something has to be waited for."""
-        if session.status == SessionStatus.ENDED:
-            self._finish(session)
-            return
         plan = session.plan
-        message = session.next_message
+        if plan is None:  # the session ended
+            self._finish(session, state)
+            return
+        message = state.next_message
         if message > 2 * plan.exchanges - 2:
-            self.end_chat(session)
-            self._finish(session)
+            self._end_chat(session)
+            self._finish(session, state)
         elif message % 2 == 0:
-            self._talk_when_agent_ready(session)
+            self._talk_when_agent_ready(session, state)
         else:
             reply_s = plan.customer_reply_s[message // 2]
             # Decided when the customer's turn starts; a turn cut short goes on as it was.
             inactivate_after_s = self._inactivate_after(session)
-            if session.message_left_s is None and reply_s > inactivate_after_s:
-                session.after_silence_s = reply_s - inactivate_after_s
-                self._wait_customer(session, Phase.SILENT, self.env.now + inactivate_after_s)
+            if state.message_left_s is None and reply_s > inactivate_after_s:
+                state.after_silence_s = reply_s - inactivate_after_s
+                end_s = self.env.now + inactivate_after_s
+                self._wait_customer(session, state, Phase.SILENT, end_s)
             else:
-                self.talk(session)
+                self.talk(session, state)
 
-    def _finish(self, session: MessagingSession) -> None:
-        session.phase = Phase.DONE
-        session.message_item = None  # a long run keeps only the session's record
+    def _finish(self, session: MessagingSession, state: ConversationState) -> None:
+        """The conversation stops; an ended session drops its state (only records stay)."""
+        if session.status == SessionStatus.ENDED:
+            session.conversation = None
+        else:
+            state.phase = Phase.DONE
+            state.message_item = None
 
     def wake(self, session: MessagingSession) -> None:
         """Let the session's conversation look again at the session's state.
@@ -136,51 +132,58 @@ class Conversations:
         rerouted, its agent went offline, came back or logged out). A timer running is cut
         short; the session goes on at the same time.
         """
-        phase = session.phase
+        state = session.conversation
+        if state is None:
+            return
+        phase = state.phase
         if phase == Phase.READY or phase == Phase.STRANDED:
-            if not session.wake_pending:
-                session.wake_pending = True
-                Call(self.env, self._changed, session, NORMAL)
-        elif session.timer is not None:  # cancel it
-            session.timer.callbacks.clear()
-            session.timer = None
-            Call(self.env, self._cut_short, session, URGENT)
+            if state.timer is None:
+                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL)
+        elif state.timer is not None:
+            state.timer.cancel()
+            state.timer = None
+            Timer(self.env, 0.0, self._cut_short, session, URGENT)
 
-    def _arm(self, session: MessagingSession, phase: int, delay_s: float) -> None:
+    def _arm(
+        self, session: MessagingSession, state: ConversationState, phase: int, delay_s: float
+    ) -> None:
         """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_timer_done`)."""
-        session.phase = phase
-        timer = self.env.timeout(delay_s)
-        timer.callbacks.append(lambda _event: self._timer_done(session, cut_short=False))
-        session.timer = timer
+        state.phase = phase
+        state.timer = Timer(self.env, delay_s, self._timer_done, session)
 
     def _cut_short(self, session: MessagingSession) -> None:
-        self._timer_done(session, cut_short=True)
+        self._go_on(session, cut_short=True)
 
-    def _timer_done(self, session: MessagingSession, cut_short: bool) -> None:
+    def _timer_done(self, session: MessagingSession) -> None:
+        self._go_on(session, cut_short=False)
+
+    def _go_on(self, session: MessagingSession, cut_short: bool) -> None:
         """The session's timer ran out, or a wake cut it short: go on from there.
 
         A run of messages cut short counts the messages due by now; a customer's wait cut
         short goes on to the same end unless the session ended.
         """
-        session.timer = None
-        phase = session.phase
-        session.phase = Phase.RUNNING
+        state = session.conversation
+        assert state is not None  # dropped only when the conversation stops
+        state.timer = None
+        phase = state.phase
+        state.phase = Phase.RUNNING
         if phase == Phase.SEGMENT:
-            self._advance(session, self.env.now if cut_short else math.inf)
-            self._converse(session)
+            self.advance(session, state, self.env.now if cut_short else math.inf)
+            self._converse(session, state)
         elif session.status == SessionStatus.ENDED:
-            self._finish(session)
+            self._finish(session, state)
         elif cut_short:
-            self._wait_customer(session, phase, session.wait_end)
+            self._wait_customer(session, state, phase, state.wait_end)
         elif phase == Phase.ANSWER:
-            self._outbound_answered(session)
+            self._outbound_answered(session, state)
         elif phase == Phase.SILENT:
-            self._silence_reached(session)
+            self._silence_reached(session, state)
         else:
-            self._silence_broken(session)
+            self._silence_broken(session, state)
 
     # ------------------------------------------------------------------ agent turns
-    def _talk_when_agent_ready(self, session: MessagingSession) -> None:
+    def _talk_when_agent_ready(self, session: MessagingSession, state: ConversationState) -> None:
         """Talk once an online agent holds the session, Active (the session is not ended)."""
         item = session.work_item
         if (
@@ -188,44 +191,46 @@ class Conversations:
             or item.status != WorkStatus.OPENED
             or session.status != SessionStatus.ACTIVE
         ):
-            session.phase = Phase.READY
+            state.phase = Phase.READY
             return
         agent = item.agent
         if agent.online:
-            self.talk(session)
+            self.talk(session, state)
             return
         # Status-based: the session stays with an offline agent and the customer's
-        # message waits until the agent is back: stranded time (DOMAIN.md 4).
+        # message waits until the agent is back: stranded time (rules §4).
         session.stranded_since = self.env.now
         agent.waiting_sessions.append(session)
         self.record.event(session, agent, "stranded")
-        session.phase = Phase.STRANDED
+        state.phase = Phase.STRANDED
 
     def _changed(self, session: MessagingSession) -> None:
         """Something the session waited for may have changed: look again."""
-        session.wake_pending = False
-        if session.phase == Phase.STRANDED:
+        state = session.conversation
+        assert state is not None  # dropped only when the conversation stops
+        state.timer = None
+        if state.phase == Phase.STRANDED:
             session.stranded_s += self.env.now - session.stranded_since
             session.stranded_since = math.nan
-        session.phase = Phase.RUNNING
-        self._converse(session)  # still at an agent's message
+        state.phase = Phase.RUNNING
+        self._converse(session, state)  # still at an agent's message
 
-    def talk(self, session: MessagingSession) -> None:
+    def talk(self, session: MessagingSession, state: ConversationState) -> None:
         """Wait for the next segment of messages, or until something interrupts it.
 
         Anything that can change how the conversation goes on (the agent going offline or
         logging out, the session ending, a reroute) wakes the session, which cuts the
         segment short; the messages due by then are counted and the rest is planned anew.
         """
-        durations = self._segment(session)
+        durations = self._segment(session, state)
         if not durations:  # would wait zero seconds forever
             raise RuntimeError(f"session {session.session_id}: empty conversation segment")
-        session.segment_start = self.env.now
-        session.segment_status = session.status
-        session.segment = durations
-        self._arm(session, Phase.SEGMENT, sum(durations))
+        state.segment_start = self.env.now
+        state.segment_status = session.status
+        state.segment = durations
+        self._arm(session, state, Phase.SEGMENT, sum(durations))
 
-    def _segment(self, session: MessagingSession) -> list[float]:
+    def _segment(self, session: MessagingSession, state: ConversationState) -> list[float]:
         """Durations (s) of the next messages that nothing but an interruption can change.
 
         A segment stops before a customer turn long enough for the agent to mark the
@@ -234,30 +239,33 @@ class Conversations:
         first message, since each reply's speed is set by the concurrency when it starts.
         """
         plan = session.plan
-        message = session.next_message
+        assert plan is not None  # a live session
+        message = state.next_message
         last_message = 2 * plan.exchanges - 2
         item = session.work_item
-        agent_ready = (
-            item is not None
+        agent = (  # the online agent holding it, Active, if any
+            item.agent
+            if item is not None
             and item.status == WorkStatus.OPENED
             and session.status == SessionStatus.ACTIVE
             and item.agent.online
+            else None
         )
-        if session.message_left_s is not None and message % 2 == 0:
-            if item is not session.message_item:
-                session.message_left_s = None  # another agent starts the reply afresh
-        factor = self._reply_factor(item.agent, session) if agent_ready else 0.0
+        if state.message_left_s is not None and message % 2 == 0:
+            if item is not state.message_item:
+                state.message_left_s = None  # another agent starts the reply afresh
+        factor = self._reply_factor(agent, session) if agent is not None else 0.0
         agent_replies, customer_replies = plan.agent_reply_s, plan.customer_reply_s
         # The first message: the one under way, or a new one the caller found due (an
         # agent reply only with an agent ready, a customer reply only if not a silence).
-        if session.message_left_s is not None:
-            durations = [session.message_left_s]
+        if state.message_left_s is not None:
+            durations = [state.message_left_s]
         elif message % 2 == 0:
             durations = [agent_replies[message // 2] * factor]
         else:
             durations = [customer_replies[message // 2]]
         message += 1
-        session.message_item = item
+        state.message_item = item
         # Then customer and agent messages in turn (message 2k is the agent's reply k,
         # 2k + 1 the customer's reply k), up to a long customer silence, and agent replies
         # only at a fixed speed.
@@ -270,7 +278,7 @@ class Conversations:
             durations.append(duration)
             message += 1
             exchange += 1
-        if not (agent_ready and not item.agent.group.concurrency_slowdown):
+        if agent is None or agent.group.concurrency_slowdown:
             return durations
         while message <= last_message:  # message is an agent's (even)
             durations.append(agent_replies[exchange] * factor)
@@ -284,15 +292,18 @@ class Conversations:
             exchange += 1
         return durations
 
-    def _advance(self, session: MessagingSession, until: float) -> None:
-        """Count the segment's messages due by ``until``; keep what is left of the next."""
-        durations, session.segment = session.segment, ()
-        time = session.segment_start
+    def advance(self, session: MessagingSession, state: ConversationState, until: float) -> None:
+        """Count the segment's messages due by ``until`` (s); keep what is left of the next.
+
+        Also called at the horizon, for the messages of segments still under way.
+        """
+        durations, state.segment = state.segment, ()
+        time = state.segment_start
         if until == math.inf:  # the whole segment: the same running sums, in C
             sent_at = list(accumulate(durations, initial=time))
             del sent_at[0]
-            self._messages_sent(session, sent_at)
-            session.message_left_s = None
+            self._messages_sent(session, state, sent_at)
+            state.message_left_s = None
             return
         sent_at = []
         left_s: float | None = None
@@ -302,10 +313,12 @@ class Conversations:
                 break
             time += duration
             sent_at.append(time)
-        self._messages_sent(session, sent_at)
-        session.message_left_s = left_s
+        self._messages_sent(session, state, sent_at)
+        state.message_left_s = left_s
 
-    def _messages_sent(self, session: MessagingSession, sent_at: list[float]) -> None:
+    def _messages_sent(
+        self, session: MessagingSession, state: ConversationState, sent_at: list[float]
+    ) -> None:
         """Messages ``next_message``, ``next_message + 1``, ... were sent at ``sent_at`` (s).
 
         Even message numbers are the agent's (the first of them may be the first
@@ -313,26 +326,25 @@ class Conversations:
         """
         if not sent_at:
             return
-        first = session.next_message
+        first = state.next_message
         agent_sent = (len(sent_at) + (first % 2 == 0)) // 2
         session.agent_messages += agent_sent
         session.customer_messages += len(sent_at) - agent_sent
         if agent_sent and math.isnan(session.first_response_time):
             session.first_response_time = sent_at[first % 2]
-        session.next_message = first + len(sent_at)
+        state.next_message = first + len(sent_at)
         session.last_activity = sent_at[-1]
-        session.message_left_s = None
+        state.message_left_s = None
         if self.record.enabled:
             # Recorded with the agent and status of the segment the messages belonged to.
-            item = session.message_item
+            item = state.message_item
             agent = item.agent if item is not None else None
+            status = state.segment_status
             for number, time in enumerate(sent_at, start=first):
                 if number % 2 == 0:
-                    self.record.event_at(time, session, agent, "agent_message",
-                                         session.segment_status)
+                    self.record.event_at(time, session, agent, "agent_message", status)
                 else:
-                    self.record.event_at(time, session, None, "customer_message",
-                                         session.segment_status)
+                    self.record.event_at(time, session, None, "customer_message", status)
 
     def _reply_factor(self, agent: Agent, session: MessagingSession) -> float:
         """Group reply-time scale times the slowdown for each extra active session."""
@@ -346,52 +358,52 @@ class Conversations:
         return scale
 
     # ------------------------------------------------------------------ customer turns
-    def _wait_customer(self, session: MessagingSession, phase: int, end_s: float) -> None:
+    def _wait_customer(
+        self, session: MessagingSession, state: ConversationState, phase: int, end_s: float
+    ) -> None:
         """Let the customer's time run to ``end_s`` (s) in ``phase`` (answer or silence).
 
         A wake that does not end the session meanwhile does not change when it ends.
         """
-        session.wait_end = end_s
-        self._arm(session, phase, end_s - self.env.now)
+        state.wait_end = end_s
+        self._arm(session, state, phase, end_s - self.env.now)
 
-    def _outbound_answered(self, session: MessagingSession) -> None:
-        """The customer answers a business-initiated session (DOMAIN.md 4, 5)."""
+    def _outbound_answered(self, session: MessagingSession, state: ConversationState) -> None:
+        """The customer answers a business-initiated session (rules §4, §5)."""
         now = self.env.now
         self.idle_sessions.pop(session, None)
         session.customer_messages += 1
         session.last_activity = now
         session.request_time = now
         owner = session.owner
-        if (
-            self.policy.returns_to_same_agent
-            and owner is not None
-            and (self.scenario.allow_over_capacity or owner.free_capacity >= session.channel.size)
-        ):
-            # Status-based: the answer goes back to the agent who wrote (DOMAIN.md 4).
-            item = self._new_item(session, owner, now)
-            session.status = SessionStatus.ACTIVE
-            self.record.event(session, owner, "customer_answered")
-            self._open(item)
-        else:
-            session.status = SessionStatus.WAITING
-            self.record.event(session, None, "customer_answered")
-            self.router.offer(session, now)
-        self._converse(session)
+        match self.policy.answer_goes_to(session, owner, self.allow_over_capacity):
+            case Destination.SAME_AGENT if owner is not None:
+                # Status-based: the answer goes back to the agent who wrote (rules §4).
+                item = self.work_items.new_item(session, owner, now)
+                session.status = SessionStatus.ACTIVE
+                self.record.event(session, owner, "customer_answered")
+                self.work_items.open(item)
+            case _:
+                session.status = SessionStatus.WAITING
+                self.record.event(session, None, "customer_answered")
+                self.router.offer(session, now)
+        self._converse(session, state)
 
-    def _silence_reached(self, session: MessagingSession) -> None:
+    def _silence_reached(self, session: MessagingSession, state: ConversationState) -> None:
         """A customer silent past the inactivation delay: Inactive, then maybe back."""
-        self.customer_silent(session)
-        if session.status == SessionStatus.ENDED or session.after_silence_s == math.inf:
-            self._finish(session)  # an Inactive session waits for the clean-up job (DOMAIN 5)
+        self.customer_silent(session, state)
+        if session.status == SessionStatus.ENDED or state.after_silence_s == math.inf:
+            self._finish(session, state)  # an Inactive session waits for the clean-up (rules §5)
             return
-        self._wait_customer(session, Phase.RETURNING, self.env.now + session.after_silence_s)
+        end_s = self.env.now + state.after_silence_s
+        self._wait_customer(session, state, Phase.RETURNING, end_s)
 
-    def _silence_broken(self, session: MessagingSession) -> None:
+    def _silence_broken(self, session: MessagingSession, state: ConversationState) -> None:
         """The silent customer's reply arrives."""
-        self.customer_returns(session)
-        session.segment_status = session.status
-        self._messages_sent(session, [self.env.now])
-        self._converse(session)
+        self.customer_returns(session, state)
+        state.segment_status = session.status
+        self._messages_sent(session, state, [self.env.now])
+        self._converse(session, state)
 
     def _inactivate_after(self, session: MessagingSession) -> float:
         item = session.work_item
@@ -399,63 +411,65 @@ class Conversations:
             return item.agent.group.inactivate_after_s
         return session.channel.inactivate_after_s
 
-    def customer_silent(self, session: MessagingSession) -> None:
-        """The customer has been silent for the inactivation delay (DOMAIN.md 4).
+    def customer_silent(self, session: MessagingSession, state: ConversationState) -> None:
+        """The customer has been silent for the inactivation delay (rules §4).
 
         Enhanced channels: the agent marks the session Inactive. Standard channels have no
-        Inactive status (DOMAIN.md 1), so the agent ends the chat.
+        Inactive status (rules §1), so the agent ends the chat.
         """
         if session.status == SessionStatus.ENDED:
             return
+        work_items = self.work_items
         if session.channel.kind == "standard":
             item = session.work_item
             if item is not None and item.status == WorkStatus.OPENED:
-                self.end_chat(session)
+                self._end_chat(session)
             else:
                 # Nobody holds it (sent back to Waiting): the agent who accepts it next
                 # finds the customer silent and ends the chat.
-                session.end_when_accepted = True
+                state.end_when_accepted = True
             return
         self.router.remove(session)
         item = session.work_item
         if item is not None and item.status == WorkStatus.ASSIGNED:
-            self._close_item(item, WorkStatus.CANCELED)
+            work_items.close(item, WorkStatus.CANCELED)
         session.status = SessionStatus.INACTIVE
         session.inactive_since = self.env.now
         self.idle_sessions[session] = None
         item = session.work_item
         self.record.event(session, item.agent if item else None, "inactive")
         if item is not None:
-            self._refresh(item)
-            if self.policy.closes_tab_after_inactive:
-                self._schedule_tab_close(item)
-            elif item.agent.presence == Presence.DRAINING:
-                self._finish_drain_if_done(item.agent)  # Inactive work does not hold it
+            work_items.refresh(item)
+            match self.policy.on_inactive(item):
+                case Release.CLOSE_TAB_LATER:  # the agent closes the tab (rules §3)
+                    work_items.schedule_tab_close(item)
+                case Release.BY_STATUS if item.agent.presence == Presence.DRAINING:
+                    # Inactive work may no longer hold a draining agent (rules §4, §6).
+                    self.presence.finish_drain_if_done(item.agent)
         self.router.route()
 
-    def customer_returns(self, session: MessagingSession) -> None:
-        """A silent customer writes again (DOMAIN.md 3 and 4)."""
+    def customer_returns(self, session: MessagingSession, state: ConversationState) -> None:
+        """A silent customer writes again (rules §3, §4)."""
         now = self.env.now
         self.idle_sessions.pop(session, None)
         if session.status != SessionStatus.INACTIVE:
             # Standard channel, still Waiting for an agent: the reply simply arrives.
-            session.end_when_accepted = False
+            state.end_when_accepted = False
             self.record.event(session, None, "customer_returned")
             return
         item = session.work_item
-        if item is not None and item.status == WorkStatus.OPENED and (
-            self.policy.returns_to_same_agent or item.tab_open
-        ):
-            over = item.agent.used + item.size - item.consuming > item.agent.capacity + EPSILON
-            if not over or self.scenario.allow_over_capacity:
-                # Status-based: back to the same agent, even over capacity (DOMAIN.md 4).
-                session.status = SessionStatus.ACTIVE
-                item.tab_close_token += 1  # the agent keeps the tab open after all
-                self.record.event(session, item.agent, "customer_returned")
-                self._refresh(item)
-                self.wake(session)
-                return
-            self._close_item(item, WorkStatus.CLOSED)
+        if item is not None and item.status == WorkStatus.OPENED:
+            match self.policy.return_goes_to(item, self.allow_over_capacity):
+                case Destination.SAME_AGENT:
+                    # Back to the same agent, even over capacity when allowed (rules §4).
+                    session.status = SessionStatus.ACTIVE
+                    self.work_items.cancel_tab_close(item)  # the agent keeps the tab open
+                    self.record.event(session, item.agent, "customer_returned")
+                    self.work_items.refresh(item)
+                    self.wake(session)
+                    return
+                case Destination.QUEUE:
+                    self.work_items.close(item, WorkStatus.CLOSED)
         session.status = SessionStatus.WAITING
         self.record.event(session, None, "customer_returned")
         self.router.offer(session, now)

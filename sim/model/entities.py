@@ -1,6 +1,6 @@
 """The things the simulation moves: messaging sessions, work items and agents.
 
-Names follow the Salesforce objects (DOMAIN.md section 1): a ``MessagingSession`` has a
+Names follow the Salesforce objects (rules §1): a ``MessagingSession`` has a
 status; each routing of it to an agent is a ``WorkItem`` (AgentWork) with its own status.
 Times are seconds from the simulation start.
 """
@@ -8,14 +8,17 @@ Times are seconds from the simulation start.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import simpy
+    from sim.model.conversation_state import ConversationState
+    from sim.model.routing import RankSlot
+    from sim.model.runtime import ChannelRuntime, GroupRuntime
+    from sim.model.timer import Timer
 
 
 class SessionStatus:
-    """``MessagingSession.Status`` values the simulator uses (DOMAIN.md section 1)."""
+    """``MessagingSession.Status`` values the simulator uses (rules §1)."""
 
     NEW = "New"
     WAITING = "Waiting"
@@ -25,7 +28,7 @@ class SessionStatus:
 
 
 class WorkStatus:
-    """``AgentWork.Status`` values (DOMAIN.md section 1)."""
+    """``AgentWork.Status`` values (rules §1)."""
 
     ASSIGNED = "Assigned"
     OPENED = "Opened"
@@ -37,7 +40,7 @@ class WorkStatus:
 
 
 class Presence:
-    """Agent presence (DOMAIN.md section 6)."""
+    """Agent presence (rules §6)."""
 
     AVAILABLE = "available"
     AWAY = "away"
@@ -52,6 +55,9 @@ OUTBOUND = "outbound"
 """A business-initiated session: an agent (or automation) writes first."""
 
 ONLINE_PRESENCES = frozenset({Presence.AVAILABLE, Presence.AWAY, Presence.DRAINING})
+
+EPSILON = 1e-9
+"""Tolerance of capacity comparisons (units or percent points)."""
 
 
 class Outcome:
@@ -106,7 +112,7 @@ class MessagingSession:
     """
 
     session_id: int
-    channel: Any
+    channel: ChannelRuntime
     direction: str
     start_time: float
     plan: ConversationPlan | None
@@ -131,22 +137,10 @@ class MessagingSession:
     stranded_since: float = float("nan")
     customer_messages: int = 0
     agent_messages: int = 0
-    queue_entry: Any = None
-    phase: int = 0
-    """What its conversation waits for: a ``sim.model.conversation.Phase``."""
-    timer: simpy.Timeout | None = None
-    """The timer its conversation waits for, until it fires or a wake cancels it."""
-    wake_pending: bool = False
-    wait_end: float = float("nan")
-    after_silence_s: float = float("nan")
-    next_message: int = 0
-    message_left_s: float | None = None
-    message_item: WorkItem | None = None
-    segment: list[float] | tuple[()] = ()
-    segment_start: float = 0.0
-    segment_status: str = SessionStatus.NEW
-    end_when_accepted: bool = False
-    patience_armed: bool = False
+    queue_entry: tuple[int, float, int, MessagingSession] | None = None
+    """Its entry in the router's waiting line while it waits there."""
+    conversation: ConversationState | None = None
+    """The engine state of its conversation while it runs; None once it ended."""
 
 
 @dataclass(slots=True, eq=False)
@@ -160,7 +154,8 @@ class WorkItem:
     assign_time: float
     status: str = WorkStatus.ASSIGNED
     tab_open: bool = True
-    tab_close_token: int = 0
+    tab_close: Timer | None = None
+    """Tab-based: the planned closing of its tab, until it happens or is called off."""
     accept_due: float = float("inf")
     consuming: float = 0.0
     accept_time: float = float("nan")
@@ -172,7 +167,7 @@ class Agent:
     """An Omni-Channel user with a capacity, queues and a presence."""
 
     agent_id: int
-    group: Any
+    group: GroupRuntime
     capacity: float
     queue_names: frozenset[str]
     presence: str = Presence.LOGGED_OUT
@@ -184,9 +179,10 @@ class Agent:
     last_assigned_time: float = float("-inf")
     shift_over: bool = False
     has_room: bool = False
-    rank_slots: list[Any] = field(default_factory=list)
+    rank_slots: list[RankSlot] = field(default_factory=list)
     """Its places in the ranked lists of its queues (``sim.model.routing.RankSlot``)."""
-    presence_token: int = 0
+    away_timer: Timer | None = None
+    """The end of its current away period (break or after a decline), while away."""
     waiting_sessions: list[MessagingSession] = field(default_factory=list)
     # statistics (integrals in seconds or capacity-seconds)
     online_s: float = 0.0
@@ -202,3 +198,17 @@ class Agent:
     def free_capacity(self) -> float:
         """Capacity not in use (may be negative when status-based returns overfill it)."""
         return self.capacity - self.used
+
+    def accrue(self, now: float) -> None:
+        """Add the time since its last change (s) to its statistics, up to ``now`` (s)."""
+        elapsed = now - self.stats_since
+        if elapsed <= 0:
+            return
+        if self.online:
+            self.online_s += elapsed
+            self.busy_integral += self.used * elapsed
+        elif self.presence == Presence.OFFLINE:
+            self.offline_s += elapsed
+        if self.used > self.capacity + EPSILON:
+            self.over_capacity_s += elapsed
+        self.stats_since = now

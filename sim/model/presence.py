@@ -1,42 +1,71 @@
 """Agent presence: shifts, breaks, drain, logout, disconnections and reconnections.
 
-A mixin of :class:`sim.model.center.ContactCenter` (it uses the center's environment, router,
-capacity policy, levels and recorder). Every rule cites the section of
-``shared/DOMAIN.md`` it implements. Times are seconds.
+Times are seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.model.entities import (
-    ONLINE_PRESENCES,
-    Agent,
-    Outcome,
-    Presence,
-    SessionStatus,
-    WorkItem,
-    WorkStatus,
-)
-from sim.model.routing import EPSILON
+from sim.model.capacity import CapacityModel, WorkFate
+from sim.model.entities import ONLINE_PRESENCES, Agent, Outcome, Presence, WorkItem, WorkStatus
+from sim.model.monitor import IntervalLevels
+from sim.model.recorder import Recorder
+from sim.model.routing import Router
+from sim.model.timer import Timer
+from sim.scenario.schema import Scenario
 
-Process = Generator[simpy.Event, Any, Any]
+if TYPE_CHECKING:
+    from sim.model.conversation import Conversations
+    from sim.model.customers import Customers
+    from sim.model.work_items import WorkItems
+
+Process = Generator[simpy.Event, Any, None]
 
 
 class AgentPresence:
     """The agent-side processes and presence changes."""
 
+    work_items: WorkItems
+    conversations: Conversations
+    customers: Customers
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        policy: CapacityModel,
+        router: Router,
+        record: Recorder,
+        levels: IntervalLevels,
+    ) -> None:
+        self.env = env
+        self.horizon_s = scenario.horizon
+        self.logout_sessions = scenario.logout_sessions
+        self.policy = policy
+        self.router = router
+        self.record = record
+        self.levels = levels
+
+    def connect(
+        self, work_items: WorkItems, conversations: Conversations, customers: Customers
+    ) -> None:
+        """Give the presence the collaborators it calls (set once, after creation)."""
+        self.work_items = work_items
+        self.conversations = conversations
+        self.customers = customers
+
+    # ------------------------------------------------------------------ processes
     def agent_shift(self, agent: Agent, periods: list[tuple[float, float]]) -> Process:
-        """Log in at each period's start; drain or log out at its end (DOMAIN.md 6)."""
+        """Log in at each period's start; drain or log out at its end (rules §6)."""
         env = self.env
-        horizon = self.scenario.horizon
         for login_s, logout_s in periods:
             yield env.timeout(max(0.0, login_s - env.now))
             self.login(agent)
-            if logout_s >= horizon:
+            if logout_s >= self.horizon_s:
                 return
             yield env.timeout(logout_s - env.now)
             self.shift_ends(agent)
@@ -46,71 +75,7 @@ class AgentPresence:
         yield self.env.timeout(start_s)
         if agent.presence not in (Presence.AVAILABLE, Presence.AWAY):
             return  # offline, draining or logged out: no break to take
-        self._set_presence(agent, Presence.AWAY)
-        token = agent.presence_token
-        yield self.env.timeout(end_s - start_s)
-        self._back_from_away(agent, token)
-
-    def login(self, agent: Agent) -> None:
-        """The agent logs in and becomes available."""
-        agent.shift_over = False
-        if agent.presence == Presence.OFFLINE:
-            return  # still disconnected; reconnecting makes it available
-        self._set_presence(agent, Presence.AVAILABLE)
-        self._wake_stranded(agent)
-        self.router.route()
-
-    def shift_ends(self, agent: Agent) -> None:
-        """At the end of a shift the agent drains its work or logs out (DOMAIN.md 6)."""
-        agent.shift_over = True
-        if agent.presence == Presence.OFFLINE:
-            return  # decided on reconnection
-        if agent.group.shift_end == "logout":
-            self.logout(agent)
-        elif agent.presence != Presence.LOGGED_OUT:
-            self._set_presence(agent, Presence.DRAINING)
-            self._finish_drain_if_done(agent)
-
-    def _finish_drain_if_done(self, agent: Agent) -> None:
-        if not any(self._needs_agent(item) for item in agent.items):
-            self.logout(agent)
-
-    def _needs_agent(self, item: WorkItem) -> bool:
-        """Whether a draining agent must still finish ``item`` before logging out."""
-        if item.status == WorkStatus.ASSIGNED:
-            return True
-        if self.policy.work_stays_after_logout:
-            return item.session.status == SessionStatus.ACTIVE
-        return True
-
-    def logout(self, agent: Agent) -> None:
-        """The agent logs out of Omni-Channel (DOMAIN.md 3 and 4)."""
-        if agent.presence == Presence.LOGGED_OUT:
-            return
-        self._set_presence(agent, Presence.LOGGED_OUT)
-        self.record.agent_event(agent, "logout")
-        for item in list(agent.items):
-            session = item.session
-            if item.status == WorkStatus.ASSIGNED:
-                self._give_back(item)
-            elif self.policy.work_stays_after_logout:
-                # Status-based: logging out does not release capacity (DOMAIN 4); the
-                # conversation stops at the agent's next reply.
-                self.wake(session)
-            elif session.status != SessionStatus.ACTIVE:
-                self._close_item(item, WorkStatus.CLOSED)  # Inactive or ended: tab closed
-            elif self.scenario.logout_sessions == "end":
-                # Tab-based: assigned work is closed; ongoing sessions end (DOMAIN.md 3).
-                self.end_session(session, Outcome.ENDED_BY_LOGOUT)
-            else:
-                self._give_back(item)
-        self.router.route()
-
-    def _give_back(self, item: WorkItem) -> None:
-        """The item ends Unavailable; its session waits for another agent (DOMAIN 2, 3)."""
-        self._close_item(item, WorkStatus.UNAVAILABLE)
-        self._reroute(item.session)
-        self.wake(item.session)
+        self.go_away(agent, end_s - start_s)
 
     def disconnections(self, agent: Agent) -> Process:
         """Random disconnections while logged in, each followed by a reconnection."""
@@ -136,29 +101,93 @@ class AgentPresence:
         for agent in dropped:
             self.reconnect(agent)
 
-    def go_offline(self, agent: Agent) -> None:
-        """The agent drops offline (DOMAIN.md 3 and 4)."""
-        agent.offline_events += 1
-        self._set_presence(agent, Presence.OFFLINE)
-        for item in list(agent.items):
-            session = item.session
-            if item.status == WorkStatus.ASSIGNED:
-                self._give_back(item)
-            elif self.policy.work_stays_with_offline_agent:
-                self.wake(session)  # status-based: stays with the agent (DOMAIN.md 4)
-            elif session.status == SessionStatus.ACTIVE:
-                # Tab-based: the work item ends Unavailable and frees capacity; an active
-                # session goes back to Waiting and is routed to another agent (DOMAIN 3).
-                self._give_back(item)
-            else:
-                self._close_item(item, WorkStatus.UNAVAILABLE)  # Inactive or ended
+    # ------------------------------------------------------------------ changes
+    def login(self, agent: Agent) -> None:
+        """The agent logs in and becomes available."""
+        agent.shift_over = False
+        if agent.presence == Presence.OFFLINE:
+            return  # still disconnected; reconnecting makes it available
+        self.set_presence(agent, Presence.AVAILABLE)
+        self._wake_stranded(agent)
         self.router.route()
+
+    def go_away(self, agent: Agent, duration_s: float) -> None:
+        """The agent is away (break, or busy after a decline) for ``duration_s`` (rules §2).
+
+        Any other presence change meanwhile calls the return off.
+        """
+        self.set_presence(agent, Presence.AWAY)
+        agent.away_timer = Timer(self.env, duration_s, self.back_from_away, agent)
+
+    def back_from_away(self, agent: Agent) -> None:
+        """The away period ended: the agent is available again."""
+        agent.away_timer = None
+        self.set_presence(agent, Presence.AVAILABLE)
+        self.router.route()
+
+    def shift_ends(self, agent: Agent) -> None:
+        """At the end of a shift the agent drains its work or logs out (rules §6)."""
+        agent.shift_over = True
+        if agent.presence == Presence.OFFLINE:
+            return  # decided on reconnection
+        if agent.group.shift_end == "logout":
+            self.logout(agent)
+        elif agent.presence != Presence.LOGGED_OUT:
+            self.set_presence(agent, Presence.DRAINING)
+            self.finish_drain_if_done(agent)
+
+    def finish_drain_if_done(self, agent: Agent) -> None:
+        """A draining agent logs out once no work item holds it any more (rules §6)."""
+        holds = self.policy.holds_during_drain
+        if not any(holds(item) for item in agent.items):
+            self.logout(agent)
+
+    def logout(self, agent: Agent) -> None:
+        """The agent logs out of Omni-Channel (rules §3, §4)."""
+        if agent.presence == Presence.LOGGED_OUT:
+            return
+        self.set_presence(agent, Presence.LOGGED_OUT)
+        self.record.agent_event(agent, "logout")
+        for item in list(agent.items):
+            match self.policy.on_agent_logout(item, self.logout_sessions):
+                case WorkFate.REQUEUE:
+                    self.work_items.give_back(item)
+                case WorkFate.KEEP:
+                    # Status-based: logging out does not release capacity (rules §4); the
+                    # conversation stops at the agent's next reply.
+                    self.conversations.wake(item.session)
+                case WorkFate.CLOSE:
+                    self.work_items.close(item, WorkStatus.CLOSED)  # the tab is closed
+                case WorkFate.END_SESSION:
+                    # Tab-based: assigned work is closed; ongoing sessions end (rules §3).
+                    self.customers.end_session(item.session, Outcome.ENDED_BY_LOGOUT)
+        self.router.route()
+
+    def go_offline(self, agent: Agent) -> None:
+        """The agent drops offline (rules §3, §4)."""
+        agent.offline_events += 1
+        self.set_presence(agent, Presence.OFFLINE)
+        for item in list(agent.items):
+            self._drop_offline(item)
+        self.router.route()
+
+    def _drop_offline(self, item: WorkItem) -> None:
+        match self.policy.on_agent_offline(item):
+            case WorkFate.REQUEUE:
+                # Tab-based: the item ends Unavailable and frees capacity; an Active
+                # session goes back to Waiting and is routed to another agent (rules §3).
+                self.work_items.give_back(item)
+            case WorkFate.KEEP:
+                # Status-based: it stays with the agent (rules §4).
+                self.conversations.wake(item.session)
+            case WorkFate.CLOSE | WorkFate.END_SESSION:
+                self.work_items.close(item, WorkStatus.UNAVAILABLE)  # Inactive or ended
 
     def reconnect(self, agent: Agent) -> None:
         """The agent comes back online, or finds its shift over."""
         if agent.presence != Presence.OFFLINE:
             return
-        self._set_presence(agent, Presence.AVAILABLE)
+        self.set_presence(agent, Presence.AVAILABLE)
         if agent.shift_over:
             self.shift_ends(agent)
         self._wake_stranded(agent)
@@ -167,15 +196,19 @@ class AgentPresence:
     def _wake_stranded(self, agent: Agent) -> None:
         waiting, agent.waiting_sessions = agent.waiting_sessions, []
         for session in waiting:
-            self.wake(session)
+            self.conversations.wake(session)
 
-    def _set_presence(self, agent: Agent, presence: str) -> None:
+    def set_presence(self, agent: Agent, presence: str) -> None:
+        """Change the agent's presence; a pending return from away is called off."""
         was_online = agent.online
-        self._touch(agent)
+        agent.accrue(self.env.now)
         agent.presence = presence
         agent.online = presence in ONLINE_PRESENCES
-        agent.presence_token += 1
-        self.rerank(agent)
+        away = agent.away_timer
+        if away is not None:
+            away.cancel()
+            agent.away_timer = None
+        self.router.update(agent)
         now_online = agent.online
         if was_online != now_online:
             sign = 1.0 if now_online else -1.0
@@ -187,19 +220,3 @@ class AgentPresence:
                 open_work=sign * agent.working_items,
             )
         self.record.agent_event(agent, presence)
-
-    def _touch(self, agent: Agent) -> float:
-        """Add the time since the agent's last change to its statistics; return now (s)."""
-        now = self.env.now
-        elapsed = now - agent.stats_since
-        if elapsed <= 0:
-            return now
-        if agent.online:
-            agent.online_s += elapsed
-            agent.busy_integral += agent.used * elapsed
-        elif agent.presence == Presence.OFFLINE:
-            agent.offline_s += elapsed
-        if agent.used > agent.capacity + EPSILON:
-            agent.over_capacity_s += elapsed
-        agent.stats_since = now
-        return now

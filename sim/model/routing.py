@@ -1,7 +1,7 @@
 """Omni-Channel routing: the waiting line, and the choice of agent for each work item.
 
 Queue order is routing priority (lower first), then age, oldest first; a rerouted item
-keeps its original age (DOMAIN.md section 2). Routing runs whenever work arrives or an
+keeps its original age (rules §2). Routing runs whenever work arrives or an
 agent's free capacity or presence changes.
 """
 
@@ -12,9 +12,7 @@ import itertools
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
-from sim.model.entities import Agent, MessagingSession, Presence
-
-EPSILON = 1e-9
+from sim.model.entities import EPSILON, Agent, MessagingSession, Presence
 
 
 class RoutingModel(Protocol):
@@ -248,7 +246,7 @@ class Router:
         """Best agent for ``session``; one who declined it only when nobody else has room.
 
         An item is not offered again to an agent who declined it while others are
-        eligible, and ties go to the agent who received work longest ago (DOMAIN.md 2).
+        eligible, and ties go to the agent who received work longest ago (rules §2).
         """
         channel = session.channel
         queue = channel.queue

@@ -79,7 +79,7 @@ class ChannelRuntime:
         )
 
     def draw_plan(self, outbound: bool) -> ConversationPlan:
-        """Draw what this session's customer will do (seconds; DOMAIN.md section 5)."""
+        """Draw what this session's customer will do (seconds; rules §5)."""
         exchanges = max(1, int(round(self.exchanges())))
         agent_reply_s = self.agent_reply.many(exchanges)
         customer_reply_s = self.customer_reply.many(exchanges - 1)

@@ -110,7 +110,7 @@ def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
     end_time = numbers("end_time")
     outcome = pd.Categorical.from_codes(
         codes("outcome", {outcome: index for index, outcome in enumerate(OUTCOMES)}),
-        categories=list(OUTCOMES),
+        categories=pd.Index(list(OUTCOMES)),
     )
     columns = {
         "session_id": numbers("session_id", np.int64),

@@ -42,6 +42,7 @@ from sim.erlang import (
     erlang_a_metrics,
     erlang_a_servers,
 )
+from sim.model.capacity import CAPACITY_MODELS
 from sim.model.sampling import distribution_mean
 from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.schema import AgentGroup, Channel, Exponential, Scenario, work_size
@@ -76,14 +77,8 @@ def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) ->
     accept = 0.0 if channel.auto_accept else distribution_mean(behaviour.accept_delay)
     held, paused = _capped_mean(channel.customers.reply_time, behaviour.inactivate_after)
     time_s = accept + exchanges * distribution_mean(behaviour.reply_time)
-    if capacity_model == "status":
-        time_s += (exchanges - 1.0) * (held + paused * channel.paused_capacity_weight
-                                       / work_size(channel))
-    else:
-        close = distribution_mean(behaviour.close_tab_delay)
-        if behaviour.after_conversation_work.enabled:
-            close = min(close, behaviour.after_conversation_work.max)
-        time_s += (exchanges - 1.0) * held + close
+    policy = CAPACITY_MODELS[capacity_model]
+    time_s += policy.holding_time_s(channel, behaviour, exchanges - 1.0, held, paused)
     return time_s
 
 

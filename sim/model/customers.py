@@ -1,0 +1,251 @@
+"""Customers and their sessions: arrivals, waiting, abandonment and how sessions end.
+
+Times are seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.model.arrivals import arrival_times
+from sim.model.capacity import CapacityModel, Release
+from sim.model.conversation_state import ConversationState, Phase
+from sim.model.entities import (
+    INBOUND,
+    OUTBOUND,
+    Agent,
+    MessagingSession,
+    Outcome,
+    Presence,
+    SessionStatus,
+    WorkStatus,
+)
+from sim.model.recorder import Recorder
+from sim.model.routing import Router
+from sim.model.runtime import ChannelRuntime
+from sim.model.streams import RandomStreams
+from sim.model.timer import URGENT, Timer
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.model.conversation import Conversations
+    from sim.model.work_items import WorkItems
+
+
+class Customers:
+    """Opens sessions as customers (or agents, outbound) write first, and ends them.
+
+    Owns every session of the run (``sessions``, by id) and the idle ones the clean-up
+    jobs look at (``idle_sessions``: New outbound and Inactive sessions).
+    """
+
+    work_items: WorkItems
+    conversations: Conversations
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        streams: RandomStreams,
+        policy: CapacityModel,
+        router: Router,
+        record: Recorder,
+        agents: list[Agent],
+    ) -> None:
+        self.env = env
+        self.scenario = scenario
+        self.streams = streams
+        self.policy = policy
+        self.router = router
+        self.record = record
+        self.agents = agents
+        self.sessions: list[MessagingSession] = []
+        self.idle_sessions: dict[MessagingSession, None] = {}
+        """Sessions the clean-up jobs may end (insertion-ordered set)."""
+        self._start_conversation: Callable[[MessagingSession], None]
+
+    def connect(self, work_items: WorkItems, conversations: Conversations) -> None:
+        """Give the customers the collaborators they call (set once, after creation)."""
+        self.work_items = work_items
+        self.conversations = conversations
+        self._start_conversation = conversations.start
+
+    # ------------------------------------------------------------------ arrivals
+    def start(self, channel: ChannelRuntime) -> None:
+        """Start the channel's inbound and outbound arrivals (drawn for the whole run)."""
+        spec, scenario = channel.spec, self.scenario
+        if spec.arrivals is not None:
+            times = arrival_times(
+                spec.arrivals,
+                scenario.interval,
+                scenario.horizon,
+                self.streams.generator("arrivals", channel.name),
+                scenario.arrival_scale,
+            )
+            self.customer_arrivals(channel, times, self.open_inbound)
+        if spec.outbound is not None:
+            times = arrival_times(
+                spec.outbound.arrivals,
+                scenario.interval,
+                scenario.horizon,
+                self.streams.generator("outbound", channel.name),
+                scenario.arrival_scale,
+            )
+            self.customer_arrivals(channel, times, self.open_outbound)
+
+    def customer_arrivals(
+        self,
+        channel: ChannelRuntime,
+        times: np.ndarray,
+        open_session: Callable[[ChannelRuntime], None],
+    ) -> None:
+        """Call ``open_session(channel)`` at each of ``times`` (seconds).
+
+        A chain of timers, each scheduling the next, started by an urgent one at once
+        (where a SimPy process would start).
+        """
+        env = self.env
+        pending = iter(times.tolist())
+
+        def schedule_next(channel: ChannelRuntime) -> None:
+            for time in pending:
+                Timer(env, time - env.now, arrive, channel)
+                return
+
+        def arrive(channel: ChannelRuntime) -> None:
+            open_session(channel)
+            schedule_next(channel)
+
+        Timer(env, 0.0, schedule_next, channel, URGENT)
+
+    def new_session(self, channel: ChannelRuntime, direction: str) -> MessagingSession:
+        """A new session of ``channel``, its plan drawn, starting now."""
+        now = self.env.now
+        plan = channel.draw_plan(direction == OUTBOUND)
+        # By position (session_id, channel, direction, start_time, plan): a third cheaper
+        # than by keyword with the record's fields, once per session.
+        session = MessagingSession(len(self.sessions), channel, direction, now, plan)
+        session.last_activity = now
+        session.conversation = ConversationState()
+        self.sessions.append(session)
+        return session
+
+    def open_inbound(self, channel: ChannelRuntime) -> None:
+        """A customer writes first: the session waits in its queue (rules §2)."""
+        session = self.new_session(channel, INBOUND)
+        now = session.start_time
+        session.status = SessionStatus.WAITING
+        session.request_time = now
+        session.customer_messages = 1
+        if self.record.enabled:
+            self.record.event(session, None, "arrived")
+        self.router.offer(session, now)
+        self.arm_patience(session)
+        # The conversation starts when an agent first accepts (see WorkItems.open).
+
+    def arm_patience(self, session: MessagingSession) -> None:
+        """Schedule the abandonment if the customer may still be waiting when patience ends.
+
+        Not needed while a push is due to be accepted before then; whatever undoes that
+        push (decline, push timeout, the agent leaving) reroutes the session, which calls
+        this again.
+        """
+        plan, state = session.plan, session.conversation
+        if (
+            plan is None
+            or state is None
+            or state.patience is not None
+            or session.direction != INBOUND
+            or plan.patience_s == math.inf
+            or not math.isnan(session.accept_time)
+        ):
+            return
+        deadline = session.request_time + plan.patience_s
+        item = session.work_item
+        if item is not None and item.status == WorkStatus.ASSIGNED and item.accept_due < deadline:
+            return
+        delay_s = max(0.0, deadline - self.env.now)
+        state.patience = Timer(self.env, delay_s, self.abandon_if_waiting, session)
+
+    def abandon_if_waiting(self, session: MessagingSession) -> None:
+        """The customer's patience ran out before any agent accepted (rules §5)."""
+        if session.status == SessionStatus.WAITING and math.isnan(session.accept_time):
+            self.end_session(session, Outcome.ABANDONED)
+
+    def open_outbound(self, channel: ChannelRuntime) -> None:
+        """An agent writes first; the session is New and uses no capacity (rules §4)."""
+        session = self.new_session(channel, OUTBOUND)
+        session.status = SessionStatus.NEW
+        session.agent_messages = 1
+        session.owner = self.outbound_owner(channel)
+        self.idle_sessions[session] = None
+        self.record.event(session, session.owner, "outbound_sent")
+        self._start_conversation(session)
+
+    def outbound_owner(self, channel: ChannelRuntime) -> Agent | None:
+        """The online agent serving the channel's queue with the least open work."""
+        owners = [
+            agent
+            for agent in self.agents
+            if agent.presence == Presence.AVAILABLE and channel.queue.name in agent.queue_names
+        ]
+        if not owners:
+            return None
+        return min(owners, key=lambda agent: (len(agent.items), agent.last_assigned_time))
+
+    # ------------------------------------------------------------------ session ends
+    def end_chat(self, session: MessagingSession) -> None:
+        """The agent clicks End Chat: the session ends completed (rules §3, §4)."""
+        if session.status == SessionStatus.ENDED:
+            return
+        item = session.work_item
+        self._mark_ended(session, Outcome.COMPLETED, "end_chat", item.agent if item else None)
+        if item is None:
+            return
+        if item.status == WorkStatus.ASSIGNED:
+            self.work_items.close(item, WorkStatus.CANCELED)
+        else:
+            match self.policy.on_end_chat(item):
+                case Release.CLOSE_TAB_LATER:  # End Chat does not free capacity (rules §3)
+                    self.work_items.schedule_tab_close(item)
+                case Release.BY_STATUS:  # ended work consumes nothing (rules §4)
+                    self.work_items.close(item, WorkStatus.CLOSED)
+        self.router.route()
+
+    def end_session(self, session: MessagingSession, outcome: str) -> None:
+        """End ``session`` at once with ``outcome``, releasing any capacity it holds."""
+        if session.status == SessionStatus.ENDED:
+            return
+        item = session.work_item
+        self._mark_ended(session, outcome, outcome, item.agent if item else None)
+        if item is not None:
+            closing = WorkStatus.CANCELED if item.status == WorkStatus.ASSIGNED else None
+            self.work_items.close(item, closing or WorkStatus.CLOSED)
+        self.conversations.wake(session)
+        self.router.route()
+
+    def _mark_ended(
+        self, session: MessagingSession, outcome: str, event: str, agent: Agent | None
+    ) -> None:
+        now = self.env.now
+        self.router.remove(session)
+        self.idle_sessions.pop(session, None)
+        session.status = SessionStatus.ENDED
+        session.end_time = now
+        session.outcome = outcome
+        # What only a live session needs goes, so a long run keeps only its records; a
+        # conversation under way drops its state when it stops (Conversations.finish).
+        session.plan = None
+        session.declined_by = None
+        state = session.conversation
+        if state is not None and state.phase in (Phase.NOT_STARTED, Phase.DONE):
+            session.conversation = None
+        if session.work_item is None and math.isnan(session.release_time):
+            session.release_time = now
+        if self.record.enabled:
+            self.record.event(session, agent, event)

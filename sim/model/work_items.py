@@ -1,0 +1,268 @@
+"""Work items (AgentWork): push, accept, decline, push timeout, close and capacity use.
+
+Times are seconds. The capacity a work item uses is whatever the capacity model says
+(:mod:`sim.model.capacity`); :meth:`WorkItems.refresh` brings it in line after every
+change and keeps the agent's and the center's levels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.model.capacity import CapacityModel
+from sim.model.conversation_state import Phase
+from sim.model.entities import (
+    INBOUND,
+    Agent,
+    MessagingSession,
+    Presence,
+    SessionStatus,
+    WorkItem,
+    WorkStatus,
+)
+from sim.model.monitor import IntervalLevels
+from sim.model.recorder import Recorder
+from sim.model.routing import Router
+from sim.model.timer import Timer
+
+if TYPE_CHECKING:
+    from sim.model.conversation import Conversations
+    from sim.model.customers import Customers
+    from sim.model.presence import AgentPresence
+
+
+class WorkItems:
+    """Creates, opens and closes work items, and keeps their capacity use current."""
+
+    router: Router
+    conversations: Conversations
+    customers: Customers
+    presence: AgentPresence
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        policy: CapacityModel,
+        record: Recorder,
+        levels: IntervalLevels,
+    ) -> None:
+        self.env = env
+        self.policy = policy
+        self.record = record
+        self.levels = levels
+        self.next_item_id = 0
+        # Bound once: called at every change of capacity in use.
+        self._consumption = policy.consumption
+        self._change_levels = levels.change
+        self._rerank: Callable[[Agent], None]
+        self._work_items_changed: Callable[[Agent], None]
+        self._start_conversation: Callable[[MessagingSession], None]
+        self._wake: Callable[[MessagingSession], None]
+
+    def connect(
+        self,
+        router: Router,
+        conversations: Conversations,
+        customers: Customers,
+        presence: AgentPresence,
+    ) -> None:
+        """Give the work items the collaborators they call (set once, after creation).
+
+        The router pushes through :meth:`push`, so it is made after the work items.
+        """
+        self.router = router
+        self._rerank = router.update
+        self._work_items_changed = router.work_items_changed
+        self.conversations = conversations
+        self.customers = customers
+        self.presence = presence
+        self._start_conversation = conversations.start
+        self._wake = conversations.wake
+
+    # ------------------------------------------------------------------ push and answer
+    def push(self, session: MessagingSession, agent: Agent) -> None:
+        """Route ``session`` to ``agent``: the item holds capacity from the push (rules §2)."""
+        now = self.env.now
+        agent.last_assigned_time = now
+        item = self.new_item(session, agent, now)
+        self.refresh(item)
+        if self.record.enabled:
+            self.record.event(session, agent, "assigned")
+        channel = session.channel
+        if channel.auto_accept:
+            self.accept(item)
+            return
+        group = agent.group
+        accepts = not (
+            group.decline_probability and group.decline_draw() < group.decline_probability
+        )
+        delay_s = group.accept_delay() if accepts else group.decline_delay()
+        push_timeout_s = channel.queue.push_timeout_s
+        action: Callable[[WorkItem], None]
+        if push_timeout_s > 0 and delay_s >= push_timeout_s:
+            delay_s, action = push_timeout_s, self.push_timed_out
+        elif not accepts:
+            action = self.decline
+        elif delay_s <= 0:
+            self.accept(item)
+            return
+        else:
+            action = self.accept
+            item.accept_due = now + delay_s
+        Timer(self.env, delay_s, action, item)
+
+    def new_item(self, session: MessagingSession, agent: Agent, now: float) -> WorkItem:
+        """A new work item of ``session`` for ``agent``, assigned at ``now`` (s)."""
+        item = WorkItem(self.next_item_id, session, agent, session.channel.size, now)
+        self.next_item_id += 1
+        agent.items.append(item)
+        session.work_item = item
+        session.release_time = math.nan  # capacity is held again
+        self._work_items_changed(agent)
+        return item
+
+    def accept(self, item: WorkItem) -> None:
+        """The agent accepts a pushed item: the session becomes Active."""
+        if item.status != WorkStatus.ASSIGNED:
+            return
+        session = item.session
+        session.status = SessionStatus.ACTIVE
+        if self.record.enabled:
+            self.record.event(session, item.agent, "accepted")
+        self.open(item)
+
+    def open(self, item: WorkItem) -> None:
+        """Open ``item`` (accepted, or an answer back to its agent); go on talking."""
+        now = self.env.now
+        session, agent = item.session, item.agent
+        item.status = WorkStatus.OPENED
+        item.accept_time = now
+        first_acceptance = math.isnan(session.accept_time)
+        if first_acceptance:
+            session.accept_time = now
+        agent_id = agent.agent_id
+        if agent_id not in session.agents_seen:
+            session.agents_seen += (agent_id,)
+        session.agent_id = agent_id
+        agent.sessions_handled += 1
+        self.refresh(item)
+        state = session.conversation
+        if state is not None and state.end_when_accepted:
+            self.customers.end_chat(session)
+            state = session.conversation
+        if (
+            first_acceptance
+            and session.direction == INBOUND
+            and state is not None
+            and state.phase == Phase.NOT_STARTED
+        ):
+            if session.status != SessionStatus.ENDED:
+                self._start_conversation(session)
+        else:
+            self._wake(session)
+
+    def decline(self, item: WorkItem) -> None:
+        """The agent declines: reroute, and the agent turns busy for a while (rules §2)."""
+        self._refuse(item, WorkStatus.DECLINED, "declined")
+
+    def push_timed_out(self, item: WorkItem) -> None:
+        """The push timeout expired: treated as a decline (rules §2)."""
+        self._refuse(item, WorkStatus.DECLINED_ON_PUSH_TIMEOUT, "push_timeout")
+
+    def _refuse(self, item: WorkItem, status: str, event: str) -> None:
+        if item.status != WorkStatus.ASSIGNED:
+            return
+        session, agent = item.session, item.agent
+        self.record.event(session, agent, event)
+        if session.declined_by is None:
+            session.declined_by = set()
+        session.declined_by.add(agent.agent_id)
+        self.close(item, status)
+        self.reroute(session)
+        if agent.presence == Presence.AVAILABLE and agent.group.away_after_decline_s > 0:
+            self.presence.go_away(agent, agent.group.away_after_decline_s)
+        self.router.route()
+
+    def reroute(self, session: MessagingSession) -> None:
+        """Send the session back to Waiting; it keeps its original age (rules §2)."""
+        session.reroutes += 1
+        session.status = SessionStatus.WAITING
+        self.router.enqueue(session, session.request_time)
+        self.customers.arm_patience(session)
+
+    def give_back(self, item: WorkItem) -> None:
+        """The item ends Unavailable; its session waits for another agent (rules §2, §3)."""
+        self.close(item, WorkStatus.UNAVAILABLE)
+        self.reroute(item.session)
+        self._wake(item.session)
+
+    # ------------------------------------------------------------------ release
+    def close(self, item: WorkItem, status: str) -> None:
+        """End a work item with ``status`` and release what it holds."""
+        agent, session = item.agent, item.session
+        item.status = status
+        item.close_time = self.env.now
+        if status in (WorkStatus.UNAVAILABLE, WorkStatus.CANCELED):
+            self.record.event(session, agent, status.lower())
+        self.refresh(item)
+        agent.items.remove(item)
+        self._work_items_changed(agent)
+        if session.work_item is item:
+            session.work_item = None
+        session.release_time = item.close_time
+        if agent.presence == Presence.DRAINING:
+            self.presence.finish_drain_if_done(agent)
+
+    def schedule_tab_close(self, item: WorkItem) -> None:
+        """Close the tab after the close-tab delay, capped by the ACW maximum (rules §3)."""
+        group = item.agent.group
+        delay_s = min(group.close_tab_delay(), group.acw_max_s)
+        self.cancel_tab_close(item)
+        if delay_s <= 0:
+            self.close_tab(item)
+            return
+        item.tab_close = Timer(self.env, delay_s, self.close_tab, item)
+
+    def cancel_tab_close(self, item: WorkItem) -> None:
+        """Call off a planned tab close: the agent keeps the tab open after all."""
+        pending = item.tab_close
+        if pending is not None:
+            pending.cancel()
+            item.tab_close = None
+
+    def close_tab(self, item: WorkItem) -> None:
+        """The agent closes the session's tab, freeing its capacity (tab-based, rules §3)."""
+        item.tab_close = None
+        if item.status != WorkStatus.OPENED or not item.tab_open:
+            return
+        item.tab_open = False
+        if self.record.enabled:
+            self.record.event(item.session, item.agent, "tab_closed")
+        self.close(item, WorkStatus.CLOSED)
+        self.router.route()
+
+    def refresh(self, item: WorkItem) -> None:
+        """Bring the item's capacity use in line with what the capacity model says now."""
+        consumption = self._consumption(item)
+        consuming = item.consuming
+        if consumption == consuming:
+            return
+        delta = consumption - consuming
+        agent = item.agent
+        now = self.env.now
+        agent.accrue(now)
+        agent.used += delta
+        # Concurrency counts the work items that use capacity (open work).
+        working_delta = (consumption > 0.0) - (consuming > 0.0)
+        item.consuming = consumption
+        self._rerank(agent)
+        if working_delta:
+            agent.working_items += working_delta
+            if agent.working_items > agent.max_concurrency:
+                agent.max_concurrency = agent.working_items
+        if agent.online:
+            self._change_levels(now, delta, 0.0, 0.0, working_delta)
