@@ -23,6 +23,7 @@ from sim.results.figures import (
     FIGURES,
     ci95_half_width,
     headline_figures,
+    intervals_with_service_level,
     paired_difference,
     summarize,
 )
@@ -195,6 +196,66 @@ def test_headline_service_level_matches_hand_computation(scenario: Scenario) -> 
     )
     # without warm-up the early session counts: one more hit
     assert headline_figures(result, warmup_s=0.0)["service_level"] == pytest.approx(3 / 6)
+
+
+def _short_abandon_result(scenario: Scenario) -> Result:
+    """Six inbound sessions, threshold 60 s: one hit, one late answer, abandons after 20 s,
+    100 s and 5 s, and one still waiting 30 s at the horizon (undecided)."""
+    horizon = scenario.horizon
+    rows = [
+        _session(session_id=1, arrival_time=100.0, wait_s=10.0, outcome="completed"),  # hit
+        _session(session_id=2, arrival_time=200.0, wait_s=90.0, outcome="completed"),  # miss
+        _session(session_id=3, arrival_time=300.0, end_time=320.0, outcome="abandoned"),
+        _session(session_id=4, arrival_time=400.0, end_time=500.0, outcome="abandoned"),
+        _session(session_id=5, arrival_time=horizon - 30, outcome="open_at_horizon"),
+        _session(session_id=6, arrival_time=600.0, end_time=605.0, outcome="abandoned"),
+    ]
+    sessions = pd.DataFrame(rows, columns=list(SESSION_COLUMNS)).astype(SESSION_DTYPES)
+    base = simulate(scenario, seed=1)
+    return Result(scenario=scenario, replication=0, sessions=sessions, agents=base.agents,
+                  intervals=base.intervals, trace=None, events=0)
+
+
+def test_short_abandons_miss_or_exclude(scenario: Scenario) -> None:
+    """miss: 1 hit of 5 decided; exclude: the abandons after 20 s and 5 s leave, 1 of 3."""
+    miss = _short_abandon_result(scenario)
+    excluded = scenario.derive({"service_level.short_abandons": "exclude"})
+    exclude = _short_abandon_result(excluded)
+    assert scenario.service_level.short_abandons == "miss"  # the default
+    assert headline_figures(miss)["service_level"] == pytest.approx(1 / 5)
+    assert headline_figures(exclude)["service_level"] == pytest.approx(1 / 3)
+    # the interval table follows the same rule: all six arrived in the first interval
+    assert intervals_with_service_level(miss) is miss.intervals  # the simulation's own
+    intervals = intervals_with_service_level(exclude)
+    first = intervals[intervals["interval"] == 0].set_index("channel")["service_level"]
+    assert first.to_dict() == {"web": pytest.approx(1 / 3), "all": pytest.approx(1 / 3)}
+    last = intervals[intervals["interval"] == scenario.n_intervals - 1]
+    assert last["service_level"].isna().all()  # only the undecided session arrived then
+
+
+def test_short_abandon_convention_changes_only_the_figure() -> None:
+    """Same run under both conventions; exclude = hits / (decided - short abandons)."""
+    miss = Scenario.model_validate(
+        tiny_desk("impatient", "4h", "120/h", 3, 30, agents=1, capacity=1))
+    exclude = miss.derive({"service_level.short_abandons": "exclude"})
+    a, b = simulate(miss, seed=3), simulate(exclude, seed=3)
+    pd.testing.assert_frame_equal(a.sessions, b.sessions)
+    inbound = a.sessions[a.sessions["direction"] == "inbound"]
+    short = int(((inbound["outcome"] == "abandoned")
+                 & (inbound["end_time"] - inbound["request_time"] < 60.0)).sum())
+    undecided = int(((inbound["outcome"] == "open_at_horizon") & inbound["wait_s"].isna()
+                     & (miss.horizon - inbound["request_time"] <= 60.0)).sum())
+    decided = len(inbound) - undecided
+    assert short > 10
+    ratio = headline_figures(b)["service_level"] / headline_figures(a)["service_level"]
+    assert ratio == pytest.approx(decided / (decided - short))
+
+
+def test_mean_queue_time_counts_every_offered_session(scenario: Scenario) -> None:
+    """ASA is over answered sessions; the mean queue time over all six offered ones."""
+    figures = headline_figures(_short_abandon_result(scenario), warmup_s=0.0)
+    assert figures["asa_s"] == pytest.approx((10 + 90) / 2)
+    assert figures["mean_queue_time_s"] == pytest.approx((10 + 90 + 20 + 100 + 5 + 30) / 6)
 
 
 def test_headline_figures_of_a_real_run_are_consistent(scenario: Scenario) -> None:

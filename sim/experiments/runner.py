@@ -18,7 +18,12 @@ import pandas as pd
 from sim.experiments.executors import Executor, LocalExecutor
 from sim.model.capacity import CAPACITY_MODEL_NAMES
 from sim.model.simulate import simulate
-from sim.results.figures import headline_figures, paired_difference, summarize
+from sim.results.figures import (
+    headline_figures,
+    intervals_with_service_level,
+    paired_difference,
+    summarize,
+)
 from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import Scenario
 
@@ -66,7 +71,7 @@ def run_replication(
     return ReplicationPayload(
         replication=replication,
         figures=headline_figures(result),
-        intervals=_tagged(result.intervals, replication),
+        intervals=_tagged(intervals_with_service_level(result), replication),
         agents=_tagged(result.agents, replication),
         sessions=_tagged(result.sessions, replication) if keep_sessions else None,
     )

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from sim.experiments.runner import Comparison, RunSet
 from sim.reports import run_charts as charts
 from sim.results.figures import FIGURE_UNITS, ci95_half_width
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, work_size
 
 CI_COLUMNS = ("service_level", "asa_s")
 """Interval columns that get a 95% CI half-width column (``<name>_ci95``) in intervals.csv."""
@@ -179,7 +179,7 @@ def _run_charts(folder: Path, runset: RunSet, scenario: Scenario,
             intervals, scenario.interval, scenario.horizon, scenario.warmup
         ),
         "service_level.png": charts.service_level_chart(
-            intervals, level.target, level.threshold, scenario.warmup
+            intervals, level.target, level.threshold, scenario.warmup, level.short_abandons
         ),
         "occupancy.png": charts.occupancy_chart(intervals, scenario.warmup),
     }
@@ -187,13 +187,31 @@ def _run_charts(folder: Path, runset: RunSet, scenario: Scenario,
         sessions = runset.sessions
         inbound = sessions[(sessions["direction"] == "inbound")
                            & (sessions["arrival_time"] >= scenario.warmup)]
+        levels = [figures_["service_level"] for figures_ in runset.figures]
         figures["wait_times.png"] = charts.wait_distribution_chart(
-            inbound["wait_s"], level.threshold, level.target
+            inbound["wait_s"], level.threshold, level.target,
+            service_level=float(np.nanmean(levels)) if levels else None,
+            short_abandons=level.short_abandons,
         )
     return [write_figure(folder / name, figure) for name, figure in figures.items()]
 
 
 # ---------------------------------------------------------------------- comparison reports
+def sessions_per_agent(scenario: Scenario) -> float:
+    """The most sessions one agent may hold at once (the bound of peak concurrency).
+
+    An agent's capacity over the smallest work size of the channels it serves, the
+    largest over groups; status-based capacity may exceed it (sessions back from Inactive).
+    """
+    best = 0.0
+    for group in scenario.agent_groups:
+        sizes = [work_size(channel) for channel in scenario.channels
+                 if channel.queue in group.queues]
+        if sizes:
+            best = max(best, math.floor(group.capacity_units / min(sizes) + 1e-9))
+    return best
+
+
 def comparison_document(comparison: Comparison) -> dict[str, Any]:
     """The content of ``comparison.json``: settings and, per figure, both models and diff."""
     scenario = comparison.tab.scenario
@@ -242,10 +260,14 @@ def write_comparison(comparison: Comparison, out_dir: str | Path) -> list[Path]:
                 level.target,
                 level.threshold,
                 comparison.tab.scenario.warmup,
+                level.short_abandons,
             ),
         ))
-        written.append(write_figure(folder / "comparison_differences.png",
-                                    charts.compare_differences_chart(comparison.table)))
+        written.append(write_figure(
+            folder / "comparison_differences.png",
+            charts.compare_differences_chart(
+                comparison.table, capacity=sessions_per_agent(comparison.tab.scenario)),
+        ))
     written.append(write_json(folder / "comparison.json", comparison_document(comparison)))
     return written
 

@@ -18,8 +18,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
-from sim.results.figures import FIGURE_UNITS  # noqa: E402
+from sim.results.figures import (  # noqa: E402
+    FIGURE_BETTER,
+    FIGURE_LABELS,
+    service_level_meaning,
+)
 
 SIZE = (9.0, 4.8)
 """Figure size in inches."""
@@ -27,21 +33,23 @@ SIZE = (9.0, 4.8)
 COLORS = {"tab": "#1f77b4", "status": "#ff7f0e"}
 """Line colours of the two capacity models."""
 
-DIFFERENCE_FIGURES = (
-    "service_level",
-    "asa_s",
-    "wait_p90_s",
-    "abandonment_rate",
-    "first_response_s",
-    "handle_s",
-    "throughput_per_h",
-    "completed",
-    "timed_out",
-    "occupancy",
-    "avg_concurrency",
-    "stranded_s",
+DIFFERENCE_PANELS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
+    ("percentage points", 100.0, ("service_level", "abandonment_rate", "occupancy")),
+    ("seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s")),
+    ("minutes", 1.0 / 60.0, ("handle_s",)),
+    ("hours (summed over sessions or agents)", 1.0 / 3600.0,
+     ("stranded_s", "over_capacity_s")),
+    ("sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
+    ("sessions", 1.0, ("completed", "abandoned", "stranded_sessions", "timed_out")),
 )
+"""Panels of the capacity-model difference chart: x-axis unit, factor from the figure's
+own unit (shares to percentage points, seconds to minutes or hours), figures shown."""
+
+DIFFERENCE_FIGURES: tuple[str, ...] = tuple(
+    name for _, _, names in DIFFERENCE_PANELS for name in names)
 """Figures shown in the capacity-model difference chart."""
+
+_VERDICT_COLORS = {"better": "#2ca02c", "worse": "#d62728", "neither": "#7f7f7f"}
 
 
 def arrivals_throughput_chart(
@@ -80,13 +88,20 @@ def arrivals_throughput_chart(
 
 
 def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
-                            target: float) -> Figure:
+                            target: float, service_level: float | None = None,
+                            short_abandons: str = "miss") -> Figure:
     """Distribution of speed to answer: histogram and cumulative share, threshold marked.
+
+    The cumulative share is of *answered* sessions only (abandons are not in it), so at
+    the threshold it reads higher than the headline service level, which counts abandons
+    as misses (or leaves short ones out); the headline value is marked beside it.
 
     Args:
         waits_s: speed to answer of answered inbound sessions (seconds), all replications.
         threshold_s: the service-level threshold (seconds).
         target: the service-level target (share 0-1), marked on the cumulative panel.
+        service_level: the headline service level (share 0-1), marked when given.
+        short_abandons: the scenario's ``service_level.short_abandons`` (for its label).
 
     Returns:
         The figure.
@@ -111,23 +126,31 @@ def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
     histogram.legend(loc="upper right")
 
     share = np.arange(1, len(waits) + 1) / max(len(waits), 1) * 100.0
+    answered_within = float(np.mean(waits <= threshold_s + 1e-9)) if len(waits) else np.nan
     cumulative.step(waits, share, where="post", color="#1f77b4",
-                    label="share answered within x")
+                    label=f"answered sessions only: {answered_within:.1%} within "
+                          f"{threshold_s:g} s")
+    if service_level is not None and np.isfinite(service_level):
+        cumulative.plot([threshold_s], [service_level * 100.0], marker="D", color="#d62728",
+                        linestyle="none",
+                        label=f"service level, {service_level_meaning(short_abandons, threshold_s)}"
+                              f": {service_level:.1%}")
     cumulative.axvline(threshold_s, color="black", linestyle="--",
                        label=f"service-level threshold ({threshold_s:g} s)")
     cumulative.axhline(target * 100.0, color="#ff7f0e", linestyle=":",
                        label=f"service-level target ({target:.0%})")
     cumulative.set_xlim(0.0, upper)
     cumulative.set_ylim(0.0, 101.0)
-    cumulative.set_title("Cumulative share (ECDF)")
+    cumulative.set_title("Cumulative share of answered sessions (ECDF)")
     cumulative.set_xlabel("speed to answer (s)")
     cumulative.set_ylabel("answered sessions (%)")
-    cumulative.legend(loc="lower right")
+    cumulative.legend(loc="center right", fontsize=8)
     return figure
 
 
 def service_level_chart(
-    intervals: pd.DataFrame, target: float, threshold_s: float, warmup_s: float = 0.0
+    intervals: pd.DataFrame, target: float, threshold_s: float, warmup_s: float = 0.0,
+    short_abandons: str = "miss",
 ) -> Figure:
     """Service level per interval (percent) with its 95% CI, against the target.
 
@@ -136,6 +159,7 @@ def service_level_chart(
         target: the service-level target (share 0-1).
         threshold_s: the service-level threshold (seconds), for the title.
         warmup_s: warm-up (seconds), shaded when positive.
+        short_abandons: the scenario's ``service_level.short_abandons`` (for the label).
 
     Returns:
         The figure.
@@ -152,6 +176,7 @@ def service_level_chart(
     _service_level_frame(
         axes, target, warmup_s, "#ff7f0e",
         f"Service level per interval: answered within {threshold_s:g} s",
+        service_level_meaning(short_abandons, threshold_s),
     )
     return figure
 
@@ -187,7 +212,7 @@ def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0) -> Figure:
 
 def compare_service_level_chart(
     tab: pd.DataFrame, status: pd.DataFrame, target: float, threshold_s: float,
-    warmup_s: float = 0.0,
+    warmup_s: float = 0.0, short_abandons: str = "miss",
 ) -> Figure:
     """Service level per interval under both capacity models, against the target.
 
@@ -197,6 +222,7 @@ def compare_service_level_chart(
         target: the service-level target (share 0-1).
         threshold_s: the service-level threshold (seconds), for the title.
         warmup_s: warm-up (seconds), shaded when positive.
+        short_abandons: the scenario's ``service_level.short_abandons`` (for the label).
 
     Returns:
         The figure.
@@ -209,12 +235,14 @@ def compare_service_level_chart(
     _service_level_frame(
         axes, target, warmup_s, "#2ca02c",
         f"Service level per interval by capacity model (within {threshold_s:g} s)",
+        service_level_meaning(short_abandons, threshold_s),
     )
     return figure
 
 
 def _service_level_frame(
-    axes: Axes, target: float, warmup_s: float, target_color: str, title: str
+    axes: Axes, target: float, warmup_s: float, target_color: str, title: str,
+    meaning: str = "abandons count as misses",
 ) -> None:
     """Target line, warm-up shading, title, labels with units and legend of an SL chart."""
     axes.axhline(target * 100.0, color=target_color, linestyle="--",
@@ -222,53 +250,106 @@ def _service_level_frame(
     _warmup(axes, warmup_s)
     axes.set_title(title)
     axes.set_xlabel("interval midpoint, time since start (h)")
-    axes.set_ylabel("service level (%)")
+    axes.set_ylabel(f"service level (%)\n{meaning}")
     axes.set_ylim(0.0, 105.0)
     axes.legend(loc="lower left")
 
 
-def compare_differences_chart(table: pd.DataFrame) -> Figure:
-    """Paired differences (status - tab) of headline figures, relative to tab, with CIs.
+def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None) -> Figure:
+    """Paired differences (status - tab) of the figures that carry each model's cost.
 
-    Each bar is the mean per-replication difference as a percent of the tab-based mean
-    (so figures of different units share one axis); the error bar is its 95% CI. The
-    absolute difference with its unit is written under each figure's name.
+    One panel per unit (percentage points for shares, seconds, minutes or hours for times,
+    sessions for counts), so every bar reads in its own unit; the error bar is the 95% CI
+    of the per-replication difference. Each row names the figure and both models' means.
+    A bar is green where status-based capacity is better for that figure, red where it
+    is worse (:data:`sim.results.figures.FIGURE_BETTER`), grey for trade-offs such as
+    occupancy. Figures missing from the table are left out.
 
     Args:
-        table: the comparison table of :func:`sim.experiments.runner.compare` (indexed by figure).
+        table: the comparison table of :func:`sim.experiments.runner.compare` (indexed by
+            figure).
+        capacity: the most sessions an agent may hold, shown beside peak concurrency.
 
     Returns:
         The figure.
     """
-    names = [name for name in DIFFERENCE_FIGURES if name in table.index]
-    rows = table.loc[names]
-    base = rows["tab_mean"].abs().to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        relative = np.where(base > 0, rows["diff_mean"].to_numpy(dtype=float) / base * 100, 0)
-        error = np.where(base > 0, rows["diff_ci95"].to_numpy(dtype=float) / base * 100, 0)
-    error = np.nan_to_num(error)
-    relative = np.nan_to_num(relative)
-    figure = Figure(figsize=(SIZE[0] + 1, 0.55 * len(names) + 1.8), layout="constrained")
-    axes = figure.subplots()
-    positions = np.arange(len(names))[::-1]
-    axes.barh(positions, relative, color="#9467bd", alpha=0.75,
-              label="mean difference, status - tab")
-    axes.errorbar(relative, positions, xerr=error, fmt="none", ecolor="black", capsize=3,
-                  label="95% confidence interval")
-    axes.axvline(0.0, color="black", linewidth=0.8)
-    # A figure that is zero under tab-based capacity has no relative difference: say so
-    # rather than draw an empty bar that reads as "no difference".
-    labels = [
-        f"{name}\n{_absolute(rows.loc[name], name)}"
-        + ("" if base[index] > 0 else " (tab-based 0: no % bar)")
-        for index, name in enumerate(names)
-    ]
-    axes.set_yticks(positions, labels=labels, fontsize=8)
-    axes.set_title("Status-based minus tab-based capacity (paired, same customers)")
-    axes.set_xlabel("difference (% of the tab-based mean)")
-    axes.set_ylabel("headline figure")
-    axes.legend(loc="lower right")
+    panels = [(unit, factor, [name for name in names if name in table.index])
+              for unit, factor, names in DIFFERENCE_PANELS]
+    panels = [panel for panel in panels if panel[2]]
+    heights = [len(names) + 0.9 for _, _, names in panels]
+    figure = Figure(figsize=(SIZE[0] + 2.0, 0.52 * sum(heights) + 1.4), layout="constrained")
+    axes_list = figure.subplots(len(panels), 1, gridspec_kw={"height_ratios": heights},
+                                squeeze=False)[:, 0]
+    figure.suptitle("Status-based minus tab-based capacity, paired on the same customers "
+                    "(mean difference and 95% CI)")
+    for axes, (unit, factor, names) in zip(axes_list, panels, strict=True):
+        rows = table.loc[names]
+        diff = np.array([_tidy(v) for v in rows["diff_mean"].to_numpy(dtype=float)]) * factor
+        half = np.nan_to_num(np.array(
+            [_tidy(v) for v in rows["diff_ci95"].to_numpy(dtype=float)])) * factor
+        positions = np.arange(len(names))[::-1]
+        colors = [_VERDICT_COLORS[_verdict(name, value)]
+                  for name, value in zip(names, diff, strict=True)]
+        axes.barh(positions, np.nan_to_num(diff), color=colors, alpha=0.8, height=0.6)
+        axes.errorbar(np.nan_to_num(diff), positions, xerr=half, fmt="none", ecolor="black",
+                      capsize=3)
+        axes.axvline(0.0, color="black", linewidth=0.8)
+        labels = [_difference_label(name, rows.loc[name], factor, unit, capacity)
+                  for name in names]
+        axes.set_yticks(positions, labels=labels, fontsize=8)
+        axes.set_ylim(-0.6, len(names) - 0.4)
+        for position, value, spread in zip(positions, diff, half, strict=True):
+            if np.isfinite(value):
+                sign = "+" if value > 0 else ("-" if value < 0 else "±")
+                axes.annotate(f"{sign}{_short(abs(value))} ± {_short(spread)}",
+                              (value + np.sign(value) * spread, position),
+                              xytext=(4 if value >= 0 else -4, 0),
+                              textcoords="offset points", va="center", fontsize=7,
+                              ha="left" if value >= 0 else "right")
+        _pad_for_notes(axes, diff, half)
+        axes.set_xlabel(f"status - tab ({unit})", fontsize=9)
+    handles = [Patch(color=_VERDICT_COLORS["better"], alpha=0.8, label="status-based better"),
+               Patch(color=_VERDICT_COLORS["worse"], alpha=0.8, label="status-based worse"),
+               Patch(color=_VERDICT_COLORS["neither"], alpha=0.8,
+                     label="trade-off (neither way better)"),
+               Line2D([], [], color="black", marker="|", linestyle="-",
+                      label="95% CI of the paired difference")]
+    figure.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=8)
     return figure
+
+
+def _verdict(name: str, difference: float) -> str:
+    better = FIGURE_BETTER.get(name)
+    if better is None or not np.isfinite(difference) or difference == 0:
+        return "neither"
+    return "better" if (difference > 0) == (better == "higher") else "worse"
+
+
+def _difference_label(name: str, row: pd.Series, factor: float, unit: str,
+                      capacity: float | None) -> str:
+    """``readable name`` over ``tab X -> status Y`` in the panel's unit."""
+    suffix = {"percentage points": "%", "seconds": " s", "minutes": " min"}.get(unit, "")
+    if unit.startswith("hours"):
+        suffix = " h"
+    tab, status = (_short(float(row[key]) * factor) for key in ("tab_mean", "status_mean"))
+    text = f"{FIGURE_LABELS.get(name, name)}\ntab {tab}{suffix} → status {status}{suffix}"
+    if name == "peak_concurrency" and capacity is not None:
+        text += f" (capacity {capacity:g})"
+    return text
+
+
+def _short(value: float) -> str:
+    """Three significant digits, or whole numbers with thousands separators from 100 up."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{_tidy(value):.3g}"
+
+
+def _pad_for_notes(axes: Axes, diff: np.ndarray, half: np.ndarray) -> None:
+    """Widen the x range so the value written beside each bar stays inside the panel."""
+    ends = np.concatenate([np.nan_to_num(diff + np.sign(diff) * half), [0.0]])
+    low, high = float(ends.min()), float(ends.max())
+    span = max(high - low, 1e-9)
+    axes.set_xlim(low - 0.35 * span if low < 0 else -0.05 * span,
+                  high + 0.35 * span if high > 0 else 0.05 * span)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -324,12 +405,3 @@ def _warmup(axes: Axes, warmup_s: float) -> list:
 def _tidy(value: float) -> float:
     """Float noise (a CI of identical pairs is ~1e-15, not 0) shown as zero."""
     return 0.0 if abs(value) < 1e-9 else value
-
-
-def _absolute(row: pd.Series, name: str) -> str:
-    unit = FIGURE_UNITS.get(name, "")
-    mean, half = (_tidy(float(row[key])) for key in ("diff_mean", "diff_ci95"))
-    if unit == "share":
-        mean, half, unit = mean * 100.0, half * 100.0, "pp"
-    spread = f" ± {half:.3g}" if np.isfinite(half) else ""
-    return f"{mean:+.3g}{spread} {unit}"

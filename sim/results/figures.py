@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ FIGURE_UNITS: dict[str, str] = {
     "open_at_horizon": "sessions",
     "throughput_per_h": "sessions/h",
     "asa_s": "s",
+    "mean_queue_time_s": "s",
     "wait_p50_s": "s",
     "wait_p90_s": "s",
     "wait_p99_s": "s",
@@ -47,6 +49,63 @@ FIGURE_UNITS: dict[str, str] = {
     "over_capacity_s": "s",
 }
 """Every headline figure, in report order, with its unit (``share`` is a fraction 0-1)."""
+
+FIGURE_LABELS: dict[str, str] = {
+    "offered": "offered inbound sessions",
+    "outbound_sent": "outbound sessions sent",
+    "answered": "answered inbound sessions",
+    "completed": "sessions completed",
+    "abandoned": "sessions abandoned",
+    "timed_out": "sessions timed out",
+    "ended_by_logout": "sessions ended by a logout",
+    "ended_by_supervisor": "sessions ended by a supervisor",
+    "open_at_horizon": "sessions open at the horizon",
+    "throughput_per_h": "throughput",
+    "asa_s": "ASA (answered sessions)",
+    "mean_queue_time_s": "mean queue time (all offered)",
+    "wait_p50_s": "speed to answer, median",
+    "wait_p90_s": "speed to answer, 90th percentile",
+    "wait_p99_s": "speed to answer, 99th percentile",
+    "wait_probability": "answered sessions that waited",
+    "first_response_s": "first response time",
+    "service_level": "service level",
+    "abandonment_rate": "abandonment rate",
+    "handle_s": "handle time (accept to End Chat)",
+    "occupancy": "occupancy",
+    "avg_concurrency": "mean concurrency per agent",
+    "peak_concurrency": "peak concurrency of an agent",
+    "reroutes": "reroutes per session",
+    "stranded_s": "time stranded with an agent",
+    "stranded_sessions": "sessions stranded",
+    "over_capacity_s": "agent time over capacity",
+}
+"""A readable name of every headline figure, for charts and tables (units apart)."""
+
+FIGURE_BETTER: dict[str, str] = {
+    "answered": "higher",
+    "completed": "higher",
+    "throughput_per_h": "higher",
+    "service_level": "higher",
+    "abandoned": "lower",
+    "timed_out": "lower",
+    "ended_by_logout": "lower",
+    "asa_s": "lower",
+    "mean_queue_time_s": "lower",
+    "wait_p50_s": "lower",
+    "wait_p90_s": "lower",
+    "wait_p99_s": "lower",
+    "first_response_s": "lower",
+    "abandonment_rate": "lower",
+    "reroutes": "lower",
+    "stranded_s": "lower",
+    "stranded_sessions": "lower",
+    "over_capacity_s": "lower",
+}
+"""Which way a figure is better for the customer and the agents, where one way is.
+
+Occupancy, concurrency and handle time are trade-offs (more work per agent, or agents
+held longer) and are not here: a chart shows them without a verdict.
+"""
 
 FIGURES: tuple[str, ...] = tuple(FIGURE_UNITS)
 """The names of the headline figures, in report order."""
@@ -89,6 +148,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
         **{name: float(value) for name, value in counts.items()},
         "throughput_per_h": counts["completed"] / hours if hours > 0 else math.nan,
         "asa_s": _mean(answered),
+        "mean_queue_time_s": mean_queue_time(inbound, scenario.horizon),
         "wait_p50_s": _quantile(answered, 0.5),
         "wait_p90_s": _quantile(answered, 0.9),
         "wait_p99_s": _quantile(answered, 0.99),
@@ -96,7 +156,8 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
         "first_response_s": _mean(
             (inbound["first_response_time"] - inbound["request_time"]).to_numpy(dtype=float)
         ),
-        "service_level": service_level(inbound, scenario.horizon, scenario.service_level.threshold),
+        "service_level": service_level(inbound, scenario.horizon, scenario.service_level.threshold,
+                                       scenario.service_level.short_abandons),
         "abandonment_rate": _ratio(
             float((inbound["outcome"].astype(str) == Outcome.ABANDONED).sum()), offered
         ),
@@ -110,22 +171,111 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     return {name: figures[name] for name in FIGURES}
 
 
-def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float) -> float:
+ShortAbandons = Literal["miss", "exclude"]
+"""How abandons shorter than the threshold count: ``service_level.short_abandons``."""
+
+
+def service_level(inbound: pd.DataFrame, horizon_s: float, threshold_s: float,
+                  short_abandons: ShortAbandons = "miss") -> float:
     """Share of decided inbound sessions accepted within the threshold (rules §7).
 
-    Abandoned and never-answered sessions are misses. A session still waiting at the
-    horizon is undecided, and left out, until it has waited longer than the threshold.
+    Abandoned and never-answered sessions are misses; with ``short_abandons="exclude"``
+    a customer who abandoned sooner than the threshold is left out of the denominator
+    instead. A session still waiting at the horizon is undecided, and left out, until it
+    has waited longer than the threshold.
 
     Args:
-        inbound: inbound session rows (columns ``wait_s``, ``outcome``, ``request_time``).
+        inbound: inbound session rows (columns ``wait_s``, ``outcome``, ``request_time``,
+            ``end_time``).
         horizon_s: end of the run (seconds).
         threshold_s: the speed-to-answer threshold (seconds).
+        short_abandons: ``"miss"`` (the default) or ``"exclude"``.
 
     Returns:
         The service level as a share (0-1), NaN when no session is decided.
     """
+    within, counted = service_level_counted(inbound, horizon_s, threshold_s, short_abandons)
+    return _ratio(float(within.sum()), int(counted.sum()))
+
+
+def service_level_counted(
+    inbound: pd.DataFrame, horizon_s: float, threshold_s: float,
+    short_abandons: ShortAbandons = "miss",
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each inbound session row: answered within the threshold; in the denominator.
+
+    The one rule of the service level's two conventions: the denominator leaves out the
+    undecided sessions (still waiting at the horizon, for no longer than the threshold)
+    and, with ``short_abandons="exclude"``, customers who abandoned after waiting less
+    than ``threshold_s`` (seconds).
+    """
     _, within, undecided = service_level_masks(inbound, horizon_s, threshold_s)
-    return _ratio(float(within.sum()), int(len(inbound) - undecided.sum()))
+    counted = ~undecided
+    if short_abandons == "exclude":
+        counted &= ~short_abandon_mask(inbound, threshold_s)
+    elif short_abandons != "miss":
+        raise ValueError(f"short_abandons must be 'miss' or 'exclude', got {short_abandons!r}")
+    return within, counted
+
+
+def short_abandon_mask(inbound: pd.DataFrame, threshold_s: float) -> np.ndarray:
+    """Sessions whose customer abandoned after waiting less than ``threshold_s`` (seconds)."""
+    abandoned = inbound["outcome"].to_numpy() == Outcome.ABANDONED
+    waited = (inbound["end_time"] - inbound["request_time"]).to_numpy(dtype=float)
+    return abandoned & (waited < threshold_s - 1e-9)
+
+
+def service_level_meaning(short_abandons: str, threshold_s: float) -> str:
+    """How abandons count in the service level, for chart labels."""
+    if short_abandons == "exclude":
+        return f"abandons under {threshold_s:g} s left out"
+    return "abandons count as misses"
+
+
+def mean_queue_time(inbound: pd.DataFrame, horizon_s: float) -> float:
+    """Mean time in queue over all offered inbound sessions (seconds).
+
+    An answered session counts its speed to answer; one that was never answered counts
+    its time from the request until it left (abandoned, or ended some other way) or,
+    still waiting, until the horizon. ASA (``asa_s``) is the mean over answered sessions
+    only, the WFM meaning; this figure also counts the customers who gave up.
+    """
+    wait = inbound["wait_s"].to_numpy(dtype=float)
+    left = np.fmin(inbound["end_time"].to_numpy(dtype=float), horizon_s)
+    queued = np.where(np.isnan(wait), left - inbound["request_time"].to_numpy(dtype=float),
+                      wait)
+    return _mean(queued)
+
+
+def intervals_with_service_level(result: Result) -> pd.DataFrame:
+    """The run's interval table, its ``service_level`` under the scenario's convention.
+
+    The simulation's interval table counts every abandon as a miss; with
+    ``service_level.short_abandons: exclude`` each interval's (and channel's) service
+    level is recomputed from the sessions, by arrival interval, as
+    :func:`service_level_counted` says. Under ``miss`` the table is returned unchanged.
+    """
+    scenario = result.scenario
+    level = scenario.service_level
+    if level.short_abandons == "miss":
+        return result.intervals
+    intervals = result.intervals.copy()
+    sessions = result.sessions
+    inbound = sessions[sessions["direction"] == "inbound"]
+    n = scenario.n_intervals
+    bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float) // scenario.interval)
+                      .astype(int), n - 1)
+    within, counted = service_level_counted(inbound, scenario.horizon, level.threshold,
+                                            level.short_abandons)
+    channel = inbound["channel"].to_numpy()
+    for name in intervals["channel"].unique():
+        mine = np.ones(len(inbound), dtype=bool) if name == "all" else channel == name
+        hits = np.bincount(bins[mine & within], minlength=n)[:n].astype(float)
+        total = np.bincount(bins[mine & counted], minlength=n)[:n].astype(float)
+        share = np.divide(hits, total, out=np.full(n, np.nan), where=total > 0)
+        rows = intervals["channel"] == name
+        intervals.loc[rows, "service_level"] = share[intervals.loc[rows, "interval"].to_numpy()]
+    return intervals
 
 
 def _agent_figures(agents: pd.DataFrame) -> dict[str, float]:

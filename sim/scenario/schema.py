@@ -464,6 +464,12 @@ class ServiceLevel(Schema):
     """Speed-to-answer threshold (seconds)."""
     target: float = Field(default=0.8, gt=0, le=1)
     """Target share answered within the threshold."""
+    short_abandons: Literal["miss", "exclude"] = "miss"
+    """Customers who abandon sooner than the threshold: ``miss`` counts them as missed (so
+    the service level is the share of all offered sessions answered in time); ``exclude``
+    leaves them out of the denominator, the convention of planners who do not hold the
+    center responsible for customers who gave up that fast. Later abandons are misses
+    either way."""
 
 
 class Scenario(Schema):

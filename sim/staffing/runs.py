@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.simulate import simulate
+from sim.results.figures import intervals_with_service_level
 from sim.scenario.schema import Scenario
 
 MEASURES = ("service_level", "asa_s", "abandon_rate", "occupancy", "agents_online",
@@ -30,7 +31,8 @@ def measure_run(task: Task) -> np.ndarray:
     """
     scenario, seed, replication = task
     result = simulate(scenario, seed=seed, replication=replication)
-    rows = result.intervals[result.intervals["channel"] == "all"].sort_values("interval")
+    intervals = intervals_with_service_level(result)  # the scenario's short-abandon rule
+    rows = intervals[intervals["channel"] == "all"].sort_values("interval")
     offered = rows["offered"].to_numpy(dtype=float)
     abandon = np.divide(rows["abandoned"].to_numpy(dtype=float), offered,
                         out=np.full(len(offered), np.nan), where=offered > 0)

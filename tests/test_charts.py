@@ -1,0 +1,68 @@
+"""Run and comparison charts: readable names, one unit per panel, nothing cut off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from chart_helpers import assert_inside_figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from sim.reports.run_charts import (
+    DIFFERENCE_FIGURES,
+    compare_differences_chart,
+    wait_distribution_chart,
+)
+from sim.results.figures import FIGURE_BETTER, FIGURE_LABELS, FIGURE_UNITS, FIGURES
+
+
+def test_every_figure_has_a_label_and_a_unit() -> None:
+    assert set(FIGURE_LABELS) == set(FIGURES) == set(FIGURE_UNITS)
+    assert all("_" not in label for label in FIGURE_LABELS.values())
+    assert set(FIGURE_BETTER) <= set(FIGURES)
+    assert set(FIGURE_BETTER.values()) == {"higher", "lower"}
+    assert set(DIFFERENCE_FIGURES) <= set(FIGURES)
+
+
+def _table() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    rows = {name: {"tab_mean": 10.0, "tab_ci95": 1.0, "status_mean": 12.0, "status_ci95": 1.0,
+                   "diff_mean": float(rng.normal(0, 5)), "diff_ci95": 1.5, "n": 10}
+            for name in FIGURES}
+    rows["peak_concurrency"].update(tab_mean=3.0, status_mean=4.8, diff_mean=1.8)
+    rows["over_capacity_s"].update(tab_mean=0.0, status_mean=18208.0, diff_mean=18208.0)
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def test_difference_chart_shows_each_models_cost_in_its_unit() -> None:
+    figure = compare_differences_chart(_table(), capacity=3)
+    FigureCanvasAgg(figure).draw()
+    panels = figure.axes
+    units = [axes.get_xlabel() for axes in panels]
+    assert units == ["status - tab (percentage points)", "status - tab (seconds)",
+                     "status - tab (minutes)",
+                     "status - tab (hours (summed over sessions or agents))",
+                     "status - tab (sessions per agent)", "status - tab (sessions)"]
+    rows = [tick.get_text() for axes in panels for tick in axes.get_yticklabels()]
+    assert len(rows) == len(DIFFERENCE_FIGURES)
+    assert "peak concurrency of an agent\ntab 3 → status 4.8 (capacity 3)" in rows
+    assert "agent time over capacity\ntab 0 h → status 5.06 h" in rows
+    assert not any("_" in row for row in rows)  # readable names, not keys
+    texts = [figure.texts[0] if figure.texts else figure._suptitle]
+    texts += [tick for axes in panels for tick in axes.get_yticklabels()]
+    texts += [axes.xaxis.label for axes in panels]
+    texts += list(figure.legends[0].get_texts())
+    for text in texts:
+        assert_inside_figure(figure, text)
+
+
+def test_wait_chart_says_which_service_level_is_which() -> None:
+    waits = np.array([5.0, 10.0, 30.0, 70.0, 90.0])
+    figure = wait_distribution_chart(waits, 60.0, 0.8, service_level=0.5)
+    cumulative = figure.axes[1]
+    labels = [text.get_text() for text in cumulative.get_legend().get_texts()]
+    assert "answered sessions only: 60.0% within 60 s" in labels
+    assert "service level, abandons count as misses: 50.0%" in labels
+    exclude = wait_distribution_chart(waits, 60.0, 0.8, service_level=0.55,
+                                      short_abandons="exclude")
+    labels = [text.get_text() for text in exclude.axes[1].get_legend().get_texts()]
+    assert "service level, abandons under 60 s left out: 55.0%" in labels
