@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import textwrap
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sim.scenario.loading import (
     parse_key_path,
     scenario_warnings,
 )
-from sim.scenario.reference import EXAMPLE, render_reference
+from sim.scenario.reference import EXAMPLE, RULES_PAGE, RULES_SECTIONS, render_reference
 from sim.scenario.schema import Exponential, Fixed, Scenario
 
 BASE = EXAMPLE  # the reference page's minimal scenario
@@ -534,6 +535,22 @@ def test_reference_page_is_up_to_date() -> None:
     assert page.read_text(encoding="utf-8") == render_reference(), (
         "regenerate with: python -m sim.scenario.reference > docs/scenario-reference.md"
     )
+
+
+def test_rule_links_point_at_sections_of_the_rules_page() -> None:
+    # Code cites "rules §N"; the reference turns that into a link to the section's anchor.
+    rules = (Path(__file__).parent.parent / "docs" / RULES_PAGE).read_text(encoding="utf-8")
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", line[3:].lower()).replace(" ", "-")
+        for line in rules.splitlines()
+        if line.startswith("## ")
+    }
+    assert set(RULES_SECTIONS.values()) <= anchors
+    page = render_reference()
+    assert "§" in page
+    for number, anchor in re.findall(r"\[§(\d)\]\(omni-channel-rules\.md#([a-z0-9-]+)\)", page):
+        assert RULES_SECTIONS[number] == anchor
+    assert not re.search(r"rules §\d", page)  # every citation became a link
 
 
 def test_reference_documents_every_key() -> None:
