@@ -24,7 +24,6 @@ from sim.model.capacity import CapacityModel, Destination, Release
 from sim.model.conversation_state import ConversationState, Phase
 from sim.model.entities import (
     OUTBOUND,
-    Agent,
     MessagingSession,
     Presence,
     SessionStatus,
@@ -32,6 +31,7 @@ from sim.model.entities import (
 )
 from sim.model.recorder import Recorder
 from sim.model.routing import Router
+from sim.model.segments import inactivate_after, next_segment
 from sim.model.timer import NORMAL, URGENT, Timer
 from sim.scenario.schema import Scenario
 
@@ -109,7 +109,7 @@ class Conversations:
         else:
             reply_s = plan.customer_reply_s[message // 2]
             # Decided when the customer's turn starts; a turn cut short goes on as it was.
-            inactivate_after_s = self._inactivate_after(session)
+            inactivate_after_s = inactivate_after(session)
             if state.message_left_s is None and reply_s > inactivate_after_s:
                 state.after_silence_s = reply_s - inactivate_after_s
                 end_s = self.env.now + inactivate_after_s
@@ -222,75 +222,13 @@ class Conversations:
         logging out, the session ending, a reroute) wakes the session, which cuts the
         segment short; the messages due by then are counted and the rest is planned anew.
         """
-        durations = self._segment(session, state)
+        durations = next_segment(session, state)
         if not durations:  # would wait zero seconds forever
             raise RuntimeError(f"session {session.session_id}: empty conversation segment")
         state.segment_start = self.env.now
         state.segment_status = session.status
         state.segment = durations
         self._arm(session, state, Phase.SEGMENT, sum(durations))
-
-    def _segment(self, session: MessagingSession, state: ConversationState) -> list[float]:
-        """Durations (s) of the next messages that nothing but an interruption can change.
-
-        A segment stops before a customer turn long enough for the agent to mark the
-        session Inactive, and after the last message. An agent reply belongs to it only
-        while an online agent holds the session; with a concurrency slowdown, only as the
-        first message, since each reply's speed is set by the concurrency when it starts.
-        """
-        plan = session.plan
-        assert plan is not None  # a live session
-        message = state.next_message
-        last_message = 2 * plan.exchanges - 2
-        item = session.work_item
-        agent = (  # the online agent holding it, Active, if any
-            item.agent
-            if item is not None
-            and item.status == WorkStatus.OPENED
-            and session.status == SessionStatus.ACTIVE
-            and item.agent.online
-            else None
-        )
-        if state.message_left_s is not None and message % 2 == 0:
-            if item is not state.message_item:
-                state.message_left_s = None  # another agent starts the reply afresh
-        factor = self._reply_factor(agent, session) if agent is not None else 0.0
-        agent_replies, customer_replies = plan.agent_reply_s, plan.customer_reply_s
-        # The first message: the one under way, or a new one the caller found due (an
-        # agent reply only with an agent ready, a customer reply only if not a silence).
-        if state.message_left_s is not None:
-            durations = [state.message_left_s]
-        elif message % 2 == 0:
-            durations = [agent_replies[message // 2] * factor]
-        else:
-            durations = [customer_replies[message // 2]]
-        message += 1
-        state.message_item = item
-        # Then customer and agent messages in turn (message 2k is the agent's reply k,
-        # 2k + 1 the customer's reply k), up to a long customer silence, and agent replies
-        # only at a fixed speed.
-        inactivate_after_s = self._inactivate_after(session)
-        exchange = message // 2
-        if message % 2 == 1 and message <= last_message:
-            duration = customer_replies[exchange]
-            if duration > inactivate_after_s:
-                return durations
-            durations.append(duration)
-            message += 1
-            exchange += 1
-        if agent is None or agent.group.concurrency_slowdown:
-            return durations
-        while message <= last_message:  # message is an agent's (even)
-            durations.append(agent_replies[exchange] * factor)
-            if message == last_message:
-                break
-            duration = customer_replies[exchange]
-            if duration > inactivate_after_s:
-                break
-            durations.append(duration)
-            message += 2
-            exchange += 1
-        return durations
 
     def advance(self, session: MessagingSession, state: ConversationState, until: float) -> None:
         """Count the segment's messages due by ``until`` (s); keep what is left of the next.
@@ -346,17 +284,6 @@ class Conversations:
                 else:
                     self.record.event_at(time, session, None, "customer_message", status)
 
-    def _reply_factor(self, agent: Agent, session: MessagingSession) -> float:
-        """Group reply-time scale times the slowdown for each extra active session."""
-        group = agent.group
-        scale = group.reply_mean_s / session.channel.reply_mean_s
-        if group.concurrency_slowdown:
-            active = sum(
-                1 for item in agent.items if item.session.status == SessionStatus.ACTIVE
-            )
-            scale *= 1.0 + group.concurrency_slowdown * max(0, active - 1)
-        return scale
-
     # ------------------------------------------------------------------ customer turns
     def _wait_customer(
         self, session: MessagingSession, state: ConversationState, phase: int, end_s: float
@@ -404,12 +331,6 @@ class Conversations:
         state.segment_status = session.status
         self._messages_sent(session, state, [self.env.now])
         self._converse(session, state)
-
-    def _inactivate_after(self, session: MessagingSession) -> float:
-        item = session.work_item
-        if item is not None:
-            return item.agent.group.inactivate_after_s
-        return session.channel.inactivate_after_s
 
     def customer_silent(self, session: MessagingSession, state: ConversationState) -> None:
         """The customer has been silent for the inactivation delay (rules §4).
