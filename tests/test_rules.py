@@ -436,6 +436,53 @@ def test_supervisor_never_ends_inactive_sessions_under_status_based():
     assert status.supervisor_may_end(session)
 
 
+def test_capacity_models_decide_what_follows_end_chat_offline_logout_and_answers():
+    # Rules 3 and 4 as decisions: tab-based closes the tab later and reroutes or ends the
+    # work of an agent who leaves; status-based keeps it with the agent.
+    from sim.model.capacity import Destination, Release, WorkFate
+    from sim.model.entities import Agent, WorkItem, WorkStatus
+
+    class Group:
+        pass
+
+    class Channel:
+        kind = "enhanced"
+        size = 1.0
+        paused_capacity_weight = 0.0
+
+    agent = Agent(0, Group(), 2.0, frozenset({"q"}))  # type: ignore[arg-type]
+    session = MessagingSession(0, Channel(), "inbound", 0.0, plan=None)  # type: ignore[arg-type]
+    item = WorkItem(0, session, agent, 1.0, 0.0)
+    status, tab = CAPACITY_MODELS["status"], CAPACITY_MODELS["tab"]
+    assert tab.on_agent_offline(item) is WorkFate.REQUEUE  # pushed, not yet accepted
+    assert status.on_agent_offline(item) is WorkFate.REQUEUE
+    item.status = WorkStatus.OPENED
+    session.status = SessionStatus.ACTIVE
+    assert tab.on_end_chat(item) is Release.CLOSE_TAB_LATER
+    assert status.on_end_chat(item) is Release.BY_STATUS
+    assert tab.on_inactive(item) is Release.CLOSE_TAB_LATER
+    assert status.on_inactive(item) is Release.BY_STATUS
+    assert tab.on_agent_offline(item) is WorkFate.REQUEUE
+    assert status.on_agent_offline(item) is WorkFate.KEEP
+    assert tab.on_agent_logout(item, "end") is WorkFate.END_SESSION
+    assert tab.on_agent_logout(item, "requeue") is WorkFate.REQUEUE
+    assert status.on_agent_logout(item, "end") is WorkFate.KEEP
+    assert tab.holds_during_drain(item) and status.holds_during_drain(item)
+    session.status = SessionStatus.INACTIVE
+    assert tab.on_agent_offline(item) is WorkFate.CLOSE
+    assert tab.on_agent_logout(item, "end") is WorkFate.CLOSE
+    assert tab.holds_during_drain(item) and not status.holds_during_drain(item)
+    assert status.return_goes_to(item, allow_over_capacity=False) is Destination.SAME_AGENT
+    agent.used = 2.0  # full: the return fits only over capacity
+    assert status.return_goes_to(item, allow_over_capacity=False) is Destination.QUEUE
+    assert status.return_goes_to(item, allow_over_capacity=True) is Destination.SAME_AGENT
+    assert tab.answer_goes_to(session, agent, allow_over_capacity=True) is Destination.QUEUE
+    assert status.answer_goes_to(session, agent, allow_over_capacity=True) is (
+        Destination.SAME_AGENT
+    )
+    assert status.answer_goes_to(session, None, allow_over_capacity=True) is Destination.QUEUE
+
+
 def test_standard_channel_rejects_status_based_capacity():
     with pytest.raises(ValueError, match="standard channel"):
         build({"channels.0.type": "standard_sms"}, capacity_model="status")

@@ -29,6 +29,7 @@ from sim.model.presence import AgentPresence
 from sim.model.recorder import Recorder
 from sim.model.routing import Router
 from sim.model.runtime import (
+    AgentSchedule,
     ChannelRuntime,
     GroupRuntime,
     build_queues,
@@ -95,14 +96,21 @@ class ContactCenter:
             env, scenario, policy, router, record, customers.idle_sessions
         )
         self.presence = presence = AgentPresence(env, scenario, policy, router, record, levels)
-        self.cleanup = cleanup = CleanupJobs(env, scenario, policy, customers)
+        self.cleanup = CleanupJobs(env, scenario, policy, customers)
         work_items.connect(router, conversations, customers, presence)
         customers.connect(work_items, conversations)
         conversations.connect(work_items, customers, presence)
         presence.connect(work_items, conversations, customers)
         self.sessions: list[MessagingSession] = customers.sessions
         """Every session of the run, by id."""
-        # The processes, in the order their first events must come.
+        self._start_processes(agents_with_schedules)
+
+    def _start_processes(self, agents_with_schedules: list[tuple[Agent, AgentSchedule]]) -> None:
+        """Start the agents', customers' and clean-up processes.
+
+        In this order: it decides the order of first events due at the same time.
+        """
+        env, scenario, presence = self.env, self.scenario, self.presence
         for agent, schedule in agents_with_schedules:
             env.process(presence.agent_shift(agent, schedule.periods))
             for start_s, end_s in schedule.breaks:
@@ -114,10 +122,10 @@ class ContactCenter:
             for outage in spec.disconnections.outages:
                 env.process(presence.outage(members, outage.start, outage.duration))
         for channel in self.channels:
-            customers.start(channel)
-        env.process(cleanup.unresponsive_sweep(streams.generator("sweep_phase")))
+            self.customers.start(channel)
+        env.process(self.cleanup.unresponsive_sweep(self.streams.generator("sweep_phase")))
         if scenario.supervisor.enabled:
-            env.process(cleanup.supervisor_sweep())
+            env.process(self.cleanup.supervisor_sweep())
 
     def run(self) -> None:
         """Run to the horizon and close the statistics."""
