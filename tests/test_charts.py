@@ -42,6 +42,8 @@ def test_difference_chart_shows_each_models_cost_in_its_unit() -> None:
                      "status - tab (minutes)",
                      "status - tab (hours (summed over sessions or agents))",
                      "status - tab (sessions per agent)", "status - tab (sessions)"]
+    assert [axes.get_ylabel() for axes in panels] == [
+        "shares", "waits", "handling", "lost time", "load", "counts"]
     rows = [tick.get_text() for axes in panels for tick in axes.get_yticklabels()]
     assert len(rows) == len(DIFFERENCE_FIGURES)
     assert "peak concurrency of an agent\ntab 3 → status 4.8 (capacity 3)" in rows
@@ -49,7 +51,7 @@ def test_difference_chart_shows_each_models_cost_in_its_unit() -> None:
     assert not any("_" in row for row in rows)  # readable names, not keys
     texts = [figure.texts[0] if figure.texts else figure._suptitle]
     texts += [tick for axes in panels for tick in axes.get_yticklabels()]
-    texts += [axes.xaxis.label for axes in panels]
+    texts += [axes.xaxis.label for axes in panels] + [axes.yaxis.label for axes in panels]
     texts += list(figure.legends[0].get_texts())
     for text in texts:
         assert_inside_figure(figure, text)

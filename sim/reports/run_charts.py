@@ -33,20 +33,21 @@ SIZE = (9.0, 4.8)
 COLORS = {"tab": "#1f77b4", "status": "#ff7f0e"}
 """Line colours of the two capacity models."""
 
-DIFFERENCE_PANELS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
-    ("percentage points", 100.0, ("service_level", "abandonment_rate", "occupancy")),
-    ("seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s")),
-    ("minutes", 1.0 / 60.0, ("handle_s",)),
-    ("hours (summed over sessions or agents)", 1.0 / 3600.0,
+DIFFERENCE_PANELS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
+    ("shares", "percentage points", 100.0, ("service_level", "abandonment_rate", "occupancy")),
+    ("waits", "seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s")),
+    ("handling", "minutes", 1.0 / 60.0, ("handle_s",)),
+    ("lost time", "hours (summed over sessions or agents)", 1.0 / 3600.0,
      ("stranded_s", "over_capacity_s")),
-    ("sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
-    ("sessions", 1.0, ("completed", "abandoned", "stranded_sessions", "timed_out")),
+    ("load", "sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
+    ("counts", "sessions", 1.0, ("completed", "abandoned", "stranded_sessions", "timed_out")),
 )
-"""Panels of the capacity-model difference chart: x-axis unit, factor from the figure's
-own unit (shares to percentage points, seconds to minutes or hours), figures shown."""
+"""Panels of the capacity-model difference chart: name (its y label), x-axis unit, factor
+from the figure's own unit (shares to percentage points, seconds to minutes or hours),
+figures shown."""
 
 DIFFERENCE_FIGURES: tuple[str, ...] = tuple(
-    name for _, _, names in DIFFERENCE_PANELS for name in names)
+    name for _, _, _, names in DIFFERENCE_PANELS for name in names)
 """Figures shown in the capacity-model difference chart."""
 
 _VERDICT_COLORS = {"better": "#2ca02c", "worse": "#d62728", "neither": "#7f7f7f"}
@@ -273,16 +274,16 @@ def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None
     Returns:
         The figure.
     """
-    panels = [(unit, factor, [name for name in names if name in table.index])
-              for unit, factor, names in DIFFERENCE_PANELS]
-    panels = [panel for panel in panels if panel[2]]
-    heights = [len(names) + 0.9 for _, _, names in panels]
+    panels = [(title, unit, factor, [name for name in names if name in table.index])
+              for title, unit, factor, names in DIFFERENCE_PANELS]
+    panels = [panel for panel in panels if panel[3]]
+    heights = [len(names) + 0.9 for _, _, _, names in panels]
     figure = Figure(figsize=(SIZE[0] + 2.0, 0.52 * sum(heights) + 1.4), layout="constrained")
     axes_list = figure.subplots(len(panels), 1, gridspec_kw={"height_ratios": heights},
                                 squeeze=False)[:, 0]
     figure.suptitle("Status-based minus tab-based capacity, paired on the same customers "
                     "(mean difference and 95% CI)")
-    for axes, (unit, factor, names) in zip(axes_list, panels, strict=True):
+    for axes, (title, unit, factor, names) in zip(axes_list, panels, strict=True):
         rows = table.loc[names]
         diff = np.array([_tidy(v) for v in rows["diff_mean"].to_numpy(dtype=float)]) * factor
         half = np.nan_to_num(np.array(
@@ -308,6 +309,7 @@ def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None
                               ha="left" if value >= 0 else "right")
         _pad_for_notes(axes, diff, half)
         axes.set_xlabel(f"status - tab ({unit})", fontsize=9)
+        axes.set_ylabel(title, fontsize=9)
     handles = [Patch(color=_VERDICT_COLORS["better"], alpha=0.8, label="status-based better"),
                Patch(color=_VERDICT_COLORS["worse"], alpha=0.8, label="status-based worse"),
                Patch(color=_VERDICT_COLORS["neither"], alpha=0.8,
