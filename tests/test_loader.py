@@ -263,18 +263,18 @@ def test_csv_outbound_arrivals(tmp_path: Path) -> None:
     [
         (
             "interval_start,count\n0,1\n",
-            "{csv} has interval_start, count; expected a volume column (and optionally "
+            "{csv} has 2 columns, none named volume; expected a volume column (and optionally "
             "interval_start), one row per interval",
         ),
         (
             "volume\n3\n-1\n",
-            "{csv} line 3: found '-1' in column volume; expected a number greater than or "
-            "equal to 0",
+            "{csv} line 3: the value in column volume is not valid; expected a number "
+            "greater than or equal to 0",
         ),
         (
             "volume\nlots\n",
-            "{csv} line 2: found 'lots' in column volume; expected a number greater than or "
-            "equal to 0",
+            "{csv} line 2: the value in column volume is not valid; expected a number "
+            "greater than or equal to 0",
         ),
         ("volume\n", "{csv} has no rows; expected one volume per interval"),
     ],

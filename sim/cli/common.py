@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sim.scenario.user_text import printable
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -19,8 +23,9 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
+            shown = printable(text if len(text) <= 40 else text[:37] + "...")
             raise argparse.ArgumentTypeError(
-                f"expected a whole number, found {text!r}"
+                f"expected a whole number, found {shown!r}"
             ) from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected at least {minimum}, found {value}")
@@ -36,15 +41,85 @@ seed_number = whole_number(0)
 """A root random seed."""
 
 
-def load_checked(path: Path, overrides: Sequence[str], quiet: bool) -> Scenario:
-    """Load and validate a scenario; print its sanity warnings unless ``quiet``."""
+def load_checked(path: Path, overrides: Sequence[str], quiet: bool,
+                 allow_outside_paths: bool | None = None) -> Scenario:
+    """Load and validate a scenario; print its sanity warnings unless ``quiet``.
+
+    ``allow_outside_paths`` lets arrival CSV files lie outside the scenario's folder
+    (``--allow-outside-paths``; by default ``$CCSIM_ALLOW_OUTSIDE_PATHS``).
+    """
     from sim.scenario.loading import load_scenario, scenario_warnings
 
-    scenario = load_scenario(path, overrides)
+    scenario = load_scenario(path, overrides, allow_outside_paths=allow_outside_paths or None)
     if not quiet:
         for warning in scenario_warnings(scenario):
-            print(f"{path}: warning: {warning}", file=sys.stderr)
+            say(f"{path}: warning: {warning}")
     return scenario
+
+
+def say(line: str) -> None:
+    """Print one line of user-facing text on stderr, control characters escaped."""
+    print(printable(line), file=sys.stderr)
+
+
+def add_safety_options(parser: argparse.ArgumentParser, *, force: bool = True) -> None:
+    """``--allow-outside-paths`` and (for commands that run) ``--force``."""
+    parser.add_argument("--allow-outside-paths", action="store_true",
+                        help="let arrival CSV files lie outside the scenario's folder "
+                        "(absolute paths or ..; also CCSIM_ALLOW_OUTSIDE_PATHS=1)")
+    if force:
+        parser.add_argument("--force", action="store_true",
+                            help="run even when the estimated work (sessions, messages, "
+                            "agents, runs, memory) is over ccsim's limits")
+
+
+def usable_jobs(jobs: int, quiet: bool) -> int:
+    """``jobs`` capped at this machine's CPUs (with a note on stderr unless ``quiet``)."""
+    cpus = os.cpu_count() or 1
+    if jobs <= cpus:
+        return jobs
+    if not quiet:
+        say(f"ccsim: note: --jobs {jobs} is more than the {cpus} CPUs here; using {cpus}")
+    return cpus
+
+
+def check_environment(scheduler: str | None) -> None:
+    """Refuse a bad ``CCSIM_SCHEDULER_TIMEOUT`` before anything starts (when it is used)."""
+    from sim.experiments.executors import scheduler_address
+
+    text = os.environ.get(SCHEDULER_TIMEOUT_ENV)
+    if text is None or scheduler_address(scheduler) is None:
+        return
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= 86400):
+        raise ValueError(f"{SCHEDULER_TIMEOUT_ENV}={printable(text)[:40]}: expected a number "
+                         "of seconds greater than 0 (at most 86400), e.g. 10")
+
+
+SCHEDULER_TIMEOUT_ENV = "CCSIM_SCHEDULER_TIMEOUT"
+
+
+def check_work(scenarios: Sequence[tuple[str, Scenario]], replications: int, *, source: str,
+               force: bool, runs_per_replication: int = 1, keep_sessions: bool = False,
+               option: str = "--replications") -> None:
+    """Refuse work too large to run (see :mod:`sim.scenario.workload_limits`) unless forced.
+
+    Raises:
+        ScenarioError: One line per excess, naming the key or option and the limit.
+    """
+    if force:
+        return
+    from sim.scenario.loading import ScenarioError
+    from sim.scenario.workload_limits import run_problems
+
+    problems = run_problems(scenarios, replications, source=source,
+                            runs_per_replication=runs_per_replication,
+                            keep_sessions=keep_sessions, option=option)
+    if problems:
+        raise ScenarioError(problems)
 
 
 def prepare_out(out_dir: Path) -> Path:

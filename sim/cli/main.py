@@ -15,8 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.cli.common import load_checked, positive_int, prepare_out, seed_number
+from sim.cli.common import (
+    add_safety_options,
+    check_environment,
+    check_work,
+    load_checked,
+    positive_int,
+    prepare_out,
+    say,
+    seed_number,
+    usable_jobs,
+)
 from sim.model.capacity import CAPACITY_MODEL_NAMES
+from sim.scenario.user_text import printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("scenarios", nargs="+", metavar="SCENARIO", type=Path,
                           help="scenario YAML files")
+    add_safety_options(validate, force=False)
     validate.set_defaults(handler=_validate)
 
     from sim.cli.staff import add_staff_command
@@ -113,6 +125,7 @@ def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) ->
                         "(repeatable; validated like the file)")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress bar, summary table or warnings")
+    add_safety_options(parser)
 
 
 # ----------------------------------------------------------------------------------- main
@@ -125,10 +138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except ScenarioError as error:
         for line in error.problems:
-            print(line, file=sys.stderr)
+            say(line)
         return EXIT_USAGE
-    except (NotImplementedError, ValueError, OSError) as error:
-        print(f"ccsim: error: {_one_line(error)}", file=sys.stderr)
+    except OSError as error:  # disk full, unwritable folder: name the file
+        say(f"ccsim: error: {_os_error_text(error, args)}")
+        return EXIT_USAGE
+    except (NotImplementedError, ValueError) as error:
+        say(f"ccsim: error: {_one_line(error)}")
+        return EXIT_USAGE
+    except RecursionError:
+        say("ccsim: error: input nested too deeply; expected the few levels of a scenario")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("ccsim: interrupted", file=sys.stderr)
@@ -136,14 +155,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: still one line, unless debugging
         if os.environ.get("CCSIM_DEBUG"):
             raise
-        print(f"ccsim: error: internal error ({type(error).__name__}: {_one_line(error)}); "
-              "set CCSIM_DEBUG=1 for the traceback", file=sys.stderr)
+        say(f"ccsim: error: internal error ({type(error).__name__}: {_one_line(error)}); "
+            "set CCSIM_DEBUG=1 for the traceback")
         return EXIT_INTERNAL
 
 
 def _one_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return text if len(text) <= 600 else text[:597] + "..."
+
+
+def _os_error_text(error: OSError, args: argparse.Namespace) -> str:
+    """``<file>: <reason>`` for an operating-system error; the output folder if no file."""
+    reason = error.strerror or _one_line(error)
+    if error.filename is not None:
+        return _one_line(OSError(f"{os.fsdecode(error.filename)}: {reason}"))
+    if error.errno is not None and getattr(args, "scenario", None) is not None:
+        out = getattr(args, "out", None)
+        where = str(out) if out is not None else "the output folder (out/)"
+        return f"{where}: {reason}"
+    return _one_line(error)
 
 
 # ------------------------------------------------------------------------------- commands
@@ -153,13 +185,13 @@ def _validate(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.scenarios:
         try:
-            load_checked(path, [], quiet=False)
+            load_checked(path, [], quiet=False, allow_outside_paths=args.allow_outside_paths)
         except ScenarioError as error:
             for line in error.problems:
-                print(line, file=sys.stderr)
+                say(line)
             status = EXIT_USAGE
             continue
-        print(f"ok: {path}")
+        print(printable(f"ok: {path}"))
     return status
 
 
@@ -223,13 +255,14 @@ def _sweep(args: argparse.Namespace) -> int:
 
     plan = plan_sweep(scenario, grid, skip_invalid=args.skip_invalid,
                       source=str(args.scenario))
+    _check_sweep_work(args, plan)
     if not args.quiet:
         for skipped in plan.skipped:
-            print(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
-                  f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}", file=sys.stderr)
+            say(f"{args.scenario}: warning: skipping grid cell {skipped['cell']} "
+                f"({_cell_text(skipped, plan.grid)}): {skipped['reason']}")
         for warning, cells in plan.cell_warnings().items():
-            print(f"{args.scenario}: warning: grid cell{'s' if len(cells) > 1 else ''} "
-                  f"{', '.join(map(str, cells))}: {warning}", file=sys.stderr)
+            say(f"{args.scenario}: warning: grid cell{'s' if len(cells) > 1 else ''} "
+                f"{', '.join(map(str, cells))}: {warning}")
     out_dir = _prepare_out(args, "-sweep")
     from sim.experiments.executors import make_executor
     from sim.experiments.sweep import run_sweep
@@ -279,7 +312,38 @@ def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
 
 
 def _load(args: argparse.Namespace, overrides: list[str]) -> Scenario:
-    return load_checked(args.scenario, overrides, args.quiet)
+    """Load the scenario and refuse work too large to run (run, compare, sweep)."""
+    check_environment(args.scheduler)
+    if args.command == "sweep" and not args.force:
+        _check_grid_size(args)
+    scenario = load_checked(args.scenario, overrides, args.quiet, args.allow_outside_paths)
+    if args.command in ("run", "compare"):
+        check_work([(str(args.scenario), scenario)], args.replications,
+                   source=str(args.scenario), force=args.force, keep_sessions=True,
+                   runs_per_replication=2 if args.command == "compare" else 1)
+    args.jobs = usable_jobs(args.jobs, args.quiet)
+    return scenario
+
+
+def _check_grid_size(args: argparse.Namespace) -> None:
+    """Refuse a grid with too many cells before any cell is built."""
+    import math
+
+    from sim.experiments.sweep import parse_grid
+    from sim.scenario.loading import ScenarioError
+    from sim.scenario.workload_limits import grid_problems
+
+    cells = math.prod(len(values) for values in parse_grid(args.grid).values())
+    problems = grid_problems(cells, str(args.scenario))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _check_sweep_work(args: argparse.Namespace, plan: Any) -> None:
+    """Refuse a sweep whose cells or runs are too large (every cell's scenario counts)."""
+    where = str(args.scenario)
+    check_work([(f"{where} [grid cell {cell.index}]", cell.scenario) for cell in plan.cells],
+               args.replications, source=where, force=args.force)
 
 
 def _prepare_out(args: argparse.Namespace, suffix: str = "") -> Path:
@@ -346,6 +410,8 @@ SWEEP_TABLE_FIGURES = {
 
 def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupted: bool,
                  written: list[Path]) -> None:
+    from rich.text import Text
+
     from sim.experiments.sweep import grid_keys, wide
 
     keys = grid_keys(table)
@@ -359,7 +425,7 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
     if len(set(short.values())) < len(short):
         short = {key: key for key in keys}
     for key in keys:
-        result.add_column(short[key], overflow="fold")
+        result.add_column(Text(printable(short[key])), overflow="fold")
     renamed = [f"{name} = {key}" for key, name in short.items() if name != key]
     for number, (name, header) in enumerate(SWEEP_TABLE_FIGURES.items()):
         unit = _unit(name)
@@ -372,7 +438,8 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
     key_texts = rows[keys].astype(str).to_numpy().tolist()
     counts = rows["n"].astype(int).astype(str).tolist()
     for values, texts, count in zip(key_texts, texts_by_row, counts, strict=True):
-        result.add_row(*values, *texts, *([] if complete else [count]))
+        result.add_row(*[Text(printable(value)) for value in values], *texts,
+                       *([] if complete else [count]))
     _print_table(result, ["; ".join([*renamed, "± is the 95% CI half-width; every figure is "
                                                "in sweep.csv"])], written)
 
@@ -384,20 +451,24 @@ def _replications(count: int) -> str:
 def _titled_table(title: str, interrupted: bool, fit_title: bool = True) -> Table:
     """A rich table titled ``title`` (marked when interrupted), as wide as it when asked."""
     from rich.table import Table
+    from rich.text import Text
 
-    return Table(title=title + (" (INTERRUPTED)" if interrupted else ""),
+    title = printable(title)  # user text: a Text, never read as rich markup
+    return Table(title=Text(title + (" (INTERRUPTED)" if interrupted else "")),
                  min_width=len(title) if fit_title else None)
 
 
 def _print_table(table: Table, notes: list[str], written: list[Path]) -> None:
     """Print ``table``, the ``notes`` lines, and where the report files went."""
     from rich.console import Console
+    from rich.text import Text
 
     console = Console()
     console.print(table)
     for line in notes:
-        console.print(line)
-    console.print(f"reports written to {written[0].parent}/ ({len(written)} files)")
+        console.print(Text(printable(line)))
+    console.print(Text(printable(f"reports written to {written[0].parent}/ "
+                                 f"({len(written)} files)")))
 
 
 def _number(value: Any, figure: str, signed: bool = False) -> str:

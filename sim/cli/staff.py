@@ -12,12 +12,23 @@ Errors propagate to :func:`sim.cli.main.main`, which prints them as one ``ccsim:
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import load_checked, positive_int, prepare_out, seed_number
+from sim.cli.common import (
+    add_safety_options,
+    check_environment,
+    check_work,
+    load_checked,
+    positive_int,
+    prepare_out,
+    seed_number,
+    usable_jobs,
+)
 from sim.scenario.units import format_clock, parse_duration
+from sim.scenario.user_text import printable
 from sim.staffing.shift_cover import ShiftTemplate
 
 if TYPE_CHECKING:
@@ -85,17 +96,33 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                         help="skip the service level vs agents simulation")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress lines, results or warnings")
+    add_safety_options(parser)
     parser.set_defaults(handler=run_staff)
     return parser
 
 
-def parse_shift(text: str, interval_s: float) -> ShiftTemplate:
-    """``'7h/8h'`` -> ``(start_interval, length_intervals)`` for the given interval."""
-    start, _, length = text.partition("/")
-    if not length:
-        raise ValueError(f"expected a shift as START/LENGTH such as 7h/8h, found {text!r}")
-    return (int(parse_duration(start) // interval_s),
-            max(1, round(parse_duration(length) / interval_s)))
+def parse_shift(text: str, interval_s: float, horizon_s: float | None = None) -> ShiftTemplate:
+    """``'7h/8h'`` -> ``(start_interval, length_intervals)`` for the given interval.
+
+    Raises:
+        ValueError: Naming ``--shift`` and its text, for a malformed shift, a start that is
+            negative, not finite or (given ``horizon_s``) not before the horizon, or a
+            length that is not greater than 0 or not finite.
+    """
+    shown = repr(text if len(text) <= 40 else text[:37] + "...")
+    allowed = "START/LENGTH such as 7h/8h (a start from 0 before the horizon, a length above 0)"
+    start_text, _, length_text = text.partition("/")
+    try:
+        start, length = parse_duration(start_text), parse_duration(length_text)
+    except ValueError:
+        raise ValueError(f"--shift {shown}: expected {allowed}") from None
+    horizon = horizon_s if horizon_s is not None else math.inf
+    if not (math.isfinite(length) and 0 < length <= 366 * 86400.0):
+        raise ValueError(f"--shift {shown}: the length must be greater than 0 (and at most "
+                         f"366 days); expected {allowed}")
+    if not (math.isfinite(start) and 0 <= start < horizon):
+        raise ValueError(f"--shift {shown}: the start is outside the horizon; expected {allowed}")
+    return (int(start // interval_s), max(1, round(length / interval_s)))
 
 
 def run_staff(args: argparse.Namespace) -> int:
@@ -114,9 +141,16 @@ def run_staff(args: argparse.Namespace) -> int:
     if unknown or not models:
         raise ValueError(f"unknown capacity model(s) {', '.join(unknown) or '(none)'}; "
                          f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
-    scenario = load_checked(args.scenario, args.overrides, args.quiet)
+    check_environment(args.scheduler)
+    scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
+    verify = args.verify_replications or 2 * args.replications
+    check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
+               force=args.force, runs_per_replication=len(models) * (
+                   args.max_iterations + -(-verify // args.replications) + 1))
+    args.jobs = usable_jobs(args.jobs, args.quiet)
     staffing_group(scenario, args.group)  # a bad --group fails before any run
-    templates = [parse_shift(text, scenario.interval) for text in args.shift] or None
+    templates = [parse_shift(text, scenario.interval, scenario.horizon)
+                 for text in args.shift] or None
     out_dir = prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
     from sim.experiments.executors import make_executor
     from sim.reports.staffing_files import write_staffing
@@ -136,15 +170,15 @@ def run_staff(args: argparse.Namespace) -> int:
 
 
 def _log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(printable(line), file=sys.stderr, flush=True)
 
 
 def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
     """The results in a few lines: agent-hours per model, shifts, effort, files."""
     fixed = [g.name for g in report.scenario.agent_groups if g.name != report.group]
-    print(f"{report.scenario.name}: staffing agent group {report.group}"
-          + (f" ({', '.join(fixed)} on their shifts)" if fixed else "")
-          + f"; goals: {report.goals.describe()}")
+    print(printable(f"{report.scenario.name}: staffing agent group {report.group}"
+                    + (f" ({', '.join(fixed)} on their shifts)" if fixed else "")
+                    + f"; goals: {report.goals.describe()}"))
     for model, reason in report.skipped.items():
         print(f"{model}: skipped ({reason})")
     for model, result in report.results.items():
@@ -166,6 +200,6 @@ def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
         print(f"{model} agents per shift (start+length): {pairs}")
     print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
           f"{report.runtime_s:.1f}s")
-    print(f"wrote {len(written)} files to {next(iter(written.values())).parent}/")
+    print(printable(f"wrote {len(written)} files to {next(iter(written.values())).parent}/"))
 
 

@@ -26,6 +26,7 @@ from sim.results.figures import (  # noqa: E402
     FIGURE_LABELS,
     service_level_meaning,
 )
+from sim.scenario.user_text import chart_text  # noqa: E402
 
 SIZE = (9.0, 4.8)
 """Figure size in inches."""
@@ -171,7 +172,7 @@ def service_level_chart(
         for name in channels:
             rows = _channel(intervals, name)
             axes.plot(_mid_h(rows), rows["service_level"] * 100.0, linewidth=1, alpha=0.7,
-                      marker=".", label=f"channel {name}")
+                      marker=".", label=f"channel {chart_text(name)}")
     rows = _channel(intervals, "all")
     _percent_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black")
     _service_level_frame(

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from sim.reports.run_charts import COLORS as MODEL_COLORS  # noqa: E402
 from sim.reports.run_charts import SIZE  # noqa: E402
 from sim.scenario.units import format_clock  # noqa: E402
+from sim.scenario.user_text import chart_text  # noqa: E402
 
 COLORS = {**MODEL_COLORS, "erlang": "#555555"}
 """Line colours: the two capacity models (as in every chart) and the Erlang baseline."""
@@ -80,7 +81,8 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
     axes.patch.set_visible(False)
     _joint_legend(axes, arrivals_axes)
     # A title naming the group and several goals is long: wrapped to the figure, not cut.
-    axes.set_title(title or "Required agents per interval by capacity model", wrap=True)
+    axes.set_title(chart_text(title or "Required agents per interval by capacity model"),
+                   wrap=True)
     figure.tight_layout()
     return figure
 
@@ -116,7 +118,7 @@ def service_level_curve_chart(curve: pd.DataFrame, target: float | None = None,
     group = curve.attrs.get("group")
     others = curve.attrs.get("other_agents") or 0.0
     fixed = f", plus {others:.0f} of other groups" if others >= 0.5 else ""
-    axes.set_xlabel(f"agents online{' in ' + group if group else ''}{fixed} (count)")
+    axes.set_xlabel(chart_text(f"agents online{' in ' + group if group else ''}{fixed} (count)"))
     axes.set_ylabel(f"service level, answered{within} (%)")
     axes.set_ylim(0, 105)
     where = ""

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.experiments.sweep import cell_label, grid_keys, wide  # noqa: E402
+from sim.scenario.user_text import chart_text  # noqa: E402
 
 SIZE = (11.0, 4.8)
 """Figure size in inches (two panels)."""
@@ -89,11 +90,12 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
         _x_axis(axes, x_key, numeric, categories, positions)
         axes.grid(alpha=0.3)
         axes.legend(loc="best", fontsize="small",
-                    title=", ".join(others) if others else None, title_fontsize="small")
+                    title=chart_text(", ".join(others)) if others else None,
+                    title_fontsize="small")
     replications = int(cells["n"].max()) if len(cells) else 0
     # Long key paths and scenario names wrap to the figure's width instead of being cut.
-    figure.suptitle(title or f"Sweep over {', '.join(keys)}: mean of {replications} "
-                    "replications per cell, error bars 95% CI", wrap=True)
+    figure.suptitle(chart_text(title or f"Sweep over {', '.join(keys)}: mean of {replications} "
+                               "replications per cell, error bars 95% CI"), wrap=True)
     return figure
 
 
@@ -115,8 +117,8 @@ def _series_label(keys: list[str], values: object) -> str:
     """A line's legend entry: the value alone for one key, ``key=value, ...`` for more."""
     values = values if isinstance(values, tuple) else (values,)
     if len(keys) == 1:
-        return str(values[0])
-    return cell_label(dict(zip(keys, values, strict=True)))
+        return chart_text(values[0])
+    return chart_text(cell_label(dict(zip(keys, values, strict=True))))
 
 
 def _x_axis(axes: Axes, key: str, numeric: bool, categories: list[str],
@@ -126,8 +128,8 @@ def _x_axis(axes: Axes, key: str, numeric: bool, categories: list[str],
         distinct = np.unique(positions[~np.isnan(positions)])
         if len(distinct) <= 15:
             axes.set_xticks(distinct, [f"{value:g}" for value in distinct])
-        axes.set_xlabel(f"{key} ({unit or 'scenario units'})")
+        axes.set_xlabel(chart_text(f"{key} ({unit or 'scenario units'})"))
         return
-    axes.set_xticks(range(len(categories)), categories)
+    axes.set_xticks(range(len(categories)), [chart_text(name) for name in categories])
     axes.set_xlim(-0.5, len(categories) - 0.5)
-    axes.set_xlabel(f"{key} ({unit or 'category'})")
+    axes.set_xlabel(chart_text(f"{key} ({unit or 'category'})"))

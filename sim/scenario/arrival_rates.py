@@ -22,8 +22,9 @@ def interval_rates_per_second(
     if profile.rate is not None:
         rates = np.full(n_intervals, profile.rate / 3600.0)
     elif profile.times is not None:
-        counts = np.bincount(
-            (np.asarray(profile.times, dtype=float) // interval_s).astype(int),
+        times = np.asarray(profile.times, dtype=float)
+        counts = np.bincount(  # times past the horizon are dropped, as the model drops them
+            (times[times < horizon_s] // interval_s).astype(int),
             minlength=n_intervals,
         )[:n_intervals]
         rates = counts / interval_s

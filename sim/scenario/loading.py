@@ -11,8 +11,11 @@ from __future__ import annotations
 import copy
 import csv
 import difflib
+import io
 import math
+import os
 import re
+import reprlib
 import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario.schema import Scenario, ScenarioRuleError
+from sim.scenario.yaml_input import YamlInputError, is_inside, load_yaml, read_input_file
 
 PathSegment = Union[str, int]
 
@@ -32,7 +36,7 @@ class ScenarioError(Exception):
     """A scenario file cannot be used; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems: list[str] = list(problems)
+        self.problems: list[str] = [_bounded_line(line) for line in problems]
         super().__init__("\n".join(self.problems))
 
     def __str__(self) -> str:
@@ -40,13 +44,18 @@ class ScenarioError(Exception):
 
 
 # ------------------------------------------------------------------------------ entry point
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(
+    path: str | Path, overrides: Sequence[str] = (), *, allow_outside_paths: bool | None = None
+) -> Scenario:
     """Read, override, resolve and validate a scenario file.
 
     Args:
         path: The YAML scenario file.
         overrides: ``key.path=value`` strings (as given to ``--set``), applied in order;
             the value is read as YAML, so ``4``, ``status``, ``80/h`` and ``[1, 2]`` work.
+        allow_outside_paths: Let arrival CSV files lie outside the scenario's folder
+            (absolute paths, ``..``); by default only when the environment variable
+            ``CCSIM_ALLOW_OUTSIDE_PATHS`` is ``1``.
 
     Returns:
         The validated scenario.
@@ -57,13 +66,19 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     source = str(path)
     raw = load_raw(path)
     raw, origins = _apply(raw, overrides, source)
-    problems = resolve_csv_profiles(raw, Path(path).parent, source)
+    problems = resolve_csv_profiles(
+        raw, Path(path).parent, source, allow_outside=allow_outside_paths
+    )
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         problems += validation_problems(error, raw, source, origins)
+    except RecursionError:
+        problems.append(f"{source}: (top level): nested too deeply to validate; expected the "
+                        "few levels of keys and lists of a scenario")
     except Exception as error:  # a bad input must never end in a traceback
-        problems.append(f"{source}: (top level): cannot validate: {error}; {_report_hint()}")
+        problems.append(f"{source}: (top level): cannot validate: {_bounded_line(str(error))}; "
+                        f"{_report_hint()}")
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -77,17 +92,22 @@ def load_raw(path: str | Path) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = read_input_file(Path(path), what="a YAML scenario file")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(
             [f"{source}: (file): file not found; expected a YAML scenario file"]
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
         raise ScenarioError(
-            [f"{source}: (file): cannot read ({error}); expected a UTF-8 YAML file"]
+            [f"{source}: (file): cannot read (not UTF-8 text); expected a UTF-8 YAML file"]
         ) from None
+    except ValueError as error:
+        raise ScenarioError([f"{source}: (file): {error}"]) from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
+    except YamlInputError as error:
+        raise ScenarioError([f"{source}: {error}"]) from None
     except yaml.YAMLError as error:
         raise ScenarioError([f"{source}: (file): {_yaml_message(error)}"]) from None
     if not isinstance(raw, dict):
@@ -237,8 +257,8 @@ def _parse_override(override: str) -> tuple[list[PathSegment], Any]:
             f"{error}; expected names and indexes such as agent_groups[0].capacity"
         ) from None
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = load_yaml(text)
+    except (yaml.YAMLError, YamlInputError):
         raise ValueError(
             f"cannot read value {text!r}; expected a YAML scalar or list, e.g. 4, 80/h, [1, 2]"
         ) from None
@@ -290,12 +310,17 @@ def _keys(node: dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------- CSV arrivals
-def resolve_csv_profiles(raw: dict[str, Any], folder: Path, source: str) -> list[str]:
+def resolve_csv_profiles(
+    raw: dict[str, Any], folder: Path, source: str, *, allow_outside: bool | None = None
+) -> list[str]:
     """Replace every ``csv:`` arrival profile in ``raw`` by its ``volumes`` list, in place.
 
     Looks at ``channels[i].arrivals`` and ``channels[i].outbound.arrivals``. The CSV file
     is read relative to ``folder`` and needs a ``volume`` column (``interval_start`` may be
-    present and is ignored).
+    present and is ignored). It must lie inside ``folder`` (symbolic links followed) unless
+    ``allow_outside`` is true (default: ``$CCSIM_ALLOW_OUTSIDE_PATHS`` is ``1``), be a
+    regular file (not a FIFO or a device) and hold at most 50 MB and
+    :data:`MAX_CSV_ROWS` rows.
 
     Returns:
         Problems, one line each; a profile with a problem keeps its ``csv`` key.
@@ -318,7 +343,8 @@ def resolve_csv_profiles(raw: dict[str, Any], folder: Path, source: str) -> list
                 continue
             where = f"{source}: {format_path([*loc, 'csv'])}"
             try:
-                volumes = read_volumes(folder / profile["csv"])
+                csv_path = _confined(folder, profile["csv"], allow_outside)
+                volumes = read_volumes(csv_path)
             except ValueError as error:
                 problems.append(f"{where}: {error}")
                 continue
@@ -334,31 +360,85 @@ def _is_csv_profile(profile: Any) -> TypeGuard[dict[str, Any]]:
     return all(profile.get(other) is None for other in ("rate", "rates", "volumes", "times"))
 
 
+ALLOW_OUTSIDE_PATHS_ENV = "CCSIM_ALLOW_OUTSIDE_PATHS"
+"""Set to ``1`` to let arrival CSV files lie outside the scenario's folder."""
+
+MAX_CSV_ROWS = 1_000_000
+"""Most rows of an arrival CSV file (one per profile interval)."""
+
+
+def outside_paths_allowed(allow: bool | None = None) -> bool:
+    """``allow`` if given, else whether ``$CCSIM_ALLOW_OUTSIDE_PATHS`` is ``1`` (or true)."""
+    if allow is not None:
+        return allow
+    return os.environ.get(ALLOW_OUTSIDE_PATHS_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def _confined(folder: Path, name: str, allow_outside: bool | None) -> Path:
+    """The CSV path ``name`` relative to ``folder``, refused when it leaves the folder."""
+    path = folder / name
+    if not outside_paths_allowed(allow_outside) and not is_inside(path, folder):
+        raise ValueError(
+            f"{path} is outside the scenario's folder {_resolved(folder)}; expected a CSV file in "
+            "that "
+            f"folder or below (--allow-outside-paths or {ALLOW_OUTSIDE_PATHS_ENV}=1 allows "
+            "others)"
+        )
+    return path
+
+
+def _resolved(folder: Path) -> str:
+    try:
+        return str(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return str(folder)
+
+
 def read_volumes(path: Path) -> list[float]:
     """Return the ``volume`` column of an arrival CSV file, one value per interval.
+
+    Only a regular file of at most 50 MB is read (a FIFO or a device is refused without
+    waiting), and no message ever quotes the file's content.
 
     Raises:
         ValueError: With a one-line message naming the file, row and what is allowed.
     """
     name = str(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = [(column or "").strip() for column in reader.fieldnames or []]
-            if "volume" not in columns:
-                found = ", ".join(columns) if columns else "no columns"
+        data = read_input_file(path, what="a UTF-8 CSV file")
+        text = data.decode("utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        columns = [(column or "").strip() for column in reader.fieldnames or []]
+        if "volume" not in columns:
+            found = f"{len(columns)} column{'s' if len(columns) != 1 else ''}, none named volume"
+            raise ValueError(
+                f"{name} has {found if columns else 'no columns'}; expected a volume column "
+                "(and optionally interval_start), one row per interval"
+            )
+        reader.fieldnames = columns
+        volumes: list[float] = []
+        for row in reader:
+            if len(volumes) >= MAX_CSV_ROWS:
                 raise ValueError(
-                    f"{name} has {found}; expected a volume column (and optionally "
-                    "interval_start), one row per interval"
+                    f"{name} has more than {MAX_CSV_ROWS:,} rows; expected one row per interval"
                 )
-            reader.fieldnames = columns
-            volumes = [_volume(row.get("volume"), name, reader.line_num) for row in reader]
+            volumes.append(_volume(row.get("volume"), name, reader.line_num))
     except FileNotFoundError:
         raise ValueError(
             f"file {name} not found; expected a CSV file relative to the scenario's folder"
         ) from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ValueError(f"cannot read {name} ({error}); expected a UTF-8 CSV file") from None
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"cannot read {name} (not UTF-8 text); expected a UTF-8 CSV file"
+        ) from None
+    except csv.Error:
+        raise ValueError(
+            f"cannot read {name} (line {reader.line_num} is not valid CSV); "
+            "expected a UTF-8 CSV file"
+        ) from None
+    except ValueError as error:
+        message = str(error)
+        raise ValueError(message if message.startswith(name) else f"{name} {message}") from None
     if not volumes:
         raise ValueError(f"{name} has no rows; expected one volume per interval")
     return volumes
@@ -371,8 +451,9 @@ def _volume(cell: Any, name: str, line: int) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"{name} line {line}: found {text!r} in column volume; "
+        found = "is empty" if not text else "is not valid"
+        raise ValueError(  # the cell itself is not shown: a file's content is never echoed
+            f"{name} line {line}: the value in column volume {found}; "
             "expected a number greater than or equal to 0"
         )
     return value
@@ -502,8 +583,27 @@ def _show(value: Any) -> str:
     """``repr`` of a found value, shortened to about 60 characters."""
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
-    text = repr(value)
+    text = _BOUNDED_REPR.repr(value)  # never the repr of a whole (alias-expanded) value
     return text if len(text) <= _FOUND_WIDTH else text[: _FOUND_WIDTH - 3] + "..."
+
+
+def _bounded_repr() -> reprlib.Repr:
+    shown = reprlib.Repr()
+    shown.maxlevel, shown.maxlist, shown.maxtuple, shown.maxdict = 3, 12, 12, 8
+    shown.maxset = shown.maxfrozenset = shown.maxdeque = shown.maxarray = 12
+    shown.maxstring = shown.maxlong = shown.maxother = _FOUND_WIDTH + 10
+    return shown
+
+
+_BOUNDED_REPR = _bounded_repr()
+
+MAX_LINE = 600
+"""Longest problem line; longer ones (a huge name quoted in a message) are cut."""
+
+
+def _bounded_line(line: str) -> str:
+    line = str(line)
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 3] + "..."
 
 
 def _unknown_key(key: Any, model: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.schema import AgentGroup, ArrivalProfile, Scenario
 from sim.scenario.units import format_duration
@@ -38,7 +40,26 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"agent_groups[{index}].agents: {group.agents} is ignored; the group's "
                 f"{schedule} set who is online"
             )
+    warnings.extend(arrivals_past_horizon(scenario))
     warnings.extend(unstaffed_arrivals(scenario))
+    return warnings
+
+
+def arrivals_past_horizon(scenario: Scenario) -> list[str]:
+    """Warn about replayed arrival ``times`` at or after the horizon (they are dropped)."""
+    warnings: list[str] = []
+    for index, channel in enumerate(scenario.channels):
+        for path, profile in channel.arrival_profiles:
+            if profile.times is None:
+                continue
+            late = sum(1 for time in profile.times if time >= scenario.horizon)
+            if late:
+                key = f"channels[{index}]." + ".".join((*path, "times"))
+                warnings.append(
+                    f"{key}: {late} of {len(profile.times)} times are at or after the horizon "
+                    f"({format_duration(scenario.horizon)}) and are dropped; "
+                    "lengthen horizon or remove them"
+                )
     return warnings
 
 
@@ -75,10 +96,16 @@ def _unstaffed_periods(
         return [
             (time, time)
             for time in profile.times
-            if not any(_agents_online(scenario, group, time) for group in groups)
+            if time < scenario.horizon
+            and not any(_agents_online(scenario, group, time) for group in groups)
         ]
     horizon = scenario.horizon
-    profile_interval_s, rates = interval_rates_per_second(profile, scenario.interval, horizon)
+    if profile.rate is not None:  # constant: one rate over the horizon, whatever the interval
+        profile_interval_s, rates = horizon, np.array([profile.rate / 3600.0])
+    elif horizon / (profile.interval or scenario.interval) > _MAX_BREAKPOINTS:
+        return []  # far too many profile intervals to check (the run refuses them too)
+    else:
+        profile_interval_s, rates = interval_rates_per_second(profile, scenario.interval, horizon)
     steps = {0.0, horizon}
     lengths = [profile_interval_s] if profile.rate is None else []
     if any(group.staffing is not None for group in groups):

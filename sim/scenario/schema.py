@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Union
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -29,9 +30,62 @@ PerHour = Annotated[float, BeforeValidator(parse_rate_per_hour)]
 
 
 class Schema(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are frozen."""
+    """Base of every scenario section: unknown keys are errors, values are frozen.
+
+    Numbers are strict about booleans: ``agents: true`` is an error, not one agent.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for name, listed in _number_fields(cls).items():
+            value = data.get(name)
+            items = list(enumerate(value)) if listed and isinstance(value, list) else []
+            for loc, item in [((name,), value)] if not listed else [
+                ((name, index), item) for index, item in items
+            ]:
+                if isinstance(item, bool):
+                    raise ScenarioRuleError(
+                        loc, f"found {str(item).lower()}; expected a number "
+                        "(true and false are not numbers)"
+                    )
+        return data
+
+
+_NUMBER_FIELDS: dict[type, dict[str, bool]] = {}
+
+
+def _number_fields(model: type[BaseModel]) -> dict[str, bool]:
+    """Fields of ``model`` holding a number (``False``) or a list of numbers (``True``)."""
+    found = _NUMBER_FIELDS.get(model)
+    if found is None:
+        found = {}
+        for name, info in model.model_fields.items():
+            kind = _number_kind(info.annotation)
+            if kind is not None:
+                found[name] = kind
+        _NUMBER_FIELDS[model] = found
+    return found
+
+
+def _number_kind(annotation: Any) -> bool | None:
+    members = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(members) == 1:
+        annotation = members[0]
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if annotation in (int, float):
+        return False
+    if get_origin(annotation) is list:
+        inner = get_args(annotation)[0]
+        while get_origin(inner) is Annotated:
+            inner = get_args(inner)[0]
+        return True if inner in (int, float) else None
+    return None
 
 
 # --------------------------------------------------------------------------- channels
@@ -643,6 +697,11 @@ def _check_schedule(scenario: Scenario) -> None:
         for path, profile in channel.arrival_profiles:
             loc: tuple[str | int, ...] = ("channels", index, *path)
             entries = profile.rates if profile.rates is not None else profile.volumes
+            if entries is not None and not entries:
+                raise ScenarioRuleError(
+                    (*loc, "rates" if profile.rates is not None else "volumes"),
+                    "found an empty list; expected at least one entry (one per profile interval)",
+                )
             if entries is None or profile.repeat:
                 continue
             length = profile.interval or scenario.interval

@@ -7,8 +7,10 @@ and turns online agents into scheduled agents.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,8 +38,33 @@ def parse_fraction(value: str | float) -> float:
     """Parse ``'5%'``, ``'0.05'`` or ``5`` (a number above 1 means percent) as a fraction."""
     text = str(value).strip()
     percent = text.endswith("%")
-    number = float(text.rstrip("%"))
+    try:
+        number = float(text.removesuffix("%"))
+    except ValueError:
+        raise ValueError(f"expected a share such as 5% or 0.05, found {_shown(text)}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite share such as 5% or 0.05, found {_shown(text)}")
     return number / 100.0 if percent or number > 1 else number
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _option(option: str, text: str | float, parse: Any, allowed: str,
+            within: Any = None) -> Any:
+    """Parse an option's text; a ValueError names the option, its text and what is allowed."""
+    shown = _shown(str(text))
+    try:
+        value = parse(text)
+    except ValueError:
+        raise ValueError(f"{option} {shown}: expected {allowed}") from None
+    numbers = value if isinstance(value, tuple) else (value,)
+    if not all(math.isfinite(number) for number in numbers) or (
+        within is not None and not within(value)
+    ):
+        raise ValueError(f"{option} {shown}: expected {allowed}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -89,14 +116,26 @@ class StaffingGoals:
         max_occupancy: str | float | None = None,
     ) -> StaffingGoals:
         """Goals from CLI-style text: ``'80/60s'``, ``'30s'``, ``'5%'``, ``'30%'``, ``'85%'``."""
-        service_level, threshold_s = parse_service_level(target) if target else (None, None)
+        service_level, threshold_s = _option(
+            "--target", target, parse_service_level,
+            "a service level such as 80/60s (a target between 0 and 100% and a threshold "
+            "greater than 0)", lambda pair: 0 < pair[0] < 1 and pair[1] > 0,
+        ) if target else (None, None)
+        share = "a share between 0 and 100%, such as 5% or 0.05"
         return cls(
             service_level=service_level,
             threshold_s=threshold_s,
-            max_asa_s=parse_duration(max_asa) if max_asa is not None else None,
-            max_abandon=parse_fraction(max_abandon) if max_abandon is not None else None,
-            shrinkage=parse_fraction(shrinkage) if shrinkage else 0.0,
-            max_occupancy=parse_fraction(max_occupancy) if max_occupancy is not None else None,
+            max_asa_s=_option("--max-asa", max_asa, parse_duration,
+                              "a duration greater than 0, such as 30s", lambda v: v > 0)
+            if max_asa is not None else None,
+            max_abandon=_option("--max-abandon", max_abandon, parse_fraction, share,
+                                lambda v: 0 < v < 1) if max_abandon is not None else None,
+            shrinkage=_option("--shrinkage", shrinkage, parse_fraction,
+                              "a share from 0 up to (not including) 100%, such as 30%",
+                              lambda v: 0 <= v < 1) if shrinkage else 0.0,
+            max_occupancy=_option("--max-occupancy", max_occupancy, parse_fraction,
+                                  "a share above 0 and up to 100%, such as 85%",
+                                  lambda v: 0 < v <= 1) if max_occupancy is not None else None,
         )
 
     def scheduled(self, agents: np.ndarray | int) -> np.ndarray:

@@ -1,0 +1,43 @@
+r"""User text made safe to print on a terminal and to draw in a chart.
+
+Names, descriptions, grid values and file names come from the user. They are text, never
+instructions: an escape sequence must not reach the terminal, a ``[/x]`` must not be read
+as rich markup and a ``$\\foo$`` must not be read as matplotlib mathtext. The command line
+prints user text through :func:`printable` (and builds rich ``Text`` objects, which take
+no markup); every chart module draws user text through :func:`chart_text`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but tab and newline), DEL and C1 controls
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional overrides
+)
+_LINE_BREAKS = re.compile("[\t\n]")
+
+
+def printable(text: object, *, one_line: bool = True) -> str:
+    r"""``text`` with control characters shown as ``\\xNN`` (``\\uNNNN``) escapes.
+
+    Args:
+        text: Any value; it is turned into text with ``str``.
+        one_line: Also show tabs and newlines as escapes (for one-line messages).
+    """
+    result = _CONTROL.sub(_escape, str(text))
+    return _LINE_BREAKS.sub(_escape, result) if one_line else result
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def chart_text(text: object) -> str:
+    r"""``text`` for a matplotlib title, label or legend: no mathtext, no control characters.
+
+    Every ``$`` is escaped as ``\\$``, so a name such as ``$\\foo$`` is drawn as written
+    instead of being parsed (and failing) as mathtext.
+    """
+    return printable(text).replace("$", r"\$")
