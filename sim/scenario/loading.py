@@ -535,7 +535,12 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
         return f"{found}; a distribution needs kind: one of {kinds}"
     bound = _BOUNDS.get(kind)
     if bound is not None:
-        return f"{found}; expected a number {bound} {_number(ctx.get(_BOUND_KEYS[kind]))}"
+        limit = ctx.get(_BOUND_KEYS[kind])
+        text = f"{found}; expected a number {bound} {_number(limit)}"
+        value = details.get("input")
+        if kind == "less_than_equal" and limit == 1 and isinstance(value, (int, float)):
+            text += f" (a share: write {_number(value)}% for percent)"
+        return text
     if kind in ("too_short", "too_long"):
         size = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         word = "at least" if kind == "too_short" else "at most"

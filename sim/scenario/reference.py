@@ -67,6 +67,8 @@ _VALIDATOR_KINDS = {
     "parse_rate_per_hour": "rate",
     "_duration_distribution": "duration distribution",
     "_count_distribution": "count distribution",
+    "percent_sign_as_share": "share",
+    "percent_sign_as_points": "percentage",
 }
 
 
@@ -192,6 +194,8 @@ def _unit(kind: str) -> str:
         return "seconds"
     if kind.startswith("rate") or kind.startswith("list of rate"):
         return "per hour"
+    if kind == "percentage":
+        return "percent"
     return ""
 
 
@@ -295,6 +299,9 @@ def _syntax(docs: dict[str, dict[str, str]]) -> list[str]:
         "",
         f"- **Duration**: {aliases.get('Seconds', '')} Units: {units}. Stored in seconds.",
         f"- **Rate**: {aliases.get('PerHour', '')} Stored per hour.",
+        f"- **Share**: {aliases.get('Share', '')} Stored as a number, 0.8 for 80%; a bare "
+        "number is never read as percent (`target: 80` is refused, not 80%).",
+        f"- **Percentage**: {aliases.get('PercentPoints', '')} Stored in percent points.",
         f"- **Duration distribution**: {aliases.get('DurationDistribution', '')} "
         "Inside a distribution, `value`, `mean`, `sd`, `low`, `high` and `values` may be "
         "durations too: `{kind: exponential, mean: 2m}`.",

@@ -20,13 +20,24 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.units import parse_duration, parse_rate_per_hour
+from sim.scenario.units import (
+    parse_duration,
+    parse_rate_per_hour,
+    percent_sign_as_points,
+    percent_sign_as_share,
+)
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 """A duration; written as ``45s``, ``5m``, ``1.5h``, ``2d`` or a number of seconds."""
 
 PerHour = Annotated[float, BeforeValidator(parse_rate_per_hour)]
 """A rate; written as ``60/h``, ``2/m``, ``1440/d`` or a number per hour."""
+
+Share = Annotated[float, BeforeValidator(percent_sign_as_share)]
+"""A share or factor; written as ``80%`` or ``0.8`` (a bare number keeps its meaning)."""
+
+PercentPoints = Annotated[float, BeforeValidator(percent_sign_as_points)]
+"""A percentage of agent capacity; written as ``50%`` or ``50``."""
 
 
 class Schema(BaseModel):
@@ -264,7 +275,7 @@ class OutboundCampaign(Schema):
 
     arrivals: ArrivalProfile
     """When the first messages are sent."""
-    answer_probability: float = Field(default=0.5, ge=0, le=1)
+    answer_probability: Share = Field(default=0.5, ge=0, le=1)
     """Share of customers who ever answer."""
     answer_delay: DurationDistribution = Field(
         default_factory=lambda: Exponential(kind="exponential", mean=1800.0)
@@ -283,9 +294,9 @@ class CustomerBehaviour(Schema):
     """Time the customer takes to answer an agent message (seconds)."""
     patience: DurationDistribution | None = None
     """Time a customer waits in the queue before abandoning; never abandons when omitted."""
-    silent_probability: float = Field(default=0.0, ge=0, le=1)
+    silent_probability: Share = Field(default=0.0, ge=0, le=1)
     """Chance that a conversation has a point where the customer stops answering."""
-    return_probability: float = Field(default=0.0, ge=0, le=1)
+    return_probability: Share = Field(default=0.0, ge=0, le=1)
     """Chance that a silent customer comes back later."""
     return_delay: DurationDistribution = Field(
         default_factory=lambda: Exponential(kind="exponential", mean=7200.0)
@@ -304,7 +315,7 @@ class Channel(Schema):
     """The queue its sessions are routed through."""
     capacity_weight: float | None = Field(default=None, gt=0)
     """Units of agent capacity one work item uses (``CapacityWeight``)."""
-    capacity_percentage: float | None = Field(default=None, gt=0, le=100)
+    capacity_percentage: PercentPoints | None = Field(default=None, gt=0, le=100)
     """Percent of agent capacity one work item uses (``CapacityPercentage``)."""
     paused_capacity_weight: float = Field(default=0.0, ge=0)
     """Capacity an Inactive session uses under status-based capacity (rules §4)."""
@@ -423,7 +434,7 @@ class AgentBehaviour(Schema):
 
     accept_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=5.0))
     """Time from push to accept (seconds)."""
-    decline_probability: float = Field(default=0.0, ge=0, le=1)
+    decline_probability: Share = Field(default=0.0, ge=0, le=1)
     """Chance that a pushed item is declined."""
     decline_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=5.0))
     """Time from push to decline (seconds)."""
@@ -433,7 +444,7 @@ class AgentBehaviour(Schema):
         default_factory=lambda: Exponential(kind="exponential", mean=45.0)
     )
     """Time an agent takes to answer a customer message, with one open session (seconds)."""
-    concurrency_slowdown: float = Field(default=0.0, ge=0)
+    concurrency_slowdown: Share = Field(default=0.0, ge=0)
     """Extra reply time per additional active session: 0.25 means 25% slower per session."""
     close_tab_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=30.0))
     """Tab-based: time from End Chat to closing the tab (seconds; rules §3)."""
@@ -458,7 +469,7 @@ class AgentGroup(Schema):
     """Agents logged in per reporting interval (what ``ccsim staff`` produces)."""
     capacity: float | None = Field(default=None, gt=0)
     """Capacity in units (``PresenceUserConfig.Capacity``)."""
-    capacity_percent: float | None = Field(default=None, gt=0, le=100)
+    capacity_percent: PercentPoints | None = Field(default=None, gt=0, le=100)
     """Capacity as a percentage (channels then give ``capacity_percentage``)."""
     queues: Annotated[list[str], Field(min_length=1)]
     """Queues this group serves."""
@@ -516,7 +527,7 @@ class ServiceLevel(Schema):
 
     threshold: Seconds = Field(default=60.0, gt=0)
     """Speed-to-answer threshold (seconds)."""
-    target: float = Field(default=0.8, gt=0, le=1)
+    target: Share = Field(default=0.8, gt=0, le=1)
     """Target share answered within the threshold."""
     short_abandons: Literal["miss", "exclude"] = "miss"
     """Customers who abandon sooner than the threshold: ``miss`` counts them as missed (so
@@ -543,7 +554,7 @@ class Scenario(Schema):
     """Tab-based or status-based capacity (rules §3 and §4)."""
     seed: int = Field(default=12345, ge=0, strict=True)
     """Root of the SeedSequence every random stream comes from."""
-    arrival_scale: float = Field(default=1.0, gt=0)
+    arrival_scale: Share = Field(default=1.0, gt=0)
     """Multiplies every arrival profile (for what-ifs)."""
     service_level: ServiceLevel = Field(default_factory=ServiceLevel)
     """Service-level goal."""

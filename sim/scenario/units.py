@@ -1,11 +1,13 @@
 """Parsing of durations and rates as people write them in scenario files.
 
 Inside the model every duration is in seconds; scenario rates are per hour. These
-helpers turn ``"45s"``, ``"5m"``, ``"1.5h"``, ``"2d"`` and ``"60/h"`` into those units.
+helpers turn ``"45s"``, ``"5m"``, ``"1.5h"``, ``"2d"`` and ``"60/h"`` into those units, and
+``"80%"`` into the share 0.8.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 SECONDS_PER_UNIT: dict[str, float] = {
@@ -83,3 +85,70 @@ def format_clock(seconds: float) -> str:
     days, rest = divmod(int(round(seconds)), 86400)
     text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
     return f"d{days + 1} {text}" if days else text
+
+
+SHARE_HELP = "a share such as 80% or 0.8"
+
+_PERCENT = re.compile(r"^\s*(-?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*%\s*$")
+
+
+def parse_share(value: object, *, above_one_is_percent: bool = False) -> float:
+    """Return a share (0.8) written as ``"80%"``, ``0.8`` or ``"0.8"``.
+
+    One parser for the command line (``--max-abandon 5%``) and scenario files
+    (``target: 80%``). Bounds are the caller's to check.
+
+    Args:
+        value: A number, or text holding a number with an optional ``%`` sign.
+        above_one_is_percent: Read a bare number above 1 as percent (``5`` as 5%), as the
+            command line does; a scenario file keeps a bare number as it is.
+
+    Raises:
+        ValueError: ``expected a share such as 80% or 0.8, found ...`` when ``value`` is not
+            a finite number or a percentage.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected {SHARE_HELP}, found {value!r}")
+    if isinstance(value, (int, float)):
+        number, percent = float(value), False
+    elif isinstance(value, str):
+        match = _PERCENT.match(value)
+        percent = match is not None
+        try:
+            number = float(match.group(1) if match is not None else value.strip())
+        except ValueError:
+            raise ValueError(f"expected {SHARE_HELP}, found {_short(value)}") from None
+    else:
+        raise ValueError(f"expected {SHARE_HELP}, found {_short(value)}")
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite share such as 80% or 0.8, found {_short(value)}")
+    return number / 100.0 if percent or (above_one_is_percent and number > 1) else number
+
+
+def percent_sign_as_share(value: object) -> object:
+    """``"80%"`` as 0.8; any other value unchanged, for the schema to check.
+
+    A pydantic ``BeforeValidator``: a bare number in a scenario file keeps its meaning.
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return parse_share(value)
+    return value
+
+
+def percent_sign_as_points(value: object) -> object:
+    """``"50%"`` as 50 (percent points, for capacity percentages).
+
+    Any other value is returned unchanged, for the schema to check.
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        match = _PERCENT.match(value)
+        number = float(match.group(1)) if match is not None else math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"expected a percentage such as 50%, found {_short(value)}")
+        return number
+    return value
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.scenario.units import parse_duration
+from sim.scenario.units import parse_duration, parse_share
 
 
 class StaffingError(ValueError):
@@ -35,16 +35,12 @@ def parse_service_level(text: str) -> tuple[float, float]:
 
 
 def parse_fraction(value: str | float) -> float:
-    """Parse ``'5%'``, ``'0.05'`` or ``5`` (a number above 1 means percent) as a fraction."""
-    text = str(value).strip()
-    percent = text.endswith("%")
-    try:
-        number = float(text.removesuffix("%"))
-    except ValueError:
-        raise ValueError(f"expected a share such as 5% or 0.05, found {_shown(text)}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"expected a finite share such as 5% or 0.05, found {_shown(text)}")
-    return number / 100.0 if percent or number > 1 else number
+    """Parse ``'5%'``, ``'0.05'`` or ``5`` (a number above 1 means percent) as a fraction.
+
+    The scenario's parser (:func:`sim.scenario.units.parse_share`), with the command line's
+    reading of a bare number above 1 as percent.
+    """
+    return parse_share(value, above_one_is_percent=True)
 
 
 def _shown(text: str) -> str:
