@@ -6,13 +6,16 @@ Dask cluster: :mod:`sim.experiments.dask_executor`); callers put the results bac
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol, TypeVar
 
 Item = TypeVar("Item")
@@ -87,14 +90,17 @@ class LocalExecutor(OrderedMap):
             self._pool = None
 
     def _worker_pool(self) -> ProcessPoolExecutor:
-        # 'spawn': a fresh interpreter per worker, safe while this process runs threads
-        # (a progress bar) and the same on every platform. Kept for later batches, so
-        # iterative work (staffing) pays the start-up once.
+        # 'spawn' (default, $CCSIM_START_METHOD): a fresh interpreter per worker, safe
+        # while this process runs threads (a progress bar) and the same on every platform.
+        # Kept for later batches, so iterative work (staffing) pays the start-up once.
+        # Workers die with this process, even on kill -9 (see _start_worker).
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupts,
+                mp_context=multiprocessing.get_context(start_method()),
+                initializer=_start_worker,
+                initargs=(os.getpid(),
+                          threading.current_thread() is threading.main_thread()),
             )
         return self._pool
 
@@ -152,6 +158,63 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+START_METHOD_ENV = "CCSIM_START_METHOD"
+"""Environment variable choosing how local workers start: ``spawn`` (default) or ``fork``."""
+
+START_METHODS = ("spawn", "fork")
+"""The start methods local workers may use (workers must be children of this process)."""
+
+PARENT_POLL_S = 0.25
+"""How often a worker's watchdog checks that its parent is still alive (seconds)."""
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def start_method() -> str:
+    """How local worker processes start: ``$CCSIM_START_METHOD``, else ``spawn``.
+
+    Raises:
+        ValueError: for a start method other than ``spawn`` or ``fork`` (or one this
+            platform lacks).
+    """
+    method = os.environ.get(START_METHOD_ENV, "").strip() or "spawn"
+    if method not in START_METHODS or method not in multiprocessing.get_all_start_methods():
+        allowed = [name for name in START_METHODS
+                   if name in multiprocessing.get_all_start_methods()]
+        raise ValueError(f"{START_METHOD_ENV}: found {method!r}; allowed: "
+                         f"{', '.join(repr(name) for name in allowed)}")
+    return method
+
+
+def _start_worker(parent_pid: int, death_signal: bool = True) -> None:
+    """Worker initializer: leave Ctrl-C to the parent, and die with the parent.
+
+    A worker must never outlive the process that started it (a ``kill -9`` of ``ccsim``
+    would otherwise leave workers running for minutes, holding the caller's terminal or
+    pipe). Two guards: on Linux the kernel sends SIGKILL when the parent dies
+    (``prctl(PR_SET_PDEATHSIG)``; only when the pool was started from the main thread,
+    since the signal follows the *thread* that started the worker), and everywhere a
+    daemon thread polls the parent pid every :data:`PARENT_POLL_S` seconds. A parent that
+    died before this ran is caught by the first check.
+    """
+    _ignore_interrupts()
+    if death_signal and sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="ccsim-parent-watchdog",
+                     daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit this worker at once when its parent is gone (it was re-parented)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
 SCHEDULER_ENV = "CCSIM_SCHEDULER"
 """Environment variable with a Dask scheduler address, used when no scheduler is given."""
 
@@ -180,7 +243,7 @@ def make_executor(jobs: int = 1, scheduler: str | None = None) -> OrderedMap:
     Raises:
         ImportError: for a scheduler when ``dask.distributed`` is not installed.
         OSError: if the scheduler cannot be reached.
-        ValueError: if ``jobs`` is less than 1.
+        ValueError: if ``jobs`` is less than 1, or for a bad ``$CCSIM_START_METHOD``.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -190,6 +253,8 @@ def make_executor(jobs: int = 1, scheduler: str | None = None) -> OrderedMap:
 
         timeout_s = float(os.environ.get("CCSIM_SCHEDULER_TIMEOUT", CONNECT_TIMEOUT_S))
         return DaskExecutor(address, timeout_s=timeout_s)
+    if jobs > 1:
+        start_method()  # a bad $CCSIM_START_METHOD fails before any run
     return LocalExecutor(jobs)
 
 
