@@ -16,6 +16,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from sim.experiments.executors import OrderedMap
@@ -49,26 +50,91 @@ def _distributed() -> Any:
     return distributed
 
 
-def _check_host(address: str) -> None:
-    """Fail at once (not after the connect timeout) when the scheduler's host is unknown."""
-    scheme, _, rest = address.rpartition("://")
-    if scheme not in ("", "tcp", "tls"):
-        return
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+"""Address schemes of a remote Dask scheduler."""
+
+
+def _check_address(address: str, timeout_s: float) -> None:
+    """Fail at once, in one line, for an address that is malformed or has nothing listening.
+
+    Checks the form ``SCHEME://HOST:PORT`` (the scheme may be left out: ``tcp``), resolves
+    the host and, for TCP-based schemes, opens and closes a plain socket to the port (at most
+    ``timeout_s`` seconds; for ``tcp``, until the scheduler's greeting arrives), before any
+    Dask client exists: a refused port fails at once, a filtered port or one held by a
+    program other than a scheduler within ``timeout_s``, not after the client's own timeout
+    (or never: a client whose handshake is not answered waits for ever).
+    """
+    hint = "expected an address such as tcp://HOST:8786"
+    scheme, separator, rest = address.partition("://")
+    if not separator:
+        scheme, rest = "tcp", address
+    if scheme not in SCHEMES:
+        raise SchedulerConnectionError(
+            f"bad Dask scheduler address {address!r}: unknown scheme {scheme!r} "
+            f"(known: {', '.join(SCHEMES)}); {hint}")
     if rest.startswith("["):  # [IPv6]:port
-        host = rest[1:].partition("]")[0]
+        host, _, port_text = rest[1:].partition("]")
+        port_text = port_text.removeprefix(":")
     else:
-        host = rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest
-    if not host:
-        return
+        host, _, port_text = rest.rpartition(":") if ":" in rest else (rest, "", "")
+    port_text = port_text.rstrip("/")
+    if not host or "/" in host:
+        raise SchedulerConnectionError(
+            f"bad Dask scheduler address {address!r}: no host; {hint}")
+    if not port_text:
+        raise SchedulerConnectionError(
+            f"bad Dask scheduler address {address!r}: no port; {hint}")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SchedulerConnectionError(
+            f"bad Dask scheduler address {address!r}: port {port_text!r} is not a number "
+            f"from 1 to 65535; {hint}")
     try:
-        socket.getaddrinfo(host, None)
+        socket.getaddrinfo(host, int(port_text))
     except socket.gaierror as error:
         raise SchedulerConnectionError(
             f"distributed runs need a reachable Dask scheduler: cannot resolve host {host!r} "
-            f"of {address} ({error.strerror}); expected an address such as tcp://HOST:8786"
-        ) from None
+            f"of {address} ({error.strerror}); {hint}") from None
     except OSError:
         return
+    if scheme == "ucx":
+        return
+    try:
+        with socket.create_connection((host, int(port_text)),
+                                      timeout=max(timeout_s, 0.1)) as probe:
+            # A Dask scheduler greets a new TCP connection at once (its handshake); a port
+            # held by something else says nothing, and the client would wait for ever.
+            if scheme == "tcp" and not probe.recv(1):
+                raise ConnectionError(0, "the connection was closed without a Dask handshake")
+    except OSError as error:
+        detail = error.strerror or str(error) or type(error).__name__
+        if isinstance(error, TimeoutError):
+            detail = f"no Dask scheduler answered within {timeout_s:g} s"
+        raise SchedulerConnectionError(
+            f"distributed runs need a reachable Dask scheduler: cannot connect to "
+            f"{address} ({detail}); start one with 'dask scheduler' and workers with "
+            f"'dask worker {address}', or drop --scheduler / CCSIM_SCHEDULER to run locally"
+        ) from None
+
+
+def _client(distributed: Any, address: str, timeout_s: float) -> Any:
+    """A connected ``distributed.Client``; one that fails to connect is shut down quietly.
+
+    A Client whose constructor raised is still finalized later, and its ``__del__`` would
+    then try to close it (a stall of twice the timeout, then a traceback on stderr): the
+    failed client is marked closed and its event loop stopped here instead.
+    """
+
+    class QuietClient(distributed.Client):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().__init__(*args, **kwargs)
+            except BaseException:
+                self.status = "closed"
+                with suppress(Exception):
+                    self._loop_runner.stop()
+                raise
+
+    return QuietClient(address, timeout=f"{timeout_s}s", set_as_default=False)
 
 
 class DaskExecutor(OrderedMap):
@@ -96,11 +162,9 @@ class DaskExecutor(OrderedMap):
         """
         distributed = _distributed()
         self.address = address
-        _check_host(address)
+        _check_address(address, timeout_s)
         try:
-            self.client = distributed.Client(
-                address, timeout=f"{timeout_s}s", set_as_default=False
-            )
+            self.client = _client(distributed, address, timeout_s)
         except (OSError, TimeoutError, ValueError) as error:
             detail = " ".join(str(error).split()) or type(error).__name__
             raise SchedulerConnectionError(
