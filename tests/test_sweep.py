@@ -251,7 +251,7 @@ def test_cli_sweep_end_to_end(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "SL %" in result.stdout and "ASA s" in result.stdout
     out = tmp_path / "out" / "desk-sweep"
-    assert sorted(path.name for path in out.iterdir()) == ["sweep.csv", "sweep.png"]
+    assert sorted(path.name for path in out.iterdir()) == ["sweep.csv", "sweep.json", "sweep.png"]
     table = pd.read_csv(out / "sweep.csv")
     assert list(table.columns) == ["cell", AGENTS, "capacity_model", "figure", "unit", "mean",
                                    "sd", "ci95", "n"]

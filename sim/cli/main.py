@@ -21,7 +21,6 @@ from sim.cli.common import (
     check_work,
     load_checked,
     positive_int,
-    prepare_out,
     say,
     seed_number,
     usable_jobs,
@@ -33,12 +32,25 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.table import Table
 
+    from sim.reports.output_folder import ReportFolder
     from sim.scenario.schema import Scenario
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 1
+
+RUN_FILES = ("intervals.csv", "sessions.parquet", "sessions.csv", "agents.csv",
+             "arrivals_throughput.png", "wait_times.png", "service_level.png", "occupancy.png",
+             "summary.json")
+"""Every file ``ccsim run`` may write (a new run replaces all of them, keeps the others)."""
+
+COMPARISON_FILES = ("comparison.csv", "comparison_service_level.png",
+                    "comparison_differences.png", "comparison.json")
+"""Every file ``ccsim compare`` may write."""
+
+SWEEP_FILES = ("sweep.png", "skipped.csv", "sweep.csv", "sweep.json")
+"""Every file ``ccsim sweep`` may write."""
 
 # --------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
@@ -203,23 +215,24 @@ def _run(args: argparse.Namespace) -> int:
     # Heavy imports (scipy, matplotlib) only after each check, so bad input fails fast.
     from sim.experiments.executors import make_executor
     from sim.experiments.runner import replicate
-
-    out_dir = _prepare_out(args)
     from sim.reports.files import write_reports
 
     with (make_executor(args.jobs, args.scheduler) as executor,
-          _progress(args.quiet, args.replications, "replications") as progress):
-        runset = replicate(scenario, args.replications, seed=args.seed,
-                           executor=executor, progress=progress)
-    if runset.replications == 0:
-        print("ccsim: interrupted before any replication finished; nothing written",
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
-    written = write_reports(runset, out_dir, scenario)
+          _report_folder(args, RUN_FILES) as folder):
+        with _progress(args.quiet, args.replications, "replications") as progress:
+            runset = replicate(scenario, args.replications, seed=args.seed,
+                               executor=executor, progress=progress)
+            folder.hold_interrupts()  # from here a Ctrl-C no longer loses the results
+        executor.close()
+        if runset.replications == 0:
+            print("ccsim: interrupted before any replication finished; nothing written",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        written = folder.commit(write_reports(runset, folder.path, scenario))
     if not args.quiet:
         _print_summary(scenario, runset.summary(), runset.replications, runset.seed,
                        runset.interrupted, written)
-    return EXIT_INTERRUPTED if runset.interrupted else EXIT_OK
+    return _exit_code(runset.interrupted, folder)
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -228,22 +241,25 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.experiments.runner import compare, status_variant
 
     status_variant(scenario)  # fail before any work if status-based is invalid
-    out_dir = _prepare_out(args)
+
     from sim.reports.files import write_comparison
 
     with (make_executor(args.jobs, args.scheduler) as executor,
-          _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress):
-        comparison = compare(scenario, args.replications, seed=args.seed,
-                             executor=executor, progress=progress)
-    if comparison.replications == 0:
-        print("ccsim: interrupted before any replication finished under both models; "
-              "nothing written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    written = write_comparison(comparison, out_dir)
+          _report_folder(args, COMPARISON_FILES) as folder):
+        with _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress:
+            comparison = compare(scenario, args.replications, seed=args.seed,
+                                 executor=executor, progress=progress)
+            folder.hold_interrupts()
+        executor.close()
+        if comparison.replications == 0:
+            print("ccsim: interrupted before any replication finished under both models; "
+                  "nothing written", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        written = folder.commit(write_comparison(comparison, folder.path))
     if not args.quiet:
         _print_comparison(scenario, comparison.table, comparison.replications,
                           comparison.tab.seed, comparison.interrupted, written)
-    return EXIT_INTERRUPTED if comparison.interrupted else EXIT_OK
+    return _exit_code(comparison.interrupted, folder)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -263,23 +279,31 @@ def _sweep(args: argparse.Namespace) -> int:
         for warning, cells in plan.cell_warnings().items():
             say(f"{args.scenario}: warning: grid cell{'s' if len(cells) > 1 else ''} "
                 f"{', '.join(map(str, cells))}: {warning}")
-    out_dir = _prepare_out(args, "-sweep")
     from sim.experiments.executors import make_executor
     from sim.experiments.sweep import run_sweep
 
     total = len(plan.cells) * args.replications
     with (make_executor(args.jobs, args.scheduler) as executor,
-          _progress(args.quiet, total, f"runs ({len(plan.cells)} cells)") as progress):
-        table = run_sweep(plan, args.replications, seed=args.seed, executor=executor,
-                          progress=progress)
-    interrupted = bool(table.attrs["interrupted"])
-    if table.empty:
-        print("ccsim: interrupted before any run finished; nothing written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    written = _write_sweep(table, plan, out_dir, scenario)
+          _report_folder(args, SWEEP_FILES, "-sweep") as folder):
+        with _progress(args.quiet, total, f"runs ({len(plan.cells)} cells)") as progress:
+            table = run_sweep(plan, args.replications, seed=args.seed, executor=executor,
+                              progress=progress)
+            folder.hold_interrupts()
+        executor.close()
+        interrupted = bool(table.attrs["interrupted"])
+        if table.empty:
+            print("ccsim: interrupted before any run finished; nothing written",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        document = _sweep_document(table, plan, scenario)
+        written = folder.commit(_write_sweep(table, plan, folder.path, scenario, document))
+    if interrupted:
+        print(f"ccsim: interrupted: {len(document['cells_run'])} of {document['cells']} cells "
+              f"ran ({len(document['cells_complete'])} with every replication); sweep.json "
+              'says "interrupted": true', file=sys.stderr)
     if not args.quiet:
         _print_sweep(scenario, table, len(plan.cells), interrupted, written)
-    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+    return _exit_code(interrupted, folder)
 
 
 def _cell_text(values: dict[str, Any], grid: dict[str, list[Any]]) -> str:
@@ -288,12 +312,31 @@ def _cell_text(values: dict[str, Any], grid: dict[str, list[Any]]) -> str:
     return cell_label({key: values[key] for key in grid})
 
 
+def _sweep_document(table: pd.DataFrame, plan: Any, scenario: Scenario) -> dict[str, Any]:
+    """The content of ``sweep.json``: the grid, the cells that ran, whether interrupted."""
+    replications = int(table.attrs["replications"])
+    smallest = table.groupby("cell")["n"].min()
+    return {
+        "scenario": scenario.name,
+        "grid": {key: [value if isinstance(value, (bool, int, float, str)) or value is None
+                       else str(value) for value in values]
+                 for key, values in plan.grid.items()},
+        "replications": replications,
+        "seed": table.attrs["seed"],
+        "interrupted": bool(table.attrs["interrupted"]),
+        "cells": len(plan.cells),
+        "cells_run": [int(cell) for cell in smallest.index.tolist()],
+        "cells_complete": [int(cell) for cell in smallest.index[smallest >= replications]],
+        "skipped": len(plan.skipped),
+    }
+
+
 def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
-                 scenario: Scenario) -> list[Path]:
-    """sweep.png, skipped.csv (if any cell was skipped), then sweep.csv last."""
+                 scenario: Scenario, document: dict[str, Any]) -> list[Path]:
+    """sweep.png, skipped.csv (if any cell was skipped), sweep.csv, then sweep.json last."""
     import pandas as pd
 
-    from sim.reports.files import write_csv, write_figure
+    from sim.reports.files import write_csv, write_figure, write_json
     from sim.reports.sweep_charts import sweep_chart
 
     level = scenario.service_level
@@ -302,12 +345,10 @@ def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
                         f"{', '.join(plan.grid)} (mean of {table.attrs['replications']} "
                         "replications, 95% CI)")
     written = [write_figure(out_dir / "sweep.png", chart)]
-    skipped = out_dir / "skipped.csv"
     if plan.skipped:
-        written.append(write_csv(skipped, pd.DataFrame(plan.skipped)))
-    else:
-        skipped.unlink(missing_ok=True)  # from an earlier sweep into the same folder
+        written.append(write_csv(out_dir / "skipped.csv", pd.DataFrame(plan.skipped)))
     written.append(write_csv(out_dir / "sweep.csv", table))
+    written.append(write_json(out_dir / "sweep.json", document))
     return written
 
 
@@ -346,8 +387,20 @@ def _check_sweep_work(args: argparse.Namespace, plan: Any) -> None:
                args.replications, source=where, force=args.force)
 
 
-def _prepare_out(args: argparse.Namespace, suffix: str = "") -> Path:
-    return prepare_out(args.out or Path("out") / f"{args.scenario.stem}{suffix}")
+def _report_folder(args: argparse.Namespace, owned: Sequence[str],
+                   suffix: str = "") -> ReportFolder:
+    """The output folder of a command (``--out``, else ``out/<scenario stem><suffix>``)."""
+    from sim.reports.output_folder import ReportFolder, default_out_dir
+
+    return ReportFolder(args.out or default_out_dir(args.scenario, suffix), owned)
+
+
+def _exit_code(interrupted: bool, folder: ReportFolder) -> int:
+    """130 if Ctrl-C stopped the runs or came while the reports were written, else 0."""
+    if folder.interrupted and not interrupted:
+        print(f"ccsim: interrupted while writing the reports; they are complete in "
+              f"{folder.out}/", file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted or folder.interrupted else EXIT_OK
 
 
 # ------------------------------------------------------------------------------- printing

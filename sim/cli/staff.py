@@ -23,7 +23,6 @@ from sim.cli.common import (
     check_work,
     load_checked,
     positive_int,
-    prepare_out,
     seed_number,
     usable_jobs,
 )
@@ -151,21 +150,29 @@ def run_staff(args: argparse.Namespace) -> int:
     staffing_group(scenario, args.group)  # a bad --group fails before any run
     templates = [parse_shift(text, scenario.interval, scenario.horizon)
                  for text in args.shift] or None
-    out_dir = prepare_out(args.out or Path("out") / f"{args.scenario.stem}-staffing")
     from sim.experiments.executors import make_executor
-    from sim.reports.staffing_files import write_staffing
+    from sim.reports.output_folder import ReportFolder, default_out_dir
+    from sim.reports.staffing_files import STAFFING_FILES, write_staffing
     from sim.staffing.plan import staff
 
-    with make_executor(args.jobs, args.scheduler) as executor:  # one for every batch
+    out = ReportFolder(args.out or default_out_dir(args.scenario, "-staffing"), STAFFING_FILES)
+    with make_executor(args.jobs, args.scheduler) as executor, out as folder:  # one executor
         report = staff(
             scenario, goals, replications=args.replications, seed=args.seed, models=models,
             executor=executor, max_iterations=args.max_iterations,
             verification_replications=args.verify_replications, curve=not args.no_curve,
             shift_templates=templates, log=None if args.quiet else _log, group=args.group,
         )
-    written = write_staffing(report, out_dir)
+        folder.hold_interrupts()  # from here a Ctrl-C no longer loses the results
+        executor.close()
+        staged = write_staffing(report, folder.path)
+        written = dict(zip(staged, folder.commit(staged.values()), strict=True))
     if not args.quiet:
         _print_report(report, written)
+    if folder.interrupted:
+        print(f"ccsim: interrupted while writing the reports; they are complete in "
+              f"{folder.out}/", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -8,6 +8,10 @@ from sim.reports import staffing_charts
 from sim.reports.files import write_csv, write_figure, write_json
 from sim.staffing.plan import StaffingReport
 
+STAFFING_FILES = ("staffing.csv", "staffing.json", "required_agents.png",
+                  "achieved_service_level.png", "service_level_curve.png")
+"""Every file :func:`write_staffing` may write (a new search replaces all of them)."""
+
 
 def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = True
                    ) -> dict[str, Path]:
