@@ -348,7 +348,7 @@ def test_csv_content_is_never_echoed(tmp_path: Path, capsys) -> None:
     assert "x:0:0" not in line and "secret" not in line
     (tmp_path / "data" / "v.csv").write_text("volume\nhunter2\n", encoding="utf-8")
     [line] = error_lines(["validate", path], capsys)
-    assert "line 2: the value in column volume is not valid" in line
+    assert "v.csv:2: the value in column volume is not valid" in line
     assert "hunter2" not in line
 
 

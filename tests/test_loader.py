@@ -268,12 +268,12 @@ def test_csv_outbound_arrivals(tmp_path: Path) -> None:
         ),
         (
             "volume\n3\n-1\n",
-            "{csv} line 3: the value in column volume is not valid; expected a number "
+            "{csv}:3: the value in column volume is not valid; expected a number "
             "greater than or equal to 0",
         ),
         (
             "volume\nlots\n",
-            "{csv} line 2: the value in column volume is not valid; expected a number "
+            "{csv}:2: the value in column volume is not valid; expected a number "
             "greater than or equal to 0",
         ),
         ("volume\n", "{csv} has no rows; expected one volume per interval"),

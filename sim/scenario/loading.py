@@ -9,9 +9,7 @@ so that a user never sees a traceback for a bad scenario.
 from __future__ import annotations
 
 import copy
-import csv
 import difflib
-import io
 import math
 import os
 import re
@@ -24,7 +22,9 @@ from typing import Annotated, Any, Literal, TypeGuard, Union, get_args, get_orig
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario.schema import Scenario, ScenarioRuleError
+from sim.scenario.arrival_csv import MAX_CSV_ROWS, CsvColumns, arrival_volumes
+from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError
+from sim.scenario.units import parse_duration
 from sim.scenario.yaml_input import YamlInputError, is_inside, load_yaml, read_input_file
 
 PathSegment = Union[str, int]
@@ -316,8 +316,11 @@ def resolve_csv_profiles(
     """Replace every ``csv:`` arrival profile in ``raw`` by its ``volumes`` list, in place.
 
     Looks at ``channels[i].arrivals`` and ``channels[i].outbound.arrivals``. The CSV file
-    is read relative to ``folder`` and needs a ``volume`` column (``interval_start`` may be
-    present and is ignored). It must lie inside ``folder`` (symbolic links followed) unless
+    is read relative to ``folder``: a count column (``volume``) and a time column
+    (``interval_start``) that places each row on the profile's interval grid (see
+    :mod:`sim.scenario.arrival_csv`); ``csv:`` is a file name or an
+    :class:`~sim.scenario.schema.ArrivalCsv` mapping naming the columns. It must lie
+    inside ``folder`` (symbolic links followed) unless
     ``allow_outside`` is true (default: ``$CCSIM_ALLOW_OUTSIDE_PATHS`` is ``1``), be a
     regular file (not a FIFO or a device) and hold at most 50 MB and
     :data:`MAX_CSV_ROWS` rows.
@@ -342,9 +345,19 @@ def resolve_csv_profiles(
             if not _is_csv_profile(profile):
                 continue
             where = f"{source}: {format_path([*loc, 'csv'])}"
+            spec = _csv_spec(profile["csv"])
+            if spec is None:
+                continue  # a malformed mapping: validation names its keys
             try:
-                csv_path = _confined(folder, profile["csv"], allow_outside)
-                volumes = read_volumes(csv_path)
+                csv_path = _confined(folder, spec.path, allow_outside)
+                columns = CsvColumns(
+                    time_column=spec.time_column,
+                    count_column=spec.count_column,
+                    time_format=spec.time_format,
+                    time_required="time_column" in profile["csv"]
+                    if isinstance(profile["csv"], dict) else False,
+                )
+                volumes = read_volumes(csv_path, columns, _profile_interval(profile, raw))
             except ValueError as error:
                 problems.append(f"{where}: {error}")
                 continue
@@ -354,18 +367,34 @@ def resolve_csv_profiles(
 
 
 def _is_csv_profile(profile: Any) -> TypeGuard[dict[str, Any]]:
-    """Whether ``profile`` is a mapping whose only arrival source is a CSV file name."""
-    if not isinstance(profile, dict) or not isinstance(profile.get("csv"), str):
+    """Whether ``profile`` is a mapping whose only arrival source is a CSV file."""
+    if not isinstance(profile, dict) or not isinstance(profile.get("csv"), (str, dict)):
         return False
     return all(profile.get(other) is None for other in ("rate", "rates", "volumes", "times"))
 
 
+def _csv_spec(value: str | dict[str, Any]) -> ArrivalCsv | None:
+    """The ``csv:`` value as a mapping; ``None`` when it is not a valid one."""
+    try:
+        return ArrivalCsv.model_validate({"path": value} if isinstance(value, str) else value)
+    except ValidationError:
+        return None
+
+
+def _profile_interval(profile: dict[str, Any], raw: dict[str, Any]) -> float | None:
+    """The profile's interval in seconds (its own or the scenario's); ``None`` if invalid."""
+    value = profile.get("interval")
+    if value is None:
+        value = raw.get("interval", Scenario.model_fields["interval"].default)
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
+
+
 ALLOW_OUTSIDE_PATHS_ENV = "CCSIM_ALLOW_OUTSIDE_PATHS"
 """Set to ``1`` to let arrival CSV files lie outside the scenario's folder."""
-
-MAX_CSV_ROWS = 1_000_000
-"""Most rows of an arrival CSV file (one per profile interval)."""
-
 
 def outside_paths_allowed(allow: bool | None = None) -> bool:
     """``allow`` if given, else whether ``$CCSIM_ALLOW_OUTSIDE_PATHS`` is ``1`` (or true)."""
@@ -394,11 +423,19 @@ def _resolved(folder: Path) -> str:
         return str(folder)
 
 
-def read_volumes(path: Path) -> list[float]:
-    """Return the ``volume`` column of an arrival CSV file, one value per interval.
+def read_volumes(
+    path: Path, columns: CsvColumns | None = None, interval_s: float | None = None
+) -> list[float]:
+    """Return the volumes of an arrival CSV file, one value per profile interval.
 
     Only a regular file of at most 50 MB is read (a FIFO or a device is refused without
-    waiting), and no message ever quotes the file's content.
+    waiting), and no message ever quotes the file's content. The rows are placed by their
+    time column (see :mod:`sim.scenario.arrival_csv`).
+
+    Args:
+        path: The file.
+        columns: The columns to read (default ``interval_start`` and ``volume``).
+        interval_s: The profile's interval, for the grid check (none when ``None``).
 
     Raises:
         ValueError: With a one-line message naming the file, row and what is allowed.
@@ -407,22 +444,7 @@ def read_volumes(path: Path) -> list[float]:
     try:
         data = read_input_file(path, what="a UTF-8 CSV file")
         text = data.decode("utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        columns = [(column or "").strip() for column in reader.fieldnames or []]
-        if "volume" not in columns:
-            found = f"{len(columns)} column{'s' if len(columns) != 1 else ''}, none named volume"
-            raise ValueError(
-                f"{name} has {found if columns else 'no columns'}; expected a volume column "
-                "(and optionally interval_start), one row per interval"
-            )
-        reader.fieldnames = columns
-        volumes: list[float] = []
-        for row in reader:
-            if len(volumes) >= MAX_CSV_ROWS:
-                raise ValueError(
-                    f"{name} has more than {MAX_CSV_ROWS:,} rows; expected one row per interval"
-                )
-            volumes.append(_volume(row.get("volume"), name, reader.line_num))
+        return arrival_volumes(text, name, columns or CsvColumns(), interval_s)
     except FileNotFoundError:
         raise ValueError(
             f"file {name} not found; expected a CSV file relative to the scenario's folder"
@@ -431,32 +453,9 @@ def read_volumes(path: Path) -> list[float]:
         raise ValueError(
             f"cannot read {name} (not UTF-8 text); expected a UTF-8 CSV file"
         ) from None
-    except csv.Error:
-        raise ValueError(
-            f"cannot read {name} (line {reader.line_num} is not valid CSV); "
-            "expected a UTF-8 CSV file"
-        ) from None
     except ValueError as error:
         message = str(error)
-        raise ValueError(message if message.startswith(name) else f"{name} {message}") from None
-    if not volumes:
-        raise ValueError(f"{name} has no rows; expected one volume per interval")
-    return volumes
-
-
-def _volume(cell: Any, name: str, line: int) -> float:
-    text = (cell or "").strip() if isinstance(cell, str) else ""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        found = "is empty" if not text else "is not valid"
-        raise ValueError(  # the cell itself is not shown: a file's content is never echoed
-            f"{name} line {line}: the value in column volume {found}; "
-            "expected a number greater than or equal to 0"
-        )
-    return value
+        raise ValueError(message if name in message else f"{name} {message}") from None
 
 
 # ----------------------------------------------------------------- validation messages
@@ -744,6 +743,7 @@ def _written_part(path: list[PathSegment], raw: Any) -> tuple[list[PathSegment],
 from sim.scenario.sanity import scenario_warnings, unstaffed_arrivals  # noqa: E402
 
 __all__ = [
+    "MAX_CSV_ROWS",
     "ScenarioError",
     "apply_overrides",
     "format_path",

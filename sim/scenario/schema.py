@@ -234,6 +234,36 @@ CountDistribution = Annotated[DistributionSpec, BeforeValidator(_count_distribut
 
 
 # --------------------------------------------------------------------------- arrivals
+class ArrivalCsv(Schema):
+    """An arrival CSV file and the columns to read; ``csv: file.csv`` is the short form.
+
+    One row per profile interval, placed by its time column and sorted by it: a row off
+    the interval grid, two rows for one interval or a missing interval is an error, and
+    intervals before the first row have no arrivals. A Salesforce report export is read as
+    it is: name its date-time and count columns; title lines above the header and the
+    closing lines (blank rows, totals, the report's name) are skipped.
+    """
+
+    path: str
+    """The file, relative to the scenario's folder."""
+    time_column: str = "interval_start"
+    """The column with each row's interval start: a duration from the scenario start
+    (``08:00``, ``8h``, ``28800``) or a date-time (``2026-03-02 08:00``, ``3/2/2026 8:00 AM``;
+    the scenario then starts at midnight of the earliest date). A file without this column
+    (when the default is kept) is taken in row order from the start."""
+    count_column: str = "volume"
+    """The column with the sessions expected (or counted) in each interval."""
+    time_format: str | None = None
+    """A ``strptime`` format for the date-times of ``time_column``, such as
+    ``%d/%m/%Y %H:%M`` for a European Salesforce locale; when omitted, ISO 8601 or the US
+    form of a Salesforce export (``3/2/2026 8:00 AM``)."""
+
+
+def _csv_short_form(value: object) -> object:
+    """``csv: file.csv`` as ``csv: {path: file.csv}``."""
+    return {"path": value} if isinstance(value, str) else value
+
+
 class ArrivalProfile(Schema):
     """Arrivals of one channel: a non-homogeneous Poisson process, constant per interval.
 
@@ -246,8 +276,10 @@ class ArrivalProfile(Schema):
     """One rate per profile interval (per hour)."""
     volumes: list[Annotated[float, Field(ge=0)]] | None = None
     """Expected sessions per profile interval."""
-    csv: str | None = None
-    """A CSV file beside the scenario with a ``volume`` column, one row per interval."""
+    csv: Annotated[ArrivalCsv, BeforeValidator(_csv_short_form)] | None = None
+    """A CSV file in the scenario's folder with a ``volume`` column and an optional
+    ``interval_start`` column, one row per interval, or a mapping naming other columns; it is
+    read as ``volumes``."""
     times: list[Annotated[Seconds, Field(ge=0)]] | None = None
     """Exact arrival times from the simulation start (replaying a log; not scaled)."""
     interval: Seconds | None = Field(default=None, gt=0)
