@@ -142,8 +142,11 @@ def test_compare_writes_comparison(tmp_path: Path) -> None:
     assert offered["tab_mean"] == offered["status_mean"]  # same customers
     assert offered["diff_mean"] == 0
     table = pd.read_csv(out / "comparison.csv")
-    assert list(table.columns) == ["figure", "tab_mean", "tab_ci95", "status_mean",
+    assert list(table.columns) == ["figure", "unit", "tab_mean", "tab_ci95", "status_mean",
                                    "status_ci95", "diff_mean", "diff_ci95", "n"]
+    units = dict(zip(table["figure"], table["unit"], strict=True))
+    assert (units["service_level"], units["asa_s"], units["offered"]) == ("share", "s",
+                                                                          "sessions")
     for chart in ("comparison_service_level.png", "comparison_differences.png"):
         assert (out / chart).read_bytes()[:8] == PNG_SIGNATURE
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="compare tab-based and status-based capacity",
         description="Run a scenario under tab-based and status-based capacity on the same "
         "customers (common random numbers) and report each figure for both, the "
-        "difference (status - tab) and its 95%% confidence interval.",
+        "difference (status - tab) and its 95% confidence interval.",
     )
     _add_common(compare)
     compare.set_defaults(handler=_compare)
@@ -85,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every combination of the --grid values (any scenario key paths, "
         "e.g. agents x capacity x capacity model), each with the same replications and "
         "seeds (common random numbers), as one batch. Writes sweep.csv (a tidy table: one "
-        "row per cell and figure with mean, sd, 95%% CI half-width and n) and sweep.png "
+        "row per cell and figure with mean, sd, 95% CI half-width and n) and sweep.png "
         "(service level and ASA against the first grid key, one line per value of the "
         "other keys). Invalid cells stop the sweep before it runs unless --skip-invalid.",
     )
@@ -95,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="values to try for a scenario key, e.g. "
                        "agent_groups[0].agents=8,10,12 or capacity_model=tab,status "
                        "(repeatable; the first key is the chart's x axis)")
+    sweep.add_argument("--label", action="append", default=[], metavar="KEY.PATH=TEXT",
+                       help="what the chart and the table call a --grid key, e.g. "
+                       "'agent_groups[0].shifts[0].agents=Agents on the day shift' "
+                       "(repeatable; default: the key path)")
     sweep.add_argument("--skip-invalid", action="store_true",
                        help="leave out grid cells whose scenario is invalid (listed in "
                        "skipped.csv) instead of stopping")
@@ -263,9 +268,10 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.experiments.sweep import parse_grid
+    from sim.experiments.sweep import parse_grid, parse_labels
 
     grid = parse_grid(args.grid)
+    labels = parse_labels(args.label, grid)
     scenario = _load(args, list(args.overrides))
     from sim.experiments.sweep import plan_sweep
 
@@ -295,14 +301,15 @@ def _sweep(args: argparse.Namespace) -> int:
             print("ccsim: interrupted before any run finished; nothing written",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
-        document = _sweep_document(table, plan, scenario)
-        written = folder.commit(_write_sweep(table, plan, folder.path, scenario, document))
+        document = {**_sweep_document(table, plan, scenario), "labels": labels}
+        written = folder.commit(_write_sweep(table, plan, folder.path, scenario, document,
+                                             labels))
     if interrupted:
         print(f"ccsim: interrupted: {len(document['cells_run'])} of {document['cells']} cells "
               f"ran ({len(document['cells_complete'])} with every replication); sweep.json "
               'says "interrupted": true', file=sys.stderr)
     if not args.quiet:
-        _print_sweep(scenario, table, len(plan.cells), interrupted, written)
+        _print_sweep(scenario, table, len(plan.cells), interrupted, written, labels)
     return _exit_code(interrupted, folder)
 
 
@@ -331,8 +338,8 @@ def _sweep_document(table: pd.DataFrame, plan: Any, scenario: Scenario) -> dict[
     }
 
 
-def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
-                 scenario: Scenario, document: dict[str, Any]) -> list[Path]:
+def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path, scenario: Scenario,
+                 document: dict[str, Any], labels: dict[str, str]) -> list[Path]:
     """sweep.png, skipped.csv (if any cell was skipped), sweep.csv, then sweep.json last."""
     import pandas as pd
 
@@ -340,10 +347,11 @@ def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path,
     from sim.reports.sweep_charts import sweep_chart
 
     level = scenario.service_level
+    names = [labels.get(key, key) for key in plan.grid]
     chart = sweep_chart(table, target=level.target, threshold_s=level.threshold,
                         title=f"{scenario.name}: service level and ASA by "
-                        f"{', '.join(plan.grid)} (mean of {table.attrs['replications']} "
-                        "replications, 95% CI)")
+                        f"{', '.join(names)} (mean of {table.attrs['replications']} "
+                        "replications, 95% CI)", labels=labels)
     written = [write_figure(out_dir / "sweep.png", chart)]
     if plan.skipped:
         written.append(write_csv(out_dir / "skipped.csv", pd.DataFrame(plan.skipped)))
@@ -440,15 +448,18 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
                       seed: int, interrupted: bool, written: list[Path]) -> None:
     table = _titled_table(f"{scenario.name}: status- vs tab-based capacity, same customers, "
                           f"{_replications(replications)}, seed {seed}", interrupted)
-    for column in ("figure", "tab", "status", "status - tab", "± 95% CI", "unit"):
+    # The difference and its CI share a column, as in the sweep table, so that the table
+    # fits an 80-column terminal without wrapping a header or cutting a unit.
+    for column in ("figure", "tab", "status", "status - tab\n± 95% CI", "unit"):
         table.add_column(column, justify="left" if column in ("figure", "unit") else "right",
-                         no_wrap=column == "figure")
+                         no_wrap=True)
     for name, row in comparison.iterrows():
         key = str(name)
         unit = _unit(key)
+        difference = (f"{_number(row['diff_mean'], key, signed=True)} "
+                      f"±{_number(row['diff_ci95'], key)}")
         table.add_row(key, _number(row["tab_mean"], key), _number(row["status_mean"], key),
-                      _number(row["diff_mean"], key, signed=True),
-                      _number(row["diff_ci95"], key), unit)
+                      difference, unit)
     _print_table(table, [], written)
 
 
@@ -462,7 +473,7 @@ SWEEP_TABLE_FIGURES = {
 
 
 def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupted: bool,
-                 written: list[Path]) -> None:
+                 written: list[Path], labels: dict[str, str] | None = None) -> None:
     from rich.text import Text
 
     from sim.experiments.sweep import grid_keys, wide
@@ -477,8 +488,14 @@ def _print_sweep(scenario: Scenario, table: pd.DataFrame, cells: int, interrupte
     short = {key: key.rsplit(".", 1)[-1] for key in keys}
     if len(set(short.values())) < len(short):
         short = {key: key for key in keys}
+    short.update({key: label for key, label in (labels or {}).items() if key in short})
     for key in keys:
-        result.add_column(Text(printable(short[key])), overflow="fold")
+        # capacity_model as "capacity model", a line per word where they fit: a header
+        # breaks between words, never inside one ("capacity_mo del"), and the table keeps
+        # to 80 columns
+        words = printable(short[key]).replace("_", " ").split() or [""]
+        header = textwrap.fill(" ".join(words), width=max(map(len, words)))
+        result.add_column(Text(header), overflow="fold")
     renamed = [f"{name} = {key}" for key, name in short.items() if name != key]
     for number, (name, header) in enumerate(SWEEP_TABLE_FIGURES.items()):
         unit = _unit(name)

@@ -97,6 +97,40 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
     return grid
 
 
+def parse_labels(specs: Sequence[str], grid: Mapping[str, Any]) -> dict[str, str]:
+    """Parse ``--label KEY.PATH=TEXT`` arguments: what the chart and table call a grid key.
+
+    Args:
+        specs: the ``--label`` arguments, e.g. ``agent_groups[0].agents=Day-shift agents``.
+        grid: the grid they name keys of (:func:`parse_grid`).
+
+    Returns:
+        ``{key path: label}`` for the keys given (the others keep their key path).
+
+    Raises:
+        ValueError: naming the spec, for a missing ``=``, an empty label, a key that is not
+            in the grid, or a key labelled twice.
+    """
+    labels: dict[str, str] = {}
+    for spec in specs:
+        key, sep, text = spec.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            raise ValueError(f"--label {spec}: malformed; expected KEY.PATH=TEXT, e.g. "
+                             "'agent_groups[0].agents=Agents on the day shift'")
+        try:
+            path = format_path(parse_key_path(key))
+        except ValueError as error:
+            raise ValueError(f"--label {spec}: {error}; expected a --grid key") from None
+        if path not in grid:
+            raise ValueError(f"--label {spec}: {path} is not a --grid key; expected one of "
+                             f"{', '.join(grid)}")
+        if path in labels:
+            raise ValueError(f"--label {spec}: key {path} is already labelled; give each "
+                             "key one label")
+        labels[path] = " ".join(text.split())
+    return labels
+
+
 def _split_values(spec: str, text: str) -> list[str]:
     """Split on commas outside brackets, braces and quotes."""
     parts: list[str] = []

@@ -249,6 +249,8 @@ def write_comparison(comparison: Comparison, out_dir: str | Path) -> list[Path]:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     table = comparison.table.reset_index()
+    # the unit of each figure, as in comparison.json and the printed table (shares are 0-1)
+    table.insert(1, "unit", [FIGURE_UNITS.get(str(name), "") for name in table["figure"]])
     written = [write_csv(folder / "comparison.csv", table)]
     level = comparison.tab.scenario.service_level
     if comparison.replications:

@@ -10,6 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from collections.abc import Mapping  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -36,7 +38,8 @@ KEY_UNITS = {
 
 
 def sweep_chart(table: pd.DataFrame, target: float | None = None,
-                threshold_s: float | None = None, title: str | None = None) -> Figure:
+                threshold_s: float | None = None, title: str | None = None,
+                labels: Mapping[str, str] | None = None) -> Figure:
     """Service level and average speed of answer per cell, with 95% CI error bars.
 
     The x axis is the first grid key (numeric values on a numeric axis, others as
@@ -47,11 +50,14 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
         target: service-level target (share 0-1), drawn as a line when given.
         threshold_s: service-level threshold (seconds), for the panel's label.
         title: the figure title; a generic one when omitted.
+        labels: what to call grid keys on the axis and in the legend (``--label``), by
+            key path; a key without one is shown as its key path.
 
     Returns:
         The figure.
     """
     keys = grid_keys(table)
+    names = {key: (labels or {}).get(key, key) for key in keys}
     cells = wide(table, ["service_level", "asa_s"])
     x_key, others = keys[0], keys[1:]
     numeric = _is_numeric(cells[x_key])
@@ -60,7 +66,7 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
                  else np.array([categories.index(str(v)) for v in cells[x_key]], dtype=float))
     cells = cells.assign(_x=positions)
     groups = ([("all cells", cells)] if not others else
-              [(_series_label(others, values), rows)
+              [(_series_label([names[key] for key in others], values), rows)
                for values, rows in cells.groupby(others, sort=False, dropna=False)])
 
     figure = Figure(figsize=SIZE, layout="constrained")
@@ -87,14 +93,15 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
     asa_axes.set_ylabel("average speed of answer (s)")
     asa_axes.set_ylim(bottom=0.0)
     for axes in (level_axes, asa_axes):
-        _x_axis(axes, x_key, numeric, categories, positions)
+        _x_axis(axes, x_key, numeric, categories, positions, names[x_key])
         axes.grid(alpha=0.3)
         axes.legend(loc="best", fontsize="small",
-                    title=chart_text(", ".join(others)) if others else None,
+                    title=chart_text(", ".join(names[key] for key in others)) if others else None,
                     title_fontsize="small")
     replications = int(cells["n"].max()) if len(cells) else 0
     # Long key paths and scenario names wrap to the figure's width instead of being cut.
-    figure.suptitle(chart_text(title or f"Sweep over {', '.join(keys)}: mean of {replications} "
+    figure.suptitle(chart_text(title or f"Sweep over {', '.join(names.values())}: mean of "
+                               f"{replications} "
                                "replications per cell, error bars 95% CI"), wrap=True)
     return figure
 
@@ -122,14 +129,19 @@ def _series_label(keys: list[str], values: object) -> str:
 
 
 def _x_axis(axes: Axes, key: str, numeric: bool, categories: list[str],
-            positions: np.ndarray) -> None:
+            positions: np.ndarray, name: str | None = None) -> None:
+    """Ticks and label of the x axis; ``name`` is the key's label (default its key path)."""
     unit = KEY_UNITS.get(key.rsplit(".", 1)[-1].split("[")[0])
+    unit = unit or ("scenario units" if numeric else "category")
+    name = name or key
+    # A label that already names its unit ("Agents on the day shift") is shown as it is.
+    shown = name if name != key and unit.lower() in name.lower() else f"{name} ({unit})"
     if numeric:
         distinct = np.unique(positions[~np.isnan(positions)])
         if len(distinct) <= 15:
             axes.set_xticks(distinct, [f"{value:g}" for value in distinct])
-        axes.set_xlabel(chart_text(f"{key} ({unit or 'scenario units'})"))
+        axes.set_xlabel(chart_text(shown))
         return
-    axes.set_xticks(range(len(categories)), [chart_text(name) for name in categories])
+    axes.set_xticks(range(len(categories)), [chart_text(value) for value in categories])
     axes.set_xlim(-0.5, len(categories) - 0.5)
-    axes.set_xlabel(chart_text(f"{key} ({unit or 'category'})"))
+    axes.set_xlabel(chart_text(shown))
