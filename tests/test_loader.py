@@ -369,7 +369,6 @@ def test_parse_key_path() -> None:
     assert parse_key_path("a.0.b") == ["a", 0, "b"]
 
 
-# ------------------------------------------------------------------------------- warnings
 # ------------------------------------------------------------------------------- derive
 def test_derive_validates_like_a_file(tmp_path: Path) -> None:
     """Status-based capacity derived on a standard channel fails, naming the key."""
@@ -407,6 +406,7 @@ def test_derive_takes_key_paths_and_sections(tmp_path: Path) -> None:
         scenario.derive({"agent_groups[0].agents": -1}, source="what-if")
 
 
+# ------------------------------------------------------------------------------- warnings
 IGNORED_AGENTS = "agent_groups[0].agents: 5 is ignored; the group's shifts set who is online"
 
 
