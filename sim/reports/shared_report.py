@@ -1,0 +1,384 @@
+"""Reports to share: ``report.xlsx`` and ``report.html`` for run, compare, staff and sweep.
+
+Each command's results become one :class:`SharedReport` (a title, the scenario's
+description, run settings, a summary table and named tables), which
+:func:`write_shared` writes as a workbook (:mod:`sim.reports.workbook`) and/or a web page
+(:mod:`sim.reports.html_report`) into the folder the command stages its files in (so both
+are swapped in with the rest, see :mod:`sim.reports.output_folder`). The page embeds the
+charts the command wrote.
+
+The builders: :func:`run_report`, :func:`comparison_report`, :func:`staffing_report`,
+:func:`sweep_report`. A new table is one more entry in a builder's ``tables``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.reports.files import interval_summary
+from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS
+from sim.results.report_tables import channel_totals, group_table
+from sim.scenario.units import format_clock, format_duration
+
+if TYPE_CHECKING:
+    from sim.experiments.runner import Comparison, RunSet
+    from sim.scenario.schema import Scenario
+    from sim.staffing.plan import StaffingReport
+
+XLSX_NAME = "report.xlsx"
+HTML_NAME = "report.html"
+SHARED_FILES = (XLSX_NAME, HTML_NAME)
+"""The files of :func:`write_shared`; every command owns them (see the README)."""
+
+CHART_CAPTIONS = {
+    "arrivals_throughput.png": "Arrivals and throughput per interval",
+    "wait_times.png": "Speed to answer",
+    "service_level.png": "Service level per interval against the target",
+    "occupancy.png": "Occupancy and agents online per interval",
+    "comparison_service_level.png": "Service level per interval, tab- and status-based",
+    "comparison_differences.png": "Differences, status − tab, with 95% CIs",
+    "required_agents.png": "Required agents per interval",
+    "achieved_service_level.png": "Service level achieved by the staffing",
+    "service_level_curve.png": "Service level against agents in the busiest interval",
+    "sweep.png": "Service level and ASA over the grid",
+}
+"""Captions of the charts on the page (by file name; others get their file name)."""
+
+
+@dataclass(frozen=True)
+class ShareOptions:
+    """Which shared reports to write, and the command line to show in them.
+
+    Attributes:
+        xlsx: write ``report.xlsx``.
+        html: write ``report.html``.
+        command: the command that was run (shown in the settings).
+    """
+
+    xlsx: bool = False
+    html: bool = False
+    command: str = ""
+
+    @property
+    def wanted(self) -> bool:
+        """Any shared report asked for."""
+        return self.xlsx or self.html
+
+
+@dataclass
+class SharedReport:
+    """One command's results as a summary table and named tables.
+
+    Attributes:
+        title: the report's title (user text: the scenario's name and the command).
+        description: the scenario's description.
+        settings: what was run, in display order.
+        summary: the headline figures (``figure``, ``label``, ``unit``, numbers).
+        tables: sheet/heading name -> table, in order.
+        notes: table name (or ``"summary"``) -> one sentence on what it holds.
+        open_tables: tables shown open on the page.
+    """
+
+    title: str
+    description: str
+    settings: dict[str, Any]
+    summary: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    open_tables: tuple[str, ...] = ()
+
+
+def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions,
+                 charts: Iterable[Path] = ()) -> list[Path]:
+    """Write ``report.xlsx`` and/or ``report.html`` into ``folder`` (each atomically).
+
+    Args:
+        folder: the folder (a command's staging folder).
+        report: what to write.
+        options: which files; ``options.command`` goes into the settings.
+        charts: PNG files to embed in the page (others in the list are ignored).
+
+    Returns:
+        The paths written (none when neither was asked for).
+    """
+    out = Path(folder)
+    settings = {**report.settings, **_provenance(options.command)}
+    written = []
+    if options.xlsx:
+        from sim.reports.workbook import write_workbook
+
+        written.append(write_workbook(out / XLSX_NAME, report.summary, report.tables,
+                                      settings))
+    if options.html:
+        from sim.reports.html_report import write_html
+
+        pictures = [(CHART_CAPTIONS.get(path.name, path.stem), path)
+                    for path in map(Path, charts) if path.suffix.lower() == ".png"]
+        written.append(write_html(out / HTML_NAME, title=report.title,
+                                  description=report.description, settings=settings,
+                                  summary=report.summary, tables=report.tables,
+                                  charts=pictures, notes=report.notes,
+                                  open_tables=report.open_tables))
+    return written
+
+
+def _provenance(command: str) -> dict[str, Any]:
+    return {
+        "command": command,
+        "ccsim version": ccsim_version(),
+        "written at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+def ccsim_version() -> str:
+    """The installed version of ccsim (``unknown`` when not installed as a package)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ccsim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# --------------------------------------------------------------------------- builders
+def scenario_settings(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's settings shown in every report."""
+    level = scenario.service_level
+    return {
+        "scenario": scenario.name,
+        "horizon": format_duration(scenario.horizon),
+        "warm-up": format_duration(scenario.warmup),
+        "interval": format_duration(scenario.interval),
+        "service level goal": f"{level.target:.0%} within {level.threshold:g} s",
+        "channels": ", ".join(channel.name for channel in scenario.channels),
+        "agent groups": ", ".join(group.name for group in scenario.agent_groups),
+    }
+
+
+def figure_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """``figure``, ``label``, ``unit``, then the columns of a per-figure table."""
+    table = summary.reset_index()
+    table = table.rename(columns={table.columns[0]: "figure"})
+    names = table["figure"].astype(str)
+    table.insert(1, "label", [FIGURE_LABELS.get(name, name) for name in names])
+    table.insert(2, "unit", [FIGURE_UNITS.get(name, "") for name in names])
+    if "n" in table:
+        table["n"] = table["n"].astype(int)
+    return table
+
+
+def _run_tables(runset: RunSet, intervals: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    scenario = runset.scenario
+    return {
+        "intervals": intervals,
+        "channels": channel_totals(runset.intervals, scenario.warmup),
+        "groups": group_table(runset.agents),
+        "agents": runset.agents,
+    }
+
+
+RUN_NOTES = {
+    "summary": "Means over replications with 95% confidence half-widths; the warm-up is "
+               "left out. Shares are shown as percent.",
+    "intervals": "Per interval and channel (and all), means over replications "
+                 "(intervals.csv).",
+    "channels": "Sessions per channel after the warm-up, means over replications.",
+    "groups": "Per agent group: occupancy is busy capacity time over online capacity time "
+              "(whole horizon), means over replications.",
+    "agents": "One row per agent and replication (agents.csv).",
+}
+
+
+def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport:
+    """The shared report of ``ccsim run``."""
+    scenario = runset.scenario if scenario is None else scenario
+    intervals = interval_summary(runset.intervals)
+    settings = {
+        **scenario_settings(scenario),
+        "capacity model": f"{scenario.capacity_model}-based",
+        "replications": _replications(runset.replications, runset.requested),
+        "seed": runset.seed,
+        "interrupted": "yes" if runset.interrupted else "no",
+    }
+    return SharedReport(
+        title=f"{scenario.name}: run ({scenario.capacity_model}-based capacity)",
+        description=scenario.description,
+        settings=settings,
+        summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]]),
+        tables=_run_tables(runset, intervals),
+        notes=dict(RUN_NOTES),
+        open_tables=("channels", "groups"),
+    )
+
+
+def comparison_report(comparison: Comparison) -> SharedReport:
+    """The shared report of ``ccsim compare``: each table for both models."""
+    scenario = comparison.tab.scenario
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for model, runset in (("tab", comparison.tab), ("status", comparison.status)):
+        for name, table in _run_tables(runset, interval_summary(runset.intervals)).items():
+            tables.setdefault(name, []).append(table.assign(capacity_model=model)[
+                ["capacity_model", *table.columns]])
+    settings = {
+        **scenario_settings(scenario),
+        "capacity model": "tab-based and status-based, same customers",
+        "difference": "status − tab, per replication (common random numbers)",
+        "replications": _replications(comparison.replications, comparison.tab.requested),
+        "seed": comparison.tab.seed,
+        "interrupted": "yes" if comparison.interrupted else "no",
+    }
+    notes = {**RUN_NOTES, "summary": "Means over replications under each capacity model, the "
+             "paired difference (status − tab) and 95% confidence half-widths; shares as "
+             "percent."}
+    return SharedReport(
+        title=f"{scenario.name}: tab- vs status-based capacity",
+        description=scenario.description,
+        settings=settings,
+        summary=figure_table(comparison.table),
+        tables={name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()},
+        notes=notes,
+        open_tables=("channels", "groups"),
+    )
+
+
+STAFFING_FIGURES = {
+    "agent_hours": ("scheduled agent-hours", "h"),
+    "online_agent_hours": ("online agent-hours", "h"),
+    "peak_agents": ("peak scheduled agents", "agents"),
+    "all_intervals_meet": ("every interval meets the goals", ""),
+    "converged": ("search converged", ""),
+    "iterations": ("search iterations", "iterations"),
+    "replications": ("replications per search iteration", "runs"),
+    "verification_replications": ("replications of the verification", "runs"),
+    "binding_interval": ("binding interval", "interval"),
+}
+"""Rows of the staffing summary: key of ``StaffingReport.summary()`` -> label, unit."""
+
+
+def staffing_report(report: StaffingReport) -> SharedReport:
+    """The shared report of ``ccsim staff``: the requirement and the shift plan."""
+    scenario = report.scenario
+    document = report.summary()
+    models = list(report.results)
+    rows = []
+    for key, (label, unit) in STAFFING_FIGURES.items():
+        values = document.get(key) or {}
+        row: dict[str, Any] = {"figure": key, "label": label, "unit": unit}
+        for model in models:
+            row[model] = _plain_value(values.get(model))
+        rows.append(row)
+    summary = pd.DataFrame(rows, columns=["figure", "label", "unit", *models])
+    if "tab" in models and "status" in models:
+        summary["status - tab"] = [
+            row["status"] - row["tab"] if key in ("agent_hours", "online_agent_hours",
+                                                  "peak_agents") else None
+            for key, (_, row) in zip(STAFFING_FIGURES, summary.iterrows(), strict=True)]
+    tables = {"requirement": report.table()}
+    shifts = shift_plan(report)
+    if not shifts.empty:
+        tables["shifts"] = shifts
+    if report.curve is not None:
+        tables["curve"] = report.curve
+    settings = {
+        **scenario_settings(scenario),
+        "goals": report.goals.describe(),
+        "staffed group": report.group,
+        "fixed groups": ", ".join(document["fixed_groups"]) or "none",
+        "capacity models": ", ".join(models),
+        "skipped": "; ".join(f"{model}: {why}" for model, why in report.skipped.items())
+                   or "none",
+        "Erlang baseline agent-hours": f"{document['analytic_agent_hours']:.1f}",
+        "simulated": f"{report.simulated_days:.1f} days in {report.simulated_runs} runs, "
+                     f"{report.runtime_s:.1f} s",
+    }
+    return SharedReport(
+        title=f"{scenario.name}: staffing of {report.group}",
+        description=scenario.description,
+        settings=settings,
+        summary=summary,
+        tables=tables,
+        notes={
+            "summary": "Per capacity model, from the verification run.",
+            "requirement": "Per interval: arrivals, the Erlang baseline, required and "
+                           "scheduled agents per model and the verified figures with 95% "
+                           "confidence half-widths (staffing.csv).",
+            "shifts": "Agents per shift template (start and length) for each model.",
+            "curve": "Service level against agents in the busiest interval, held "
+                     "stationary.",
+        },
+        open_tables=("shifts",),
+    )
+
+
+def shift_plan(report: StaffingReport) -> pd.DataFrame:
+    """One row per shift template: ``start``, ``start_s``, ``length_h``, agents per model."""
+    interval = report.scenario.interval
+    templates = list(report.shift_templates)
+    if not templates or not report.shifts:
+        return pd.DataFrame()
+    table = pd.DataFrame({
+        "start": [format_clock(start * interval) for start, _ in templates],
+        "start_s": [start * interval for start, _ in templates],
+        "length_h": [length * interval / 3600.0 for _, length in templates],
+    })
+    for model, counts in report.shifts.items():
+        table[f"agents_{model}"] = list(counts)
+    return table
+
+
+def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str, Any],
+                 labels: Mapping[str, str], skipped: list[dict[str, Any]] | None = None
+                 ) -> SharedReport:
+    """The shared report of ``ccsim sweep``: the tidy table and one row per cell."""
+    from sim.experiments.sweep import wide
+
+    summary = table.reset_index(drop=True).copy()
+    names = summary["figure"].astype(str)
+    place = summary.columns.get_loc("figure") + 1
+    summary.insert(place, "label", [FIGURE_LABELS.get(name, name) for name in names])
+    if "unit" not in summary:  # the sweep table has one
+        summary.insert(place + 1, "unit", [FIGURE_UNITS.get(name, "") for name in names])
+    tables = {"cells": wide(table)}
+    if skipped:
+        tables["skipped"] = pd.DataFrame(skipped)
+    grid = document.get("grid", {})
+    settings = {
+        **scenario_settings(scenario),
+        "grid": "; ".join(f"{labels.get(key, key)} = {', '.join(map(str, values))}"
+                          for key, values in grid.items()),
+        "cells": f"{len(document.get('cells_run', []))} of {document.get('cells')} ran"
+                 + (f", {document.get('skipped')} skipped" if document.get("skipped") else ""),
+        "replications": f"{document.get('replications')} per cell",
+        "seed": document.get("seed"),
+        "interrupted": "yes" if document.get("interrupted") else "no",
+    }
+    return SharedReport(
+        title=f"{scenario.name}: sweep",
+        description=scenario.description,
+        settings=settings,
+        summary=summary,
+        tables=tables,
+        notes={
+            "summary": "One row per cell and figure: mean, sd, 95% confidence half-width "
+                       "and replications (sweep.csv).",
+            "cells": "One row per cell: every figure's mean and 95% half-width.",
+            "skipped": "Grid cells left out, and why.",
+        },
+        open_tables=("cells",),
+    )
+
+
+def _replications(done: int, requested: int) -> str:
+    return str(done) if done == requested else f"{done} of {requested}"
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
