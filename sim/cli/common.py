@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sim.scenario.user_text import printable
 
 if TYPE_CHECKING:
+    from sim.reports.shared_report import ShareOptions
     from sim.scenario.schema import Scenario
 
 
@@ -71,6 +72,31 @@ def add_safety_options(parser: argparse.ArgumentParser, *, force: bool = True) -
         parser.add_argument("--force", action="store_true",
                             help="run even when the estimated work (sessions, messages, "
                             "agents, runs, memory) is over ccsim's limits")
+
+
+def add_share_options(parser: argparse.ArgumentParser) -> None:
+    """``--xlsx`` and ``--html``: the reports to share, written with the others."""
+    parser.add_argument("--xlsx", action="store_true",
+                        help="also write report.xlsx: one Excel workbook with a summary "
+                        "sheet (figure, label, unit, numbers), every table (units in the "
+                        "headers) and the run settings")
+    parser.add_argument("--html", action="store_true",
+                        help="also write report.html: one self-contained page (charts "
+                        "embedded, tables, the scenario's description, run settings; no "
+                        "external files or network)")
+
+
+def share_options(args: argparse.Namespace) -> ShareOptions:
+    """The ``--xlsx``/``--html`` choice of a command, with its command line to show."""
+    import shlex
+
+    from sim.reports.shared_report import ShareOptions
+
+    argv = getattr(args, "argv", None)
+    words = list(argv) if argv is not None else sys.argv[1:]
+    return ShareOptions(xlsx=bool(getattr(args, "xlsx", False)),
+                        html=bool(getattr(args, "html", False)),
+                        command=printable(shlex.join(["ccsim", *map(str, words)])))
 
 
 def usable_jobs(jobs: int, quiet: bool) -> int:

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from sim.cli.common import (
     add_safety_options,
+    add_share_options,
     check_environment,
     check_work,
     load_checked,
     positive_int,
     say,
     seed_number,
+    share_options,
     usable_jobs,
 )
 from sim.model.capacity import CAPACITY_MODEL_NAMES
@@ -43,14 +45,16 @@ EXIT_INTERNAL = 1
 
 RUN_FILES = ("intervals.csv", "sessions.parquet", "sessions.csv", "agents.csv",
              "arrivals_throughput.png", "wait_times.png", "service_level.png", "occupancy.png",
-             "summary.json")
+             "summary.json", "report.xlsx", "report.html")
 """Every file ``ccsim run`` may write (a new run replaces all of them, keeps the others)."""
 
 COMPARISON_FILES = ("comparison.csv", "comparison_service_level.png",
-                    "comparison_differences.png", "comparison.json")
+                    "comparison_differences.png", "comparison.json", "report.xlsx",
+                    "report.html")
 """Every file ``ccsim compare`` may write."""
 
-SWEEP_FILES = ("sweep.png", "skipped.csv", "sweep.csv", "sweep.json")
+SWEEP_FILES = ("sweep.png", "skipped.csv", "sweep.csv", "sweep.json", "report.xlsx",
+               "report.html")
 """Every file ``ccsim sweep`` may write."""
 
 # --------------------------------------------------------------------------------- parser
@@ -142,6 +146,7 @@ def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) ->
                         "(repeatable; validated like the file)")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress bar, summary table or warnings")
+    add_share_options(parser)
     add_safety_options(parser)
 
 
@@ -149,6 +154,7 @@ def _add_common(parser: argparse.ArgumentParser, out_help: str | None = None) ->
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``ccsim`` and ``python -m sim``; returns the exit code."""
     args = build_parser().parse_args(argv)
+    args.argv = list(argv) if argv is not None else sys.argv[1:]  # shown in shared reports
     from sim.scenario.loading import ScenarioError
 
     try:
@@ -233,7 +239,13 @@ def _run(args: argparse.Namespace) -> int:
             print("ccsim: interrupted before any replication finished; nothing written",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
-        written = folder.commit(write_reports(runset, folder.path, scenario))
+        staged = write_reports(runset, folder.path, scenario)
+        share = share_options(args)
+        if share.wanted:
+            from sim.reports.shared_report import run_report, write_shared
+
+            staged += write_shared(folder.path, run_report(runset, scenario), share, staged)
+        written = folder.commit(staged)
     if not args.quiet:
         _print_summary(scenario, runset.summary(), runset.replications, runset.seed,
                        runset.interrupted, written)
@@ -260,7 +272,13 @@ def _compare(args: argparse.Namespace) -> int:
             print("ccsim: interrupted before any replication finished under both models; "
                   "nothing written", file=sys.stderr)
             return EXIT_INTERRUPTED
-        written = folder.commit(write_comparison(comparison, folder.path))
+        staged = write_comparison(comparison, folder.path)
+        share = share_options(args)
+        if share.wanted:
+            from sim.reports.shared_report import comparison_report, write_shared
+
+            staged += write_shared(folder.path, comparison_report(comparison), share, staged)
+        written = folder.commit(staged)
     if not args.quiet:
         _print_comparison(scenario, comparison.table, comparison.replications,
                           comparison.tab.seed, comparison.interrupted, written)
@@ -302,8 +320,14 @@ def _sweep(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_INTERRUPTED
         document = {**_sweep_document(table, plan, scenario), "labels": labels}
-        written = folder.commit(_write_sweep(table, plan, folder.path, scenario, document,
-                                             labels))
+        staged = _write_sweep(table, plan, folder.path, scenario, document, labels)
+        share = share_options(args)
+        if share.wanted:
+            from sim.reports.shared_report import sweep_report, write_shared
+
+            staged += write_shared(folder.path, sweep_report(table, scenario, document, labels,
+                                                             plan.skipped), share, staged)
+        written = folder.commit(staged)
     if interrupted:
         print(f"ccsim: interrupted: {len(document['cells_run'])} of {document['cells']} cells "
               f"ran ({len(document['cells_complete'])} with every replication); sweep.json "

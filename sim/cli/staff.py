@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 
 from sim.cli.common import (
     add_safety_options,
+    add_share_options,
     check_environment,
     check_work,
     load_checked,
     positive_int,
     seed_number,
+    share_options,
     usable_jobs,
 )
 from sim.scenario.units import format_clock, parse_duration
@@ -95,6 +97,7 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                         help="skip the service level vs agents simulation")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress lines, results or warnings")
+    add_share_options(parser)
     add_safety_options(parser)
     parser.set_defaults(handler=run_staff)
     return parser
@@ -152,10 +155,13 @@ def run_staff(args: argparse.Namespace) -> int:
                  for text in args.shift] or None
     from sim.experiments.executors import make_executor
     from sim.reports.output_folder import ReportFolder, default_out_dir
+    from sim.reports.shared_report import SHARED_FILES, staffing_report, write_shared
     from sim.reports.staffing_files import STAFFING_FILES, write_staffing
     from sim.staffing.plan import staff
 
-    out = ReportFolder(args.out or default_out_dir(args.scenario, "-staffing"), STAFFING_FILES)
+    share = share_options(args)
+    out = ReportFolder(args.out or default_out_dir(args.scenario, "-staffing"),
+                       (*STAFFING_FILES, *SHARED_FILES))
     with make_executor(args.jobs, args.scheduler) as executor, out as folder:  # one executor
         report = staff(
             scenario, goals, replications=args.replications, seed=args.seed, models=models,
@@ -166,6 +172,10 @@ def run_staff(args: argparse.Namespace) -> int:
         folder.hold_interrupts()  # from here a Ctrl-C no longer loses the results
         executor.close()
         staged = write_staffing(report, folder.path)
+        if share.wanted:
+            for path in write_shared(folder.path, staffing_report(report), share,
+                                     list(staged.values())):
+                staged[path.suffix.lstrip(".")] = path  # "xlsx", "html"
         written = dict(zip(staged, folder.commit(staged.values()), strict=True))
     if not args.quiet:
         _print_report(report, written)
