@@ -147,17 +147,14 @@ class Conversations:
     def _arm(
         self, session: MessagingSession, state: ConversationState, phase: int, delay_s: float
     ) -> None:
-        """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_timer_done`)."""
+        """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_go_on`)."""
         state.phase = phase
-        state.timer = Timer(self.env, delay_s, self._timer_done, session)
+        state.timer = Timer(self.env, delay_s, self._go_on, session)
 
     def _cut_short(self, session: MessagingSession) -> None:
         self._go_on(session, cut_short=True)
 
-    def _timer_done(self, session: MessagingSession) -> None:
-        self._go_on(session, cut_short=False)
-
-    def _go_on(self, session: MessagingSession, cut_short: bool) -> None:
+    def _go_on(self, session: MessagingSession, cut_short: bool = False) -> None:
         """The session's timer ran out, or a wake cut it short: go on from there.
 
         A run of messages cut short counts the messages due by now; a customer's wait cut

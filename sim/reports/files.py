@@ -187,10 +187,11 @@ def _run_charts(folder: Path, runset: RunSet, scenario: Scenario,
         sessions = runset.sessions
         inbound = sessions[(sessions["direction"] == "inbound")
                            & (sessions["arrival_time"] >= scenario.warmup)]
-        levels = [figures_["service_level"] for figures_ in runset.figures]
+        levels = np.array([figures_["service_level"] for figures_ in runset.figures], float)
+        measured = levels[~np.isnan(levels)]
         figures["wait_times.png"] = charts.wait_distribution_chart(
             inbound["wait_s"], level.threshold, level.target,
-            service_level=float(np.nanmean(levels)) if levels else None,
+            service_level=float(measured.mean()) if len(measured) else None,
             short_abandons=level.short_abandons,
         )
     return [write_figure(folder / name, figure) for name, figure in figures.items()]

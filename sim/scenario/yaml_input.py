@@ -139,7 +139,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._aliases = 0
         self.paths: dict[int, str] = {}
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
@@ -149,7 +149,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     f"{_where(event.start_mark)}more than {MAX_ALIASES:,} aliases (*name); "
                     "expected a scenario that repeats a few sections at most",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -158,7 +158,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     f"{_where(event.start_mark)}nesting deeper than {MAX_DEPTH} levels; "
                     "expected the few levels of keys and lists of a scenario",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
