@@ -221,7 +221,10 @@ class WorkItems:
         """Close the tab after the close-tab delay, capped by the ACW maximum (rules §3)."""
         group = item.agent.group
         delay_s = min(group.close_tab_delay(), group.acw_max_s)
-        self.cancel_tab_close(item)
+        pending = item.tab_close  # a close planned earlier gives way to this one
+        if pending is not None:
+            pending.cancel()
+            item.tab_close = None
         if delay_s <= 0:
             self.close_tab(item)
             return
