@@ -92,6 +92,7 @@ def rich_scenario_dict(
     allow_over_capacity: bool = True,
     percent: bool = False,
     logout_sessions: str = "end",
+    logged_out_owner: str = "requeue",
     horizon: str = "1d",
 ) -> dict[str, Any]:
     """A busy center exercising most rules: two channels (one with outbound sessions most
@@ -114,6 +115,7 @@ def rich_scenario_dict(
         "capacity_model": capacity_model,
         "allow_over_capacity": allow_over_capacity,
         "logout_sessions": logout_sessions,
+        "logged_out_owner": logged_out_owner,
         "service_level": {"threshold": "60s"},
         "timeouts": {
             "sweep_period": "1h",

@@ -427,10 +427,10 @@ def test_recorder_sees_every_item() -> None:
 @pytest.mark.parametrize("seed", [3, 11])
 def test_tab_never_closed_under_an_active_conversation(seed: int) -> None:
     """Tab-based: capacity is held until the agent closes the tab (rules §3); a customer
-    who returns from Inactive while the tab is still open goes back to the same agent, so
-    the tab close planned at inactivation must not free the work of the resumed
-    conversation (else the agent works with no capacity held and the session later hangs
-    Active with no agent and no queue until the horizon)."""
+    who returns from Inactive while the tab is still open is routed afresh (rules §3.7),
+    so the tab close planned at inactivation must be called off with the old work item
+    and never close a tab under a resumed conversation (else the agent works with no
+    capacity held and the session later hangs Active with no agent and no queue)."""
     rec = run_recorded(rich_scenario("tab"), seed=seed)
     trace = rec.result.trace
     closed_active = trace[(trace["event"] == "tab_closed") & (trace["status"] == "Active")]

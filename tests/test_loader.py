@@ -72,7 +72,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
         f"{path}: horizn: unknown key (did you mean horizon?); allowed keys are name, "
         "description, horizon, warmup, interval, capacity_model, seed, arrival_scale, "
         "service_level, channels, queues, agent_groups, timeouts, supervisor, "
-        "logout_sessions, allow_over_capacity"
+        "logout_sessions, allow_over_capacity, logged_out_owner"
     ]
 
 

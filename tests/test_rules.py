@@ -12,7 +12,7 @@ import math
 import pytest
 
 from sim.model.capacity import CAPACITY_MODELS
-from sim.model.entities import MessagingSession, SessionStatus
+from sim.model.entities import MessagingSession, Presence, SessionStatus
 from sim.model.simulate import simulate
 from sim.scenario.schema import Scenario
 
@@ -217,7 +217,8 @@ def test_logout_requeue_option_sends_sessions_back_to_waiting():
 
 
 def test_logout_status_based_keeps_sessions_with_the_agent():
-    # rules §4: logging out does not release status-based capacity.
+    # rules §4.7: logging out does not release status-based capacity; with
+    # logged_out_owner: keep the session also stays with the agent when it needs a reply.
     scenario = build(
         {
             "agent_groups.0.shifts": [
@@ -226,6 +227,7 @@ def test_logout_status_based_keeps_sessions_with_the_agent():
             "agent_groups.0.shift_end": "logout",
         },
         capacity_model="status",
+        logged_out_owner="keep",
     )
     result = simulate(scenario, trace=True)
     row = result.sessions.iloc[0]
@@ -472,15 +474,26 @@ def test_capacity_models_decide_what_follows_end_chat_offline_logout_and_answers
     assert tab.on_agent_offline(item) is WorkFate.CLOSE
     assert tab.on_agent_logout(item, "end") is WorkFate.CLOSE
     assert tab.holds_during_drain(item) and not status.holds_during_drain(item)
-    assert status.return_goes_to(item, allow_over_capacity=False) is Destination.SAME_AGENT
+    agent.presence = Presence.AVAILABLE
+    assert status.return_goes_to(item, False, "requeue") is Destination.SAME_AGENT
+    assert tab.return_goes_to(item, True, "requeue") is Destination.QUEUE  # tab still open
     agent.used = 2.0  # full: the return fits only over capacity
-    assert status.return_goes_to(item, allow_over_capacity=False) is Destination.QUEUE
-    assert status.return_goes_to(item, allow_over_capacity=True) is Destination.SAME_AGENT
-    assert tab.answer_goes_to(session, agent, allow_over_capacity=True) is Destination.QUEUE
-    assert status.answer_goes_to(session, agent, allow_over_capacity=True) is (
-        Destination.SAME_AGENT
-    )
-    assert status.answer_goes_to(session, None, allow_over_capacity=True) is Destination.QUEUE
+    assert status.return_goes_to(item, False, "requeue") is Destination.QUEUE
+    assert status.return_goes_to(item, True, "requeue") is Destination.SAME_AGENT
+    assert tab.answer_goes_to(session, agent, True, "requeue") is Destination.QUEUE
+    assert status.answer_goes_to(session, agent, True, "requeue") is Destination.SAME_AGENT
+    assert status.answer_goes_to(session, None, True, "requeue") is Destination.QUEUE
+    assert status.on_agent_needed_absent(item, "requeue") is WorkFate.KEEP
+    agent.presence = Presence.OFFLINE  # coming back: the work stays (rules §4.6)
+    assert status.on_agent_needed_absent(item, "requeue") is WorkFate.KEEP
+    assert status.return_goes_to(item, True, "requeue") is Destination.SAME_AGENT
+    agent.presence = Presence.LOGGED_OUT  # never coming back for it (rules §4.4)
+    assert status.on_agent_needed_absent(item, "requeue") is WorkFate.REQUEUE
+    assert status.on_agent_needed_absent(item, "keep") is WorkFate.KEEP
+    assert status.return_goes_to(item, True, "requeue") is Destination.REQUEUE
+    assert status.return_goes_to(item, True, "keep") is Destination.SAME_AGENT
+    assert status.answer_goes_to(session, agent, True, "requeue") is Destination.REQUEUE
+    assert status.answer_goes_to(session, agent, True, "keep") is Destination.SAME_AGENT
 
 
 def test_standard_channel_rejects_status_based_capacity():
@@ -608,21 +621,245 @@ def test_break_makes_agent_away_and_open_work_continues():
     assert result.sessions.iloc[1]["accept_time"] == 310  # new work waited for the break
 
 
-def test_status_based_logout_mid_reply_strands_the_customer():
-    # rules §4: the session stays with the agent, who has logged out and cannot reply.
-    scenario = build(
+LATE_AGENT: dict = {
+    "name": "late",
+    "shifts": [{"start": 400, "end": "4h", "agents": 1}],
+    "capacity": 1,
+    "queues": ["q"],
+    "behaviour": {"reply_time": "30s"},
+}
+
+
+def _logout_mid_reply(logged_out_owner: str) -> Scenario:
+    return build(
         {
             "agent_groups.0.shifts": [{"start": 0, "end": 120, "agents": 1}],
             "agent_groups.0.shift_end": "logout",
+            "agent_groups.1": LATE_AGENT,
         },
         capacity_model="status",
         horizon="1h",
+        logged_out_owner=logged_out_owner,
     )
-    result = simulate(scenario, trace=True)
-    assert events(result, 0)[-1] == (120, 0, "stranded", "Active")
+
+
+def test_status_based_logout_mid_reply_requeues_the_session():
+    # rules §4.4: no reply waits for an agent who has logged out. At its agent's next
+    # reply (due at 130) the session goes back to Waiting, keeping its age, and the next
+    # agent to log in (t=400) takes it.
+    result = simulate(_logout_mid_reply("requeue"), trace=True)
+    assert events(result, 0) == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (120, 0, "unavailable", "Active"),  # the logout at 120 cuts the reply short
+        (400, 1, "assigned", "Waiting"),
+        (400, 1, "accepted", "Active"),
+        (430, 1, "agent_message", "Active"),
+        (490, -1, "customer_message", "Active"),
+        (520, 1, "agent_message", "Active"),
+        (520, 1, "end_chat", "Ended"),
+    ]
+    row = result.sessions.iloc[0]
+    assert (row["outcome"], row["reroutes"], row["stranded_s"]) == ("completed", 1, 0.0)
+    assert row["wait_s"] == 0.0  # speed to answer is measured at the first acceptance
+
+
+def test_status_based_logout_mid_reply_keep_strands_the_customer():
+    # logged_out_owner: keep (the old rule): the session stays with the logged-out agent,
+    # who cannot reply; the agent who logs in later never gets it.
+    result = simulate(_logout_mid_reply("keep"), trace=True)
+    assert events(result, 0) == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (120, 0, "stranded", "Active"),
+    ]
     row = result.sessions.iloc[0]
     assert row["agent_messages"] == 0
     assert row["stranded_s"] == 3600 - 120
+    assert row["outcome"] == "open_at_horizon"
+
+
+DAY_AGENT: dict = {
+    "name": "day",
+    "shifts": [{"start": 150, "end": "3d", "agents": 1}],
+    "capacity": 1,
+    "queues": ["q"],
+    "behaviour": {"reply_time": "30s"},
+}
+
+
+def _inactive_at_logout(logged_out_owner: str) -> Scenario:
+    # Agent 0 drains at 300 and logs out when its session turns Inactive (730); the
+    # customer writes again at 3730.
+    return build(
+        {
+            "channels.0.customers": {
+                "exchanges": 3,
+                "reply_time": "60s",
+                "silent_probability": 1.0,
+                "return_probability": 1.0,
+                "return_delay": "1h",
+            },
+            "agent_groups.0.shifts": [{"start": 0, "end": 300, "agents": 1}],
+            "agent_groups.0.behaviour.inactivate_after": "10m",
+            "agent_groups.1": DAY_AGENT,
+        },
+        capacity_model="status",
+        horizon="2h",
+        logged_out_owner=logged_out_owner,
+    )
+
+
+def test_status_based_return_to_logged_out_owner_is_routed():
+    # rules §4.4: the customer writes again after its agent logged out: the session goes
+    # to Waiting and is routed to an agent who is there.
+    result = simulate(_inactive_at_logout("requeue"), trace=True)
+    assert (730, 0, "logout", "logged_out") in events(result)
+    assert events(result, 0) == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (130, 0, "agent_message", "Active"),
+        (730, 0, "inactive", "Inactive"),
+        (3730, -1, "customer_returned", "Waiting"),
+        (3730, 1, "assigned", "Waiting"),
+        (3730, 1, "accepted", "Active"),
+        (3730, -1, "customer_message", "Active"),
+        (3760, 1, "agent_message", "Active"),
+        (3820, -1, "customer_message", "Active"),
+        (3850, 1, "agent_message", "Active"),
+        (3850, 1, "end_chat", "Ended"),
+    ]
+    row = result.sessions.iloc[0]
+    assert (row["outcome"], row["agents"], row["stranded_s"]) == ("completed", 2, 0.0)
+
+
+def test_status_based_return_to_logged_out_owner_keep_strands():
+    result = simulate(_inactive_at_logout("keep"), trace=True)
+    assert events(result, 0)[-3:] == [
+        (3730, 0, "customer_returned", "Active"),
+        (3730, -1, "customer_message", "Active"),
+        (3730, 0, "stranded", "Active"),
+    ]
+    assert result.sessions.iloc[0]["stranded_s"] == 7200 - 3730
+
+
+def _outbound_after_logout(logged_out_owner: str) -> Scenario:
+    # Agent 0 sends at 100 and logs out at 200 (nothing holds it); the answer comes at 400.
+    return build(
+        {
+            "channels.0.arrivals": None,
+            "channels.0.outbound": {
+                "arrivals": {"times": [100]},
+                "answer_probability": 1.0,
+                "answer_delay": "5m",
+            },
+            "agent_groups.0.shifts": [{"start": 0, "end": 200, "agents": 1}],
+            "agent_groups.1": DAY_AGENT,
+        },
+        capacity_model="status",
+        horizon="1h",
+        logged_out_owner=logged_out_owner,
+    )
+
+
+def test_status_based_outbound_answer_to_logged_out_owner_is_routed():
+    # rules §4.4: the answer to an outbound session whose agent logged out is routed.
+    result = simulate(_outbound_after_logout("requeue"), trace=True)
+    assert (200, 0, "logout", "logged_out") in events(result)
+    assert events(result, 0) == [
+        (100, 0, "outbound_sent", "New"),
+        (400, -1, "customer_answered", "Waiting"),
+        (400, 1, "assigned", "Waiting"),
+        (400, 1, "accepted", "Active"),
+        (430, 1, "agent_message", "Active"),
+        (490, -1, "customer_message", "Active"),
+        (520, 1, "agent_message", "Active"),
+        (520, 1, "end_chat", "Ended"),
+    ]
+    assert result.sessions.iloc[0]["outcome"] == "completed"
+
+
+def test_status_based_outbound_answer_to_logged_out_owner_keep_strands():
+    result = simulate(_outbound_after_logout("keep"), trace=True)
+    assert events(result, 0) == [
+        (100, 0, "outbound_sent", "New"),
+        (400, 0, "customer_answered", "Active"),
+        (400, 0, "stranded", "Active"),
+    ]
+    assert result.sessions.iloc[0]["stranded_s"] == 3600 - 400
+
+
+def test_status_based_offline_owner_at_shift_end_strands_then_requeues():
+    # rules §4.4, §4.6: an offline agent keeps the session (stranded); when it reconnects
+    # after its shift ended it logs out, and the waiting reply is routed to another agent.
+    scenario = build(
+        {
+            "agent_groups.0.shifts": [{"start": 0, "end": 300, "agents": 1}],
+            "agent_groups.0.shift_end": "logout",
+            "agent_groups.0.disconnections": {"outages": [{"start": 110, "duration": "10m"}]},
+            "agent_groups.1": DAY_AGENT,
+        },
+        capacity_model="status",
+    )
+    result = simulate(scenario, trace=True)
+    assert events(result, 0) == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (110, 0, "stranded", "Active"),
+        (710, 0, "unavailable", "Active"),
+        (710, 1, "assigned", "Waiting"),
+        (710, 1, "accepted", "Active"),
+        (740, 1, "agent_message", "Active"),
+        (800, -1, "customer_message", "Active"),
+        (830, 1, "agent_message", "Active"),
+        (830, 1, "end_chat", "Ended"),
+    ]
+    row = result.sessions.iloc[0]
+    assert (row["stranded_s"], row["reroutes"]) == (600.0, 1)
+
+
+def test_tab_based_return_while_tab_open_is_routed_to_any_agent():
+    # rules §3.7: the customer writes again before the agent closed the Inactive
+    # session's tab; the session still goes to Waiting and is routed (here to the other
+    # agent, idle longest). The old work item closes and its tab close (due at 7930) is
+    # called off.
+    scenario = build(
+        {
+            "channels.0.customers": {
+                "exchanges": 3,
+                "reply_time": "60s",
+                "silent_probability": 1.0,
+                "return_probability": 1.0,
+                "return_delay": "1h",
+            },
+            "agent_groups.0.agents": 2,
+            "agent_groups.0.behaviour.inactivate_after": "10m",
+            "agent_groups.0.behaviour.close_tab_delay": "2h",
+        },
+    )
+    result = simulate(scenario, trace=True)
+    assert events(result, 0) == [
+        (100, -1, "arrived", "Waiting"),
+        (100, 0, "assigned", "Waiting"),
+        (100, 0, "accepted", "Active"),
+        (130, 0, "agent_message", "Active"),
+        (730, 0, "inactive", "Inactive"),
+        (3730, -1, "customer_returned", "Waiting"),
+        (3730, 1, "assigned", "Waiting"),
+        (3730, 1, "accepted", "Active"),
+        (3730, -1, "customer_message", "Active"),
+        (3760, 1, "agent_message", "Active"),
+        (3820, -1, "customer_message", "Active"),
+        (3850, 1, "agent_message", "Active"),
+        (3850, 1, "end_chat", "Ended"),
+        (11050, 1, "tab_closed", "Ended"),
+    ]
+    row = result.sessions.iloc[0]
+    assert (row["agents"], row["release_time"]) == (2, 11050)
 
 
 def test_segments_count_messages_due_before_the_horizon():

@@ -33,8 +33,13 @@ def test_trace_does_not_change_the_results(capacity_model):
     assert (counted["customer_message"] == expected_customer).all()
 
 
-@pytest.mark.parametrize("capacity_model", ["tab", "status"])
-def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_model):
+@pytest.mark.parametrize(
+    ("capacity_model", "logged_out_owner"),
+    [("tab", "requeue"), ("status", "requeue"), ("status", "keep")],
+)
+def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(
+    capacity_model, logged_out_owner
+):
     # Conversations are driven by callbacks: between events each session must be waiting
     # for exactly one thing. Ended sessions have dropped their conversation state; open
     # ones wait for a timer they hold, or for a change of state, never "running".
@@ -44,7 +49,7 @@ def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_
     from sim.model.simulate import replication_seed_sequence
     from sim.model.streams import RandomStreams
 
-    scenario = rich_scenario(capacity_model)
+    scenario = rich_scenario(capacity_model, logged_out_owner=logged_out_owner)
     center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(3, 0)))
     center.run()
     ended = [session.status == SessionStatus.ENDED for session in center.sessions]
@@ -68,8 +73,16 @@ def test_every_conversation_rests_in_a_consistent_phase_at_the_horizon(capacity_
         if state.phase in TIMER_PHASES:
             assert state.timer is not None and state.timer.callbacks  # not cancelled
     # The scenario is rich enough to leave sessions in several kinds of wait (a run of
-    # messages and an outbound answer at least; status-based also strands some).
+    # messages and an outbound answer at least; status-based keeping the work of agents who
+    # logged out also strands some until the horizon).
     waiting = set(phases) & (TIMER_PHASES | CHANGE_PHASES | {Phase.NOT_STARTED})
     assert {Phase.SEGMENT, Phase.ANSWER} <= waiting, waiting
-    if capacity_model == "status":
+    if logged_out_owner == "keep":
         assert Phase.STRANDED in waiting
+    else:  # rules §4.4: nobody waits for an agent who has logged out
+        from sim.model.entities import Presence
+
+        for session in center.sessions:
+            state, item = session.conversation, session.work_item
+            if state is not None and state.phase == Phase.STRANDED and item is not None:
+                assert item.agent.presence == Presence.OFFLINE, session

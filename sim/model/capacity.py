@@ -14,6 +14,7 @@ from sim.model.entities import (
     EPSILON,
     Agent,
     MessagingSession,
+    Presence,
     SessionStatus,
     WorkItem,
     WorkStatus,
@@ -49,10 +50,20 @@ class Destination(Enum):
 
     SAME_AGENT = "same_agent"
     QUEUE = "queue"
+    REQUEUE = "requeue"
+    """To the queue because its agent has logged out (counted in ``requeued_after_logout``)."""
 
 
 LogoutSessions = Literal["end", "requeue"]
 """The scenario's ``logout_sessions``: what a logout does to ongoing tab-based sessions."""
+
+LoggedOutOwner = Literal["requeue", "keep"]
+"""The scenario's ``logged_out_owner``: whether status-based work leaves a logged-out agent."""
+
+
+def _requeues(agent: Agent, logged_out_owner: LoggedOutOwner) -> bool:
+    """Whether work of ``agent`` goes to the queue because the agent has logged out."""
+    return logged_out_owner == "requeue" and agent.presence == Presence.LOGGED_OUT
 
 
 def _returns_within_capacity(item: WorkItem, allow_over_capacity: bool) -> bool:
@@ -92,13 +103,27 @@ class CapacityModel(Protocol):
         ...
 
     def answer_goes_to(
-        self, session: MessagingSession, owner: Agent | None, allow_over_capacity: bool
+        self,
+        session: MessagingSession,
+        owner: Agent | None,
+        allow_over_capacity: bool,
+        logged_out_owner: LoggedOutOwner,
     ) -> Destination:
         """Where the customer's answer to the outbound ``session`` of ``owner`` goes."""
         ...
 
-    def return_goes_to(self, item: WorkItem, allow_over_capacity: bool) -> Destination:
+    def return_goes_to(
+        self, item: WorkItem, allow_over_capacity: bool, logged_out_owner: LoggedOutOwner
+    ) -> Destination:
         """Where a reply to an Inactive session held by the opened ``item`` goes."""
+        ...
+
+    def on_agent_needed_absent(self, item: WorkItem, logged_out_owner: LoggedOutOwner) -> WorkFate:
+        """What becomes of the opened ``item`` when its session needs its agent, not online.
+
+        The conversation is at the agent's reply; ``KEEP`` strands the customer until the
+        agent is back, ``REQUEUE`` gives the work back to the queue (rules §4.4, §4.6).
+        """
         ...
 
     def supervisor_may_end(self, session: MessagingSession) -> bool:
@@ -166,16 +191,24 @@ class TabBasedCapacity:
         return True
 
     def answer_goes_to(
-        self, session: MessagingSession, owner: Agent | None, allow_over_capacity: bool
+        self,
+        session: MessagingSession,
+        owner: Agent | None,
+        allow_over_capacity: bool,
+        logged_out_owner: LoggedOutOwner,
     ) -> Destination:
         """The answer waits in the queue for any agent."""
         return Destination.QUEUE
 
-    def return_goes_to(self, item: WorkItem, allow_over_capacity: bool) -> Destination:
-        """To the agent while the tab is still open and there is room, else the queue."""
-        if item.tab_open and _returns_within_capacity(item, allow_over_capacity):
-            return Destination.SAME_AGENT
+    def return_goes_to(
+        self, item: WorkItem, allow_over_capacity: bool, logged_out_owner: LoggedOutOwner
+    ) -> Destination:
+        """The queue, for any agent, even while the tab is still open (rules §3.7)."""
         return Destination.QUEUE
+
+    def on_agent_needed_absent(self, item: WorkItem, logged_out_owner: LoggedOutOwner) -> WorkFate:
+        """Back to the queue (not reached: offline and logout already give Active work back)."""
+        return WorkFate.REQUEUE
 
     def supervisor_may_end(self, session: MessagingSession) -> bool:
         """Standard channels only (the seed article)."""
@@ -235,20 +268,42 @@ class StatusBasedCapacity:
         return item.status == WorkStatus.ASSIGNED or item.session.status == SessionStatus.ACTIVE
 
     def answer_goes_to(
-        self, session: MessagingSession, owner: Agent | None, allow_over_capacity: bool
+        self,
+        session: MessagingSession,
+        owner: Agent | None,
+        allow_over_capacity: bool,
+        logged_out_owner: LoggedOutOwner,
     ) -> Destination:
-        """Back to the agent who wrote, if it has room or may go over (rules §4)."""
-        if owner is not None and (
-            allow_over_capacity or owner.free_capacity >= session.channel.size
-        ):
+        """Back to the agent who wrote, if it has room or may go over (rules §4.5).
+
+        To the queue if that agent has logged out, unless ``logged_out_owner`` is ``keep``
+        (rules §4.4).
+        """
+        if owner is None:
+            return Destination.QUEUE
+        if _requeues(owner, logged_out_owner):
+            return Destination.REQUEUE
+        if allow_over_capacity or owner.free_capacity >= session.channel.size:
             return Destination.SAME_AGENT
         return Destination.QUEUE
 
-    def return_goes_to(self, item: WorkItem, allow_over_capacity: bool) -> Destination:
-        """Back to the same agent, even over capacity when allowed (rules §4)."""
+    def return_goes_to(
+        self, item: WorkItem, allow_over_capacity: bool, logged_out_owner: LoggedOutOwner
+    ) -> Destination:
+        """Back to the same agent, even over capacity when allowed (rules §4.3).
+
+        To the queue if that agent has logged out, unless ``logged_out_owner`` is ``keep``
+        (rules §4.4).
+        """
+        if _requeues(item.agent, logged_out_owner):
+            return Destination.REQUEUE
         if _returns_within_capacity(item, allow_over_capacity):
             return Destination.SAME_AGENT
         return Destination.QUEUE
+
+    def on_agent_needed_absent(self, item: WorkItem, logged_out_owner: LoggedOutOwner) -> WorkFate:
+        """Stranded with an offline agent; requeued from a logged-out one (rules §4.4, §4.6)."""
+        return WorkFate.REQUEUE if _requeues(item.agent, logged_out_owner) else WorkFate.KEEP
 
     def supervisor_may_end(self, session: MessagingSession) -> bool:
         """Standard channels only, and never an Inactive session (the seed article)."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.model.capacity import CapacityModel, Destination, Release
+from sim.model.capacity import CapacityModel, Destination, Release, WorkFate
 from sim.model.conversation_state import ConversationState, Phase
 from sim.model.entities import (
     OUTBOUND,
@@ -63,6 +63,7 @@ class Conversations:
         self.record = record
         self.idle_sessions = idle_sessions
         self.allow_over_capacity = scenario.allow_over_capacity
+        self.logged_out_owner = scenario.logged_out_owner
         self._end_chat: Callable[[MessagingSession], None]
 
     def connect(
@@ -194,6 +195,14 @@ class Conversations:
         if agent.online:
             self.talk(session, state)
             return
+        if self.policy.on_agent_needed_absent(item, self.logged_out_owner) is WorkFate.REQUEUE:
+            # Status-based: the agent has logged out and will not reply; the session waits
+            # for another agent, keeping its age (rules §4.4).
+            session.requeued_after_logout += 1
+            state.phase = Phase.READY
+            self.work_items.give_back(item)
+            self.router.route()
+            return
         # Status-based: the session stays with an offline agent and the customer's
         # message waits until the agent is back: stranded time (rules §4).
         session.stranded_since = self.env.now
@@ -300,14 +309,18 @@ class Conversations:
         session.last_activity = now
         session.request_time = now
         owner = session.owner
-        match self.policy.answer_goes_to(session, owner, self.allow_over_capacity):
+        match self.policy.answer_goes_to(
+            session, owner, self.allow_over_capacity, self.logged_out_owner
+        ):
             case Destination.SAME_AGENT if owner is not None:
                 # Status-based: the answer goes back to the agent who wrote (rules §4).
                 item = self.work_items.new_item(session, owner, now)
                 session.status = SessionStatus.ACTIVE
                 self.record.event(session, owner, "customer_answered")
                 self.work_items.open(item)
-            case _:
+            case destination:
+                if destination is Destination.REQUEUE:  # the owner has logged out (§4.4)
+                    session.requeued_after_logout += 1
                 session.status = SessionStatus.WAITING
                 self.record.event(session, None, "customer_answered")
                 self.router.offer(session, now)
@@ -377,7 +390,9 @@ class Conversations:
             return
         item = session.work_item
         if item is not None and item.status == WorkStatus.OPENED:
-            match self.policy.return_goes_to(item, self.allow_over_capacity):
+            match self.policy.return_goes_to(
+                item, self.allow_over_capacity, self.logged_out_owner
+            ):
                 case Destination.SAME_AGENT:
                     # Back to the same agent, even over capacity when allowed (rules §4).
                     session.status = SessionStatus.ACTIVE
@@ -386,7 +401,12 @@ class Conversations:
                     self.work_items.refresh(item)
                     self.wake(session)
                     return
-                case Destination.QUEUE:
+                case destination:
+                    # Routed afresh, even from a tab still open (rules §3.7) or from an
+                    # agent who has logged out (§4.4): the old work item closes.
+                    if destination is Destination.REQUEUE:
+                        session.requeued_after_logout += 1
+                    self.work_items.cancel_tab_close(item)
                     self.work_items.close(item, WorkStatus.CLOSED)
         session.status = SessionStatus.WAITING
         self.record.event(session, None, "customer_returned")

@@ -604,6 +604,14 @@ class Scenario(Schema):
     """Tab-based: what a logout does to ongoing sessions (rules §3)."""
     allow_over_capacity: bool = True
     """Status-based: a session returning from Inactive may push its agent over capacity."""
+    logged_out_owner: Literal["requeue", "keep"] = "requeue"
+    """Status-based: a session whose agent has logged out when it next needs that agent.
+
+    The customer answers an outbound session, writes again to an Inactive one or waits for
+    the agent's reply (rules §4, 4.4). ``requeue`` sends it to Waiting to be routed;
+    ``keep`` leaves it with the logged-out agent, stranded until that agent logs in again.
+    An agent who is only offline keeps it either way (4.6).
+    """
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
