@@ -21,6 +21,23 @@ def ccsim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def desk_yaml(name: str = "desk", *, horizon: str = "2h", rate: str = "30/h",
+              customers: str = "", agents: int = 3, capacity: int = 2) -> str:
+    """Scenario YAML of a small desk: one web chat channel, queue ``support``, group ``team``.
+
+    ``customers`` is the channel's ``customers:`` mapping as YAML flow text (none if empty).
+    """
+    customers_line = f"    customers: {customers}\n" if customers else ""
+    return (
+        f"name: {name}\nhorizon: {horizon}\ninterval: 30m\n"
+        "channels:\n  - name: web\n    type: enhanced_web_chat\n    queue: support\n"
+        f"    arrivals: {{rate: {rate}}}\n{customers_line}"
+        "queues:\n  - name: support\n"
+        f"agent_groups:\n  - {{name: team, agents: {agents}, capacity: {capacity}, "
+        "queues: [support]}\n"
+    )
+
+
 def write(folder: Path, text: str, name: str = "desk.yaml") -> Path:
     """Write a scenario YAML ``text`` (dedented) as ``folder/name``."""
     path = folder / name

@@ -86,46 +86,37 @@ def test_durations_in_any_unit(tmp_path: Path) -> None:
 
 
 # -------------------------------------------------------------------------- the rules
-def test_a_gap_is_refused(tmp_path: Path) -> None:
-    starts = _half_hours()
-    del starts[4:6]  # no 02:00, no 02:30
+@pytest.mark.parametrize(("starts", "problem"), [
+    pytest.param(
+        _half_hours(0, 4) + _half_hours(6, 16),  # no 02:00, no 02:30
+        "6: no row for 02:00 to 03:00 (2 intervals of 30m) before this row; expected one row "
+        "per interval, 0 where no sessions came",
+        id="a gap",
+    ),
+    pytest.param(
+        _half_hours(0, 9) + ["03:00"] + _half_hours(9, 16),
+        "11: a second row for the interval at 03:00 (the first is at line 8); expected one "
+        "row per interval",
+        id="a duplicate",
+    ),
+    pytest.param(
+        _half_hours(0, 3) + ["01:40"] + _half_hours(4, 16),
+        "5: the interval at 01:40 is off the profile's 30m grid; expected interval starts "
+        "00:00, 00:30, 01:00 and so on (set the profile's interval to the file's if it is not "
+        "30m)",
+        id="a row off the grid",
+    ),
+    pytest.param(
+        _half_hours(0, 2) + ["noon"] + _half_hours(3, 16),
+        "4: the time in column interval_start is not valid; expected a duration from the "
+        "scenario start such as 08:00, 8h or 28800, or a date-time such as 2026-03-02 08:00",
+        id="a time that does not parse",
+    ),
+])
+def test_a_broken_grid_is_refused(tmp_path: Path, starts: list[str], problem: str) -> None:
     path = _desk(tmp_path, _rows(starts))
     assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'arrivals.csv'}:6: no row for 02:00 "
-        "to 03:00 (2 intervals of 30m) before this row; expected one row per interval, 0 "
-        "where no sessions came"
-    )
-
-
-def test_a_duplicate_is_refused(tmp_path: Path) -> None:
-    starts = _half_hours()
-    starts.insert(9, "03:00")
-    path = _desk(tmp_path, _rows(starts))
-    assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'arrivals.csv'}:11: a second row for "
-        "the interval at 03:00 (the first is at line 8); expected one row per interval"
-    )
-
-
-def test_a_row_off_the_grid_is_refused(tmp_path: Path) -> None:
-    starts = _half_hours()
-    starts[3] = "01:40"
-    path = _desk(tmp_path, _rows(starts))
-    assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'arrivals.csv'}:5: the interval at "
-        "01:40 is off the profile's 30m grid; expected interval starts 00:00, 00:30, 01:00 "
-        "and so on (set the profile's interval to the file's if it is not 30m)"
-    )
-
-
-def test_a_time_that_does_not_parse_is_refused(tmp_path: Path) -> None:
-    starts = _half_hours()
-    starts[2] = "noon"
-    path = _desk(tmp_path, _rows(starts))
-    assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'arrivals.csv'}:4: the time in column "
-        "interval_start is not valid; expected a duration from the scenario start such as "
-        "08:00, 8h or 28800, or a date-time such as 2026-03-02 08:00"
+        f"{path}: channels[0].arrivals.csv: {tmp_path / 'arrivals.csv'}:{problem}"
     )
 
 
@@ -179,33 +170,31 @@ def test_an_export_in_a_european_locale(tmp_path: Path) -> None:
     assert _volumes(path) == [0.0] * 16 + [12.0, 13.0]
 
 
-def test_an_export_row_without_a_time_before_the_end_is_refused(tmp_path: Path) -> None:
-    text = EXPORT.replace('"3/2/2026 8:30 AM"', '"Subtotal"')
-    path = _desk(tmp_path, text, csv=EXPORT_CSV, name="export.csv")
+@pytest.mark.parametrize(("find", "replace", "problem"), [
+    pytest.param(
+        '"3/2/2026 8:30 AM"', '"Subtotal"',
+        "7: a row without a time in column Created Date comes before the row at line 8; "
+        "expected rows for intervals, with only a report's closing lines (blank, totals, its "
+        "name) after the last one",
+        id="a row without a time before the end",
+    ),
+    pytest.param(
+        '"3/2/2026 8:30 AM"', '"3/2/2026 25:30"',
+        "7: the time in column Created Date is not valid; expected a duration from the "
+        "scenario start such as 08:00, 8h or 28800, or a date-time such as 2026-03-02 08:00",
+        id="a row with a bad time",
+    ),
+    pytest.param(
+        '"Created Date"', '"Opened Date"',
+        "4: the header has no column named Created Date; expected the time column the "
+        "scenario names beside Record Count",
+        id="a named time column must be there",
+    ),
+])
+def test_a_bad_export_is_refused(tmp_path: Path, find: str, replace: str, problem: str) -> None:
+    path = _desk(tmp_path, EXPORT.replace(find, replace), csv=EXPORT_CSV, name="export.csv")
     assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'export.csv'}:7: a row without a time "
-        "in column Created Date comes before the row at line 8; expected rows for intervals, "
-        "with only a report's closing lines (blank, totals, its name) after the last one"
-    )
-
-
-def test_an_export_row_with_a_bad_time_is_refused(tmp_path: Path) -> None:
-    text = EXPORT.replace('"3/2/2026 8:30 AM"', '"3/2/2026 25:30"')
-    path = _desk(tmp_path, text, csv=EXPORT_CSV, name="export.csv")
-    assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'export.csv'}:7: the time in column "
-        "Created Date is not valid; expected a duration from the scenario start such as "
-        "08:00, 8h or 28800, or a date-time such as 2026-03-02 08:00"
-    )
-
-
-def test_a_named_time_column_must_be_there(tmp_path: Path) -> None:
-    text = EXPORT.replace('"Created Date"', '"Opened Date"')
-    path = _desk(tmp_path, text, csv=EXPORT_CSV, name="export.csv")
-    assert _problem(path) == (
-        f"{path}: channels[0].arrivals.csv: {tmp_path / 'export.csv'}:4: the header has no "
-        "column named Created Date; expected the time column the scenario names beside "
-        "Record Count"
+        f"{path}: channels[0].arrivals.csv: {tmp_path / 'export.csv'}:{problem}"
     )
 
 

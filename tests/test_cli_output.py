@@ -8,26 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_helpers import write
+from cli_helpers import desk_yaml, write
 
 from sim.cli.main import build_parser, main
 from sim.experiments.sweep import parse_grid, parse_labels
 from sim.reports.sweep_charts import sweep_chart
 
-DESK = """\
-name: desk
-horizon: 2h
-interval: 30m
-channels:
-  - name: web
-    type: enhanced_web_chat
-    queue: support
-    arrivals: {rate: 30/h}
-queues:
-  - name: support
-agent_groups:
-  - {name: team, agents: 3, capacity: 2, queues: [support]}
-"""
+DESK = desk_yaml()
 
 SUBCOMMANDS = ("run", "compare", "sweep", "validate", "staff")
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import ccsim, write
+from cli_helpers import ccsim, desk_yaml, write
 from matplotlib.figure import Figure
 
 import sim.reports.files
@@ -26,20 +26,7 @@ import sim.scenario.workload_limits as limits
 from sim.cli.main import main
 from sim.scenario.user_text import chart_text, printable
 
-DESK = """\
-name: desk
-horizon: 2h
-interval: 30m
-channels:
-  - name: web
-    type: enhanced_web_chat
-    queue: support
-    arrivals: {rate: 20/h}
-queues:
-  - name: support
-agent_groups:
-  - {name: team, agents: 3, capacity: 2, queues: [support]}
-"""
+DESK = desk_yaml(rate="20/h")
 
 
 def run_main(args: list[str | Path], capsys) -> tuple[int, str, str]:

@@ -68,32 +68,29 @@ def test_capacity_percentages_take_percent_points(tmp_path: Path) -> None:
     assert scenario.agent_groups[0].capacity_percent == 100.0
 
 
-def test_a_bare_number_keeps_its_meaning(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("override", "problem"), [
+    pytest.param(
+        "service_level.target=80",
+        "service_level.target: found 80; expected a number less than or equal to 1 (a share: "
+        "write 80% for percent)",
+        id="a bare number keeps its meaning",
+    ),
+    pytest.param(
+        "service_level.target=180%",
+        "service_level.target: found '180%'; expected a number less than or equal to 1",
+        id="a percentage above the bound is refused",
+    ),
+    pytest.param(
+        "agent_groups[0].behaviour.decline_probability=a few%",
+        "agent_groups[0].behaviour.decline_probability: found 'a few%'; expected a share such "
+        "as 80% or 0.8",
+        id="a malformed percentage names what is allowed",
+    ),
+])
+def test_a_bad_share_is_refused(tmp_path: Path, override: str, problem: str) -> None:
     with pytest.raises(ScenarioError) as info:
-        _scenario(tmp_path, ("service_level.target=80",))
-    assert info.value.problems == [
-        f"{tmp_path / 's.yaml'}: service_level.target: found 80; expected a number less than "
-        "or equal to 1 (a share: write 80% for percent) (from --set service_level.target=80)"
-    ]
-
-
-def test_a_percentage_above_the_bound_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError) as info:
-        _scenario(tmp_path, ("service_level.target=180%",))
-    assert info.value.problems == [
-        f"{tmp_path / 's.yaml'}: service_level.target: found '180%'; expected a number less "
-        "than or equal to 1 (from --set service_level.target=180%)"
-    ]
-
-
-def test_a_malformed_percentage_names_what_is_allowed(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError) as info:
-        _scenario(tmp_path, ("agent_groups[0].behaviour.decline_probability=a few%",))
-    assert info.value.problems == [
-        f"{tmp_path / 's.yaml'}: agent_groups[0].behaviour.decline_probability: found "
-        "'a few%'; expected a share such as 80% or 0.8 "
-        "(from --set agent_groups[0].behaviour.decline_probability=a few%)"
-    ]
+        _scenario(tmp_path, (override,))
+    assert info.value.problems == [f"{tmp_path / 's.yaml'}: {problem} (from --set {override})"]
 
 
 def test_one_parser_for_the_command_line_and_the_file() -> None:

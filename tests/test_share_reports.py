@@ -11,10 +11,12 @@ import base64
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from cli_helpers import ccsim, write
 
 from sim.cli.main import main
@@ -25,29 +27,26 @@ from sim.results.report_tables import channel_totals, column_unit, group_table
 
 HOSTILE_NAME = "<script>alert('x')</script> desk & co"
 
-SCENARIO = """\
-name: "<script>alert('x')</script> desk & co"
-description: "A <b>small</b> desk: two teams, one queue each. <img src=http://evil/x.png>"
-horizon: 2h
-interval: 30m
-channels:
-  - name: web
-    type: enhanced_web_chat
-    queue: support
-    arrivals: {rate: 30/h}
-    customers: {exchanges: 3, patience: {kind: exponential, mean: 2m}}
-  - name: whatsapp
-    type: enhanced_whatsapp
-    queue: messaging
-    arrivals: {rate: 20/h}
-    customers: {exchanges: 3, patience: {kind: exponential, mean: 5m}}
-queues:
-  - name: support
-  - name: messaging
-agent_groups:
-  - {name: chat_team, agents: 3, capacity: 2, queues: [support]}
-  - {name: messaging_team, agents: 2, capacity: 3, queues: [messaging]}
-"""
+def _chat(name: str, kind: str, queue: str, rate: str, patience: str) -> dict[str, Any]:
+    return {"name": name, "type": kind, "queue": queue, "arrivals": {"rate": rate},
+            "customers": {"exchanges": 3, "patience": {"kind": "exponential", "mean": patience}}}
+
+
+def _team(name: str, agents: int, capacity: int, queue: str) -> dict[str, Any]:
+    return {"name": name, "agents": agents, "capacity": capacity, "queues": [queue]}
+
+
+SCENARIO = yaml.safe_dump({
+    "name": HOSTILE_NAME,
+    "description": "A <b>small</b> desk: two teams, one queue each. <img src=http://evil/x.png>",
+    "horizon": "2h",
+    "interval": "30m",
+    "channels": [_chat("web", "enhanced_web_chat", "support", "30/h", "2m"),
+                 _chat("whatsapp", "enhanced_whatsapp", "messaging", "20/h", "5m")],
+    "queues": [{"name": "support"}, {"name": "messaging"}],
+    "agent_groups": [_team("chat_team", 3, 2, "support"),
+                     _team("messaging_team", 2, 3, "messaging")],
+}, sort_keys=False)
 
 RUN_SHEETS = ["summary", "intervals", "channels", "groups", "agents", "settings"]
 

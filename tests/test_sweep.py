@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from chart_helpers import assert_inside_figure
-from cli_helpers import PNG_SIGNATURE, ccsim, one_error_line, write
+from cli_helpers import PNG_SIGNATURE, ccsim, desk_yaml, one_error_line, write
 from matplotlib.image import imread
 from scenario_builders import tiny_desk
 
@@ -38,21 +38,10 @@ STANDARD = {
     "channels": [{**TINY["channels"][0], "name": "sms", "type": "standard_sms"}],
 }
 
-SCENARIO_YAML = """\
-name: cli sweep desk
-horizon: 2h
-interval: 30m
-channels:
-  - name: web
-    type: enhanced_web_chat
-    queue: support
-    arrivals: {rate: 40/h}
-    customers: {exchanges: 2, patience: {kind: exponential, mean: 2m}}
-queues:
-  - name: support
-agent_groups:
-  - {name: team, agents: 2, capacity: 2, queues: [support]}
-"""
+SCENARIO_YAML = desk_yaml(
+    "cli sweep desk", rate="40/h", agents=2,
+    customers="{exchanges: 2, patience: {kind: exponential, mean: 2m}}",
+)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sim.reports.files import atomic_write
-from sim.results.report_tables import column_unit
+from sim.results.report_tables import column_unit, setting_text
 from sim.scenario.user_text import printable
 
 MAX_ROWS = 5000
@@ -134,17 +134,9 @@ def _text(value: object, one_line: bool = True) -> str:
 
 
 def _settings_table(settings: Mapping[str, Any]) -> str:
-    rows = "".join(f"<tr><th>{_text(key)}</th><td>{_text(_setting(value), one_line=False)}"
+    rows = "".join(f"<tr><th>{_text(key)}</th><td>{_text(setting_text(value), one_line=False)}"
                    "</td></tr>" for key, value in settings.items())
     return f'<table class="settings"><tbody>{rows}</tbody></table>'
-
-
-def _setting(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_setting(item)}" for key, item in value.items())
-    return "" if value is None else str(value)
 
 
 def _summary_table(summary: pd.DataFrame) -> str:

@@ -206,13 +206,11 @@ def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport
         "seed": runset.seed,
         "interrupted": "yes" if runset.interrupted else "no",
     }
-    return SharedReport(
-        title=f"{scenario.name}: run ({scenario.capacity_model}-based capacity)",
-        description=scenario.description,
-        settings=settings,
+    return _scenario_report(
+        scenario, f"run ({scenario.capacity_model}-based capacity)", settings,
         summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]]),
         tables=_run_tables(runset, intervals),
-        notes=dict(RUN_NOTES),
+        notes=RUN_NOTES,
         open_tables=("channels", "groups"),
     )
 
@@ -236,10 +234,8 @@ def comparison_report(comparison: Comparison) -> SharedReport:
     notes = {**RUN_NOTES, "summary": "Means over replications under each capacity model, the "
              "paired difference (status − tab) and 95% confidence half-widths; shares as "
              "percent."}
-    return SharedReport(
-        title=f"{scenario.name}: tab- vs status-based capacity",
-        description=scenario.description,
-        settings=settings,
+    return _scenario_report(
+        scenario, "tab- vs status-based capacity", settings,
         summary=figure_table(comparison.table),
         tables={name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()},
         notes=notes,
@@ -297,12 +293,8 @@ def staffing_report(report: StaffingReport) -> SharedReport:
         "simulated": f"{report.simulated_days:.1f} days in {report.simulated_runs} runs, "
                      f"{report.runtime_s:.1f} s",
     }
-    return SharedReport(
-        title=f"{scenario.name}: staffing of {report.group}",
-        description=scenario.description,
-        settings=settings,
-        summary=summary,
-        tables=tables,
+    return _scenario_report(
+        scenario, f"staffing of {report.group}", settings, summary, tables,
         notes={
             "summary": "Per capacity model, from the verification run.",
             "requirement": "Per interval: arrivals, the Erlang baseline, required and "
@@ -358,12 +350,8 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
         "seed": document.get("seed"),
         "interrupted": "yes" if document.get("interrupted") else "no",
     }
-    return SharedReport(
-        title=f"{scenario.name}: sweep",
-        description=scenario.description,
-        settings=settings,
-        summary=summary,
-        tables=tables,
+    return _scenario_report(
+        scenario, "sweep", settings, summary, tables,
         notes={
             "summary": "One row per cell and figure: mean, sd, 95% confidence half-width "
                        "and replications (sweep.csv).",
@@ -372,6 +360,15 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
         },
         open_tables=("cells",),
     )
+
+
+def _scenario_report(scenario: Scenario, what: str, settings: dict[str, Any],
+                     summary: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                     notes: Mapping[str, str], open_tables: tuple[str, ...]) -> SharedReport:
+    """A command's report on ``scenario``: titled "name: what", with its description."""
+    return SharedReport(title=f"{scenario.name}: {what}", description=scenario.description,
+                        settings=settings, summary=summary, tables=tables, notes=dict(notes),
+                        open_tables=open_tables)
 
 
 def _replications(done: int, requested: int) -> str:

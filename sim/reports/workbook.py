@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sim.reports.files import atomic_write
-from sim.results.report_tables import column_unit
+from sim.results.report_tables import column_unit, setting_text
 from sim.scenario.user_text import printable
 
 SUMMARY_SHEET = "summary"
@@ -58,7 +58,7 @@ def write_workbook(path: str | Path, summary: pd.DataFrame, tables: Mapping[str,
     for name, table in tables.items():
         sheets[_sheet_name(name, sheets)] = table
     sheets[_sheet_name(SETTINGS_SHEET, sheets)] = pd.DataFrame(
-        {"setting": list(settings), "value": [_setting_text(v) for v in settings.values()]})
+        {"setting": list(settings), "value": [setting_text(v) for v in settings.values()]})
     return atomic_write(path, lambda temporary: _write(temporary, sheets))
 
 
@@ -128,13 +128,6 @@ def _shown(value: Any) -> str:
         return f"{value:.6g}"
     return str(value).split("\n", 1)[0]
 
-
-def _setting_text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_setting_text(item)}" for key, item in value.items())
-    return "" if value is None else str(value)
 
 
 def _sheet_name(name: str, taken: Mapping[str, object]) -> str:

@@ -4,10 +4,13 @@
 occupancy, sessions handled); :func:`channel_totals` sums the interval counts per channel
 after the warm-up. :func:`column_unit` names the unit of a column of any report table
 (``intervals.csv``, ``agents.csv``, the per-group table, ``staffing.csv``, the sweep's wide
-table), so a workbook or a web page can show it next to the column's name.
+table), so a workbook or a web page can show it next to the column's name; :func:`setting_text`
+writes a run setting's value as one text for either.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,3 +173,12 @@ def channel_totals(intervals: pd.DataFrame, warmup_s: float = 0.0) -> pd.DataFra
     order = [name for name in table["channel"] if name != "all"] + (
         ["all"] if (table["channel"] == "all").any() else [])
     return table.set_index("channel").loc[order].reset_index()
+
+
+def setting_text(value: Any) -> str:
+    """A setting's value as text: lists joined by commas, mappings by semicolons, None empty."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {setting_text(item)}" for key, item in value.items())
+    return "" if value is None else str(value)

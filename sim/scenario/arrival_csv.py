@@ -24,9 +24,10 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sim.scenario.units import format_clock, format_duration, parse_duration
 
@@ -40,6 +41,8 @@ TIME_HELP = (
     "a duration from the scenario start such as 08:00, 8h or 28800, "
     "or a date-time such as 2026-03-02 08:00"
 )
+
+_T = TypeVar("_T")
 
 DATETIME_FORMATS = (
     "%m/%d/%Y %I:%M %p",  # Salesforce's en_US export: 3/2/2026 8:00 AM
@@ -240,29 +243,30 @@ class _Times:
             )
             raise ValueError(f"{self.name}:{line}: the time in column {column} {what}; "
                              f"expected {allowed}")
-        if self.kind is None:
-            self.kind = kind
-        elif kind != self.kind:
-            raise ValueError(
-                f"{self.name}:{line}: the time in column {column} is a {kind}, the rows above "
-                f"hold a {self.kind}; expected one form in the whole column"
-            )
+        self.kind = _as_above(self.kind, kind, lambda: (
+            f"{self.name}:{line}: the time in column {column} is a {kind}, the rows above "
+            f"hold a {self.kind}; expected one form in the whole column"
+        ))
         if isinstance(value, datetime):
             zoned = value.tzinfo is not None
-            if self.zoned is None:
-                self.zoned = zoned
-            elif zoned != self.zoned:
-                raise ValueError(
-                    f"{self.name}:{line}: the time in column {column} "
-                    f"{'has a' if zoned else 'has no'} time zone, unlike the rows above; "
-                    "expected date-times all with or all without a time zone"
-                )
+            self.zoned = _as_above(self.zoned, zoned, lambda: (
+                f"{self.name}:{line}: the time in column {column} "
+                f"{'has a' if zoned else 'has no'} time zone, unlike the rows above; "
+                "expected date-times all with or all without a time zone"
+            ))
         elif value < 0:
             raise ValueError(
                 f"{self.name}:{line}: the time in column {column} is before the scenario "
                 "start; expected a time from the start on"
             )
         return value
+
+
+def _as_above(first: _T | None, value: _T, problem: Callable[[], str]) -> _T:
+    """``value``, if it is what the rows above gave (``first``, None for the first row)."""
+    if first is not None and value != first:
+        raise ValueError(problem())
+    return value
 
 
 def _from_start(rows: list[_Row], name: str, columns: CsvColumns,
