@@ -39,6 +39,8 @@ def mmn_scenario(
     horizon_s: float,
     mean_patience_s: float | None = None,
     interval_s: float = HOUR,
+    accept_delay: bool = False,
+    warmup_s: float = 0.0,
 ) -> Scenario:
     """A center that reduces to M/M/(agents x capacity) (+M with patience).
 
@@ -46,7 +48,16 @@ def mmn_scenario(
     declines), one exchange (the work is a single agent reply, exponential), the tab closed
     at End Chat (close_tab_delay 0), no slowdown with concurrency, work size 1 and agents
     with ``capacity`` units: every unit is one server of a FCFS queue.
+
+    With ``accept_delay`` the items are pushed and accepted after the default accept delay
+    (a fixed 5 s, no declines): the server is held from the push, so the holding time is
+    the accept delay plus the reply.
     """
+    behaviour: dict[str, Any] = {
+        "reply_time": {"kind": "exponential", "mean": mean_service_s},
+        "close_tab_delay": "0s",
+        "concurrency_slowdown": 0,
+    }
     customers: dict[str, Any] = {"exchanges": 1}
     if mean_patience_s is not None:
         customers["patience"] = {"kind": "exponential", "mean": mean_patience_s}
@@ -54,6 +65,7 @@ def mmn_scenario(
         {
             "name": "mmn",
             "horizon": horizon_s,
+            "warmup": warmup_s,
             "interval": interval_s,
             "capacity_model": "tab",
             "channels": [
@@ -61,7 +73,7 @@ def mmn_scenario(
                     "name": "web",
                     "type": "enhanced_web_chat",
                     "queue": "q",
-                    "auto_accept": True,
+                    "auto_accept": not accept_delay,
                     "capacity_weight": 1,
                     "arrivals": {"rate": arrival_rate_per_s * HOUR},
                     "customers": customers,
@@ -74,11 +86,7 @@ def mmn_scenario(
                     "agents": agents,
                     "capacity": capacity,
                     "queues": ["q"],
-                    "behaviour": {
-                        "reply_time": {"kind": "exponential", "mean": mean_service_s},
-                        "close_tab_delay": "0s",
-                        "concurrency_slowdown": 0,
-                    },
+                    "behaviour": behaviour,
                 }
             ],
         }

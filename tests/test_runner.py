@@ -149,7 +149,8 @@ def _session(**values: object) -> dict[str, object]:
     row: dict[str, object] = {name: math.nan for name in SESSION_COLUMNS}
     row.update(channel="web", channel_kind="enhanced", queue="q", direction="inbound",
                agent_id=-1, agents=0, reroutes=0, stranded_s=0.0, customer_messages=0,
-               agent_messages=0, handle_s=math.nan)
+               agent_messages=0, conversation_s=math.nan, queued_on_arrival=False,
+               requeued_wait_s=0.0, return_wait_s=0.0, wait_after_answer_s=0.0)
     row.update(values)
     if math.isnan(row["request_time"]):
         row["request_time"] = row["arrival_time"]
@@ -161,12 +162,14 @@ def test_headline_service_level_matches_hand_computation(scenario: Scenario) -> 
     rows = [
         _session(session_id=0, arrival_time=10.0, wait_s=0.0, outcome="completed"),  # warm-up
         _session(session_id=1, arrival_time=200.0, wait_s=10.0, outcome="completed",
-                 handle_s=300.0, first_response_time=230.0),  # hit
+                 conversation_s=300.0, first_response_time=230.0),  # hit
         _session(session_id=2, arrival_time=300.0, wait_s=60.0, outcome="completed",
-                 handle_s=500.0, first_response_time=400.0),  # hit (at the threshold)
+                 conversation_s=500.0, first_response_time=400.0),  # hit (at the threshold)
         _session(session_id=3, arrival_time=400.0, wait_s=61.0, outcome="completed",
-                 stranded_s=20.0, reroutes=1),  # miss
-        _session(session_id=4, arrival_time=500.0, outcome="abandoned"),  # miss
+                 stranded_s=20.0, reroutes=1, queued_on_arrival=True,
+                 requeued_wait_s=5.0, wait_after_answer_s=25.0),  # miss
+        _session(session_id=4, arrival_time=500.0, outcome="abandoned",
+                 queued_on_arrival=True),  # miss
         _session(session_id=5, arrival_time=horizon - 30, outcome="open_at_horizon"),  # undecided
         _session(session_id=6, arrival_time=horizon - 100, outcome="open_at_horizon"),  # miss
         _session(session_id=7, arrival_time=600.0, direction="outbound", outcome="timed_out"),
@@ -184,14 +187,22 @@ def test_headline_service_level_matches_hand_computation(scenario: Scenario) -> 
     assert figures["asa_s"] == pytest.approx((10 + 60 + 61) / 3)
     assert figures["wait_p50_s"] == pytest.approx(60.0)
     assert figures["first_response_s"] == pytest.approx((30 + 100) / 2)
-    assert figures["handle_s"] == pytest.approx(400.0)
+    assert figures["conversation_s"] == pytest.approx(400.0)
+    assert figures["wait_probability"] == pytest.approx(2 / 6)  # abandoners count
+    assert figures["requeued_wait_s"] == 5.0 and figures["wait_after_answer_s"] == 25.0
     assert figures["completed"] == 3 and figures["timed_out"] == 1
     assert figures["open_at_horizon"] == 2
     assert figures["throughput_per_h"] == pytest.approx(3 / ((horizon - 100) / 3600))
     assert figures["stranded_s"] == 20.0 and figures["stranded_sessions"] == 1
     assert figures["reroutes"] == pytest.approx(1 / 7)
-    agents = base.agents
+    # occupancy: the intervals that start after the warm-up
+    iv = base.intervals
+    iv = iv[(iv["channel"] == "all") & (iv["start_s"] >= 100.0)]
     assert figures["occupancy"] == pytest.approx(
+        iv["busy_capacity_s"].sum() / iv["capacity_online_s"].sum()
+    )
+    agents = base.agents  # no warm-up in the scenario: the whole horizon
+    assert headline_figures(result, warmup_s=0.0)["occupancy"] == pytest.approx(
         agents["busy_capacity_s"].sum() / (agents["capacity"] * agents["online_s"]).sum()
     )
     # without warm-up the early session counts: one more hit

@@ -29,6 +29,7 @@ from scenario_builders import HOUR, mmn_scenario, t_half_width
 
 from sim.erlang import erlang_a_metrics, erlang_c_metrics
 from sim.model.simulate import simulate
+from sim.results.figures import headline_figures
 
 AGENTS = 5
 CAPACITY = 2
@@ -92,13 +93,50 @@ def test_mmn_matches_erlang_c(mmn_runs: list) -> None:
     assert_covers("P(wait > 0)", p_wait, theory.wait_probability)
     assert_covers("mean wait (s)", mean_wait, theory.mean_wait_s)
     assert_covers(f"P(wait <= {THRESHOLD_S:g}s)", service_level, theory.service_level)
+    assert_wait_probability(mmn_runs, theory.wait_probability)
+
+
+def assert_wait_probability(runs: list, theory: float) -> None:
+    """The ``wait_probability`` figure (queued on arrival, all offered) is Erlang's P(wait)."""
+    queued = [float(window(r.sessions)["queued_on_arrival"].mean()) for r in runs]
+    assert_covers("P(queued on arrival)", queued, theory)
+    figure = [headline_figures(r, warmup_s=WARMUP_S)["wait_probability"] for r in runs]
+    assert_covers("wait_probability", figure, theory)
+
+
+ACCEPT_DELAY_S = 5.0  # the default accept delay (a fixed 5 s)
+
+
+@pytest.fixture(scope="module")
+def accept_delay_runs() -> list:
+    """M/M/n with the default accept delay: the server is held from the push, so the
+    holding time is 5 s + an exponential reply of mean 235 s (mean 240 s, CV^2 0.96)."""
+    scenario = mmn_scenario(
+        arrival_rate_per_s=MMN_RATE,
+        mean_service_s=MEAN_SERVICE_S - ACCEPT_DELAY_S,
+        agents=AGENTS,
+        capacity=CAPACITY,
+        horizon_s=HORIZON_S,
+        accept_delay=True,
+    )
+    return [simulate(scenario, seed=SEED + 2, replication=r) for r in range(REPLICATIONS)]
+
+
+def test_wait_probability_with_accept_delay(accept_delay_runs: list) -> None:
+    """With an accept delay every answered session has speed to answer >= 5 s, yet the
+    probability of waiting (no agent with room on arrival) is still Erlang C's P(wait)."""
+    theory = erlang_c_metrics(SERVERS, MMN_RATE, MEAN_SERVICE_S, THRESHOLD_S)
+    for result in accept_delay_runs:
+        s = window(result.sessions)
+        assert (s["wait_s"] >= ACCEPT_DELAY_S - 1e-9).all()
+    assert_wait_probability(accept_delay_runs, theory.wait_probability)
 
 
 def test_mmn_service_time_is_the_reply(mmn_runs: list) -> None:
-    """Handle time (End Chat - accept) is the exponential reply: mean 4 min, CV 1."""
+    """Conversation time (End Chat - accept) is the exponential reply: mean 4 min, CV 1."""
     early = [r.sessions[r.sessions["arrival_time"] < HORIZON_S / 2] for r in mmn_runs]
     assert all((s["outcome"] == "completed").all() for s in early)
-    handle = np.concatenate([s["handle_s"].to_numpy() for s in early])
+    handle = np.concatenate([s["conversation_s"].to_numpy() for s in early])
     n = len(handle)
     # mean of n exponentials: standard error mean/sqrt(n); allow 4 standard errors
     assert abs(handle.mean() - MEAN_SERVICE_S) <= 4 * MEAN_SERVICE_S / math.sqrt(n)
@@ -156,5 +194,6 @@ def test_mmn_with_patience_matches_erlang_a(erlang_a_runs: list) -> None:
         service_level.append(float(np.mean(~abandoned & (wait <= THRESHOLD_S))))
     assert_covers("P(abandon)", p_abandon, theory.abandon_probability)
     assert_covers("P(wait > 0)", p_wait, theory.wait_probability)
+    assert_wait_probability(erlang_a_runs, theory.wait_probability)  # abandoners included
     assert_covers("mean wait, all arrivals (s)", mean_wait, theory.mean_wait_s)
     assert_covers(f"P(served within {THRESHOLD_S:g}s)", service_level, theory.service_level)

@@ -38,6 +38,7 @@ from sim.model.runtime import (
     make_agents,
 )
 from sim.model.streams import RandomStreams
+from sim.model.timer import URGENT, Timer
 from sim.model.work_items import WorkItems
 from sim.scenario.schema import Scenario
 
@@ -123,9 +124,17 @@ class ContactCenter:
                 env.process(presence.outage(members, outage.start, outage.duration))
         for channel in self.channels:
             self.customers.start(channel)
+        if 0 < scenario.warmup < scenario.horizon:
+            Timer(env, scenario.warmup, self._warmup_over, self.agents, URGENT)
         env.process(self.cleanup.unresponsive_sweep(self.streams.generator("sweep_phase")))
         if scenario.supervisor.enabled:
             env.process(self.cleanup.supervisor_sweep())
+
+    def _warmup_over(self, agents: list[Agent]) -> None:
+        """The warm-up ends: the agents' time statistics start from here (rules §7)."""
+        now = self.env.now
+        for agent in agents:
+            agent.restart_statistics(now)
 
     def run(self) -> None:
         """Run to the horizon and close the statistics."""
@@ -143,3 +152,5 @@ class ContactCenter:
             if not math.isnan(session.stranded_since):  # still stranded at the horizon
                 session.stranded_s += now - session.stranded_since
                 session.stranded_since = math.nan
+            if session.rewait_cause:  # still waiting for an agent again at the horizon
+                session.end_rewait(now)

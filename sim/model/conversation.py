@@ -26,6 +26,7 @@ from sim.model.entities import (
     OUTBOUND,
     MessagingSession,
     Presence,
+    Rewait,
     SessionStatus,
     WorkStatus,
 )
@@ -322,6 +323,7 @@ class Conversations:
                 if destination is Destination.REQUEUE:  # the owner has logged out (§4.4)
                     session.requeued_after_logout += 1
                 session.status = SessionStatus.WAITING
+                session.rewait(Rewait.RETURNED, now)
                 self.record.event(session, None, "customer_answered")
                 self.router.offer(session, now)
         self._converse(session, state)
@@ -409,5 +411,6 @@ class Conversations:
                     self.work_items.cancel_tab_close(item)
                     self.work_items.close(item, WorkStatus.CLOSED)
         session.status = SessionStatus.WAITING
+        session.rewait(Rewait.RETURNED, now)
         self.record.event(session, None, "customer_returned")
         self.router.offer(session, now)

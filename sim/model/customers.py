@@ -145,6 +145,7 @@ class Customers:
         if self.record.enabled:
             self.record.event(session, None, "arrived")
         self.router.offer(session, now)
+        session.queued_on_arrival = session.work_item is None  # no agent took it at once
         self.arm_patience(session)
         # The conversation starts when an agent first accepts (see WorkItems.open).
 
@@ -238,6 +239,8 @@ class Customers:
         session.status = SessionStatus.ENDED
         session.end_time = now
         session.outcome = outcome
+        if session.rewait_cause:
+            session.end_rewait(now)
         # What only a live session needs goes, so a long run keeps only its records; a
         # conversation under way drops its state when it stops (Conversations.finish).
         session.plan = None

@@ -81,6 +81,16 @@ OUTCOMES = (
 )
 
 
+class Rewait:
+    """Why a session waits for an agent again after its first acceptance (rules §7)."""
+
+    NONE = 0
+    REQUEUED = 1
+    """Sent back to Waiting: its agent went offline or logged out (tab-based)."""
+    RETURNED = 2
+    """The customer wrote again (back from Inactive, or answering) and it was routed."""
+
+
 @dataclass(slots=True)
 class ConversationPlan:
     """What the customer will do, drawn when the session is created (same for every model).
@@ -138,12 +148,40 @@ class MessagingSession:
     needed that agent (an answer, a return from Inactive, the agent's reply; rules §4.4)."""
     stranded_s: float = 0.0
     stranded_since: float = float("nan")
+    work_accept_time: float = float("nan")
+    """When its latest work item was accepted (AgentWork ``AcceptDateTime``)."""
+    queued_on_arrival: bool = False
+    """Inbound: no agent took it at its arrival instant (it had to wait in line)."""
+    rewait_cause: int = 0
+    """Why it waits for an agent again after its first acceptance (``Rewait``), or 0."""
+    rewait_since: float = float("nan")
+    requeued_wait_s: float = 0.0
+    return_wait_s: float = 0.0
     customer_messages: int = 0
     agent_messages: int = 0
     queue_entry: tuple[int, float, int, MessagingSession] | None = None
     """Its entry in the router's waiting line while it waits there."""
     conversation: ConversationState | None = None
     """The engine state of its conversation while it runs; None once it ended."""
+
+    def rewait(self, cause: int, now: float) -> None:
+        """It waits for an agent again, for ``cause`` (:class:`Rewait`), from ``now`` (s).
+
+        Only after its first acceptance, and only the first cause of an unbroken wait.
+        """
+        if not self.rewait_cause and self.accept_time == self.accept_time:  # accepted
+            self.rewait_cause = cause
+            self.rewait_since = now
+
+    def end_rewait(self, now: float) -> None:
+        """Its wait for an agent again ends at ``now`` (s): accepted, ended or horizon."""
+        waited_s = now - self.rewait_since
+        if self.rewait_cause == Rewait.REQUEUED:
+            self.requeued_wait_s += waited_s
+        else:
+            self.return_wait_s += waited_s
+        self.rewait_cause = Rewait.NONE
+        self.rewait_since = float("nan")
 
 
 @dataclass(slots=True, eq=False)
@@ -192,6 +230,7 @@ class Agent:
     offline_s: float = 0.0
     busy_integral: float = 0.0
     over_capacity_s: float = 0.0
+    at_capacity_s: float = 0.0
     offline_events: int = 0
     sessions_handled: int = 0
     max_concurrency: int = 0
@@ -202,6 +241,16 @@ class Agent:
         """Capacity not in use (may be negative when status-based returns overfill it)."""
         return self.capacity - self.used
 
+    def restart_statistics(self, now: float) -> None:
+        """Start its time statistics afresh at ``now`` (s): the end of the warm-up.
+
+        Counts of events (sessions handled, offline events) keep the whole horizon.
+        """
+        self.accrue(now)
+        self.online_s = self.offline_s = self.busy_integral = 0.0
+        self.over_capacity_s = self.at_capacity_s = 0.0
+        self.max_concurrency = self.working_items
+
     def accrue(self, now: float) -> None:
         """Add the time since its last change (s) to its statistics, up to ``now`` (s)."""
         elapsed = now - self.stats_since
@@ -210,6 +259,8 @@ class Agent:
         if self.online:
             self.online_s += elapsed
             self.busy_integral += self.used * elapsed
+            if self.used >= self.capacity - EPSILON:
+                self.at_capacity_s += elapsed
         elif self.presence == Presence.OFFLINE:
             self.offline_s += elapsed
         if self.used > self.capacity + EPSILON:

@@ -33,9 +33,15 @@ SESSION_COLUMNS = (
     "agents",
     "outcome",
     "wait_s",
-    "handle_s",
+    "queued_on_arrival",
+    "conversation_s",
+    "handle_time_s",
+    "acw_s",
     "reroutes",
     "stranded_s",
+    "requeued_wait_s",
+    "return_wait_s",
+    "wait_after_answer_s",
     "customer_messages",
     "agent_messages",
 )
@@ -48,6 +54,7 @@ SESSION_DTYPES = {
     "direction": "object",
     "agent_id": "int64",
     "agents": "int64",
+    "queued_on_arrival": "bool",
     "reroutes": "int64",
     "customer_messages": "int64",
     "agent_messages": "int64",
@@ -85,6 +92,12 @@ class Result:
 def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
     """One row per session; ``wait_s`` is speed to answer (accept minus request).
 
+    ``conversation_s`` is End Chat minus the first acceptance; ``handle_time_s`` the
+    AgentWork ``HandleTime`` of its last work item (close minus accept) and ``acw_s`` its
+    ``AfterConversationActualTime`` (close minus End Chat), for completed sessions; the
+    waits after the first answer are ``requeued_wait_s``, ``stranded_s`` and
+    ``return_wait_s``, summed in ``wait_after_answer_s`` (rules §7).
+
     Built column by column from the session records (a long run has millions of them).
     """
     count = len(sessions)
@@ -108,10 +121,16 @@ def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
     request_time = numbers("request_time")
     accept_time = numbers("accept_time")
     end_time = numbers("end_time")
+    release_time = numbers("release_time")
     outcome = pd.Categorical.from_codes(
         codes("outcome", {outcome: index for index, outcome in enumerate(OUTCOMES)}),
         categories=pd.Index(list(OUTCOMES)),
     )
+    completed = outcome == Outcome.COMPLETED
+    completed_end = np.where(completed, end_time, np.nan)
+    stranded = numbers("stranded_s")
+    requeued = numbers("requeued_wait_s")
+    returned = numbers("return_wait_s")
     columns = {
         "session_id": numbers("session_id", np.int64),
         "channel": labels([channel.name for channel in channels], channel_at),
@@ -123,16 +142,23 @@ def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
         "accept_time": accept_time,
         "first_response_time": numbers("first_response_time"),
         "end_time": end_time,
-        "release_time": numbers("release_time"),
+        "release_time": release_time,
         "agent_id": numbers("agent_id", np.int64),
         "agents": np.fromiter(
             map(len, map(operator.attrgetter("agents_seen"), sessions)), np.int64, count
         ),
         "outcome": outcome,
         "wait_s": accept_time - request_time,
-        "handle_s": np.where(outcome == Outcome.COMPLETED, end_time, np.nan) - accept_time,
+        "queued_on_arrival": numbers("queued_on_arrival", bool),
+        "conversation_s": completed_end - accept_time,
+        "handle_time_s": np.where(completed, release_time, np.nan)
+        - numbers("work_accept_time"),
+        "acw_s": np.where(completed, release_time, np.nan) - end_time,
         "reroutes": numbers("reroutes", np.int64),
-        "stranded_s": numbers("stranded_s"),
+        "stranded_s": stranded,
+        "requeued_wait_s": requeued,
+        "return_wait_s": returned,
+        "wait_after_answer_s": requeued + stranded + returned,
         "customer_messages": numbers("customer_messages", np.int64),
         "agent_messages": numbers("agent_messages", np.int64),
     }
@@ -140,7 +166,12 @@ def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
 
 
 def agents_table(agents: list) -> pd.DataFrame:
-    """One row per agent; occupancy = capacity-weighted busy time / (capacity × online)."""
+    """One row per agent; occupancy = capacity-weighted busy time / (capacity × online).
+
+    Time statistics (online, offline, busy, over and at capacity, peak concurrency) count
+    from the end of the warm-up; ``offline_events`` and ``sessions_handled`` the whole run.
+    ``at_capacity_s`` is ``AtCapacityDuration``: time online with capacity used ≥ capacity.
+    """
     rows = [
         (
             a.agent_id,
@@ -154,6 +185,7 @@ def agents_table(agents: list) -> pd.DataFrame:
             a.busy_integral / (a.capacity * a.online_s) if a.online_s > 0 else np.nan,
             a.max_concurrency,
             a.over_capacity_s,
+            a.at_capacity_s,
         )
         for a in agents
     ]
@@ -171,6 +203,7 @@ def agents_table(agents: list) -> pd.DataFrame:
             "occupancy",
             "max_concurrency",
             "over_capacity_s",
+            "at_capacity_s",
         ],
     )
 
@@ -214,6 +247,7 @@ def intervals_table(
     table["throughput_per_h"] = table["completed"] / np.tile(lengths / 3600.0, len(frames))
     table["agents_online"] = np.tile(agents_online, len(frames))
     table["busy_capacity_s"] = np.tile(integrals[IntervalLevels.USED], len(frames))
+    table["capacity_online_s"] = np.tile(capacity, len(frames))
     table["occupancy"] = np.tile(occupancy, len(frames))
     table["concurrency"] = np.tile(concurrency, len(frames))
     return table

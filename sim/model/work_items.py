@@ -20,6 +20,7 @@ from sim.model.entities import (
     Agent,
     MessagingSession,
     Presence,
+    Rewait,
     SessionStatus,
     WorkItem,
     WorkStatus,
@@ -141,9 +142,12 @@ class WorkItems:
         session, agent = item.session, item.agent
         item.status = WorkStatus.OPENED
         item.accept_time = now
+        session.work_accept_time = now
         first_acceptance = math.isnan(session.accept_time)
         if first_acceptance:
             session.accept_time = now
+        elif session.rewait_cause:
+            session.end_rewait(now)  # it waited for an agent again (rules §7)
         agent_id = agent.agent_id
         if agent_id not in session.agents_seen:
             session.agents_seen += (agent_id,)
@@ -191,6 +195,7 @@ class WorkItems:
         """Send the session back to Waiting; it keeps its original age (rules §2)."""
         session.reroutes += 1
         session.status = SessionStatus.WAITING
+        session.rewait(Rewait.REQUEUED, self.env.now)
         self.router.enqueue(session, session.request_time)
         self.customers.arm_patience(session)
 

@@ -35,11 +35,13 @@ COLORS = {"tab": "#1f77b4", "status": "#ff7f0e"}
 """Line colours of the two capacity models."""
 
 DIFFERENCE_PANELS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
-    ("shares", "percentage points", 100.0, ("service_level", "abandonment_rate", "occupancy")),
+    ("shares", "percentage points", 100.0,
+     ("service_level", "abandonment_rate", "wait_probability", "occupancy")),
     ("waits", "seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s")),
-    ("handling", "minutes", 1.0 / 60.0, ("handle_s",)),
+    ("handling", "minutes", 1.0 / 60.0, ("conversation_s", "handle_time_s", "acw_s")),
     ("lost time", "hours (summed over sessions or agents)", 1.0 / 3600.0,
-     ("stranded_s", "over_capacity_s")),
+     ("requeued_wait_s", "stranded_s", "return_wait_s", "wait_after_answer_s",
+      "over_capacity_s")),
     ("load", "sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
     ("counts", "sessions", 1.0, ("completed", "abandoned", "stranded_sessions", "timed_out")),
 )
@@ -221,10 +223,10 @@ def compare_service_level_chart(
     Args:
         tab: interval means of the tab-based runs.
         status: interval means of the status-based runs.
-        target: the service-level target (share 0-1).
-        threshold_s: the service-level threshold (seconds), for the title.
-        warmup_s: warm-up (seconds), shaded when positive.
-        short_abandons: the scenario's ``service_level.short_abandons`` (for the label).
+        target: as for :func:`service_level_chart`.
+        threshold_s: as for :func:`service_level_chart`.
+        warmup_s: as for :func:`service_level_chart`.
+        short_abandons: as for :func:`service_level_chart`.
 
     Returns:
         The figure.

@@ -39,14 +39,20 @@ FIGURE_UNITS: dict[str, str] = {
     "first_response_s": "s",
     "service_level": "share",
     "abandonment_rate": "share",
-    "handle_s": "s",
+    "conversation_s": "s",
+    "handle_time_s": "s",
+    "acw_s": "s",
     "occupancy": "share",
     "avg_concurrency": "sessions/agent",
     "peak_concurrency": "sessions",
     "reroutes": "per session",
     "stranded_s": "s",
     "stranded_sessions": "sessions",
+    "requeued_wait_s": "s",
+    "return_wait_s": "s",
+    "wait_after_answer_s": "s",
     "over_capacity_s": "s",
+    "at_capacity_s": "s",
 }
 """Every headline figure, in report order, with its unit (``share`` is a fraction 0-1)."""
 
@@ -66,18 +72,24 @@ FIGURE_LABELS: dict[str, str] = {
     "wait_p50_s": "speed to answer, median",
     "wait_p90_s": "speed to answer, 90th percentile",
     "wait_p99_s": "speed to answer, 99th percentile",
-    "wait_probability": "answered sessions that waited",
+    "wait_probability": "offered sessions that queued on arrival",
     "first_response_s": "first response time",
     "service_level": "service level",
     "abandonment_rate": "abandonment rate",
-    "handle_s": "handle time (accept to End Chat)",
+    "conversation_s": "conversation time (accept to End Chat)",
+    "handle_time_s": "handle time (accept to close, HandleTime)",
+    "acw_s": "after-conversation time (End Chat to close)",
     "occupancy": "occupancy",
     "avg_concurrency": "mean concurrency per agent",
     "peak_concurrency": "peak concurrency of an agent",
     "reroutes": "reroutes per session",
-    "stranded_s": "time stranded with an agent",
+    "stranded_s": "time stranded with an offline agent",
     "stranded_sessions": "sessions stranded",
+    "requeued_wait_s": "time waiting again after a requeue",
+    "return_wait_s": "time waiting again after a return",
+    "wait_after_answer_s": "time waiting after the first answer",
     "over_capacity_s": "agent time over capacity",
+    "at_capacity_s": "agent time at capacity",
 }
 """A readable name of every headline figure, for charts and tables (units apart)."""
 
@@ -99,7 +111,11 @@ FIGURE_BETTER: dict[str, str] = {
     "reroutes": "lower",
     "stranded_s": "lower",
     "stranded_sessions": "lower",
+    "requeued_wait_s": "lower",
+    "return_wait_s": "lower",
+    "wait_after_answer_s": "lower",
     "over_capacity_s": "lower",
+    "wait_probability": "lower",
 }
 """Which way a figure is better for the customer and the agents, where one way is.
 
@@ -110,16 +126,14 @@ held longer) and are not here: a chart shows them without a verdict.
 FIGURES: tuple[str, ...] = tuple(FIGURE_UNITS)
 """The names of the headline figures, in report order."""
 
-_WAITED_S = 1e-9
-"""A wait longer than this counts as having waited (float noise is not a wait)."""
-
 
 def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str, float]:
     """The headline figures of one replication, leaving out the warm-up.
 
     Session figures use sessions that arrived at or after the warm-up; interval figures
-    use intervals that start at or after it. Agent figures (occupancy, peak concurrency,
-    over-capacity time) come from the agents table and so cover the whole horizon.
+    (occupancy, mean concurrency) use intervals that start at or after it. Peak
+    concurrency and the agent time over and at capacity come from the agents table, whose
+    time statistics start at the scenario's warm-up (not at ``warmup_s``).
 
     Args:
         result: one replication's tables (see :func:`sim.simulate`).
@@ -152,7 +166,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
         "wait_p50_s": _quantile(answered, 0.5),
         "wait_p90_s": _quantile(answered, 0.9),
         "wait_p99_s": _quantile(answered, 0.99),
-        "wait_probability": _ratio(float((answered > _WAITED_S).sum()), len(answered)),
+        "wait_probability": _ratio(float(inbound["queued_on_arrival"].sum()), offered),
         "first_response_s": _mean(
             (inbound["first_response_time"] - inbound["request_time"]).to_numpy(dtype=float)
         ),
@@ -161,12 +175,18 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
         "abandonment_rate": _ratio(
             float((inbound["outcome"].astype(str) == Outcome.ABANDONED).sum()), offered
         ),
-        "handle_s": _mean(sessions["handle_s"].to_numpy(dtype=float)),
+        "conversation_s": _mean(sessions["conversation_s"].to_numpy(dtype=float)),
+        "handle_time_s": _mean(sessions["handle_time_s"].to_numpy(dtype=float)),
+        "acw_s": _mean(sessions["acw_s"].to_numpy(dtype=float)),
         **_agent_figures(result.agents),
+        "occupancy": _occupancy(result.intervals, warmup),
         "avg_concurrency": _average_concurrency(result.intervals, warmup),
         "reroutes": _mean(sessions["reroutes"].to_numpy(dtype=float)),
         "stranded_s": float(sessions["stranded_s"].sum()),
         "stranded_sessions": float((sessions["stranded_s"] > 0).sum()),
+        "requeued_wait_s": float(sessions["requeued_wait_s"].sum()),
+        "return_wait_s": float(sessions["return_wait_s"].sum()),
+        "wait_after_answer_s": float(sessions["wait_after_answer_s"].sum()),
     }
     return {name: figures[name] for name in FIGURES}
 
@@ -279,13 +299,18 @@ def intervals_with_service_level(result: Result) -> pd.DataFrame:
 
 
 def _agent_figures(agents: pd.DataFrame) -> dict[str, float]:
-    """Occupancy (capacity-weighted busy time over online capacity time) and peaks."""
-    online_capacity = float((agents["capacity"] * agents["online_s"]).sum())
+    """Peak concurrency and the agent time over and at capacity (after the warm-up)."""
     return {
-        "occupancy": _ratio(float(agents["busy_capacity_s"].sum()), online_capacity),
         "peak_concurrency": float(agents["max_concurrency"].max()) if len(agents) else math.nan,
         "over_capacity_s": float(agents["over_capacity_s"].sum()),
+        "at_capacity_s": float(agents["at_capacity_s"].sum()),
     }
+
+
+def _occupancy(intervals: pd.DataFrame, warmup_s: float) -> float:
+    """Capacity-weighted busy time over online capacity time, intervals after the warm-up."""
+    rows = intervals[(intervals["channel"] == "all") & (intervals["start_s"] >= warmup_s)]
+    return _ratio(float(rows["busy_capacity_s"].sum()), float(rows["capacity_online_s"].sum()))
 
 
 def _average_concurrency(intervals: pd.DataFrame, warmup_s: float) -> float:
