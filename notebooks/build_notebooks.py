@@ -634,23 +634,8 @@ def customer_wait(result, variant: Scenario) -> dict[str, float]:
                        & (sessions["arrival_time"] >= variant.warmup)]
     ends = inbound["end_time"].fillna(horizon).clip(upper=horizon)
     first = float((inbound["accept_time"].fillna(ends) - inbound["request_time"]).sum())
-    trace = result.trace
-    trace = trace[trace["session_id"].isin(inbound["session_id"])].sort_values(
-        "time", kind="stable")
-    events = trace["event"]
-    starts = trace.loc[((events == "unavailable") & (trace["status"] == "Active"))
-                       | (events == "customer_returned"), ["session_id", "time"]]
-    for event in ("accepted", "agent_message"):  # the next one of each, same session
-        later = trace.loc[events == event, ["session_id", "time"]]
-        starts = pd.merge_asof(starts, later.assign(**{event: later["time"]}), on="time",
-                               by="session_id", direction="forward")
-    end_of = ends.set_axis(inbound["session_id"]).reindex(starts["session_id"]).to_numpy()
-    accepted, replied = starts["accepted"].to_numpy(), starts["agent_message"].to_numpy()
-    back_in_queue = ~np.isnan(accepted) & (np.isnan(replied) | (accepted <= replied))
-    never = np.isnan(accepted) & np.isnan(replied)
-    at = starts["time"].to_numpy()
-    requeue = float(np.where(back_in_queue, accepted - at,
-                             np.where(never, np.maximum(end_of - at, 0.0), 0.0)).sum())
+    # Waits after the first answer, by cause, as the sessions table reports them.
+    requeue = float((inbound["requeued_wait_s"] + inbound["return_wait_s"]).sum())
     stranded = float(inbound["stranded_s"].sum())
     offered = max(len(inbound), 1)
     return {"customer_wait_s": (first + requeue + stranded) / offered,
@@ -718,16 +703,16 @@ def preferred(diff: float, half: float, higher_is_better: bool) -> str:
 def paired_runs(variant: Scenario) -> pd.DataFrame:
     """Both models on the same customers: figure table like compare(), with customer wait.
 
-    The event trace is needed for the re-queue waits, so the replications run here, in
-    this kernel, with simulate(); seed and replication fix the streams as in compare().
+    The replications run here, in this kernel, with simulate(); seed and replication fix
+    the streams as in compare().
     """
-    models = {"tab": variant.model_copy(update={"capacity_model": "tab"}),
+    models = {"tab": variant.derive(capacity_model="tab"),
               "status": status_variant(variant)}
     figures = {}
     for model, chosen in models.items():
         figures[model] = []
         for r in range(WHATIF_REPLICATIONS):
-            result = simulate(chosen, seed=SEED, replication=r, trace=True)
+            result = simulate(chosen, seed=SEED, replication=r)
             figures[model].append({**headline_figures(result), **customer_wait(result, chosen)})
     means = {model: pd.DataFrame(rows).mean() for model, rows in figures.items()}
     difference = paired_difference(figures["tab"], figures["status"])
