@@ -21,6 +21,7 @@ from contextlib import contextmanager
 import simpy
 
 from sim.model.cleanup import CleanupJobs
+from sim.model.context import ModelContext
 from sim.model.conversation import Conversations
 from sim.model.customers import Customers
 from sim.model.entities import Agent, MessagingSession
@@ -67,9 +68,10 @@ class ContactCenter:
         self.scenario = scenario
         self.env = env = simpy.Environment()
         self.streams = streams
-        self.policy = policy = capacity_model(scenario)
-        self.record = record = Recorder(env, trace)
-        self.levels = levels = IntervalLevels(scenario.interval, scenario.horizon)
+        self.policy = capacity_model(scenario)
+        self.record = Recorder(env, trace)
+        self.levels = IntervalLevels(scenario.interval, scenario.horizon)
+        context = ModelContext(env, scenario, streams, self.policy, self.record, self.levels)
         queues = build_queues(scenario)
         self.channels = [
             ChannelRuntime(
@@ -83,25 +85,19 @@ class ContactCenter:
         self.groups = {g.name: GroupRuntime(g, streams) for g in scenario.agent_groups}
         agents_with_schedules = make_agents(scenario, self.groups)
         self.agents: list[Agent] = [agent for agent, _ in agents_with_schedules]
-        self.work_items = work_items = WorkItems(env, policy, record, levels)
+        self.work_items = work_items = WorkItems(context)
         self.router = router = Router(
             self.agents,
             {name: queue.routing_model for name, queue in queues.items()},
             min(c.size for c in self.channels),
             work_items.push,
         )
-        self.customers = customers = Customers(
-            env, scenario, streams, policy, router, record, self.agents
-        )
-        self.conversations = conversations = Conversations(
-            env, scenario, policy, router, record, customers.idle_sessions
-        )
-        self.presence = presence = AgentPresence(env, scenario, policy, router, record, levels)
-        self.cleanup = CleanupJobs(env, scenario, policy, customers)
-        work_items.connect(router, conversations, customers, presence)
-        customers.connect(work_items, conversations)
-        conversations.connect(work_items, customers, presence)
-        presence.connect(work_items, conversations, customers)
+        self.customers = customers = Customers(context, self.agents)
+        self.conversations = conversations = Conversations(context)
+        self.presence = presence = AgentPresence(context)
+        self.cleanup = CleanupJobs(context)
+        for part in (work_items, customers, conversations, presence, self.cleanup):
+            part.connect(router, work_items, conversations, customers, presence)
         self.sessions: list[MessagingSession] = customers.sessions
         """Every session of the run, by id."""
         self._start_processes(agents_with_schedules)

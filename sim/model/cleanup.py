@@ -11,29 +11,19 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.model.capacity import CapacityModel
-from sim.model.customers import Customers
+from sim.model.context import Collaborator, ModelContext
 from sim.model.entities import Outcome, SessionStatus
-from sim.scenario.schema import Scenario
 
 Process = Generator[simpy.Event, Any, None]
 
 
-class CleanupJobs:
+class CleanupJobs(Collaborator):
     """The jobs that end idle sessions (rules §5, §6)."""
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        scenario: Scenario,
-        policy: CapacityModel,
-        customers: Customers,
-    ) -> None:
-        self.env = env
-        self.timeouts = scenario.timeouts
-        self.supervisor = scenario.supervisor
-        self.policy = policy
-        self.customers = customers
+    def __init__(self, context: ModelContext) -> None:
+        super().__init__(context)
+        self.timeouts = context.scenario.timeouts
+        self.supervisor = context.scenario.supervisor
 
     def unresponsive_sweep(self, phase_rng: np.random.Generator) -> Process:
         """The periodic job ending idle sessions past their minimum age (rules §5)."""

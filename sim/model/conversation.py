@@ -16,11 +16,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
-import simpy
-
-from sim.model.capacity import CapacityModel, Destination, Release, WorkFate
+from sim.model.capacity import Destination, Release, WorkFate
+from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import ConversationState, Phase
 from sim.model.entities import (
     OUTBOUND,
@@ -30,50 +28,25 @@ from sim.model.entities import (
     SessionStatus,
     WorkStatus,
 )
-from sim.model.recorder import Recorder
-from sim.model.routing import Router
 from sim.model.segments import inactivate_after, next_segment
 from sim.model.timer import NORMAL, URGENT, Timer
-from sim.scenario.schema import Scenario
-
-if TYPE_CHECKING:
-    from sim.model.customers import Customers
-    from sim.model.presence import AgentPresence
-    from sim.model.work_items import WorkItems
 
 
-class Conversations:
+class Conversations(Collaborator):
     """The session side: answers, agent and customer turns, silence, returns."""
 
-    work_items: WorkItems
-    customers: Customers
-    presence: AgentPresence
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        scenario: Scenario,
-        policy: CapacityModel,
-        router: Router,
-        record: Recorder,
-        idle_sessions: dict[MessagingSession, None],
-    ) -> None:
-        self.env = env
-        self.policy = policy
-        self.router = router
-        self.record = record
-        self.idle_sessions = idle_sessions
+    def __init__(self, context: ModelContext) -> None:
+        super().__init__(context)
+        scenario = context.scenario
         self.allow_over_capacity = scenario.allow_over_capacity
         self.logged_out_owner = scenario.logged_out_owner
+        self.idle_sessions: dict[MessagingSession, None]
         self._end_chat: Callable[[MessagingSession], None]
 
-    def connect(
-        self, work_items: WorkItems, customers: Customers, presence: AgentPresence
-    ) -> None:
-        """Give the conversations the collaborators they call (set once, after creation)."""
-        self.work_items = work_items
-        self.customers = customers
-        self.presence = presence
+    def bind(self) -> None:
+        """The customers' end of chat and idle set, called on every conversation."""
+        customers = self.customers
+        self.idle_sessions = customers.idle_sessions
         self._end_chat = customers.end_chat
 
     # ------------------------------------------------------------------ the driver

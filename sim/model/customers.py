@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 
 from sim.model.arrivals import arrival_times
-from sim.model.capacity import CapacityModel, Release
+from sim.model.capacity import Release
+from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import ConversationState, Phase
 from sim.model.entities import (
     INBOUND,
@@ -25,55 +24,30 @@ from sim.model.entities import (
     SessionStatus,
     WorkStatus,
 )
-from sim.model.recorder import Recorder
-from sim.model.routing import Router
 from sim.model.runtime import ChannelRuntime
-from sim.model.streams import RandomStreams
 from sim.model.timer import URGENT, Timer
-from sim.scenario.schema import Scenario
-
-if TYPE_CHECKING:
-    from sim.model.conversation import Conversations
-    from sim.model.work_items import WorkItems
 
 
-class Customers:
+class Customers(Collaborator):
     """Opens sessions as customers (or agents, outbound) write first, and ends them.
 
     Owns every session of the run (``sessions``, by id) and the idle ones the clean-up
     jobs look at (``idle_sessions``: New outbound and Inactive sessions).
     """
 
-    work_items: WorkItems
-    conversations: Conversations
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        scenario: Scenario,
-        streams: RandomStreams,
-        policy: CapacityModel,
-        router: Router,
-        record: Recorder,
-        agents: list[Agent],
-    ) -> None:
-        self.env = env
-        self.scenario = scenario
-        self.streams = streams
-        self.policy = policy
-        self.router = router
-        self.record = record
+    def __init__(self, context: ModelContext, agents: list[Agent]) -> None:
+        super().__init__(context)
+        self.scenario = context.scenario
+        self.streams = context.streams
         self.agents = agents
         self.sessions: list[MessagingSession] = []
         self.idle_sessions: dict[MessagingSession, None] = {}
         """Sessions the clean-up jobs may end (insertion-ordered set)."""
         self._start_conversation: Callable[[MessagingSession], None]
 
-    def connect(self, work_items: WorkItems, conversations: Conversations) -> None:
-        """Give the customers the collaborators they call (set once, after creation)."""
-        self.work_items = work_items
-        self.conversations = conversations
-        self._start_conversation = conversations.start
+    def bind(self) -> None:
+        """Start conversations through the conversations' bound method."""
+        self._start_conversation = self.conversations.start
 
     # ------------------------------------------------------------------ arrivals
     def start(self, channel: ChannelRuntime) -> None:

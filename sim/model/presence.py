@@ -6,57 +6,27 @@ Times are seconds.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
-from sim.model.capacity import CapacityModel, WorkFate
+from sim.model.capacity import WorkFate
+from sim.model.context import Collaborator, ModelContext
 from sim.model.entities import ONLINE_PRESENCES, Agent, Outcome, Presence, WorkItem, WorkStatus
-from sim.model.monitor import IntervalLevels
-from sim.model.recorder import Recorder
-from sim.model.routing import Router
 from sim.model.timer import Timer
-from sim.scenario.schema import Scenario
-
-if TYPE_CHECKING:
-    from sim.model.conversation import Conversations
-    from sim.model.customers import Customers
-    from sim.model.work_items import WorkItems
 
 Process = Generator[simpy.Event, Any, None]
 
 
-class AgentPresence:
+class AgentPresence(Collaborator):
     """The agent-side processes and presence changes."""
 
-    work_items: WorkItems
-    conversations: Conversations
-    customers: Customers
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        scenario: Scenario,
-        policy: CapacityModel,
-        router: Router,
-        record: Recorder,
-        levels: IntervalLevels,
-    ) -> None:
-        self.env = env
+    def __init__(self, context: ModelContext) -> None:
+        super().__init__(context)
+        scenario = context.scenario
         self.horizon_s = scenario.horizon
         self.logout_sessions = scenario.logout_sessions
-        self.policy = policy
-        self.router = router
-        self.record = record
-        self.levels = levels
-
-    def connect(
-        self, work_items: WorkItems, conversations: Conversations, customers: Customers
-    ) -> None:
-        """Give the presence the collaborators it calls (set once, after creation)."""
-        self.work_items = work_items
-        self.conversations = conversations
-        self.customers = customers
+        self.levels = context.levels
 
     # ------------------------------------------------------------------ processes
     def agent_shift(self, agent: Agent, periods: list[tuple[float, float]]) -> Process:

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-import simpy
-
-from sim.model.capacity import CapacityModel
+from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import Phase
 from sim.model.entities import (
     INBOUND,
@@ -25,62 +22,32 @@ from sim.model.entities import (
     WorkItem,
     WorkStatus,
 )
-from sim.model.monitor import IntervalLevels
-from sim.model.recorder import Recorder
-from sim.model.routing import Router
 from sim.model.timer import Timer
 
-if TYPE_CHECKING:
-    from sim.model.conversation import Conversations
-    from sim.model.customers import Customers
-    from sim.model.presence import AgentPresence
 
+class WorkItems(Collaborator):
+    """Creates, opens and closes work items, and keeps their capacity use current.
 
-class WorkItems:
-    """Creates, opens and closes work items, and keeps their capacity use current."""
+    The router pushes through :meth:`push`, so it is made after the work items.
+    """
 
-    router: Router
-    conversations: Conversations
-    customers: Customers
-    presence: AgentPresence
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        policy: CapacityModel,
-        record: Recorder,
-        levels: IntervalLevels,
-    ) -> None:
-        self.env = env
-        self.policy = policy
-        self.record = record
-        self.levels = levels
+    def __init__(self, context: ModelContext) -> None:
+        super().__init__(context)
+        self.levels = levels = context.levels
         self.next_item_id = 0
         # Bound once: called at every change of capacity in use.
-        self._consumption = policy.consumption
+        self._consumption = context.policy.consumption
         self._change_levels = levels.change
         self._rerank: Callable[[Agent], None]
         self._work_items_changed: Callable[[Agent], None]
         self._start_conversation: Callable[[MessagingSession], None]
         self._wake: Callable[[MessagingSession], None]
 
-    def connect(
-        self,
-        router: Router,
-        conversations: Conversations,
-        customers: Customers,
-        presence: AgentPresence,
-    ) -> None:
-        """Give the work items the collaborators they call (set once, after creation).
-
-        The router pushes through :meth:`push`, so it is made after the work items.
-        """
-        self.router = router
+    def bind(self) -> None:
+        """The router's and conversations' methods called at every change."""
+        router, conversations = self.router, self.conversations
         self._rerank = router.update
         self._work_items_changed = router.work_items_changed
-        self.conversations = conversations
-        self.customers = customers
-        self.presence = presence
         self._start_conversation = conversations.start
         self._wake = conversations.wake
 
