@@ -790,6 +790,10 @@ Written from the numbers above (re-run the notebook and it rewrites itself).
 '''
 
 COMPARE_CONCLUSION = r'''
+# not exported from sim/__init__.py:
+from sim.results.figures import FIGURE_BETTER, FIGURE_LABELS, significant_costs
+
+
 def figure_text(name: str, scale: float = 1.0, unit: str = "") -> str:
     """Both means and the paired difference of a headline figure, as text."""
     row = table.loc[name]
@@ -863,6 +867,84 @@ base_wait_mean = {model: pd.DataFrame(base_wait[model])["customer_wait_s"].mean(
                   for model in MODELS}
 base_wait_choice = preferred(base_wait_diff.loc["customer_wait_s", "mean"],
                              base_wait_diff.loc["customer_wait_s", "ci95"], False)
+
+# What each model costs: the headline figures that carry it, with their paired CI.
+costs = significant_costs(table)
+capacity = max(group.capacity_units for group in scenario.agent_groups)
+TOTALS = ("wait_after_answer_s", "stranded_s", "over_capacity_s")  # s per replication
+
+
+def shown(name: str) -> tuple[float, str, str]:
+    """Scale, unit and difference unit a cost figure is shown in (totals in minutes)."""
+    unit = costs.loc[name, "unit"]
+    if unit == "share":
+        return 100.0, "%", " pp"
+    if name in TOTALS:
+        return 1.0 / 60.0, "min per replication", " min"
+    if name == "peak_concurrency":
+        return 1.0, f"sessions (capacity {capacity:g})", " sessions"
+    return 1.0, unit, f" {unit}"
+
+
+display(Markdown("**What each model costs** (mean per replication; the difference "
+                 "status − tab ± 95% CI; significant: the CI excludes 0):"))
+display(pd.DataFrame([{
+    "figure": row["label"],
+    "unit": shown(name)[1],
+    "tab-based": f"{row['tab'] * shown(name)[0]:.4g}",
+    "status-based": f"{row['status'] * shown(name)[0]:.4g}",
+    "status − tab": (f"{row['diff'] * shown(name)[0]:+.4g}"
+                     f" ± {row['ci95'] * shown(name)[0]:.2g}"),
+    "significant": "yes" if row["significant"] else "no",
+    "higher under": NAMES.get(row["costlier"], "—"),
+} for name, row in costs.iterrows()]).set_index("figure"))
+
+
+def cost_text(name: str, model: str) -> str:
+    """How much more of a cost figure a model has than the other (± CI), as text."""
+    row = costs.loc[name]
+    scale, _, unit = shown(name)
+    more = row["diff"] * scale * (1.0 if model == "status" else -1.0)
+    return f"{row['label']} {more:+.3g} ± {row['ci95'] * scale:.2g}{unit}"
+
+
+def paid(model: str) -> str:
+    """The costs a model pays significantly more of, in words."""
+    names = costs.index[costs["costlier"] == model]
+    return "; ".join(cost_text(name, model) for name in names) or "none"
+
+
+SERVICE = {"service_level": True, "asa_s": False, "abandonment_rate": False}
+service = {name: preferred(table.loc[name, "diff_mean"], table.loc[name, "diff_ci95"], higher)
+           for name, higher in SERVICE.items()}
+serves = {model: [FIGURE_LABELS[name] for name, choice in service.items() if choice == model]
+          for model in MODELS}
+losses = {model: [name for name in costs.index[costs["costlier"] == model]
+                  if FIGURE_BETTER.get(name) == "lower"] for model in MODELS}
+peaks = {model: table.loc["peak_concurrency", f"{model}_mean"] for model in MODELS}
+above = [NAMES[model] for model in MODELS if peaks[model] > capacity + 1e-9]
+peak_text = (f"the busiest agent holds {peaks['tab']:.3g} sessions tab-based and "
+             f"{peaks['status']:.3g} status-based at once, against a capacity of {capacity:g}: "
+             + (" and ".join(above) + " goes over it" if above else "neither goes over it"))
+other = {"tab": "status", "status": "tab"}
+weighed = []
+for model in MODELS:
+    if serves[model] and not losses[model]:
+        weighed.append(f"{NAMES[model]} is better on {', '.join(serves[model])} and pays no "
+                       "customer or over-capacity cost more: it is the better model here.")
+    elif serves[model]:
+        weighed.append(
+            f"{NAMES[model]} is better on {', '.join(serves[model])}, but pays for it in "
+            + ", ".join(FIGURE_LABELS[name] for name in losses[model])
+            + f": a trade-off, not a win; {NAMES[other[model]]} is the choice when those "
+            "costs matter more than the speed to answer.")
+if not weighed:
+    pay = [NAMES[model] for model in MODELS if losses[model]]
+    weighed.append("Neither model is clearly better on service level, ASA or abandonment; "
+                   + {0: "nor in customer or over-capacity cost: no clear difference.",
+                      1: f"{' and '.join(pay)} pays more in customer or over-capacity cost, "
+                         "so the other is preferable."}.get(
+                       len(pay), "both pay costs of their own, as listed above."))
 lines = [
     f"**{scenario.name}**, {comparison.replications} paired replications (same customers "
     f"under both models), seed {SEED}.",
@@ -890,6 +972,13 @@ lines = [
     f"{base_wait_diff.loc['customer_wait_s', 'ci95']:.2g} s): "
     + {"neither": "no clear winner", "tab": "tab-based is better",
        "status": "status-based is better"}[base_wait_choice] + ".",
+    "- **Costs paid significantly more under tab-based** (tab − status ± CI): "
+    f"{paid('tab')}.",
+    "- **Costs paid significantly more under status-based** (status − tab ± CI): "
+    f"{paid('status')}.",
+    "- **Costs not significantly different**: "
+    + (", ".join(costs.loc[~costs["significant"], "label"]) or "none") + ".",
+    f"- **Peak concurrency**: {peak_text}.",
     f"- **Silent customers** hold {held('tab'):.0f} capacity-minutes per day under "
     f"tab-based and {held('status'):.0f} under status-based capacity before the slot is "
     f"freed (of which {held('tab') - held_silent_tab:.0f} min tab-based waiting for the "
@@ -898,6 +987,9 @@ lines = [
     f"{silent.loc['over-capacity time (min)', 'status-based']:.0f} min per day. With a "
     f"shortened clean-up, {timeouts.loc['timed_out', 'tab-based']:.0f} (tab) and "
     f"{timeouts.loc['timed_out', 'status-based']:.0f} (status) Inactive sessions time out.",
+    "",
+    "**Weighing it up** (service level, ASA and abandonment against the costs above): "
+    + " ".join(weighed),
     "",
     "**What-if** (preferred model per knob value, status − tab difference ± 95% CI):",
 ]

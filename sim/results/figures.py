@@ -126,6 +126,21 @@ held longer) and are not here: a chart shows them without a verdict.
 FIGURES: tuple[str, ...] = tuple(FIGURE_UNITS)
 """The names of the headline figures, in report order."""
 
+COST_FIGURES: tuple[str, ...] = (
+    "wait_after_answer_s",
+    "stranded_s",
+    "over_capacity_s",
+    "peak_concurrency",
+    "occupancy",
+    "handle_time_s",
+)
+"""The figures that carry a capacity model's cost; for each, more is the costlier side.
+
+``wait_after_answer_s`` (requeued + returns + stranded) is the customers' one comparable
+wait for agents going offline; occupancy and handle time are trade-offs (capacity held
+longer for the same work) rather than losses, but more of them is still the cost.
+"""
+
 
 def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str, float]:
     """The headline figures of one replication, leaving out the warm-up.
@@ -411,3 +426,39 @@ def _stats(values: np.ndarray) -> tuple[float, float, float, int]:
     mean = float(clean.mean()) if n else math.nan
     sd = float(clean.std(ddof=1)) if n >= 2 else math.nan
     return mean, sd, ci95_half_width(clean), n
+
+
+def significant_costs(
+    comparison_table: pd.DataFrame, figures: Sequence[str] = COST_FIGURES
+) -> pd.DataFrame:
+    """Each cost figure under both models, and whether its paired difference is clear.
+
+    Args:
+        comparison_table: a :func:`sim.experiments.runner.comparison_table` frame (columns
+            ``tab_mean``, ``status_mean``, ``diff_mean`` = status - tab, ``diff_ci95``).
+        figures: the figures to weigh; :data:`COST_FIGURES` when omitted. A figure
+            missing from the table gives a row of NaN, not significant.
+
+    Returns:
+        A frame indexed by figure with columns ``label``, ``unit``, ``tab``, ``status``,
+        ``diff``, ``ci95``, ``significant`` (the 95% CI of the difference excludes 0) and
+        ``costlier`` (``"tab"`` or ``"status"``, the model with more of it, when
+        significant; ``"neither"`` otherwise).
+    """
+    rows = comparison_table.reindex(list(figures))
+    diff = rows["diff_mean"].to_numpy(dtype=float)
+    half = rows["diff_ci95"].to_numpy(dtype=float)
+    significant = np.isfinite(diff) & np.isfinite(half) & (np.abs(diff) > half)
+    return pd.DataFrame(
+        {
+            "label": [FIGURE_LABELS.get(name, name) for name in figures],
+            "unit": [FIGURE_UNITS.get(name, "") for name in figures],
+            "tab": rows["tab_mean"].to_numpy(dtype=float),
+            "status": rows["status_mean"].to_numpy(dtype=float),
+            "diff": diff,
+            "ci95": half,
+            "significant": significant,
+            "costlier": np.where(significant, np.where(diff > 0, "status", "tab"), "neither"),
+        },
+        index=pd.Index(list(figures), name="figure"),
+    )
