@@ -366,3 +366,32 @@ def tiny_desk(
     if seed is not None:
         raw["seed"] = seed
     return raw
+
+
+# --------------------------------------------------------------------------- one agent
+ONE_AGENT_DESK: dict = {
+    "horizon": "4h",
+    "interval": "30m",
+    "channels": [
+        {
+            "name": "web",
+            "type": "enhanced_web_chat",
+            "queue": "q",
+            "auto_accept": True,
+            "arrivals": {"times": [100]},
+            "customers": {"exchanges": 2, "reply_time": "60s"},
+        }
+    ],
+    "queues": [{"name": "q"}],
+    "agent_groups": [
+        {
+            "name": "a",
+            "agents": 1,
+            "capacity": 1,
+            "queues": ["q"],
+            "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"},
+        }
+    ],
+}
+"""One agent of capacity 1, one auto-accepted customer at 100 s, two exchanges: the
+starting point of the exact-trace tests (deep-copy before changing it)."""

@@ -10,40 +10,15 @@ import copy
 
 import numpy as np
 import pytest
-from scenario_builders import HOUR, mmn_scenario, t_half_width
+from scenario_builders import HOUR, ONE_AGENT_DESK, mmn_scenario, t_half_width
 
 from sim.model.simulate import simulate
 from sim.results.figures import headline_figures
 from sim.scenario.schema import Scenario
 
-BASE: dict = {
-    "horizon": "4h",
-    "interval": "30m",
-    "channels": [
-        {
-            "name": "web",
-            "type": "enhanced_web_chat",
-            "queue": "q",
-            "auto_accept": True,
-            "arrivals": {"times": [100]},
-            "customers": {"exchanges": 2, "reply_time": "60s"},
-        }
-    ],
-    "queues": [{"name": "q"}],
-    "agent_groups": [
-        {
-            "name": "a",
-            "agents": 1,
-            "capacity": 1,
-            "queues": ["q"],
-            "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"},
-        }
-    ],
-}
-
 
 def scenario(capacity_model: str, **changes: object) -> Scenario:
-    raw = copy.deepcopy(BASE)
+    raw = copy.deepcopy(ONE_AGENT_DESK)
     raw["capacity_model"] = capacity_model
     for key, value in changes.items():
         if key == "group":

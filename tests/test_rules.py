@@ -10,41 +10,17 @@ import copy
 import math
 
 import pytest
+from scenario_builders import ONE_AGENT_DESK
 
 from sim.model.capacity import CAPACITY_MODELS
 from sim.model.entities import MessagingSession, Presence, SessionStatus
 from sim.model.simulate import simulate
 from sim.scenario.schema import Scenario
 
-BASE: dict = {
-    "horizon": "4h",
-    "interval": "30m",
-    "channels": [
-        {
-            "name": "web",
-            "type": "enhanced_web_chat",
-            "queue": "q",
-            "auto_accept": True,
-            "arrivals": {"times": [100]},
-            "customers": {"exchanges": 2, "reply_time": "60s"},
-        }
-    ],
-    "queues": [{"name": "q"}],
-    "agent_groups": [
-        {
-            "name": "a",
-            "agents": 1,
-            "capacity": 1,
-            "queues": ["q"],
-            "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"},
-        }
-    ],
-}
-
 
 def build(changes: dict | None = None, **top: object) -> Scenario:
     """The base scenario with nested ``changes`` ("channels.0.x" style keys) applied."""
-    raw = copy.deepcopy(BASE)
+    raw = copy.deepcopy(ONE_AGENT_DESK)
     raw.update(top)
     for dotted, value in (changes or {}).items():
         node = raw
