@@ -113,28 +113,29 @@ class Conversations(Collaborator):
         phase = state.phase
         if phase == Phase.READY or phase == Phase.STRANDED:
             if state.timer is None:
-                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL)
+                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL, direct=True)
         elif state.timer is not None:
             state.timer.cancel()
             state.timer = None
-            Timer(self.env, 0.0, self._cut_short, session, URGENT)
+            Timer(self.env, 0.0, self._cut_short, session, URGENT, direct=True)
 
     def _arm(
         self, session: MessagingSession, state: ConversationState, phase: int, delay_s: float
     ) -> None:
         """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_go_on`)."""
         state.phase = phase
-        state.timer = Timer(self.env, delay_s, self._go_on, session)
+        state.timer = Timer(self.env, delay_s, self._go_on, session, direct=True)
 
-    def _cut_short(self, session: MessagingSession) -> None:
-        self._go_on(session, cut_short=True)
+    def _cut_short(self, timer: Timer) -> None:
+        self._go_on(timer, cut_short=True)
 
-    def _go_on(self, session: MessagingSession, cut_short: bool = False) -> None:
+    def _go_on(self, timer: Timer, cut_short: bool = False) -> None:
         """The session's timer ran out, or a wake cut it short: go on from there.
 
         A run of messages cut short counts the messages due by now; a customer's wait cut
         short goes on to the same end unless the session ended.
         """
+        session: MessagingSession = timer.subject
         state = session.conversation
         assert state is not None  # dropped only when the conversation stops
         state.timer = None
@@ -184,8 +185,9 @@ class Conversations(Collaborator):
         self.record.event(session, agent, "stranded")
         state.phase = Phase.STRANDED
 
-    def _changed(self, session: MessagingSession) -> None:
+    def _changed(self, timer: Timer) -> None:
         """Something the session waited for may have changed: look again."""
+        session: MessagingSession = timer.subject
         state = session.conversation
         assert state is not None  # dropped only when the conversation stops
         state.timer = None
@@ -208,7 +210,8 @@ class Conversations(Collaborator):
         state.segment_start = self.env.now
         state.segment_status = session.status
         state.segment = durations
-        self._arm(session, state, Phase.SEGMENT, sum(durations))
+        state.phase = Phase.SEGMENT  # _arm inlined: once per segment
+        state.timer = Timer(self.env, sum(durations), self._go_on, session, direct=True)
 
     def advance(self, session: MessagingSession, state: ConversationState, until: float) -> None:
         """Count the segment's messages due by ``until`` (s); keep what is left of the next.

@@ -86,16 +86,14 @@ class Customers(Collaborator):
         env = self.env
         pending = iter(times.tolist())
 
-        def schedule_next(channel: ChannelRuntime) -> None:
+        def arrive(timer: Timer) -> None:
+            if timer.subject:  # an arrival (the first timer only starts the chain)
+                open_session(channel)
             for time in pending:
-                Timer(env, time - env.now, arrive, channel)
+                Timer(env, time - env.now, arrive, True, direct=True)
                 return
 
-        def arrive(channel: ChannelRuntime) -> None:
-            open_session(channel)
-            schedule_next(channel)
-
-        Timer(env, 0.0, schedule_next, channel, URGENT)
+        Timer(env, 0.0, arrive, False, URGENT, direct=True)
 
     def new_session(self, channel: ChannelRuntime, direction: str) -> MessagingSession:
         """A new session of ``channel``, its plan drawn, starting now."""
@@ -120,7 +118,9 @@ class Customers(Collaborator):
             self.record.event(session, None, "arrived")
         self.router.offer(session, now)
         session.queued_on_arrival = session.work_item is None  # no agent took it at once
-        self.arm_patience(session)
+        plan = session.plan
+        if plan is not None and plan.patience_s != math.inf:  # else nothing to arm
+            self.arm_patience(session)
         # The conversation starts when an agent first accepts (see WorkItems.open).
 
     def arm_patience(self, session: MessagingSession) -> None:

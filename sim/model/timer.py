@@ -22,6 +22,9 @@ class Timer(simpy.Event):
     ``delay_s`` 0 and ``priority`` URGENT, before the normal events due now (as an
     ``Interrupt``). A cancelled timer is still processed when due; only its action does not
     run, so cancelling changes the order of nothing else.
+
+    With ``direct`` the timer calls ``action(timer)`` itself, the subject read from it: one
+    Python call fewer (no ``_fire`` in between), for the timers of every session.
     """
 
     def __init__(
@@ -31,11 +34,12 @@ class Timer(simpy.Event):
         action: Callable[[Any], None],
         subject: Any,
         priority: EventPriority = NORMAL,
+        direct: bool = False,
     ) -> None:
         # Event.__init__ inlined (as SimPy's own Timeout does): a timer is made per message
         # run, push and arrival.
         self.env = env
-        self.callbacks = [_fire]
+        self.callbacks = [action] if direct else [_fire]
         self._value = None
         self._ok = True
         self.action = action
@@ -47,3 +51,4 @@ class Timer(simpy.Event):
         callbacks = self.callbacks
         if callbacks:
             callbacks.clear()
+
