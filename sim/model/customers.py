@@ -14,6 +14,7 @@ from sim.model.arrivals import arrival_times
 from sim.model.capacity import Release
 from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import ConversationState, Phase
+from sim.model.day_volume import day_arrival_scale
 from sim.model.entities import (
     INBOUND,
     OUTBOUND,
@@ -43,6 +44,9 @@ class Customers(Collaborator):
         self.sessions: list[MessagingSession] = []
         self.idle_sessions: dict[MessagingSession, None] = {}
         """Sessions the clean-up jobs may end (insertion-ordered set)."""
+        self.day_scale = day_arrival_scale(self.scenario.arrival_scale, self.streams)
+        """This replication's factor on every arrival rate (the scenario's ``arrival_scale``,
+        drawn once when it is a distribution)."""
         self._start_conversation: Callable[[MessagingSession], None]
 
     def bind(self) -> None:
@@ -59,7 +63,7 @@ class Customers(Collaborator):
                 scenario.interval,
                 scenario.horizon,
                 self.streams.generator("arrivals", channel.name),
-                scenario.arrival_scale,
+                self.day_scale,
             )
             self.customer_arrivals(channel, times, self.open_inbound)
         if spec.outbound is not None:
@@ -68,7 +72,7 @@ class Customers(Collaborator):
                 scenario.interval,
                 scenario.horizon,
                 self.streams.generator("outbound", channel.name),
-                scenario.arrival_scale,
+                self.day_scale,
             )
             self.customer_arrivals(channel, times, self.open_outbound)
 

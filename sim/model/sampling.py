@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.scenario.day_volume import distribution_mean
 from sim.scenario.schema import DistributionSpec, Empirical, Exponential, Fixed, Gamma, LogNormal
 
 BLOCK_SIZE = 1024
@@ -44,17 +45,6 @@ def _block_draw(spec: DistributionSpec) -> BlockDraw:
         return lambda rng, size: rng.choice(values, size, p=probabilities)
     low, high = spec.low, spec.high  # Uniform
     return lambda rng, size: rng.uniform(low, high, size)
-
-
-def distribution_mean(spec: DistributionSpec) -> float:
-    """Return the mean of ``spec`` (seconds for durations)."""
-    if isinstance(spec, Fixed):
-        return spec.value
-    if isinstance(spec, (Exponential, LogNormal, Gamma)):
-        return spec.mean
-    if isinstance(spec, Empirical):
-        return float(np.average(spec.values, weights=spec.weights))
-    return (spec.low + spec.high) / 2.0
 
 
 class Sampler:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeGuard, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
 from sim.scenario.arrival_csv import MAX_CSV_ROWS, CsvColumns, arrival_volumes
 from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError
@@ -668,6 +668,8 @@ def _union_tags(tp: Any) -> list[str]:
 
 
 def _tag_of(member: Any) -> str | None:
+    if get_origin(member) is Annotated:  # a member of a union with a callable discriminator
+        return next((item.tag for item in get_args(member)[1:] if isinstance(item, Tag)), None)
     field = getattr(member, "model_fields", {}).get("kind")
     if field is not None and get_origin(field.annotation) is Literal:
         return get_args(field.annotation)[0]

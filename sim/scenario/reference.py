@@ -70,6 +70,7 @@ _VALIDATOR_KINDS = {
     "percent_sign_as_share": "share",
     "percent_sign_as_points": "percentage",
     "_csv_short_form": "file name or [ArrivalCsv](#arrivalcsv)",
+    "_arrival_scale": "share (> 0), list of day shares or distribution",
 }
 
 

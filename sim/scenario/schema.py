@@ -16,7 +16,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     model_validator,
 )
 
@@ -569,6 +571,31 @@ class ServiceLevel(Schema):
     either way."""
 
 
+def _arrival_scale(value: object) -> object:
+    """``120%`` as 1.2; a list of day multipliers as an empirical distribution of them."""
+    if isinstance(value, bool):
+        shown = str(value).lower()
+        raise ValueError(f"expected a number (true and false are not numbers), found {shown}")
+    if isinstance(value, list):
+        return {"kind": "empirical", "values": [percent_sign_as_share(item) for item in value]}
+    if isinstance(value, dict):
+        return {key: percent_sign_as_share(item) for key, item in value.items()}
+    return percent_sign_as_share(value)
+
+
+def _factor_or_distribution(value: object) -> str:
+    return "distribution" if isinstance(value, (dict, BaseModel)) else "factor"
+
+
+ArrivalScale = Annotated[
+    Union[Annotated[float, Field(gt=0), Tag("factor")],
+          Annotated[DistributionSpec, Tag("distribution")]],
+    Discriminator(_factor_or_distribution),
+    BeforeValidator(_arrival_scale),
+]
+"""A factor on the arrival rates, or a distribution of it drawn once per day (replication)."""
+
+
 class Scenario(Schema):
     """A whole contact center: channels, queues, agents, policies and run settings."""
 
@@ -586,8 +613,10 @@ class Scenario(Schema):
     """Tab-based or status-based capacity (rules §3 and §4)."""
     seed: int = Field(default=12345, ge=0, strict=True)
     """Root of the SeedSequence every random stream comes from."""
-    arrival_scale: Share = Field(default=1.0, gt=0)
-    """Multiplies every arrival profile (for what-ifs)."""
+    arrival_scale: ArrivalScale = 1.0
+    """Multiplies every arrival profile: a factor (``1.2``, ``120%``) for what-ifs, or the
+    day-to-day volume: a distribution (``{kind: lognormal, mean: 1, sd: 10%}``) or a list
+    of observed day multipliers (``[0.9, 1, 1.15]``), drawn once per replication."""
     service_level: ServiceLevel = Field(default_factory=ServiceLevel)
     """Service-level goal."""
     channels: Annotated[list[Channel], Field(min_length=1)]

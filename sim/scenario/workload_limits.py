@@ -18,6 +18,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import (
     ArrivalProfile,
     DistributionSpec,
@@ -140,7 +141,7 @@ def estimate_workload(scenario: Scenario) -> Workload:
 
 def _expected_arrivals(profile: ArrivalProfile, scenario: Scenario) -> float:
     """Expected arrivals of a profile within the horizon, without per-interval arrays."""
-    horizon, scale = scenario.horizon, scenario.arrival_scale
+    horizon, scale = scenario.horizon, mean_arrival_scale(scenario.arrival_scale)
     if profile.times is not None:
         return float(sum(1 for time in profile.times if time < horizon))
     if profile.rate is not None:

@@ -45,6 +45,7 @@ from sim.erlang import (
 from sim.model.capacity import CAPACITY_MODELS
 from sim.model.sampling import distribution_mean
 from sim.scenario.arrival_rates import interval_rates_per_second
+from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import AgentGroup, Channel, Exponential, Scenario, work_size
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.variants import online_agents, staffing_group
@@ -154,7 +155,8 @@ def per_reporting_interval(channel: Channel, scenario: Scenario) -> np.ndarray:
     """The channel's mean arrival rate (per second) in each reporting interval."""
     assert channel.arrivals is not None
     length, rates = interval_rates_per_second(
-        channel.arrivals, scenario.interval, scenario.horizon, scenario.arrival_scale
+        channel.arrivals, scenario.interval, scenario.horizon,
+        mean_arrival_scale(scenario.arrival_scale),
     )
     n = scenario.n_intervals
     if abs(length - scenario.interval) < 1e-9:

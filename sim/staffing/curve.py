@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.results.figures import ci95_half_width
 from sim.scenario.arrival_rates import interval_rates_per_second
+from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import busiest_interval, erlang_service_level, workload
 from sim.staffing.goals import StaffingGoals
@@ -42,7 +43,8 @@ def stationary_interval(scenario: Scenario, interval: int, intervals: int = 4,
     for number, channel in enumerate(scenario.channels):
         for path, profile in channel.arrival_profiles:
             length, rates = interval_rates_per_second(
-                profile, scenario.interval, scenario.horizon, scenario.arrival_scale)
+                profile, scenario.interval, scenario.horizon,
+                mean_arrival_scale(scenario.arrival_scale))
             index = min(int(interval * scenario.interval // length), len(rates) - 1)
             updates[".".join((f"channels[{number}]", *path))] = {
                 "rates": [float(rates[index] * 3600.0)], "repeat": True,

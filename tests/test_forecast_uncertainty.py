@@ -1,0 +1,145 @@
+"""Forecast uncertainty: ``arrival_scale`` as a day-to-day volume multiplier.
+
+A number scales every day alike; a distribution (or a list of observed day multipliers) is
+drawn once per replication from its own stream, so every interval and channel of one
+replication is scaled by the same factor and the other streams are left as they were.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from scenario_builders import t_half_width, tiny_desk
+from scipy import stats
+
+from sim.model.day_volume import day_arrival_scale
+from sim.model.simulate import replication_seed_sequence, simulate
+from sim.model.streams import RandomStreams
+from sim.scenario.day_volume import mean_arrival_scale, varies_by_day
+from sim.scenario.loading import ScenarioError
+from sim.scenario.schema import Empirical, Gamma, LogNormal, Scenario
+
+
+def desk(arrival_scale: Any = 1.0, **changes: Any) -> Scenario:
+    """Two channels (web and sms-like web) so 'every channel alike' can be seen, 4 h."""
+    raw = tiny_desk("day volume", "4h", "40/h", exchanges=2, patience_s=300.0, agents=3,
+                    capacity=2)
+    second = {**raw["channels"][0], "name": "web2", "arrivals": {"rates": ["10/h", "30/h"],
+                                                                  "repeat": True}}
+    raw["channels"].append(second)
+    raw["arrival_scale"] = arrival_scale
+    return Scenario.model_validate(raw).derive(changes) if changes else Scenario.model_validate(
+        raw)
+
+
+def drawn_scale(scenario: Scenario, replication: int, seed: int | None = None) -> float:
+    """The multiplier the model draws for one replication (from its own stream)."""
+    root = scenario.seed if seed is None else seed
+    streams = RandomStreams(replication_seed_sequence(root, replication))
+    return day_arrival_scale(scenario.arrival_scale, streams)
+
+
+# ------------------------------------------------------------------------------ the input
+@pytest.mark.parametrize(("written", "expected"), [
+    (1.2, 1.2),
+    ("120%", 1.2),
+    ([0.9, 1, "115%"], Empirical(kind="empirical", values=[0.9, 1.0, 1.15])),
+    ({"kind": "lognormal", "mean": 1, "sd": "10%"}, LogNormal(kind="lognormal", mean=1, sd=0.1)),
+    ({"kind": "gamma", "mean": 1, "sd": 0.2}, Gamma(kind="gamma", mean=1, sd=0.2)),
+])
+def test_arrival_scale_is_a_number_a_list_of_days_or_a_distribution(
+        written: Any, expected: Any) -> None:
+    assert desk(written).arrival_scale == expected
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    (0, "arrival_scale: found 0; expected a number greater than 0"),
+    (True, "arrival_scale: found true; expected a number (true and false are not numbers)"),
+    ({"kind": "lognormal", "mean": 1}, "arrival_scale.sd: required key is missing"),
+    ({"kind": "normal", "mean": 1, "sd": 0.1}, "arrival_scale: found kind 'normal'; allowed kinds"),
+    ([], "arrival_scale: found []; expected at least 1 entry"),
+])
+def test_a_bad_arrival_scale_is_one_line_naming_the_key(written: Any, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        desk().derive(arrival_scale=written)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1
+    assert message in lines[0]
+
+
+def test_mean_and_whether_it_varies() -> None:
+    assert mean_arrival_scale(1.3) == 1.3
+    assert mean_arrival_scale(desk([0.8, 1.0, 1.5]).arrival_scale) == pytest.approx(1.1)
+    assert mean_arrival_scale(desk({"kind": "gamma", "mean": 1.2, "sd": 0.1}).arrival_scale) \
+        == 1.2
+    assert not varies_by_day(1.3)
+    assert not varies_by_day(desk({"kind": "fixed", "value": 1.3}).arrival_scale)
+    assert varies_by_day(desk([0.8, 1.2]).arrival_scale)
+
+
+# ----------------------------------------------------------------------------- the model
+def test_one_draw_per_replication_scales_every_interval_and_channel_alike() -> None:
+    """A replication with a drawn multiplier is exactly the run with that number.
+
+    Every interval and both channels get the same factor (else the runs would differ), and
+    no other stream moved: the same customers, patience and replies.
+    """
+    varying = desk({"kind": "lognormal", "mean": 1.0, "sd": 0.3})
+    draws = []
+    for replication in range(3):
+        scale = drawn_scale(varying, replication)
+        draws.append(scale)
+        drawn = simulate(varying, replication=replication)
+        fixed = simulate(desk(scale), replication=replication)
+        pd.testing.assert_frame_equal(drawn.sessions, fixed.sessions)
+        pd.testing.assert_frame_equal(drawn.intervals, fixed.intervals)
+    assert len(set(draws)) == 3  # a new day each replication
+    # The same day under both capacity models (common random numbers): tab and status
+    # draw the same multiplier.
+    assert drawn_scale(varying.derive(capacity_model="status"), 1) == draws[1]
+
+
+def test_multiplier_fixed_at_one_leaves_every_other_stream_unchanged() -> None:
+    """A one-value list draws from the multiplier's stream, yet the run is the plain one."""
+    plain = simulate(desk(1.0), replication=2)
+    drawn = simulate(desk([1.0]), replication=2)
+    pd.testing.assert_frame_equal(plain.sessions, drawn.sessions)
+    pd.testing.assert_frame_equal(plain.agents, drawn.agents)
+    pd.testing.assert_frame_equal(plain.intervals, drawn.intervals)
+
+
+def test_offered_across_days_matches_the_multiplier() -> None:
+    """Mean offered over replications = multiplier mean x expected arrivals, within the CI.
+
+    The spread is the Poisson variance plus the multiplier's: var N = m E[S] + m^2 var S
+    for m expected arrivals at scale 1 (a chi-square 99% interval for the sample variance).
+    """
+    mean, sd = 1.2, 0.25
+    scenario = desk({"kind": "gamma", "mean": mean, "sd": sd}, horizon="2h")
+    expected_at_one = 2 * 40.0 + (10.0 + 30.0)  # web 40/h for 2 h, web2 10/h then 30/h
+    offered = []
+    for replication in range(60):
+        intervals = simulate(scenario, replication=replication).intervals
+        offered.append(float(intervals.loc[intervals["channel"] == "all", "offered"].sum()))
+    ratio = np.array(offered) / expected_at_one
+    centre, half = t_half_width(ratio)
+    assert abs(centre - mean) <= half
+    variance = expected_at_one * mean + expected_at_one**2 * sd**2
+    n = len(offered)
+    sample = float(np.var(offered, ddof=1))
+    low = sample * (n - 1) / stats.chi2.ppf(0.995, n - 1)
+    high = sample * (n - 1) / stats.chi2.ppf(0.005, n - 1)
+    assert low <= variance <= high
+    # The Poisson variance alone is well outside: the multiplier's spread is there.
+    assert expected_at_one * mean < low
+
+
+def test_a_list_of_days_draws_only_those_days() -> None:
+    scenario = desk([0.5, 2.0])
+    draws = {drawn_scale(scenario, replication) for replication in range(20)}
+    assert draws == {0.5, 2.0}
+    assert math.isclose(mean_arrival_scale(scenario.arrival_scale), 1.25)
