@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 
@@ -78,6 +79,24 @@ def instructions_per_customer(tree: str, sizes: tuple[int, int]) -> float:
     return (large - small) / (large_n - small_n)
 
 
+def instruction_rounds(trees: list[str], sizes: tuple[int, int], repeats: int
+                       ) -> dict[str, list[float]]:
+    """Instructions per customer of each tree, ``repeats`` times, trees alternating.
+
+    Each count runs with its own ``PYTHONHASHSEED`` (the round number), the same for both
+    trees, so that hash order, which moves CPython's count by a percent or two, is paired.
+    """
+    counts: dict[str, list[float]] = {tree: [] for tree in trees}
+    for round_ in range(repeats):
+        os.environ["PYTHONHASHSEED"] = str(round_)
+        order = trees if round_ % 2 == 0 else trees[::-1]
+        for tree in order:
+            count = instructions_per_customer(tree, sizes)
+            counts[tree].append(count)
+            print(f"round {round_ + 1} instructions {tree}: {count:,.0f}", flush=True)
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     """Compare two trees; print best-of-rounds CPU times and the ratio B / A."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -87,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--instructions", action="store_true")
     parser.add_argument("--no-times", action="store_true", help="only count instructions")
+    parser.add_argument("--sizes", type=int, nargs=2, default=(2_000, 12_000),
+                        metavar=("SMALL", "LARGE"),
+                        help="the two M/M/n sizes whose difference is counted (customers)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="instruction counts per tree (paired hash seeds)")
     args = parser.parse_args(argv)
     trees = [os.path.abspath(args.tree_a), os.path.abspath(args.tree_b)]
     if not args.no_times:
@@ -108,13 +132,17 @@ def main(argv: list[str] | None = None) -> int:
             a, b = best[(name, trees[0])], best[(name, trees[1])]
             print(f"| {name} | {a:.3f} | {b:.3f} | {b / a:.3f} |")
     if args.instructions:
-        sizes = (2_000, 12_000)
-        counts = [instructions_per_customer(tree, sizes) for tree in trees]
-        print("\n| tree | M/M/n instructions per customer |")
-        print("|---|---:|")
-        for tree, count in zip(trees, counts, strict=True):
-            print(f"| {tree} | {count:,.0f} |")
-        print(f"B / A = {counts[1] / counts[0]:.4f}")
+        counts = instruction_rounds(trees, tuple(args.sizes), args.repeats)
+        print("\n| tree | M/M/n instructions per customer: min | median | max |")
+        print("|---|---:|---:|---:|")
+        for tree in trees:
+            values = sorted(counts[tree])
+            print(f"| {tree} | {values[0]:,.0f} | {statistics.median(values):,.0f} "
+                  f"| {values[-1]:,.0f} |")
+        a, b = (counts[tree] for tree in trees)
+        ratios = sorted(after / before for before, after in zip(a, b, strict=True))
+        print(f"B / A, paired by hash seed: median {statistics.median(ratios):.4f}, "
+              f"range {ratios[0]:.4f}-{ratios[-1]:.4f}")
     return 0
 
 
