@@ -1,0 +1,1 @@
+"""Omni-Channel exports: the files a Salesforce admin can produce, written and read."""
