@@ -237,7 +237,8 @@ def staff(
         max_iterations: search iterations at most.
         verification_replications: replications of the verification run (default 2x).
         curve: also simulate the service level against agents for the busiest interval.
-        curve_replications: replications per point of that curve.
+        curve_replications: replications per point of that curve in the first batch; more
+            follow until each point's 95% CI half-width is at most 5 points (or 40).
         shift_templates: shift patterns for the covering; from the staffed group's shifts
             if any.
         log: receives progress lines.
@@ -275,7 +276,8 @@ def staff(
         variants, goals, replications, verification_replications or 2 * replications, root,
         runner, max_iterations, log, group, extra)
     curve_frame = (curve_table(variants, goals, curve_interval, agent_counts,
-                               curve_replications, curve_runs, group) if curve else None)
+                               curve_replications, curve_runs, group, runner=runner,
+                               seed=root) if curve else None)
     templates = (list(shift_templates) if shift_templates
                  else shift_templates_from(scenario, group))
     shifts: dict[str, list[int]] = {}
