@@ -3,6 +3,7 @@
 A number scales every day alike; a distribution (or a list of observed day multipliers) is
 drawn once per replication from its own stream, so every interval and channel of one
 replication is scaled by the same factor and the other streams are left as they were.
+Staffing may then ask the goals to hold on a share of days (sim.staffing.day_goals).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from sim.model.streams import RandomStreams
 from sim.scenario.day_volume import mean_arrival_scale, varies_by_day
 from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import Empirical, Gamma, LogNormal, Scenario
+from sim.staffing.day_goals import days_hold, meets_goals_on_days, parse_days, share_of_days_met
+from sim.staffing.goals import StaffingGoals
+from sim.staffing.runs import measure_run
+from sim.staffing.search import IntervalEstimates, meets_goals
 
 
 def desk(arrival_scale: Any = 1.0, **changes: Any) -> Scenario:
@@ -143,3 +148,55 @@ def test_a_list_of_days_draws_only_those_days() -> None:
     draws = {drawn_scale(scenario, replication) for replication in range(20)}
     assert draws == {0.5, 2.0}
     assert math.isclose(mean_arrival_scale(scenario.arrival_scale), 1.25)
+
+
+# ------------------------------------------------------------------ goals on a share of days
+def test_days_hold_counts_days_and_its_confident_bound() -> None:
+    met = np.array([[True, True], [True, False], [True, True], [True, True]] * 5)  # 20 days
+    # Interval 0 held on 20 of 20 days, interval 1 on 15 of 20.
+    assert days_hold(met, 0.75).tolist() == [True, True]
+    assert days_hold(met, 0.8).tolist() == [True, False]
+    # Clopper-Pearson: all n days met gives the lower bound 0.025^(1/n): 0.83 for 20 days,
+    # 0.91 for 40, so 90% of days is shown with confidence only by the second.
+    assert 0.025 ** (1 / 20) < 0.9 < 0.025 ** (1 / 40)
+    assert days_hold(met, 0.9, confident=True).tolist() == [False, False]
+    assert days_hold(np.ones((40, 1), dtype=bool), 0.9, confident=True).tolist() == [True]
+
+
+def test_parse_days() -> None:
+    assert parse_days("90%") == 0.9
+    assert parse_days(0.95) == 0.95
+    assert parse_days("90") == 0.9
+    with pytest.raises(ValueError, match="--days '0': expected a share of days above 0"):
+        parse_days("0")
+    with pytest.raises(ValueError, match="--days 'often'"):
+        parse_days("often")
+
+
+def test_holding_the_goal_on_90_percent_of_days_needs_more_agents_with_volume_spread() -> None:
+    """80/60s on 90% of days: the day-to-day spread of volume costs agents.
+
+    At the fewest agents meeting the goal on the mean, the goal misses on more than a
+    tenth of the days; the fewest agents holding it on 90% of the days in every interval
+    are more with a spread volume (sd 30%) than with the same volume every day.
+    """
+    goals = StaffingGoals.parse(target="80/60s")
+
+    def runs(agents: int, scale: Any) -> list[np.ndarray]:
+        raw = tiny_desk("days", "3h", "60/h", exchanges=2, patience_s=600.0, agents=agents,
+                        capacity=1)
+        raw["arrival_scale"] = scale
+        scenario = Scenario.model_validate(raw)
+        return [measure_run((scenario, 3, replication)) for replication in range(40)]
+
+    spread = {"kind": "gamma", "mean": 1, "sd": 0.3}
+    on_mean = runs(5, spread)
+    assert meets_goals(goals, IntervalEstimates.from_runs(on_mean)).all()
+    assert not meets_goals_on_days(goals, on_mean, 0.9).all()
+    assert share_of_days_met(goals, on_mean).min() < 0.9
+
+    def fewest(scale: Any) -> int:
+        return next(agents for agents in range(5, 10)
+                    if meets_goals_on_days(goals, runs(agents, scale), 0.9).all())
+
+    assert fewest(spread) > fewest(1.0)

@@ -1,0 +1,98 @@
+"""Goals held on a share of days: "meet 80/60s in every interval on 90% of days".
+
+With a day-to-day volume multiplier (``arrival_scale`` a distribution) each replication
+is one day with its own volume. A goal on the mean is met on an average day; a goal on
+``days`` (a share) is met in an interval when at least that share of the replications
+meets every goal in that interval. An interval without offered sessions on a day meets
+the service goals that day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+from sim.scenario.units import parse_share
+from sim.staffing.goals import StaffingGoals
+from sim.staffing.runs import MEASURES
+
+CONFIDENCE = 0.95
+"""Confidence of the lower bound on the share of days (Clopper-Pearson)."""
+
+
+def goals_met_by_day(goals: StaffingGoals, runs: Sequence[np.ndarray]) -> np.ndarray:
+    """Whether each replication (day) meets every goal in each interval, ``[day, interval]``.
+
+    Args:
+        goals: the goals (pooled over the center).
+        runs: :func:`sim.staffing.runs.measure_run` results, one per day, shape
+            ``[measure, interval]`` each.
+    """
+    stacked = np.stack(list(runs))  # [day, measure, interval]
+    met = np.ones((stacked.shape[0], stacked.shape[2]), dtype=bool)
+    for name, limit, upper in (("service_level", goals.service_level, False),
+                               ("asa_s", goals.max_asa_s, True),
+                               ("abandon_rate", goals.max_abandon, True),
+                               ("occupancy", goals.max_occupancy, True)):
+        if limit is None:
+            continue
+        value = stacked[:, MEASURES.index(name), :]
+        passes = value <= limit + 1e-12 if upper else value >= limit - 1e-12
+        met &= passes | np.isnan(value)
+    return met
+
+
+def share_of_days_met(goals: StaffingGoals, runs: Sequence[np.ndarray]) -> np.ndarray:
+    """Per interval: the share of days meeting every goal (0 to 1)."""
+    return goals_met_by_day(goals, runs).mean(axis=0)
+
+
+def parse_days(text: str | float) -> float:
+    """Parse ``--days 90%`` (or ``0.9``, or ``90``: above 1 is percent) as a share of days.
+
+    Raises:
+        ValueError: naming the option, unless it is a share above 0 and up to 100%.
+    """
+    try:
+        share = parse_share(text, above_one_is_percent=True)
+    except ValueError:
+        share = math.nan
+    if not (math.isfinite(share) and 0 < share <= 1):
+        raise ValueError(f"--days {str(text)[:40]!r}: expected a share of days above 0 and up "
+                         "to 100%, such as 90%")
+    return share
+
+
+def days_hold(met_by_day: np.ndarray, days: float, confident: bool = False) -> np.ndarray:
+    """Per interval: whether the goals held on at least ``days`` of the days.
+
+    Args:
+        met_by_day: ``[day, interval]`` booleans, e.g. from :func:`goals_met_by_day` (or a
+            per-queue check: true where every queue met its goals that day).
+        days: the share of days required (e.g. 0.9).
+        confident: require the 95% Clopper-Pearson lower bound of the share, not the share
+            itself, to reach ``days`` (for deciding that one agent fewer still holds).
+
+    Returns:
+        One boolean per interval.
+    """
+    count = met_by_day.shape[0]
+    successes = met_by_day.sum(axis=0)
+    if not confident:
+        return successes >= days * count - 1e-9
+    low = np.array([stats.binomtest(int(k), count).proportion_ci(CONFIDENCE).low
+                    for k in successes])
+    return low >= days - 1e-12
+
+
+def meets_goals_on_days(goals: StaffingGoals, runs: Sequence[np.ndarray], days: float,
+                        confident: bool = False) -> np.ndarray:
+    """Per interval: whether every goal holds on at least ``days`` of the days (replications).
+
+    The drop-in for a check on the mean (``sim.staffing.search.meets_goals``) when the goal
+    is asked to hold on a share of days; see :func:`days_hold` for ``confident``.
+    """
+    return days_hold(goals_met_by_day(goals, runs), days, confident)
