@@ -70,7 +70,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     path = write(tmp_path, BASE + "horizn: 2h\n")
     assert problems_of(path) == [
         f"{path}: horizn: unknown key (did you mean horizon?); allowed keys are name, "
-        "description, horizon, warmup, interval, capacity_model, seed, arrival_scale, "
+        "description, start, horizon, warmup, interval, capacity_model, seed, arrival_scale, "
         "service_level, channels, queues, agent_groups, timeouts, supervisor, "
         "logout_sessions, allow_over_capacity, logged_out_owner"
     ]

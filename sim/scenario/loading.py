@@ -519,6 +519,8 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
         return _unknown_key(details["loc"][-1], model)
     if kind == "value_error" and cause is not None:
         text = str(cause)
+        if text.startswith("found "):  # the message shows the value itself
+            return text
         match = re.match(r"^(expected .*), found (.*)$", text)
         if match:
             return f"found {match.group(2)}; {match.group(1)}"

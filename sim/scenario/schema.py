@@ -18,10 +18,18 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    ModelWrapValidatorHandler,
     Tag,
     model_validator,
 )
 
+from sim.scenario.clock import (
+    Clock,
+    clock_of,
+    normalize_start,
+    parse_time_point,
+    validating_with,
+)
 from sim.scenario.units import (
     parse_duration,
     parse_rate_per_hour,
@@ -31,6 +39,15 @@ from sim.scenario.units import (
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 """A duration; written as ``45s``, ``5m``, ``1.5h``, ``2d`` or a number of seconds."""
+
+TimePoint = Annotated[float, BeforeValidator(parse_time_point)]
+"""A moment of the run, stored as seconds from the start; written as a duration from the
+start (``7h``, ``25200``), a clock time (``"07:00"``, on the start's day) or a date-time
+(``"2026-03-02 07:00"``, with a dated ``start``)."""
+
+StartTime = Annotated[str, BeforeValidator(normalize_start)]
+"""When a run starts: ``"2026-03-02 08:00"`` (optionally with a zone or offset) or a clock
+time ``"08:00"``; stored in one canonical text."""
 
 PerHour = Annotated[float, BeforeValidator(parse_rate_per_hour)]
 """A rate; written as ``60/h``, ``2/m``, ``1440/d`` or a number per hour."""
@@ -282,8 +299,9 @@ class ArrivalProfile(Schema):
     """A CSV file in the scenario's folder with a ``volume`` column and an optional
     ``interval_start`` column, one row per interval, or a mapping naming other columns; it is
     read as ``volumes``."""
-    times: list[Annotated[Seconds, Field(ge=0)]] | None = None
-    """Exact arrival times from the simulation start (replaying a log; not scaled)."""
+    times: list[Annotated[TimePoint, Field(ge=0)]] | None = None
+    """Exact arrival times (replaying a log; not scaled): durations from the start, clock
+    times or date-times."""
     interval: Seconds | None = Field(default=None, gt=0)
     """Length of one profile interval; the scenario's ``interval`` when omitted."""
     repeat: bool = False
@@ -403,22 +421,63 @@ class Break(Schema):
     """A break inside a shift: the agent is away (no new work; open work continues)."""
 
     after: Seconds = Field(ge=0)
-    """Time from the shift's start to the break."""
+    """Time from the shift's start to the break (a duration, e.g. ``4h``)."""
     duration: Seconds = Field(gt=0)
     """Length of the break."""
+    at: None = None
+    """When the break starts as a time point (``"12:30"``), instead of ``after``; the shift
+    turns it into ``after`` (so it reads back as ``after``)."""
 
 
 class Shift(Schema):
     """A block of time during which some agents of a group are logged in."""
 
-    start: Seconds = Field(ge=0)
-    """Login time, seconds from the simulation start."""
-    end: Seconds = Field(gt=0)
-    """Logout (or drain) time."""
+    start: TimePoint = Field(ge=0)
+    """Login time: a duration from the start (``7h``), a clock time (``"07:00"``) or a
+    date-time (``"2026-03-02 07:00"``)."""
+    end: TimePoint = Field(gt=0)
+    """Logout (or drain) time, written like ``start``; a time past midnight is written as a
+    date-time or a duration from the start."""
     agents: int = Field(ge=0)
     """Number of agents working this shift."""
     breaks: list[Break] = Field(default_factory=list)
     """Breaks every agent of the shift takes (presence away, rules §6)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _break_times(cls, data: Any) -> Any:
+        """Turn each break's ``at`` (a time point) into ``after`` (from the shift start)."""
+        if not isinstance(data, dict) or not isinstance(data.get("breaks"), list):
+            return data
+        if not any(isinstance(item, dict) and "at" in item for item in data["breaks"]):
+            return data
+        try:
+            start = parse_time_point(data.get("start"))
+        except ValueError:
+            return data  # the start's own problem is reported on ``start``
+        breaks = []
+        for index, item in enumerate(data["breaks"]):
+            if isinstance(item, dict) and "at" in item:
+                if "after" in item:
+                    raise ScenarioRuleError(
+                        ("breaks", index, "at"), "give after or at, not both"
+                    )
+                try:
+                    moment = parse_time_point(item["at"])
+                except ValueError as error:
+                    raise ScenarioRuleError(("breaks", index, "at"), str(error)) from None
+                if not isinstance(moment, float) or not isinstance(start, float):
+                    return data
+                if moment < start:
+                    raise ScenarioRuleError(
+                        ("breaks", index, "at"),
+                        f"the break at {item['at']} is before the shift's start "
+                        f"({data.get('start')})",
+                    )
+                item = {key: value for key, value in item.items() if key != "at"}
+                item["after"] = moment - start
+            breaks.append(item)
+        return {**data, "breaks": breaks}
 
     @model_validator(mode="after")
     def _ordered(self) -> Shift:
@@ -444,8 +503,9 @@ class AfterConversationWork(Schema):
 class Outage(Schema):
     """A planned or observed disconnection of every agent of a group."""
 
-    start: Seconds = Field(ge=0)
-    """When the agents drop offline, seconds from the simulation start."""
+    start: TimePoint = Field(ge=0)
+    """When the agents drop offline: a duration from the start, a clock time or a
+    date-time."""
     duration: Seconds = Field(gt=0)
     """How long they stay offline."""
 
@@ -603,6 +663,11 @@ class Scenario(Schema):
     """A title for reports."""
     description: str = ""
     """What question the scenario answers."""
+    start: StartTime | None = None
+    """When the run starts: a date-time (``"2026-03-02 08:00"``, ``"2026-03-02 08:00
+    Europe/Paris"``, ``"2026-03-02T08:00+01:00"``) or a clock time (``"08:00"``). Quote it.
+    Without it the run starts at 00:00 on day 1, undated. Reports show clock times from it;
+    shifts, outages and arrival times may be written as clock times or date-times."""
     horizon: Seconds = Field(default=86400.0, gt=0, le=366 * 86400.0)
     """Simulated time (seconds)."""
     warmup: Seconds = Field(default=0.0, ge=0)
@@ -641,6 +706,23 @@ class Scenario(Schema):
     ``keep`` leaves it with the logged-out agent, stranded until that agent logs in again.
     An agent who is only offline keeps it either way (4.6).
     """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_clock(cls, data: Any, handler: ModelWrapValidatorHandler[Scenario]) -> Scenario:
+        """Validate the time points of ``data`` against its own ``start``."""
+        start = data.get("start") if isinstance(data, dict) else getattr(data, "start", None)
+        try:
+            clock = clock_of(normalize_start(start))
+        except (ValueError, TypeError):
+            clock = Clock()  # the start's own problem is reported on ``start``
+        with validating_with(clock):
+            return handler(data)
+
+    @property
+    def clock(self) -> Clock:
+        """The run's wall clock (from ``start``; 00:00 undated without one)."""
+        return clock_of(self.start)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

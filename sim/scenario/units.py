@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date, datetime, time
+
+from sim.scenario.clock import CLOCK_TIME, is_clock_time
 
 SECONDS_PER_UNIT: dict[str, float] = {
     "ms": 0.001,
@@ -47,7 +50,50 @@ def parse_duration(value: object) -> float:
                 return float(number)
             if unit in SECONDS_PER_UNIT:
                 return float(number) * SECONDS_PER_UNIT[unit]
+        refusal = not_a_duration(value)
+        if refusal is not None:
+            raise ValueError(refusal)
+    if isinstance(value, (datetime, date, time)):
+        raise ValueError(f"found {value.isoformat()!r}, a date or time; expected {DURATION_HELP}")
     raise ValueError(f"expected {DURATION_HELP}, found {value!r}")
+
+
+_COLONS = re.compile(r"^\s*[0-9]+(?::[0-9]+)+(?:\.[0-9]*)?\s*$")
+_DATE_LIKE = re.compile(r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+
+
+def not_a_duration(text: str) -> str | None:
+    """Why ``text`` is a clock time or a date rather than a duration, or None.
+
+    ``12:00`` (which YAML 1.1 would read as the base-60 number 720) gives ``found '12:00',
+    a clock time; a duration is written 12h or 720m``.
+    """
+    written = text.strip()
+    match = CLOCK_TIME.match(written)
+    if match is not None and is_clock_time(written):
+        hours, minutes = int(match.group(1)), int(match.group(2))
+        seconds = float(match.group(3) or 0.0)
+        total = hours * 3600 + minutes * 60 + seconds
+        hint = _spelled(total)
+        return f"found {written!r}, a clock time; a duration is written {hint}"
+    if _COLONS.match(written):
+        return (f"found {written!r}, written with colons (not a duration); a duration is "
+                "written with a unit, such as 12h, 90m or 45s")
+    if _DATE_LIKE.match(written):
+        return f"found {written!r}, a date or date-time; expected {DURATION_HELP}"
+    return None
+
+
+def _spelled(seconds: float) -> str:
+    """``12h or 720m`` for 43 200 s: the duration in the units that write it exactly."""
+    forms = []
+    for unit, size in (("h", 3600.0), ("m", 60.0), ("s", 1.0)):
+        count = seconds / size
+        if abs(count - round(count, 2)) < 1e-9 and (count >= 1 or unit == "s"):
+            forms.append(f"{count:g}{unit}")
+        if len(forms) == 2:
+            break
+    return " or ".join(forms)
 
 
 def parse_rate_per_hour(value: object) -> float:
