@@ -78,6 +78,8 @@ class Result:
         intervals: one row per reporting interval and channel, plus channel ``"all"``.
         trace: the event trace when asked for, else ``None``.
         events: SimPy events scheduled during the run.
+        work: with the trace, one row per work item (AgentWork;
+            :func:`sim.model.recorder.work_items_table`), else ``None``.
     """
 
     scenario: Scenario
@@ -87,6 +89,7 @@ class Result:
     intervals: pd.DataFrame
     trace: pd.DataFrame | None
     events: int
+    work: pd.DataFrame | None = None
 
 
 def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
