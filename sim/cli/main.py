@@ -12,7 +12,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(run)
     run.add_argument("--capacity-model", choices=CAPACITY_MODEL_NAMES,
                      help="override the scenario's capacity model")
+    run.add_argument("--salesforce-export", type=Path, metavar="DIR",
+                     help="also write replication 0 as an Omni-Channel export into DIR "
+                     "(AgentWork, MessagingSession, UserServicePresence, "
+                     "ServicePresenceStatus and ConversationEntry CSVs with their field "
+                     "names; see examples/salesforce-export/README.md)")
     run.set_defaults(handler=_run)
 
     compare = commands.add_parser(
@@ -229,7 +234,8 @@ def _run(args: argparse.Namespace) -> int:
     from sim.reports.files import write_reports
 
     with (make_executor(args.jobs, args.scheduler) as executor,
-          _report_folder(args, RUN_FILES) as folder):
+          _report_folder(args, RUN_FILES) as folder,
+          _export_folder(args) as export_folder):
         with _progress(args.quiet, args.replications, "replications") as progress:
             runset = replicate(scenario, args.replications, seed=args.seed,
                                executor=executor, progress=progress)
@@ -245,7 +251,12 @@ def _run(args: argparse.Namespace) -> int:
             from sim.reports.shared_report import run_report, write_shared
 
             staged += write_shared(folder.path, run_report(runset, scenario), share, staged)
-        written = folder.commit(staged)
+        exported = []
+        if export_folder is not None:
+            from sim.salesforce.export import export_run
+
+            exported = export_folder.commit(export_run(scenario, runset.seed, export_folder.path))
+        written = folder.commit(staged) + exported
     if not args.quiet:
         _print_summary(scenario, runset.summary(), runset.replications, runset.seed,
                        runset.interrupted, written)
@@ -425,6 +436,21 @@ def _report_folder(args: argparse.Namespace, owned: Sequence[str],
     from sim.reports.output_folder import ReportFolder, default_out_dir
 
     return ReportFolder(args.out or default_out_dir(args.scenario, suffix), owned)
+
+
+def _export_folder(args: argparse.Namespace) -> AbstractContextManager[ReportFolder | None]:
+    """The ``--salesforce-export`` folder of ``run``, or nothing; never inside ``--out``."""
+    from sim.reports.output_folder import ReportFolder, default_out_dir
+    from sim.salesforce.fields import FILE_COLUMNS
+
+    if args.salesforce_export is None:
+        return nullcontext(None)
+    export = Path(os.path.realpath(args.salesforce_export))
+    out = Path(os.path.realpath(args.out or default_out_dir(args.scenario, "")))
+    if export == out or out in export.parents or export in out.parents:
+        raise ValueError(f"--salesforce-export {args.salesforce_export}: expected a folder "
+                         "outside the --out folder and not holding it")
+    return ReportFolder(args.salesforce_export, FILE_COLUMNS)
 
 
 def _exit_code(interrupted: bool, folder: ReportFolder) -> int:
