@@ -1,0 +1,198 @@
+"""Per agent group: capacity, staffing, disconnections, accepting and declining, fitted.
+
+Fitted from presence and work facts (seconds).
+
+Presence rows are periods in one online status; offline time has no row. A gap between
+two rows of a user shorter than ``max_gap_s`` is a disconnection inside the shift; a
+longer one ends the shift. The staffing of an interval is the time-weighted number of the
+group's agents on shift (online, away or disconnected for a short gap), rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.distributions import fit_durations, fit_share, poisson_ci
+from sim.calibration.facts import Unusable
+from sim.calibration.fitted import Fitted
+from sim.calibration.timeline import ExportClock
+from sim.calibration.vocabulary import ACCEPTED_STATUSES, DECLINED, PUSH_TIMEOUT
+from sim.salesforce.read import Export
+
+DEFAULT_MAX_GAP_S = 1800.0
+"""Offline gaps up to this long inside a shift are disconnections (seconds)."""
+
+
+@dataclass
+class PresencePeriods:
+    """Every user's presence periods in seconds from the start.
+
+    Attributes:
+        table: one row per presence row: ``user``, ``start_s``, ``end_s``, ``away``,
+            ``capacity``.
+        shifts: one row per shift (periods joined across short gaps): ``user``,
+            ``start_s``, ``end_s``.
+        gaps: one row per short offline gap inside a shift: ``user``, ``start_s``,
+            ``duration_s``.
+        still_online: rows without an end (online at the export's end: counted to it).
+    """
+
+    still_online: int
+    table: pd.DataFrame
+    shifts: pd.DataFrame
+    gaps: pd.DataFrame
+
+
+def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
+                     max_gap_s: float = DEFAULT_MAX_GAP_S) -> PresencePeriods:
+    """The presence rows as periods, joined into shifts across short gaps."""
+    raw = export.presence
+    end = raw["StatusEndDate"] if "StatusEndDate" in raw.columns else pd.Series(
+        pd.NaT, index=raw.index)
+    end_s = clock.seconds(end)
+    if "StatusDuration" in raw.columns:
+        from_duration = clock.seconds(raw["StatusStartDate"]) + raw["StatusDuration"].to_numpy()
+        end_s = np.where(np.isnan(end_s), from_duration, end_s)
+    still_online = np.isnan(end_s)
+    end_s = np.where(still_online, clock.horizon_s, end_s)
+    away = (raw["IsAway"].map(lambda v: str(v).lower() == "true").to_numpy()
+            if "IsAway" in raw.columns else np.zeros(len(raw), dtype=bool))
+    table = pd.DataFrame({
+        "user": raw["UserId"].to_numpy(),
+        "start_s": clock.seconds(raw["StatusStartDate"]),
+        "end_s": end_s,
+        "away": away,
+        "capacity": raw["ConfiguredCapacity"].to_numpy(dtype=float),
+        "status": raw["ServicePresenceStatusId"].to_numpy(),
+    }).sort_values(["user", "start_s"], kind="stable", ignore_index=True)
+    shifts, gaps = [], []
+    for user, rows in table.groupby("user", sort=True):
+        start, stop = rows["start_s"].to_numpy(), rows["end_s"].to_numpy()
+        shift_start, shift_end = start[0], stop[0]
+        for begin, finish in zip(start[1:], stop[1:], strict=True):
+            gap = begin - shift_end
+            if gap > max_gap_s:
+                shifts.append((user, shift_start, shift_end))
+                shift_start = begin
+            elif gap > 0:
+                gaps.append((user, shift_end, gap))
+            shift_end = max(shift_end, finish)
+        shifts.append((user, shift_start, shift_end))
+    return PresencePeriods(
+        still_online=int(still_online.sum()),
+        table=table,
+        shifts=pd.DataFrame(shifts, columns=["user", "start_s", "end_s"]),
+        gaps=pd.DataFrame(gaps, columns=["user", "start_s", "duration_s"]),
+    )
+
+
+def user_groups(export: Export, work: pd.DataFrame, periods: PresencePeriods) -> pd.Series:
+    """The agent group of every user.
+
+    From ``users.csv`` when given, else one group per (capacity, queues served).
+    """
+    users = sorted(set(periods.table["user"]) | set(work["user"].dropna()))
+    if export.users is not None:
+        mapping = export.users.set_index("UserId")["Group"]
+        return pd.Series([str(mapping.get(user, "agents")) for user in users], index=users)
+    capacity = periods.table.groupby("user")["capacity"].agg(
+        lambda values: values.mode().iloc[0] if len(values.dropna()) else math.nan)
+    queues = work.groupby("user")["queue"].agg(lambda values: ",".join(sorted(set(values))))
+    keys = [(capacity.get(user, math.nan), queues.get(user, "")) for user in users]
+    names = {key: f"agents_{index + 1}" for index, key in enumerate(dict.fromkeys(keys))}
+    if len(names) == 1:
+        names = {key: "agents" for key in names}
+    return pd.Series([names[key] for key in keys], index=users)
+
+
+def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.DataFrame,
+              clock: ExportClock) -> Fitted:
+    """The scenario mapping of one agent group (queues, capacity, staffing, behaviour)."""
+    fitted = Fitted()
+    fitted.set(("name",), name)
+    mine = work[work["user"].isin(users)]
+    queues = sorted(set(mine["queue"].dropna()))
+    fitted.set(("queues",), queues or ["queue"], f"queues of the work its {len(users)} "
+               "users handled")
+    presence = periods.table[periods.table["user"].isin(users)]
+    capacity = presence["capacity"].dropna()
+    if len(capacity):
+        mode = float(capacity.mode().iloc[0])
+        fitted.set(("capacity",), mode, f"ConfiguredCapacity {mode:g} on "
+                   f"{(capacity == mode).mean():.1%} of {len(capacity)} presence rows")
+    else:
+        fitted.set(("capacity",), 1.0)
+        fitted.notes.append(f"agent_groups[{name}].capacity: no ConfiguredCapacity; 1 assumed")
+    shifts = periods.shifts[periods.shifts["user"].isin(users)]
+    staffing = staffing_per_interval(shifts, clock)
+    fitted.set(("staffing",), [int(round(value)) for value in staffing],
+               f"agents on shift per interval (time-weighted, rounded) from "
+               f"{len(shifts)} shifts of {len(users)} users in UserServicePresence")
+    _disconnections(fitted, periods, users, shifts)
+    _acceptance(fitted, mine)
+    return fitted
+
+
+def staffing_per_interval(shifts: pd.DataFrame, clock: ExportClock) -> np.ndarray:
+    """Time-weighted agents on shift in every interval of the horizon."""
+    return covered_per_interval(shifts["start_s"].to_numpy(), shifts["end_s"].to_numpy(),
+                                clock)
+
+
+def covered_per_interval(starts: np.ndarray, ends: np.ndarray, clock: ExportClock
+                         ) -> np.ndarray:
+    """Sum over periods of the share of each interval they cover."""
+    n = clock.n_intervals
+    edges = np.arange(n + 1) * clock.interval_s
+    total = np.zeros(n)
+    for start, end in zip(starts, ends, strict=True):
+        overlap = np.minimum(edges[1:], end) - np.maximum(edges[:-1], start)
+        total += np.clip(overlap, 0, None)
+    return total / clock.interval_s
+
+
+def _disconnections(fitted: Fitted, periods: PresencePeriods, users: list[str],
+                    shifts: pd.DataFrame) -> None:
+    gaps = periods.gaps[periods.gaps["user"].isin(users)]
+    online_h = float((shifts["end_s"] - shifts["start_s"]).sum() - gaps["duration_s"].sum()
+                     ) / 3600.0
+    if online_h <= 0:
+        return
+    rate = len(gaps) / online_h
+    low, high = (float(value) for value in poisson_ci(len(gaps), online_h))
+    fitted.set(("disconnections", "rate"), round(rate, 5),
+               f"{len(gaps)} offline gaps inside shifts over {online_h:.1f} online agent-hours"
+               f" (per hour; 95% CI {low:.4f}-{high:.4f})")
+    if len(gaps):
+        fitted.set_fit(("disconnections", "duration"),
+                       fit_durations(gaps["duration_s"].to_numpy(), "; offline gaps"),
+                       "no disconnection observed")
+
+
+def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
+    """Accept delay, decline share and decline delay (push timeouts are the queue's)."""
+    pushed = work[np.isfinite(work["assigned_s"])]
+    if not len(pushed):
+        return
+    accepted = pushed[pushed["status"].isin(ACCEPTED_STATUSES) & np.isfinite(pushed["accept_s"])]
+    declined = pushed[pushed["status"] == DECLINED]
+    timed_out = int((pushed["status"] == PUSH_TIMEOUT).sum())
+    fitted.set_fit(("behaviour", "accept_delay"),
+                   fit_durations((accepted["accept_s"] - accepted["assigned_s"]).to_numpy(),
+                                 "; AcceptDateTime minus AssignedDateTime"),
+                   "no accepted work; default kept")
+    decided = len(accepted) + len(declined) + timed_out
+    share, (low, high) = fit_share(len(declined), decided)
+    fitted.set(("behaviour", "decline_probability"), round(share, 5),
+               f"{len(declined)} declined of {decided} pushes accepted, declined or timed "
+               f"out; 95% CI "
+               f"{low:.4f}-{high:.4f}")
+    if len(declined):
+        fitted.set_fit(("behaviour", "decline_delay"),
+                       fit_durations((declined["decline_s"] - declined["assigned_s"]).to_numpy(),
+                                     "; DeclineDateTime minus AssignedDateTime"),
+                       "no decline time; default kept")

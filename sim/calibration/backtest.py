@@ -1,0 +1,173 @@
+"""Backtest: the calibrated center run with the observed staffing, against what happened.
+
+Each agent group of the scenario gets the staffing per interval observed in the export's
+presence (groups matched by name, as :func:`sim.calibration.agents.user_groups` names
+them). Replications run through :func:`sim.experiments.runner.replicate`; per interval,
+the simulated mean and the 95% band (2.5% and 97.5% quantiles over replications: where a
+single observed interval should fall) are set against the observed value of each measure
+of :data:`sim.calibration.observed.MEASURES`. Summary per measure: the mean absolute error
+of the simulated mean and the share of intervals whose observed value is inside the band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.agents import staffing_per_interval
+from sim.calibration.center import Calibration
+from sim.calibration.observed import MEASURES, observed_intervals
+from sim.experiments.executors import Executor
+from sim.experiments.runner import Progress, RunSet, replicate
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class Backtest:
+    """Observed against simulated, per interval and measure.
+
+    Attributes:
+        scenario: the scenario run (the calibrated one with the observed staffing).
+        table: one row per interval and measure: ``interval``, ``start_s``, ``measure``,
+            ``unit``, ``observed``, ``sim_mean``, ``sim_low``, ``sim_high``, ``inside``.
+        summary: one row per measure: ``unit``, ``mae``, ``inside_share``, ``intervals``
+            (compared: observed and simulated both defined).
+        replications: replications run.
+        notes: what was matched or assumed.
+    """
+
+    scenario: Scenario
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    replications: int
+    notes: list[str]
+
+
+def observed_staffing(scenario: Scenario, calibration: Calibration) -> tuple[Scenario, list[str]]:
+    """The scenario with each group's staffing as observed in the export's presence."""
+    notes: list[str] = []
+    changes: dict[str, object] = {}
+    clock = calibration.clock
+    if abs(scenario.horizon - clock.horizon_s) > 1e-6:
+        changes["horizon"] = clock.horizon_s
+        notes.append(f"horizon set to the export's {clock.days} day(s)")
+    known = {str(name) for name in calibration.groups}
+    for index, group in enumerate(scenario.agent_groups):
+        users = [str(u) for u in calibration.groups.index[calibration.groups == group.name]]
+        if group.name not in known and len(scenario.agent_groups) == 1:
+            users = [str(u) for u in calibration.groups.index]
+        if not users:
+            notes.append(f"agent group {group.name!r}: no user of the export in it; its "
+                         "schedule is kept")
+            continue
+        shifts = calibration.periods.shifts
+        staffing = staffing_per_interval(shifts[shifts["user"].isin(users)], clock)
+        changes[f"agent_groups[{index}].staffing"] = [int(round(v)) for v in staffing]
+        changes[f"agent_groups[{index}].shifts"] = None
+        notes.append(f"agent group {group.name!r}: observed staffing of {len(users)} users")
+    return scenario.derive(changes, source="backtest scenario"), notes
+
+
+def backtest(
+    scenario: Scenario,
+    calibration: Calibration,
+    replications: int = 20,
+    seed: int | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Backtest:
+    """Run the scenario with the observed staffing and compare it with the export.
+
+    Args:
+        scenario: the calibrated scenario (its interval sets the comparison's intervals).
+        calibration: the export's calibration at the scenario's interval (its facts and
+            clock are what is observed).
+        replications: replications to run (at least 2 for a band).
+        seed: root seed; the scenario's when omitted.
+        executor: where replications run.
+        progress: called after each replication.
+    """
+    run_scenario, notes = observed_staffing(scenario, calibration)
+    runs = replicate(run_scenario, replications, seed=seed, executor=executor,
+                     keep_sessions=True, progress=progress)
+    observed = observed_intervals(calibration.sessions, calibration.work, calibration.periods,
+                                  calibration.clock, scenario.service_level.threshold)
+    simulated = simulated_intervals(runs)
+    rows = []
+    for measure, unit in MEASURES.items():
+        values = simulated.pivot(index="interval", columns="replication", values=measure)
+        values = values.reindex(observed["interval"])
+        matrix = values.to_numpy(dtype=float)
+        mean = _row_means(matrix)
+        low, high = _band(matrix)
+        obs = observed[measure].to_numpy(dtype=float)
+        inside = np.where(np.isfinite(obs) & np.isfinite(low),
+                          (obs >= low - 1e-9) & (obs <= high + 1e-9), np.nan)
+        rows.append(pd.DataFrame({
+            "interval": observed["interval"], "start_s": observed["start_s"],
+            "measure": measure, "unit": unit, "observed": obs, "sim_mean": mean,
+            "sim_low": low, "sim_high": high, "inside": inside,
+        }))
+    table = pd.concat(rows, ignore_index=True)
+    return Backtest(scenario=run_scenario, table=table, summary=summarize(table),
+                    replications=runs.replications, notes=notes)
+
+
+def simulated_intervals(runs: RunSet) -> pd.DataFrame:
+    """Every measure per replication and interval (inbound sessions of every channel)."""
+    scenario = runs.scenario
+    intervals = runs.intervals[runs.intervals["channel"] == "all"]
+    table = intervals[["replication", "interval", "offered", "service_level", "asa_s",
+                       "occupancy"]].copy()
+    with np.errstate(all="ignore"):
+        table["abandonment_rate"] = np.where(
+            intervals["offered"] > 0, intervals["abandoned"] / intervals["offered"], np.nan)
+    sessions = runs.sessions
+    assert sessions is not None  # kept by backtest
+    done = sessions[(sessions["direction"] == "inbound") & sessions["handle_time_s"].notna()]
+    bins = np.minimum((done["arrival_time"].to_numpy() // scenario.interval).astype(int),
+                      scenario.n_intervals - 1)
+    handle = (pd.DataFrame({"replication": done["replication"].to_numpy(), "interval": bins,
+                            "handle_time_s": done["handle_time_s"].to_numpy()})
+              .groupby(["replication", "interval"])["handle_time_s"].mean())
+    table = table.set_index(["replication", "interval"])
+    table["handle_time_s"] = handle.reindex(table.index)
+    return table.reset_index()
+
+
+def summarize(table: pd.DataFrame) -> pd.DataFrame:
+    """Per measure: mean absolute error of the simulated mean, share of intervals inside."""
+    rows = {}
+    for measure, rows_of in table.groupby("measure", sort=False):
+        both = rows_of["observed"].notna() & rows_of["sim_mean"].notna()
+        banded = rows_of["inside"].notna()
+        rows[measure] = {
+            "unit": rows_of["unit"].iloc[0],
+            "mae": float((rows_of.loc[both, "observed"] - rows_of.loc[both, "sim_mean"])
+                         .abs().mean()) if both.any() else np.nan,
+            "inside_share": float(rows_of.loc[banded, "inside"].mean()) if banded.any()
+            else np.nan,
+            "intervals": int(banded.sum()),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _row_means(matrix: np.ndarray) -> np.ndarray:
+    """Mean per row over the defined values (NaN where none)."""
+    defined = np.isfinite(matrix)
+    count = defined.sum(axis=1)
+    total = np.where(defined, matrix, 0.0).sum(axis=1)
+    return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
+
+
+def _band(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2.5% and 97.5% quantiles per row over the defined values (NaN where none)."""
+    low = np.full(matrix.shape[0], np.nan)
+    high = np.full(matrix.shape[0], np.nan)
+    for row, values in enumerate(matrix):
+        values = values[np.isfinite(values)]
+        if len(values):
+            low[row], high[row] = np.quantile(values, [0.025, 0.975])
+    return low, high

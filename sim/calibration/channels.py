@@ -1,0 +1,357 @@
+"""Per channel: arrivals, work size, customers and outbound campaigns, fitted.
+
+Patience, exchanges, replies and silence are fitted from the session, work and message
+facts (seconds).
+
+Exchanges and reply times come from ``ConversationEntry`` when the export has it; without
+it, from the message counts and the conversation time (accept to end) by a regression of
+the conversation time on the exchanges, which is said in the comment.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.calibration.arrivals import ArrivalFit, fit_arrivals
+from sim.calibration.distributions import Fit, fit_censored, fit_durations, fit_share
+from sim.calibration.fitted import Fitted
+from sim.calibration.timeline import ExportClock
+from sim.calibration.vocabulary import channel_type
+
+DEFAULT_INACTIVATE_AFTER_S = 600.0
+"""The scenario's default ``inactivate_after``: a customer silent longer is Inactive."""
+
+
+def fit_channel(
+    name: str,
+    sessions: pd.DataFrame,
+    work: pd.DataFrame,
+    messages: pd.DataFrame | None,
+    clock: ExportClock,
+    inactivate_after_s: float = DEFAULT_INACTIVATE_AFTER_S,
+) -> tuple[Fitted, dict[str, ArrivalFit]]:
+    """The scenario mapping of one channel and its arrival fits (``inbound``, ``outbound``).
+
+    Args:
+        name: the channel's name in the scenario.
+        sessions: this channel's session facts.
+        work: this channel's work-item facts.
+        messages: this channel's message facts, or ``None``.
+        clock: the export's clock.
+        inactivate_after_s: customer silence after which a session counts as silent.
+    """
+    fitted = Fitted()
+    first = sessions.iloc[0]
+    fitted.set(("name",), name)
+    fitted.set(("type",), channel_type(first["channel_type"], first["channel_kind"], name),
+               f"from ChannelType {first['channel_type']!r}")
+    queue = work["queue"].mode()
+    fitted.set(("queue",), str(queue.iloc[0]) if len(queue) else "queue",
+               "OriginalQueueId of its work items")
+    _work_size(fitted, work)
+    arrivals: dict[str, ArrivalFit] = {}
+    inbound = sessions[sessions["inbound"]]
+    outbound = sessions[~sessions["inbound"]]
+    if len(inbound):
+        arrivals["inbound"] = fit = fit_arrivals(inbound["start_s"].to_numpy(), clock)
+        fitted.set(("arrivals", "volumes"), [round(float(v), 3) for v in fit.volumes],
+                   fit.comment())
+        fitted.set(("arrivals", "repeat"), True)
+    if len(outbound):
+        arrivals["outbound"] = fit = fit_arrivals(outbound["start_s"].to_numpy(), clock)
+        fitted.set(("outbound", "arrivals", "volumes"),
+                   [round(float(v), 3) for v in fit.volumes], fit.comment())
+        fitted.set(("outbound", "arrivals", "repeat"), True)
+        _outbound(fitted, outbound, messages)
+    _patience(fitted, inbound, clock)
+    _conversations(fitted, sessions, work, messages, inactivate_after_s)
+    return fitted, arrivals
+
+
+def _work_size(fitted: Fitted, work: pd.DataFrame) -> None:
+    for column, key in (("percentage", "capacity_percentage"), ("weight", "capacity_weight")):
+        values = work[column].dropna()
+        if len(values):
+            mode = float(values.mode().iloc[0])
+            share = float((values == mode).mean())
+            field = "CapacityPercentage" if column == "percentage" else "CapacityWeight"
+            fitted.set((key,), mode, f"{field} {mode:g} on {share:.1%} of {len(values)} work "
+                       "items")
+            return
+    fitted.notes.append(f"channels[{fitted.values['name']}]: no CapacityWeight nor "
+                        "CapacityPercentage; work size 1 assumed")
+
+
+def _patience(fitted: Fitted, inbound: pd.DataFrame, clock: ExportClock) -> None:
+    """Patience from abandoned (event) and answered or still waiting (censored) sessions."""
+    answered = ~np.isnan(inbound["accept_s"].to_numpy())
+    ended = ~np.isnan(inbound["end_s"].to_numpy())
+    abandoned = ~answered & ended & (inbound["ended_by"].to_numpy() != "agent")
+    waiting = ~answered & ~ended
+    waits = np.where(
+        answered, inbound["accept_s"] - inbound["start_s"],
+        np.where(abandoned, inbound["end_s"] - inbound["start_s"],
+                 np.where(waiting, clock.horizon_s - inbound["start_s"], np.nan)))
+    use = answered | abandoned | waiting
+    fit = fit_censored(waits[use], abandoned[use],
+                       label="; abandoned = event, answered or still waiting = censored")
+    if fit is None:
+        fitted.notes.append(f"channels[{fitted.values['name']}].customers.patience: no "
+                            "abandonment observed; customers never abandon")
+        return
+    fitted.set(("customers", "patience"), dict(fit.spec), fit.comment())
+    fitted.fits[("customers", "patience")] = fit
+
+
+def _outbound(fitted: Fitted, outbound: pd.DataFrame, messages: pd.DataFrame | None) -> None:
+    answered = outbound["customer_messages"].to_numpy() > 0
+    share, (low, high) = fit_share(int(answered.sum()), len(outbound))
+    fitted.set(("outbound", "answer_probability"), round(share, 4),
+               f"{int(answered.sum())} of {len(outbound)} outbound sessions answered; "
+               f"95% CI {low:.3f}-{high:.3f}")
+    if messages is not None:
+        first_answer = messages[~messages["agent"]].groupby("session")["time_s"].min()
+        answer_s = first_answer.reindex(outbound["session"]).to_numpy()
+        source = "first customer ConversationEntry"
+    else:
+        answer_s = outbound["first_request_s"].to_numpy()
+        source = "first AgentWork RequestDateTime"
+    delay = (answer_s - outbound["start_s"].to_numpy())[answered]
+    fitted.set_fit(("outbound", "answer_delay"),
+                   _labelled(fit_durations(delay), f"; {source} minus StartTime"),
+                   "no answered outbound session; default kept")
+
+
+def _conversations(fitted: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
+                   messages: pd.DataFrame | None, inactivate_after_s: float) -> None:
+    """Exchanges, reply times, silence and returns, after-conversation work."""
+    # Conversations the agent ended, with one accepted work item: the whole conversation
+    # with one agent.
+    whole = sessions[(sessions["ended_by"] == "agent") & (sessions["accepted_items"] == 1)]
+    counts = whole["agent_messages"].to_numpy(dtype=float)
+    counts = counts[counts >= 1]
+    if len(counts):
+        fit = _count_fit(counts)
+        fitted.set(("customers", "exchanges"), dict(fit.spec), fit.comment("exchanges")
+                   + "; AgentMessageCount of sessions the agent ended")
+        fitted.fits[("customers", "exchanges")] = fit
+    if messages is not None:
+        _replies_from_entries(fitted, sessions, whole, work, messages,
+                              inactivate_after_s)
+    else:
+        _replies_from_counts(fitted, whole)
+    _after_conversation(fitted, work, sessions)
+
+
+def _count_fit(counts: np.ndarray) -> Fit:
+    """Exchanges: a log-normal with the counts' mean and sd (the model rounds it)."""
+    mean = float(counts.mean())
+    n = len(counts)
+    sd = float(counts.std(ddof=1)) if n > 1 else 0.0
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n) if n > 1 else 0.0
+    spec: dict[str, float | str] = (
+        {"kind": "lognormal", "mean": float(f"{mean:.4g}"), "sd": float(f"{sd:.4g}")}
+        if sd > 0 else {"kind": "fixed", "value": mean}
+    )
+    return Fit(spec, mean, n, (mean - half, mean + half),
+               method=f"{spec['kind']} with the counts' mean and sd", values=counts,
+               observed=np.ones(n, dtype=bool))
+
+
+def message_gaps(messages: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Every reply as a gap (s): who replied, when the wait for it began and how long it was.
+
+    An agent's reply follows a customer's message, the first one the accept (the customer's
+    first message was written before the wait in the queue); a customer's reply follows an
+    agent's message. Columns: ``session``, ``agent`` (an agent's reply), ``from_s``,
+    ``gap_s``.
+    """
+    accept_of = sessions.set_index("session")["accept_s"]
+    session = messages["session"].to_numpy()
+    agent = messages["agent"].to_numpy(dtype=bool)
+    time_s = messages["time_s"].to_numpy()
+    same = np.r_[False, session[1:] == session[:-1]]
+    previous = np.r_[np.nan, time_s[:-1]]
+    previous_agent = np.r_[False, agent[:-1]]
+    agent_rank = pd.Series(agent.astype(int)).groupby(session).cumsum().to_numpy()
+    first_agent = agent & (agent_rank == 1)
+    start = np.where(same & (agent != previous_agent), previous, np.nan)
+    start = np.where(first_agent, accept_of.reindex(session).to_numpy(), start)
+    gaps = pd.DataFrame({"session": session, "agent": agent, "from_s": start,
+                         "gap_s": time_s - start})
+    return gaps[np.isfinite(gaps["gap_s"]) & (gaps["gap_s"] >= 0)].reset_index(drop=True)
+
+
+def concurrency_at(gaps: pd.DataFrame, work: pd.DataFrame, sessions: pd.DataFrame
+                   ) -> np.ndarray:
+    """Open accepted sessions of the replying agent when each agent reply began.
+
+    A work item counts from its accept to its session's end (or its close, if earlier).
+    """
+    held = work[np.isfinite(work["accept_s"])]
+    end_of = sessions.set_index("session")["end_s"]
+    ends = np.fmin(end_of.reindex(held["session"]).to_numpy(),
+                   held["close_s"].to_numpy())
+    ends = np.where(np.isnan(ends), np.inf, ends)
+    user_of = held.groupby("session")["user"].last()
+    users = user_of.reindex(gaps["session"]).to_numpy()
+    counts = np.zeros(len(gaps))
+    for user in pd.unique(held["user"]):
+        mine = (held["user"] == user).to_numpy()
+        starts = np.sort(held["accept_s"].to_numpy()[mine])
+        stops = np.sort(ends[mine])
+        at = users == user
+        times = gaps["from_s"].to_numpy()[at]
+        counts[at] = (np.searchsorted(starts, times, side="right")
+                      - np.searchsorted(stops, times, side="right"))
+    return np.maximum(counts, 1)
+
+
+def _replies_from_entries(fitted: Fitted, sessions: pd.DataFrame, whole: pd.DataFrame,
+                          work: pd.DataFrame, messages: pd.DataFrame,
+                          inactivate_after_s: float) -> None:
+    """Reply times from the gaps between messages; silence from long customer gaps."""
+    source = "; gaps between ConversationEntry times"
+    gaps = message_gaps(messages, sessions)
+    in_whole = gaps["session"].isin(whole["session"]).to_numpy()
+    agent_gaps = gaps[gaps["agent"].to_numpy() & in_whole]
+    concurrency = concurrency_at(agent_gaps, work, sessions)
+    slowdown, slowdown_ci = _slowdown(agent_gaps["gap_s"].to_numpy(), concurrency)
+    fitted.set(("concurrency_slowdown",), round(slowdown, 4),
+               f"reply time per extra open session, regression of {len(agent_gaps)} agent "
+               f"replies on the agent's open sessions: {slowdown:.3f} (95% CI "
+               f"{slowdown_ci[0]:.3f}-{slowdown_ci[1]:.3f})")
+    base = agent_gaps["gap_s"].to_numpy() / (1 + slowdown * (concurrency - 1))
+    fitted.set_fit(("agent_reply_time",),
+                   _labelled(fit_durations(base), source + ", with one open session"),
+                   "no agent reply observed; default kept")
+    customer = gaps.loc[~gaps["agent"].to_numpy() & in_whole, "gap_s"].to_numpy()
+    short = customer[customer <= inactivate_after_s]
+    fitted.set_fit(("customers", "reply_time"),
+                   _labelled(fit_durations(short), f"{source}, up to {inactivate_after_s:g} s"),
+                   "no customer reply observed; default kept")
+    _silence(fitted, sessions, messages, gaps, inactivate_after_s)
+
+
+def _slowdown(gap_s: np.ndarray, concurrency: np.ndarray) -> tuple[float, tuple[float, float]]:
+    """``gap = base * (1 + s * (open - 1))``: s from the regression of gaps on open - 1."""
+    if len(gap_s) < 3 or np.ptp(concurrency) == 0:
+        return 0.0, (0.0, 0.0)
+    result = stats.linregress(concurrency - 1, gap_s)
+    if result.intercept <= 0:
+        return 0.0, (0.0, 0.0)
+    slowdown = max(0.0, float(result.slope / result.intercept))
+    half = 1.96 * float(result.stderr) / float(result.intercept)
+    return slowdown, (float(result.slope / result.intercept) - half,
+                      float(result.slope / result.intercept) + half)
+
+
+def _silence(fitted: Fitted, sessions: pd.DataFrame, messages: pd.DataFrame,
+             gaps: pd.DataFrame, inactivate_after_s: float) -> None:
+    """Silent customers: those who came back, and those who did not.
+
+    Came back: a customer gap past the inactivation delay. Did not (as far as the export
+    shows): no answer to the agent's last message of an accepted session the agent did not
+    end, for longer than the delay.
+    """
+    customer = gaps[~gaps["agent"].to_numpy()]
+    long_gaps = customer[customer["gap_s"] > inactivate_after_s]
+    returned = set(long_gaps["session"])
+    talking = sessions[np.isfinite(sessions["accept_s"].to_numpy())]
+    last = messages.groupby("session").agg(last_agent=("agent", "last"),
+                                           last_s=("time_s", "max"))
+    last = last.reindex(talking["session"])
+    horizon = float(np.nanmax(np.r_[sessions["end_s"].to_numpy(), messages["time_s"]]))
+    quiet_until = np.where(np.isfinite(talking["end_s"].to_numpy()),
+                           talking["end_s"].to_numpy(), horizon)
+    never = (last["last_agent"].fillna(False).to_numpy(dtype=bool)
+             & (talking["ended_by"].to_numpy() != "agent")
+             & (quiet_until - last["last_s"].to_numpy() > inactivate_after_s)
+             & ~talking["session"].isin(returned).to_numpy())
+    n_returned = len(returned & set(talking["session"]))
+    n_silent = n_returned + int(never.sum())
+    exchanges = fitted.fits.get(("customers", "exchanges"))
+    more_than_one = float((exchanges.values > 1.5).mean()) if exchanges is not None else 1.0
+    share, (low, high) = fit_share(n_silent, len(talking))
+    probability = min(1.0, share / more_than_one) if more_than_one > 0 else 0.0
+    fitted.set(("customers", "silent_probability"), round(probability, 4),
+               f"{n_silent} of {len(talking)} answered sessions went silent (95% CI "
+               f"{low:.3f}-{high:.3f}), over the {more_than_one:.1%} with more than one "
+               "exchange")
+    if n_silent:
+        back, (blow, bhigh) = fit_share(n_returned, n_silent)
+        fitted.set(("customers", "return_probability"), round(back, 4),
+                   f"{n_returned} of {n_silent} silent customers came back; 95% CI "
+                   f"{blow:.3f}-{bhigh:.3f}")
+        fitted.set_fit(("customers", "return_delay"),
+                       _labelled(fit_durations(long_gaps["gap_s"].to_numpy()),
+                                 "; customer gaps past the inactivation delay"),
+                       "no return observed; default kept")
+
+
+def _replies_from_counts(fitted: Fitted, whole: pd.DataFrame) -> None:
+    """Without ConversationEntry: conversation time = a * exchanges + c * (exchanges - 1).
+
+    The regression of the conversation time (accept to end) on the exchanges gives the
+    agent's mean reply (a) and the customer's (c): slope a + c, intercept -c. Both are
+    written as exponential distributions with those means.
+    """
+    counts = whole["agent_messages"].to_numpy(dtype=float)
+    duration = (whole["end_s"] - whole["accept_s"]).to_numpy()
+    keep = np.isfinite(duration) & (counts >= 1)
+    counts, duration = counts[keep], duration[keep]
+    if len(counts) < 3 or np.ptp(counts) == 0:
+        fitted.notes.append("reply times: no ConversationEntry.csv and too few conversations "
+                            "of different lengths to separate agent and customer replies; "
+                            "defaults kept")
+        return
+    result = stats.linregress(counts, duration)
+    customer = max(1.0, -float(result.intercept))
+    agent = max(1.0, float(result.slope) - customer)
+    n = len(counts)
+    for path, mean, error in (
+        (("customers", "reply_time"), customer, float(result.intercept_stderr)),
+        (("agent_reply_time",), agent, math.hypot(result.stderr, result.intercept_stderr)),
+    ):
+        fitted.set(path, {"kind": "exponential", "mean": float(f"{mean:.4g}")},
+                   f"exponential, mean {mean:.4g} s, 95% CI {mean - 1.96 * error:.4g}-"
+                   f"{mean + 1.96 * error:.4g} s, n={n}; no ConversationEntry.csv: from a "
+                   "regression of conversation time (AcceptTime to EndTime) on "
+                   "AgentMessageCount")
+
+
+def _after_conversation(fitted: Fitted, work: pd.DataFrame, sessions: pd.DataFrame) -> None:
+    """End Chat to close: AfterConversationActualTime of the closed work of agent ends.
+
+    Values piled at one maximum are the ACW cap: they are censored, the cap is written.
+    """
+    agent_ended = sessions.loc[sessions["ended_by"] == "agent", "session"]
+    closed = work[work["session"].isin(agent_ended) & np.isfinite(work["close_s"])
+                  & np.isfinite(work["acw_s"])]
+    closed = closed.sort_values("close_s").groupby("session").last()
+    acw = closed["acw_s"].to_numpy()
+    acw = acw[acw >= 0]
+    if not len(acw):
+        return
+    top = float(acw.max())
+    at_top = np.abs(acw - top) <= 0.5
+    if top >= 10 and at_top.mean() >= 0.02 and np.ptp(acw) > 0:
+        fit = fit_censored(acw, ~at_top, label=f"; {int(at_top.sum())} at the ACW maximum "
+                           f"{top:g} s are censored")
+        fitted.set(("after_conversation_work",), {"enabled": True, "max": round(top, 3)},
+                   f"{at_top.mean():.1%} of {len(acw)} AfterConversationActualTime values "
+                   f"at {top:g} s: the ACW maximum")
+    else:
+        fit = fit_durations(acw, label="; AfterConversationActualTime")
+    fitted.set_fit(("close_tab_delay",), fit, "no after-conversation time observed")
+
+
+def _labelled(fit: Fit | None, label: str) -> Fit | None:
+    if fit is None:
+        return None
+    return Fit(fit.spec, fit.mean, fit.n, fit.ci, fit.censored, fit.method + label,
+               fit.values, fit.observed)
