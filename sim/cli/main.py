@@ -124,9 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_safety_options(validate, force=False)
     validate.set_defaults(handler=_validate)
 
+    from sim.cli.calibrate import add_calibration_commands
     from sim.cli.staff import add_staff_command
 
     add_staff_command(commands)
+    add_calibration_commands(commands)
     return parser
 
 

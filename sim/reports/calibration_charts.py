@@ -118,19 +118,25 @@ def arrival_profile_chart(calibration: Calibration) -> Figure:
     clock = calibration.clock
     per_day = clock.intervals_per_day
     weekdays = clock.weekday_of_interval()
+    size = clock.days * per_day
+    weekdays = np.resize(weekdays, size)
+    weekdays[clock.n_intervals:] = (weekdays[clock.n_intervals - 1] if clock.n_intervals
+                                    else 0)
     for index, ((channel, direction), fit) in enumerate(fits):
         ax = figure.add_subplot(max(1, len(fits)), 1, index + 1)
         hours = np.arange(per_day) * clock.interval_s / 3600
+        counts, volumes, low, high = (_padded(values, size) for values in (
+            fit.counts, fit.volumes, fit.low, fit.high))
         for day in range(clock.days):
             rows = slice(day * per_day, (day + 1) * per_day)
-            ax.plot(hours, fit.counts[rows], linestyle="none", marker=".", alpha=0.5,
+            ax.plot(hours, counts[rows], linestyle="none", marker=".", alpha=0.5,
                     color=f"C{weekdays[day * per_day] % 10}")
         for weekday in sorted(set(weekdays.tolist())):
             first_day = int(np.flatnonzero(weekdays == weekday)[0] // per_day)
             rows = slice(first_day * per_day, (first_day + 1) * per_day)
-            ax.step(hours, fit.volumes[rows], where="post", color=f"C{weekday % 10}",
+            ax.step(hours, volumes[rows], where="post", color=f"C{weekday % 10}",
                     label=f"{WEEKDAYS[weekday]} fitted (dots: observed)")
-            ax.fill_between(hours, fit.low[rows], fit.high[rows], step="post", alpha=0.12,
+            ax.fill_between(hours, low[rows], high[rows], step="post", alpha=0.12,
                             color=f"C{weekday % 10}")
         ax.set_title(chart_text(f"{channel} {direction} arrivals per "
                                 f"{clock.interval_s / 60:g}-minute interval by weekday "
@@ -144,6 +150,13 @@ def arrival_profile_chart(calibration: Calibration) -> Figure:
         ax.set_xlabel("time of day")
         ax.set_ylabel("sessions per interval")
     return figure
+
+
+def _padded(values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` as floats, NaN after its end up to ``size`` (a partial last day)."""
+    padded = np.full(size, np.nan)
+    padded[: len(values)] = values[:size]
+    return padded
 
 
 def _path_label(calibration: Calibration, path: tuple[str | int, ...]) -> str:

@@ -1,0 +1,256 @@
+"""The ``ccsim calibrate`` and ``ccsim backtest`` subcommands.
+
+Registered from :mod:`sim.cli.main` with ``add_calibration_commands(subparsers)``.
+``calibrate EXPORT_DIR --out my_center.yaml`` fits a scenario to an Omni-Channel export and
+writes it (atomically: a temporary file renamed into place), with its charts in
+``--charts DIR``; ``backtest EXPORT_DIR my_center.yaml`` runs it with the observed staffing
+and writes the comparison to ``--out DIR`` (a :class:`~sim.reports.output_folder.ReportFolder`).
+A bad export prints one line per problem (file, row, column) and exits 2, writing nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.cli.common import (
+    add_safety_options,
+    check_work,
+    load_checked,
+    positive_int,
+    say,
+    seed_number,
+    usable_jobs,
+)
+from sim.salesforce.read import DELIMITERS
+from sim.scenario.units import parse_duration
+
+if TYPE_CHECKING:
+    from sim.calibration.center import Calibration
+
+CALIBRATION_CHARTS = ("calibration_fits.png", "calibration_patience.png",
+                      "calibration_arrivals.png")
+"""Every file ``ccsim calibrate --charts`` writes."""
+
+BACKTEST_FILES = ("backtest.csv", "backtest_summary.csv", "backtest.json", "backtest.png")
+"""Every file ``ccsim backtest`` writes."""
+
+EXIT_BAD_INPUT = 2
+
+
+def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``calibrate`` and ``backtest`` to the CLI's subparsers."""
+    calibrate = subparsers.add_parser(
+        "calibrate", help="fit a scenario to an Omni-Channel export",
+        description="Read an Omni-Channel export (AgentWork, MessagingSession, "
+        "UserServicePresence, ServicePresenceStatus and optionally ConversationEntry and "
+        "users.csv, as Data Loader or a Bulk API 2.0 query writes them) and write a scenario "
+        "that reproduces the center, with a comment per fitted key (estimate, sample size, "
+        "95%% CI). A bad export gets one line per problem and exit code 2.",
+    )
+    calibrate.add_argument("export", metavar="EXPORT_DIR", type=Path,
+                           help="folder of the export CSV files")
+    calibrate.add_argument("--out", type=Path, metavar="FILE",
+                           help="scenario file to write (default: out/<export folder>.yaml)")
+    _export_options(calibrate)
+    calibrate.add_argument("--interval", default="30m", metavar="TIME",
+                           help="reporting interval of the scenario (default: 30m; divides "
+                           "a day)")
+    calibrate.add_argument("--target", default="80/60s", metavar="SL/THRESHOLD",
+                           help="service-level goal to write, not in the exports "
+                           "(default: 80/60s)")
+    calibrate.add_argument("--inactivate-after", default="10m", metavar="TIME",
+                           help="customer silence after which agents mark a session Inactive "
+                           "(the org's practice; not in the exports; default: 10m)")
+    calibrate.add_argument("--max-gap", default="30m", metavar="TIME",
+                           help="offline gaps inside a shift up to this long are "
+                           "disconnections, longer ones end the shift (default: 30m)")
+    calibrate.add_argument("--charts", type=Path, metavar="DIR",
+                           help="also write PNG charts of each fit against the data to DIR")
+    calibrate.add_argument("--quiet", "-q", action="store_true",
+                           help="print nothing but problems")
+    calibrate.set_defaults(handler=run_calibrate)
+
+    backtest = subparsers.add_parser(
+        "backtest", help="run a calibrated scenario against the export it came from",
+        description="Run the scenario with the staffing observed in the export's presence "
+        "and compare, per interval, observed against simulated (mean and 95%% band) for "
+        "offered, service level, ASA, abandonment, occupancy and handle time; writes "
+        "backtest.csv, backtest_summary.csv (mean absolute error, share of intervals inside "
+        "the band), backtest.json and backtest.png.",
+    )
+    backtest.add_argument("export", metavar="EXPORT_DIR", type=Path,
+                          help="folder of the export CSV files")
+    backtest.add_argument("scenario", metavar="SCENARIO", type=Path,
+                          help="the calibrated scenario (ccsim calibrate --out)")
+    backtest.add_argument("--out", type=Path, metavar="DIR",
+                          help="output directory (default: out/<scenario file name>-backtest)")
+    backtest.add_argument("--replications", "-r", type=positive_int, default=20, metavar="N",
+                          help="replications (default: 20; at least 2)")
+    backtest.add_argument("--seed", type=seed_number, metavar="S",
+                          help="root random seed (default: the scenario's seed)")
+    backtest.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
+                          help="worker processes (default: 1); results are identical")
+    _export_options(backtest)
+    backtest.add_argument("--max-gap", default="30m", metavar="TIME",
+                          help="offline gaps inside a shift up to this long are "
+                          "disconnections (default: 30m)")
+    backtest.add_argument("--quiet", "-q", action="store_true",
+                          help="no progress or summary table")
+    add_safety_options(backtest)
+    backtest.set_defaults(handler=run_backtest)
+
+
+def _export_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--delimiter", default="COMMA", type=str.upper,
+                        choices=list(DELIMITERS), metavar="NAME",
+                        help="column delimiter of the CSV files, as Bulk API names it: "
+                        + ", ".join(DELIMITERS) + " (default: COMMA)")
+
+
+def _duration(option: str, text: str) -> float:
+    try:
+        value = parse_duration(text)
+    except ValueError:
+        raise ValueError(f"{option} {text!r}: expected a duration such as 30m") from None
+    if not value > 0:
+        raise ValueError(f"{option} {text!r}: expected a duration above 0")
+    return value
+
+
+def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, target: float,
+          inactivate_after_s: float = 600.0) -> Calibration | None:
+    """The export read and calibrated; ``None`` (problems printed) for a bad export."""
+    from sim.calibration.center import calibrate
+    from sim.salesforce.read import ExportError, read_export
+
+    try:
+        export = read_export(args.export, args.delimiter)
+    except ExportError as error:
+        for line in error.problems:
+            say(line)
+        return None
+    return calibrate(export, interval_s=interval_s, threshold_s=threshold_s, target=target,
+                     max_gap_s=_duration("--max-gap", args.max_gap),
+                     inactivate_after_s=inactivate_after_s)
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    """Run ``ccsim calibrate``; returns the exit status."""
+    from sim.staffing.goals import parse_service_level
+
+    interval_s = _duration("--interval", args.interval)
+    try:
+        target, threshold_s = parse_service_level(args.target)
+    except ValueError:
+        raise ValueError(f"--target {args.target!r}: expected a service level such as "
+                         "80/60s") from None
+    inactivate_s = _duration("--inactivate-after", args.inactivate_after)
+    calibration = _read(args, interval_s, threshold_s, target, inactivate_s)
+    if calibration is None:
+        return EXIT_BAD_INPUT
+    out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
+    text = calibration.yaml(str(args.export))
+    if args.charts is not None:
+        _write_charts(calibration, args.charts)
+    _write_atomically(out, text)
+    if not args.quiet:
+        print(f"wrote {out}: {len(calibration.comments)} fitted keys from "
+              f"{len(calibration.sessions)} sessions and {len(calibration.work)} work items")
+        for line in calibration.notes:
+            print(f"  note: {line}")
+        for line in calibration.unusable:
+            print(f"  not used: {line}")
+        if args.charts is not None:
+            print(f"charts in {args.charts}: {', '.join(CALIBRATION_CHARTS)}")
+    return 0
+
+
+def _write_charts(calibration: Calibration, folder: Path) -> None:
+    from sim.reports.calibration_charts import (
+        arrival_profile_chart,
+        fits_chart,
+        patience_chart,
+    )
+    from sim.reports.output_folder import ReportFolder
+
+    charts = zip(CALIBRATION_CHARTS, (fits_chart, patience_chart, arrival_profile_chart),
+                 strict=True)
+    with ReportFolder(folder, owned=CALIBRATION_CHARTS) as staged:
+        written = []
+        for name, draw in charts:
+            path = staged.path / name
+            draw(calibration).savefig(path, dpi=110)
+            written.append(path)
+        staged.hold_interrupts()
+        staged.commit(written)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Run ``ccsim backtest``; returns the exit status."""
+    from sim.calibration.backtest import backtest
+    from sim.experiments.executors import make_executor
+    from sim.reports.backtest_charts import backtest_chart
+    from sim.reports.output_folder import ReportFolder, default_out_dir
+
+    if args.replications < 2:
+        raise ValueError("--replications must be at least 2 for a band")
+    scenario = load_checked(args.scenario, [], args.quiet)
+    calibration = _read(args, scenario.interval, scenario.service_level.threshold,
+                        scenario.service_level.target)
+    if calibration is None:
+        return EXIT_BAD_INPUT
+    check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
+               force=args.force, keep_sessions=True)
+    out = args.out or default_out_dir(args.scenario, "-backtest")
+    with ReportFolder(out, owned=BACKTEST_FILES) as folder:
+        executor = make_executor(jobs=usable_jobs(args.jobs, args.quiet))
+        result = backtest(scenario, calibration, replications=args.replications,
+                          seed=args.seed, executor=executor)
+        folder.hold_interrupts()
+        staged = folder.path
+        result.table.to_csv(staged / "backtest.csv", index=False)
+        result.summary.rename_axis("measure").to_csv(staged / "backtest_summary.csv")
+        document = {
+            "scenario": scenario.name,
+            "export": str(args.export),
+            "replications": result.replications,
+            "notes": result.notes,
+            "summary": {measure: {key: (None if value != value else value)
+                                  for key, value in row.items()}
+                        for measure, row in result.summary.to_dict(orient="index").items()},
+        }
+        (staged / "backtest.json").write_text(json.dumps(document, indent=2) + "\n",
+                                              encoding="utf-8")
+        backtest_chart(result, calibration.clock.scenario_clock()).savefig(
+            staged / "backtest.png", dpi=110)
+        written = folder.commit([staged / name for name in BACKTEST_FILES])
+    if not args.quiet:
+        print(f"backtest of {scenario.name} against {args.export} ({result.replications} "
+              "replications):")
+        print(f"  {'measure':<18} {'unit':<9} {'MAE':>10} {'inside band':>12} {'intervals':>10}")
+        for measure, row in result.summary.iterrows():
+            print(f"  {measure:<18} {row['unit']:<9} {row['mae']:>10.4g} "
+                  f"{row['inside_share']:>12.0%} {int(row['intervals']):>10}")
+        for note in result.notes:
+            print(f"  note: {note}")
+        print(f"wrote {', '.join(str(path) for path in written)}")
+    return 0
