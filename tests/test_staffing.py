@@ -256,7 +256,8 @@ def test_staff_both_models_writes_table_summary_and_charts(tmp_path):
         image = matplotlib.image.imread(written[name])
         assert image.shape[0] > 100 and image.shape[1] > 100
     figures = staffing_figures(report)
-    assert set(figures) == {"required_agents", "service_level_curve", "achieved_service_level"}
+    assert set(figures) == {"required_agents", "service_level_curve", "achieved_service_level",
+                            "shift_cover"}
     for figure in figures.values():
         assert isinstance(figure, Figure)
         axes = figure.axes[0]

@@ -1,8 +1,9 @@
-"""The service-level-against-agents curve: every point narrow enough to read.
+"""The service-level-against-agents curve and the staffing charts.
 
 Each simulated point gets replications until its 95% CI half-width is at most 5 points
 (or the cap, and then the row says so); on an M/M/n reduction the points agree with
-Erlang C.
+Erlang C. The charts (curve, shift cover, requirement) draw in clock time, one panel per
+agent group, with titles, units and legends.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from scenario_builders import HOUR, mmn_scenario
 
+from sim.reports.staffing_charts import (
+    required_agents_chart,
+    service_level_curve_chart,
+    shift_cover_chart,
+)
 from sim.results.figures import ci95_half_width
+from sim.scenario.clock import clock_of, normalize_start
 from sim.scenario.schema import Scenario
 from sim.staffing.curve import (
     CI_TARGET,
@@ -26,6 +35,7 @@ from sim.staffing.curve import (
 )
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.runs import MEASURES
+from sim.staffing.shift_cover import SHIFT_COVER_COLUMNS, cover_shifts, shift_cover_table
 
 GOALS = StaffingGoals.parse("80/20s")
 AGENTS = [4, 5, 6, 7]
@@ -112,3 +122,105 @@ def test_replications_wanted() -> None:
     assert replications_wanted(wide * 10, CI_TARGET, 40) == 40  # at the cap already
     assert replications_wanted([0.5], CI_TARGET, 40) == 3  # one value: two more
     assert replications_wanted([math.nan, math.nan], CI_TARGET, 40) == 2  # nothing offered
+
+
+# ------------------------------------------------------------------------------- charts
+EIGHT_AM = clock_of(normalize_start("08:00"))
+
+
+def _legend_texts(axes: Axes) -> list[str]:
+    legend = axes.get_legend()
+    assert legend is not None
+    return [text.get_text() for text in legend.get_texts()]
+
+
+def _assert_chart_basics(figure: Figure) -> None:
+    title = figure.get_suptitle() or figure.axes[0].get_title()
+    assert title
+    for axes in figure.axes:
+        if axes.get_legend() is None:  # a twin axis: its entries are in the joint legend
+            continue
+        assert "(" in axes.get_ylabel()  # a unit
+    assert "(" in figure.axes[0].get_xlabel() or "(" in figure.axes[-1].get_xlabel()
+
+
+def test_shift_cover_table_puts_the_plan_next_to_the_requirement() -> None:
+    templates = [(0, 4), (2, 4), (4, 2)]
+    required = {"tab": np.array([2, 2, 5, 5, 3, 1]), "status": np.array([1, 2, 4, 4, 3, 0])}
+    counts = {model: cover_shifts(need, templates) for model, need in required.items()}
+    table = shift_cover_table(required, counts, templates, 1800.0, group="team")
+    assert list(table.columns) == list(SHIFT_COVER_COLUMNS)
+    tab = table[table["model"] == "tab"]
+    # On shift: template j covers intervals start .. start + length - 1.
+    expected = np.zeros(6, dtype=int)
+    for (start, length), agents in zip(templates, counts["tab"], strict=True):
+        expected[start:start + length] += agents
+    assert tab["on_shift"].tolist() == expected.tolist()
+    assert (table["surplus"] >= 0).all()
+    assert (table["surplus"] == table["on_shift"] - table["required"]).all()
+    assert tab["start_s"].tolist() == [i * 1800.0 for i in range(6)]
+    assert set(table["group"]) == {"team"}
+
+
+def test_shift_cover_chart_one_panel_per_group_in_clock_time() -> None:
+    templates = [(0, 4), (2, 4)]
+    parts = []
+    for group, need in (("chat", [1, 3, 3, 2, 2, 1]), ("messaging", [2, 2, 1, 1, 1, 1])):
+        required = {"tab": np.array(need)}
+        parts.append(shift_cover_table(required, {"tab": cover_shifts(need, templates)},
+                                       templates, 1800.0, group=group))
+    figure = shift_cover_chart(pd.concat(parts), 1800.0, EIGHT_AM)
+    panels = [axes for axes in figure.axes if axes.get_legend() is not None]
+    assert len(panels) == 2
+    assert [axes.get_title(loc="left") for axes in panels] == ["agent group chat",
+                                                               "agent group messaging"]
+    _assert_chart_basics(figure)
+    labels = [tick.get_text() for tick in panels[-1].get_xticklabels()]
+    assert labels[0] == "08:00"  # clock time from the scenario's start, not hours
+    assert any("surplus" in text for text in _legend_texts(panels[0]))
+    assert any(text.startswith("on shift") for text in _legend_texts(panels[0]))
+
+
+def test_curve_chart_draws_points_outside_the_target_hollow_with_a_legend_entry() -> None:
+    rows = [{"model": "tab", "agents": agents, "service_level": level,
+             "service_level_ci95": half, "replications": reps, "ci_met": met}
+            for agents, level, half, reps, met in ((3, 0.4, 0.04, 12, True),
+                                                    (4, 0.7, 0.08, 40, False),
+                                                    (5, 0.9, 0.02, 4, True))]
+    rows += [{"model": "erlang", "agents": agents, "service_level": level,
+              "service_level_ci95": 0.0, "replications": 0, "ci_met": True}
+             for agents, level in ((3, 0.5), (4, 0.8), (5, 0.95))]
+    curve = pd.DataFrame(rows)
+    curve.attrs.update(start_s=3600.0, interval_s=1800.0, group="team", ci_target=0.05,
+                       max_replications=40, measured_s=4 * HOUR)
+    figure = service_level_curve_chart(curve, 0.8, 60.0, clock=EIGHT_AM)
+    axes = figure.axes[0]
+    assert "(09:00-09:30, held stationary)" in axes.get_title()
+    texts = _legend_texts(axes)
+    assert "CI wider than ±5 points after 40 replications" in texts
+    hollow = [line for line in axes.get_lines() if line.get_markerfacecolor() == "white"
+              and len(line.get_xdata())]
+    assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [4]
+    assert "at most ±5 points" in axes.get_legend().get_title().get_text()
+    _assert_chart_basics(figure)
+    # Every point narrow enough: no hollow points and no such legend entry.
+    narrow = curve[curve["ci_met"]].copy()
+    narrow.attrs = curve.attrs
+    again = service_level_curve_chart(narrow, 0.8, 60.0).axes[0]
+    assert not any(text.startswith("CI wider") for text in _legend_texts(again))
+
+
+def test_required_agents_chart_one_panel_per_group() -> None:
+    table = pd.DataFrame({
+        "group": ["chat"] * 3 + ["messaging"] * 3, "start_s": [0.0, 1800.0, 3600.0] * 2,
+        "arrivals": [10.0, 30.0, 20.0, 5.0, 8.0, 4.0], "analytic_scheduled": [2, 4, 3, 1, 2, 1],
+        "scheduled_tab": [3, 5, 4, 1, 2, 2]})
+    figure = required_agents_chart(table, 1800.0, clock=EIGHT_AM)
+    panels = [axes for axes in figure.axes if axes.get_legend() is not None]
+    assert [axes.get_title(loc="left") for axes in panels] == ["agent group chat",
+                                                               "agent group messaging"]
+    assert figure.get_suptitle()
+    for axes in panels:
+        tab = next(line for line in axes.get_lines() if line.get_label() == "required, tab-based")
+        assert max(tab.get_ydata()) == (5 if axes is panels[0] else 2)
+    _assert_chart_basics(figure)

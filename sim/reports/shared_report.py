@@ -46,6 +46,7 @@ CHART_CAPTIONS = {
     "required_agents.png": "Required agents per interval",
     "achieved_service_level.png": "Service level achieved by the staffing",
     "service_level_curve.png": "Service level against agents in the busiest interval",
+    "shift_cover.png": "Shift plan against the required agents",
     "sweep.png": "Service level and ASA over the grid",
 }
 """Captions of the charts on the page (by file name; others get their file name)."""

@@ -9,7 +9,7 @@ from sim.reports.files import write_csv, write_figure, write_json
 from sim.staffing.plan import StaffingReport
 
 STAFFING_FILES = ("staffing.csv", "staffing.json", "required_agents.png",
-                  "achieved_service_level.png", "service_level_curve.png")
+                  "achieved_service_level.png", "service_level_curve.png", "shift_cover.png")
 """Every file :func:`write_staffing` may write (a new search replaces all of them)."""
 
 

@@ -7,13 +7,16 @@ the intervals ``start .. start + length - 1`` (wrapping past the end of the day 
     minimise sum_j x_j  subject to  sum_{j covering i} x_j >= requirement_i,  x_j >= 0 integer
 
 solved exactly with :func:`scipy.optimize.milp` (HiGHS branch and bound).
+:func:`shift_cover_table` sets the agents on shift next to the requirement, per interval,
+for the shift-cover chart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 ShiftTemplate = tuple[int, int]
@@ -86,3 +89,46 @@ def covered_agents(
 ) -> np.ndarray:
     """Agents at work in each interval when ``counts[j]`` agents work template ``j``."""
     return coverage_matrix(templates, n_intervals, wrap) @ np.asarray(counts, dtype=int)
+
+
+SHIFT_COVER_COLUMNS = ("interval", "start_s", "group", "model", "required", "on_shift",
+                       "surplus")
+"""Columns of :func:`shift_cover_table`."""
+
+
+def shift_cover_table(
+    required: Mapping[str, Sequence[int] | np.ndarray],
+    counts: Mapping[str, Sequence[int]],
+    templates: Sequence[ShiftTemplate],
+    interval_s: float,
+    group: str = "",
+    wrap: bool = False,
+) -> pd.DataFrame:
+    """The shift plan against the requirement, one row per interval and capacity model.
+
+    Args:
+        required: capacity model -> scheduled agents required per interval (what the
+            covering was asked to meet).
+        counts: capacity model -> agents per shift template (:func:`cover_shifts`); a
+            model without a plan is left out.
+        templates: the shift templates ``counts`` refer to.
+        interval_s: reporting interval (seconds).
+        group: the agent group staffed (a column, so several groups' tables stack).
+        wrap: shifts running past the last interval continue at interval 0.
+
+    Returns:
+        Columns ``interval``, ``start_s`` (seconds from the start), ``group``, ``model``,
+        ``required``, ``on_shift`` (agents whose shift covers the interval) and
+        ``surplus`` (on shift minus required, never negative for a solved plan).
+    """
+    frames = []
+    for model, plan in counts.items():
+        need = np.asarray(required[model], dtype=int)
+        on_shift = covered_agents(plan, templates, len(need), wrap)
+        frames.append(pd.DataFrame({
+            "interval": np.arange(len(need)), "start_s": np.arange(len(need)) * interval_s,
+            "group": group, "model": model, "required": need, "on_shift": on_shift,
+            "surplus": on_shift - need}))
+    if not frames:
+        return pd.DataFrame(columns=list(SHIFT_COVER_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(SHIFT_COVER_COLUMNS)]
