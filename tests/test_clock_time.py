@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import matplotlib
 
@@ -10,10 +11,14 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from sim.model.simulate import simulate  # noqa: E402
 from sim.reports.time_axis import clock_ticks, clock_time_axis  # noqa: E402
+from sim.scenario.arrival_csv import CsvColumns, arrival_volumes  # noqa: E402
 from sim.scenario.clock import Clock, clock_of, normalize_start  # noqa: E402
+from sim.scenario.loading import ScenarioError, load_scenario  # noqa: E402
 
 
 def test_undated_default_clock_is_midnight_day_one() -> None:
@@ -116,3 +121,176 @@ def test_clock_axis_multi_day_shows_weekdays() -> None:
     assert len(week.labels) <= 13 and all(label[:3] in
                                           ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
                                           for label in week.labels)
+
+
+# ------------------------------------------------------- clock-time scenarios = durations
+DURATIONS = """\
+name: desk
+start: "2026-03-02 08:00"
+horizon: 10h
+interval: 30m
+seed: 7
+channels:
+  - name: web
+    type: enhanced_web_chat
+    queue: support
+    arrivals: {rate: 40/h}
+  - name: log
+    type: enhanced_whatsapp
+    queue: support
+    arrivals: {times: [0, 1h, 2.5h, 5h, 9.75h]}
+  - name: sheet
+    type: enhanced_sms
+    queue: support
+    arrivals: {csv: SHEET, interval: 1h}
+queues:
+  - name: support
+agent_groups:
+  - name: team
+    capacity: 3
+    queues: [support]
+    shifts:
+      - start: 0h
+        end: 6h
+        agents: 3
+        breaks: [{after: 2h, duration: 15m}]
+      - {start: 4h, end: 10h, agents: 3}
+    disconnections:
+      outages: [{start: 3.5h, duration: 10m}]
+"""
+
+CLOCK_TIMES = """\
+name: desk
+start: "2026-03-02 08:00"
+horizon: 10h
+interval: 30m
+seed: 7
+channels:
+  - name: web
+    type: enhanced_web_chat
+    queue: support
+    arrivals: {rate: 40/h}
+  - name: log
+    type: enhanced_whatsapp
+    queue: support
+    arrivals: {times: ["08:00", "09:00", "10:30", "2026-03-02 13:00", "17:45"]}
+  - name: sheet
+    type: enhanced_sms
+    queue: support
+    arrivals: {csv: SHEET, interval: 1h}
+queues:
+  - name: support
+agent_groups:
+  - name: team
+    capacity: 3
+    queues: [support]
+    shifts:
+      - start: "08:00"
+        end: "14:00"
+        agents: 3
+        breaks: [{at: "10:00", duration: 15m}]
+      - {start: "12:00", end: "2026-03-02 18:00", agents: 3}
+    disconnections:
+      outages: [{start: "11:30", duration: 10m}]
+"""
+
+
+def _desk(tmp_path: Path, text: str, name: str, rows: list[str]) -> Path:
+    sheet = tmp_path / f"{name}.csv"
+    sheet.write_text("interval_start,volume\n" + "\n".join(
+        f"{when},{4 + index % 3}" for index, when in enumerate(rows)) + "\n", encoding="utf-8")
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.replace("SHEET", sheet.name), encoding="utf-8")
+    return path
+
+
+def test_clock_time_scenario_runs_as_the_one_written_in_durations(tmp_path: Path) -> None:
+    by_duration = load_scenario(_desk(tmp_path, DURATIONS, "durations",
+                                      [f"{hour}h" for hour in range(10)]))
+    by_clock = load_scenario(_desk(tmp_path, CLOCK_TIMES, "clock",
+                                   [f"{8 + hour:02d}:00" for hour in range(10)]))
+    assert by_clock.agent_groups[0].shifts[0].breaks[0].after == 2 * 3600
+    assert by_clock.channels[1].arrivals.times == [0, 3600, 9000, 18000, 35100]
+    assert by_clock.model_dump() == by_duration.model_dump()
+    first, second = simulate(by_duration), simulate(by_clock)
+    assert len(first.sessions) > 300
+    pd.testing.assert_frame_equal(first.sessions, second.sessions)
+    pd.testing.assert_frame_equal(first.agents, second.agents)
+
+
+def test_clock_times_without_a_start_count_from_midnight(tmp_path: Path) -> None:
+    text = DURATIONS.replace('start: "2026-03-02 08:00"\n', "")
+    text = text.replace("{start: 4h, end: 10h", '{start: "04:00", end: "10:00"')
+    scenario = load_scenario(_desk(tmp_path, text, "undated",
+                                   [f"{hour:02d}:00" for hour in range(10)]))
+    assert scenario.start is None and scenario.clock == Clock()
+    assert (scenario.agent_groups[0].shifts[1].start, scenario.agent_groups[0].shifts[1].end) == (
+        4 * 3600, 10 * 3600)
+    assert scenario.channels[2].arrivals.volumes[:3] == [4, 5, 6]
+    # Without a start an arrival CSV keeps reading 30:00 as a duration (30 hours); with a
+    # start it is not a time of day.
+    sheet = "interval_start,volume\n30:00,4\n"
+    assert arrival_volumes(sheet, "a.csv", CsvColumns(), 3600.0) == [0.0] * 30 + [4.0]
+    with pytest.raises(ValueError, match=r"^a.csv:2: the time in column interval_start is not "
+                       r"a time of day \(00:00 to 24:00\)"):
+        arrival_volumes(sheet, "a.csv", CsvColumns(), 3600.0, clock_of("08:00"))
+
+
+def test_set_override_writes_a_clock_time(tmp_path: Path) -> None:
+    path = _desk(tmp_path, DURATIONS, "durations", [f"{hour}h" for hour in range(10)])
+    scenario = load_scenario(path, ["agent_groups[0].shifts[1].start=09:30"])
+    assert scenario.agent_groups[0].shifts[1].start == 1.5 * 3600
+    derived = scenario.derive({"agent_groups[0].shifts[1].start": "11:00"})
+    assert derived.agent_groups[0].shifts[1].start == 3 * 3600
+    assert derived.derive(seed=8).agent_groups[0].shifts[1].start == 3 * 3600
+
+
+def _problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, overrides)
+    return info.value.problems
+
+
+def test_time_points_before_the_start_or_undated_are_refused(tmp_path: Path) -> None:
+    path = _desk(tmp_path, DURATIONS, "durations", [f"{hour}h" for hour in range(10)])
+    assert _problems(path, ("agent_groups[0].shifts[1].end=02:00",)) == [
+        f"{path}: agent_groups[0].shifts[1].end: found '02:00'; 02:00 is before the start "
+        "(Mon 2026-03-02 08:00); a time on a later day is written as a duration from the "
+        'start such as 18h or a date-time such as "2026-03-03 02:00" '
+        "(from --set agent_groups[0].shifts[1].end=02:00)"
+    ]
+    undated = _desk(tmp_path, DURATIONS.replace('"2026-03-02 08:00"', '"08:00"'), "undated",
+                    [f"{hour}h" for hour in range(10)])
+    assert _problems(undated, ("channels[1].arrivals.times=[2026-03-02 09:00]",)) == [
+        f"{undated}: channels[1].arrivals.times[0]: found '2026-03-02 09:00'; 2026-03-02 09:00 "
+        "is a date-time but the scenario's start (08:00) has no date; give start a date "
+        '(start: "2026-03-02 08:00") or write a clock time or a duration '
+        "(from --set channels[1].arrivals.times=[2026-03-02 09:00])"
+    ]
+    assert _problems(path, ("agent_groups[0].shifts[1].breaks=[{at: 09:00, duration: 5m}]",
+                            )) == [
+        f"{path}: agent_groups[0].shifts[1].breaks[0].at: the break at 09:00 is before the "
+        "shift's start (4h) (from --set agent_groups[0].shifts[1].breaks=[{at: 09:00, "
+        "duration: 5m}])"
+    ]
+
+
+def test_csv_clock_times_follow_the_start(tmp_path: Path) -> None:
+    path = _desk(tmp_path, DURATIONS, "early", ["07:00", "08:00"])
+    assert _problems(path) == [
+        f"{path}: channels[2].arrivals.csv: {tmp_path / 'early.csv'}:2: the time in column "
+        "interval_start is before the scenario start (Mon 2026-03-02 08:00); expected a clock "
+        "time from the start on, a duration from the start or a date-time for a later day"
+    ]
+    dated = _desk(tmp_path, DURATIONS, "dated",
+                  [f"2026-03-02 {hour:02d}:00" for hour in range(9, 18)])
+    volumes = load_scenario(dated).channels[2].arrivals.volumes
+    assert volumes[:3] == [0.0, 4.0, 5.0] and len(volumes) == 10
+    zoned = _desk(tmp_path, DURATIONS.replace('08:00"', '08:00 Europe/Paris"'), "zoned",
+                  [f"2026-03-02T{hour:02d}:00:00+01:00" for hour in range(7, 18)])
+    assert _problems(zoned)[0].endswith(
+        "zoned.csv:2: the time in column interval_start is before the scenario start; "
+        "expected a time from the start on")
+    local = _desk(tmp_path, DURATIONS.replace('08:00"', '08:00 Europe/Paris"'), "local",
+                  [f"2026-03-02 {hour:02d}:00" for hour in range(8, 18)])
+    assert load_scenario(local).channels[2].arrivals.volumes[:2] == [4.0, 5.0]

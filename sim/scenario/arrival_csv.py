@@ -2,11 +2,14 @@
 
 A file is read as the ``volumes`` of an arrival profile. Each row names the interval it is
 for in its time column (``interval_start`` unless the scenario names another), as a
-duration from the scenario start (``08:00``, ``8h``, ``28800``) or a date-time
-(``2026-03-02 08:00``, ``3/2/2026 8:00 AM``). Rows are sorted by that time; a row off the
-profile's interval grid, two rows for one interval and a missing interval are refused,
-and intervals before the first row have no arrivals. A file without the time column is
-taken in row order from the start.
+duration from the scenario start (``8h``, ``28800``), a clock time (``08:00``) or a
+date-time (``2026-03-02 08:00``, ``3/2/2026 8:00 AM``). Without a scenario ``start`` a
+clock time is a duration from 00:00 (``30:00`` is 30 hours) and date-times count from
+midnight of the earliest date; with one, a clock time is that time on the start's day and
+date-times count from the start (a start without a date: its time on the earliest date).
+Rows are sorted by that time; a row off the profile's interval grid, two rows for one
+interval and a missing interval are refused, and intervals before the first row have no
+arrivals. A file without the time column is taken in row order from the start.
 
 A Salesforce report export fits as it is: name its date-time and count columns
 (``csv: {path: export.csv, time_column: "Created Date", count_column: "Record Count"}``).
@@ -26,9 +29,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import TypeVar
 
+from sim.scenario.clock import Clock, parse_clock_time
 from sim.scenario.units import format_clock, format_duration, parse_duration
 
 MAX_CSV_ROWS = 1_000_000
@@ -79,7 +83,7 @@ def arrival_volumes(
     name: str,
     columns: CsvColumns,
     interval_s: float | None,
-    start: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[float]:
     """Expected sessions per profile interval, from the first interval of the scenario.
 
@@ -89,9 +93,9 @@ def arrival_volumes(
         columns: The columns to read.
         interval_s: The profile's interval (seconds); ``None`` when the scenario does not
             give a valid one (it reports that itself), so the grid is not checked.
-        start: When the scenario starts, for date-times in the time column. ``None`` (the
-            scenario does not say): midnight of the first date-time's day. The clock-time
-            item will pass the scenario's ``start`` here.
+        clock: The scenario's clock when it gives a ``start``, for clock times and
+            date-times in the time column; ``None`` (no start): clock times are durations
+            from 00:00 and date-times count from midnight of the earliest date.
 
     Raises:
         ValueError: ``<file>:<line>: ...``, one line.
@@ -106,7 +110,7 @@ def arrival_volumes(
             f"{columns.time_column}; "
             f"expected the time column the scenario names beside {columns.count_column}"
         )
-    parsed = _rows(rows[header_at + 1 :], name, columns, count_at, time_at, start)
+    parsed = _rows(rows[header_at + 1 :], name, columns, count_at, time_at, clock)
     if not parsed:
         raise ValueError(f"{name} has no rows; expected one {columns.count_column} per interval")
     if time_at is None:
@@ -161,14 +165,14 @@ def _rows(
     columns: CsvColumns,
     count_at: int,
     time_at: int | None,
-    start: datetime | None,
+    clock: Clock | None,
 ) -> list[_Row]:
     """Data rows with their line, time (seconds from the start) and count.
 
     Closing lines of a report export are skipped at the end only.
     """
     parsed: list[_Row] = []
-    times = _Times(name, columns)
+    times = _Times(name, columns, clock)
     closing: int | None = None  # line of the first closing line seen
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -188,7 +192,7 @@ def _rows(
                 "only a report's closing lines (blank, totals, its name) after the last one"
             )
         parsed.append(_Row(line, when, _count(_cell(row, count_at), name, line, columns)))
-    return _from_start(parsed, name, columns, start)
+    return _from_start(parsed, name, columns, clock)
 
 
 def _cell(row: list[str], index: int) -> str:
@@ -218,9 +222,10 @@ def _count(text: str, name: str, line: int, columns: CsvColumns) -> float:
 class _Times:
     """Reads time cells as durations or date-times; one form per file."""
 
-    def __init__(self, name: str, columns: CsvColumns) -> None:
+    def __init__(self, name: str, columns: CsvColumns, clock: Clock | None) -> None:
         self.name = name
         self.columns = columns
+        self.clock = clock
         self.kind: str | None = None  # "duration" or "date-time", set by the first row
         self.zoned: bool | None = None  # whether the date-times carry a time zone
 
@@ -229,6 +234,8 @@ class _Times:
         value: float | datetime | None = None
         kind = "duration"
         if self.columns.time_format is None:
+            if self.clock is not None and _CLOCK.match(text):
+                return self._clock_time(text, line)
             value = _duration(text)
         if value is None:
             value, kind = _datetime(text, self.columns.time_format), "date-time"
@@ -262,6 +269,32 @@ class _Times:
         return value
 
 
+    def _clock_time(self, text: str, line: int) -> float:
+        """A clock time on the start's day as seconds from the start (never quoting it)."""
+        assert self.clock is not None
+        column = self.columns.time_column
+        self.kind = _as_above(self.kind, "duration", lambda: (
+            f"{self.name}:{line}: the time in column {column} is a clock time, the rows above "
+            f"hold a {self.kind}; expected one form in the whole column"
+        ))
+        try:
+            parse_clock_time(text)
+        except ValueError:
+            raise ValueError(
+                f"{self.name}:{line}: the time in column {column} is not a time of day "
+                "(00:00 to 24:00); a later day is written as a date-time or a duration "
+                "from the start such as 30h"
+            ) from None
+        try:
+            return self.clock.offset_of(text)
+        except ValueError:
+            raise ValueError(
+                f"{self.name}:{line}: the time in column {column} is before the scenario "
+                f"start ({self.clock.describe_start()}); expected a clock time from the start "
+                "on, a duration from the start or a date-time for a later day"
+            ) from None
+
+
 def _as_above(first: _T | None, value: _T, problem: Callable[[], str]) -> _T:
     """``value``, if it is what the rows above gave (``first``, None for the first row)."""
     if first is not None and value != first:
@@ -270,15 +303,29 @@ def _as_above(first: _T | None, value: _T, problem: Callable[[], str]) -> _T:
 
 
 def _from_start(rows: list[_Row], name: str, columns: CsvColumns,
-                start: datetime | None) -> list[_Row]:
-    """Rows with date-times turned into seconds from ``start``.
+                clock: Clock | None) -> list[_Row]:
+    """Rows with date-times turned into seconds from the scenario start.
 
-    Without a start, the scenario starts at midnight of the earliest date-time's day.
+    Without a start, the scenario starts at midnight of the earliest date-time's day; with
+    a start without a date, at its time of day on that day. Date-times without a zone are
+    in the start's zone when it names one.
     """
     moments = [row.time for row in rows if isinstance(row.time, datetime)]
     if not moments:
         return rows
-    origin = start or min(moments).replace(hour=0, minute=0, second=0, microsecond=0)
+    if clock is not None and clock.origin.tzinfo is not None and moments[0].tzinfo is None:
+        zone = clock.origin.tzinfo
+        rows = [_Row(row.line, row.time.replace(tzinfo=zone), row.count)
+                if isinstance(row.time, datetime) else row for row in rows]
+        moments = [moment.replace(tzinfo=zone) for moment in moments]
+    midnight = min(moments).replace(hour=0, minute=0, second=0, microsecond=0)
+    if clock is None:
+        origin = midnight
+    elif clock.dated:
+        origin = clock.origin
+    else:
+        of_day = clock.origin - datetime.combine(clock.origin.date(), time())
+        origin = midnight + timedelta(seconds=of_day.total_seconds())
     if (origin.tzinfo is None) != (moments[0].tzinfo is None):
         raise ValueError(
             f"{name}:{rows[0].line}: the times in column {columns.time_column} "
@@ -288,7 +335,7 @@ def _from_start(rows: list[_Row], name: str, columns: CsvColumns,
     placed = []
     for row in rows:
         assert isinstance(row.time, datetime)
-        seconds = (row.time - origin).total_seconds()
+        seconds = elapsed(origin, row.time)
         if seconds < 0:
             raise ValueError(
                 f"{name}:{row.line}: the time in column {columns.time_column} is before the "
@@ -296,6 +343,13 @@ def _from_start(rows: list[_Row], name: str, columns: CsvColumns,
             )
         placed.append(_Row(row.line, seconds, row.count))
     return placed
+
+
+def elapsed(origin: datetime, moment: datetime) -> float:
+    """Seconds from ``origin`` to ``moment``, in elapsed time when both are aware."""
+    if origin.tzinfo is None:
+        return (moment - origin).total_seconds()
+    return Clock(origin=origin).elapsed_to(moment)
 
 
 def _duration(text: str) -> float | None:

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, Tag, ValidationError
 
 from sim.scenario.arrival_csv import MAX_CSV_ROWS, CsvColumns, arrival_volumes
+from sim.scenario.clock import Clock, clock_of, normalize_start
 from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError
 from sim.scenario.units import parse_duration
 from sim.scenario.yaml_input import YamlInputError, is_inside, load_yaml, read_input_file
@@ -357,7 +358,9 @@ def resolve_csv_profiles(
                     time_required="time_column" in profile["csv"]
                     if isinstance(profile["csv"], dict) else False,
                 )
-                volumes = read_volumes(csv_path, columns, _profile_interval(profile, raw))
+                volumes = read_volumes(
+                    csv_path, columns, _profile_interval(profile, raw), _start_clock(raw)
+                )
             except ValueError as error:
                 problems.append(f"{where}: {error}")
                 continue
@@ -379,6 +382,15 @@ def _csv_spec(value: str | dict[str, Any]) -> ArrivalCsv | None:
         return ArrivalCsv.model_validate({"path": value} if isinstance(value, str) else value)
     except ValidationError:
         return None
+
+
+def _start_clock(raw: dict[str, Any]) -> Clock | None:
+    """The clock of the scenario's ``start``; ``None`` without one or when it is invalid."""
+    try:
+        start = normalize_start(raw.get("start"))
+        return clock_of(start) if isinstance(start, str) else None
+    except (ValueError, TypeError):
+        return None  # validation reports the start's problem
 
 
 def _profile_interval(profile: dict[str, Any], raw: dict[str, Any]) -> float | None:
@@ -424,7 +436,10 @@ def _resolved(folder: Path) -> str:
 
 
 def read_volumes(
-    path: Path, columns: CsvColumns | None = None, interval_s: float | None = None
+    path: Path,
+    columns: CsvColumns | None = None,
+    interval_s: float | None = None,
+    clock: Clock | None = None,
 ) -> list[float]:
     """Return the volumes of an arrival CSV file, one value per profile interval.
 
@@ -436,6 +451,8 @@ def read_volumes(
         path: The file.
         columns: The columns to read (default ``interval_start`` and ``volume``).
         interval_s: The profile's interval, for the grid check (none when ``None``).
+        clock: The scenario's clock when it gives a ``start`` (for clock times and
+            date-times); ``None`` without one.
 
     Raises:
         ValueError: With a one-line message naming the file, row and what is allowed.
@@ -444,7 +461,7 @@ def read_volumes(
     try:
         data = read_input_file(path, what="a UTF-8 CSV file")
         text = data.decode("utf-8-sig")
-        return arrival_volumes(text, name, columns or CsvColumns(), interval_s)
+        return arrival_volumes(text, name, columns or CsvColumns(), interval_s, clock)
     except FileNotFoundError:
         raise ValueError(
             f"file {name} not found; expected a CSV file relative to the scenario's folder"

@@ -64,6 +64,8 @@ _RULES_CITATION = re.compile(r"rules (§\d(?:(?:, | and )§\d)*)")
 
 _VALIDATOR_KINDS = {
     "parse_duration": "duration",
+    "parse_time_point": "time point",
+    "normalize_start": "start time",
     "parse_rate_per_hour": "rate",
     "_duration_distribution": "duration distribution",
     "_count_distribution": "count distribution",
@@ -194,6 +196,8 @@ def _plural(kind: str) -> str:
 
 
 def _unit(kind: str) -> str:
+    if kind.startswith("time point") or kind.startswith("list of time point"):
+        return "seconds from the start"
     if kind.startswith("duration") or kind.startswith("list of duration"):
         return "seconds"
     if kind.startswith("rate") or kind.startswith("list of rate"):
@@ -301,6 +305,12 @@ def _syntax(docs: dict[str, dict[str, str]]) -> list[str]:
         "## Durations, rates and distributions",
         "",
         f"- **Duration**: {aliases.get('Seconds', '')} Units: {units}. Stored in seconds.",
+        f"- **Start time**: {aliases.get('StartTime', '')} Quote it: unquoted, YAML 1.1 "
+        "would read `12:00` as the number 720; ccsim reads it as the text written, as YAML "
+        "1.2 does, and a duration or number key refuses it (`horizon: found '12:00', a clock "
+        "time; a duration is written 12h or 720m`).",
+        f"- **Time point**: {aliases.get('TimePoint', '')} A clock time before the start "
+        "is refused: a time on a later day is written as a date-time or a duration.",
         f"- **Rate**: {aliases.get('PerHour', '')} Stored per hour.",
         f"- **Share**: {aliases.get('Share', '')} Stored as a number, 0.8 for 80%; a bare "
         "number is never read as percent (`target: 80` is refused, not 80%).",

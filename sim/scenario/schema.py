@@ -424,9 +424,15 @@ class Break(Schema):
     """Time from the shift's start to the break (a duration, e.g. ``4h``)."""
     duration: Seconds = Field(gt=0)
     """Length of the break."""
-    at: None = None
-    """When the break starts as a time point (``"12:30"``), instead of ``after``; the shift
-    turns it into ``after`` (so it reads back as ``after``)."""
+    at: TimePoint | None = None
+    """When the break starts, as a time point (``"12:30"``), instead of ``after``; the
+    shift turns it into ``after`` (so it reads back as ``after``)."""
+
+    @model_validator(mode="after")
+    def _at_read_by_shift(self) -> Break:
+        if self.at is not None:
+            raise ValueError("a break's at is read by its shift; give after outside a shift")
+        return self
 
 
 class Shift(Schema):
@@ -449,16 +455,17 @@ class Shift(Schema):
         """Turn each break's ``at`` (a time point) into ``after`` (from the shift start)."""
         if not isinstance(data, dict) or not isinstance(data.get("breaks"), list):
             return data
-        if not any(isinstance(item, dict) and "at" in item for item in data["breaks"]):
+        if not any(isinstance(item, dict) and item.get("at") is not None
+                   for item in data["breaks"]):
             return data
         try:
             start = parse_time_point(data.get("start"))
-        except ValueError:
-            return data  # the start's own problem is reported on ``start``
+        except ValueError:  # the start's own problem is reported on ``start``
+            start = None
         breaks = []
         for index, item in enumerate(data["breaks"]):
-            if isinstance(item, dict) and "at" in item:
-                if "after" in item:
+            if isinstance(item, dict) and item.get("at") is not None:
+                if item.get("after") is not None:
                     raise ScenarioRuleError(
                         ("breaks", index, "at"), "give after or at, not both"
                     )
@@ -467,7 +474,7 @@ class Shift(Schema):
                 except ValueError as error:
                     raise ScenarioRuleError(("breaks", index, "at"), str(error)) from None
                 if not isinstance(moment, float) or not isinstance(start, float):
-                    return data
+                    moment = start = 0.0  # nothing to add to the start's own problem
                 if moment < start:
                     raise ScenarioRuleError(
                         ("breaks", index, "at"),

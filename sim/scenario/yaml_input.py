@@ -11,6 +11,12 @@ traceback:
   "billion laughs" file), recursive aliases and duplicate mapping keys (which YAML would
   otherwise resolve silently, the last one winning).
 
+Times are read as YAML 1.2 reads them, as the text written: PyYAML (YAML 1.1) would read
+an unquoted ``12:00`` as the base-60 integer 720, ``12:00.5`` as 720.5 and
+``2026-03-02 08:00:00`` as a date-time object; here they stay ``"12:00"``,
+``"12:00.5"`` and ``"2026-03-02 08:00:00"``, for the schema to read as a clock time or a
+date-time, or to refuse where a duration or a number is expected.
+
 Problems are :class:`YamlInputError`, with the key path where it is known (``(file)``
 otherwise) and a message that never contains an expanded value or a file's content.
 """
@@ -39,6 +45,9 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest scenario or arrival CSV file read (50 MB)."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 class YamlInputError(ValueError):
@@ -161,6 +170,15 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """YAML 1.1's implicit tags, but base-60 numbers and timestamps stay text (1.2)."""
+        tag = super().resolve(kind, value, implicit)
+        if kind is ScalarNode and implicit[0] and (
+            tag == _TIMESTAMP_TAG or (tag in _NUMBER_TAGS and ":" in value)
+        ):
+            return _STR_TAG
+        return tag
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
