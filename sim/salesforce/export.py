@@ -2,8 +2,9 @@
 
 :func:`export_tables` turns one traced replication (``simulate(scenario, trace=True)``)
 into one DataFrame per file of :mod:`sim.salesforce.fields`, and :func:`write_export`
-writes them as Data Loader / Bulk API 2.0 CSV files. Date-times are UTC timestamps
-(``origin`` + the model's seconds); durations are whole seconds as Salesforce stores them.
+writes them as Data Loader / Bulk API 2.0 CSV files. Date-times are UTC timestamps (the
+scenario's start + the model's seconds, :func:`export_origin`); durations are whole
+seconds as Salesforce stores them.
 
 What each field holds, and what ccsim approximates, is in ``examples/salesforce-export/
 README.md``; the rules behind the values are ``docs/omni-channel-rules.md`` §1, §2 and §7.
@@ -12,7 +13,7 @@ README.md``; the rules behind the values are ``docs/omni-channel-rules.md`` §1,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,8 @@ from sim.salesforce.fields import (
 )
 from sim.scenario.schema import Scenario
 
-DEFAULT_ORIGIN = datetime(2026, 3, 2, tzinfo=timezone.utc)
-"""When an undated run starts in the export: Monday 2 March 2026, 00:00 UTC."""
+UNDATED_EXPORT_DAY = date(2026, 3, 2)
+"""The day an undated run starts on in the export: Monday 2 March 2026 (UTC)."""
 
 PRESENCE_STATUS_OF = {
     Presence.AVAILABLE: ONLINE_STATUS,
@@ -81,18 +82,35 @@ CLOSING_FIELD = {
 """Which AgentWork date-time records the end of a work item with each last status."""
 
 
-def export_tables(result: Result, origin: datetime = DEFAULT_ORIGIN) -> dict[str, pd.DataFrame]:
+def export_origin(scenario: Scenario) -> datetime:
+    """When the run starts in the export (time zone aware), from the scenario's clock.
+
+    A dated start with a zone or offset is that moment; a dated start without one is
+    taken as UTC; an undated run (a clock time or no start) starts on
+    ``UNDATED_EXPORT_DAY`` at its time of day, UTC.
+    """
+    clock = scenario.clock
+    origin = clock.origin
+    if not clock.dated:
+        of_day = origin - datetime.combine(origin.date(), time(), tzinfo=origin.tzinfo)
+        return datetime.combine(UNDATED_EXPORT_DAY, time(), tzinfo=timezone.utc) + of_day
+    return origin.replace(tzinfo=timezone.utc) if origin.tzinfo is None else origin
+
+
+def export_tables(result: Result, origin: datetime | None = None) -> dict[str, pd.DataFrame]:
     """The export of one traced replication: file name → table with that file's columns.
 
     Args:
         result: a replication run with ``trace=True`` (its ``trace`` and ``work`` tables).
-        origin: the date-time of the run's start (time zone aware).
+        origin: the date-time of the run's start (time zone aware); by default the
+            scenario's (:func:`export_origin`).
 
     Raises:
         ValueError: if the run was not traced or ``origin`` has no time zone.
     """
     if result.trace is None or result.work is None:
         raise ValueError("a Salesforce export needs a traced run: simulate(..., trace=True)")
+    origin = export_origin(result.scenario) if origin is None else origin
     if origin.tzinfo is None:
         raise ValueError("the export's origin needs a time zone")
     ids = ExportIds(result)
@@ -403,18 +421,19 @@ def capacity_steps(result: Result) -> dict[int, tuple[np.ndarray, np.ndarray, np
     stop = np.nan_to_num(work["close_time"].to_numpy(dtype=float), nan=horizon)
     size = work["size"].to_numpy(dtype=float)
     agent = work["agent_id"].to_numpy()
-    times, agents, deltas, counts = [start, stop], [agent, agent], [], [np.ones(len(work)),
-                                                                      -np.ones(len(work))]
     if result.scenario.capacity_model == "tab":
-        deltas = [size, -size]
+        times, agents, deltas = [start, stop], [agent, agent], [size, -size]
     else:
         times, agents, deltas = _status_based_changes(result, start, stop, size, agent)
-        counts = [np.ones(len(work)), -np.ones(len(work))] + [
-            np.zeros(len(t)) for t in times[2:]
-        ]
+    ones = np.ones(len(work))
+    # Capacity changes, then the work item count: pushed or open from push to close.
     frame = pd.DataFrame(
-        {"agent_id": np.concatenate(agents), "time": np.concatenate(times),
-         "used": np.concatenate(deltas), "items": np.concatenate(counts)}
+        {
+            "agent_id": np.concatenate([*agents, agent, agent]),
+            "time": np.concatenate([*times, start, stop]),
+            "used": np.concatenate([*deltas, 0 * ones, 0 * ones]),
+            "items": np.concatenate([*(0 * t for t in times), ones, -ones]),
+        }
     )
     frame = frame.groupby(["agent_id", "time"], sort=True).sum().reset_index()
     steps = {}
@@ -521,7 +540,7 @@ def write_export(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
 
 
 def export_run(scenario: Scenario, seed: int, folder: Path,
-               origin: datetime = DEFAULT_ORIGIN) -> list[Path]:
+               origin: datetime | None = None) -> list[Path]:
     """Run replication 0 of ``scenario`` with ``seed`` traced and write its export.
 
     The same customers, agents and events as replication 0 of ``ccsim run`` with that seed

@@ -199,9 +199,8 @@ ID_SUFFIX_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 def salesforce_id(prefix: str, number: int) -> str:
     """Return the deterministic 18-character Id number ``number`` of an object.
 
-    The 15-character Id is the key prefix followed by the zero-padded number; the three
-    characters after it are Salesforce's case checksum (one per five characters: the bits
-    of its upper-case letters, lowest first, as a letter of ``ID_SUFFIX_ALPHABET``).
+    The 15-character Id is the key prefix followed by the zero-padded number, then the
+    three-character case checksum Salesforce appends (:func:`with_checksum`).
 
     Args:
         prefix: the object's three-character key prefix (``KeyPrefix``).
@@ -209,7 +208,17 @@ def salesforce_id(prefix: str, number: int) -> str:
     """
     if len(prefix) != 3 or number < 0 or len(str(number)) > 12:
         raise ValueError(f"no 15-character Id from prefix {prefix!r} and number {number}")
-    short = f"{prefix}{number:012d}"
+    return with_checksum(f"{prefix}{number:012d}")
+
+
+def with_checksum(short: str) -> str:
+    """The 18-character form of a 15-character Id.
+
+    One checksum character per five characters: the bits of their upper-case letters,
+    lowest first, as a letter of ``ID_SUFFIX_ALPHABET``.
+    """
+    if len(short) != 15:
+        raise ValueError(f"a 15-character Id expected, not {short!r}")
     suffix = ""
     for start in range(0, 15, 5):
         bits = sum(1 << i for i, char in enumerate(short[start:start + 5]) if "A" <= char <= "Z")
