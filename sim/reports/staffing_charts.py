@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import math  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -34,6 +35,9 @@ COLORS = {**MODEL_COLORS, "erlang": "#555555"}
 
 LABELS = {"tab": "tab-based", "status": "status-based", "erlang": "Erlang (analytic)"}
 """Legend names."""
+
+FIXED_COLUMNS = {"fixed_agents_online", "other_groups_online"}
+"""Columns of the agents online in groups not staffed (named either way)."""
 
 PANEL_HEIGHT = 3.2
 """Height of each further panel of a per-group chart (inches)."""
@@ -95,8 +99,9 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
         clock: the scenario's clock (``Scenario.clock``); 00:00 undated when omitted.
 
     Returns:
-        The figure; arrivals per interval on a secondary axis. With an
-        ``other_groups_online`` column, the other groups' agents are drawn dotted.
+        The figure; arrivals per interval on a secondary axis. With a
+        ``fixed_agents_online`` (or ``other_groups_online``) column, the agents of the
+        groups not staffed are drawn dotted.
     """
     models = models or [c.removeprefix("scheduled_") for c in table.columns
                         if c.startswith("scheduled_")]
@@ -111,10 +116,10 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
             axes.step(edges, _step(rows["analytic_scheduled"]), where="post",
                       color=COLORS["erlang"], linestyle="--", linewidth=1.5, zorder=3,
                       label=LABELS["erlang"])
-        if "other_groups_online" in rows:
-            axes.step(edges, _step(rows["other_groups_online"]), where="post",
-                      color="#8c564b", linestyle=":", linewidth=1.5,
-                      label="other groups online (fixed shifts)")
+        for column in sorted(FIXED_COLUMNS & set(rows.columns)):
+            axes.step(edges, _step(rows[column]), where="post", color="#8c564b",
+                      linestyle=":", linewidth=1.5,
+                      label="agents of groups not staffed, online (fixed shifts)")
         _time_axis(axes, edges, clock)
         axes.set_ylabel("agents (scheduled, count)")
         axes.set_ylim(bottom=0)
@@ -312,27 +317,30 @@ def staffing_figures(report: object) -> dict[str, Figure]:
     """The staffing charts of a :class:`sim.staffing.plan.StaffingReport`, by file name.
 
     ``required_agents`` and ``achieved_service_level`` always; ``shift_cover`` when a
-    shift plan was made, ``service_level_curve`` when the curve was simulated.
+    shift plan was made, ``service_level_curve`` when the curve was simulated. With
+    several staffed groups (a ``group`` column in the table) each chart has a panel per
+    group.
     """
     table = report.table()  # type: ignore[attr-defined]
     goals = report.goals  # type: ignore[attr-defined]
     scenario = report.scenario  # type: ignore[attr-defined]
     interval_s, clock = scenario.interval, scenario.clock
     threshold = goals.threshold_s or scenario.service_level.threshold
-    group = getattr(report, "group", "")
-    fixed = " (others on fixed shifts)" if "other_groups_online" in table else ""
+    groups = ([str(name) for name in table["group"].unique()] if "group" in table
+              else [getattr(report, "group", "")])
+    named = f": {', '.join(groups)}" if any(groups) else ""
+    fixed = (" (others on fixed shifts)" if FIXED_COLUMNS & set(table.columns) else "")
     figures = {
         "required_agents": required_agents_chart(
-            table, interval_s, title=f"Required agents per interval{': ' + group if group else ''}"
-            f"{fixed} — {goals.describe()}", clock=clock),
+            table, interval_s, title=f"Required agents per interval{named}{fixed} — "
+            f"{goals.describe()}", clock=clock),
         "achieved_service_level": achieved_service_level_chart(
             table, interval_s, goals.service_level, threshold_s=threshold, clock=clock),
     }
-    cover = report_shift_cover(report)
+    cover = report_shift_cover(report, table)
     if not cover.empty:
         figures["shift_cover"] = shift_cover_chart(
-            cover, interval_s, clock,
-            title=f"Shift plan against the required agents{': ' + group if group else ''}")
+            cover, interval_s, clock, title=f"Shift plan against the required agents{named}")
     curve = report.curve  # type: ignore[attr-defined]
     if curve is not None:
         figures["service_level_curve"] = service_level_curve_chart(
@@ -340,14 +348,35 @@ def staffing_figures(report: object) -> dict[str, Figure]:
     return figures
 
 
-def report_shift_cover(report: object) -> pd.DataFrame:
-    """The report's shift plan per model against its scheduled requirement (may be empty)."""
-    shifts: dict[str, Sequence[int]] = getattr(report, "shifts", {}) or {}
-    results = report.results  # type: ignore[attr-defined]
-    required = {model: results[model].scheduled for model in shifts}
-    return shift_cover_table(required, shifts, report.shift_templates,  # type: ignore
-                             report.scenario.interval,  # type: ignore[attr-defined]
-                             getattr(report, "group", ""))
+def report_shift_cover(report: object, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The report's shift plans against the scheduled requirement, per group (may be empty).
+
+    Reads the plans as ``group_shifts`` (model -> group -> agents per template, with
+    ``shift_templates`` per group) or, for one staffed group, ``shifts`` (model -> agents
+    per template); the requirement is the table's ``scheduled_<model>`` column.
+    """
+    table = report.table() if table is None else table  # type: ignore[attr-defined]
+    interval_s = report.scenario.interval  # type: ignore[attr-defined]
+    templates_of: Any = getattr(report, "shift_templates", []) or []
+    plans: dict[str, dict[str, Sequence[int]]] | None = getattr(report, "group_shifts", None)
+    if plans is None:
+        group = getattr(report, "group", "")
+        plans = {model: {group: counts}
+                 for model, counts in (getattr(report, "shifts", {}) or {}).items()}
+    frames = []
+    for model, by_group in plans.items():
+        for group, counts in by_group.items():
+            rows = table[table["group"] == group] if "group" in table else table
+            templates = (templates_of.get(group, []) if isinstance(templates_of, dict)
+                         else templates_of)
+            if not len(rows) or not templates:
+                continue
+            frames.append(shift_cover_table(
+                {model: rows[f"scheduled_{model}"].to_numpy()}, {model: counts}, templates,
+                interval_s, group))
+    if not frames:
+        return shift_cover_table({}, {}, [], interval_s)
+    return pd.concat(frames, ignore_index=True)
 
 
 def close(figure: Figure) -> None:
