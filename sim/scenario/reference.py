@@ -345,9 +345,12 @@ def _syntax(docs: dict[str, dict[str, str]]) -> list[str]:
         "`interval`, else the scenario's), with the sessions of that interval in the `volume` "
         "column and when it starts in the `interval_start` column.",
         "",
-        "- `interval_start` is a duration from the scenario start: `08:00`, `8:30:00`, `8h`, "
-        "`480m` or `28800` (seconds). A date-time (`2026-03-02 08:00`) is read too; the "
-        "scenario then starts at midnight of the earliest date in the file.",
+        "- `interval_start` is a duration from the scenario start (`8h`, `480m`, `28800` "
+        "seconds), a clock time (`08:00`, `8:30:00`) or a date-time (`2026-03-02 08:00`). "
+        "With a scenario `start`, a clock time is that time on the start's day (a time "
+        "before the start is an error) and date-times count from the start, in its zone "
+        "when they name none. Without one, a clock time is a duration from 00:00 (`30:00` "
+        "is 30 hours) and date-times count from midnight of the earliest date in the file.",
         "- Rows are sorted by `interval_start`, so their order in the file does not matter.",
         "- Every interval start must be on the profile's grid (00:00, 00:30, 01:00, ... for "
         "30-minute intervals), each interval may have one row only, and no interval may be "

@@ -267,9 +267,10 @@ class ArrivalCsv(Schema):
     """The file, relative to the scenario's folder."""
     time_column: str = "interval_start"
     """The column with each row's interval start: a duration from the scenario start
-    (``08:00``, ``8h``, ``28800``) or a date-time (``2026-03-02 08:00``, ``3/2/2026 8:00 AM``;
-    the scenario then starts at midnight of the earliest date). A file without this column
-    (when the default is kept) is taken in row order from the start."""
+    (``8h``, ``28800``), a clock time (``08:00``, on the start's day) or a date-time
+    (``2026-03-02 08:00``, ``3/2/2026 8:00 AM``; from the scenario's ``start``, else from
+    midnight of the earliest date). A file without this column (when the default is kept)
+    is taken in row order from the start."""
     count_column: str = "volume"
     """The column with the sessions expected (or counted) in each interval."""
     time_format: str | None = None
