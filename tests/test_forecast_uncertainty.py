@@ -23,9 +23,17 @@ from sim.model.streams import RandomStreams
 from sim.scenario.day_volume import mean_arrival_scale, varies_by_day
 from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import Empirical, Gamma, LogNormal, Scenario
-from sim.staffing.day_goals import days_hold, meets_goals_on_days, parse_days, share_of_days_met
+from sim.staffing.day_goals import (
+    daily_margins,
+    days_hold,
+    days_margin,
+    goals_met_by_day,
+    meets_goals_on_days,
+    parse_days,
+    share_of_days_met,
+)
 from sim.staffing.goals import StaffingGoals
-from sim.staffing.runs import measure_run
+from sim.staffing.runs import MEASURES, measure_run
 from sim.staffing.search import IntervalEstimates, meets_goals
 
 
@@ -200,3 +208,29 @@ def test_holding_the_goal_on_90_percent_of_days_needs_more_agents_with_volume_sp
                     if meets_goals_on_days(goals, runs(agents, scale), 0.9).all())
 
     assert fewest(spread) > fewest(1.0)
+
+
+def test_days_margin_is_non_negative_exactly_when_the_share_of_days_holds() -> None:
+    rng = np.random.default_rng(4)
+    for count in (5, 10, 20, 37):
+        margins = rng.normal(0.05, 0.1, size=(count, 6))
+        margins[rng.random(size=margins.shape) < 0.1] = np.inf  # nothing offered that day
+        for days in (0.5, 0.8, 0.85, 0.9, 0.95, 1.0):
+            held = days_hold(margins >= 0, days)
+            assert ((days_margin(margins, days) >= 0) == held).all(), (count, days)
+    # 90% of 20 days: at most two may miss, so the third smallest margin decides.
+    margins = np.array([[-0.2], [-0.1], [0.03]] + [[0.1]] * 17)
+    assert days_margin(margins, 0.9).tolist() == [0.03]
+
+
+def test_daily_margins_apply_a_check_to_each_day() -> None:
+    runs = [np.full((len(MEASURES), 3), value) for value in (0.7, 0.9)]
+    goals = StaffingGoals.parse(target="80/60s")
+
+    def margin(run: np.ndarray) -> np.ndarray:
+        return run[MEASURES.index("service_level")] - goals.service_level
+
+    margins = daily_margins(runs, margin)
+    assert margins.shape == (2, 3)
+    assert np.allclose(margins[:, 0], [-0.1, 0.1])
+    assert ((margins >= 0) == goals_met_by_day(goals, runs)).all()

@@ -10,7 +10,7 @@ the service goals that day.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import stats
@@ -96,3 +96,33 @@ def meets_goals_on_days(goals: StaffingGoals, runs: Sequence[np.ndarray], days: 
     is asked to hold on a share of days; see :func:`days_hold` for ``confident``.
     """
     return days_hold(goals_met_by_day(goals, runs), days, confident)
+
+
+def daily_margins(runs: Sequence[np.ndarray],
+                  interval_margin: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Every day's goal margin per interval, ``[day, interval]``.
+
+    Args:
+        runs: one simulated day (replication) each.
+        interval_margin: one day's run -> its smallest goal margin per interval (negative:
+            a goal missed), e.g. a per-queue check applied to that one replication.
+    """
+    return np.stack([np.asarray(interval_margin(run), dtype=float) for run in runs])
+
+
+def days_margin(margins: np.ndarray, days: float) -> np.ndarray:
+    """Per interval: the margin by which the goals hold on ``days`` of the days.
+
+    Of ``n`` days, the goals hold on at least ``days`` of them exactly when at most
+    ``floor(n (1 - days))`` days miss, i.e. when the margin of that rank (0-based, from
+    the smallest) is not negative; that margin is returned, so it can stand where a margin
+    of the mean stood (raise where negative, its size saying by how much).
+
+    Args:
+        margins: ``[day, interval]`` margins (:func:`daily_margins`); ``inf`` where a day
+            had nothing to miss.
+        days: the share of days required (above 0, up to 1).
+    """
+    count = margins.shape[0]
+    rank = min(count - 1, int(math.floor(count * (1.0 - days) + 1e-9)))
+    return np.sort(margins, axis=0)[rank]
