@@ -294,3 +294,13 @@ def test_csv_clock_times_follow_the_start(tmp_path: Path) -> None:
     local = _desk(tmp_path, DURATIONS.replace('08:00"', '08:00 Europe/Paris"'), "local",
                   [f"2026-03-02 {hour:02d}:00" for hour in range(8, 18)])
     assert load_scenario(local).channels[2].arrivals.volumes[:2] == [4.0, 5.0]
+
+
+def test_clock_columns_leave_unknown_times_empty_and_keep_negative_offsets() -> None:
+    west = clock_of(normalize_start("2026-03-02T08:00-05:30"))
+    columns = west.clock_columns([0.0, np.nan, 1e30, 90.0], horizon_s=3600)
+    assert list(columns["clock"]) == ["08:00", None, None, "08:01"]
+    assert list(columns["datetime"]) == [
+        "2026-03-02T08:00:00-05:30", None, None, "2026-03-02T08:01:30-05:30"]
+    undated = Clock().clock_columns(np.array([np.nan, 90000.0]), horizon_s=2 * 86400)
+    assert list(undated["day"]) == [None, 2]

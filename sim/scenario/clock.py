@@ -30,6 +30,9 @@ SECONDS_PER_DAY = 86400.0
 UNDATED_DAY = date(2000, 1, 3)
 """The date an undated clock counts from (never shown: undated labels say ``day N``)."""
 
+MAX_CLOCK_SECONDS = 100 * 366 * SECONDS_PER_DAY
+"""Times further from the start than a century have no date-time (``NaT``)."""
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 CLOCK_TIME = re.compile(r"^\s*([0-9]{1,2}):([0-5][0-9])(?::([0-5][0-9](?:\.[0-9]+)?))?\s*$")
@@ -169,8 +172,13 @@ class Clock:
         return utc.astimezone(self.origin.tzinfo)
 
     def datetimes(self, seconds: Iterable[float] | np.ndarray | pd.Series) -> pd.DatetimeIndex:
-        """The date-times of many model times (seconds from the start)."""
-        offsets = pd.to_timedelta(np.asarray(seconds, dtype=float), unit="s")
+        """The date-times of many model times (seconds from the start).
+
+        NaN, infinite and absurd times (beyond :data:`MAX_CLOCK_SECONDS`) give ``NaT``.
+        """
+        values = np.array(seconds, dtype=float, copy=True).reshape(-1)
+        values[~(np.abs(values) <= MAX_CLOCK_SECONDS)] = np.nan
+        offsets = pd.to_timedelta(values, unit="s")
         return pd.DatetimeIndex(pd.Timestamp(self.origin) + offsets)
 
     def hhmm(self, seconds: float) -> str:
@@ -201,30 +209,37 @@ class Clock:
         """Clock columns for a table whose rows start at ``seconds`` from the start.
 
         Returns:
-            ``clock`` (``HH:MM``) always; ``datetime`` (ISO 8601, with the offset when the
+            One object array per column, ``None`` where a time is NaN: ``clock``
+            (``HH:MM``) always; ``datetime`` (ISO 8601, with the offset when the
             start names a zone) when dated; ``weekday`` (Mon..Sun) when dated and the run
             spans several days; ``day`` (1, 2, ...) when undated and multi-day.
         """
         moments = self.datetimes(seconds)
-        columns: dict[str, np.ndarray] = {
-            "clock": np.asarray(moments.strftime("%H:%M"), dtype=object)
-        }
+        known = np.asarray(~moments.isna(), dtype=bool)
+        local = moments.tz_localize(None) if moments.tz is not None else moments  # wall time
+        local = local.as_unit("s")
+        epoch_s = np.where(known, local.asi8, 0)
+        minute_of_day = (epoch_s // 60) % 1440
+        columns: dict[str, np.ndarray] = {"clock": _texts(_HHMM[minute_of_day], known)}
         several = self.multi_day(horizon_s)
         if self.dated:
-            columns["datetime"] = np.asarray(
-                [moment.isoformat() for moment in moments], dtype=object
-            )
+            text = np.datetime_as_string(local.to_numpy(), unit="s").astype(object)
+            if moments.tz is not None:
+                utc = moments.tz_convert("UTC").tz_localize(None).as_unit("s")
+                offset_s = np.where(known, local.asi8 - utc.asi8, 0)
+                zones, which = np.unique(offset_s, return_inverse=True)
+                names = np.asarray([_offset_text(int(value)) for value in zones], dtype=object)
+                text = text + names[which]
+            columns["datetime"] = _texts(text, known)
             if several:
-                columns["weekday"] = np.asarray(
-                    [WEEKDAYS[day] for day in moments.day_of_week], dtype=object
-                )
+                days = np.nan_to_num(np.asarray(local.day_of_week, dtype=float)).astype(int)
+                columns["weekday"] = _texts(np.asarray(WEEKDAYS, dtype=object)[days], known)
         elif several:
             first = pd.Timestamp(self.origin.date())
-            if moments.tz is not None:
-                moments = moments.tz_localize(None)
-            columns["day"] = np.asarray(
-                (moments.normalize() - first).days + 1, dtype=np.int64
-            )
+            days = np.asarray((local.normalize() - first).days, dtype=float) + 1
+            columns["day"] = (days.astype(np.int64) if bool(known.all())
+                              else pd.array(days, dtype="Int64").to_numpy(dtype=object,
+                                                                          na_value=None))
         return columns
 
     # ------------------------------------------------------------------ clock -> seconds
@@ -290,6 +305,24 @@ class Clock:
             return self.origin.strftime("%H:%M")
         text = f"{WEEKDAYS[self.origin.weekday()]} {self.origin.strftime('%Y-%m-%d %H:%M')}"
         return f"{text} {self.zone_name}" if self.zone_name else text
+
+
+_HHMM = np.asarray([f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(1440)],
+                   dtype=object)
+
+
+def _offset_text(seconds: int) -> str:
+    """``+01:00`` for 3600 s east of UTC."""
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _texts(values: Iterable[object], known: np.ndarray) -> np.ndarray:
+    """An object array of texts, ``None`` where the time is unknown (NaN seconds)."""
+    out = np.asarray(list(values), dtype=object)
+    out[~np.asarray(known, dtype=bool)] = None
+    return out
 
 
 def _duration_hint(seconds: float) -> str:
