@@ -215,7 +215,7 @@ class Clock:
             spans several days; ``day`` (1, 2, ...) when undated and multi-day.
         """
         moments = self.datetimes(seconds)
-        known = np.asarray(~moments.isna(), dtype=bool)
+        known = np.logical_not(np.asarray(moments.isna()))
         local = moments.tz_localize(None) if moments.tz is not None else moments  # wall time
         local = local.as_unit("s")
         epoch_s = np.where(known, local.asi8, 0)
@@ -238,8 +238,8 @@ class Clock:
             first = pd.Timestamp(self.origin.date())
             days = np.asarray((local.normalize() - first).days, dtype=float) + 1
             columns["day"] = (days.astype(np.int64) if bool(known.all())
-                              else pd.array(days, dtype="Int64").to_numpy(dtype=object,
-                                                                          na_value=None))
+                              else _texts(np.nan_to_num(days).astype(np.int64).astype(object),
+                                          known))
         return columns
 
     # ------------------------------------------------------------------ clock -> seconds
