@@ -254,7 +254,7 @@ def _problems(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
 def test_time_points_before_the_start_or_undated_are_refused(tmp_path: Path) -> None:
     path = _desk(tmp_path, DURATIONS, "durations", [f"{hour}h" for hour in range(10)])
     assert _problems(path, ("agent_groups[0].shifts[1].end=02:00",)) == [
-        f"{path}: agent_groups[0].shifts[1].end: found '02:00'; 02:00 is before the start "
+        f"{path}: agent_groups[0].shifts[1].end: found '02:00', which is before the start "
         "(Mon 2026-03-02 08:00); a time on a later day is written as a duration from the "
         'start such as 18h or a date-time such as "2026-03-03 02:00" '
         "(from --set agent_groups[0].shifts[1].end=02:00)"
@@ -262,8 +262,8 @@ def test_time_points_before_the_start_or_undated_are_refused(tmp_path: Path) -> 
     undated = _desk(tmp_path, DURATIONS.replace('"2026-03-02 08:00"', '"08:00"'), "undated",
                     [f"{hour}h" for hour in range(10)])
     assert _problems(undated, ("channels[1].arrivals.times=[2026-03-02 09:00]",)) == [
-        f"{undated}: channels[1].arrivals.times[0]: found '2026-03-02 09:00'; 2026-03-02 09:00 "
-        "is a date-time but the scenario's start (08:00) has no date; give start a date "
+        f"{undated}: channels[1].arrivals.times[0]: found '2026-03-02 09:00', which is a "
+        "date-time but the scenario's start (08:00) has no date; give start a date "
         '(start: "2026-03-02 08:00") or write a clock time or a duration '
         "(from --set channels[1].arrivals.times=[2026-03-02 09:00])"
     ]
@@ -304,3 +304,20 @@ def test_clock_columns_leave_unknown_times_empty_and_keep_negative_offsets() -> 
         "2026-03-02T08:00:00-05:30", None, None, "2026-03-02T08:01:30-05:30"]
     undated = Clock().clock_columns(np.array([np.nan, 90000.0]), horizon_s=2 * 86400)
     assert list(undated["day"]) == [None, 2]
+
+
+def test_break_after_written_as_a_clock_time_points_at_at(tmp_path: Path) -> None:
+    path = _desk(tmp_path, DURATIONS, "durations", [f"{hour}h" for hour in range(10)])
+    assert _problems(path, ("agent_groups[0].shifts[0].breaks[0].after=12:30",)) == [
+        f"{path}: agent_groups[0].shifts[0].breaks[0].after: found '12:30', a clock time; "
+        'after is a duration from the shift\'s start (such as 4h or 90m); for a clock time '
+        'write at: "12:30" (from --set agent_groups[0].shifts[0].breaks[0].after=12:30)'
+    ]
+
+
+def test_dates_outside_the_supported_years_are_refused(tmp_path: Path) -> None:
+    path = _desk(tmp_path, DURATIONS, "durations", [f"{hour}h" for hour in range(10)])
+    assert _problems(path, ("start=9999-12-31 23:00",)) == [
+        f"{path}: start: found '9999-12-31 23:00'; expected a date-time between 1900 and 2200"
+        " (from --set start=9999-12-31 23:00)"
+    ]

@@ -30,6 +30,9 @@ SECONDS_PER_DAY = 86400.0
 UNDATED_DAY = date(2000, 1, 3)
 """The date an undated clock counts from (never shown: undated labels say ``day N``)."""
 
+MIN_YEAR, MAX_YEAR = 1900, 2200
+"""Years a start or a date-time may name (so every date-time of a run can be shown)."""
+
 MAX_CLOCK_SECONDS = 100 * 366 * SECONDS_PER_DAY
 """Times further from the start than a century have no date-time (``NaT``)."""
 
@@ -103,6 +106,10 @@ def parse_date_time(text: str, default_zone: tzinfo | None = None) -> datetime:
         raise ValueError(
             f"expected a date-time such as 2026-03-02 08:00, found {text.strip()!r}"
         ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(
+            f"expected a date-time between {MIN_YEAR} and {MAX_YEAR}, found {text.strip()!r}"
+        )
     moment = datetime.combine(day, time()) + timedelta(seconds=seconds)
     offset, zone = match.group("offset"), match.group("zone")
     if zone is not None:
@@ -165,7 +172,12 @@ class Clock:
 
     # ------------------------------------------------------------------ seconds -> clock
     def datetime_at(self, seconds: float) -> datetime:
-        """The date-time ``seconds`` after the start (elapsed time, across DST changes)."""
+        """The date-time ``seconds`` after the start (elapsed time, across DST changes).
+
+        Raises:
+            OverflowError: For a time past the year 9999 (times in a run are within a
+                year of the start; see :meth:`datetimes` for columns that may hold more).
+        """
         if self.origin.tzinfo is None:
             return self.origin + timedelta(seconds=float(seconds))
         utc = self.origin.astimezone(timezone.utc) + timedelta(seconds=float(seconds))
@@ -444,7 +456,14 @@ def parse_time_point(value: object) -> object:
         value = normalize_start(value)
     if isinstance(value, str) and (is_clock_time(value) or _DATE_TIME.match(value)):
         clock = _VALIDATING_CLOCK.get() or Clock()
-        return clock.offset_of(value)
+        written = value.strip()
+        try:
+            return clock.offset_of(written)
+        except ValueError as error:
+            reason = str(error)
+            if reason.startswith(f"{written} "):  # "07:00 is before the start ..."
+                reason = f"found {written!r}, which {reason[len(written) + 1:]}"
+            raise ValueError(reason) from None
     try:
         return parse_duration(value)
     except ValueError:

@@ -26,6 +26,7 @@ from pydantic import (
 from sim.scenario.clock import (
     Clock,
     clock_of,
+    is_clock_time,
     normalize_start,
     parse_time_point,
     validating_with,
@@ -456,6 +457,15 @@ class Shift(Schema):
         """Turn each break's ``at`` (a time point) into ``after`` (from the shift start)."""
         if not isinstance(data, dict) or not isinstance(data.get("breaks"), list):
             return data
+        for index, item in enumerate(data["breaks"]):
+            after = item.get("after") if isinstance(item, dict) else None
+            if isinstance(after, str) and is_clock_time(after):
+                raise ScenarioRuleError(
+                    ("breaks", index, "after"),
+                    f"found {after.strip()!r}, a clock time; after is a duration from the "
+                    f"shift's start (such as 4h or 90m); for a clock time write "
+                    f"at: \"{after.strip()}\"",
+                )
         if not any(isinstance(item, dict) and item.get("at") is not None
                    for item in data["breaks"]):
             return data
