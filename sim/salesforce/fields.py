@@ -180,7 +180,11 @@ MessagingSession)."""
 
 # --------------------------------------------------------------------------- Ids
 class KeyPrefix:
-    """The three-character key prefix of each object's Ids."""
+    """The three-character key prefix of each object's Ids.
+
+    Salesforce's prefixes, except ``CONVERSATION_ENTRY``: ccsim's choice (the export's
+    readers join on ``ConversationId``, never on an entry's own Id).
+    """
 
     AGENT_WORK = "0Bz"
     MESSAGING_SESSION = "0Mw"
