@@ -321,3 +321,10 @@ def test_dates_outside_the_supported_years_are_refused(tmp_path: Path) -> None:
         f"{path}: start: found '9999-12-31 23:00'; expected a date-time between 1900 and 2200"
         " (from --set start=9999-12-31 23:00)"
     ]
+
+
+def test_csv_grid_problems_show_the_scenario_clock() -> None:
+    sheet = "interval_start,volume\n08:00,1\n08:20,2\n"
+    with pytest.raises(ValueError, match=r"^a.csv:3: the interval at 08:20 is off the profile's "
+                       r"30m grid; expected interval starts 08:00, 08:30, 09:00 and so on"):
+        arrival_volumes(sheet, "a.csv", CsvColumns(), 1800.0, clock_of("2026-03-02 08:00"))

@@ -115,7 +115,7 @@ def arrival_volumes(
         raise ValueError(f"{name} has no rows; expected one {columns.count_column} per interval")
     if time_at is None:
         return [row.count for row in parsed]
-    return _placed(parsed, name, interval_s)
+    return _placed(parsed, name, interval_s, _clock_texts(clock))
 
 
 def _read_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
@@ -383,8 +383,25 @@ def _datetime(text: str, time_format: str | None) -> datetime | None:
 
 
 # ------------------------------------------------------------------------------- grid
-def _placed(rows: list[_Row], name: str, interval_s: float | None) -> list[float]:
-    """Volumes in time order from the start: off-grid, duplicate and missing rows refused."""
+def _clock_texts(clock: Clock | None) -> Callable[[float], str]:
+    """How problem lines show a time: ``08:30`` (``d2 08:30``, or ``Tue 08:30`` when dated)."""
+    if clock is None:
+        return format_clock
+
+    def show(seconds: float) -> str:
+        if clock.day_number(seconds) == 1:
+            return clock.hhmm(seconds)
+        return clock.label(seconds, with_day=True)
+
+    return show
+
+
+def _placed(rows: list[_Row], name: str, interval_s: float | None,
+            format_clock: Callable[[float], str] = format_clock) -> list[float]:
+    """Volumes in time order from the start: off-grid, duplicate and missing rows refused.
+
+    ``format_clock`` shows a time from the start in problem lines.
+    """
     if interval_s is None:
         return [row.count for row in sorted(rows, key=lambda row: (_seconds(row), row.line))]
     grid = format_duration(interval_s)
