@@ -21,6 +21,7 @@ from sim.calibration.facts import Unusable
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
 from sim.calibration.vocabulary import ACCEPTED_STATUSES, DECLINED, PUSH_TIMEOUT
+from sim.salesforce import fields
 from sim.salesforce.read import Export
 
 DEFAULT_MAX_GAP_S = 1800.0
@@ -33,9 +34,9 @@ class PresencePeriods:
 
     Attributes:
         table: one row per presence row: ``user``, ``start_s``, ``end_s``, ``away``,
-            ``capacity``.
-        shifts: one row per shift (periods joined across short gaps): ``user``,
-            ``start_s``, ``end_s``.
+            ``capacity``, ``status`` (its DeveloperName), ``draining``.
+        shifts: one row per shift (periods joined across short gaps, draining left
+            out): ``user``, ``start_s``, ``end_s``.
         gaps: one row per short offline gap inside a shift: ``user``, ``start_s``,
             ``duration_s``.
         still_online: rows without an end (online at the export's end: counted to it).
@@ -61,16 +62,21 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
     end_s = np.where(still_online, clock.horizon_s, end_s)
     away = (raw["IsAway"].map(lambda v: str(v).lower() == "true").to_numpy()
             if "IsAway" in raw.columns else np.zeros(len(raw), dtype=bool))
+    names = export.statuses.set_index("Id")["DeveloperName"]
+    status_name = raw["ServicePresenceStatusId"].map(names).fillna("")
+    draining = (status_name == fields.DRAINING_STATUS).to_numpy()
     table = pd.DataFrame({
         "user": raw["UserId"].to_numpy(),
         "start_s": clock.seconds(raw["StatusStartDate"]),
         "end_s": end_s,
         "away": away,
         "capacity": raw["ConfiguredCapacity"].to_numpy(dtype=float),
-        "status": raw["ServicePresenceStatusId"].to_numpy(),
+        "status": status_name.to_numpy(),
+        "draining": draining,
     }).sort_values(["user", "start_s"], kind="stable", ignore_index=True)
     shifts, gaps = [], []
-    for user, rows in table.groupby("user", sort=True):
+    # Draining (finishing the shift's work, taking none) is past the shift's end.
+    for user, rows in table[~table["draining"]].groupby("user", sort=True):
         start, stop = rows["start_s"].to_numpy(), rows["end_s"].to_numpy()
         shift_start, shift_end = start[0], stop[0]
         for begin, finish in zip(start[1:], stop[1:], strict=True):

@@ -129,9 +129,11 @@ def _outbound(fitted: Fitted, outbound: pd.DataFrame, messages: pd.DataFrame | N
 def _conversations(fitted: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
                    messages: pd.DataFrame | None, inactivate_after_s: float) -> None:
     """Exchanges, reply times, silence and returns, after-conversation work."""
-    # Conversations the agent ended, with one accepted work item: the whole conversation
-    # with one agent.
-    whole = sessions[(sessions["ended_by"] == "agent") & (sessions["accepted_items"] == 1)]
+    # Inbound conversations the agent ended, with one accepted work item: the whole
+    # conversation with one agent (an outbound one starts with the campaign's message and
+    # the customer's answer, fitted apart).
+    whole = sessions[sessions["inbound"] & (sessions["ended_by"] == "agent")
+                     & (sessions["accepted_items"] == 1)]
     counts = whole["agent_messages"].to_numpy(dtype=float)
     counts = counts[counts >= 1]
     if len(counts):
@@ -252,16 +254,17 @@ def _slowdown(gap_s: np.ndarray, concurrency: np.ndarray) -> tuple[float, tuple[
 
 def _silence(fitted: Fitted, sessions: pd.DataFrame, messages: pd.DataFrame,
              gaps: pd.DataFrame, inactivate_after_s: float) -> None:
-    """Silent customers: those who came back, and those who did not.
+    """Silent customers of inbound sessions: those who came back, and those who did not.
 
     Came back: a customer gap past the inactivation delay. Did not (as far as the export
     shows): no answer to the agent's last message of an accepted session the agent did not
     end, for longer than the delay.
     """
-    customer = gaps[~gaps["agent"].to_numpy()]
+    customer = gaps[~gaps["agent"].to_numpy() & gaps["session"].isin(
+        sessions.loc[sessions["inbound"], "session"]).to_numpy()]
     long_gaps = customer[customer["gap_s"] > inactivate_after_s]
     returned = set(long_gaps["session"])
-    talking = sessions[np.isfinite(sessions["accept_s"].to_numpy())]
+    talking = sessions[np.isfinite(sessions["accept_s"].to_numpy()) & sessions["inbound"]]
     last = messages.groupby("session").agg(last_agent=("agent", "last"),
                                            last_s=("time_s", "max"))
     last = last.reindex(talking["session"])

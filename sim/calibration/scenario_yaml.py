@@ -42,7 +42,7 @@ def _mapping(values: Mapping[str, Any], path: Path, indent: int,
             lines.extend(f"{comment_pad}# {line}"
                          for line in _wrapped(comment, WIDTH - len(comment_pad) - 2))
         prefix = first_prefix if first else pad
-        if isinstance(value, Mapping) and not _flow_mapping(value):
+        if isinstance(value, Mapping) and not _flow_mapping(value, key_path, comments):
             lines.append(f"{prefix}{key}:")
             _mapping(value, key_path, indent + 2, comments, lines)
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
@@ -56,10 +56,10 @@ def _mapping(values: Mapping[str, Any], path: Path, indent: int,
             lines.append(f"{prefix}{key}: {_scalar(value)}")
 
 
-def _flow_mapping(value: Mapping[str, Any]) -> bool:
-    """Distributions and other small mappings of scalars go on one line."""
-    return all(not isinstance(item, (Mapping, list)) for item in value.values()) and len(
-        value) <= 4
+def _flow_mapping(value: Mapping[str, Any], path: Path, comments: Mapping[Path, str]) -> bool:
+    """Distributions and other small mappings of scalars, none commented, go on one line."""
+    return (all(not isinstance(item, (Mapping, list)) for item in value.values())
+            and len(value) <= 4 and not any((*path, key) in comments for key in value))
 
 
 def _number_list(start: str, values: list[Any], indent: int, lines: list[str]) -> None:

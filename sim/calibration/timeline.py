@@ -73,7 +73,7 @@ class ExportClock:
     def weekday_of_interval(self) -> np.ndarray:
         """The weekday (0 = Monday) of every interval of the horizon."""
         day = (np.arange(self.n_intervals) * self.interval_s // DAY_S).astype(int)
-        return (self.start.dayofweek + day) % 7
+        return (self.start.day_of_week + day) % 7
 
     def clock_labels(self) -> list[str]:
         """``Mon 08:30`` for every interval of the horizon."""

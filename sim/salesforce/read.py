@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -367,9 +368,17 @@ class _FileReader:
             return None
         names: list[str] | None = None
         row = 0
+        line_number = 0
+
+        def decoded(handle: BinaryIO) -> Iterator[str]:
+            nonlocal line_number
+            for line_number, raw in enumerate(handle, start=1):
+                yield raw.decode("utf-8-sig" if line_number == 1 else "utf-8")
+
         try:
-            with self.path.open(encoding="utf-8-sig", newline="") as handle:
-                for row, fields in enumerate(csv.reader(handle, delimiter=self.separator,
+            with self.path.open("rb") as handle:
+                for row, fields in enumerate(csv.reader(decoded(handle),
+                                                        delimiter=self.separator,
                                                         strict=True), start=1):
                     if names is None:
                         names = [name.strip() for name in fields]
@@ -381,7 +390,7 @@ class _FileReader:
                                      f"{self.delimiter_name()} delimiters)")
                         return None
         except UnicodeDecodeError:
-            self.problem(row + 1, None, "not UTF-8 text; expected a UTF-8 CSV (with or "
+            self.problem(line_number, None, "not UTF-8 text; expected a UTF-8 CSV (with or "
                          "without BOM)")
             return None
         except csv.Error as error:

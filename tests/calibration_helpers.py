@@ -1,0 +1,81 @@
+"""A known center, simulated and exported, for the calibration and backtest tests.
+
+:data:`TRUTH` is a tailored two-day desk (one enhanced web chat with an outbound campaign,
+one group on staffing per interval) with enough abandonment (exponential patience, a busy
+desk) for a patience fit on hundreds of events; :func:`export_truth` runs it traced and
+writes its Omni-Channel export with ``sim.salesforce.export``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.model.simulate import simulate
+from sim.model.tables import Result
+from sim.salesforce.export import export_tables, write_export
+from sim.scenario.schema import Scenario
+
+DAY_VOLUMES = [0.0] * 16 + [40, 60, 80, 95, 100, 95, 85, 80, 80, 85, 95, 100, 95, 85, 70, 60,
+                            50, 40, 30, 20] + [0.0] * 12
+"""Inbound sessions expected per 30-minute interval of a day (08:00-18:00)."""
+
+OUTBOUND_VOLUMES = [0.0] * 18 + [10.0] * 10 + [0.0] * 20
+"""Outbound sessions sent per 30-minute interval (09:00-14:00)."""
+
+DAY_STAFFING = [0] * 16 + [9] * 20 + [0] * 12
+"""Agents logged in per 30-minute interval (08:00-18:00)."""
+
+TRUTH_VALUES = {
+    "name": "Round trip desk",
+    "horizon": "2d",
+    "interval": "30m",
+    "capacity_model": "tab",
+    "seed": 12,
+    "service_level": {"threshold": "60s", "target": 0.8},
+    "channels": [{
+        "name": "web_chat",
+        "type": "enhanced_web_chat",
+        "queue": "support",
+        "capacity_weight": 1,
+        "arrivals": {"volumes": DAY_VOLUMES, "repeat": True},
+        "outbound": {
+            "arrivals": {"volumes": OUTBOUND_VOLUMES, "repeat": True},
+            "answer_probability": 0.6,
+            "answer_delay": {"kind": "exponential", "mean": "20m"},
+        },
+        "customers": {
+            "exchanges": {"kind": "lognormal", "mean": 6, "sd": 3},
+            "reply_time": {"kind": "exponential", "mean": "50s"},
+            "patience": {"kind": "exponential", "mean": "3m"},
+            "silent_probability": 0.1,
+            "return_probability": 0.3,
+            "return_delay": {"kind": "exponential", "mean": "20m"},
+        },
+    }],
+    "queues": [{"name": "support", "push_timeout": "60s"}],
+    "agent_groups": [{
+        "name": "chat_agents",
+        "capacity": 3,
+        "queues": ["support"],
+        "staffing": DAY_STAFFING * 2,
+        "behaviour": {
+            "accept_delay": {"kind": "uniform", "low": "3s", "high": "15s"},
+            "decline_probability": 0.03,
+            "reply_time": {"kind": "lognormal", "mean": "40s", "sd": "25s"},
+            "concurrency_slowdown": 0.15,
+            "close_tab_delay": {"kind": "exponential", "mean": "40s"},
+            "after_conversation_work": {"enabled": True, "max": "2m"},
+        },
+    }],
+}
+"""The known center whose export the tests calibrate."""
+
+TRUTH = Scenario.model_validate(TRUTH_VALUES)
+
+
+def export_truth(folder: Path, scenario: Scenario = TRUTH) -> Result:
+    """Simulate ``scenario`` (traced, replication 0) and write its export into ``folder``."""
+    result = simulate(scenario, trace=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_export(export_tables(result), folder)
+    return result

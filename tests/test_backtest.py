@@ -1,0 +1,120 @@
+"""Backtest: the calibrated center, run with the observed staffing, against its export.
+
+The observed measures are those the simulation computes (checked exactly against the
+exported run's own interval table); the calibrated scenario puts the observed service
+level inside its simulated 95% band in at least 90% of the intervals.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from calibration_helpers import TRUTH, export_truth
+
+from sim.calibration.backtest import Backtest, backtest, observed_staffing
+from sim.calibration.center import Calibration, calibrate
+from sim.calibration.observed import observed_intervals
+from sim.cli.main import main
+from sim.model.tables import Result
+from sim.salesforce.read import read_export
+
+REPLICATIONS = 20
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    folder = tmp_path_factory.mktemp("export")
+    return folder, export_truth(folder)
+
+
+@pytest.fixture(scope="module")
+def calibration(exported: tuple[Path, Result]) -> Calibration:
+    return calibrate(read_export(exported[0]))
+
+
+@pytest.fixture(scope="module")
+def result(calibration: Calibration) -> Backtest:
+    assert calibration.scenario is not None
+    return backtest(calibration.scenario, calibration, replications=REPLICATIONS)
+
+
+def test_observed_measures_are_the_simulations_own(calibration: Calibration,
+                                                   exported: tuple[Path, Result]) -> None:
+    observed = observed_intervals(calibration.sessions, calibration.work,
+                                  calibration.periods, calibration.clock,
+                                  TRUTH.service_level.threshold)
+    truth = exported[1].intervals
+    truth = truth[truth["channel"] == "all"].set_index("interval").reindex(
+        observed["interval"])
+    np.testing.assert_array_equal(observed["offered"], truth["offered"])
+    np.testing.assert_allclose(observed["service_level"], truth["service_level"],
+                               equal_nan=True)
+    # Date-times are exported to the millisecond: waits agree to about a millisecond.
+    np.testing.assert_allclose(observed["asa_s"], truth["asa_s"], atol=2e-3, equal_nan=True)
+    abandoned = truth["abandoned"] / truth["offered"].where(truth["offered"] > 0)
+    np.testing.assert_allclose(observed["abandonment_rate"], abandoned, equal_nan=True)
+
+
+def test_observed_staffing_replaces_the_schedule(calibration: Calibration) -> None:
+    changed, notes = observed_staffing(TRUTH.derive({"agent_groups[0].staffing": None,
+                                                     "agent_groups[0].agents": 3}),
+                                       calibration)
+    assert changed.agent_groups[0].staffing == calibration.values["agent_groups"][0][
+        "staffing"]
+    assert notes[-1] == "agent group 'chat_agents': observed staffing of 9 users"
+
+
+def test_service_level_inside_the_band_in_nine_intervals_of_ten(result: Backtest) -> None:
+    summary = result.summary
+    assert list(summary.index) == ["offered", "service_level", "asa_s", "abandonment_rate",
+                                   "occupancy", "handle_time_s"]
+    assert summary.loc["service_level", "intervals"] >= 30
+    assert summary.loc["service_level", "inside_share"] >= 0.90
+    assert result.replications == REPLICATIONS
+
+
+def test_summary_figures_follow_from_the_table(result: Backtest) -> None:
+    for measure, rows in result.table.groupby("measure"):
+        both = rows.dropna(subset=["observed", "sim_mean"])
+        assert result.summary.loc[measure, "mae"] == pytest.approx(
+            (both["observed"] - both["sim_mean"]).abs().mean())
+        banded = rows.dropna(subset=["observed", "sim_low"])
+        inside = (banded["observed"] >= banded["sim_low"] - 1e-9) & (
+            banded["observed"] <= banded["sim_high"] + 1e-9)
+        assert result.summary.loc[measure, "inside_share"] == pytest.approx(inside.mean())
+        assert (rows["sim_low"] <= rows["sim_mean"] + 1e-9).all() or rows["sim_low"].isna(
+        ).any()
+
+
+def test_cli_backtest_writes_its_reports(exported: tuple[Path, Result], tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = tmp_path / "center.yaml"
+    assert main(["calibrate", str(exported[0]), "--out", str(scenario), "-q"]) == 0
+    out = tmp_path / "bt"
+    code = main(["backtest", str(exported[0]), str(scenario), "-r", "3", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["backtest.csv", "backtest_summary.csv", "backtest.json", "backtest.png"])
+    document = json.loads((out / "backtest.json").read_text(encoding="utf-8"))
+    assert document["replications"] == 3
+    assert set(document["summary"]) == {"offered", "service_level", "asa_s",
+                                        "abandonment_rate", "occupancy", "handle_time_s"}
+    table = pd.read_csv(out / "backtest.csv")
+    assert set(table["measure"]) == set(document["summary"])
+    assert "service_level" in capsys.readouterr().out
+
+
+def test_cli_backtest_needs_two_replications(exported: tuple[Path, Result], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = tmp_path / "center.yaml"
+    assert main(["calibrate", str(exported[0]), "--out", str(scenario), "-q"]) == 0
+    code = main(["backtest", str(exported[0]), str(scenario), "-r", "1",
+                 "--out", str(tmp_path / "bt")])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        "ccsim: error: --replications must be at least 2 for a band")
+    assert not (tmp_path / "bt").exists()
