@@ -204,13 +204,14 @@ def test_curve_chart_draws_points_outside_the_target_hollow_with_a_legend_entry(
     hollow = [line for line in axes.get_lines() if line.get_markerfacecolor() == "white"
               and len(line.get_xdata())]
     assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [4]
-    assert "at most ±5 points" in axes.get_legend().get_title().get_text()
+    assert "at most ±5 points where filled" in axes.get_legend().get_title().get_text()
     _assert_chart_basics(figure)
     # Every point narrow enough: no hollow points and no such legend entry.
     narrow = curve[curve["ci_met"]].copy()
     narrow.attrs = curve.attrs
     again = service_level_curve_chart(narrow, 0.8, 60.0).axes[0]
     assert not any(text.startswith("CI wider") for text in _legend_texts(again))
+    assert "(at most ±5 points, 4 h per replication)" in again.get_legend().get_title().get_text()
 
 
 def test_required_agents_chart_one_panel_per_group() -> None:

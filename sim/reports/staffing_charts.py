@@ -248,7 +248,8 @@ def service_level_curve_chart(curve: pd.DataFrame, target: float | None = None,
     axes.set_title(f"Service level against agents, busiest interval{where}")
     ci = curve.attrs.get("ci_target")
     measured = curve.attrs.get("measured_s")
-    note = (f"95% CI bars (each at most ±{ci * 100:g} points"
+    where_met = " where filled" if wide_any else ""
+    note = (f"95% CI bars (at most ±{ci * 100:g} points{where_met}"
             f"{f', {measured / 3600:g} h per replication' if measured else ''})"
             if ci else "95% CI bars")
     axes.legend(loc="lower right", title=note, fontsize="small", title_fontsize="small")
