@@ -18,7 +18,7 @@ from sim.model.simulate import simulate  # noqa: E402
 from sim.reports.time_axis import clock_ticks, clock_time_axis  # noqa: E402
 from sim.scenario.arrival_csv import CsvColumns, arrival_volumes  # noqa: E402
 from sim.scenario.clock import Clock, clock_of, normalize_start  # noqa: E402
-from sim.scenario.loading import ScenarioError, load_scenario  # noqa: E402
+from sim.scenario.loading import ScenarioError, load_scenario, scenario_warnings  # noqa: E402
 
 
 def test_undated_default_clock_is_midnight_day_one() -> None:
@@ -328,3 +328,11 @@ def test_csv_grid_problems_show_the_scenario_clock() -> None:
     with pytest.raises(ValueError, match=r"^a.csv:3: the interval at 08:20 is off the profile's "
                        r"30m grid; expected interval starts 08:00, 08:30, 09:00 and so on"):
         arrival_volumes(sheet, "a.csv", CsvColumns(), 1800.0, clock_of("2026-03-02 08:00"))
+
+
+def test_warnings_show_clock_times_when_the_scenario_has_a_start(tmp_path: Path) -> None:
+    path = _desk(tmp_path, DURATIONS, "durations", [f"{hour}h" for hour in range(10)])
+    late = load_scenario(path, ["agent_groups[0].shifts=[{start: '09:00', end: '18:00', "
+                                "agents: 2}]"])
+    assert ("channels[0].arrivals: sessions arrive from 08:00 to 09:00 while no agent serving "
+            "queue 'support' is online") in scenario_warnings(late)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.scenario.arrival_rates import interval_rates_per_second
@@ -77,15 +79,24 @@ def unstaffed_arrivals(scenario: Scenario) -> list[str]:
             if gaps:
                 start, end = gaps[0]
                 more = f" (and {len(gaps) - 1} more)" if len(gaps) > 1 else ""
+                show = _time_text(scenario)
                 when = (
-                    f"a session arrives at {format_duration(start)}"
+                    f"a session arrives at {show(start)}"
                     if start == end
-                    else f"sessions arrive from {format_duration(start)} to {format_duration(end)}"
+                    else f"sessions arrive from {show(start)} to {show(end)}"
                 )
                 warnings.append(
                     f"{key}: {when}{more} while no agent serving queue {channel.queue!r} is online"
                 )
     return warnings
+
+
+def _time_text(scenario: Scenario) -> Callable[[float], str]:
+    """How a warning shows a time: a duration from the start, or the clock time with one."""
+    if scenario.start is None:
+        return format_duration
+    clock, several = scenario.clock, scenario.clock.multi_day(scenario.horizon)
+    return lambda seconds: clock.label(seconds, with_day=several)
 
 
 def _unstaffed_periods(
