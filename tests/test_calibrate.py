@@ -226,3 +226,10 @@ def test_regression_without_conversation_entries(exported: tuple[Path, pd.DataFr
         0].behaviour.reply_time.mean
     assert math.isfinite(per_exchange)
     assert per_exchange == pytest.approx(truth, rel=0.25)
+
+
+def test_away_after_decline_from_the_busy_periods(calibration: Calibration) -> None:
+    behaviour = calibration.values["agent_groups"][0]["behaviour"]
+    assert behaviour["away_after_decline"] == TRUTH.agent_groups[0].behaviour.away_after_decline
+    comment = calibration.comments[("agent_groups", 0, "behaviour", "away_after_decline")]
+    assert comment.startswith("median of ")

@@ -20,7 +20,7 @@ from sim.calibration.distributions import fit_durations, fit_share, poisson_ci
 from sim.calibration.facts import Unusable
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
-from sim.calibration.vocabulary import ACCEPTED_STATUSES, DECLINED, PUSH_TIMEOUT
+from sim.calibration.vocabulary import ACCEPTED_STATUSES, CANCELED, DECLINED, PUSH_TIMEOUT
 from sim.salesforce import fields
 from sim.salesforce.read import Export
 
@@ -140,7 +140,47 @@ def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.Da
                f"{len(shifts)} shifts of {len(users)} users in UserServicePresence")
     _disconnections(fitted, periods, users, shifts)
     _acceptance(fitted, mine)
+    _away(fitted, presence, mine, shifts)
     return fitted
+
+
+def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
+          shifts: pd.DataFrame) -> None:
+    """Away time: after a decline or push timeout (``away_after_decline``), else breaks.
+
+    An away (busy) period starting within a second of one of the user's declines or push
+    timeouts is the busy status Omni-Channel sets then; the others are breaks, which a
+    staffing per interval cannot hold: their share of the shifts is noted.
+    """
+    away = presence[presence["away"].to_numpy() & ~presence["draining"].to_numpy()]
+    if not len(away):
+        return
+    refused = work[work["status"].isin([DECLINED, PUSH_TIMEOUT])]
+    refused_s = np.where(np.isfinite(refused["decline_s"]), refused["decline_s"],
+                         refused["timeout_s"])
+    after_refusal = np.zeros(len(away), dtype=bool)
+    for user, rows in away.groupby("user"):
+        times = np.sort(refused_s[(refused["user"] == user).to_numpy()])
+        if not len(times):
+            continue
+        starts = rows["start_s"].to_numpy()
+        at = np.searchsorted(times, starts + 1.0, side="right") - 1
+        hit = (at >= 0) & (starts - times[np.maximum(at, 0)] <= 1.0)
+        after_refusal[np.flatnonzero(away.index.isin(rows.index))[hit]] = True
+    durations = (away["end_s"] - away["start_s"]).to_numpy()
+    if after_refusal.any():
+        value = float(np.median(durations[after_refusal]))
+        fitted.set(("behaviour", "away_after_decline"), round(value, 1),
+                   f"median of {int(after_refusal.sum())} busy periods starting at a decline "
+                   f"or push timeout (range {durations[after_refusal].min():.4g}-"
+                   f"{durations[after_refusal].max():.4g} s)")
+    breaks_h = float(durations[~after_refusal].sum()) / 3600
+    shift_h = float((shifts["end_s"] - shifts["start_s"]).sum()) / 3600
+    if breaks_h > 0:
+        fitted.notes.append(
+            f"agent_groups[{fitted.values['name']}]: {int((~after_refusal).sum())} other away "
+            f"periods ({breaks_h:.1f} h, {breaks_h / shift_h:.1%} of {shift_h:.0f} shift "
+            "hours) are breaks, which a staffing per interval does not model")
 
 
 def staffing_per_interval(shifts: pd.DataFrame, clock: ExportClock) -> np.ndarray:
@@ -187,9 +227,13 @@ def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
     accepted = pushed[pushed["status"].isin(ACCEPTED_STATUSES) & np.isfinite(pushed["accept_s"])]
     declined = pushed[pushed["status"] == DECLINED]
     timed_out = int((pushed["status"] == PUSH_TIMEOUT).sum())
+    canceled = int((pushed["status"] == CANCELED).sum())
     fitted.set_fit(("behaviour", "accept_delay"),
                    fit_durations((accepted["accept_s"] - accepted["assigned_s"]).to_numpy(),
-                                 "; AcceptDateTime minus AssignedDateTime"),
+                                 "; AcceptDateTime minus AssignedDateTime" + (
+                                     f" ({canceled} pushes canceled before an accept are "
+                                     "left out: the sample leans to short delays)"
+                                     if canceled else "")),
                    "no accepted work; default kept")
     decided = len(accepted) + len(declined) + timed_out
     share, (low, high) = fit_share(len(declined), decided)

@@ -10,6 +10,7 @@ the conversation time on the exchanges, which is said in the comment.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -356,5 +357,4 @@ def _after_conversation(fitted: Fitted, work: pd.DataFrame, sessions: pd.DataFra
 def _labelled(fit: Fit | None, label: str) -> Fit | None:
     if fit is None:
         return None
-    return Fit(fit.spec, fit.mean, fit.n, fit.ci, fit.censored, fit.method + label,
-               fit.values, fit.observed)
+    return dataclasses.replace(fit, method=fit.method + label)

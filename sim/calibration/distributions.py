@@ -31,9 +31,11 @@ class Fit:
             "sd": ...}``), in seconds.
         mean: mean of the fitted distribution.
         n: observations (censored ones included).
-        ci: 95% confidence interval of the mean.
+        ci: 95% confidence interval of the mean (of the sample mean when ``sample_mean``
+            is given, of the fitted mean otherwise).
         censored: observations only known to exceed their value.
         method: how it was fitted, for the comment.
+        sample_mean: the observations' mean, for complete data.
         values: the observations (for charts).
         observed: ``True`` for complete observations, ``False`` for censored ones.
     """
@@ -44,6 +46,7 @@ class Fit:
     ci: tuple[float, float]
     censored: int = 0
     method: str = ""
+    sample_mean: float | None = None
     values: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     observed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool), repr=False)
 
@@ -55,8 +58,10 @@ class Fit:
     def comment(self, unit: str = "s") -> str:
         """``<kind> fit: mean 40.2 s, 95% CI 39.6-40.8 s, n=6123 (...)`` for the YAML."""
         low, high = self.ci
-        text = (f"{self.method or self.kind}: mean {_g(self.mean)} {unit}, 95% CI "
-                f"{_g(low)}-{_g(high)} {unit}, n={self.n}")
+        text = f"{self.method or self.kind}: mean {_g(self.mean)} {unit}"
+        if self.sample_mean is not None and _g(self.sample_mean) != _g(self.mean):
+            text += f"; sample mean {_g(self.sample_mean)} {unit}"
+        text += f", 95% CI {_g(low)}-{_g(high)} {unit}, n={self.n}"
         if self.censored:
             text += f" ({self.censored} censored)"
         return text
@@ -126,7 +131,7 @@ def fit_durations(values: np.ndarray | list[float], label: str = "") -> Fit | No
     aic, spec = min(candidates, key=lambda item: item[0])
     return Fit(spec, _spec_mean(spec), n, ci,
                method=f"{spec['kind']} (lowest AIC of {len(candidates)}){label}",
-               values=data, observed=observed)
+               sample_mean=mean, values=data, observed=observed)
 
 
 def fit_censored(values: np.ndarray, observed: np.ndarray, label: str = "") -> Fit | None:
