@@ -26,6 +26,7 @@ from sim.cli.main import main
 from sim.salesforce import fields
 from sim.salesforce.read import read_export
 from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +234,23 @@ def test_away_after_decline_from_the_busy_periods(calibration: Calibration) -> N
     assert behaviour["away_after_decline"] == TRUTH.agent_groups[0].behaviour.away_after_decline
     comment = calibration.comments[("agent_groups", 0, "behaviour", "away_after_decline")]
     assert comment.startswith("median of ")
+
+
+def test_time_zone_puts_the_intervals_on_local_clock_time(
+        calibration: Calibration, exported: tuple[Path, pd.DataFrame]) -> None:
+    paris = calibrate(read_export(exported[0]), zone="Europe/Paris")
+    assert paris.values["start"] == "2026-03-02 00:00 Europe/Paris"
+    assert calibration.values["start"] == "2026-03-02 00:00 UTC"
+    utc_counts = calibration.arrivals[("web_chat", "inbound")].counts
+    paris_counts = paris.arrivals[("web_chat", "inbound")].counts
+    # 08:00 UTC is 09:00 in Paris in March (UTC+1): two half-hour intervals later.
+    np.testing.assert_array_equal(paris_counts[2:2 + len(utc_counts)],
+                                  utc_counts[: len(paris_counts) - 2])
+    assert load_scenario_text(paris.yaml("x"), exported[0].parent).clock.zone_name == (
+        "Europe/Paris")
+
+
+def load_scenario_text(text: str, folder: Path) -> Scenario:
+    path = folder / "paris.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_scenario(path)

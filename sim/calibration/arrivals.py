@@ -52,7 +52,7 @@ def fit_arrivals(seconds: np.ndarray, clock: ExportClock) -> ArrivalFit:
     n = clock.n_intervals
     counts = np.bincount(clock.interval_of(times), minlength=n)[:n]
     per_day = clock.intervals_per_day
-    slot = (clock.weekday_of_interval() * per_day) + (np.arange(n) % per_day)
+    slot = (clock.weekday_of_interval() * per_day) + clock.slot_of_interval()
     slot_counts = np.bincount(slot, weights=counts, minlength=7 * per_day)
     slot_days = np.bincount(slot, minlength=7 * per_day)
     days = slot_days[slot]

@@ -78,9 +78,10 @@ class Calibration:
         """The scenario file text, with a header naming ``source`` and the notes."""
         header = [
             f"Calibrated by ccsim calibrate from the Omni-Channel export {source}.",
-            f"Clock: the scenario starts at {self.clock.start:%Y-%m-%d %H:%M} UTC "
-            f"({self.clock.start:%A}) and covers {self.clock.horizon_s / 3600:g} h in "
-            f"{self.clock.interval_s / 60:g}-minute intervals.",
+            f"Clock: the scenario starts at {self.clock.start_text} "
+            f"({self.clock.start.tz_convert(self.clock.zone):%A}) and covers "
+            f"{self.clock.horizon_s / 3600:g} h in {self.clock.interval_s / 60:g}-minute "
+            "intervals.",
             f"Reply times: {self.messages_source}.",
             *[f"Note: {note}" for note in self.notes],
             *[f"Not used: {line}" for line in self.unusable],
@@ -95,6 +96,8 @@ def calibrate(
     target: float = 0.8,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
     inactivate_after_s: float = DEFAULT_INACTIVATE_AFTER_S,
+    zone: str = "UTC",
+    start: pd.Timestamp | None = None,
 ) -> Calibration:
     """Fit a scenario to an export.
 
@@ -105,6 +108,10 @@ def calibrate(
         target: service-level target to write.
         max_gap_s: offline gaps inside a shift up to this long are disconnections.
         inactivate_after_s: customer silence that counts as going silent (seconds).
+        zone: IANA time zone of the scenario's clock (intervals by weekday and time of day
+            in it); ``UTC`` by default.
+        start: the scenario's start, instead of midnight of the export's first day (a
+            backtest of a scenario with a ``start``).
 
     Raises:
         ValueError: when the export holds no messaging session or no presence.
@@ -123,7 +130,7 @@ def calibrate(
         observed_times.append(export.presence["StatusEndDate"])
     if export.entries is not None:
         observed_times.append(export.entries["EntryTime"])
-    clock = ExportClock.spanning(observed_times, interval_s)
+    clock = ExportClock.spanning(observed_times, interval_s, zone, start)
     sessions = session_facts(export, clock, unusable)
     work = work_facts(export, clock, sessions, unusable)
     messages = message_facts(export, clock, sessions, unusable)
@@ -131,9 +138,9 @@ def calibrate(
     scenario.set(("name",), f"Calibrated from {export.directory.name}")
     scenario.set(("description",), f"Fitted by ccsim calibrate to the Omni-Channel export "
                  f"{export.directory.name}: {len(sessions)} sessions, {len(work)} work items.")
-    scenario.set(("horizon",), f"{clock.horizon_s / 3600:g}h", f"from "
-                 f"{clock.start:%Y-%m-%d} 00:00 UTC to the end of the interval of the last "
-                 "observation")
+    scenario.set(("start",), clock.start_text, "midnight of the export's first day")
+    scenario.set(("horizon",), f"{clock.horizon_s / 3600:g}h", "to the end of the interval "
+                 "of the export's last observation")
     scenario.set(("interval",), f"{interval_s / 60:g}m")
     _capacity_model(scenario, work)
     scenario.set(("service_level",), {"threshold": threshold_s, "target": target},

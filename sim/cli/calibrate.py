@@ -30,6 +30,8 @@ from sim.salesforce.read import DELIMITERS
 from sim.scenario.units import parse_duration
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.calibration.center import Calibration
 
 CALIBRATION_CHARTS = ("calibration_fits.png", "calibration_patience.png",
@@ -69,6 +71,10 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--max-gap", default="30m", metavar="TIME",
                            help="offline gaps inside a shift up to this long are "
                            "disconnections, longer ones end the shift (default: 30m)")
+    calibrate.add_argument("--time-zone", default="UTC", metavar="ZONE",
+                           help="time zone of the scenario's clock, an IANA name such as "
+                           "Europe/Paris: arrivals are fitted by weekday and time of day "
+                           "there (default: UTC, as the export's date-times)")
     calibrate.add_argument("--charts", type=Path, metavar="DIR",
                            help="also write PNG charts of each fit against the data to DIR")
     calibrate.add_argument("--quiet", "-q", action="store_true",
@@ -123,7 +129,8 @@ def _duration(option: str, text: str) -> float:
 
 
 def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, target: float,
-          inactivate_after_s: float = 600.0) -> Calibration | None:
+          inactivate_after_s: float = 600.0, zone: str = "UTC",
+          start: pd.Timestamp | None = None) -> Calibration | None:
     """The export read and calibrated; ``None`` (problems printed) for a bad export."""
     from sim.calibration.center import calibrate
     from sim.salesforce.read import ExportError, read_export
@@ -136,7 +143,7 @@ def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, targe
         return None
     return calibrate(export, interval_s=interval_s, threshold_s=threshold_s, target=target,
                      max_gap_s=_duration("--max-gap", args.max_gap),
-                     inactivate_after_s=inactivate_after_s)
+                     inactivate_after_s=inactivate_after_s, zone=zone, start=start)
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
@@ -150,7 +157,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         raise ValueError(f"--target {args.target!r}: expected a service level such as "
                          "80/60s") from None
     inactivate_s = _duration("--inactivate-after", args.inactivate_after)
-    calibration = _read(args, interval_s, threshold_s, target, inactivate_s)
+    calibration = _read(args, interval_s, threshold_s, target, inactivate_s, args.time_zone)
     if calibration is None:
         return EXIT_BAD_INPUT
     out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
@@ -214,8 +221,14 @@ def run_backtest(args: argparse.Namespace) -> int:
     if args.replications < 2:
         raise ValueError("--replications must be at least 2 for a band")
     scenario = load_checked(args.scenario, [], args.quiet)
+    import pandas as pd
+
+    start = None
+    if scenario.clock.dated:  # observed intervals from the scenario's own start
+        start = pd.Timestamp(scenario.clock.origin)
+        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
     calibration = _read(args, scenario.interval, scenario.service_level.threshold,
-                        scenario.service_level.target)
+                        scenario.service_level.target, start=start)
     if calibration is None:
         return EXIT_BAD_INPUT
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
@@ -240,7 +253,7 @@ def run_backtest(args: argparse.Namespace) -> int:
         }
         (staged / "backtest.json").write_text(json.dumps(document, indent=2) + "\n",
                                               encoding="utf-8")
-        backtest_chart(result, calibration.clock.scenario_clock()).savefig(
+        backtest_chart(result, scenario.clock).savefig(
             staged / "backtest.png", dpi=110)
         written = folder.commit([staged / name for name in BACKTEST_FILES])
     if not args.quiet:
