@@ -79,6 +79,17 @@ def _time_axis(axes: Axes, edges: np.ndarray, clock: Clock | None) -> None:
     axes.grid(axis="x", alpha=0.3)
 
 
+def _finish(figure: Figure, panels: list[Axes], heading: str, wrap: bool = True) -> None:
+    """The title (the figure's over several panels), one time-axis label at the bottom."""
+    if len(panels) > 1:
+        figure.suptitle(heading, wrap=wrap)
+        for axes in panels[:-1]:  # the panels share the time axis: label it once
+            axes.set_xlabel("")
+    else:
+        panels[0].set_title(heading, wrap=wrap)
+    figure.tight_layout()
+
+
 def _panel_title(axes: Axes, group: str, several: bool) -> None:
     if several:
         axes.set_title(chart_text(f"agent group {group}"), fontsize="medium", loc="left")
@@ -133,13 +144,8 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
         axes.patch.set_visible(False)
         _joint_legend(axes, arrivals_axes)
         _panel_title(axes, group, len(parts) > 1)
-    # A title naming the group and several goals is long: wrapped to the figure, not cut.
-    heading = chart_text(title or "Required agents per interval by capacity model")
-    if len(parts) > 1:
-        figure.suptitle(heading, wrap=True)
-    else:
-        panels[0].set_title(heading, wrap=True)
-    figure.tight_layout()
+    # A title naming the groups and several goals is long: wrapped to the figure, not cut.
+    _finish(figure, panels, chart_text(title or "Required agents per interval by capacity model"))
     return figure
 
 
@@ -180,12 +186,8 @@ def shift_cover_chart(table: pd.DataFrame, interval_s: float, clock: Clock | Non
         axes.set_ylim(0, max(1.0, top) * 1.45)  # room for the legend above the steps
         axes.legend(loc="upper left", fontsize="small", ncol=2)
         _panel_title(axes, group, len(parts) > 1)
-    heading = chart_text(title or "Shift plan against the required agents per interval")
-    if len(parts) > 1:
-        figure.suptitle(heading, wrap=True)
-    else:
-        panels[0].set_title(heading, wrap=True)
-    figure.tight_layout()
+    _finish(figure, panels,
+            chart_text(title or "Shift plan against the required agents per interval"))
     return figure
 
 
@@ -305,12 +307,7 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         axes.set_ylim(max(0.0, 5.0 * math.floor(bottom / 5.0)), 101)
         axes.legend(loc="lower left", ncol=2, fontsize="small")
         _panel_title(axes, group, len(parts) > 1)
-    heading = "Achieved service level per interval at the required staffing"
-    if len(parts) > 1:
-        figure.suptitle(heading)
-    else:
-        panels[0].set_title(heading)
-    figure.tight_layout()
+    _finish(figure, panels, "Achieved service level per interval at the required staffing")
     return figure
 
 
