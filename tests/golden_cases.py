@@ -32,7 +32,7 @@ from scenario_builders import rich_scenario  # noqa: E402
 import sim  # noqa: E402
 
 GOLDEN_DIR = ROOT / "tests" / "golden"
-TABLES = ("sessions", "agents", "intervals", "trace")
+TABLES = ("sessions", "agents", "intervals", "groups", "trace")
 SEED = 1
 MODELS = ("tab", "status")
 
@@ -74,7 +74,7 @@ def cases() -> Iterator[tuple[str, Callable[[], sim.Scenario]]]:
 
 
 def tables(scenario: sim.Scenario) -> dict[str, pd.DataFrame]:
-    """The four tables of one traced run of ``scenario`` at the golden seed."""
+    """The five tables of one traced run of ``scenario`` at the golden seed."""
     result = sim.simulate(scenario, seed=SEED, trace=True)
     return {name: getattr(result, name).reset_index(drop=True) for name in TABLES}
 

@@ -44,6 +44,7 @@ class ReplicationPayload:
         intervals: the interval table with a ``replication`` column.
         agents: the agent table with a ``replication`` column.
         sessions: the session table with a ``replication`` column, or ``None`` if not kept.
+        groups: the per-group interval table with a ``replication`` column.
     """
 
     replication: int
@@ -51,6 +52,7 @@ class ReplicationPayload:
     intervals: pd.DataFrame
     agents: pd.DataFrame
     sessions: pd.DataFrame | None
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_replication(
@@ -74,6 +76,7 @@ def run_replication(
         intervals=_tagged(intervals_with_service_level(result), replication),
         agents=_tagged(result.agents, replication),
         sessions=_tagged(result.sessions, replication) if keep_sessions else None,
+        groups=_tagged(result.groups, replication),
     )
 
 
@@ -142,6 +145,7 @@ class RunSet:
         agents: agent tables of all finished replications (``replication`` column).
         sessions: session tables (``replication`` column), ``None`` if not kept.
         interrupted: the run was stopped (Ctrl-C) before every replication finished.
+        groups: per-group interval tables of all finished replications (``replication``).
     """
 
     scenario: Scenario
@@ -153,6 +157,7 @@ class RunSet:
     sessions: pd.DataFrame | None
     interrupted: bool = False
     replication_ids: list[int] = field(default_factory=list)
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def replications(self) -> int:
@@ -211,6 +216,7 @@ def _runset(
 
     intervals = joined([payload.intervals for payload in payloads])
     agents = joined([payload.agents for payload in payloads])
+    groups = joined([payload.groups for payload in payloads])
     return RunSet(
         scenario=scenario,
         seed=seed,
@@ -221,6 +227,7 @@ def _runset(
         sessions=joined([payload.sessions for payload in payloads]),
         interrupted=interrupted,
         replication_ids=[payload.replication for payload in payloads],
+        groups=groups if groups is not None else pd.DataFrame(),
     )
 
 

@@ -70,7 +70,8 @@ class ContactCenter:
         self.streams = streams
         self.policy = capacity_model(scenario)
         self.record = Recorder(env, trace)
-        self.levels = IntervalLevels(scenario.interval, scenario.horizon)
+        self.levels = IntervalLevels(scenario.interval, scenario.horizon,
+                                     len(scenario.agent_groups), len(scenario.channels))
         context = ModelContext(env, scenario, streams, self.policy, self.record, self.levels)
         queues = build_queues(scenario)
         self.channels = [
@@ -83,6 +84,10 @@ class ContactCenter:
             for spec in scenario.channels
         ]
         self.groups = {g.name: GroupRuntime(g, streams) for g in scenario.agent_groups}
+        for index, runtime in enumerate(self.channels):
+            runtime.level_index = index
+        for index, group in enumerate(self.groups.values()):
+            group.level_index = index
         agents_with_schedules = make_agents(scenario, self.groups)
         self.agents: list[Agent] = [agent for agent, _ in agents_with_schedules]
         self.work_items = work_items = WorkItems(context)
@@ -139,7 +144,7 @@ class ContactCenter:
         now = self.env.now
         for agent in self.agents:
             agent.accrue(now)
-        self.levels.advance(now)
+        self.levels.close(now)
         advance = self.conversations.advance
         for session in self.sessions:
             state = session.conversation

@@ -201,6 +201,8 @@ class WorkItem:
     consuming: float = 0.0
     accept_time: float = float("nan")
     close_time: float = float("nan")
+    level_slot: int = 0
+    """Its (group, channel) work slot in the interval levels (``IntervalLevels.slot``)."""
 
 
 @dataclass(slots=True, eq=False)

@@ -1,4 +1,8 @@
-"""Time-weighted levels of the whole center, accumulated per reporting interval."""
+"""Time-weighted levels of the center, per agent group and channel, binned by interval.
+
+The center's levels are sums of these: every work item belongs to one (group, channel)
+*work slot* (its agent's group, its session's channel), every online agent to one group.
+"""
 
 from __future__ import annotations
 
@@ -6,70 +10,124 @@ import numpy as np
 
 
 class IntervalLevels:
-    """Integrals over time of a few piecewise-constant levels, binned by interval.
+    """Integrals over time of piecewise-constant levels, binned by reporting interval.
 
-    Levels: capacity in use by online agents, capacity of online agents, agents online and
-    open work items of online agents. Each integral is in level × seconds.
+    Work slots (one per agent group × channel, ``slot = group * n_channels + channel``):
+    capacity in use by online agents' work items and their open work items (those using
+    capacity). Groups: capacity of online agents and agents online. Each level is
+    integrated on its own, only when it changes, so a change costs one slot's bins.
+    Integrals are in level × seconds; call :meth:`close` at the end of the run.
+
+    Attributes:
+        used_s: ``[slot][interval]`` capacity × seconds in use.
+        open_work_s: ``[slot][interval]`` open work items × seconds.
+        capacity_s: ``[group][interval]`` online capacity × seconds.
+        agents_s: ``[group][interval]`` agents online × seconds.
     """
 
-    USED = 0
-    CAPACITY = 1
-    AGENTS = 2
-    OPEN_WORK = 3
-    NAMES = ("capacity_used", "capacity_online", "agents_online", "open_work")
-
-    def __init__(self, interval_s: float, horizon_s: float) -> None:
+    def __init__(
+        self, interval_s: float, horizon_s: float, n_groups: int = 1, n_channels: int = 1
+    ) -> None:
         self.interval_s = interval_s
         self.horizon_s = horizon_s
-        self.n_intervals = int(np.ceil(horizon_s / interval_s - 1e-9))
-        self.levels = [0.0, 0.0, 0.0, 0.0]
-        self.integrals = [[0.0] * self.n_intervals for _ in self.NAMES]
-        self.last_time = 0.0
+        self.n_intervals = n = int(np.ceil(horizon_s / interval_s - 1e-9))
+        self.n_groups = n_groups
+        self.n_channels = n_channels
+        slots = n_groups * n_channels
+        self.used = [0.0] * slots
+        self.open_work = [0.0] * slots
+        self.work_since = [0.0] * slots
+        self.used_s = [[0.0] * n for _ in range(slots)]
+        self.open_work_s = [[0.0] * n for _ in range(slots)]
+        self.capacity = [0.0] * n_groups
+        self.agents = [0.0] * n_groups
+        self.group_since = [0.0] * n_groups
+        self.capacity_s = [[0.0] * n for _ in range(n_groups)]
+        self.agents_s = [[0.0] * n for _ in range(n_groups)]
 
-    def advance(self, now: float) -> None:
-        """Add each level × elapsed time since the last change into the interval bins."""
-        start = self.last_time
-        if now <= start:
-            return
-        if now > self.horizon_s:
-            now = self.horizon_s
+    def slot(self, group: int, channel: int) -> int:
+        """The work slot of a group index and a channel index (scenario order)."""
+        return group * self.n_channels + channel
+
+    def change_work(self, now: float, slot: int, used: float, open_work: float) -> None:
+        """Change a work slot's capacity in use and open work items by these amounts.
+
+        Called at every change of capacity in use (``now`` in seconds).
+        """
+        start = self.work_since[slot]
+        if now > start:
+            level_used = self.used[slot]
+            level_open = self.open_work[slot]
+            if level_used or level_open:
+                if now > self.horizon_s:
+                    now = self.horizon_s
+                interval_s = self.interval_s
+                used_s = self.used_s[slot]
+                open_s = self.open_work_s[slot]
+                index = int(start // interval_s)
+                n = self.n_intervals
+                while start < now and index < n:
+                    end = (index + 1) * interval_s
+                    if end > now:
+                        end = now
+                    span = end - start
+                    used_s[index] += level_used * span
+                    open_s[index] += level_open * span
+                    start = end
+                    index += 1
+            self.work_since[slot] = now
+        self.used[slot] += used
+        self.open_work[slot] += open_work
+
+    def change_group(self, now: float, group: int, capacity: float, agents: float) -> None:
+        """Change a group's online capacity and agents online by these amounts at ``now``."""
+        start = self.group_since[group]
+        if now > start:
+            self._integrate(
+                start, min(now, self.horizon_s),
+                (self.capacity[group], self.capacity_s[group]),
+                (self.agents[group], self.agents_s[group]),
+            )
+            self.group_since[group] = now
+        self.capacity[group] += capacity
+        self.agents[group] += agents
+
+    def close(self, now: float) -> None:
+        """Integrate every level up to ``now`` (seconds; the end of the run)."""
+        for slot in range(len(self.used)):
+            self.change_work(now, slot, 0.0, 0.0)
+        for group in range(self.n_groups):
+            self.change_group(now, group, 0.0, 0.0)
+
+    def _integrate(self, start: float, now: float, *levels: tuple[float, list[float]]) -> None:
+        """Add each ``(level, bins)`` × the time in each interval from ``start`` to ``now``."""
         interval_s = self.interval_s
-        used, capacity, agents, open_work = self.levels
-        used_s, capacity_s, agents_s, open_work_s = self.integrals
         index = int(start // interval_s)
-        # Called at every change of capacity in use: the levels are unrolled.
         while start < now and index < self.n_intervals:
-            end = (index + 1) * interval_s
-            if end > now:
-                end = now
-            span = end - start
-            if used:
-                used_s[index] += used * span
-            if capacity:
-                capacity_s[index] += capacity * span
-            if agents:
-                agents_s[index] += agents * span
-            if open_work:
-                open_work_s[index] += open_work * span
+            end = min((index + 1) * interval_s, now)
+            for level, bins in levels:
+                if level:
+                    bins[index] += level * (end - start)
             start = end
             index += 1
-        self.last_time = now
 
-    def change(
-        self,
-        now: float,
-        used: float = 0.0,
-        capacity: float = 0.0,
-        agents: float = 0.0,
-        open_work: float = 0.0,
-    ) -> None:
-        """Change the levels by the given amounts at time ``now`` (seconds).
+    # ------------------------------------------------------------------ totals (after the run)
+    def work_by_channel(self) -> tuple[np.ndarray, np.ndarray]:
+        """``[channel][interval]`` capacity × s in use and open work × s, over groups."""
+        shape = (self.n_groups, self.n_channels, self.n_intervals)
+        used = np.asarray(self.used_s, dtype=float).reshape(shape)
+        open_work = np.asarray(self.open_work_s, dtype=float).reshape(shape)
+        return used.sum(axis=0), open_work.sum(axis=0)
 
-        Called at every change of capacity in use: pass the amounts by position there.
-        """
-        self.advance(now)
-        levels = self.levels
-        levels[0] += used
-        levels[1] += capacity
-        levels[2] += agents
-        levels[3] += open_work
+    def work_by_group(self) -> tuple[np.ndarray, np.ndarray]:
+        """``[group][interval]`` capacity × s in use and open work × s, over channels."""
+        shape = (self.n_groups, self.n_channels, self.n_intervals)
+        used = np.asarray(self.used_s, dtype=float).reshape(shape)
+        open_work = np.asarray(self.open_work_s, dtype=float).reshape(shape)
+        return used.sum(axis=1), open_work.sum(axis=1)
+
+    def online_by_group(self) -> tuple[np.ndarray, np.ndarray]:
+        """``[group][interval]`` online capacity × s and agents online × s."""
+        shape = (self.n_groups, self.n_intervals)
+        return (np.asarray(self.capacity_s, dtype=float).reshape(shape),
+                np.asarray(self.agents_s, dtype=float).reshape(shape))

@@ -182,11 +182,10 @@ class AgentPresence(Collaborator):
         now_online = agent.online
         if was_online != now_online:
             sign = 1.0 if now_online else -1.0
-            self.levels.change(
-                self.env.now,
-                used=sign * agent.used,
-                capacity=sign * agent.capacity,
-                agents=sign,
-                open_work=sign * agent.working_items,
-            )
+            now = self.env.now
+            levels = self.levels
+            levels.change_group(now, agent.group.level_index, sign * agent.capacity, sign)
+            for item in agent.items:  # its work counts while it is online
+                if item.consuming:
+                    levels.change_work(now, item.level_slot, sign * item.consuming, sign)
         self.record.agent_event(agent, presence)

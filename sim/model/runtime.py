@@ -42,6 +42,8 @@ class ChannelRuntime:
         self.kind = spec.kind
         self.queue = queue
         self.size = work_size(spec)
+        self.level_index = 0
+        """Its place among the scenario's channels in the interval levels (set by the center)."""
         self.paused_capacity_weight = spec.paused_capacity_weight
         self.auto_accept = spec.auto_accept
         behaviour = first_group.behaviour if first_group is not None else AgentBehaviour()
@@ -107,6 +109,8 @@ class GroupRuntime:
         behaviour = spec.behaviour
         self.spec = spec
         self.name = spec.name
+        self.level_index = 0
+        """Its place among the scenario's groups in the interval levels (set by the center)."""
         self.accept_delay = Sampler(behaviour.accept_delay, streams.generator("accept", spec.name))
         self.decline_draw = UniformSampler(streams.generator("decline", spec.name))
         self.decline_probability = behaviour.decline_probability

@@ -7,7 +7,14 @@ import numpy as np
 from sim.model.center import ContactCenter, gc_paused
 from sim.model.recorder import work_items_table
 from sim.model.streams import RandomStreams
-from sim.model.tables import Result, agents_table, intervals_table, sessions_table, trace_table
+from sim.model.tables import (
+    Result,
+    agents_table,
+    groups_table,
+    intervals_table,
+    sessions_table,
+    trace_table,
+)
 from sim.scenario.schema import Scenario
 
 
@@ -49,6 +56,7 @@ def simulate(
             sessions=sessions,
             agents=agents_table(center.agents),
             intervals=intervals_table(scenario, sessions, center.levels),
+            groups=groups_table(scenario, center.levels),
             trace=trace_table(center.record.rows) if trace else None,
             work=work_items_table(center.record.work_items) if trace else None,
             events=next(center.env._eid),  # events scheduled; SimPy keeps no public counter

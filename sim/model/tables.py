@@ -7,7 +7,7 @@ from the simulation start.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -78,6 +78,7 @@ class Result:
         intervals: one row per reporting interval and channel, plus channel ``"all"``.
         trace: the event trace when asked for, else ``None``.
         events: SimPy events scheduled during the run.
+        groups: one row per reporting interval and agent group (:func:`groups_table`).
         work: with the trace, one row per work item (AgentWork;
             :func:`sim.model.recorder.work_items_table`), else ``None``.
     """
@@ -89,6 +90,7 @@ class Result:
     intervals: pd.DataFrame
     trace: pd.DataFrame | None
     events: int
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     work: pd.DataFrame | None = None
 
 
@@ -220,40 +222,111 @@ def intervals_table(
     interval they arrived in; completed, timed-out and logout ends count by the interval
     they ended in. A session still waiting at the horizon counts as a miss only once it
     has waited longer than the threshold.
+
+    Levels (time-weighted over the interval): a channel's ``busy_capacity_s`` is the
+    capacity × seconds its own work items used, its ``agents_online`` and
+    ``capacity_online_s`` count the online agents of the groups serving its queue, its
+    ``occupancy`` is the share of that capacity its work used, and its ``concurrency`` its
+    open work items per such agent. The ``"all"`` row is the whole center; its busy
+    capacity is the sum of the channels'. Occupancy or concurrency with no agent able to
+    serve is NaN.
     """
     interval_s = scenario.interval
     n = levels.n_intervals
     threshold = scenario.service_level.threshold
-    lengths = np.minimum(np.arange(1, n + 1) * interval_s, scenario.horizon) - (
-        np.arange(n) * interval_s
-    )
-    integrals = np.asarray(levels.integrals)
-    capacity = integrals[IntervalLevels.CAPACITY]
-    agents_online = integrals[IntervalLevels.AGENTS] / lengths
-    occupancy = np.divide(
-        integrals[IntervalLevels.USED], capacity, out=np.full(n, np.nan), where=capacity > 0
-    )
-    concurrency = np.divide(
-        integrals[IntervalLevels.OPEN_WORK],
-        integrals[IntervalLevels.AGENTS],
-        out=np.full(n, np.nan),
-        where=integrals[IntervalLevels.AGENTS] > 0,
-    )
+    lengths = interval_lengths(scenario, n)
+    used, open_work = levels.work_by_channel()
+    capacity, agents = levels.online_by_group()
     frames = []
     channel_names = [c.name for c in scenario.channels]
-    for channel in [*channel_names, "all"]:
-        subset = sessions if channel == "all" else sessions[sessions["channel"] == channel]
+    busy_rows, open_rows, capacity_rows, agent_rows = [], [], [], []
+    for index, channel in enumerate([*channel_names, "all"]):
+        if channel == "all":
+            subset = sessions
+            serving = np.ones(len(scenario.agent_groups), dtype=bool)
+            busy_rows.append(used.sum(axis=0))
+            open_rows.append(open_work.sum(axis=0))
+        else:
+            subset = sessions[sessions["channel"] == channel]
+            queue = scenario.channels[index].queue
+            serving = np.array([queue in group.queues for group in scenario.agent_groups])
+            busy_rows.append(used[index])
+            open_rows.append(open_work[index])
+        capacity_rows.append(capacity[serving].sum(axis=0))
+        agent_rows.append(agents[serving].sum(axis=0))
         frames.append(
             _channel_intervals(subset, channel, n, interval_s, threshold, scenario.horizon)
         )
     table = pd.concat(frames, ignore_index=True)
+    busy, in_progress = np.concatenate(busy_rows), np.concatenate(open_rows)
+    capacity_s, agents_s = np.concatenate(capacity_rows), np.concatenate(agent_rows)
     table["throughput_per_h"] = table["completed"] / np.tile(lengths / 3600.0, len(frames))
-    table["agents_online"] = np.tile(agents_online, len(frames))
-    table["busy_capacity_s"] = np.tile(integrals[IntervalLevels.USED], len(frames))
-    table["capacity_online_s"] = np.tile(capacity, len(frames))
-    table["occupancy"] = np.tile(occupancy, len(frames))
-    table["concurrency"] = np.tile(concurrency, len(frames))
+    table["agents_online"] = agents_s / np.tile(lengths, len(frames))
+    table["busy_capacity_s"] = busy
+    table["capacity_online_s"] = capacity_s
+    table["occupancy"] = _share(busy, capacity_s)
+    table["concurrency"] = _share(in_progress, agents_s)
     return table
+
+
+GROUP_INTERVAL_COLUMNS = (
+    "interval",
+    "start_s",
+    "group",
+    "agents_online",
+    "capacity_online_s",
+    "busy_capacity_s",
+    "occupancy",
+    "concurrency",
+)
+
+
+def groups_table(scenario: Scenario, levels: IntervalLevels) -> pd.DataFrame:
+    """Per interval and agent group: agents online, capacity, occupancy and concurrency.
+
+    Time-weighted over each interval: ``agents_online`` is the mean number of the group's
+    agents online, ``capacity_online_s`` their capacity × seconds online,
+    ``busy_capacity_s`` the capacity × seconds their work items used (every channel),
+    ``occupancy`` the second over the first (NaN with nobody online) and ``concurrency``
+    their open work items per online agent. Weighted by ``capacity_online_s``, the groups'
+    occupancies add up to the center's (the ``"all"`` rows of :func:`intervals_table`).
+    """
+    n = levels.n_intervals
+    names = [group.name for group in scenario.agent_groups]
+    used, open_work = levels.work_by_group()
+    capacity, agents = levels.online_by_group()
+    lengths = interval_lengths(scenario, n)
+    groups = len(names)
+    busy, capacity_s, agents_s = used.ravel(), capacity.ravel(), agents.ravel()
+    column = np.empty(groups, dtype=object)
+    column[:] = names
+    return pd.DataFrame(
+        {
+            "interval": np.tile(np.arange(n), groups),
+            "start_s": np.tile(np.arange(n) * scenario.interval, groups),
+            "group": pd.Series(np.repeat(column, n), dtype=object),
+            "agents_online": agents_s / np.tile(lengths, groups),
+            "capacity_online_s": capacity_s,
+            "busy_capacity_s": busy,
+            "occupancy": _share(busy, capacity_s),
+            "concurrency": _share(open_work.ravel(), agents_s),
+        },
+        columns=list(GROUP_INTERVAL_COLUMNS),
+    )
+
+
+def interval_lengths(scenario: Scenario, n: int) -> np.ndarray:
+    """The length of each of the ``n`` reporting intervals (seconds; the last may be short)."""
+    interval_s = scenario.interval
+    return np.minimum(np.arange(1, n + 1) * interval_s, scenario.horizon) - (
+        np.arange(n) * interval_s
+    )
+
+
+def _share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise ratio, NaN where the denominator is not positive."""
+    return np.divide(numerator, denominator, out=np.full(len(numerator), np.nan),
+                     where=denominator > 0)
 
 
 def service_level_masks(

@@ -37,7 +37,8 @@ class WorkItems(Collaborator):
         self.next_item_id = 0
         # Bound once: called at every change of capacity in use.
         self._consumption = context.policy.consumption
-        self._change_levels = levels.change
+        self._change_work = levels.change_work
+        self._n_channels = levels.n_channels
         self._rerank: Callable[[Agent], None]
         self._work_items_changed: Callable[[Agent], None]
         self._start_conversation: Callable[[MessagingSession], None]
@@ -86,6 +87,7 @@ class WorkItems(Collaborator):
     def new_item(self, session: MessagingSession, agent: Agent, now: float) -> WorkItem:
         """A new work item of ``session`` for ``agent``, assigned at ``now`` (s)."""
         item = WorkItem(self.next_item_id, session, agent, session.channel.size, now)
+        item.level_slot = agent.group.level_index * self._n_channels + session.channel.level_index
         self.next_item_id += 1
         agent.items.append(item)
         session.work_item = item
@@ -240,4 +242,4 @@ class WorkItems(Collaborator):
             if agent.working_items > agent.max_concurrency:
                 agent.max_concurrency = agent.working_items
         if agent.online:
-            self._change_levels(now, delta, 0.0, 0.0, working_delta)
+            self._change_work(now, item.level_slot, delta, working_delta)
