@@ -8,6 +8,7 @@ level inside its simulated 95% band in at least 90% of the intervals.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +16,14 @@ import pandas as pd
 import pytest
 from calibration_helpers import TRUTH, export_truth
 
-from sim.calibration.backtest import Backtest, backtest, observed_staffing
+from sim.calibration.backtest import Backtest, backtest, observed_staffing, prediction_band
 from sim.calibration.center import Calibration, calibrate
 from sim.calibration.observed import observed_intervals
 from sim.cli.main import main
 from sim.model.tables import Result
 from sim.salesforce.read import read_export
 
-REPLICATIONS = 20
+REPLICATIONS = 39
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,14 @@ def test_service_level_inside_the_band_in_nine_intervals_of_ten(result: Backtest
     assert summary.loc["service_level", "intervals"] >= 30
     assert summary.loc["service_level", "inside_share"] >= 0.90
     assert result.replications == REPLICATIONS
+
+
+def test_prediction_band_from_order_statistics() -> None:
+    values = np.arange(1.0, 40.0)  # 39 replications: their range
+    assert prediction_band(values) == (1.0, 39.0)
+    assert prediction_band(np.arange(1.0, 80.0)) == (2.0, 78.0)  # k = 2 of 79
+    assert prediction_band(np.array([3.0, np.nan, 1.0])) == (1.0, 3.0)
+    assert all(math.isnan(v) for v in prediction_band(np.array([np.nan])))
 
 
 def test_summary_figures_follow_from_the_table(result: Backtest) -> None:

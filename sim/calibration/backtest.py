@@ -3,14 +3,17 @@
 Each agent group of the scenario gets the staffing per interval observed in the export's
 presence (groups matched by name, as :func:`sim.calibration.agents.user_groups` names
 them). Replications run through :func:`sim.experiments.runner.replicate`; per interval,
-the simulated mean and the 95% band (2.5% and 97.5% quantiles over replications: where a
-single observed interval should fall) are set against the observed value of each measure
-of :data:`sim.calibration.observed.MEASURES`. Summary per measure: the mean absolute error
-of the simulated mean and the share of intervals whose observed value is inside the band.
+the simulated mean and the 95% band (a distribution-free prediction band from the order
+statistics of the replications, :func:`prediction_band`: where a single observed interval
+should fall; 39 replications make it their range) are set against the observed value of
+each measure of :data:`sim.calibration.observed.MEASURES`. Summary per measure: the mean
+absolute error of the simulated mean and the share of intervals whose observed value is
+inside the band.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +76,7 @@ def observed_staffing(scenario: Scenario, calibration: Calibration) -> tuple[Sce
 def backtest(
     scenario: Scenario,
     calibration: Calibration,
-    replications: int = 20,
+    replications: int = 39,
     seed: int | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
@@ -84,7 +87,7 @@ def backtest(
         scenario: the calibrated scenario (its interval sets the comparison's intervals).
         calibration: the export's calibration at the scenario's interval (its facts and
             clock are what is observed).
-        replications: replications to run (at least 2 for a band).
+        replications: replications to run (at least 2; 39 for a 95% band).
         seed: root seed; the scenario's when omitted.
         executor: where replications run.
         progress: called after each replication.
@@ -162,12 +165,24 @@ def _row_means(matrix: np.ndarray) -> np.ndarray:
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
+def prediction_band(values: np.ndarray) -> tuple[float, float]:
+    """A distribution-free 95% prediction band of one more replication from ``values``.
+
+    The k-th smallest and k-th largest of R replications hold a new one with probability
+    (R + 1 - 2k) / (R + 1); k = floor(0.025 (R + 1)) keeps that at 95% or more (39
+    replications: their range). With fewer, the range, holding (R - 1) / (R + 1).
+    """
+    ordered = np.sort(values[np.isfinite(values)])
+    if not len(ordered):
+        return math.nan, math.nan
+    k = max(1, int(math.floor(0.025 * (len(ordered) + 1) + 1e-9)))
+    return float(ordered[k - 1]), float(ordered[len(ordered) - k])
+
+
 def _band(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """2.5% and 97.5% quantiles per row over the defined values (NaN where none)."""
-    low = np.full(matrix.shape[0], np.nan)
-    high = np.full(matrix.shape[0], np.nan)
-    for row, values in enumerate(matrix):
-        values = values[np.isfinite(values)]
-        if len(values):
-            low[row], high[row] = np.quantile(values, [0.025, 0.975])
-    return low, high
+    """The prediction band per row (NaN where no replication has a value)."""
+    bands = [prediction_band(row) for row in matrix]
+    if not bands:
+        return np.empty(0), np.empty(0)
+    low, high = zip(*bands, strict=True)
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)

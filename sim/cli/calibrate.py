@@ -84,7 +84,8 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
     backtest = subparsers.add_parser(
         "backtest", help="run a calibrated scenario against the export it came from",
         description="Run the scenario with the staffing observed in the export's presence "
-        "and compare, per interval, observed against simulated (mean and 95%% band) for "
+        "and compare, per interval, observed against simulated (mean and 95%% prediction "
+        "band) for "
         "offered, service level, ASA, abandonment, occupancy and handle time; writes "
         "backtest.csv, backtest_summary.csv (mean absolute error, share of intervals inside "
         "the band), backtest.json and backtest.png.",
@@ -95,8 +96,9 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
                           help="the calibrated scenario (ccsim calibrate --out)")
     backtest.add_argument("--out", type=Path, metavar="DIR",
                           help="output directory (default: out/<scenario file name>-backtest)")
-    backtest.add_argument("--replications", "-r", type=positive_int, default=20, metavar="N",
-                          help="replications (default: 20; at least 2)")
+    backtest.add_argument("--replications", "-r", type=positive_int, default=39, metavar="N",
+                          help="replications (default: 39, whose range is a 95%% prediction "
+                          "band for one more; at least 2)")
     backtest.add_argument("--seed", type=seed_number, metavar="S",
                           help="root random seed (default: the scenario's seed)")
     backtest.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",

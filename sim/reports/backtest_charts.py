@@ -35,7 +35,7 @@ def backtest_chart(result: Backtest, clock: Clock) -> Figure:
     figure = Figure(figsize=(12.0, 11.0), layout="constrained")
     figure.suptitle(chart_text(
         f"Backtest of {scenario.name}: observed against {result.replications} simulated "
-        f"replications (band: 2.5%-97.5% of replications)"))
+        f"replications (band: 95% prediction band of one more replication)"))
     for index, (measure, unit) in enumerate(MEASURES.items()):
         ax = figure.add_subplot(3, 2, index + 1)
         rows = result.table[result.table["measure"] == measure]
