@@ -6,7 +6,11 @@ The layers, each with one entry point:
 - :func:`simulate` runs one replication and returns a :class:`Result` of pandas tables;
 - :func:`replicate`, :func:`compare`, :func:`sweep` and :func:`staff` run many
   replications through an executor (local processes or a Dask cluster);
-- :func:`write_reports` and the chart modules turn tables into files and figures.
+- :func:`write_reports` and the chart modules turn tables into files and figures;
+- :mod:`sim.analysis` holds what the notebooks compute: the what-if grid and where the
+  preferred capacity model flips (:func:`whatif_grid`, :func:`flip_points`), the offline
+  and silent-customer effects (:func:`offline_effect`, :func:`silent_effect`) and the
+  computed conclusion (:func:`comparison_conclusion`).
 
 The heavier layers are imported on first use, so ``import sim`` (and every worker
 process) stays light.
@@ -37,6 +41,11 @@ _LAZY = {
     "staff": "sim.staffing.plan",
     "StaffingGoals": "sim.staffing.plan",
     "write_staffing": "sim.reports.staffing_files",
+    "whatif_grid": "sim.analysis",
+    "flip_points": "sim.analysis",
+    "offline_effect": "sim.analysis",
+    "silent_effect": "sim.analysis",
+    "comparison_conclusion": "sim.analysis",
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "simulate", *_LAZY]

@@ -1,0 +1,88 @@
+"""Analysis behind the notebooks: what each capacity model costs and where the choice flips.
+
+The notebooks in ``notebooks/`` are a few lines per cell; what they compute lives here,
+tested and typed:
+
+* :mod:`sim.analysis.setting` — the scenario's groups, channels and setting in words;
+* :mod:`sim.analysis.preference` — which model a paired difference favours;
+* :mod:`sim.analysis.headline` — the comparison's headline table as a planner reads it;
+* :mod:`sim.analysis.traced` — the comparison's replications re-run with the event trace;
+* :mod:`sim.analysis.offline` — waits of answered customers caused by agents going offline;
+* :mod:`sim.analysis.silent` — capacity held by silent customers and their returns;
+* :mod:`sim.analysis.whatif` — the what-if grid (disconnections, close-tab delay, silent
+  customers) and the points where the preferred model flips;
+* :mod:`sim.analysis.conclusion` — the comparison's conclusion, written from the figures;
+* :mod:`sim.analysis.compare_charts` — the comparison notebook's own charts (time axes
+  in clock time); :class:`sim.analysis.png.Png` shows one in a notebook.
+
+The report charts the notebooks draw as well (the comparison's differences and service
+level per interval) are re-exported here, so a notebook imports from ``sim`` and
+``sim.analysis`` only.
+"""
+
+from sim.analysis.compare_charts import (
+    all_channels,
+    occupancy_concurrency_chart,
+    offline_chart,
+    silent_chart,
+    speed_to_answer_chart,
+    throughput_chart,
+    whatif_chart,
+)
+from sim.analysis.conclusion import ComparisonFindings, comparison_conclusion, cost_table
+from sim.analysis.headline import headline_table
+from sim.analysis.offline import offline_effect, offline_per_interval
+from sim.analysis.png import Png
+from sim.analysis.preference import MODEL_NAMES, preferred
+from sim.analysis.setting import channel_table, group_table, setting_text
+from sim.analysis.silent import silent_effect, silent_table
+from sim.analysis.traced import answered_waits, traced_runs
+from sim.analysis.whatif import (
+    CRITERIA,
+    KNOBS,
+    Flip,
+    Knob,
+    customer_wait,
+    flip_points,
+    paired_customer_wait,
+    whatif_grid,
+    whatif_point,
+)
+from sim.reports.run_charts import compare_differences_chart, compare_service_level_chart
+
+__all__ = [
+    "CRITERIA",
+    "KNOBS",
+    "MODEL_NAMES",
+    "ComparisonFindings",
+    "Flip",
+    "Knob",
+    "Png",
+    "all_channels",
+    "answered_waits",
+    "channel_table",
+    "compare_differences_chart",
+    "compare_service_level_chart",
+    "comparison_conclusion",
+    "cost_table",
+    "customer_wait",
+    "flip_points",
+    "group_table",
+    "headline_table",
+    "occupancy_concurrency_chart",
+    "offline_chart",
+    "offline_effect",
+    "offline_per_interval",
+    "paired_customer_wait",
+    "preferred",
+    "setting_text",
+    "silent_chart",
+    "silent_effect",
+    "silent_table",
+    "speed_to_answer_chart",
+    "throughput_chart",
+    "traced_runs",
+    "whatif_chart",
+    "whatif_grid",
+    "whatif_point",
+]
