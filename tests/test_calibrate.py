@@ -254,3 +254,20 @@ def load_scenario_text(text: str, folder: Path) -> Scenario:
     path = folder / "paris.yaml"
     path.write_text(text, encoding="utf-8")
     return load_scenario(path)
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "salesforce-export"
+
+
+def test_shipped_example_gives_back_the_web_chat_desk() -> None:
+    desk = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" /
+                         "web_chat_desk.yaml")
+    calibration = calibrate(read_export(EXAMPLE))
+    group = calibration.values["agent_groups"][0]
+    assert group["name"] == desk.agent_groups[0].name
+    assert group["capacity"] == desk.agent_groups[0].capacity
+    assert calibration.values["capacity_model"] == desk.capacity_model
+    assert max(group["staffing"]) == 7  # the example's shifts: 7 agents a day
+    patience = calibration.fits[("channels", 0, "customers", "patience")]
+    assert patience.mean == pytest.approx(desk.channels[0].customers.patience.mean, rel=0.10)
+    assert int(patience.observed.sum()) >= 500
