@@ -28,7 +28,7 @@ from sim.cli.common import (
     share_options,
     usable_jobs,
 )
-from sim.scenario.units import format_clock, parse_duration
+from sim.scenario.units import parse_duration
 from sim.scenario.user_text import printable
 from sim.staffing.shift_cover import ShiftTemplate
 
@@ -36,9 +36,15 @@ if TYPE_CHECKING:
     from sim.staffing.plan import StaffingReport
 
 GROUP_HELP = (
-    "agent group whose per-interval staffing is searched; the other groups keep their "
-    "shifts and count as fixed capacity (default: the first group serving every queue, "
-    "e.g. chat_team in scenarios/multichannel_center.yaml)"
+    "agent groups whose per-interval staffing is searched, comma separated (default: every "
+    "group with shifts or staffing); any other group keeps its agents"
+)
+
+SHRINKAGE_HELP = (
+    "share of paid time off the queues (breaks, training): one share such as 30%%, one "
+    "per interval (30%%,25%%,...), or a CSV column FILE.csv[:COLUMN] with one row per "
+    "interval (column 'shrinkage' by default); scheduled = online / (1 - shrinkage) "
+    "(default: 0)"
 )
 
 
@@ -50,12 +56,16 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
         description="Staffing requirements per reporting interval: an Erlang C/A baseline, "
         "then an iterative simulation search (Feldman, Mandelbaum, Massey & Whitt 2008) "
         "under tab-based and status-based capacity on the same customers, verified with "
-        "confidence intervals. With several agent groups, one group (--group) is staffed "
-        "interval by interval while the others keep their shifts. Writes staffing.csv, "
-        "staffing.json and PNG charts.",
+        "confidence intervals, with the verified result of one agent fewer per interval and "
+        "group. Every queue meets its own goals (queues[].service_level, max_asa, "
+        "max_abandon in the scenario, else the options below); every group with shifts is "
+        "staffed (--group). Writes staffing.csv (per interval and group), "
+        "staffing_queues.csv (per interval and queue), staffing.json and PNG charts; "
+        "--write-scenario writes the answer as a scenario that runs as is.",
     )
     parser.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
-    goals = parser.add_argument_group("goals (at least one; every interval must meet all)")
+    goals = parser.add_argument_group(
+        "goals of every queue without its own (every interval must meet all)")
     goals.add_argument("--target", metavar="SL/THRESHOLD",
                        help="service level, e.g. 80/60s (80%% answered within 60 s)")
     goals.add_argument("--max-asa", metavar="TIME", help="largest average speed of answer, "
@@ -63,15 +73,17 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
     goals.add_argument("--max-abandon", metavar="SHARE",
                        help="largest abandonment rate, e.g. 5%%")
     goals.add_argument("--max-occupancy", metavar="SHARE", help="largest occupancy, e.g. 85%%")
-    goals.add_argument("--shrinkage", default="0", metavar="SHARE",
-                       help="share of paid time off the queues (breaks, training), e.g. 30%%; "
-                       "scheduled = online / (1 - shrinkage) (default: 0)")
-    parser.add_argument("--group", metavar="NAME", help=GROUP_HELP)
+    goals.add_argument("--shrinkage", default="0", metavar="SHARE", help=SHRINKAGE_HELP)
+    parser.add_argument("--group", metavar="NAME[,NAME]", help=GROUP_HELP)
+    parser.add_argument("--write-scenario", type=Path, metavar="FILE.yaml",
+                        help="also write the answer as a scenario: each staffed group's "
+                        "online agents per interval (staffing lists) under the scenario's "
+                        "capacity model (the first staffed model if it was skipped)")
     parser.add_argument("--models", default="tab,status", metavar="M1,M2",
                         help="capacity models, comma separated (default: tab,status)")
-    parser.add_argument("--replications", "-r", type=positive_int, default=10, metavar="N",
-                        help="replications per search iteration near convergence, half as "
-                        "many before (default: 10, at least 2)")
+    parser.add_argument("--replications", "-r", type=positive_int, default=6, metavar="N",
+                        help="replications per lowering iteration, half as many while "
+                        "raising (default: 6, at least 2)")
     parser.add_argument("--verify-replications", type=positive_int, default=None,
                         metavar="N", help="replications of the verification run "
                         "(default: 2 x --replications)")
@@ -92,7 +104,7 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                         "(repeatable; validated like the file)")
     parser.add_argument("--shift", action="append", default=[], metavar="START/LENGTH",
                         help="shift template for the covering, e.g. 7h/8h (repeatable; "
-                        "default: the staffed group's shifts)")
+                        "default: each staffed group's own shifts)")
     parser.add_argument("--no-curve", action="store_true",
                         help="skip the service level vs agents simulation")
     parser.add_argument("--quiet", "-q", action="store_true",
@@ -127,17 +139,65 @@ def parse_shift(text: str, interval_s: float, horizon_s: float | None = None) ->
     return (int(start // interval_s), max(1, round(length / interval_s)))
 
 
+def parse_shrinkage(text: str, n_intervals: int, base: Path | None = None
+                    ) -> str | tuple[float, ...]:
+    """``--shrinkage``: one share (returned as text), a comma list or a CSV column.
+
+    Raises:
+        ValueError: naming ``--shrinkage``: a share out of [0, 1), a list or column of
+            another length than the intervals, an unreadable file or a missing column.
+    """
+    from sim.staffing.plan import parse_fraction
+
+    shown = repr(text if len(text) <= 40 else text[:37] + "...")
+    allowed = ("a share from 0 up to 100% (30%), one per interval (30%,25%,...) or "
+               "FILE.csv[:COLUMN]")
+    path_text, _, column = text.partition(":")
+    if path_text.lower().endswith(".csv"):
+        import pandas as pd
+
+        path = Path(path_text) if base is None or Path(path_text).is_absolute() else (
+            base / path_text)
+        column = column or "shrinkage"
+        try:
+            table = pd.read_csv(path)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"--shrinkage {shown}: cannot read {path_text}: "
+                             f"{type(error).__name__}") from None
+        if column not in table.columns:
+            raise ValueError(f"--shrinkage {shown}: {path_text} has no column {column!r} "
+                             f"(columns: {', '.join(map(str, table.columns))})")
+        items = [str(value) for value in table[column].tolist()]
+        where = f"{path_text}:{column}"
+    elif "," in text:
+        items, where = [item.strip() for item in text.split(",")], "the list"
+    else:
+        return text
+    try:
+        shares = tuple(parse_fraction(item) for item in items)
+    except ValueError:
+        raise ValueError(f"--shrinkage {shown}: expected {allowed}") from None
+    bad = [index for index, share in enumerate(shares) if not 0 <= share < 1]
+    if bad:
+        raise ValueError(f"--shrinkage {shown}: row {bad[0] + 1} of {where} is not a share "
+                         f"from 0 up to 100%")
+    if len(shares) != n_intervals:
+        raise ValueError(f"--shrinkage {shown}: {len(shares)} shares in {where} for "
+                         f"{n_intervals} reporting intervals; give one per interval")
+    return shares
+
+
 def run_staff(args: argparse.Namespace) -> int:
     """Run ``ccsim staff``; returns the exit status (errors are raised, see the module)."""
-    from sim.staffing.plan import CAPACITY_MODEL_NAMES, StaffingGoals, staffing_group
+    from sim.staffing.plan import (
+        CAPACITY_MODEL_NAMES,
+        StaffingGoals,
+        queue_goals,
+        staffed_groups,
+    )
 
-    if not (args.target or args.max_asa or args.max_abandon):
-        raise ValueError("give at least one goal: --target 80/60s, --max-asa 30s or "
-                         "--max-abandon 5%")
     if args.replications < 2:
         raise ValueError("--replications must be at least 2 for confidence intervals")
-    goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, args.shrinkage,
-                                args.max_occupancy)
     models = [model.strip() for model in args.models.split(",") if model.strip()]
     unknown = [model for model in models if model not in CAPACITY_MODEL_NAMES]
     if unknown or not models:
@@ -145,18 +205,23 @@ def run_staff(args: argparse.Namespace) -> int:
                          f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
     check_environment(args.scheduler)
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
+    shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals)
+    goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, shrinkage,
+                                args.max_occupancy)
+    groups = [name.strip() for name in (args.group or "").split(",") if name.strip()]
+    chosen = staffed_groups(scenario, groups or None)  # a bad --group fails before any run
+    queue_goals(scenario, goals)  # so does a queue without a goal
     verify = args.verify_replications or 2 * args.replications
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
-               force=args.force, runs_per_replication=len(models) * (
-                   args.max_iterations + -(-verify // args.replications) + 1))
+               force=args.force, runs_per_replication=len(models) * (1 + 2 * len(chosen)) * (
+                   args.max_iterations + -(-4 * verify // args.replications)))
     args.jobs = usable_jobs(args.jobs, args.quiet)
-    staffing_group(scenario, args.group)  # a bad --group fails before any run
     templates = [parse_shift(text, scenario.interval, scenario.horizon)
                  for text in args.shift] or None
     from sim.experiments.executors import make_executor
     from sim.reports.output_folder import ReportFolder, default_out_dir
     from sim.reports.shared_report import SHARED_FILES, staffing_report, write_shared
-    from sim.reports.staffing_files import STAFFING_FILES, write_staffing
+    from sim.reports.staffing_files import STAFFING_FILES, write_staffed_scenario, write_staffing
     from sim.staffing.plan import staff
 
     share = share_options(args)
@@ -167,7 +232,7 @@ def run_staff(args: argparse.Namespace) -> int:
             scenario, goals, replications=args.replications, seed=args.seed, models=models,
             executor=executor, max_iterations=args.max_iterations,
             verification_replications=args.verify_replications, curve=not args.no_curve,
-            shift_templates=templates, log=None if args.quiet else _log, group=args.group,
+            shift_templates=templates, log=None if args.quiet else _log, groups=chosen,
         )
         folder.hold_interrupts()  # from here a Ctrl-C no longer loses the results
         executor.close()
@@ -177,8 +242,10 @@ def run_staff(args: argparse.Namespace) -> int:
                                      list(staged.values())):
                 staged[path.suffix.lstrip(".")] = path  # "xlsx", "html"
         written = dict(zip(staged, folder.commit(staged.values()), strict=True))
+    scenario_file = (write_staffed_scenario(report, args.write_scenario, args.seed)
+                     if args.write_scenario else None)
     if not args.quiet:
-        _print_report(report, written)
+        _print_report(report, written, scenario_file)
     if folder.interrupted:
         print(f"ccsim: interrupted while writing the reports; they are complete in "
               f"{folder.out}/", file=sys.stderr)
@@ -190,33 +257,45 @@ def _log(line: str) -> None:
     print(printable(line), file=sys.stderr, flush=True)
 
 
-def _print_report(report: StaffingReport, written: dict[str, Path]) -> None:
-    """The results in a few lines: agent-hours per model, shifts, effort, files."""
-    fixed = [g.name for g in report.scenario.agent_groups if g.name != report.group]
-    print(printable(f"{report.scenario.name}: staffing agent group {report.group}"
-                    + (f" ({', '.join(fixed)} on their shifts)" if fixed else "")
-                    + f"; goals: {report.goals.describe()}"))
-    for model, reason in report.skipped.items():
-        print(f"{model}: skipped ({reason})")
+def _print_report(report: StaffingReport, written: dict[str, Path],
+                  scenario_file: Path | None) -> None:
+    """The results in a few lines: agent-hours per model and group, shifts, effort, files."""
+    import numpy as np
+
+    fixed = report.fixed_groups
+    print(printable(f"{report.scenario.name}: staffing agent group(s) {report.group}"
+                    + (f" ({', '.join(fixed)} keep their agents)" if fixed else "")
+                    + f"; goals: {report.goals.describe() or 'per queue'}"))
+    for queue, goals in report.per_queue.items():
+        print(printable(f"  queue {queue}: {goals.describe()}"))
+    for what, reason in report.skipped.items():
+        print(printable(f"{what}: skipped ({reason})"))
     for model, result in report.results.items():
-        met = ("every interval meets the goals" if result.verification["meets"].all()
-               else "some intervals miss the goals")
-        search = ("converged" if result.converged
-                  else "stopped at --max-iterations before it was stable")
-        print(f"{model}: {result.agent_hours:.1f} scheduled agent-hours, peak "
-              f"{int(result.scheduled.max())} agents, {result.iterations} iterations "
-              f"({search}); {met}")
+        missing = [report.clock(i * report.scenario.interval)
+                   for i in np.flatnonzero(~result.meets())]
+        met = ("every queue meets its goals in every interval" if not missing
+               else f"goals missed in the intervals starting {', '.join(missing)}")
+        groups = ", ".join(f"{name} {hours:.1f}"
+                           for name, hours in result.group_agent_hours().items())
+        breaks = result.breaks_with_one_fewer().sum(axis=1)
+        fewer = ", ".join(f"{name} {int(count)}/{int((row > 0).sum())}" for name, count, row
+                          in zip(result.groups, breaks, result.required, strict=True))
+        print(printable(f"{model}: {result.agent_hours:.1f} scheduled agent-hours ({groups}), "
+                        f"peak {int(result.scheduled.sum(axis=0).max())} agents, "
+                        f"{result.iterations} steps; {met}; one agent fewer misses a goal "
+                        f"in {fewer} staffed intervals"))
     difference = report.agent_hours_difference()
     if difference is not None:
         print(f"status - tab: {difference:+.1f} agent-hours")
-    for model, counts in report.shifts.items():
-        pairs = ", ".join(f"{format_clock(start * report.scenario.interval)}+"
-                          f"{length * report.scenario.interval / 3600:g}h: {count}"
-                          for (start, length), count in zip(report.shift_templates, counts,
-                                                            strict=True))
-        print(f"{model} agents per shift (start+length): {pairs}")
+    for model, plans in report.group_shifts.items():
+        for name, counts in plans.items():
+            pairs = ", ".join(f"{report.clock(start * report.scenario.interval)}+"
+                              f"{length * report.scenario.interval / 3600:g}h: {count}"
+                              for (start, length), count in zip(report.group_templates[name],
+                                                                counts, strict=True))
+            print(printable(f"{model} {name} agents per shift (start+length): {pairs}"))
     print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
           f"{report.runtime_s:.1f}s")
     print(printable(f"wrote {len(written)} files to {next(iter(written.values())).parent}/"))
-
-
+    if scenario_file is not None:
+        print(printable(f"wrote the staffed scenario to {scenario_file}"))

@@ -24,7 +24,7 @@ import pandas as pd
 from sim.reports.files import interval_summary
 from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS
 from sim.results.report_tables import channel_totals, group_table
-from sim.scenario.units import format_clock, format_duration
+from sim.scenario.units import format_duration
 
 if TYPE_CHECKING:
     from sim.experiments.runner import Comparison, RunSet
@@ -310,19 +310,30 @@ def staffing_report(report: StaffingReport) -> SharedReport:
 
 
 def shift_plan(report: StaffingReport) -> pd.DataFrame:
-    """One row per shift template: ``start``, ``start_s``, ``length_h``, agents per model."""
+    """One row per shift template: ``start``, ``start_s``, ``length_h``, agents per model.
+
+    With shift plans of several groups, a ``group`` column first.
+    """
     interval = report.scenario.interval
-    templates = list(report.shift_templates)
-    if not templates or not report.shifts:
+    frames = []
+    for group, templates in report.group_templates.items():
+        plans = {model: plans[group] for model, plans in report.group_shifts.items()
+                 if group in plans}
+        if not templates or not plans:
+            continue
+        table = pd.DataFrame({
+            "group": group,
+            "start": [report.clock(start * interval) for start, _ in templates],
+            "start_s": [start * interval for start, _ in templates],
+            "length_h": [length * interval / 3600.0 for _, length in templates],
+        })
+        for model, counts in plans.items():
+            table[f"agents_{model}"] = list(counts)
+        frames.append(table)
+    if not frames:
         return pd.DataFrame()
-    table = pd.DataFrame({
-        "start": [format_clock(start * interval) for start, _ in templates],
-        "start_s": [start * interval for start, _ in templates],
-        "length_h": [length * interval / 3600.0 for _, length in templates],
-    })
-    for model, counts in report.shifts.items():
-        table[f"agents_{model}"] = list(counts)
-    return table
+    return (pd.concat(frames, ignore_index=True) if len(frames) > 1
+            else frames[0].drop(columns="group"))
 
 
 def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str, Any],

@@ -1,21 +1,25 @@
-"""Report files of a staffing search: ``staffing.csv``, ``staffing.json`` and its charts."""
+"""Report files of a staffing search, and the staffed scenario (``--write-scenario``).
+
+``staffing.csv``, ``staffing_queues.csv``, ``staffing.json`` and the charts.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from sim.reports import staffing_charts
-from sim.reports.files import write_csv, write_figure, write_json
+from sim.reports.files import atomic_write, write_csv, write_figure, write_json
 from sim.staffing.plan import StaffingReport
+from sim.staffing.staffed_scenario import scenario_yaml, staffed_scenario
 
-STAFFING_FILES = ("staffing.csv", "staffing.json", "required_agents.png",
+STAFFING_FILES = ("staffing.csv", "staffing_queues.csv", "staffing.json", "required_agents.png",
                   "achieved_service_level.png", "service_level_curve.png", "shift_cover.png")
 """Every file :func:`write_staffing` may write (a new search replaces all of them)."""
 
 
 def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = True
                    ) -> dict[str, Path]:
-    """Write ``staffing.csv``, ``staffing.json`` and the PNG charts into ``out_dir``.
+    """Write ``staffing.csv``, ``staffing_queues.csv``, ``staffing.json`` and the charts.
 
     Every file is written to a temporary name in the same directory and renamed into
     place, so a reader never sees half a file.
@@ -27,6 +31,7 @@ def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = T
     out.mkdir(parents=True, exist_ok=True)
     written = {
         "csv": write_csv(out / "staffing.csv", report.table()),
+        "queues_csv": write_csv(out / "staffing_queues.csv", report.queue_table()),
         "json": write_json(out / "staffing.json", report.summary()),
     }
     if charts:
@@ -34,3 +39,33 @@ def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = T
             written[name] = write_figure(out / f"{name}.png", figure)
             staffing_charts.close(figure)
     return written
+
+
+def write_staffed_scenario(report: StaffingReport, path: str | Path, seed: int | None = None
+                           ) -> Path:
+    """Write the answer as a scenario YAML that runs as is (written whole, atomically).
+
+    The scenario's own capacity model when it was staffed, else the first staffed model;
+    each staffed group's verified online agents per interval as its ``staffing`` list.
+
+    Args:
+        report: the staffing.
+        path: the YAML file to write.
+        seed: the staffing's root seed (``--seed``), written as the scenario's seed.
+
+    Returns:
+        The path written.
+    """
+    scenario = report.scenario
+    model = (scenario.capacity_model if scenario.capacity_model in report.results
+             else next(iter(report.results)))
+    result = report.results[model]
+    staffed = staffed_scenario(scenario, report.goals, result, seed)
+    heading = (f"Written by ccsim staff from {scenario.name!r}: {model}-based capacity, goals "
+               f"{report.goals.describe() or 'per queue'}.\n"
+               f"Staffed groups: {', '.join(result.groups)} (agent_groups[].staffing = online "
+               "agents per interval; schedule more for shrinkage).\n"
+               f"ccsim run with --replications {result.verification_replications} reproduces "
+               "the verification's figures.")
+    text = scenario_yaml(staffed, heading)
+    return atomic_write(path, lambda target: target.write_text(text, encoding="utf-8"))

@@ -405,6 +405,15 @@ class Channel(Schema):
 
 
 # ----------------------------------------------------------------------------- queues
+class QueueServiceLevel(Schema):
+    """A queue's own service-level goal: a share answered within a threshold."""
+
+    threshold: Seconds = Field(gt=0)
+    """Speed-to-answer threshold (seconds)."""
+    target: Share = Field(gt=0, lt=1)
+    """Target share answered within the threshold."""
+
+
 class Queue(Schema):
     """An Omni-Channel queue and its routing configuration."""
 
@@ -416,6 +425,13 @@ class Queue(Schema):
     """How an agent is chosen among those with room (rules §2)."""
     push_timeout: Seconds = Field(default=0.0, ge=0)
     """Seconds an agent has to accept a pushed item; 0 turns the timeout off."""
+    service_level: QueueServiceLevel | None = None
+    """This queue's own service-level goal for ``ccsim staff`` (its sessions measured
+    against its threshold); the command line's ``--target`` when omitted."""
+    max_asa: Seconds | None = Field(default=None, gt=0)
+    """This queue's largest average speed of answer for ``ccsim staff`` (seconds)."""
+    max_abandon: Share | None = Field(default=None, gt=0, lt=1)
+    """This queue's largest share of offered sessions abandoned, for ``ccsim staff``."""
 
 
 # ----------------------------------------------------------------------------- agents

@@ -285,3 +285,114 @@ def analytic_requirements(
 def busiest_interval(scenario: Scenario, group: str | None = None) -> int:
     """The interval with the most expected inbound arrivals."""
     return int(np.argmax(workload(scenario, scenario.capacity_model, group).rate_per_s))
+
+
+def queue_owner(scenario: Scenario, queue: str, groups: list[str]) -> str:
+    """The staffed group the analytic start gives a queue's load to.
+
+    The staffed group serving the queue with the fewest queues (the specialists), the first
+    in the scenario's order on a tie: in ``multichannel_center`` WhatsApp and SMS go to
+    ``messaging_team`` and web chat to ``chat_team``. The simulation search then finds how
+    far the generalists' spare capacity lowers the specialists' requirement.
+    """
+    serving = [group for group in scenario.agent_groups
+               if group.name in groups and queue in group.queues]
+    return min(serving, key=lambda group: len(group.queues)).name
+
+
+def queue_requirements(
+    scenario: Scenario, goals: StaffingGoals, per_queue: dict[str, StaffingGoals],
+    capacity_model: str, groups: list[str],
+) -> pd.DataFrame:
+    """Erlang C/A agents per queue and interval: the search's analytic starting point.
+
+    Each queue (its channels pooled) is an M/M/n(+M) queue with its own goals; its servers
+    are its owner group's work-item slots (:func:`queue_owner`), its service time the mean
+    capacity time under that group's behaviour (:func:`capacity_time_s`). Agents of groups
+    not staffed count as servers of the queues they serve, at most up to those queues'
+    load, in the scenario's queue order. ``goals.max_occupancy`` adds
+    ``agents >= load / (max_occupancy x slots)``.
+
+    Returns:
+        One row per queue and interval: ``queue``, ``interval``, ``start_s``, ``group``
+        (the owner), ``arrivals`` (expected inbound sessions), ``holding_s``,
+        ``slots_per_agent``, ``mean_patience_s``, ``load_erlangs``, ``servers``,
+        ``fixed_agents`` (agents of groups not staffed absorbing this queue's load, in
+        owner-group agents) and ``agents`` (owner-group agents online).
+    """
+    n = scenario.n_intervals
+    starts = np.arange(n) * scenario.interval
+    lengths = np.minimum(starts + scenario.interval, scenario.horizon) - starts
+    by_name = {group.name: group for group in scenario.agent_groups}
+    spare = {group.name: online_agents(group, scenario) * group.capacity_units
+             for group in scenario.agent_groups if group.name not in groups}
+    frames = []
+    for queue, mine in per_queue.items():
+        owner = by_name[queue_owner(scenario, queue, groups)]
+        channels = [channel for channel in scenario.channels if channel.queue == queue]
+        rates = np.vstack([per_reporting_interval(channel, scenario)
+                           if channel.arrivals is not None else np.zeros(n)
+                           for channel in channels])
+        holding = np.array([capacity_time_s(channel, owner, capacity_model)
+                            for channel in channels])
+        slots = np.array([max(1, math.floor(owner.capacity_units / work_size(channel) + 1e-9))
+                          for channel in channels], dtype=float)
+        theta = np.array([0.0 if channel.customers.patience is None
+                          else 1.0 / distribution_mean(channel.customers.patience)
+                          for channel in channels])
+        total = rates.sum(axis=0)
+        share = np.divide(rates, total, out=np.full_like(rates, 1.0 / len(channels)),
+                          where=total > 0)
+        hold = share.T @ holding
+        work = share * holding[:, None]
+        work_share = np.divide(work, work.sum(axis=0), out=np.full_like(work, 1.0),
+                               where=work.sum(axis=0) > 0)
+        slots_per_agent = work_share.T @ slots
+        rate_theta = share.T @ theta
+        with np.errstate(divide="ignore"):
+            patience = np.where(rate_theta > 0, 1.0 / np.maximum(rate_theta, 1e-300), np.inf)
+        servers = np.array([erlang_servers(mine, rate, h, p)
+                            for rate, h, p in zip(total, hold, patience, strict=True)],
+                           dtype=float)
+        needed = servers / slots_per_agent
+        load = total * hold
+        if goals.max_occupancy is not None:
+            needed = np.maximum(needed, load / (goals.max_occupancy * slots_per_agent))
+        # Capacity units of the fixed groups serving this queue, up to the queue's load.
+        fixed_units = np.zeros(n)
+        units_needed = load * owner.capacity_units / slots_per_agent
+        for name, units in spare.items():
+            if queue in by_name[name].queues:
+                taken = np.minimum(units, np.maximum(units_needed - fixed_units, 0.0))
+                fixed_units += taken
+                units -= taken
+        fixed = fixed_units / owner.capacity_units
+        frames.append(pd.DataFrame({
+            "queue": queue,
+            "interval": np.arange(n),
+            "start_s": starts,
+            "group": owner.name,
+            "arrivals": total * lengths,
+            "holding_s": hold,
+            "slots_per_agent": slots_per_agent,
+            "mean_patience_s": patience,
+            "load_erlangs": load,
+            "servers": servers.astype(int),
+            "fixed_agents": fixed,
+            "agents": np.maximum(np.ceil(needed - fixed - 1e-9), 0).astype(int),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def group_starts(table: pd.DataFrame, groups: list[str], n_intervals: int) -> np.ndarray:
+    """Agents per staffed group and interval, ``[group, interval]``.
+
+    From :func:`queue_requirements`: each group's queues summed.
+    """
+    start = np.zeros((len(groups), n_intervals), dtype=int)
+    for position, name in enumerate(groups):
+        mine = table[table["group"] == name]
+        if len(mine):
+            start[position] = mine.groupby("interval")["agents"].sum().reindex(
+                range(n_intervals), fill_value=0).to_numpy()
+    return start

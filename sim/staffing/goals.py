@@ -1,19 +1,26 @@
 """Staffing goals: what every interval must achieve, parsed from planners' notation.
 
 ``--target 80/60s`` (service level), ``--max-asa 30s``, ``--max-abandon 5%``, alone or
-together, plus shrinkage and a maximum occupancy. :class:`StaffingGoals` validates them
-and turns online agents into scheduled agents.
+together, plus shrinkage (one share, or one per interval) and a maximum occupancy.
+:class:`StaffingGoals` validates them and turns online agents into scheduled agents.
+
+**Per-queue goals.** A queue may carry its own goals in the scenario
+(``queues[].service_level``, ``queues[].max_asa``, ``queues[].max_abandon``); each replaces
+the command line's goal of the same kind for that queue. :func:`queue_goals` gives the
+goals every queue must meet, and staffing checks each queue's goals in every interval.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from sim.scenario.schema import Scenario
 from sim.scenario.units import parse_duration, parse_share
 
 
@@ -72,23 +79,25 @@ class StaffingGoals:
         threshold_s: service-level threshold (seconds); given with ``service_level``.
         max_asa_s: largest average speed of answer of answered sessions (seconds).
         max_abandon: largest share of offered sessions abandoned.
-        shrinkage: share of scheduled time agents are not available (breaks, training);
-            scheduled agents = ceil(required / (1 - shrinkage)).
-        max_occupancy: largest share of online capacity in use.
+        shrinkage: share of scheduled time agents are not available (breaks, training):
+            one share for the day, or one per reporting interval (a tuple); scheduled
+            agents = ceil(required / (1 - shrinkage)).
+        max_occupancy: largest share of the center's online capacity in use.
+
+    Goals may be empty (no service level, ASA or abandonment goal) when every queue has
+    goals of its own (:func:`queue_goals` checks that every queue ends up with one).
     """
 
     service_level: float | None = None
     threshold_s: float | None = None
     max_asa_s: float | None = None
     max_abandon: float | None = None
-    shrinkage: float = 0.0
+    shrinkage: float | tuple[float, ...] = 0.0
     max_occupancy: float | None = None
 
     def __post_init__(self) -> None:
         if (self.service_level is None) != (self.threshold_s is None):
             raise ValueError("give the service level target and threshold together")
-        if self.service_level is None and self.max_asa_s is None and self.max_abandon is None:
-            raise ValueError("give at least one goal: a service level, a max ASA or max abandon")
         if self.service_level is not None and not 0 < self.service_level < 1:
             raise ValueError(f"service level target must be in (0, 1), got {self.service_level}")
         if self.threshold_s is not None and self.threshold_s <= 0:
@@ -97,10 +106,17 @@ class StaffingGoals:
             raise ValueError("max ASA must be positive")
         if self.max_abandon is not None and not 0 < self.max_abandon < 1:
             raise ValueError(f"max abandon must be in (0, 1), got {self.max_abandon}")
-        if not 0 <= self.shrinkage < 1:
+        shares = self.shrinkage if isinstance(self.shrinkage, tuple) else (self.shrinkage,)
+        if not shares or not all(0 <= share < 1 for share in shares):
             raise ValueError(f"shrinkage must be in [0, 1), got {self.shrinkage}")
         if self.max_occupancy is not None and not 0 < self.max_occupancy <= 1:
             raise ValueError(f"max occupancy must be in (0, 1], got {self.max_occupancy}")
+
+    @property
+    def has_goal(self) -> bool:
+        """Whether a service level, ASA or abandonment goal is given."""
+        return not (self.service_level is None and self.max_asa_s is None
+                    and self.max_abandon is None)
 
     @classmethod
     def parse(
@@ -108,7 +124,7 @@ class StaffingGoals:
         target: str | None = None,
         max_asa: str | float | None = None,
         max_abandon: str | float | None = None,
-        shrinkage: str | float = 0.0,
+        shrinkage: str | float | Sequence[float] = 0.0,
         max_occupancy: str | float | None = None,
     ) -> StaffingGoals:
         """Goals from CLI-style text: ``'80/60s'``, ``'30s'``, ``'5%'``, ``'30%'``, ``'85%'``."""
@@ -126,18 +142,39 @@ class StaffingGoals:
             if max_asa is not None else None,
             max_abandon=_option("--max-abandon", max_abandon, parse_fraction, share,
                                 lambda v: 0 < v < 1) if max_abandon is not None else None,
-            shrinkage=_option("--shrinkage", shrinkage, parse_fraction,
-                              "a share from 0 up to (not including) 100%, such as 30%",
-                              lambda v: 0 <= v < 1) if shrinkage else 0.0,
+            shrinkage=tuple(float(share) for share in shrinkage)
+            if isinstance(shrinkage, (list, tuple)) else
+            _option("--shrinkage", str(shrinkage), parse_fraction,
+                    "a share from 0 up to (not including) 100%, such as 30%",
+                    lambda v: 0 <= v < 1) if shrinkage else 0.0,
             max_occupancy=_option("--max-occupancy", max_occupancy, parse_fraction,
                                   "a share above 0 and up to 100%, such as 85%",
                                   lambda v: 0 < v <= 1) if max_occupancy is not None else None,
         )
 
+    def shrinkage_at(self, n_intervals: int) -> np.ndarray:
+        """The shrinkage of each of ``n_intervals`` reporting intervals (shares).
+
+        Raises:
+            StaffingError: a per-interval shrinkage list of another length.
+        """
+        if isinstance(self.shrinkage, tuple):
+            if len(self.shrinkage) != n_intervals:
+                raise StaffingError(
+                    f"--shrinkage: {len(self.shrinkage)} per-interval shares for "
+                    f"{n_intervals} reporting intervals; give one share per interval")
+            return np.asarray(self.shrinkage, dtype=float)
+        return np.full(n_intervals, float(self.shrinkage))
+
     def scheduled(self, agents: np.ndarray | int) -> np.ndarray:
-        """Scheduled agents for ``agents`` online: ``ceil(agents / (1 - shrinkage))``."""
+        """Scheduled agents for ``agents`` online: ``ceil(agents / (1 - shrinkage))``.
+
+        With per-interval shrinkage, ``agents``' last axis is the interval.
+        """
         online = np.asarray(agents, dtype=float)
-        return np.ceil(online / (1.0 - self.shrinkage) - 1e-9).astype(int)
+        shrinkage = (self.shrinkage_at(online.shape[-1]) if isinstance(self.shrinkage, tuple)
+                     else self.shrinkage)
+        return np.ceil(online / (1.0 - shrinkage) - 1e-9).astype(int)
 
     def describe(self) -> str:
         """The goals in one line, for reports."""
@@ -150,6 +187,40 @@ class StaffingGoals:
             parts.append(f"abandonment <= {self.max_abandon:.1%}")
         if self.max_occupancy is not None:
             parts.append(f"occupancy <= {self.max_occupancy:.0%}")
-        if self.shrinkage:
+        if isinstance(self.shrinkage, tuple):
+            parts.append(f"shrinkage {min(self.shrinkage):.0%}-{max(self.shrinkage):.0%} "
+                         "per interval")
+        elif self.shrinkage:
             parts.append(f"shrinkage {self.shrinkage:.0%}")
         return ", ".join(parts)
+
+
+def queue_goals(scenario: Scenario, goals: StaffingGoals) -> dict[str, StaffingGoals]:
+    """The goals every queue a channel uses must meet, in the scenario's queue order.
+
+    A queue's own ``service_level`` (threshold and target), ``max_asa`` and
+    ``max_abandon`` replace the command line's goal of that kind; the others carry over.
+    Shrinkage and the occupancy cap are not queue goals (they stay in ``goals``).
+
+    Raises:
+        StaffingError: a queue ends up without any goal.
+    """
+    used = {channel.queue for channel in scenario.channels}
+    result: dict[str, StaffingGoals] = {}
+    for queue in scenario.queues:
+        if queue.name not in used:
+            continue
+        mine = replace(goals, shrinkage=0.0, max_occupancy=None)
+        if queue.service_level is not None:
+            mine = replace(mine, service_level=queue.service_level.target,
+                           threshold_s=queue.service_level.threshold)
+        if queue.max_asa is not None:
+            mine = replace(mine, max_asa_s=queue.max_asa)
+        if queue.max_abandon is not None:
+            mine = replace(mine, max_abandon=queue.max_abandon)
+        if not mine.has_goal:
+            raise StaffingError(
+                f"queue {queue.name!r} has no goal: give --target, --max-asa or --max-abandon, "
+                f"or queues[].service_level / max_asa / max_abandon in the scenario")
+        result[queue.name] = mine
+    return result

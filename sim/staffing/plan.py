@@ -1,31 +1,41 @@
-"""Staffing requirements per reporting interval, under both capacity models: the entry point.
+"""Staffing requirements per reporting interval and agent group, under both capacity models.
 
-"How many agents do we need, interval by interval, to hold our service level, and how
-does the answer change with the capacity model?" :func:`staff` answers it for a scenario
-and :func:`sim.reports.staffing_files.write_staffing` writes its files and charts.
+"How many agents of each group do we need, interval by interval, so that every queue holds
+its goals, and how does the answer change with the capacity model?" :func:`staff` answers
+it for a scenario and :func:`sim.reports.staffing_files.write_staffing` writes its files.
 
 The work is split by job:
 
 * :mod:`sim.staffing.goals` — :class:`StaffingGoals` (service level, max ASA, max
-  abandonment, shrinkage, max occupancy) and their parsing;
-* :mod:`sim.staffing.variants` — which agent group is staffed, and the scenario with its
-  per-interval staffing;
-* :mod:`sim.staffing.analytic` — the Erlang C/A baseline (:func:`analytic_requirements`)
-  and where it is known to be wrong;
-* :mod:`sim.staffing.search` — the iterative simulation search
-  (:func:`simulate_requirements`, Feldman, Mandelbaum, Massey & Whitt 2008) and its
-  verification; :mod:`sim.staffing.runs` is the one-run function workers import;
+  abandonment, shrinkage per interval, max occupancy) and each queue's own goals
+  (:func:`queue_goals`, from ``queues[].service_level`` / ``max_asa`` / ``max_abandon``);
+* :mod:`sim.staffing.variants` — which groups are staffed (:func:`staffed_groups`: by
+  default every group with shifts or staffing) and the scenario with their staffing;
+* :mod:`sim.staffing.analytic` — the Erlang C/A start per queue
+  (:func:`queue_requirements`) and where it is known to be wrong;
+* :mod:`sim.staffing.group_search` — the simulation search over every group at once, its
+  verification and the verified result of one agent fewer;
+  :mod:`sim.staffing.day_measures` is the one-run function workers import and
+  :mod:`sim.staffing.goal_check` the goals' margins;
 * :mod:`sim.staffing.curve` — service level against agents for the busiest interval;
-* this module — :class:`StaffingReport` and :func:`staff`;
-  :mod:`sim.reports.staffing_charts` draws, :mod:`sim.staffing.shift_cover` turns
-  requirements into shifts.
+* :mod:`sim.staffing.staffed_scenario` — the answer written back as a scenario;
+* this module — :class:`StaffingReport` and :func:`staff`.
 
-**Several agent groups.** The search sets the per-interval staffing of one group, the
-*staffed group*, while every other group keeps its shifts and counts as fixed capacity
-(the Erlang baseline subtracts its online agents). By default the staffed group is the
-first group serving every queue; in ``scenarios/multichannel_center.yaml`` that is
-``chat_team``, with ``messaging_team`` on its WhatsApp/SMS shifts. Name another with
-``group=`` (``--group``); it must serve every queue, since the goals cover all channels.
+**The result's structure** (what the charts and files read): :meth:`StaffingReport.table`
+is a long table, one row per reporting interval and staffed group: ``interval``,
+``start_s``, ``start`` (``HH:MM`` on the scenario's clock; ``datetime`` too when the
+scenario's start has a date), ``group``, ``arrivals`` (expected sessions of the
+queues the group owns in the analytic start), ``analytic_agents`` / ``analytic_scheduled``
+and, per capacity model ``m``: ``required_m`` (online), ``scheduled_m`` (with shrinkage),
+``service_level_m``, ``asa_s_m``, ``abandon_rate_m`` and their ``_ci95`` (over the
+queues the group serves, weighted by their offered or answered sessions), ``meets_m``
+(every queue meets its goals in the interval), ``one_fewer_breaks_m``,
+``one_fewer_margin_m`` with its CI ends
+``one_fewer_margin_low_m`` / ``one_fewer_margin_high_m``, ``one_fewer_queue_m`` and
+``decision_clear_m``; with groups not staffed, ``fixed_agents_online`` (their mean agents
+logged in and not on a break, from their schedule). :meth:`StaffingReport.queue_table`
+is one row per capacity model, interval and queue (then ``all``) with the verification's
+figures and CIs.
 """
 
 from __future__ import annotations
@@ -35,10 +45,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.scenario.schema import Scenario
-from sim.scenario.units import format_clock
 from sim.staffing.analytic import (
     ANALYTIC_CAVEATS,
     analytic_requirements,
@@ -46,27 +56,42 @@ from sim.staffing.analytic import (
     capacity_time_s,
     erlang_servers,
     erlang_service_level,
+    group_starts,
+    queue_requirements,
 )
 from sim.staffing.curve import curve_table, curve_tasks, service_level_curve, stationary_interval
-from sim.staffing.goals import StaffingError, StaffingGoals, parse_fraction, parse_service_level
-from sim.staffing.runs import MEASURES, measure_run
-from sim.staffing.search import (
-    REPAIR_ROUNDS,
-    IntervalEstimates,
-    Log,
-    Runner,
-    StaffingResult,
-    goal_margin,
-    meets_goals,
-    run_searches,
-    simulate_requirements,
+from sim.staffing.day_measures import MEASURE_INDEX, measure_day
+from sim.staffing.goal_check import DayEstimates, GoalCheck
+from sim.staffing.goals import (
+    StaffingError,
+    StaffingGoals,
+    parse_fraction,
+    parse_service_level,
+    queue_goals,
 )
-from sim.staffing.shift_cover import ShiftTemplate, cover_shifts
+from sim.staffing.group_search import (
+    REPAIR_ROUNDS,
+    GroupStaffingResult,
+    requirement_rows,
+    run_group_searches,
+)
+from sim.staffing.runs import MEASURES, measure_run
+from sim.staffing.search import IntervalEstimates, Log, Runner, goal_margin, meets_goals
+from sim.staffing.shift_cover import (
+    ShiftTemplate,
+    cover_shifts,
+    coverage_matrix,
+    covered_agents,
+)
 from sim.staffing.variants import (
     CAPACITY_MODEL_NAMES,
     capacity_variants,
+    group_shift_templates,
+    online_agents,
     shift_templates_from,
+    staffed_groups,
     staffing_group,
+    with_group_staffing,
     with_staffing,
 )
 
@@ -75,45 +100,55 @@ __all__ = [
     "CAPACITY_MODEL_NAMES",
     "MEASURES",
     "REPAIR_ROUNDS",
+    "DayEstimates",
+    "GoalCheck",
+    "GroupStaffingResult",
     "IntervalEstimates",
     "StaffingError",
     "StaffingGoals",
     "StaffingReport",
-    "StaffingResult",
     "analytic_requirements",
     "busiest_interval",
     "capacity_time_s",
     "erlang_servers",
     "erlang_service_level",
     "goal_margin",
+    "measure_day",
     "measure_run",
     "meets_goals",
     "parse_fraction",
     "parse_service_level",
+    "queue_goals",
+    "queue_requirements",
     "service_level_curve",
     "shift_templates_from",
     "simulate_requirements",
     "staff",
+    "staffed_groups",
     "staffing_group",
     "stationary_interval",
+    "with_group_staffing",
     "with_staffing",
 ]
 
 
 @dataclass
 class StaffingReport:
-    """Staffing of a scenario under each capacity model, on the same customers.
+    """Staffing of a scenario's groups under each capacity model, on the same customers.
 
     Attributes:
         scenario: the scenario staffed.
-        goals: the goals.
-        analytic: the Erlang baseline (tab-based capacity time) per interval.
-        results: capacity model -> :class:`StaffingResult`.
-        skipped: capacity model -> why it was not run (e.g. a standard channel).
+        goals: the run's goals (the defaults of every queue, shrinkage, occupancy cap).
+        per_queue: queue -> the goals it must meet.
+        groups: the staffed groups.
+        analytic: :func:`queue_requirements` (tab-based capacity time) per queue and interval.
+        results: capacity model -> :class:`GroupStaffingResult`.
+        skipped: what was not done and why (a capacity model, a shift plan, the curve).
         curve: service level against agents for the busiest interval (or ``None``).
-        shift_templates: shift patterns ``(start_interval, length_intervals)`` used.
-        shifts: capacity model -> scheduled agents per shift template.
-        group: the staffed agent group (the others keep their shifts).
+        group_templates: group -> shift patterns ``(start_interval, length_intervals)``.
+        group_shifts: capacity model -> group -> scheduled agents per shift template of
+            ``group_templates`` (:meth:`shift_cover_table` sets them against the
+            requirement).
         simulated_days: simulated days spent in total.
         simulated_runs: simulated runs in total (runs re-used from the cache not counted).
         runtime_s: wall-clock time in total (seconds).
@@ -121,19 +156,73 @@ class StaffingReport:
 
     scenario: Scenario
     goals: StaffingGoals
+    per_queue: dict[str, StaffingGoals]
+    groups: list[str]
     analytic: pd.DataFrame
-    results: dict[str, StaffingResult]
+    results: dict[str, GroupStaffingResult]
     skipped: dict[str, str] = field(default_factory=dict)
     curve: pd.DataFrame | None = None
-    shift_templates: list[ShiftTemplate] = field(default_factory=list)
-    shifts: dict[str, list[int]] = field(default_factory=dict)
-    group: str = ""
+    group_templates: dict[str, list[ShiftTemplate]] = field(default_factory=dict)
+    group_shifts: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     simulated_days: float = 0.0
     simulated_runs: int = 0
     runtime_s: float = 0.0
 
+    @property
+    def group(self) -> str:
+        """The staffed groups, comma separated (for titles)."""
+        return ", ".join(self.groups)
+
+    @property
+    def shifts(self) -> dict[str, list[int]]:
+        """The one-group shift plan of older reports: always empty.
+
+        Shift plans are per group: :attr:`group_shifts` and :meth:`shift_cover_table`.
+        """
+        return {}
+
+    @property
+    def shift_templates(self) -> list[ShiftTemplate]:
+        """The one-group templates of older reports: always empty.
+
+        See :attr:`group_templates`.
+        """
+        return []
+
+    def shift_cover_table(self) -> pd.DataFrame:
+        """Every group's shift plan against its scheduled requirement, per model.
+
+        One row per staffed group with a plan, capacity model and interval: ``interval``,
+        ``start_s``, ``group``, ``model``, ``required`` (scheduled agents), ``on_shift``
+        (agents whose shift covers the interval) and ``surplus`` (on shift - required).
+        """
+        frames = []
+        n = self.scenario.n_intervals
+        for position, name in enumerate(self.groups):
+            for model, plans in self.group_shifts.items():
+                if name not in plans:
+                    continue
+                need = self.results[model].scheduled[position]
+                on_shift = covered_agents(plans[name], self.group_templates[name], n)
+                frames.append(pd.DataFrame({
+                    "interval": np.arange(n), "start_s": np.arange(n) * self.scenario.interval,
+                    "group": name, "model": model, "required": need, "on_shift": on_shift,
+                    "surplus": on_shift - need}))
+        columns = ["interval", "start_s", "group", "model", "required", "on_shift", "surplus"]
+        return (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=columns))
+
+    @property
+    def fixed_groups(self) -> list[str]:
+        """Agent groups not staffed (they keep their agents)."""
+        return [g.name for g in self.scenario.agent_groups if g.name not in self.groups]
+
+    def clock(self, seconds: float) -> str:
+        """``HH:MM`` of a model time (seconds), on the scenario's clock."""
+        return self.scenario.clock.hhmm(seconds)
+
     def agent_hours(self) -> dict[str, float]:
-        """Scheduled agent-hours per capacity model."""
+        """Scheduled agent-hours per capacity model, every staffed group."""
         return {model: result.agent_hours for model, result in self.results.items()}
 
     def agent_hours_difference(self) -> float | None:
@@ -144,55 +233,113 @@ class StaffingReport:
         return None
 
     def table(self) -> pd.DataFrame:
-        """One row per interval: the content of ``staffing.csv``."""
+        """One row per interval and staffed group: ``staffing.csv`` (see the module)."""
+        scenario = self.scenario
+        n = scenario.n_intervals
+        starts = np.arange(n) * scenario.interval
         analytic = self.analytic
-        table = pd.DataFrame({
-            "interval": analytic["interval"],
-            "start": [format_clock(value) for value in analytic["start_s"]],
-            "start_s": analytic["start_s"],
-            "arrivals": analytic["arrivals"].round(3),
-            "analytic_agents": analytic["agents"],
-            "analytic_scheduled": analytic["scheduled_agents"],
-        })
-        if len(self.scenario.agent_groups) > 1:  # the fixed groups' agents, for context
-            table.insert(4, "other_groups_online", analytic["other_agents"].round(2))
+        start = group_starts(analytic, self.groups, n)
+        frames = []
+        for position, name in enumerate(self.groups):
+            owned = analytic[analytic["group"] == name]
+            arrivals = (owned.groupby("interval")["arrivals"].sum()
+                        .reindex(range(n), fill_value=0.0).to_numpy())
+            frame = pd.DataFrame({
+                "interval": np.arange(n), "start_s": starts,
+                "start": [self.clock(value) for value in starts],
+                **{key: column for key, column in
+                   scenario.clock.clock_columns(starts, scenario.horizon).items()
+                   if key != "clock"},
+                "group": name,
+                "arrivals": arrivals.round(3), "analytic_agents": start[position],
+                "analytic_scheduled": self.goals.scheduled(start[position]),
+            })
+            if self.fixed_groups:
+                fixed = sum(online_agents(g, scenario) for g in scenario.agent_groups
+                            if g.name in self.fixed_groups)
+                frame["fixed_agents_online"] = np.round(fixed, 2)
+            frames.append(frame)
+        table = pd.concat(frames, ignore_index=True)
         for model, result in self.results.items():
-            table[f"required_{model}"] = result.required
-            table[f"scheduled_{model}"] = result.scheduled
-            table[f"analytic_{model}"] = result.analytic["agents"].to_numpy()
-            check = result.verification
-            for name in ("service_level", "asa_s", "abandon_rate", "occupancy"):
-                table[f"{name}_{model}"] = check[name].round(4)
-                table[f"{name}_{model}_ci95"] = check[f"{name}_ci95"].round(4)
-            table[f"meets_{model}"] = check["meets"]
+            rows = requirement_rows(result, starts.tolist())
+            table[f"required_{model}"] = rows["required"].to_numpy()
+            table[f"scheduled_{model}"] = rows["scheduled"].to_numpy()
+            for measure, weight_by in (("service_level", "offered"), ("asa_s", "answered"),
+                                       ("abandon_rate", "offered")):
+                value, half = _group_figure(self.scenario, result, measure, weight_by)
+                table[f"{measure}_{model}"] = value.ravel().round(4)
+                table[f"{measure}_{model}_ci95"] = half.ravel().round(4)
+            table[f"meets_{model}"] = np.tile(result.meets(), len(self.groups))
+            for column in ("one_fewer_breaks", "one_fewer_margin", "one_fewer_margin_low",
+                           "one_fewer_margin_high", "one_fewer_queue",
+                           "one_fewer_replications", "decision_clear"):
+                values = rows[column]
+                table[f"{column}_{model}"] = (values.round(4) if values.dtype == float
+                                              else values).to_numpy()
         return table
 
+    def queue_table(self) -> pd.DataFrame:
+        """Per capacity model, interval and queue (then ``all``): the verification's figures.
+
+        With their 95% CIs, ``margin`` and ``meets``: ``staffing_queues.csv``.
+        """
+        frames = []
+        for model, result in self.results.items():
+            rows = result.queue_table()
+            start_s = rows["interval"].to_numpy() * self.scenario.interval
+            rows.insert(0, "capacity_model", model)
+            rows.insert(2, "clock", [self.clock(value) for value in start_s])
+            frames.append(rows)
+        return pd.concat(frames, ignore_index=True).round(4)
+
+    def uncovered(self, model: str, group: str) -> list[str]:
+        """Clock times of intervals needing agents that no shift template of ``group`` covers.
+
+        Empty when every interval needing agents is covered.
+        """
+        templates = self.group_templates.get(group, [])
+        result = self.results[model]
+        need = result.scheduled[self.groups.index(group)]
+        covered = (coverage_matrix(templates, len(need)).sum(axis=1) > 0 if templates
+                   else np.zeros(len(need), dtype=bool))
+        return [self.clock(i * self.scenario.interval)
+                for i in np.flatnonzero((need > 0) & ~covered)]
+
     def summary(self) -> dict[str, Any]:
-        """Agent-hours per model and their difference, goals, effort: ``staffing.json``."""
+        """Agent-hours per model and group, goals, verification, effort: ``staffing.json``."""
+        results = self.results
         return {
             "scenario": self.scenario.name,
             "goals": self.goals.describe(),
+            "queue_goals": {queue: goals.describe() for queue, goals in self.per_queue.items()},
             "interval_s": self.scenario.interval,
             "intervals": self.scenario.n_intervals,
+            "staffed_groups": self.groups,
             "staffed_group": self.group,
-            "fixed_groups": [g.name for g in self.scenario.agent_groups if g.name != self.group],
+            "fixed_groups": self.fixed_groups,
             "agent_hours": self.agent_hours(),
-            "online_agent_hours": {m: r.online_agent_hours for m, r in self.results.items()},
-            "analytic_agent_hours": float(
-                self.analytic["scheduled_agents"].sum() * self.scenario.interval / 3600.0),
+            "group_agent_hours": {m: r.group_agent_hours() for m, r in results.items()},
+            "online_agent_hours": {m: r.online_agent_hours for m, r in results.items()},
+            "analytic_agent_hours": float(self.goals.scheduled(group_starts(
+                self.analytic, self.groups, self.scenario.n_intervals)).sum()
+                * self.scenario.interval / 3600.0),
             "agent_hours_difference_status_minus_tab": self.agent_hours_difference(),
-            "peak_agents": {m: int(r.scheduled.max()) for m, r in self.results.items()},
-            "iterations": {m: r.iterations for m, r in self.results.items()},
-            "converged": {m: r.converged for m, r in self.results.items()},
-            "all_intervals_meet": {m: bool(r.verification["meets"].all())
-                                   for m, r in self.results.items()},
-            "binding_interval": {m: r.binding_interval for m, r in self.results.items()},
-            "replications": {m: r.replications for m, r in self.results.items()},
+            "peak_agents": {m: int(r.scheduled.sum(axis=0).max()) for m, r in results.items()},
+            "iterations": {m: r.iterations for m, r in results.items()},
+            "converged": {m: r.converged for m, r in results.items()},
+            "all_intervals_meet": {m: bool(r.meets().all()) for m, r in results.items()},
+            "intervals_missing": {m: [self.clock(i * self.scenario.interval)
+                                      for i in np.flatnonzero(~r.meets())]
+                                  for m, r in results.items()},
+            "one_fewer_breaks": {m: {g: int(row.sum()) for g, row in zip(
+                r.groups, r.breaks_with_one_fewer(), strict=True)} for m, r in results.items()},
+            "binding_interval": {m: _binding(self, r) for m, r in results.items()},
+            "replications": {m: r.replications for m, r in results.items()},
             "verification_replications": {m: r.verification_replications
-                                          for m, r in self.results.items()},
+                                          for m, r in results.items()},
             "skipped": self.skipped,
-            "shift_templates": [list(t) for t in self.shift_templates],
-            "shifts": self.shifts,
+            "shift_templates": {g: [list(t) for t in ts] for g, ts in self.group_templates.items()},
+            "shifts": self.group_shifts,
             "simulated_days": round(self.simulated_days, 2),
             "simulated_runs": self.simulated_runs,
             "runtime_s": round(self.runtime_s, 2),
@@ -200,10 +347,43 @@ class StaffingReport:
         }
 
 
+def _binding(report: StaffingReport, result: GroupStaffingResult) -> str | None:
+    """``group HH:MM``: where one agent fewer misses a goal by the most."""
+    margin = np.where(result.required > 0, result.probe.margin, np.inf)
+    if not np.isfinite(margin).any():
+        return None
+    group, interval = np.unravel_index(int(np.argmin(margin)), margin.shape)
+    return f"{result.groups[group]} {report.clock(interval * report.scenario.interval)}"
+
+
+def _group_figure(scenario: Scenario, result: GroupStaffingResult, measure: str,
+                  weight_by: str = "offered") -> tuple[np.ndarray, np.ndarray]:
+    """``[group, interval]`` one measure over the queues each group serves.
+
+    The queues' means weighted by their ``weight_by`` counts (offered sessions; answered
+    ones for the ASA), with the equally weighted CI half-widths (an upper bound of the
+    weighted mean's).
+    """
+    value = result.estimates.mean[:-1, MEASURE_INDEX[measure]]
+    half = result.estimates.ci95[:-1, MEASURE_INDEX[measure]]
+    counts = result.estimates.mean[:-1, MEASURE_INDEX[weight_by]]
+    by_name = {group.name: group for group in scenario.agent_groups}
+    means, halves = [], []
+    for name in result.groups:
+        serves = np.array([queue in by_name[name].queues for queue in result.queues])
+        weight = np.where(serves[:, None] & ~np.isnan(value), counts, 0.0)
+        total = weight.sum(axis=0)
+        means.append(np.divide((weight * np.nan_to_num(value)).sum(axis=0), total,
+                               out=np.full(total.shape, np.nan), where=total > 0))
+        halves.append(np.divide((weight * np.nan_to_num(half)).sum(axis=0), total,
+                                out=np.full(total.shape, np.nan), where=total > 0))
+    return np.array(means), np.array(halves)
+
+
 def staff(
     scenario: Scenario,
     goals: StaffingGoals,
-    replications: int = 10,
+    replications: int = 6,
     seed: int | None = None,
     jobs: int = 1,
     models: Sequence[str] = CAPACITY_MODEL_NAMES,
@@ -214,85 +394,175 @@ def staff(
     curve_replications: int = 3,
     shift_templates: Sequence[ShiftTemplate] | None = None,
     log: Log | None = None,
-    group: str | None = None,
+    groups: Sequence[str] | None = None,
 ) -> StaffingReport:
-    """Staff a scenario interval by interval under each capacity model, on the same customers.
+    """Staff every named group interval by interval under each capacity model.
 
     Both models run the same replications of the same seed, so they see the same customers
-    (common random numbers); their searches run in lockstep, one executor batch per
-    iteration. Status-based is skipped (with the reason in ``skipped``) when the scenario
-    has a standard channel. With several agent groups, ``group`` is staffed and the others
-    keep their shifts (see the module docstring).
+    (common random numbers); their searches run in lockstep, one executor batch per step.
+    Status-based is skipped (with the reason in ``skipped``) when the scenario has a
+    standard channel.
 
     Args:
         scenario: the scenario.
-        goals: the goals.
-        replications: replications per search iteration near convergence (at least 2;
-            half as many in the first iterations).
+        goals: the goals every queue without its own must meet, shrinkage, occupancy cap.
+        replications: replications per lowering iteration (half while raising; at least 2).
         seed: root seed; the scenario's when omitted.
         jobs: local worker processes (used when ``executor`` is omitted).
         models: capacity models to staff.
-        executor: where runs happen; ``sim.experiments.executors.make_executor(jobs)`` when omitted.
-            Created once and used by every batch.
-        max_iterations: search iterations at most.
+        executor: where runs happen; ``sim.experiments.executors.make_executor(jobs)`` when
+            omitted. Created once and used by every batch.
+        max_iterations: raise and lower steps at most.
         verification_replications: replications of the verification run (default 2x).
-        curve: also simulate the service level against agents for the busiest interval.
+        curve: also simulate the service level against agents for the busiest interval
+            (of the first group serving every queue; skipped when none does).
         curve_replications: replications per point of that curve in the first batch; more
             follow until each point's 95% CI half-width is at most 5 points (or 40).
-        shift_templates: shift patterns for the covering; from the staffed group's shifts
-            if any.
+        shift_templates: shift patterns for the covering of every group; each group's
+            own shifts when omitted.
         log: receives progress lines.
-        group: the staffed agent group; the first serving every queue when omitted.
+        groups: the staffed groups; every group with shifts or staffing when omitted.
 
     Returns:
         A :class:`StaffingReport`.
 
     Raises:
-        StaffingError: no group can be staffed or no capacity model is valid.
+        StaffingError: a group cannot be staffed, a queue has no goal, or no capacity
+            model is valid.
         ValueError: fewer than 2 replications or an unknown capacity model.
     """
     started = time.perf_counter()
     if replications < 2:
         raise ValueError("replications must be at least 2 for confidence intervals")
-    _, staffed = staffing_group(scenario, group)
-    group = staffed.name
-    variants, skipped = capacity_variants(scenario, goals, models, group)
+    chosen = staffed_groups(scenario, groups)
+    per_queue = queue_goals(scenario, goals)
+    goals.shrinkage_at(scenario.n_intervals)  # a list of the wrong length fails here
+    check = GoalCheck.of(per_queue, goals)
+    variants, skipped = _variants(scenario, goals, models, chosen)
     if executor is None:
         from sim.experiments.executors import make_executor
 
         executor = make_executor(jobs)
     root = scenario.seed if seed is None else seed
-    analytic = analytic_requirements(scenario, goals, "tab", group)
     runner = Runner(executor)
-    curve_interval = busiest_interval(scenario, group)
-    peak = int(analytic["agents"].iloc[curve_interval])
-    agent_counts = sorted({max(1, peak + offset) for offset in range(-4, 4)})
-    extra = curve_tasks(variants, goals, curve_interval, agent_counts, curve_replications,
-                        root, group) if curve else []
+    starts = {model: group_starts(queue_requirements(variant, goals, per_queue, model, chosen),
+                                  chosen, scenario.n_intervals)
+              for model, variant in variants.items()}
     if log and len(scenario.agent_groups) > 1:
-        others = [g.name for g in scenario.agent_groups if g.name != group]
-        log(f"staffing agent group {group!r}; {', '.join(others)} keep their shifts")
-    results, curve_runs = run_searches(
-        variants, goals, replications, verification_replications or 2 * replications, root,
-        runner, max_iterations, log, group, extra)
-    curve_frame = (curve_table(variants, goals, curve_interval, agent_counts,
-                               curve_replications, curve_runs, group, runner=runner,
-                               seed=root) if curve else None)
-    templates = (list(shift_templates) if shift_templates
-                 else shift_templates_from(scenario, group))
-    shifts: dict[str, list[int]] = {}
-    for model, result in results.items() if templates else ():
-        try:
-            shifts[model] = cover_shifts(result.scheduled, templates)
-        except ValueError as error:  # e.g. night intervals no template covers
-            skipped[f"shifts_{model}"] = str(error)
+        fixed = [g.name for g in scenario.agent_groups if g.name not in chosen]
+        log(f"staffing agent group(s) {', '.join(chosen)}"
+            + (f"; {', '.join(fixed)} keep their agents" if fixed else ""))
+    results = run_group_searches(
+        variants, goals, check, chosen, starts, replications,
+        verification_replications or 2 * replications, root, runner, max_iterations, log)
+    curve_frame = _curve(scenario, goals, variants, runner, root, curve_replications, skipped,
+                         log) if curve else None
     report = StaffingReport(
-        scenario=scenario, goals=goals, analytic=analytic, results=results, skipped=skipped,
-        curve=curve_frame, shift_templates=templates, shifts=shifts, group=group,
-        simulated_days=runner.days, simulated_runs=runner.runs,
-        runtime_s=time.perf_counter() - started,
+        scenario=scenario, goals=goals, per_queue=per_queue, groups=chosen,
+        analytic=queue_requirements(scenario, goals, per_queue, "tab", chosen),
+        results=results, skipped=skipped, curve=curve_frame,
+        group_templates={name: list(shift_templates) if shift_templates
+                         else group_shift_templates(scenario, name) for name in chosen},
     )
+    _cover(report)
+    report.simulated_days, report.simulated_runs = runner.days, runner.runs
+    report.runtime_s = time.perf_counter() - started
     if log:
         log(f"simulated {runner.days:.1f} days ({runner.runs} runs, {runner.batches} "
             f"batches) in {report.runtime_s:.1f}s")
     return report
+
+
+def _variants(scenario: Scenario, goals: StaffingGoals, models: Sequence[str],
+              groups: list[str]) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """The scenario under each capacity model (staffed groups empty), and those skipped."""
+    variants, skipped = {}, {}
+    empty: dict[str, Sequence[int] | np.ndarray] = {
+        name: [0] * scenario.n_intervals for name in groups}
+    for model in models:
+        if model not in CAPACITY_MODEL_NAMES:
+            raise ValueError(f"unknown capacity model {model!r}; choose from "
+                             f"{', '.join(CAPACITY_MODEL_NAMES)}")
+        try:
+            variants[model] = with_group_staffing(scenario, empty, goals, model)
+        except StaffingError as error:
+            skipped[model] = str(error)
+    if not variants:
+        raise StaffingError("; ".join(skipped.values()))
+    return variants, skipped
+
+
+def _curve(scenario: Scenario, goals: StaffingGoals, variants: dict[str, Scenario],
+           runner: Runner, root: int, replications: int, skipped: dict[str, str],
+           log: Log | None) -> pd.DataFrame | None:
+    """The busiest interval's service-level curve of the group serving every queue."""
+    try:
+        _, group = staffing_group(scenario)
+        curve_variants, _ = capacity_variants(scenario, goals, list(variants), group.name)
+    except StaffingError as error:
+        skipped["curve"] = str(error)
+        return None
+    interval = busiest_interval(scenario, group.name)
+    peak = int(analytic_requirements(scenario, goals, "tab", group.name)["agents"]
+               .iloc[interval])
+    counts = sorted({max(1, peak + offset) for offset in range(-4, 4)})
+    tasks = curve_tasks(curve_variants, goals, interval, counts, replications, root,
+                        group.name)
+    runs = runner.run([(None, task) for task in tasks])
+    if log:
+        log(f"service-level curve of {group.name}: {len(tasks)} runs")
+    return curve_table(curve_variants, goals, interval, counts, replications, runs,
+                       group.name, runner=runner, seed=root)
+
+
+def _cover(report: StaffingReport) -> None:
+    """Shift plans per model and group; groups with uncovered intervals are skipped."""
+    for model, result in report.results.items():
+        for position, name in enumerate(report.groups):
+            templates = report.group_templates.get(name)
+            if not templates:
+                continue
+            uncovered = report.uncovered(model, name)
+            if uncovered:
+                report.skipped[f"shifts_{model}_{name}"] = (
+                    f"{name}: intervals starting {', '.join(uncovered)} need agents but no "
+                    "shift template covers them")
+                continue
+            report.group_shifts.setdefault(model, {})[name] = cover_shifts(
+                result.scheduled[position], templates)
+
+
+def simulate_requirements(
+    scenario: Scenario,
+    goals: StaffingGoals,
+    capacity_model: str | None = None,
+    replications: int = 6,
+    seed: int | None = None,
+    executor: Any = None,
+    max_iterations: int = 20,
+    verification_replications: int | None = None,
+    log: Log | None = None,
+    groups: Sequence[str] | None = None,
+) -> GroupStaffingResult:
+    """Simulation-based staffing of one capacity model (see :func:`staff`).
+
+    Returns:
+        The :class:`GroupStaffingResult`; ``required[g]`` is group ``g``'s online agents
+        per interval.
+    """
+    model = capacity_model or scenario.capacity_model
+    if replications < 2:
+        raise ValueError("replications must be at least 2 for confidence intervals")
+    chosen = staffed_groups(scenario, groups)
+    per_queue = queue_goals(scenario, goals)
+    check = GoalCheck.of(per_queue, goals)
+    variants, skipped = _variants(scenario, goals, [model], chosen)
+    if skipped:
+        raise StaffingError(skipped[model])
+    start = group_starts(queue_requirements(variants[model], goals, per_queue, model, chosen),
+                         chosen, scenario.n_intervals)
+    root = scenario.seed if seed is None else seed
+    return run_group_searches(
+        variants, goals, check, chosen, {model: start}, replications,
+        verification_replications or 2 * replications, root, Runner(executor),
+        max_iterations, log)[model]

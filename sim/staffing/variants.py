@@ -1,14 +1,14 @@
-"""Which agent group a staffing search sets, and the scenario with that group's staffing.
+"""Which agent groups a staffing search sets, and the scenario with their staffing.
 
 A scenario may have several agent groups. The search sets the per-interval ``staffing``
-of **one** group (the *staffed group*); every other group keeps its own shifts (or agent
-count or staffing) and is counted as fixed capacity. Without a choice, the staffed group
-is the first group that serves every queue a channel uses: with one group that is the
-group itself, and in ``scenarios/multichannel_center.yaml`` it is ``chat_team`` (the
-generalists) while ``messaging_team`` keeps its WhatsApp/SMS shifts.
+of every *staffed group* (:func:`staffed_groups`: the groups named, by default every group
+with shifts or a staffing list); any other group keeps its agent count and counts as fixed
+capacity. In ``scenarios/multichannel_center.yaml`` both ``chat_team`` (web chat, WhatsApp,
+SMS) and ``messaging_team`` (WhatsApp, SMS) are staffed. Every queue a channel uses must be
+served by a staffed group, else its goals could not be brought to target.
 
-The staffed group must serve every queue: the goals are measured over all channels
-together, so a queue no staffed agent can take could never be brought to target.
+:func:`staffing_group` and :func:`with_staffing` are the one-group forms (the first group
+serving every queue), used for the service-level curve of one group.
 """
 
 from __future__ import annotations
@@ -57,6 +57,86 @@ def staffing_group(scenario: Scenario, group: str | None = None) -> tuple[int, A
         f"no agent group serves every queue ({', '.join(sorted(needed))}); staffing sets "
         f"one group serving them all while the others ({', '.join(names)}) keep their shifts"
     )
+
+
+def staffed_groups(scenario: Scenario, names: Sequence[str] | None = None) -> list[str]:
+    """The agent groups a search staffs, in the scenario's order.
+
+    Args:
+        scenario: the scenario.
+        names: the groups to staff; by default every group with ``shifts`` or
+            ``staffing`` (all groups when none has).
+
+    Raises:
+        StaffingError: a named group does not exist, or a queue a channel uses is served
+            by no staffed group.
+    """
+    known = [group.name for group in scenario.agent_groups]
+    if names:
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise StaffingError(f"no agent group {', '.join(map(repr, unknown))}; the "
+                                f"scenario has {', '.join(known)}")
+        chosen = [name for name in known if name in set(names)]
+    else:
+        chosen = [group.name for group in scenario.agent_groups
+                  if group.shifts is not None or group.staffing is not None] or known
+    served = {queue for group in scenario.agent_groups if group.name in chosen
+              for queue in group.queues}
+    missing = sorted({channel.queue for channel in scenario.channels} - served)
+    if missing:
+        raise StaffingError(
+            f"queue(s) {', '.join(missing)} served by no staffed group "
+            f"({', '.join(chosen)}); staff a group serving them (--group)")
+    return chosen
+
+
+def with_group_staffing(
+    scenario: Scenario,
+    staffing: dict[str, Sequence[int] | np.ndarray],
+    goals: StaffingGoals | None = None,
+    capacity_model: str | None = None,
+) -> Scenario:
+    """The scenario with each named group logged in per interval as ``staffing`` says.
+
+    Groups not named are unchanged. The goals' service level becomes the scenario's (so the
+    interval table measures the goal), and ``capacity_model`` replaces the scenario's.
+
+    Raises:
+        StaffingError: the capacity model is invalid for the scenario (status-based with a
+            standard channel).
+    """
+    names = [group.name for group in scenario.agent_groups]
+    updates: dict[str, Any] = {}
+    for name, counts in staffing.items():
+        key = f"agent_groups[{names.index(name)}]"
+        updates |= {f"{key}.staffing": [int(value) for value in counts],
+                    f"{key}.shifts": None, f"{key}.agents": 0}
+    if goals is not None and goals.service_level is not None:
+        updates["service_level.threshold"] = goals.threshold_s
+        updates["service_level.target"] = goals.service_level
+    if capacity_model is not None:
+        updates["capacity_model"] = capacity_model
+    try:
+        return scenario.derive(
+            updates,
+            source=(f"capacity model {capacity_model!r} is invalid for this scenario"
+                    if capacity_model is not None else "the staffed scenario"))
+    except ScenarioError as error:
+        raise StaffingError("; ".join(error.problems)) from None
+
+
+def group_shift_templates(scenario: Scenario, name: str) -> list[ShiftTemplate]:
+    """Shift patterns ``(start_interval, length_intervals)`` from one group's shifts."""
+    group = next(group for group in scenario.agent_groups if group.name == name)
+    templates: list[ShiftTemplate] = []
+    for shift in group.shifts or []:
+        start = int(shift.start // scenario.interval)
+        length = max(1, math.ceil((min(shift.end, scenario.horizon) - shift.start)
+                                  / scenario.interval - 1e-9))
+        if (start, length) not in templates:
+            templates.append((start, length))
+    return templates
 
 
 def online_agents(group: AgentGroup, scenario: Scenario) -> np.ndarray:

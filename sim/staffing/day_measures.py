@@ -1,0 +1,112 @@
+"""One simulated day of a staffing search, reduced to per-queue, per-interval measures.
+
+Worker processes import this module to run :func:`measure_day`, so it imports only numpy,
+pandas and the simulator (no scipy or matplotlib): its start-up time counts.
+
+The measures come from the sessions table (queue, arrival time, wait, outcome), binned by
+the interval each session arrived in, one row per queue a channel uses and a last row
+``"all"`` with the center's figures. Each queue's service level is measured against its
+own threshold (``queues[].service_level.threshold``, else the scenario's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.entities import Outcome
+from sim.model.simulate import simulate
+from sim.model.tables import Result
+from sim.results.figures import service_level_counted
+from sim.scenario.schema import Scenario
+
+DAY_MEASURES = ("service_level", "asa_s", "abandon_rate", "offered", "answered",
+                "occupancy", "busy_units_s")
+"""Measures per row (queue, then ``"all"``) and interval.
+
+``service_level`` is the share of offered inbound sessions answered within the row's
+threshold (the scenario's short-abandon convention); ``asa_s`` the mean wait of answered
+sessions (seconds); ``abandon_rate`` abandoned / offered; ``offered`` and ``answered``
+counts by arrival interval. ``occupancy`` (capacity in use / capacity online) and
+``busy_units_s`` (capacity x seconds in use) are the center's, NaN in the queue rows.
+"""
+
+MEASURE_INDEX = {name: index for index, name in enumerate(DAY_MEASURES)}
+
+DayTask = tuple[Scenario, int, int]
+"""(scenario, seed, replication) of one simulated day."""
+
+
+def measured_queues(scenario: Scenario) -> list[str]:
+    """The queues a channel uses, in the scenario's order: the rows of :func:`measure_day`."""
+    used = {channel.queue for channel in scenario.channels}
+    return [queue.name for queue in scenario.queues if queue.name in used]
+
+
+def queue_thresholds(scenario: Scenario) -> dict[str, float]:
+    """Each measured queue's service-level threshold (seconds)."""
+    own = {queue.name: queue.service_level.threshold for queue in scenario.queues
+           if queue.service_level is not None}
+    return {name: own.get(name, scenario.service_level.threshold)
+            for name in measured_queues(scenario)}
+
+
+def measure_day(task: DayTask) -> np.ndarray:
+    """Simulate one replication; its measures, shape ``[queue + 1, measure, interval]``.
+
+    Top-level so that process pools can pickle it.
+    """
+    scenario, seed, replication = task
+    return day_measures(simulate(scenario, seed=seed, replication=replication))
+
+
+def day_measures(result: Result) -> np.ndarray:
+    """The measures of one run (see :data:`DAY_MEASURES`), ``[queue + 1, measure, interval]``."""
+    scenario = result.scenario
+    n = scenario.n_intervals
+    sessions = result.sessions
+    inbound = sessions[(sessions["direction"] == "inbound").to_numpy()]
+    bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float)
+                       // scenario.interval).astype(int), n - 1)
+    queue = inbound["queue"].to_numpy()
+    wait = inbound["wait_s"].to_numpy(dtype=float)
+    answered = ~np.isnan(wait)
+    abandoned = inbound["outcome"].to_numpy() == Outcome.ABANDONED
+    thresholds = queue_thresholds(scenario)
+    rows = []
+    for name in [*thresholds, "all"]:
+        mine = np.ones(len(inbound), dtype=bool) if name == "all" else queue == name
+        threshold = thresholds.get(name, scenario.service_level.threshold)
+        within, counted = service_level_counted(inbound, scenario.horizon, threshold,
+                                                scenario.service_level.short_abandons)
+        if name == "all" and len(set(thresholds.values())) > 1:
+            within = np.zeros(len(inbound), dtype=bool)  # each session by its own queue's
+            for queue_name, own in thresholds.items():
+                hit, _ = service_level_counted(inbound, scenario.horizon, own,
+                                               scenario.service_level.short_abandons)
+                within |= hit & (queue == queue_name)
+
+        def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(bins[mask], weights=None if weights is None else weights[mask],
+                               minlength=n)[:n].astype(float)
+
+        offered = count(mine)
+        n_answered = count(mine & answered)
+        decided = count(mine & counted)
+        rows.append(np.vstack([
+            _share(count(mine & within), decided),
+            _share(count(mine & answered, np.where(answered, wait, 0.0)), n_answered),
+            _share(count(mine & abandoned), offered),
+            offered,
+            n_answered,
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+        ]))
+    center = result.intervals[result.intervals["channel"] == "all"].sort_values("interval")
+    rows[-1][MEASURE_INDEX["occupancy"]] = center["occupancy"].to_numpy(dtype=float)
+    rows[-1][MEASURE_INDEX["busy_units_s"]] = center["busy_capacity_s"].to_numpy(dtype=float)
+    return np.stack(rows)
+
+
+def _share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return np.divide(numerator, denominator, out=np.full(len(numerator), np.nan),
+                     where=denominator > 0)

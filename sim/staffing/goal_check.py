@@ -1,0 +1,124 @@
+"""Whether simulated days meet every queue's goals, interval by interval, and by how much.
+
+:class:`DayEstimates` pools replications of :func:`sim.staffing.day_measures.measure_day`
+(mean and t-based 95% CI half-width of every measure, per row and interval).
+:class:`GoalCheck` holds each queue's goals (:func:`sim.staffing.goals.queue_goals`) and
+the center's occupancy cap, and turns estimates into **margins**: per row (queue, then
+``"all"``) and interval, the smallest margin over that row's goals, negative when missed:
+
+- service level: achieved minus target (a share: -0.05 is 5 points short);
+- ASA, abandonment, occupancy: ``(limit - achieved) / limit`` (relative).
+
+A row or interval without offered sessions has an infinite margin (nothing to miss).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from sim.staffing.day_measures import MEASURE_INDEX
+from sim.staffing.goals import StaffingGoals
+
+
+@dataclass
+class DayEstimates:
+    """Mean and 95% CI half-width of every measure, ``[row, measure, interval]``.
+
+    Attributes:
+        mean: per-row, per-measure, per-interval mean (NaN where no replication had one).
+        ci95: the matching t-based 95% CI half-widths (0 with a single value).
+        replications: replications pooled.
+    """
+
+    mean: np.ndarray
+    ci95: np.ndarray
+    replications: int
+
+    @classmethod
+    def from_runs(cls, runs: Sequence[np.ndarray]) -> DayEstimates:
+        """Pool runs of :func:`measure_day` (all at the same staffing)."""
+        stacked = np.stack(runs)
+        valid = ~np.isnan(stacked)
+        count = valid.sum(axis=0)
+        total = np.where(valid, stacked, 0.0).sum(axis=0)
+        mean = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
+        squares = np.where(valid, (stacked - mean) ** 2, 0.0).sum(axis=0)
+        sd = np.sqrt(np.divide(squares, count - 1, out=np.zeros(total.shape), where=count > 1))
+        t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
+        half = np.where(count > 1, t * sd / np.sqrt(np.maximum(count, 1)), 0.0)
+        return cls(mean=mean, ci95=half, replications=len(runs))
+
+    def measure(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(mean, ci95)`` of one measure, each ``[row, interval]``."""
+        index = MEASURE_INDEX[name]
+        return self.mean[:, index], self.ci95[:, index]
+
+
+_GOAL_MEASURES = (("service_level", "service_level", False), ("max_asa_s", "asa_s", True),
+                  ("max_abandon", "abandon_rate", True))
+"""(goal attribute, measure, upper limit?) of the queue goals."""
+
+
+@dataclass(frozen=True)
+class GoalCheck:
+    """Every queue's goals and the center's occupancy cap, checked on :class:`DayEstimates`.
+
+    Attributes:
+        queues: the measured queues, in the rows' order.
+        goals: queue -> its goals.
+        max_occupancy: the center's occupancy cap (the ``"all"`` row), or ``None``.
+    """
+
+    queues: tuple[str, ...]
+    goals: tuple[StaffingGoals, ...]
+    max_occupancy: float | None = None
+
+    @classmethod
+    def of(cls, per_queue: dict[str, StaffingGoals], goals: StaffingGoals) -> GoalCheck:
+        """From :func:`sim.staffing.goals.queue_goals` and the run's goals."""
+        return cls(tuple(per_queue), tuple(per_queue.values()), goals.max_occupancy)
+
+    def margins(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
+        """Per row and interval: the smallest margin over the row's goals.
+
+        Args:
+            estimates: the pooled runs.
+            side: 0 for the point estimates; -1 for the pessimistic end of each 95% CI
+                (the margin the whole CI clears), +1 for the optimistic end.
+
+        Returns:
+            ``[row, interval]``; ``inf`` where a row has no goal or nothing offered.
+        """
+        rows, intervals = estimates.mean.shape[0], estimates.mean.shape[2]
+        margins = np.full((rows, intervals), math.inf)
+        for row, goals in enumerate(self.goals):
+            for attribute, name, upper in _GOAL_MEASURES:
+                limit = getattr(goals, attribute)
+                if limit is not None:
+                    margins[row] = np.minimum(margins[row], self._margin(
+                        estimates, row, name, limit, upper, side))
+        if self.max_occupancy is not None:
+            margins[-1] = self._margin(estimates, rows - 1, "occupancy", self.max_occupancy,
+                                       True, side)
+        return margins
+
+    @staticmethod
+    def _margin(estimates: DayEstimates, row: int, name: str, limit: float, upper: bool,
+                side: int) -> np.ndarray:
+        mean, half = estimates.measure(name)
+        value = mean[row] + (-side if upper else side) * half[row]
+        margin = (limit - value) / limit if upper else value - limit
+        return np.where(np.isnan(margin), math.inf, margin)
+
+    def interval_margin(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
+        """Per interval: the smallest margin over every row (negative: a goal is missed)."""
+        return self.margins(estimates, side).min(axis=0)
+
+    def meets(self, estimates: DayEstimates) -> np.ndarray:
+        """Per row and interval: the point estimates meet every goal of the row."""
+        return self.margins(estimates) >= -1e-12
