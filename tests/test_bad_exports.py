@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.cli.main import main
@@ -205,3 +206,33 @@ def test_read_export_raises_one_problem_per_line(tmp_path: Path) -> None:
         read_export(folder)
     assert len(caught.value.problems) == 1
     assert caught.value.problems[0].startswith(str(folder / "UserServicePresence.csv"))
+
+
+REQUIRED_ONLY = {
+    "AgentWork.csv": ["Id", "WorkItemId", "UserId", "ServiceChannelId", "OriginalQueueId",
+                      "RequestDateTime", "AssignedDateTime", "AcceptDateTime", "CloseDateTime",
+                      "CapacityModel", "Status"],
+    "UserServicePresence.csv": ["UserId", "ServicePresenceStatusId", "StatusStartDate",
+                                "ConfiguredCapacity"],
+}
+
+
+def test_header_only_file_calibrates(tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _export(tmp_path, AgentWork=AGENT_WORK.splitlines()[0] + "\n")
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out)]) == 0, capsys.readouterr().err
+    assert "capacity_model: no CapacityModel value known; tab assumed" in (
+        capsys.readouterr().out)
+
+
+def test_required_columns_only_calibrate(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _export(tmp_path)
+    for name, columns in REQUIRED_ONLY.items():
+        table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        table[columns].to_csv(folder / name, index=False)
+    out = tmp_path / "lean.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q"]) == 0, (
+        capsys.readouterr().err)
+    assert out.exists()

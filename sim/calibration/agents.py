@@ -53,7 +53,7 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
     """The presence rows as periods, joined into shifts across short gaps."""
     raw = export.presence
     end = raw["StatusEndDate"] if "StatusEndDate" in raw.columns else pd.Series(
-        pd.NaT, index=raw.index)
+        pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     end_s = clock.seconds(end)
     if "StatusDuration" in raw.columns:
         from_duration = clock.seconds(raw["StatusStartDate"]) + raw["StatusDuration"].to_numpy()

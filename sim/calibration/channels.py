@@ -309,9 +309,10 @@ def _replies_from_counts(fitted: Fitted, whole: pd.DataFrame) -> None:
     keep = np.isfinite(duration) & (counts >= 1)
     counts, duration = counts[keep], duration[keep]
     if len(counts) < 3 or np.ptp(counts) == 0:
-        fitted.notes.append("reply times: no ConversationEntry.csv and too few conversations "
-                            "of different lengths to separate agent and customer replies; "
-                            "defaults kept")
+        fitted.notes.append(f"channels[{fitted.values['name']}]: reply times: no "
+                            "ConversationEntry.csv and too few whole conversations (ended by "
+                            "the agent, with one agent) of different lengths to separate "
+                            "agent and customer replies; defaults kept")
         return
     result = stats.linregress(counts, duration)
     customer = max(1.0, -float(result.intercept))

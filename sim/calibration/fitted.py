@@ -24,12 +24,15 @@ class Fitted:
         comments: key path to comment (estimate, sample size, CI).
         fits: key path to the distribution fit, for the charts.
         notes: what could not be fitted and was left at its default, or rows not used.
+        relative_notes: notes naming a key path inside this section (placed by
+            :meth:`merge`).
     """
 
     values: dict[str, Any] = field(default_factory=dict)
     comments: dict[Path, str] = field(default_factory=dict)
     fits: dict[Path, Fit] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    relative_notes: list[str] = field(default_factory=list)
 
     def set(self, path: Path, value: Any, comment: str | None = None) -> None:
         """Set the value at ``path`` (creating mappings on the way) with its comment."""
@@ -43,7 +46,7 @@ class Fitted:
     def set_fit(self, path: Path, fit: Fit | None, default_note: str) -> None:
         """Set a distribution from ``fit``; without observations, note the default kept."""
         if fit is None:
-            self.notes.append(f"{'.'.join(map(str, path))}: {default_note}")
+            self.relative_notes.append(f"{'.'.join(map(str, path))}: {default_note}")
             return
         self.set(path, dict(fit.spec), fit.comment())
         self.fits[path] = fit
@@ -58,3 +61,6 @@ class Fitted:
         for path, fit in other.fits.items():
             self.fits[prefix + path] = fit
         self.notes.extend(other.notes)
+        section, index = prefix[0], prefix[1] if len(prefix) > 1 else None
+        owner = other.values.get("name", index)
+        self.notes.extend(f"{section}[{owner}].{note}" for note in other.relative_notes)

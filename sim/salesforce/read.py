@@ -447,7 +447,7 @@ class _FileReader:
         bad = [i for i, (match, ok) in enumerate(zip(matches, present, strict=True))
                if ok and match is None]
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
-        good = np.array([match is not None for match in matches])
+        good = np.array([match is not None for match in matches], dtype=bool)
         if good.any():
             converted = pd.to_datetime(text[good], format="ISO8601", utc=True, errors="coerce")
             parsed[good] = converted
@@ -458,7 +458,7 @@ class _FileReader:
                         "expected an ISO 8601 date-time such as 2026-03-02T08:00:00.000Z")
             return parsed
         zoned = np.array([match is not None and match.group("zone") is not None
-                          for match in matches])
+                          for match in matches], dtype=bool)
         naive = good & ~zoned
         if zoned.any() and naive.any():
             first_naive = int(np.flatnonzero(naive)[0])
