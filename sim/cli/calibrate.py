@@ -52,7 +52,7 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
         "UserServicePresence, ServicePresenceStatus and optionally ConversationEntry and "
         "users.csv, as Data Loader or a Bulk API 2.0 query writes them) and write a scenario "
         "that reproduces the center, with a comment per fitted key (estimate, sample size, "
-        "95%% CI). A bad export gets one line per problem and exit code 2.",
+        "95% CI). A bad export gets one line per problem and exit code 2.",
     )
     calibrate.add_argument("export", metavar="EXPORT_DIR", type=Path,
                            help="folder of the export CSV files")
@@ -84,7 +84,7 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
     backtest = subparsers.add_parser(
         "backtest", help="run a calibrated scenario against the export it came from",
         description="Run the scenario with the staffing observed in the export's presence "
-        "and compare, per interval, observed against simulated (mean and 95%% prediction "
+        "and compare, per interval, observed against simulated (mean and 95% prediction "
         "band) for "
         "offered, service level, ASA, abandonment, occupancy and handle time; writes "
         "backtest.csv, backtest_summary.csv (mean absolute error, share of intervals inside "
