@@ -271,3 +271,23 @@ def test_shipped_example_gives_back_the_web_chat_desk() -> None:
     patience = calibration.fits[("channels", 0, "customers", "patience")]
     assert patience.mean == pytest.approx(desk.channels[0].customers.patience.mean, rel=0.10)
     assert int(patience.observed.sum()) >= 500
+
+
+def test_disconnections_and_outages_of_unstable_connections(tmp_path: Path) -> None:
+    desk = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" /
+                         "unstable_connections.yaml")
+    export_truth(tmp_path, desk)
+    calibration = calibrate(read_export(tmp_path))
+    groups = {group["name"]: group for group in calibration.values["agent_groups"]}
+    home = groups["home_agents"]["disconnections"]
+    truth = desk.agent_groups[0].disconnections
+    outage = truth.outages[0]
+    start_of_day = desk.clock.origin.hour * 3600 + desk.clock.origin.minute * 60
+    assert home["outages"] == [{"start": start_of_day + outage.start,
+                                "duration": outage.duration}]
+    comment = calibration.comments[("agent_groups", 0, "disconnections", "rate")]
+    low, high = (float(x) for x in comment.split("95% CI ")[1].rstrip(")").split("-"))
+    assert low <= truth.rate <= high
+    assert "outages" not in groups["office_agents"]["disconnections"]
+    assert groups["office_agents"]["disconnections"]["rate"] == pytest.approx(
+        desk.agent_groups[1].disconnections.rate, abs=0.15)

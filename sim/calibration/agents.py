@@ -201,22 +201,61 @@ def covered_per_interval(starts: np.ndarray, ends: np.ndarray, clock: ExportCloc
     return total / clock.interval_s
 
 
+OUTAGE_WINDOW_S = 60.0
+"""Gaps of several users starting within this long of each other may be one outage."""
+
+
 def _disconnections(fitted: Fitted, periods: PresencePeriods, users: list[str],
                     shifts: pd.DataFrame) -> None:
-    gaps = periods.gaps[periods.gaps["user"].isin(users)]
+    """Random disconnections (rate, duration) and group-wide outages, from offline gaps.
+
+    Gaps of at least half the group's users on shift (and at least 3), starting within
+    :data:`OUTAGE_WINDOW_S` of each other, are an outage (its median start and duration);
+    the others are random disconnections.
+    """
+    gaps = periods.gaps[periods.gaps["user"].isin(users)].sort_values("start_s")
     online_h = float((shifts["end_s"] - shifts["start_s"]).sum() - gaps["duration_s"].sum()
                      ) / 3600.0
     if online_h <= 0:
         return
-    rate = len(gaps) / online_h
-    low, high = (float(value) for value in poisson_ci(len(gaps), online_h))
+    outages, in_outage = _outages(gaps, shifts)
+    if outages:
+        fitted.set(("disconnections", "outages"), outages,
+                   f"{len(outages)} group-wide offline gaps ({int(in_outage.sum())} agent gaps "
+                   f"starting within {OUTAGE_WINDOW_S:g} s of each other)")
+    random_gaps = gaps[~in_outage]
+    rate = len(random_gaps) / online_h
+    low, high = (float(value) for value in poisson_ci(len(random_gaps), online_h))
     fitted.set(("disconnections", "rate"), round(rate, 5),
-               f"{len(gaps)} offline gaps inside shifts over {online_h:.1f} online agent-hours"
-               f" (per hour; 95% CI {low:.4f}-{high:.4f})")
-    if len(gaps):
+               f"{len(random_gaps)} offline gaps inside shifts (outages apart) over "
+               f"{online_h:.1f} online agent-hours (per hour; 95% CI {low:.4f}-{high:.4f})")
+    if len(random_gaps):
         fitted.set_fit(("disconnections", "duration"),
-                       fit_durations(gaps["duration_s"].to_numpy(), "; offline gaps"),
+                       fit_durations(random_gaps["duration_s"].to_numpy(), "; offline gaps"),
                        "no disconnection observed")
+
+
+def _outages(gaps: pd.DataFrame, shifts: pd.DataFrame
+             ) -> tuple[list[dict[str, float]], np.ndarray]:
+    """Group-wide outages among ``gaps`` (sorted by start) and which gaps they hold."""
+    starts = gaps["start_s"].to_numpy()
+    durations = gaps["duration_s"].to_numpy()
+    in_outage = np.zeros(len(gaps), dtype=bool)
+    outages: list[dict[str, float]] = []
+    index = 0
+    while index < len(starts):
+        last = int(np.searchsorted(starts, starts[index] + OUTAGE_WINDOW_S, side="right"))
+        on_shift = int(((shifts["start_s"] <= starts[index])
+                        & (shifts["end_s"] > starts[index])).sum())
+        users = gaps["user"].iloc[index:last].nunique()
+        if users >= max(3, on_shift / 2):
+            in_outage[index:last] = True
+            outages.append({"start": round(float(np.median(starts[index:last])), 1),
+                            "duration": round(float(np.median(durations[index:last])), 1)})
+            index = last
+        else:
+            index += 1
+    return outages, in_outage
 
 
 def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
