@@ -247,7 +247,7 @@ def test_staffing_figures_of_several_groups_have_a_panel_per_group() -> None:
     scenario = erlang_c_desk().derive(start="08:00")
     report = SimpleNamespace(
         table=lambda: table, goals=StaffingGoals.parse("80/60s"), scenario=scenario,
-        curve=None, shift_templates=templates, group_shifts=shifts)
+        curve=None, group_templates=templates, group_shifts=shifts)
     figures = staffing_figures(report)
     assert set(figures) == {"required_agents", "achieved_service_level", "shift_cover"}
     for figure in figures.values():

@@ -14,7 +14,6 @@ matplotlib.use("Agg")
 
 import math  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
-from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -28,7 +27,7 @@ from sim.reports.run_charts import SIZE  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
-from sim.staffing.shift_cover import shift_cover_table  # noqa: E402
+from sim.staffing.shift_cover import ShiftTemplate, shift_cover_table  # noqa: E402
 
 COLORS = {**MODEL_COLORS, "erlang": "#555555"}
 """Line colours: the two capacity models (as in every chart) and the Erlang baseline."""
@@ -349,29 +348,26 @@ def staffing_figures(report: object) -> dict[str, Figure]:
 def report_shift_cover(report: object, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The report's shift plans against the scheduled requirement, per group (may be empty).
 
-    Reads the plans as ``group_shifts`` (model -> group -> agents per template, with
-    ``shift_templates`` per group) or, for one staffed group, ``shifts`` (model -> agents
-    per template); the requirement is the table's ``scheduled_<model>`` column.
+    The report's own ``shift_cover_table()`` when it has one; else built from
+    ``group_shifts`` (model -> group -> agents per template) and ``group_templates``
+    (group -> templates), the requirement being the table's ``scheduled_<model>`` column.
     """
+    own = getattr(report, "shift_cover_table", None)
+    if callable(own):
+        return own()
     table = report.table() if table is None else table  # type: ignore[attr-defined]
     interval_s = report.scenario.interval  # type: ignore[attr-defined]
-    templates_of: Any = getattr(report, "shift_templates", []) or []
-    plans: dict[str, dict[str, Sequence[int]]] | None = getattr(report, "group_shifts", None)
-    if plans is None:
-        group = getattr(report, "group", "")
-        plans = {model: {group: counts}
-                 for model, counts in (getattr(report, "shifts", {}) or {}).items()}
+    templates_of: dict[str, Sequence[ShiftTemplate]] = getattr(report, "group_templates", {})
+    plans: dict[str, dict[str, Sequence[int]]] = getattr(report, "group_shifts", {})
     frames = []
     for model, by_group in plans.items():
         for group, counts in by_group.items():
             rows = table[table["group"] == group] if "group" in table else table
-            templates = (templates_of.get(group, []) if isinstance(templates_of, dict)
-                         else templates_of)
-            if not len(rows) or not templates:
-                continue
-            frames.append(shift_cover_table(
-                {model: rows[f"scheduled_{model}"].to_numpy()}, {model: counts}, templates,
-                interval_s, group))
+            templates = templates_of.get(group, [])
+            if len(rows) and templates:
+                frames.append(shift_cover_table(
+                    {model: rows[f"scheduled_{model}"].to_numpy()}, {model: counts},
+                    templates, interval_s, group))
     if not frames:
         return shift_cover_table({}, {}, [], interval_s)
     return pd.concat(frames, ignore_index=True)
