@@ -24,6 +24,7 @@ from sim.scenario.day_volume import mean_arrival_scale, varies_by_day
 from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import Empirical, Gamma, LogNormal, Scenario
 from sim.staffing.day_goals import (
+    allowed_misses,
     daily_margins,
     days_hold,
     days_margin,
@@ -234,3 +235,22 @@ def test_daily_margins_apply_a_check_to_each_day() -> None:
     assert margins.shape == (2, 3)
     assert np.allclose(margins[:, 0], [-0.1, 0.1])
     assert ((margins >= 0) == goals_met_by_day(goals, runs)).all()
+
+
+def test_days_margin_with_confidence_agrees_with_the_clopper_pearson_check() -> None:
+    rng = np.random.default_rng(9)
+    for count in (10, 20, 40, 60):
+        margins = rng.normal(0.08, 0.06, size=(count, 2, 5))  # [day, row, interval]
+        for days in (0.8, 0.9):
+            confident = days_margin(margins, days, side=-1)
+            assert confident.shape == (2, 5)
+            for row in range(2):
+                held = days_hold(margins[:, row] >= 0, days, confident=True)
+                assert ((confident[row] >= 0) == held).all(), (count, days)
+            assert (days_margin(margins, days, side=-1) <= days_margin(margins, days)).all()
+            assert (days_margin(margins, days) <= days_margin(margins, days, side=1)).all()
+    # 90% of days cannot be shown with 95% confidence from 20 days: 0.025^(1/20) < 0.9.
+    assert allowed_misses(20, 0.9, side=-1) == -1
+    assert days_margin(np.ones((20, 3)), 0.9, side=-1).tolist() == [-math.inf] * 3
+    assert allowed_misses(40, 0.9, side=-1) == 0
+    assert allowed_misses(20, 0.9) == 2

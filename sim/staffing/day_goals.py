@@ -99,30 +99,58 @@ def meets_goals_on_days(goals: StaffingGoals, runs: Sequence[np.ndarray], days: 
 
 
 def daily_margins(runs: Sequence[np.ndarray],
-                  interval_margin: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Every day's goal margin per interval, ``[day, interval]``.
+                  day_margin: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Every day's goal margins, ``[day, ...]``.
 
     Args:
         runs: one simulated day (replication) each.
-        interval_margin: one day's run -> its smallest goal margin per interval (negative:
-            a goal missed), e.g. a per-queue check applied to that one replication.
+        day_margin: one day's run -> its goal margins (negative: a goal missed), per
+            interval or per row and interval, e.g. a per-queue goal check applied to that
+            one replication.
     """
-    return np.stack([np.asarray(interval_margin(run), dtype=float) for run in runs])
+    return np.stack([np.asarray(day_margin(run), dtype=float) for run in runs])
 
 
-def days_margin(margins: np.ndarray, days: float) -> np.ndarray:
-    """Per interval: the margin by which the goals hold on ``days`` of the days.
-
-    Of ``n`` days, the goals hold on at least ``days`` of them exactly when at most
-    ``floor(n (1 - days))`` days miss, i.e. when the margin of that rank (0-based, from
-    the smallest) is not negative; that margin is returned, so it can stand where a margin
-    of the mean stood (raise where negative, its size saying by how much).
+def allowed_misses(count: int, days: float, side: int = 0) -> int:
+    """Days of ``count`` that may miss the goals while they still hold on ``days`` of them.
 
     Args:
-        margins: ``[day, interval]`` margins (:func:`daily_margins`); ``inf`` where a day
-            had nothing to miss.
+        count: days simulated.
+        days: the share of days required.
+        side: 0 for the share itself; -1 for the 95% Clopper-Pearson lower bound of the
+            share (confidently held), +1 for its upper bound (possibly held).
+
+    Returns:
+        The number of misses allowed; -1 when even no miss is not enough (a confident
+        claim needs more days).
+    """
+    if side == 0:
+        return int(math.floor(count * (1.0 - days) + 1e-9))
+    for misses in range(count, -1, -1):  # the most misses whose bound still reaches days
+        interval = stats.binomtest(count - misses, count).proportion_ci(CONFIDENCE)
+        bound = interval.low if side < 0 else interval.high
+        if bound >= days - 1e-12:
+            return misses
+    return -1
+
+
+def days_margin(margins: np.ndarray, days: float, side: int = 0) -> np.ndarray:
+    """The margin by which the goals hold on ``days`` of the days (per interval, or row).
+
+    Of ``n`` days, the goals hold on at least ``days`` of them exactly when at most
+    ``m = floor(n (1 - days))`` days miss, i.e. when the margin of rank ``m`` (0-based,
+    from the smallest) is not negative; that margin is returned, so it can stand where a
+    margin of the mean stood (raise where negative, its size saying by how much).
+
+    Args:
+        margins: ``[day, ...]`` margins (:func:`daily_margins`); ``inf`` where a day had
+            nothing to miss.
         days: the share of days required (above 0, up to 1).
+        side: as in :func:`allowed_misses`: -1 for the margin by which the goals hold
+            with 95% confidence (``-inf`` when ``n`` days cannot show it), +1 optimistic.
     """
     count = margins.shape[0]
-    rank = min(count - 1, int(math.floor(count * (1.0 - days) + 1e-9)))
-    return np.sort(margins, axis=0)[rank]
+    misses = allowed_misses(count, days, side)
+    if misses < 0:
+        return np.full(margins.shape[1:], -math.inf)
+    return np.sort(margins, axis=0)[min(count - 1, misses)]
