@@ -13,6 +13,7 @@ import pytest
 
 from sim.cli.main import main
 from sim.salesforce.read import ExportError, read_export
+from sim.scenario.loading import load_scenario
 
 AGENT_WORK = (
     "Id,WorkItemId,UserId,ServiceChannelId,OriginalQueueId,RequestDateTime,AssignedDateTime,"
@@ -236,3 +237,14 @@ def test_required_columns_only_calibrate(tmp_path: Path,
     assert main(["calibrate", str(folder), "--out", str(out), "-q"]) == 0, (
         capsys.readouterr().err)
     assert out.exists()
+
+
+def test_capacity_in_percent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _export(tmp_path, AgentWork=AGENT_WORK.replace(",1,,TabBased", ",,40,TabBased"),
+                     UserServicePresence=PRESENCE.replace(",false,3,", ",false,100,"))
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q"]) == 0, (
+        capsys.readouterr().err)
+    scenario = load_scenario(out)
+    assert scenario.channels[0].capacity_percentage == 40
+    assert scenario.agent_groups[0].capacity_percent == 100

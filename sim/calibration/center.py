@@ -265,6 +265,13 @@ def _groups(scenario: Fitted, groups: pd.Series, periods: PresencePeriods, work:
                 fitted.fits[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = fit
         scenario.merge(fitted, ("agent_groups", index))
         entries.append(fitted.values)
+    if any("capacity_percentage" in channel for channel in scenario.values["channels"]):
+        # Work sized in percent: the presence's ConfiguredCapacity is a percentage too.
+        for index, entry in enumerate(entries):
+            entry["capacity_percent"] = entry.pop("capacity")
+            comment = scenario.comments.pop(("agent_groups", index, "capacity"), None)
+            if comment:
+                scenario.comments[("agent_groups", index, "capacity_percent")] = comment
     scenario.set(("agent_groups",), entries)
 
 
