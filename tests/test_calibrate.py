@@ -126,8 +126,6 @@ def test_yaml_runs_as_is_with_a_comment_per_fitted_key(calibration: Calibration,
     assert loaded == calibration.scenario
     text = path.read_text(encoding="utf-8")
     for key_path, comment in calibration.comments.items():
-        if key_path[-1] in ("push_timeout_share",):
-            continue
         first_words = " ".join(comment.split()[:4])
         assert first_words in " ".join(text.split()), key_path
     assert text.count("n=") >= 8  # sample sizes in the comments
