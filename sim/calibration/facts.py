@@ -49,8 +49,8 @@ def session_facts(export: Export, clock: ExportClock, unusable: Unusable) -> pd.
 
     Columns: ``session`` (Id), ``channel``, ``channel_type``, ``channel_kind``,
     ``inbound``, ``start_s``, ``accept_s``, ``end_s``, ``ended_by`` (agent, customer,
-    system or empty), ``agent_messages``, ``customer_messages``, ``queue`` (the queue of
-    its first work item), ``work_items``, ``accepted_items``, ``first_request_s``.
+    system or empty), ``agent_messages``, ``customer_messages``, ``work_items``,
+    ``accepted_items``, ``first_request_s`` (of its first work item).
     """
     raw = export.sessions
     channel = _first_present(raw, ("ChannelName", "MessagingChannelId", "ChannelType"))
@@ -85,7 +85,6 @@ def session_facts(export: Export, clock: ExportClock, unusable: Unusable) -> pd.
     first = work.groupby("WorkItemId", sort=False).first()
     accepted = work["Status"].map(normal).isin(ACCEPTED_STATUSES)
     facts = facts.set_index("session", drop=False)
-    facts["queue"] = first["OriginalQueueId"].reindex(facts.index)
     facts["work_items"] = work.groupby("WorkItemId").size().reindex(facts.index).fillna(0)
     facts["accepted_items"] = accepted.groupby(work["WorkItemId"]).sum().reindex(
         facts.index).fillna(0)
