@@ -21,7 +21,7 @@ from sim.calibration.arrivals import ArrivalFit, fit_arrivals
 from sim.calibration.distributions import Fit, fit_censored, fit_durations, fit_share
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
-from sim.calibration.vocabulary import channel_type
+from sim.calibration.vocabulary import STANDARD_VARIANTS, channel_type
 
 DEFAULT_INACTIVATE_AFTER_S = 600.0
 """The scenario's default ``inactivate_after``: a customer silent longer is Inactive."""
@@ -48,8 +48,12 @@ def fit_channel(
     fitted = Fitted()
     first = sessions.iloc[0]
     fitted.set(("name",), name)
-    fitted.set(("type",), channel_type(first["channel_type"], first["channel_kind"], name),
-               f"from ChannelType {first['channel_type']!r}")
+    kind = channel_type(first["channel_type"], first["channel_kind"], name)
+    ambiguous = kind in STANDARD_VARIANTS and first["channel_kind"] is None
+    fitted.set(("type",), kind, f"from ChannelType {first['channel_type']!r}" + (
+        f"; the export does not say standard or enhanced: enhanced assumed (write "
+        f"{STANDARD_VARIANTS[kind]} for a standard channel, always tab-based)"
+        if ambiguous else ""))
     queue = work["queue"].mode()
     fitted.set(("queue",), str(queue.iloc[0]) if len(queue) else "queue",
                "OriginalQueueId of its work items")
