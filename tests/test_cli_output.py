@@ -95,3 +95,26 @@ def test_labels_name_grid_keys() -> None:
                                "agent_groups[0].agents, capacity_model")
     with pytest.raises(ValueError, match=r"^--label capacity_model: malformed; expected "):
         parse_labels(["capacity_model"], grid)
+
+
+def test_run_prints_channel_and_group_tables_in_80_columns(tmp_path: Path, capsys,
+                                                           monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    center = Path(__file__).resolve().parents[1] / "scenarios" / "multichannel_center.yaml"
+    out = tmp_path / "run"
+    assert main(["run", str(center), "-r", "2", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    lines = _table_lines(text)
+    assert lines and max(map(len, lines)) <= 80
+    assert all(line.endswith(("┓", "┃", "┩", "│", "┘")) for line in lines)  # never cut
+    assert "per channel" in text and "per agent group" in text
+    assert any(re.search(r"channel .* SL % .* ASA s .* abandoned % .* handle s", line)
+               for line in lines)
+    rows = {line.split("│")[1].strip(): line.split("│")[2:-1] for line in lines
+            if line.startswith("│") and len(line.split("│")) == 8}
+    assert {"web_chat", "whatsapp", "sms", "all"} <= set(rows)
+    document = json.loads((out / "summary.json").read_text())
+    level = document["figures"]["service_level"]["mean"] * 100
+    assert float(rows["all"][1]) == pytest.approx(level, abs=0.006)  # SL % of "all"
+    group_rows = [line for line in lines if line.startswith(("│ chat_team", "│ messaging"))]
+    assert len(group_rows) == 2

@@ -23,8 +23,9 @@ from sim.reports.output_folder import ReportFolder, default_out_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DESK = ROOT / "scenarios" / "web_chat_desk.yaml"
-RUN_SET = {"intervals.csv", "sessions.parquet", "agents.csv", "arrivals_throughput.png",
-           "wait_times.png", "service_level.png", "occupancy.png", "summary.json"}
+RUN_SET = {"intervals.csv", "groups.csv", "sessions.parquet", "agents.csv",
+           "arrivals_throughput.png", "wait_times.png", "service_level.png", "occupancy.png",
+           "summary.json"}
 
 
 def _scenario(folder: Path, name: str = "desk.yaml", horizon: str = "3h") -> Path:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.experiments.runner import RunSet
 from sim.model.tables import Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,3 +104,114 @@ def test_groups_differ_where_their_shifts_do(result: Result) -> None:
     assert np.isnan(groups.loc[("chat_team", 0), "occupancy"])
     assert groups.loc[("messaging_team", 0), "agents_online"] == pytest.approx(2.0)
     assert groups.loc[("messaging_team", 0), "occupancy"] > 0
+
+
+# ------------------------------------------------------------------- over replications
+@pytest.fixture(scope="module")
+def runset() -> RunSet:
+    from sim.experiments.runner import replicate
+
+    return replicate(sim.load_scenario(CENTER), 3, seed=5)
+
+
+def test_channel_figures_add_up_and_the_center_is_the_headline(runset: RunSet) -> None:
+    """Per channel and per queue: offered adds up to the total; "all" = headline figures."""
+    from sim.results.breakdowns import session_breakdown, wide
+
+    scenario = runset.scenario
+    summary = runset.summary()
+    for by in ("channel", "queue"):
+        table = wide(session_breakdown(runset.sessions, scenario, by), by).set_index(by)
+        assert list(table.index) == (["web_chat", "whatsapp", "sms", "all"] if by == "channel"
+                                     else ["chat_q", "whatsapp_q", "sms_q", "all"])
+        parts = table.drop(index="all")
+        for count in ("offered", "answered", "abandoned"):
+            assert parts[count].sum() == pytest.approx(table.loc["all", count])
+        for figure in ("service_level", "asa_s", "abandonment_rate", "handle_time_s",
+                       "wait_p90_s", "offered"):
+            assert table.loc["all", figure] == pytest.approx(summary.loc[figure, "mean"])
+            assert table.loc["all", f"{figure}_ci95"] == pytest.approx(
+                summary.loc[figure, "ci95"], nan_ok=True)
+        # the center's ASA is the channels' weighted by answered sessions (replication means
+        # of ratios differ a little from the ratio of means: within 1%)
+        weighted = (parts["asa_s"] * parts["answered"]).sum() / parts["answered"].sum()
+        assert weighted == pytest.approx(table.loc["all", "asa_s"], rel=0.01)
+    # web chat (one group, patience 3 min) abandons more than the asynchronous channels
+    channel = wide(session_breakdown(runset.sessions, scenario, "channel"), "channel")
+    rates = channel.set_index("channel")["abandonment_rate"]
+    assert rates["web_chat"] > rates["whatsapp"] and rates["web_chat"] > rates["sms"]
+
+
+def test_group_totals_weighted_by_capacity_are_the_center(runset: RunSet) -> None:
+    from sim.results.breakdowns import group_totals
+
+    totals = group_totals(runset.groups, runset.scenario)
+    for replication in range(3):
+        totals_r = group_totals(runset.groups[runset.groups["replication"] == replication],
+                                runset.scenario).pivot(index="group", columns="figure",
+                                                       values="mean")
+        weighted = (totals_r["occupancy"] * totals_r["capacity_online_h"]).sum() / \
+            totals_r["capacity_online_h"].sum()
+        assert weighted == pytest.approx(runset.figures[replication]["occupancy"], rel=1e-9)
+    means = totals.pivot(index="group", columns="figure", values="mean")
+    assert ((means["occupancy"] > 0) & (means["occupancy"] < 1)).all()
+    assert totals["unit"].tolist()[:5] == ["agents", "capacity × h", "capacity × h", "share",
+                                           "sessions/agent"]
+
+
+def test_run_reports_have_clock_columns_and_group_tables(runset: RunSet, tmp_path: Path) -> None:
+    import json
+
+    from sim.reports.files import write_reports
+
+    write_reports(runset, tmp_path)
+    intervals = pd.read_csv(tmp_path / "intervals.csv")
+    groups = pd.read_csv(tmp_path / "groups.csv")
+    for table in (intervals, groups):
+        columns = list(table.columns)
+        # the scenario starts Monday 2026-03-02 00:00 and runs one day: no weekday column
+        assert columns[:4] == ["interval", "start_s", "clock", "datetime"]
+        assert "weekday" not in columns
+        row = table[table["interval"] == 19].iloc[0]
+        assert row["clock"] == "09:30" and row["datetime"] == "2026-03-02T09:30:00"
+    assert set(groups["group"]) == {"chat_team", "messaging_team"}
+    assert {"agents_online", "capacity_online_s", "busy_capacity_s", "occupancy",
+            "occupancy_ci95", "concurrency", "replications"} <= set(groups.columns)
+    sessions = pd.read_parquet(tmp_path / "sessions.parquet")
+    hour = (sessions["arrival_time"] // 3600).astype(int)
+    assert (sessions["arrival_clock"].str[:2].astype(int) == hour).all()
+    document = json.loads((tmp_path / "summary.json").read_text())
+    assert set(document["channels"]) == {"web_chat", "whatsapp", "sms", "all"}
+    assert set(document["queues"]) == {"chat_q", "whatsapp_q", "sms_q", "all"}
+    assert set(document["groups"]) == {"chat_team", "messaging_team"}
+    web = document["channels"]["web_chat"]["service_level"]
+    assert web["unit"] == "share" and web["n"] == 3 and 0 < web["mean"] < 1
+    assert document["channels"]["all"]["service_level"]["mean"] == pytest.approx(
+        document["figures"]["service_level"]["mean"])
+    assert document["groups"]["chat_team"]["occupancy"]["unit"] == "share"
+
+
+def test_occupancy_chart_has_a_line_per_group(runset: RunSet) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.reports import run_charts
+    from sim.reports.files import run_interval_tables
+
+    scenario = runset.scenario
+    intervals, groups = run_interval_tables(runset, scenario)
+    figure = run_charts.occupancy_chart(
+        intervals, clock=run_charts.ChartClock(scenario.clock, scenario.horizon), groups=groups)
+    FigureCanvasAgg(figure).draw()
+    occupancy, agents = figure.axes
+    for axes in (occupancy, agents):
+        labels = [text.get_text() for text in axes.get_legend().get_texts()]
+        assert labels[:2] == ["group chat_team", "group messaging_team"]
+        assert labels[2].startswith("whole center")
+        assert "(" in axes.get_ylabel()  # a unit
+    assert agents.get_xlabel().endswith("time of day on Mon 2026-03-02 (HH:MM)")
+    ticks = [tick.get_text() for tick in agents.get_xticklabels()]
+    assert "08:00" in ticks and "12:00" in ticks
+    assert figure.get_suptitle().startswith("Occupancy and agents online")
+    # the center's line is the capacity-weighted mean of the groups' lines
+    center = intervals[intervals["channel"] == "all"]["occupancy"].to_numpy() * 100
+    assert np.allclose(occupancy.get_lines()[2].get_ydata(), center, equal_nan=True)

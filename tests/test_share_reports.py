@@ -48,7 +48,8 @@ SCENARIO = yaml.safe_dump({
                      _team("messaging_team", 2, 3, "messaging")],
 }, sort_keys=False)
 
-RUN_SHEETS = ["summary", "intervals", "channels", "groups", "agents", "settings"]
+RUN_SHEETS = ["summary", "intervals", "channels", "queues", "groups", "group intervals",
+              "agents", "settings"]
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +181,34 @@ def test_run_workbook_has_every_sheet_with_headers_and_units(run_out: Path) -> N
     assert by_channel["all"] == pytest.approx(by_channel["web"] + by_channel["whatsapp"])
     assert by_channel["all"] == pytest.approx(units and document["figures"]["offered"]["mean"])
 
+    # per-channel figures: the "all" row is the headline figure
+    for figure in ("service_level", "asa_s", "abandonment_rate", "handle_time_s"):
+        header = header_with_unit(figure)
+        assert header in channels.columns and f"{figure}_ci95 ({column_unit(figure)})" in \
+            channels.columns, figure
+        center = channels.set_index("channel").loc["all", header]
+        assert center == pytest.approx(document["figures"][figure]["mean"]), figure
+        assert center == pytest.approx(document["channels"]["all"][figure]["mean"]), figure
+    assert sheets["queues"]["queue"].tolist() == ["support", "messaging", "all"]
+
     groups = sheets["groups"]
     assert groups["group"].tolist() == ["chat_team", "messaging_team"]
-    assert {"agents", "capacity (capacity units)", "online_h (h)", "occupancy (share)",
+    assert {"agents", "capacity (capacity units)", "agents_online (agents)",
+            "capacity_online_h (capacity × h)", "occupancy (share)",
+            "occupancy_ci95 (share)", "concurrency (sessions/agent)",
             "sessions_handled (sessions)"} <= set(groups.columns)
     assert groups["agents"].tolist() == [3, 2]
     assert groups["occupancy (share)"].between(0, 1).all()
+    # weighted by online capacity, the groups' occupancies are the center's
+    weights = groups["capacity_online_h (capacity × h)"]
+    assert (groups["occupancy (share)"] * weights).sum() / weights.sum() == pytest.approx(
+        document["figures"]["occupancy"]["mean"], rel=0.02)
+    group_intervals = sheets["group intervals"]
+    csv_groups = pd.read_csv(run_out / "groups.csv")
+    assert list(group_intervals.columns) == [header_with_unit(c) for c in csv_groups.columns]
+    assert {"clock (HH:MM)", "busy_capacity_s (capacity × s)",
+            "capacity_online_s (capacity × s)"} <= set(group_intervals.columns)
+    assert len(group_intervals) == 2 * len(csv) // 3  # two groups, two channels and all
 
     agents = sheets["agents"]
     assert len(agents) == len(pd.read_csv(run_out / "agents.csv"))
@@ -234,7 +257,8 @@ def test_compare_workbook_and_page(scenario: Path) -> None:
     assert main(["compare", str(scenario), "-r", "2", "-q", "--xlsx", "--html",
                  "--out", str(out)]) == 0
     sheets = read_workbook(out / "report.xlsx")
-    assert list(sheets) == RUN_SHEETS
+    # compare keeps no session table, so it has no per-queue figures
+    assert list(sheets) == [name for name in RUN_SHEETS if name != "queues"]
     summary = sheets["summary"]
     assert list(summary.columns) == ["figure", "label", "unit", "tab_mean", "tab_ci95",
                                      "status_mean", "status_ci95", "diff_mean", "diff_ci95",
@@ -242,7 +266,7 @@ def test_compare_workbook_and_page(scenario: Path) -> None:
     csv = pd.read_csv(out / "comparison.csv")
     assert summary["unit"].fillna("").tolist() == csv["unit"].fillna("").tolist()
     assert np.allclose(summary["diff_mean"], csv["diff_mean"], equal_nan=True)
-    for name in ("intervals", "channels", "groups", "agents"):
+    for name in ("intervals", "channels", "groups", "group intervals", "agents"):
         table = sheets[name]
         assert table.columns[0] == "capacity_model", name
         assert table["capacity_model"].unique().tolist() == ["tab", "status"], name

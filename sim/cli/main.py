@@ -43,7 +43,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 1
 
-RUN_FILES = ("intervals.csv", "sessions.parquet", "sessions.csv", "agents.csv",
+RUN_FILES = ("intervals.csv", "groups.csv", "sessions.parquet", "sessions.csv", "agents.csv",
              "arrivals_throughput.png", "wait_times.png", "service_level.png", "occupancy.png",
              "summary.json", "report.xlsx", "report.html")
 """Every file ``ccsim run`` may write (a new run replaces all of them, keeps the others)."""
@@ -261,7 +261,7 @@ def _run(args: argparse.Namespace) -> int:
         written = folder.commit(staged) + exported
     if not args.quiet:
         _print_summary(scenario, runset.summary(), runset.replications, runset.seed,
-                       runset.interrupted, written)
+                       runset.interrupted, written, _breakdown_tables(runset, scenario))
     return _exit_code(runset.interrupted, folder)
 
 
@@ -482,7 +482,8 @@ def _progress(quiet: bool, total: int, what: str) -> Iterator[Callable[[int, int
 
 
 def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int, seed: int,
-                   interrupted: bool, written: list[Path]) -> None:
+                   interrupted: bool, written: list[Path],
+                   breakdowns: Sequence[Table] = ()) -> None:
     table = _titled_table(f"{scenario.name}: {scenario.capacity_model}-based capacity, "
                           f"{_replications(replications)}, seed {seed}", interrupted)
     table.add_column("figure", no_wrap=True)
@@ -493,7 +494,55 @@ def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int,
         unit = _unit(str(name))
         table.add_row(str(name), _number(row["mean"], str(name)), _number(row["ci95"], str(name)),
                       unit)
-    _print_table(table, [], written)
+    _print_table(table, [], written, breakdowns)
+
+
+CHANNEL_TABLE_FIGURES = {
+    "offered": "offered",
+    "service_level": "SL %",
+    "asa_s": "ASA s",
+    "abandonment_rate": "abandoned %",
+    "handle_time_s": "handle s",
+}
+"""Figures of the printed per-channel table, with short headers (summary.json has more)."""
+
+GROUP_TABLE_FIGURES = {
+    "agents_online": "agents online",
+    "occupancy": "occupancy %",
+    "concurrency": "sessions/agent",
+}
+"""Figures of the printed per-group table (means after the warm-up)."""
+
+
+def _breakdown_tables(runset: Any, scenario: Scenario) -> list[Table]:
+    """The per-channel and per-group tables printed after the headline figures."""
+    from sim.results.breakdowns import group_totals, session_breakdown, wide
+
+    tables = []
+    if runset.sessions is not None and len(scenario.channels) > 1:
+        rows = wide(session_breakdown(runset.sessions, scenario, "channel"), "channel")
+        tables.append(_means_table("per channel (mean after the warm-up)", "channel", rows,
+                                   CHANNEL_TABLE_FIGURES))
+    if not runset.groups.empty and len(scenario.agent_groups) > 1:
+        rows = wide(group_totals(runset.groups, scenario), "group")
+        tables.append(_means_table("per agent group (mean after the warm-up)", "group", rows,
+                                   GROUP_TABLE_FIGURES))
+    return tables
+
+
+def _means_table(title: str, key: str, rows: pd.DataFrame, figures: dict[str, str]) -> Table:
+    """A small table: one row per ``key`` value, each figure's mean (shares in percent)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title))
+    table.add_column(key, overflow="fold")
+    for header in figures.values():
+        table.add_column(header, justify="right", no_wrap=True)
+    for _, row in rows.iterrows():
+        table.add_row(Text(printable(str(row[key]))),
+                      *[_number(row[name], name) for name in figures])
+    return table
 
 
 def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications: int,
@@ -580,13 +629,16 @@ def _titled_table(title: str, interrupted: bool, fit_title: bool = True) -> Tabl
                  min_width=len(title) if fit_title else None)
 
 
-def _print_table(table: Table, notes: list[str], written: list[Path]) -> None:
-    """Print ``table``, the ``notes`` lines, and where the report files went."""
+def _print_table(table: Table, notes: list[str], written: list[Path],
+                 more: Sequence[Table] = ()) -> None:
+    """Print ``table``, the ``more`` tables, the ``notes`` lines, and where the files went."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console()
     console.print(table)
+    for extra in more:
+        console.print(extra)
     for line in notes:
         console.print(Text(printable(line)))
     console.print(Text(printable(f"reports written to {written[0].parent}/ "

@@ -22,6 +22,12 @@ from matplotlib.figure import Figure
 
 from sim.experiments.runner import Comparison, RunSet
 from sim.reports import run_charts as charts
+from sim.results.breakdowns import (
+    breakdown_document,
+    group_interval_summary,
+    group_totals,
+    session_breakdown,
+)
 from sim.results.figures import FIGURE_UNITS, ci95_half_width
 from sim.scenario.schema import Scenario, work_size
 
@@ -109,8 +115,52 @@ def interval_summary(intervals: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def with_clock(table: pd.DataFrame, scenario: Scenario, seconds_column: str = "start_s",
+               prefix: str = "") -> pd.DataFrame:
+    """``table`` with the clock columns of ``seconds_column`` right after it.
+
+    The columns of :meth:`sim.scenario.clock.Clock.clock_columns` (``clock`` ``HH:MM``;
+    ``datetime`` when the scenario's start has a date; ``weekday`` or ``day`` on a run of
+    several days), each name after ``prefix`` (``arrival_clock``).
+    """
+    if seconds_column not in table.columns:
+        return table
+    columns = scenario.clock.clock_columns(table[seconds_column].to_numpy(dtype=float),
+                                           scenario.horizon)
+    out = table.copy()
+    place = out.columns.get_loc(seconds_column) + 1
+    for offset, (name, values) in enumerate(columns.items()):
+        out.insert(place + offset, f"{prefix}{name}", values)
+    return out
+
+
+def run_interval_tables(runset: RunSet, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``intervals.csv`` and ``groups.csv`` of a run: means over replications, clock columns."""
+    intervals = with_clock(interval_summary(runset.intervals), scenario)
+    groups = (with_clock(group_interval_summary(runset.groups), scenario)
+              if not runset.groups.empty else pd.DataFrame())
+    return intervals, groups
+
+
+def breakdown_documents(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
+    """``channels``, ``queues`` (when sessions were kept) and ``groups`` of summary.json."""
+    document: dict[str, Any] = {}
+    if runset.sessions is not None and runset.replications:
+        for by, key in (("channel", "channels"), ("queue", "queues")):
+            document[key] = breakdown_document(
+                session_breakdown(runset.sessions, scenario, by), by)
+    if not runset.groups.empty:
+        document["groups"] = breakdown_document(group_totals(runset.groups, scenario), "group")
+    return document
+
+
 def summary_document(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
-    """The content of ``summary.json``: run settings and every figure's mean and CI."""
+    """The content of ``summary.json``: settings, figures, and figures per part.
+
+    Every headline figure's mean and CI, then (after the warm-up) the figures per channel
+    and per queue (service level, ASA, abandonment, handle time, ...) and per agent group
+    (agents online, occupancy, concurrency).
+    """
     summary = runset.summary()
     return {
         "scenario": scenario.name,
@@ -135,6 +185,7 @@ def summary_document(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
             }
             for name, row in summary.iterrows()
         },
+        **breakdown_documents(runset, scenario),
     }
 
 
@@ -142,10 +193,12 @@ def write_reports(runset: RunSet, out_dir: str | Path, scenario: Scenario | None
                   ) -> list[Path]:
     """Write the report files of a run into ``out_dir`` (created if missing).
 
-    Files: ``intervals.csv``, ``sessions.parquet`` (or ``sessions.csv``; only when
-    sessions were kept), ``agents.csv``, the charts ``arrivals_throughput.png``,
-    ``wait_times.png`` (when sessions were kept), ``service_level.png`` and
-    ``occupancy.png``, and last ``summary.json``.
+    Files: ``intervals.csv``, ``groups.csv`` (per interval and agent group),
+    ``sessions.parquet`` (or ``sessions.csv``; only when sessions were kept),
+    ``agents.csv``, the charts ``arrivals_throughput.png``, ``wait_times.png`` (when
+    sessions were kept), ``service_level.png`` and ``occupancy.png`` (one panel per group
+    when there are several), and last ``summary.json``. Tables with an interval start
+    or arrival time get clock columns next to it (:func:`with_clock`).
 
     Args:
         runset: the finished replications (see :func:`sim.experiments.runner.replicate`).
@@ -161,27 +214,34 @@ def write_reports(runset: RunSet, out_dir: str | Path, scenario: Scenario | None
     scenario = runset.scenario if scenario is None else scenario
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    intervals = interval_summary(runset.intervals)
+    intervals, groups = run_interval_tables(runset, scenario)
     written = [write_csv(folder / "intervals.csv", intervals)]
+    if not groups.empty:
+        written.append(write_csv(folder / "groups.csv", groups))
     if runset.sessions is not None:
-        written.append(write_sessions(folder, runset.sessions))
+        written.append(write_sessions(
+            folder, with_clock(runset.sessions, scenario, "arrival_time", "arrival_")))
     written.append(write_csv(folder / "agents.csv", runset.agents))
-    written.extend(_run_charts(folder, runset, scenario, intervals))
+    written.extend(_run_charts(folder, runset, scenario, intervals, groups))
     written.append(write_json(folder / "summary.json", summary_document(runset, scenario)))
     return written
 
 
 def _run_charts(folder: Path, runset: RunSet, scenario: Scenario,
-                intervals: pd.DataFrame) -> list[Path]:
+                intervals: pd.DataFrame, groups: pd.DataFrame) -> list[Path]:
     level = scenario.service_level
+    clock = charts.ChartClock(scenario.clock, scenario.horizon)
     figures = {
         "arrivals_throughput.png": charts.arrivals_throughput_chart(
-            intervals, scenario.interval, scenario.horizon, scenario.warmup
+            intervals, scenario.interval, scenario.horizon, scenario.warmup, clock=clock
         ),
         "service_level.png": charts.service_level_chart(
-            intervals, level.target, level.threshold, scenario.warmup, level.short_abandons
+            intervals, level.target, level.threshold, scenario.warmup, level.short_abandons,
+            clock=clock,
         ),
-        "occupancy.png": charts.occupancy_chart(intervals, scenario.warmup),
+        "occupancy.png": charts.occupancy_chart(
+            intervals, scenario.warmup, clock=clock,
+            groups=groups if len(scenario.agent_groups) > 1 else None),
     }
     if runset.sessions is not None:
         sessions = runset.sessions
@@ -264,6 +324,8 @@ def write_comparison(comparison: Comparison, out_dir: str | Path) -> list[Path]:
                 level.threshold,
                 comparison.tab.scenario.warmup,
                 level.short_abandons,
+                clock=charts.ChartClock(comparison.tab.scenario.clock,
+                                        comparison.tab.scenario.horizon),
             ),
         ))
         written.append(write_figure(

@@ -8,6 +8,7 @@ means over replications, with ``start_s`` in seconds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -21,11 +22,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.results.figures import (  # noqa: E402
     FIGURE_BETTER,
     FIGURE_LABELS,
     service_level_meaning,
 )
+from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
 
 SIZE = (9.0, 4.8)
@@ -56,8 +59,32 @@ DIFFERENCE_FIGURES: tuple[str, ...] = tuple(
 _VERDICT_COLORS = {"better": "#2ca02c", "worse": "#d62728", "neither": "#7f7f7f"}
 
 
+@dataclass(frozen=True)
+class ChartClock:
+    """What a chart's time axis needs to show clock time: the scenario's clock and horizon.
+
+    Attributes:
+        clock: the scenario's :class:`~sim.scenario.clock.Clock` (``scenario.clock``).
+        horizon_s: the run's length (seconds).
+    """
+
+    clock: Clock
+    horizon_s: float
+
+
+def _time_axis(axes: Axes, clock: ChartClock | None, what: str = "") -> None:
+    """The x axis (data in hours from the start) in clock time, else in hours since start."""
+    if clock is None:
+        axes.set_xlabel(f"{what}time since start (h)")
+        return
+    clock_time_axis(axes, clock.clock, clock.horizon_s, unit_s=3600.0)
+    if what:
+        axes.set_xlabel(f"{what}{axes.get_xlabel()}")
+
+
 def arrivals_throughput_chart(
-    intervals: pd.DataFrame, interval_s: float, horizon_s: float, warmup_s: float = 0.0
+    intervals: pd.DataFrame, interval_s: float, horizon_s: float, warmup_s: float = 0.0,
+    clock: ChartClock | None = None,
 ) -> Figure:
     """Arrivals and throughput (sessions per hour) per reporting interval.
 
@@ -66,6 +93,7 @@ def arrivals_throughput_chart(
         interval_s: reporting interval (seconds).
         horizon_s: simulated time (seconds), so a last partial interval is scaled right.
         warmup_s: warm-up (seconds), shaded when positive.
+        clock: the time axis in the scenario's clock time (else hours since the start).
 
     Returns:
         The figure.
@@ -84,7 +112,7 @@ def arrivals_throughput_chart(
            label="throughput (completed)", color="#2ca02c", linewidth=2)
     _warmup(axes, warmup_s)
     axes.set_title("Arrivals vs throughput per interval (mean over replications)")
-    axes.set_xlabel("time since start (h)")
+    _time_axis(axes, clock)
     axes.set_ylabel("sessions per hour (sessions/h)")
     axes.set_ylim(bottom=0)
     axes.legend(loc="best")
@@ -154,7 +182,7 @@ def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
 
 def service_level_chart(
     intervals: pd.DataFrame, target: float, threshold_s: float, warmup_s: float = 0.0,
-    short_abandons: str = "miss",
+    short_abandons: str = "miss", clock: ChartClock | None = None,
 ) -> Figure:
     """Service level per interval (percent) with its 95% CI, against the target.
 
@@ -164,6 +192,7 @@ def service_level_chart(
         threshold_s: the service-level threshold (seconds), for the title.
         warmup_s: warm-up (seconds), shaded when positive.
         short_abandons: the scenario's ``service_level.short_abandons`` (for the label).
+        clock: the time axis in the scenario's clock time (else hours since the start).
 
     Returns:
         The figure.
@@ -180,27 +209,37 @@ def service_level_chart(
     _service_level_frame(
         axes, target, warmup_s, "#ff7f0e",
         f"Service level per interval: answered within {threshold_s:g} s",
-        service_level_meaning(short_abandons, threshold_s),
+        service_level_meaning(short_abandons, threshold_s), clock,
     )
     return figure
 
 
-def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0) -> Figure:
-    """Occupancy per interval (percent) with agents online on a second axis.
+def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0,
+                    clock: ChartClock | None = None,
+                    groups: pd.DataFrame | None = None) -> Figure:
+    """Occupancy per interval (percent) with agents online, for the center and each group.
+
+    With ``groups`` (several agent groups), two panels: occupancy of each group and of the
+    center, and agents online of each group and in all; otherwise one panel with the
+    center's occupancy and agents online on a second axis.
 
     Args:
         intervals: interval means; the ``"all"`` rows are used.
         warmup_s: warm-up (seconds), shaded when positive.
+        clock: the time axis in the scenario's clock time (else hours since the start).
+        groups: per-group interval means (``groups.csv``), or None for the center only.
 
     Returns:
         The figure.
     """
     rows = _channel(intervals, "all")
+    if groups is not None and groups["group"].nunique() > 1:
+        return _group_occupancy_chart(rows, groups, warmup_s, clock)
     figure, axes = _figure()
     occupancy = axes.plot(_mid_h(rows), rows["occupancy"] * 100.0, color="#d62728",
                           marker="o", markersize=3, label="occupancy (capacity in use)")
     axes.set_ylim(0.0, 105.0)
-    axes.set_xlabel("interval midpoint, time since start (h)")
+    _time_axis(axes, clock, "interval midpoint, ")
     axes.set_ylabel("occupancy (%)")
     online = axes.twinx()
     agents = online.plot(_mid_h(rows), rows["agents_online"], color="#7f7f7f",
@@ -214,9 +253,45 @@ def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0) -> Figure:
     return figure
 
 
+def _group_occupancy_chart(center: pd.DataFrame, groups: pd.DataFrame, warmup_s: float,
+                           clock: ChartClock | None) -> Figure:
+    """Occupancy and agents online per group and for the center, in two panels."""
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 1.45), layout="constrained")
+    occupancy_axes, agents_axes = figure.subplots(2, 1, sharex=True,
+                                                  gridspec_kw={"height_ratios": [3, 2]})
+    figure.suptitle("Occupancy and agents online per interval, by agent group "
+                    "(mean over replications)")
+    colors = [matplotlib.colormaps["tab10"](index) for index in range(10)]
+    names = list(dict.fromkeys(groups["group"]))
+    for number, name in enumerate(names):
+        rows = groups[groups["group"] == name].sort_values("start_s")
+        color = colors[number % len(colors)]
+        label = f"group {chart_text(name)}"
+        occupancy_axes.plot(_mid_h(rows), rows["occupancy"] * 100.0, color=color, marker=".",
+                            linewidth=1.3, label=label)
+        agents_axes.plot(_mid_h(rows), rows["agents_online"], color=color,
+                         drawstyle="steps-mid", linewidth=1.3, label=label)
+    occupancy_axes.plot(_mid_h(center), center["occupancy"] * 100.0, color="black",
+                        linewidth=2.2, label="whole center (capacity-weighted)")
+    agents_axes.plot(_mid_h(center), center["agents_online"], color="black", linestyle="--",
+                     drawstyle="steps-mid", linewidth=1.5, label="whole center")
+    for axes in (occupancy_axes, agents_axes):
+        _warmup(axes, warmup_s)
+    occupancy_axes.set_ylim(0.0, 105.0)
+    occupancy_axes.set_ylabel("occupancy (%)\ncapacity in use / online")
+    occupancy_axes.set_title("Occupancy", fontsize=10)
+    occupancy_axes.legend(loc="lower right", fontsize=8)
+    agents_axes.set_ylim(bottom=0.0, top=max(1.0, float(center["agents_online"].max()) * 1.15))
+    agents_axes.set_ylabel("agents online (agents)")
+    agents_axes.set_title("Agents online", fontsize=10)
+    agents_axes.legend(loc="upper left", fontsize=8)
+    _time_axis(agents_axes, clock, "interval midpoint, ")
+    return figure
+
+
 def compare_service_level_chart(
     tab: pd.DataFrame, status: pd.DataFrame, target: float, threshold_s: float,
-    warmup_s: float = 0.0, short_abandons: str = "miss",
+    warmup_s: float = 0.0, short_abandons: str = "miss", clock: ChartClock | None = None,
 ) -> Figure:
     """Service level per interval under both capacity models, against the target.
 
@@ -227,6 +302,7 @@ def compare_service_level_chart(
         threshold_s: as for :func:`service_level_chart`.
         warmup_s: as for :func:`service_level_chart`.
         short_abandons: as for :func:`service_level_chart`.
+        clock: as for :func:`service_level_chart`.
 
     Returns:
         The figure.
@@ -239,21 +315,21 @@ def compare_service_level_chart(
     _service_level_frame(
         axes, target, warmup_s, "#2ca02c",
         f"Service level per interval by capacity model (within {threshold_s:g} s)",
-        service_level_meaning(short_abandons, threshold_s),
+        service_level_meaning(short_abandons, threshold_s), clock,
     )
     return figure
 
 
 def _service_level_frame(
     axes: Axes, target: float, warmup_s: float, target_color: str, title: str,
-    meaning: str = "abandons count as misses",
+    meaning: str = "abandons count as misses", clock: ChartClock | None = None,
 ) -> None:
     """Target line, warm-up shading, title, labels with units and legend of an SL chart."""
     axes.axhline(target * 100.0, color=target_color, linestyle="--",
                  label=f"target ({target:.0%})")
     _warmup(axes, warmup_s)
     axes.set_title(title)
-    axes.set_xlabel("interval midpoint, time since start (h)")
+    _time_axis(axes, clock, "interval midpoint, ")
     axes.set_ylabel(f"service level (%)\n{meaning}")
     axes.set_ylim(0.0, 105.0)
     axes.legend(loc="lower left")

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.reports.files import interval_summary
+from sim.reports.files import run_interval_tables
+from sim.results.breakdowns import group_totals, session_breakdown, wide
 from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS
 from sim.results.report_tables import channel_totals, group_table
 from sim.scenario.units import format_duration
@@ -174,14 +175,38 @@ def figure_table(summary: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _run_tables(runset: RunSet, intervals: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    scenario = runset.scenario
-    return {
-        "intervals": intervals,
-        "channels": channel_totals(runset.intervals, scenario.warmup),
-        "groups": group_table(runset.agents),
-        "agents": runset.agents,
-    }
+def _run_tables(runset: RunSet, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    intervals, groups = run_interval_tables(runset, scenario)
+    channels = channel_totals(runset.intervals, scenario.warmup)
+    tables = {"intervals": intervals, "channels": channels}
+    if runset.sessions is not None:
+        figures = wide(session_breakdown(runset.sessions, scenario, "channel"), "channel")
+        tables["channels"] = channels.merge(
+            figures.drop(columns=[c for c in figures.columns
+                                  if c in channels.columns and c != "channel"]),
+            on="channel", how="left")
+        tables["queues"] = wide(session_breakdown(runset.sessions, scenario, "queue"), "queue")
+    tables["groups"] = group_sheet(runset, scenario)
+    if not groups.empty:
+        tables["group intervals"] = groups
+    tables["agents"] = runset.agents
+    return tables
+
+
+def group_sheet(runset: RunSet, scenario: Scenario) -> pd.DataFrame:
+    """One row per agent group, from the agents table and the per-group intervals.
+
+    Agents, capacity, sessions handled and over-capacity time from the agents table;
+    agents online, online and busy capacity, occupancy and concurrency (with 95%
+    half-widths) from the per-group intervals after the warm-up.
+    """
+    agents = group_table(runset.agents)[["group", "agents", "capacity", "sessions_handled",
+                                         "over_capacity_s", "replications"]]
+    if runset.groups.empty:
+        return agents
+    totals = wide(group_totals(runset.groups, scenario), "group")
+    return agents.drop(columns="replications").merge(totals, on="group", how="left").assign(
+        replications=agents["replications"].to_numpy())
 
 
 RUN_NOTES = {
@@ -189,9 +214,14 @@ RUN_NOTES = {
                "left out. Shares are shown as percent.",
     "intervals": "Per interval and channel (and all), means over replications "
                  "(intervals.csv).",
-    "channels": "Sessions per channel after the warm-up, means over replications.",
-    "groups": "Per agent group: occupancy is busy capacity time over online capacity time "
-              "(whole horizon), means over replications.",
+    "channels": "Sessions and figures per channel (service level, ASA, abandonment, "
+                "handle time) after the warm-up, means over replications with 95% "
+                "half-widths.",
+    "queues": "The same figures per queue.",
+    "groups": "Per agent group after the warm-up: agents online, occupancy (busy capacity "
+              "time over online capacity time; weighted by capacity they add up to the "
+              "center's) and concurrency, means over replications with 95% half-widths.",
+    "group intervals": "Per interval and agent group, means over replications (groups.csv).",
     "agents": "One row per agent and replication (agents.csv).",
 }
 
@@ -199,7 +229,6 @@ RUN_NOTES = {
 def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport:
     """The shared report of ``ccsim run``."""
     scenario = runset.scenario if scenario is None else scenario
-    intervals = interval_summary(runset.intervals)
     settings = {
         **scenario_settings(scenario),
         "capacity model": f"{scenario.capacity_model}-based",
@@ -210,7 +239,7 @@ def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport
     return _scenario_report(
         scenario, f"run ({scenario.capacity_model}-based capacity)", settings,
         summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]]),
-        tables=_run_tables(runset, intervals),
+        tables=_run_tables(runset, scenario),
         notes=RUN_NOTES,
         open_tables=("channels", "groups"),
     )
@@ -221,7 +250,7 @@ def comparison_report(comparison: Comparison) -> SharedReport:
     scenario = comparison.tab.scenario
     tables: dict[str, list[pd.DataFrame]] = {}
     for model, runset in (("tab", comparison.tab), ("status", comparison.status)):
-        for name, table in _run_tables(runset, interval_summary(runset.intervals)).items():
+        for name, table in _run_tables(runset, runset.scenario).items():
             tables.setdefault(name, []).append(table.assign(capacity_model=model)[
                 ["capacity_model", *table.columns]])
     settings = {

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.model.entities import OUTCOMES, Outcome
 from sim.model.tables import Result, service_level_masks
+from sim.scenario.schema import Scenario
 
 FIGURE_UNITS: dict[str, str] = {
     "offered": "sessions",
@@ -171,27 +172,17 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     answered = waits[~np.isnan(waits)]
     offered = len(inbound)
     figures: dict[str, float] = {
-        "offered": float(offered),
-        "outbound_sent": float((sessions["direction"] == "outbound").sum()),
-        "answered": float(len(answered)),
         **{name: float(value) for name, value in counts.items()},
+        **session_figures(sessions, scenario),
         "throughput_per_h": counts["completed"] / hours if hours > 0 else math.nan,
-        "asa_s": _mean(answered),
         "mean_queue_time_s": mean_queue_time(inbound, scenario.horizon),
         "wait_p50_s": _quantile(answered, 0.5),
-        "wait_p90_s": _quantile(answered, 0.9),
         "wait_p99_s": _quantile(answered, 0.99),
         "wait_probability": _ratio(float(inbound["queued_on_arrival"].sum()), offered),
         "first_response_s": _mean(
             (inbound["first_response_time"] - inbound["request_time"]).to_numpy(dtype=float)
         ),
-        "service_level": service_level(inbound, scenario.horizon, scenario.service_level.threshold,
-                                       scenario.service_level.short_abandons),
-        "abandonment_rate": _ratio(
-            float((inbound["outcome"].astype(str) == Outcome.ABANDONED).sum()), offered
-        ),
         "conversation_s": _mean(sessions["conversation_s"].to_numpy(dtype=float)),
-        "handle_time_s": _mean(sessions["handle_time_s"].to_numpy(dtype=float)),
         "acw_s": _mean(sessions["acw_s"].to_numpy(dtype=float)),
         **_agent_figures(result.agents),
         "occupancy": _occupancy(result.intervals, warmup),
@@ -204,6 +195,56 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
         "wait_after_answer_s": float(sessions["wait_after_answer_s"].sum()),
     }
     return {name: figures[name] for name in FIGURES}
+
+
+SESSION_FIGURES: tuple[str, ...] = (
+    "offered",
+    "outbound_sent",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa_s",
+    "wait_p90_s",
+    "abandonment_rate",
+    "handle_time_s",
+)
+"""The headline figures any subset of sessions has (a channel's, a queue's): see
+:func:`session_figures`."""
+
+
+def session_figures(sessions: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
+    """The :data:`SESSION_FIGURES` of ``sessions`` (warm-up already left out).
+
+    By the headline figures' definitions: on all of a replication's sessions they are its
+    headline values.
+
+    Args:
+        sessions: session rows (any subset: one channel's, one queue's).
+        scenario: for the horizon and the service-level threshold and convention.
+
+    Returns:
+        ``{figure: value}``: counts are sessions, ``asa_s``, ``wait_p90_s`` and
+        ``handle_time_s`` seconds, ``service_level`` and ``abandonment_rate`` shares (0-1),
+        NaN when there is nothing to measure.
+    """
+    inbound = sessions[sessions["direction"] == "inbound"]
+    waits = inbound["wait_s"].to_numpy(dtype=float)
+    answered = waits[~np.isnan(waits)]
+    offered = len(inbound)
+    abandoned = float((inbound["outcome"].astype(str) == Outcome.ABANDONED).sum())
+    level = scenario.service_level
+    return {
+        "offered": float(offered),
+        "outbound_sent": float((sessions["direction"] == "outbound").sum()),
+        "answered": float(len(answered)),
+        "abandoned": float((sessions["outcome"].astype(str) == Outcome.ABANDONED).sum()),
+        "service_level": service_level(inbound, scenario.horizon, level.threshold,
+                                       level.short_abandons),
+        "asa_s": _mean(answered),
+        "wait_p90_s": _quantile(answered, 0.9),
+        "abandonment_rate": _ratio(abandoned, offered),
+        "handle_time_s": _mean(sessions["handle_time_s"].to_numpy(dtype=float)),
+    }
 
 
 ShortAbandons = Literal["miss", "exclude"]

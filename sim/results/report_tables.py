@@ -25,6 +25,9 @@ COLUMN_UNITS: dict[str, str] = {
     "p90_wait_s": "s",
     "agents_online": "agents",
     "busy_capacity_s": "capacity × s",
+    "capacity_online_s": "capacity × s",
+    "clock": "HH:MM",
+    "arrival_clock": "HH:MM",
     "concurrency": "sessions/agent",
     "replications": "runs",
     # agents.csv
@@ -40,6 +43,7 @@ COLUMN_UNITS: dict[str, str] = {
     # per-group table
     "agents": "agents",
     "busy_capacity_h": "capacity × h",
+    "capacity_online_h": "capacity × h",
     # staffing.csv
     "arrivals": "sessions",
     "analytic_agents": "agents",

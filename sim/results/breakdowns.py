@@ -1,0 +1,183 @@
+"""Figures per channel, per queue and per agent group, over replications (issue 9 item 4).
+
+:func:`session_breakdown` gives each channel's (or queue's) headline session figures
+(:data:`~sim.results.figures.SESSION_FIGURES`: service level, ASA, abandonment, handle
+time, ...) with the center's as ``"all"``, equal to the headline figures;
+:func:`group_interval_summary` averages the per-group interval tables
+(:func:`sim.model.tables.groups_table`) over replications; :func:`group_totals` gives each
+group's agents online, occupancy and concurrency over the run after the warm-up.
+Times are seconds, shares 0-1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.results.figures import (
+    FIGURE_UNITS,
+    SESSION_FIGURES,
+    ci95_half_width,
+    session_figures,
+    summarize,
+)
+from sim.scenario.schema import Scenario
+
+ALL = "all"
+"""The key of the whole center in every breakdown."""
+
+GROUP_TOTALS = ("agents_online", "capacity_online_h", "busy_capacity_h", "occupancy",
+                "concurrency")
+"""Per-group figures of :func:`group_totals`."""
+
+GROUP_TOTAL_UNITS = {
+    "agents_online": "agents",
+    "capacity_online_h": "capacity × h",
+    "busy_capacity_h": "capacity × h",
+    "occupancy": "share",
+    "concurrency": "sessions/agent",
+}
+
+
+def session_breakdown(sessions: pd.DataFrame, scenario: Scenario, by: str,
+                      warmup_s: float | None = None) -> pd.DataFrame:
+    """Each ``by`` value's session figures, mean and 95% CI over replications.
+
+    Args:
+        sessions: the session tables of all replications (``replication`` column; one
+            replication without it).
+        scenario: the scenario run (names in its order, horizon, service level).
+        by: ``"channel"`` or ``"queue"``.
+        warmup_s: sessions arriving earlier are left out; the scenario's warm-up if omitted.
+
+    Returns:
+        One row per key (``by`` values in scenario order, then ``"all"``) and figure:
+        columns ``by``, ``figure``, ``mean``, ``ci95``, ``sd``, ``n``, ``unit``.
+    """
+    warmup = scenario.warmup if warmup_s is None else float(warmup_s)
+    kept = sessions[sessions["arrival_time"] >= warmup]
+    if "replication" not in kept:
+        kept = kept.assign(replication=0)
+    names = ([channel.name for channel in scenario.channels] if by == "channel"
+             else list(dict.fromkeys(channel.queue for channel in scenario.channels)))
+    replications = sorted(sessions["replication"].unique()) if "replication" in sessions \
+        else [0]
+    by_run = dict(tuple(kept.groupby("replication", sort=True)))
+    frames = []
+    for key in [*names, ALL]:
+        values = []
+        for replication in replications:
+            rows = by_run.get(replication, kept.iloc[:0])
+            if key != ALL:
+                rows = rows[rows[by] == key]
+            values.append(session_figures(rows, scenario))
+        table = summarize(values).reindex(list(SESSION_FIGURES)).reset_index()
+        table.insert(0, by, key)
+        frames.append(table)
+    result = pd.concat(frames, ignore_index=True)
+    result["n"] = result["n"].astype(int)
+    result["unit"] = [FIGURE_UNITS.get(name, "") for name in result["figure"]]
+    return result[[by, "figure", "mean", "ci95", "sd", "n", "unit"]]
+
+
+def breakdown_document(table: pd.DataFrame, by: str) -> dict[str, dict[str, dict[str, object]]]:
+    """``{key: {figure: {mean, ci95, sd, n, unit}}}`` of a :func:`session_breakdown` table."""
+    document: dict[str, dict[str, dict[str, object]]] = {}
+    for row in table.to_dict("records"):
+        document.setdefault(str(row[by]), {})[str(row["figure"])] = {
+            "mean": row["mean"], "ci95": row["ci95"], "sd": row["sd"], "n": int(row["n"]),
+            "unit": row["unit"],
+        }
+    return document
+
+
+def group_interval_summary(groups: pd.DataFrame) -> pd.DataFrame:
+    """The per-group interval tables averaged over replications, per interval and group.
+
+    Args:
+        groups: per-group interval tables of all replications (``replication`` column).
+
+    Returns:
+        ``interval``, ``start_s``, ``group``, the means of every level, ``occupancy_ci95``
+        (over replications) and ``replications``.
+    """
+    keys = ["interval", "start_s", "group"]
+    values = [column for column in groups.columns
+              if column not in (*keys, "replication")
+              and pd.api.types.is_numeric_dtype(groups[column])]
+    grouped = groups.groupby(keys, sort=False)
+    table = grouped[values].mean().reset_index()
+    if "occupancy" in table:
+        half = grouped["occupancy"].agg(ci95_half_width).reset_index(drop=True)
+        table.insert(table.columns.get_loc("occupancy") + 1, "occupancy_ci95", half.to_numpy())
+    table["replications"] = grouped.size().to_numpy()
+    return table
+
+
+def group_totals(groups: pd.DataFrame, scenario: Scenario,
+                 warmup_s: float | None = None) -> pd.DataFrame:
+    """Each group's figures over the intervals after the warm-up, mean and 95% CI.
+
+    Per replication: ``agents_online`` time-weighted mean agents online,
+    ``capacity_online_h`` and ``busy_capacity_h`` summed, ``occupancy`` = busy over online
+    capacity (the center's headline occupancy is the same over every group), and
+    ``concurrency`` open work items per online agent.
+
+    Args:
+        groups: per-group interval tables of all replications.
+        scenario: for the interval lengths, the group order and the warm-up.
+        warmup_s: intervals starting earlier are left out; the scenario's warm-up if omitted.
+
+    Returns:
+        One row per group and figure: ``group``, ``figure``, ``mean``, ``ci95``, ``sd``,
+        ``n``, ``unit``.
+    """
+    warmup = scenario.warmup if warmup_s is None else float(warmup_s)
+    rows = groups[groups["start_s"] >= warmup]
+    if "replication" not in rows:
+        rows = rows.assign(replication=0)
+    start = rows["start_s"].to_numpy(dtype=float)
+    length = np.minimum(start + scenario.interval, scenario.horizon) - start
+    rows = rows.assign(
+        agent_s=rows["agents_online"].to_numpy(dtype=float) * length,
+        length_s=length,
+        open_s=np.nan_to_num(rows["concurrency"].to_numpy(dtype=float))
+        * rows["agents_online"].to_numpy(dtype=float) * length,
+    )
+    frames = []
+    for name in [group.name for group in scenario.agent_groups]:
+        mine = rows[rows["group"] == name]
+        values = []
+        for _, run in mine.groupby("replication", sort=True):
+            capacity_s = float(run["capacity_online_s"].sum())
+            busy_s = float(run["busy_capacity_s"].sum())
+            agent_s = float(run["agent_s"].sum())
+            values.append({
+                "agents_online": agent_s / float(run["length_s"].sum()),
+                "capacity_online_h": capacity_s / 3600.0,
+                "busy_capacity_h": busy_s / 3600.0,
+                "occupancy": busy_s / capacity_s if capacity_s > 0 else np.nan,
+                "concurrency": float(run["open_s"].sum()) / agent_s if agent_s > 0 else np.nan,
+            })
+        table = summarize(values).reindex(list(GROUP_TOTALS)).reset_index()
+        table.insert(0, "group", name)
+        frames.append(table)
+    if not frames:
+        return pd.DataFrame(columns=["group", "figure", "mean", "ci95", "sd", "n", "unit"])
+    result = pd.concat(frames, ignore_index=True)
+    result["n"] = result["n"].fillna(0).astype(int)
+    result["unit"] = [GROUP_TOTAL_UNITS[name] for name in result["figure"]]
+    return result[["group", "figure", "mean", "ci95", "sd", "n", "unit"]]
+
+
+def wide(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row per key of a long breakdown table: ``<figure>`` and ``<figure>_ci95``."""
+    keys = list(dict.fromkeys(table[key]))
+    means = table.pivot(index=key, columns="figure", values="mean")
+    halves = table.pivot(index=key, columns="figure", values="ci95")
+    figures = list(dict.fromkeys(table["figure"]))
+    out = pd.DataFrame({key: keys})
+    for name in figures:
+        out[name] = means.loc[keys, name].to_numpy()
+        out[f"{name}_ci95"] = halves.loc[keys, name].to_numpy()
+    return out
