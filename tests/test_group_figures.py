@@ -215,3 +215,35 @@ def test_occupancy_chart_has_a_line_per_group(runset: RunSet) -> None:
     # the center's line is the capacity-weighted mean of the groups' lines
     center = intervals[intervals["channel"] == "all"]["occupancy"].to_numpy() * 100
     assert np.allclose(occupancy.get_lines()[2].get_ydata(), center, equal_nan=True)
+
+
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_levels_follow_agents_through_disconnections(model: str) -> None:
+    """At the horizon each (group, channel) slot holds what its online agents' items use,
+    and each group what its online agents are, through disconnections and logouts."""
+    from sim.model.center import ContactCenter
+    from sim.model.simulate import replication_seed_sequence
+    from sim.model.streams import RandomStreams
+
+    scenario = sim.load_scenario(ROOT / "scenarios" / "unstable_connections.yaml").derive(
+        capacity_model=model)
+    center = ContactCenter(scenario, RandomStreams(replication_seed_sequence(2, 0)))
+    center.run()
+    levels = center.levels
+    used = [0.0] * len(levels.used)
+    working = [0.0] * len(levels.used)
+    capacity = [0.0] * levels.n_groups
+    agents = [0.0] * levels.n_groups
+    for agent in center.agents:
+        if not agent.online:
+            continue
+        capacity[agent.group.level_index] += agent.capacity
+        agents[agent.group.level_index] += 1
+        for item in agent.items:
+            used[item.level_slot] += item.consuming
+            working[item.level_slot] += item.consuming > 0
+    assert sum(agents) > 0
+    np.testing.assert_allclose(levels.used, used, atol=1e-9)
+    np.testing.assert_allclose(levels.open_work, working, atol=1e-9)
+    np.testing.assert_allclose(levels.capacity, capacity)
+    np.testing.assert_allclose(levels.agents, agents)

@@ -185,6 +185,7 @@ def _run_tables(runset: RunSet, scenario: Scenario) -> dict[str, pd.DataFrame]:
             figures.drop(columns=[c for c in figures.columns
                                   if c in channels.columns and c != "channel"]),
             on="channel", how="left")
+        tables["channels"]["replications"] = tables["channels"].pop("replications")  # last
         tables["queues"] = wide(session_breakdown(runset.sessions, scenario, "queue"), "queue")
     tables["groups"] = group_sheet(runset, scenario)
     if not groups.empty:
