@@ -68,3 +68,42 @@ def test_wait_chart_says_which_service_level_is_which() -> None:
                                       short_abandons="exclude")
     labels = [text.get_text() for text in exclude.axes[1].get_legend().get_texts()]
     assert "service level, abandons under 60 s left out: 55.0%" in labels
+
+
+def _intervals(days: int, interval_s: float = 3600.0) -> pd.DataFrame:
+    n = int(days * 86400 / interval_s)
+    rows = []
+    for channel in ("web", "all"):
+        for index in range(n):
+            rows.append({"interval": index, "start_s": index * interval_s, "channel": channel,
+                         "offered": 10.0, "outbound_sent": 0.0, "throughput_per_h": 9.0,
+                         "service_level": 0.8, "service_level_ci95": 0.05,
+                         "occupancy": 0.6, "agents_online": 4.0})
+    return pd.DataFrame(rows)
+
+
+def test_run_charts_show_clock_time() -> None:
+    """Two days from Monday 08:00: weekday and time of day on the axis, not hours."""
+    from sim.reports.run_charts import (
+        ChartClock,
+        arrivals_throughput_chart,
+        occupancy_chart,
+        service_level_chart,
+    )
+    from sim.scenario.clock import clock_of
+
+    clock = ChartClock(clock_of("2026-03-02 08:00"), 2 * 86400.0)
+    intervals = _intervals(2)
+    charts = [arrivals_throughput_chart(intervals, 3600.0, 2 * 86400.0, clock=clock),
+              service_level_chart(intervals, 0.8, 60.0, clock=clock),
+              occupancy_chart(intervals, clock=clock)]
+    for figure in charts:
+        FigureCanvasAgg(figure).draw()
+        axes = figure.axes[0]
+        assert "clock time (weekday HH:MM)" in axes.get_xlabel()
+        ticks = [tick.get_text() for tick in axes.get_xticklabels()]
+        assert ticks[0] == "Mon 08:00" and "Tue 00:00" in ticks, ticks
+        assert axes.get_title() and axes.get_ylabel() and axes.get_legend() is not None
+    # without a clock: hours since the start, as before
+    plain = arrivals_throughput_chart(intervals, 3600.0, 2 * 86400.0)
+    assert plain.axes[0].get_xlabel() == "time since start (h)"
