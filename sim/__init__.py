@@ -10,7 +10,7 @@ The layers, each with one entry point:
 - :mod:`sim.analysis` holds what the notebooks compute: the what-if grid and where the
   preferred capacity model flips (:func:`whatif_grid`, :func:`flip_points`), the offline
   and silent-customer effects (:func:`offline_effect`, :func:`silent_effect`) and the
-  computed conclusion (:func:`comparison_conclusion`).
+  computed conclusions (:func:`comparison_conclusion`, :func:`staffing_conclusion`).
 
 The heavier layers are imported on first use, so ``import sim`` (and every worker
 process) stays light.
@@ -46,6 +46,7 @@ _LAZY = {
     "offline_effect": "sim.analysis",
     "silent_effect": "sim.analysis",
     "comparison_conclusion": "sim.analysis",
+    "staffing_conclusion": "sim.analysis",
 }
 
 __all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "simulate", *_LAZY]

@@ -1,103 +1,122 @@
-"""The analysis notebooks run top to bottom (small), follow the chart rules, and are in sync.
+"""The analysis notebooks: jupytext sources paired with committed, executed notebooks.
 
-Each notebook is executed with nbclient from a temporary copy whose ``parameters`` cell is
-overridden with small values, with the working directory ``notebooks/`` (the scenario paths
-are relative to it). Any cell error fails the test. Every chart in the notebooks goes
-through ``show()``, which raises when a chart lacks a title, axis labels with units or a
-legend, so a rule break is a cell error too; the test also counts the PNG outputs.
+Each notebook is read from its jupytext source (``notebooks/<name>.py``), its
+``parameters`` cell overridden with small values, and executed with nbclient with the
+working directory ``notebooks/`` (the scenario paths are relative to it); any cell error
+fails the test. The committed ``.ipynb`` must hold the same cells as its source, with the
+outputs of a full run. Cells stay short and define no functions: what they compute is in
+``sim.analysis`` (``tests/test_analysis.py`` checks it and the chart rules).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
-import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
+pytest.importorskip("jupytext")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 SMALL = {
-    "compare_capacity_models": {"REPLICATIONS": 2, "WHATIF_REPLICATIONS": 2, "WHATIF_VALUES": 2,
-                                "JOBS": 1},
-    "staffing_charts": {"REPLICATIONS": 2, "MAX_ITERATIONS": 2, "CURVE_REPLICATIONS": 2,
-                        "JOBS": 1},
+    "compare_capacity_models": {"REPLICATIONS": 2, "WHATIF_REPLICATIONS": 2, "WHATIF_VALUES": 2},
+    "staffing_charts": {"REPLICATIONS": 2, "MAX_ITERATIONS": 2, "CURVE_REPLICATIONS": 2},
+    "calibrate_and_decide": {"BACKTEST_REPLICATIONS": 5, "REPLICATIONS": 2,
+                             "STAFF_REPLICATIONS": 2, "MAX_ITERATIONS": 2},
 }
 """Parameter overrides that keep each notebook run short."""
 
-CHARTS = {"compare_capacity_models": 8, "staffing_charts": 4}
+CHARTS = {"compare_capacity_models": 8, "staffing_charts": 4, "calibrate_and_decide": 4}
 """Charts each notebook draws (each one a PNG output)."""
 
+MAX_CELL_LINES = 25
+"""The longest a code cell may be."""
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_notebooks",
-                                                  NOTEBOOK_DIR / "build_notebooks.py")
+
+def _runner():
+    spec = importlib.util.spec_from_file_location("run_notebooks",
+                                                  NOTEBOOK_DIR / "run_notebooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def _parameter_cell(notebook):
-    cells = [cell for cell in notebook.cells
-             if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", [])]
-    assert len(cells) == 1, "exactly one code cell must be tagged 'parameters'"
-    first_code = next(cell for cell in notebook.cells if cell.cell_type == "code")
-    assert cells[0] is first_code, "the parameters cell must be the first code cell"
-    return cells[0]
-
-
-def _override(cell, values: dict[str, object]) -> None:
-    source = cell.source
-    for name, value in values.items():
-        pattern = re.compile(rf"^{name}\s*=.*?(?=\s*#|$)", re.MULTILINE)
-        assert pattern.search(source), f"parameter {name} not found in the parameters cell"
-        source = pattern.sub(f"{name} = {value!r}", source, count=1)
-    cell.source = source
+def _code_cells(notebook) -> list:
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
 def _png_outputs(notebook) -> int:
-    return sum(
-        "image/png" in output.get("data", {})
-        for cell in notebook.cells if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-    )
+    return sum("image/png" in output.get("data", {})
+               for cell in _code_cells(notebook) for output in cell.get("outputs", []))
+
+
+def _errors(notebook) -> list:
+    return [output for cell in _code_cells(notebook) for output in cell.get("outputs", [])
+            if output.output_type == "error"]
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
 def test_notebook_runs_small(name: str, tmp_path: Path) -> None:
-    copy = tmp_path / f"{name}.ipynb"
-    shutil.copy(NOTEBOOK_DIR / f"{name}.ipynb", copy)
-    notebook = nbformat.read(copy, as_version=4)
-    _override(_parameter_cell(notebook), SMALL[name])
-    for cell in notebook.cells:  # start from a clean slate
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
-    )
-    client.execute()  # raises CellExecutionError on any failing cell
-    nbformat.write(notebook, copy)
-    errors = [output for cell in notebook.cells if cell.cell_type == "code"
-              for output in cell.outputs if output.output_type == "error"]
-    assert not errors
+    runner = _runner()
+    notebook = runner.read_source(name)
+    runner.set_parameters(notebook, SMALL[name])
+    runner.execute(notebook, timeout_s=300)  # raises CellExecutionError on a failing cell
+    nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+    assert not _errors(notebook)
     assert _png_outputs(notebook) == CHARTS[name]
     last = "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
-    assert f"{CHARTS[name]} charts checked" in last
+    assert "notebook run time:" in last
+
+
+def test_every_notebook_source_is_run_and_tested() -> None:
+    sources = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.py") if p.stem != "run_notebooks")
+    assert sources == sorted(SMALL) == sorted(_runner().NOTEBOOKS)
+
+
+def test_staffing_notebook_staffs_several_groups(tmp_path: Path) -> None:
+    runner = _runner()
+    notebook = runner.read_source("staffing_charts")
+    runner.set_parameters(notebook, {**SMALL["staffing_charts"],
+                                     "SCENARIO": "../scenarios/unstable_connections.yaml"})
+    runner.execute(notebook, timeout_s=300)
+    text = "".join(output.get("data", {}).get("text/markdown", "")
+                   for cell in _code_cells(notebook) for output in cell.outputs)
+    assert "agent group(s) home_agents, office_agents" in text
+    assert _png_outputs(notebook) == CHARTS["staffing_charts"]
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
-def test_committed_notebook_matches_builder_and_has_outputs(name: str) -> None:
+def test_committed_notebook_matches_its_source_and_has_outputs(name: str) -> None:
     committed = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
-    built = _builder().NOTEBOOKS[name]()
+    source = _runner().read_source(name)
     assert [(c.cell_type, c.source) for c in committed.cells] == [
-        (c.cell_type, c.source) for c in built.cells
-    ], "the notebook differs from build_notebooks.py: run python notebooks/build_notebooks.py"
+        (c.cell_type, c.source) for c in source.cells
+    ], f"{name}.ipynb differs from {name}.py: run python notebooks/run_notebooks.py {name}"
+    assert "parameters" in _code_cells(committed)[0].metadata.get("tags", [])
     assert _png_outputs(committed) == CHARTS[name], "commit the notebook with its outputs"
-    assert not [output for cell in committed.cells if cell.cell_type == "code"
-                for output in cell.outputs if output.output_type == "error"]
+    assert not _errors(committed)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_cells_are_short_and_define_nothing(name: str) -> None:
+    for cell in _code_cells(_runner().read_source(name)):
+        lines = cell.source.splitlines()
+        assert len(lines) <= MAX_CELL_LINES, f"a {len(lines)}-line cell: {lines[0]!r}"
+        defined = [node for node in ast.walk(ast.parse(cell.source))
+                   if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
+        assert not defined, f"the cell starting {lines[0]!r} defines a function or class"
+
+
+def test_ruff_checks_the_notebook_sources() -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    checked = subprocess.run([ruff, "check", *sorted(map(str, NOTEBOOK_DIR.glob("*.py")))],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout

@@ -183,7 +183,8 @@ def silent_chart(silent: pd.DataFrame) -> Figure:
              label="Inactive, until the tab is closed")
     held.set_ylabel("capacity held (capacity-minutes per replication)")
     held.set_title("Capacity held by silent customers")
-    held.legend(loc="lower center")
+    held.set_ylim(0.0, max(1.0, float(np.max(before + inactive))) * 1.3)  # room for the legend
+    held.legend(loc="upper center")
     after.bar(positions - 0.2, silent.loc[RETURN_WAIT, list(MODELS)].to_numpy(dtype=float),
               width=0.4, color="#17becf", label="returned customers' queue wait")
     after.bar(positions + 0.2, silent.loc[OVER_CAPACITY, list(MODELS)].to_numpy(dtype=float),

@@ -1,0 +1,42 @@
+"""What a calibration found, in words: the export, the fitted center, the backtest."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.calibration.backtest import Backtest
+from sim.calibration.center import Calibration
+from sim.calibration.observed import MEASURE_LABELS
+
+
+def calibration_text(calibration: Calibration) -> str:
+    """The export's sessions and work items, the clock, capacity model and groups (Markdown)."""
+    scenario = calibration.scenario
+    if scenario is None:
+        return "The calibration has no scenario."
+    clock = calibration.clock
+    groups = "; ".join(
+        f"{g.name}: capacity {g.capacity_units:g}"
+        + (f", observed staffing peaking at {max(g.staffing)} agents" if g.staffing else
+           f", {g.agents} agents") for g in scenario.agent_groups)
+    notes = "".join(f"\n- {note}" for note in calibration.notes)
+    return (f"**{scenario.name}**: {len(calibration.sessions)} sessions and "
+            f"{len(calibration.work)} work items from {clock.start_text}, "
+            f"{clock.horizon_s / 3600:g} h in {clock.interval_s / 60:g}-minute intervals. "
+            f"Capacity model found: **{scenario.capacity_model}-based**. Groups: {groups}. "
+            f"Reply times from {calibration.messages_source}.\n\nNotes:{notes or ' none'}")
+
+
+def fitted_table(calibration: Calibration) -> pd.DataFrame:
+    """Every fitted key with the comment the scenario file carries (estimate, n, CI)."""
+    return pd.DataFrame({"fitted": [".".join(map(str, path)) for path in calibration.comments],
+                         "estimate": list(calibration.comments.values())}).set_index("fitted")
+
+
+def backtest_table(result: Backtest) -> pd.DataFrame:
+    """The backtest summary a planner reads: per measure, its error and share inside."""
+    summary = result.summary.copy()
+    summary.index = [MEASURE_LABELS.get(str(name), str(name)) for name in summary.index]
+    summary["inside the band (%)"] = (summary["inside_share"] * 100.0).round(1)
+    return summary.drop(columns="inside_share").rename(
+        columns={"mae": "mean absolute error", "intervals": "intervals compared"})
