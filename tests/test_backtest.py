@@ -16,7 +16,13 @@ import pandas as pd
 import pytest
 from calibration_helpers import TRUTH, export_truth
 
-from sim.calibration.backtest import Backtest, backtest, observed_staffing, prediction_band
+from sim.calibration.backtest import (
+    Backtest,
+    backtest,
+    band_coverage,
+    observed_staffing,
+    prediction_band,
+)
 from sim.calibration.center import Calibration, calibrate
 from sim.calibration.observed import observed_intervals
 from sim.cli.main import main
@@ -84,6 +90,20 @@ def test_prediction_band_from_order_statistics() -> None:
     assert prediction_band(np.arange(1.0, 80.0)) == (2.0, 78.0)  # k = 2 of 79
     assert prediction_band(np.array([3.0, np.nan, 1.0])) == (1.0, 3.0)
     assert all(math.isnan(v) for v in prediction_band(np.array([np.nan])))
+
+
+def test_band_coverage_is_what_the_order_statistics_hold() -> None:
+    # (R + 1 - 2k) / (R + 1): the range of 39 holds a 40th run 38/40 = 95% of the time,
+    # the range of 5 only 4/6; k = 2 of 79: 76/80.
+    assert band_coverage(39) == 38 / 40
+    assert band_coverage(5) == 4 / 6
+    assert band_coverage(79) == 76 / 80
+    # Against draws: one more uniform run falls inside the range of 5 in about 2/3 of trials.
+    rng = np.random.default_rng(7)
+    runs = rng.uniform(size=(20_000, 6))
+    low, high = runs[:, :5].min(axis=1), runs[:, :5].max(axis=1)
+    inside = np.mean((runs[:, 5] >= low) & (runs[:, 5] <= high))
+    assert abs(inside - band_coverage(5)) < 0.015
 
 
 def test_summary_figures_follow_from_the_table(result: Backtest) -> None:

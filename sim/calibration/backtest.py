@@ -165,6 +165,16 @@ def _row_means(matrix: np.ndarray) -> np.ndarray:
     return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
+def band_order(replications: int) -> int:
+    """The order k of :func:`prediction_band`: from the k-th smallest to the k-th largest."""
+    return max(1, int(math.floor(0.025 * (replications + 1) + 1e-9)))
+
+
+def band_coverage(replications: int) -> float:
+    """The probability that :func:`prediction_band` of ``replications`` holds one more run."""
+    return (replications + 1 - 2 * band_order(replications)) / (replications + 1)
+
+
 def prediction_band(values: np.ndarray) -> tuple[float, float]:
     """A distribution-free 95% prediction band of one more replication from ``values``.
 
@@ -175,7 +185,7 @@ def prediction_band(values: np.ndarray) -> tuple[float, float]:
     ordered = np.sort(values[np.isfinite(values)])
     if not len(ordered):
         return math.nan, math.nan
-    k = max(1, int(math.floor(0.025 * (len(ordered) + 1) + 1e-9)))
+    k = band_order(len(ordered))
     return float(ordered[k - 1]), float(ordered[len(ordered) - k])
 
 

@@ -14,13 +14,21 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.calibration.backtest import Backtest  # noqa: E402
+from sim.calibration.backtest import Backtest, band_coverage  # noqa: E402
 from sim.calibration.observed import MEASURE_LABELS, MEASURES  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
 
-UNIT_TEXT = {"sessions": "sessions per interval", "share": "%", "s": "seconds"}
+AXIS_LABELS = {
+    "offered": "offered inbound (sessions per interval)",
+    "service_level": "service level (%)",
+    "asa_s": "ASA of answered sessions (s)",
+    "abandonment_rate": "abandonment rate (%)",
+    "occupancy": "occupancy (%)",
+    "handle_time_s": "HandleTime (s)",
+}
+"""Each panel's y-axis label: the measure and its unit."""
 
 
 def backtest_chart(result: Backtest, clock: Clock) -> Figure:
@@ -35,14 +43,15 @@ def backtest_chart(result: Backtest, clock: Clock) -> Figure:
     figure = Figure(figsize=(12.0, 11.0), layout="constrained")
     figure.suptitle(chart_text(
         f"Backtest of {scenario.name}: observed against {result.replications} simulated "
-        f"replications (band: 95% prediction band of one more replication)"))
+        f"replications (band: {band_coverage(result.replications):.0%} prediction band of "
+        "one more replication)"), wrap=True)
     for index, (measure, unit) in enumerate(MEASURES.items()):
         ax = figure.add_subplot(3, 2, index + 1)
         rows = result.table[result.table["measure"] == measure]
         middle = (rows["start_s"].to_numpy() + interval_s / 2) / 3600
         scale = 100.0 if unit == "share" else 1.0
         ax.fill_between(middle, rows["sim_low"] * scale, rows["sim_high"] * scale,
-                        color="#1f77b4", alpha=0.25, label="simulated 95% band")
+                        color="#1f77b4", alpha=0.25, label="simulated band")
         ax.plot(middle, rows["sim_mean"] * scale, color="#1f77b4", label="simulated mean")
         inside = rows["inside"].to_numpy()
         observed = rows["observed"].to_numpy() * scale
@@ -59,7 +68,7 @@ def backtest_chart(result: Backtest, clock: Clock) -> Figure:
             f"{share:.0%} of {int(summary['intervals'])} intervals inside"
             if np.isfinite(share) else f"{MEASURE_LABELS[measure]}: nothing to compare"),
             fontsize=9)
-        ax.set_ylabel(f"{MEASURE_LABELS[measure]} ({UNIT_TEXT[unit]})")
+        ax.set_ylabel(AXIS_LABELS[measure])
         clock_time_axis(ax, clock, scenario.horizon)
         if index == 0:
             ax.legend(fontsize=7)
