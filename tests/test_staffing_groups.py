@@ -165,3 +165,17 @@ def test_shrinkage_per_interval_schedules_each_interval():
         [4, 8, 5, 0], [2, 6, 7, 1]]
     with pytest.raises(StaffingError, match="3 per-interval shares for 4"):
         StaffingGoals.parse("80/30s", shrinkage=[0.1, 0.1, 0.1]).shrinkage_at(4)
+
+
+def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
+    from sim.experiments.executors import make_executor
+
+    scenario = two_queues().derive(horizon=2 * HOUR)
+    serial = simulate_requirements(scenario, GOALS, replications=2, seed=SEED,
+                                   verification_replications=2)
+    with make_executor(2) as executor:
+        parallel = simulate_requirements(scenario, GOALS, replications=2, seed=SEED,
+                                         verification_replications=2, executor=executor)
+    np.testing.assert_array_equal(serial.required, parallel.required)
+    np.testing.assert_array_equal(serial.estimates.mean, parallel.estimates.mean)
+    np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)

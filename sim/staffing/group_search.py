@@ -91,7 +91,7 @@ class GroupSearch:
     def __init__(self, model: str, scenario: Scenario, goals: StaffingGoals,
                  check: GoalCheck, groups: list[str], start: np.ndarray,
                  replications: int, verification_replications: int,
-                 max_iterations: int) -> None:
+                 max_iterations: int, extend_unclear: bool = True) -> None:
         self.model = model
         self.scenario = scenario
         self.goals = goals
@@ -109,7 +109,7 @@ class GroupSearch:
         self.iterations = 0
         self.repairs = 0
         self.lower_rounds = 0
-        self.extended = False
+        self.extended = not extend_unclear
         self.base_only = False
         self.converged = False
         self.kept = np.zeros(self.staffing.shape, dtype=bool)
@@ -156,7 +156,7 @@ class GroupSearch:
             self.full if self.phase == "lower" else self.verify_reps)
         self._layout = [("base", -1, -1, base)]
         requests = self._config(self.staffing, seed, base)
-        if self.phase == "lower" or (self.phase == "verify" and not self.base_only):
+        if self.phase in ("lower", "verify") and not self.base_only:
             parities = (self.lower_rounds % 2,) if self.phase == "lower" else (0, 1)
             for group in range(len(self.groups)):
                 for parity in parities:
@@ -187,13 +187,6 @@ class GroupSearch:
         missing = margins < -1e-12
         if self.phase == "raise":
             return self._raise(margins, missing)
-        if self.base_only:  # a repaired verification: the day first, then its probes
-            if missing.any():
-                return self._repair(margins, missing)
-            self.base_only = False
-            return f"{self.model}: the repaired day meets every goal; probing it"
-        self.probe_estimates = probes
-        self.probe = self._probe_outcome(probes)
         if self.phase == "lower":
             # While lowering, a miss is acted on when it is clear (the whole CI misses) or
             # next to an interval just lowered: a near miss of a few replications is noise
@@ -203,6 +196,13 @@ class GroupSearch:
             for interval in np.flatnonzero(self.lowered.any(axis=0)):
                 near[max(0, interval - 1):interval + 2] = True
             missing = missing & (clear | near[None, :])
+        if self.base_only:  # a repaired day: the day first, then its probes
+            if missing.any():
+                return self._repair(margins, missing)
+            self.base_only = False
+            return f"{self.model}: the repaired day meets every goal; probing it"
+        self.probe_estimates = probes
+        self.probe = self._probe_outcome(probes)
         if missing.any():
             return self._repair(margins, missing)
         if self.phase == "lower":
@@ -247,11 +247,11 @@ class GroupSearch:
         self.kept |= restored
         self.lowered[:] = False
         self.converged = False
+        self.base_only = True  # the repaired day alone first: probes of a missing day are lost
         if self.phase == "verify":
             self.repairs += 1
-            self.base_only = True
         elif self.iterations >= self.max_iterations:
-            self.phase = "verify"
+            self.phase, self.base_only = "verify", True
         return (f"{self.model}: {int(missing.any(axis=0).sum())} interval(s) missed; "
                 f"restored {int(restored.sum())}, raised {int(raised.sum())}")
 
@@ -281,9 +281,10 @@ class GroupSearch:
         parity = self.lower_rounds % 2
         self.lower_rounds += 1
         count = self._lower_once(parity)
+        self.base_only = count > 0  # the lowered day alone first
         if self.iterations >= self.max_iterations or self.lower_rounds >= LOWER_ROUNDS:
             self.converged = self.lower_rounds >= LOWER_ROUNDS
-            self.phase = "verify"
+            self.phase, self.base_only = "verify", True
         return f"{self.model}: lowered {count} group-interval(s)"
 
     def _verify(self) -> str:
@@ -426,6 +427,7 @@ def run_group_searches(
     runner: Runner,
     max_iterations: int,
     log: Log | None = None,
+    extend_unclear: bool = True,
 ) -> dict[str, GroupStaffingResult]:
     """Search and verify every capacity model in lockstep (one executor batch per step).
 
@@ -441,12 +443,14 @@ def run_group_searches(
         runner: where runs happen (and their cache and counters).
         max_iterations: raise and lower steps at most, per model.
         log: receives progress lines.
+        extend_unclear: give probes whose CI straddles a goal twice the replications.
 
     Returns:
         The result per capacity model.
     """
     searches = {model: GroupSearch(model, scenario, goals, check, groups, starts[model],
-                                   replications, verification_replications, max_iterations)
+                                   replications, verification_replications, max_iterations,
+                                   extend_unclear)
                 for model, scenario in variants.items()}
     while True:
         active = [search for search in searches.values() if not search.done]

@@ -395,6 +395,7 @@ def staff(
     shift_templates: Sequence[ShiftTemplate] | None = None,
     log: Log | None = None,
     groups: Sequence[str] | None = None,
+    extend_unclear: bool = True,
 ) -> StaffingReport:
     """Staff every named group interval by interval under each capacity model.
 
@@ -422,6 +423,8 @@ def staff(
             own shifts when omitted.
         log: receives progress lines.
         groups: the staffed groups; every group with shifts or staffing when omitted.
+        extend_unclear: give one-fewer probes whose 95% CI straddles a goal twice the
+            verification's replications (once), so more decisions are clear.
 
     Returns:
         A :class:`StaffingReport`.
@@ -454,7 +457,8 @@ def staff(
             + (f"; {', '.join(fixed)} keep their agents" if fixed else ""))
     results = run_group_searches(
         variants, goals, check, chosen, starts, replications,
-        verification_replications or 2 * replications, root, runner, max_iterations, log)
+        verification_replications or 2 * replications, root, runner, max_iterations, log,
+        extend_unclear)
     curve_frame = _curve(scenario, goals, variants, runner, root, curve_replications, skipped,
                          log) if curve else None
     report = StaffingReport(
