@@ -204,6 +204,8 @@ def test_multichannel_scenario_is_staffed_out_of_the_box(tmp_path, monkeypatch):
     (["--group", "messaging_team"], "chat_q served by no staffed group"),
     (["--models", "tab,queue"], "unknown capacity model"),
     (["--shrinkage", "10%,20%"], "2 shares in the list for 48 reporting intervals"),
+    (["--shrinkage", "nothere.csv:weekday"], "cannot read nothere.csv"),
+    (["--write-scenario", "/no-such-dir/staffed.yaml"], "expected a file in an existing"),
     ([], "has no goal"),
 ])
 def test_staff_cli_errors_are_one_line(tmp_path, capsys, extra, message):

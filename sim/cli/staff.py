@@ -215,6 +215,10 @@ def run_staff(args: argparse.Namespace) -> int:
     groups = [name.strip() for name in (args.group or "").split(",") if name.strip()]
     chosen = staffed_groups(scenario, groups or None)  # a bad --group fails before any run
     queue_goals(scenario, goals)  # so does a queue without a goal
+    target = args.write_scenario
+    if target is not None and (not target.parent.is_dir() or target.is_dir()):
+        raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in an "
+                         "existing directory")
     verify = args.verify_replications or 2 * args.replications
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
                force=args.force, runs_per_replication=len(models) * (1 + 2 * len(chosen)) * (
