@@ -68,7 +68,7 @@ def measure(name: str, jobs: int, replications: int, extend: bool) -> StaffingRe
                        curve=False, extend_unclear=extend)  # type: ignore[arg-type]
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     print(f"\n### {report.scenario.name}: groups {report.group}; {jobs} worker(s), "
-          f"-r {replications}{'' if extend else ', --no-extra-replications'}\n")
+          f"-r {replications}{', --extra-replications' if extend else ''}\n")
     print(f"wall {wall:.1f} s, CPU {cpu:.1f} s (load average at the end "
           f"{os.getloadavg()[0]:.2f}); {report.simulated_runs} runs, "
           f"{report.simulated_days:.0f} simulated days\n")
@@ -102,11 +102,11 @@ def main() -> None:
     parser.add_argument("--case", choices=[*CASES, "all"], default="all")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--replications", "-r", type=int, default=6)
-    parser.add_argument("--no-extra-replications", action="store_true",
-                        help="no extra replications for unclear one-fewer decisions")
+    parser.add_argument("--extra-replications", action="store_true",
+                        help="doubled replications for unclear one-fewer decisions")
     args = parser.parse_args()
     for name in CASES if args.case == "all" else [args.case]:
-        measure(name, args.jobs, args.replications, not args.no_extra_replications)
+        measure(name, args.jobs, args.replications, args.extra_replications)
 
 
 if __name__ == "__main__":

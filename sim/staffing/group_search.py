@@ -19,10 +19,10 @@ Science 54(2), 2008), for several groups and per-queue goals. The staffing is a 
    with the largest margin). A day that then misses, clearly or next to an interval just
    lowered, gets the lowered neighbours back for good (else the owner group is raised).
 3. **Verify.** The final staffing and all its probes (even and odd, every group) with the
-   verification replications (twice as many by default). Probes whose 95% CI still
-   straddles a goal get twice the replications once, so the decision "one agent fewer
-   breaks a goal" is clear. A verified day that misses a goal (point estimate) is raised
-   and verified again, at most :data:`REPAIR_ROUNDS` times.
+   verification replications (twice as many by default). With ``extend_unclear``, probes
+   whose 95% CI still straddles a goal get twice the replications once, so more decisions
+   "one agent fewer breaks a goal" are clear. A verified day that misses a goal (point
+   estimate) is raised and verified again, at most :data:`REPAIR_ROUNDS` times.
 
 Every configuration uses replications ``0, 1, ...`` of one seed (common random numbers:
 the same customers at every staffing and under both capacity models), and runs are
@@ -91,7 +91,7 @@ class GroupSearch:
     def __init__(self, model: str, scenario: Scenario, goals: StaffingGoals,
                  check: GoalCheck, groups: list[str], start: np.ndarray,
                  replications: int, verification_replications: int,
-                 max_iterations: int, extend_unclear: bool = True) -> None:
+                 max_iterations: int, extend_unclear: bool = False) -> None:
         self.model = model
         self.scenario = scenario
         self.goals = goals
@@ -427,7 +427,7 @@ def run_group_searches(
     runner: Runner,
     max_iterations: int,
     log: Log | None = None,
-    extend_unclear: bool = True,
+    extend_unclear: bool = False,
 ) -> dict[str, GroupStaffingResult]:
     """Search and verify every capacity model in lockstep (one executor batch per step).
 

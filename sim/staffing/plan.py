@@ -395,7 +395,7 @@ def staff(
     shift_templates: Sequence[ShiftTemplate] | None = None,
     log: Log | None = None,
     groups: Sequence[str] | None = None,
-    extend_unclear: bool = True,
+    extend_unclear: bool = False,
 ) -> StaffingReport:
     """Staff every named group interval by interval under each capacity model.
 
@@ -424,7 +424,8 @@ def staff(
         log: receives progress lines.
         groups: the staffed groups; every group with shifts or staffing when omitted.
         extend_unclear: give one-fewer probes whose 95% CI straddles a goal twice the
-            verification's replications (once), so more decisions are clear.
+            verification's replications (once), so more decisions are clear (about 30%
+            more runs on ``multichannel_center``; see ``benchmarks/README.md``).
 
     Returns:
         A :class:`StaffingReport`.
