@@ -111,8 +111,7 @@ Png(analysis.speed_to_answer_chart(waits, level.threshold, level.target, REPLICA
 # level), with the target; then arrivals and sessions completed, in clock time.
 
 # %%
-display(Png(analysis.compare_service_level_chart(
-    intervals["tab"], intervals["status"], level.target, level.threshold, scenario.warmup)))
+display(Png(analysis.service_level_per_interval_chart(intervals, scenario)))
 Png(analysis.throughput_chart(intervals, scenario))
 
 # %% [markdown]

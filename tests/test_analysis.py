@@ -204,6 +204,7 @@ def test_comparison_charts_follow_the_chart_rules(desk, comparison, traced, grid
     online = analysis.all_channels(intervals["tab"])["agents_online"].to_numpy(dtype=float)
     timed = {
         "throughput": analysis.throughput_chart(intervals, desk),
+        "service level": analysis.service_level_per_interval_chart(intervals, desk),
         "occupancy": analysis.occupancy_concurrency_chart(intervals, desk),
         "offline": analysis.offline_chart(
             {m: analysis.offline_per_interval(r, desk) for m, r in traced.items()}, online, desk),

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from sim.analysis.preference import MODEL_NAMES, MODELS
 from sim.analysis.silent import HELD_INACTIVE, HELD_SILENT, OVER_CAPACITY, RETURN_WAIT
 from sim.analysis.whatif import CRITERIA, knob_named
-from sim.reports.run_charts import COLORS
+from sim.reports.run_charts import COLORS, ChartClock, compare_service_level_chart
 from sim.reports.time_axis import clock_time_axis
 from sim.scenario.schema import Scenario
 
@@ -77,6 +77,23 @@ def speed_to_answer_chart(waits: dict[str, np.ndarray], threshold_s: float, targ
     histogram.legend(loc="upper right")
     figure.suptitle("Speed to answer by capacity model (all replications, same customers)")
     return figure
+
+
+def service_level_per_interval_chart(intervals: dict[str, pd.DataFrame],
+                                     scenario: Scenario) -> Figure:
+    """Service level per interval under both models against the target, in clock time.
+
+    :func:`sim.reports.run_charts.compare_service_level_chart` with the scenario's goal,
+    warm-up, short-abandon convention and clock.
+
+    Args:
+        intervals: capacity model -> :func:`sim.reports.files.interval_summary`.
+        scenario: the scenario run.
+    """
+    level = scenario.service_level
+    return compare_service_level_chart(
+        intervals["tab"], intervals["status"], level.target, level.threshold, scenario.warmup,
+        level.short_abandons, clock=ChartClock(scenario.clock, scenario.horizon))
 
 
 def throughput_chart(intervals: dict[str, pd.DataFrame], scenario: Scenario) -> Figure:
