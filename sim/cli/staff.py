@@ -220,9 +220,13 @@ def run_staff(args: argparse.Namespace) -> int:
         raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in an "
                          "existing directory")
     verify = args.verify_replications or 2 * args.replications
+    # Per model, at most: every step the day and a probe per group; the verification the
+    # day and two probes per group (doubled with --extra-replications).
+    verification = (1 + 2 * len(chosen)) * -(-verify // args.replications) * (
+        2 if args.extra_replications else 1)
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
-               force=args.force, runs_per_replication=len(models) * (1 + 2 * len(chosen)) * (
-                   args.max_iterations + -(-4 * verify // args.replications)))
+               force=args.force, runs_per_replication=len(models) * (
+                   args.max_iterations * (1 + len(chosen)) + verification))
     args.jobs = usable_jobs(args.jobs, args.quiet)
     templates = [parse_shift(text, scenario.interval, scenario.horizon)
                  for text in args.shift] or None
