@@ -179,3 +179,12 @@ def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
     np.testing.assert_array_equal(serial.required, parallel.required)
     np.testing.assert_array_equal(serial.estimates.mean, parallel.estimates.mean)
     np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)
+
+
+def test_intervals_no_shift_covers_are_named_by_clock_time():
+    scenario = two_queues().derive(horizon=2 * HOUR)
+    report = staff(scenario, GOALS, replications=2, seed=SEED, models=["tab"],
+                   verification_replications=2, curve=False, shift_templates=[(1, 1)])
+    assert report.skipped["shifts_tab_first"] == (
+        "first: intervals starting 00:00 need agents but no shift template covers them")
+    assert "first" not in report.group_shifts.get("tab", {})
