@@ -7,6 +7,7 @@ the chat team alone, and the center's levels are the sums of the groups'.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.cli.main import main
 from sim.experiments.runner import RunSet
 from sim.model.tables import Result
 
@@ -247,3 +249,14 @@ def test_levels_follow_agents_through_disconnections(model: str) -> None:
     np.testing.assert_allclose(levels.open_work, working, atol=1e-9)
     np.testing.assert_allclose(levels.capacity, capacity)
     np.testing.assert_allclose(levels.agents, agents)
+
+
+def test_a_run_before_the_first_customer_has_empty_breakdowns(tmp_path: Path) -> None:
+    """The campaign opens at 08:00: a 2 h run has no session, every channel row n = 0."""
+    code = main(["run", str(ROOT / "scenarios" / "outbound_campaign.yaml"), "--quiet",
+                 "-r", "1", "--set", "horizon=2h", "--set", "warmup=0s",
+                 "--out", str(tmp_path / "out")])
+    assert code == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    for channel in ("sms", "whatsapp", "all"):
+        assert summary["channels"][channel]["offered"]["n"] == 0

@@ -75,7 +75,7 @@ def session_breakdown(sessions: pd.DataFrame, scenario: Scenario, by: str,
         table.insert(0, by, key)
         frames.append(table)
     result = pd.concat(frames, ignore_index=True)
-    result["n"] = result["n"].astype(int)
+    result["n"] = result["n"].fillna(0).astype(int)  # a figure no session gave: n = 0
     result["unit"] = [FIGURE_UNITS.get(name, "") for name in result["figure"]]
     return result[[by, "figure", "mean", "ci95", "sd", "n", "unit"]]
 
