@@ -94,6 +94,16 @@ print("zero under both models (not shown):", ", ".join(zero) or "none")
 Png(analysis.compare_differences_chart(comparison.table))
 
 # %% [markdown]
+# The same comparison **per channel** (the sessions each channel offered) and **per agent
+# group** (the capacity each team had online): a gain of the center can hide a channel
+# that pays for it, or a team that runs hot while the other idles. Differences are paired
+# replication by replication, as above.
+
+# %%
+display(analysis.channel_comparison(results, scenario))
+display(analysis.group_comparison(results, scenario))
+
+# %% [markdown]
 # ## 2. Speed to answer
 #
 # Speed to answer (accept − request) of every answered inbound session of all replications

@@ -18,11 +18,13 @@ import pytest
 from chart_rules import chart_problems, clock_tick_labels
 
 from sim import analysis, compare, interval_summary, load_scenario
+from sim.analysis.breakdown_comparison import channel_values, group_values
 from sim.analysis.conclusion import weighing
 from sim.analysis.preference import preferred
 from sim.analysis.silent import HELD_INACTIVE, HELD_SILENT, RETURN_WAIT, held_capacity_s
 from sim.analysis.whatif import KNOBS, customer_wait, flip_points
-from sim.results.figures import significant_costs
+from sim.results.breakdowns import group_totals
+from sim.results.figures import headline_figures, significant_costs
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 HHMM = re.compile(r"^(?:\w+ )?\d{2}:\d{2}$")
@@ -229,3 +231,35 @@ def test_comparison_charts_follow_the_chart_rules(desk, comparison, traced, grid
 def test_png_shows_a_figure(comparison) -> None:
     png = analysis.Png(analysis.compare_differences_chart(comparison.table))
     assert png._repr_png_().startswith(b"\x89PNG")
+
+
+def test_one_channel_is_the_center_and_groups_weigh_up_to_it(desk, traced) -> None:
+    """The desk has one channel: its figures are the headline's; its two groups' busy
+    capacity over their online capacity is the center's occupancy."""
+    for run in traced["tab"] + traced["status"]:
+        headline = headline_figures(run)
+        mine = channel_values(run, desk, "web_chat")
+        for name in ("offered", "service_level", "asa_s", "abandonment_rate"):
+            assert mine[name] == pytest.approx(headline[name], nan_ok=True), name
+        totals = group_totals(run.groups, desk).set_index(["group", "figure"])["mean"]
+        busy = sum(totals[(group.name, "busy_capacity_h")] for group in desk.agent_groups)
+        online = sum(totals[(group.name, "capacity_online_h")] for group in desk.agent_groups)
+        assert busy / online == pytest.approx(headline["occupancy"])
+        shares = [group_values(run, desk, group.name)["occupancy"]
+                  for group in desk.agent_groups]
+        assert min(shares) <= headline["occupancy"] <= max(shares)
+
+
+def test_breakdown_tables_pair_the_same_customers(desk, traced) -> None:
+    channels = analysis.channel_comparison(traced, desk)
+    groups = analysis.group_comparison(traced, desk)
+    assert list(channels.index.get_level_values("channel").unique()) == ["web_chat"]
+    assert list(groups.index.get_level_values("group").unique()) == [
+        group.name for group in desk.agent_groups]
+    # Common random numbers: both models were offered the very same sessions.
+    assert channels.loc[("web_chat", "offered"), "status − tab"] == "+0 ± 0"
+    assert channels.loc[("web_chat", "service_level"), "unit"] == "%"
+    tab = [channel_values(run, desk, "web_chat")["asa_s"] for run in traced["tab"]]
+    status = [channel_values(run, desk, "web_chat")["asa_s"] for run in traced["status"]]
+    difference = float(np.mean(np.subtract(status, tab)))
+    assert channels.loc[("web_chat", "asa_s"), "status − tab"].startswith(f"{difference:+.4g}")

@@ -6,6 +6,7 @@ tested and typed:
 * :mod:`sim.analysis.setting` — the scenario's groups, channels and setting in words;
 * :mod:`sim.analysis.preference` — which model a paired difference favours;
 * :mod:`sim.analysis.headline` — the comparison's headline table as a planner reads it;
+* :mod:`sim.analysis.breakdown_comparison` — both models per channel and per agent group;
 * :mod:`sim.analysis.traced` — the comparison's replications re-run with the event trace;
 * :mod:`sim.analysis.offline` — waits of answered customers caused by agents going offline;
 * :mod:`sim.analysis.silent` — capacity held by silent customers and their returns;
@@ -26,6 +27,7 @@ entry points (:func:`read_export`, :func:`calibrate`, :func:`backtest`) are re-e
 here, so a notebook imports from ``sim`` and ``sim.analysis`` only.
 """
 
+from sim.analysis.breakdown_comparison import channel_comparison, group_comparison
 from sim.analysis.calibration_summary import backtest_table, calibration_text, fitted_table
 from sim.analysis.compare_charts import (
     all_channels,
@@ -97,6 +99,7 @@ __all__ = [
     "backtest_table",
     "calibrate",
     "calibration_text",
+    "channel_comparison",
     "channel_table",
     "compare_differences_chart",
     "compare_service_level_chart",
@@ -107,6 +110,7 @@ __all__ = [
     "fits_chart",
     "fitted_table",
     "flip_points",
+    "group_comparison",
     "group_table",
     "headline_table",
     "occupancy_concurrency_chart",
