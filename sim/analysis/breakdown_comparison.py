@@ -41,24 +41,28 @@ def group_values(result: Result, scenario: Scenario, group: str) -> dict[str, fl
     return {name: float(mine[name]) for name in GROUP_FIGURES}
 
 
+def mean_and_ci(stats: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """``{figure: (mean, 95% CI half-width)}`` of a :func:`summarize`-shaped frame."""
+    means, halves = stats["mean"].to_numpy(dtype=float), stats["ci95"].to_numpy(dtype=float)
+    return {str(figure): (float(mean), float(half))
+            for figure, mean, half in zip(stats.index, means, halves, strict=True)}
+
+
 def comparison_rows(key: str, tab: list[dict[str, float]], status: list[dict[str, float]],
                     units: dict[str, str]) -> list[dict[str, object]]:
     """Display rows of one channel or group: both means ± CI and the paired difference."""
-    means = {"tab": summarize(tab), "status": summarize(status)}
-    difference = paired_difference(tab, status)
+    tab_stats, status_stats = mean_and_ci(summarize(tab)), mean_and_ci(summarize(status))
+    difference = mean_and_ci(paired_difference(tab, status))
     rows: list[dict[str, object]] = []
     for figure in tab[0]:
         unit = units.get(figure, "")
-        half = float(difference.loc[figure, "ci95"])
-        delta = float(difference.loc[figure, "mean"])
+        delta, half = difference[figure]
         rows.append({
             "key": key,
             "figure": figure,
             "unit": "%" if unit == "share" else unit,
-            "tab-based": mean_with_ci(float(means["tab"].loc[figure, "mean"]),
-                                      float(means["tab"].loc[figure, "ci95"]), unit),
-            "status-based": mean_with_ci(float(means["status"].loc[figure, "mean"]),
-                                         float(means["status"].loc[figure, "ci95"]), unit),
+            "tab-based": mean_with_ci(*tab_stats[figure], unit),
+            "status-based": mean_with_ci(*status_stats[figure], unit),
             "status − tab": mean_with_ci(delta, half, unit, True)
             + (" pp" if unit == "share" else ""),
             "clear": "yes" if math.isfinite(half) and abs(delta) > half else "no",
