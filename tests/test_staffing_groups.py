@@ -12,7 +12,9 @@ from sim.reports.staffing_files import write_staffed_scenario
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 from sim.staffing.day_measures import MEASURE_INDEX, measure_day
+from sim.staffing.goal_check import GOALS as GOALS_ORDER
 from sim.staffing.goal_check import DayEstimates
+from sim.staffing.group_search import CEILING_EXTRA, CEILING_FACTOR
 from sim.staffing.plan import (
     StaffingError,
     StaffingGoals,
@@ -188,3 +190,36 @@ def test_intervals_no_shift_covers_are_named_by_clock_time():
     assert report.skipped["shifts_tab_first"] == (
         "first: intervals starting 00:00 need agents but no shift template covers them")
     assert "first" not in report.group_shifts.get("tab", {})
+
+
+def test_a_goal_no_staffing_can_meet_is_reported_out_of_reach_not_chased():
+    """Queue q2's customers wait 15 s for any agent to accept, and half of them have less
+    patience than that: its 5% abandonment cap is out of reach. The search stops raising
+    at the ceiling, leaves that goal out there, and staffs q2 for its (reachable) service
+    level."""
+    scenario = two_queues().derive({
+        "channels[1].customers.patience": {"kind": "exponential", "mean": "20s"},
+        "agent_groups[1].behaviour.accept_delay": "15s",
+        "channels[1].auto_accept": False,
+        "queues[1].max_abandon": "5%",
+        # Abandons count as misses: at most ~47% can be answered within 20 s.
+        "queues[1].service_level": {"target": 0.3, "threshold": "20s"},
+    })
+    report = staff(scenario, GOALS, replications=4, seed=SEED, models=["tab"],
+                   verification_replications=6, curve=False)
+    result = report.results["tab"]
+    q2, abandon = result.queues.index("q2"), GOALS_ORDER.index("max_abandon")
+    reached = result.out_of_reach[q2, abandon]
+    assert reached.all()  # every interval: abandonment ~50% whatever the staffing
+    assert not result.out_of_reach[:, [g for g in range(len(GOALS_ORDER)) if g != abandon]].any()
+    assert not result.out_of_reach[result.queues.index("q1")].any()
+    second = result.groups.index("second")
+    assert (result.required[second] <= np.maximum(CEILING_FACTOR * result.analytic[second],
+                                                  result.analytic[second] + CEILING_EXTRA)).all()
+    # After the restart q2 is staffed for its service level, not left at the ceiling.
+    assert (result.required[second] < CEILING_FACTOR * result.analytic[second]).all()
+    abandonment = result.estimates.mean[q2, MEASURE_INDEX["abandon_rate"]]
+    assert (abandonment > 0.3).all()
+    assert (result.estimates.mean[q2, MEASURE_INDEX["service_level"]] >= 0.3).all()
+    lines = result.out_of_reach_lines(report.clock)
+    assert len(lines) == 1 and lines[0].startswith("queue q2: abandonment goal out of reach")

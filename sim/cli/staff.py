@@ -297,6 +297,8 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
                         f"peak {int(result.scheduled.sum(axis=0).max())} agents, "
                         f"{result.iterations} steps; {met}; one agent fewer misses a goal "
                         f"in {fewer} staffed intervals"))
+        for line in result.out_of_reach_lines(report.clock):
+            print(printable(f"{model}: {line}"))
     difference = report.agent_hours_difference()
     if difference is not None:
         print(f"status - tab: {difference:+.1f} agent-hours")

@@ -63,6 +63,14 @@ _GOAL_MEASURES = (("service_level", "service_level", False), ("max_asa_s", "asa_
                   ("max_abandon", "abandon_rate", True))
 """(goal attribute, measure, upper limit?) of the queue goals."""
 
+GOALS = ("service_level", "max_asa", "max_abandon", "max_occupancy")
+"""The goals of :meth:`GoalCheck.goal_margins`, in its order: the queue goals of
+``_GOAL_MEASURES``, then the center's occupancy cap (the ``"all"`` row only)."""
+
+GOAL_TEXT = {"service_level": "service level", "max_asa": "ASA", "max_abandon": "abandonment",
+             "max_occupancy": "occupancy"}
+"""How each goal of :data:`GOALS` is named in reports."""
+
 
 @dataclass(frozen=True)
 class GoalCheck:
@@ -83,8 +91,8 @@ class GoalCheck:
         """From :func:`sim.staffing.goals.queue_goals` and the run's goals."""
         return cls(tuple(per_queue), tuple(per_queue.values()), goals.max_occupancy)
 
-    def margins(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
-        """Per row and interval: the smallest margin over the row's goals.
+    def goal_margins(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
+        """Per row, goal (:data:`GOALS`) and interval: that goal's margin.
 
         Args:
             estimates: the pooled runs.
@@ -92,20 +100,38 @@ class GoalCheck:
                 (the margin the whole CI clears), +1 for the optimistic end.
 
         Returns:
-            ``[row, interval]``; ``inf`` where a row has no goal or nothing offered.
+            ``[row, goal, interval]``; ``inf`` where a row lacks the goal or had nothing
+            offered.
         """
         rows, intervals = estimates.mean.shape[0], estimates.mean.shape[2]
-        margins = np.full((rows, intervals), math.inf)
+        margins = np.full((rows, len(GOALS), intervals), math.inf)
         for row, goals in enumerate(self.goals):
-            for attribute, name, upper in _GOAL_MEASURES:
+            for index, (attribute, name, upper) in enumerate(_GOAL_MEASURES):
                 limit = getattr(goals, attribute)
                 if limit is not None:
-                    margins[row] = np.minimum(margins[row], self._margin(
-                        estimates, row, name, limit, upper, side))
+                    margins[row, index] = self._margin(estimates, row, name, limit, upper,
+                                                       side)
         if self.max_occupancy is not None:
-            margins[-1] = self._margin(estimates, rows - 1, "occupancy", self.max_occupancy,
-                                       True, side)
+            margins[-1, GOALS.index("max_occupancy")] = self._margin(
+                estimates, rows - 1, "occupancy", self.max_occupancy, True, side)
         return margins
+
+    def margins(self, estimates: DayEstimates, side: int = 0,
+                waived: np.ndarray | None = None) -> np.ndarray:
+        """Per row and interval: the smallest margin over the row's goals.
+
+        Args:
+            estimates: the pooled runs.
+            side: as for :meth:`goal_margins`.
+            waived: ``[row, goal, interval]`` goals left out (out of reach), or ``None``.
+
+        Returns:
+            ``[row, interval]``; ``inf`` where a row has no goal or nothing offered.
+        """
+        per_goal = self.goal_margins(estimates, side)
+        if waived is not None:
+            per_goal = np.where(waived, math.inf, per_goal)
+        return per_goal.min(axis=1)
 
     @staticmethod
     def _margin(estimates: DayEstimates, row: int, name: str, limit: float, upper: bool,

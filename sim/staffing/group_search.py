@@ -24,6 +24,10 @@ Science 54(2), 2008), for several groups and per-queue goals. The staffing is a 
    "one agent fewer breaks a goal" are clear. A verified day that misses a goal (point
    estimate) is raised and verified again, at most :data:`REPAIR_ROUNDS` times.
 
+No raise goes above a ceiling (:data:`CEILING_FACTOR`, :data:`CEILING_EXTRA`): a queue's
+goal missed with its owner group at the ceiling is marked *out of reach* in that interval
+and no longer raised; the verification still reports it missed.
+
 Every configuration uses replications ``0, 1, ...`` of one seed (common random numbers:
 the same customers at every staffing and under both capacity models), and runs are
 cached by (capacity model, staffing, replication), so a configuration is never simulated
@@ -33,7 +37,7 @@ twice. Serial or parallel, a seed gives the same answer.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,8 +45,8 @@ import pandas as pd
 
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import queue_owner
-from sim.staffing.day_measures import DayTask, measure_day
-from sim.staffing.goal_check import DayEstimates, GoalCheck
+from sim.staffing.day_measures import MEASURE_INDEX, DayTask, measure_day
+from sim.staffing.goal_check import GOAL_TEXT, GOALS, DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.search import Log, Runner
 from sim.staffing.variants import with_group_staffing
@@ -59,6 +63,13 @@ of its parity its probe allows)."""
 
 MAX_SHORTFALL_STEP = 0.5
 """A raise adds at most this share of an interval's agents at once."""
+
+CEILING_FACTOR = 3
+CEILING_EXTRA = 10
+"""No group is raised above ``max(CEILING_FACTOR x analytic, analytic + CEILING_EXTRA)``
+agents in an interval. A goal still missed there is one more agents cannot meet (e.g. an
+abandonment cap below the share of customers whose patience is shorter than an agent's
+accept delay): it is reported as out of reach, not chased to thousands of agents."""
 
 GroupRunKey = tuple[str, str, tuple[tuple[int, ...], ...], int, int]
 """('day', capacity model, staffing per group, seed, replication): one run's identity."""
@@ -99,7 +110,8 @@ class GroupSearch:
         self.groups = groups
         # Raising is cheap (the day alone) and lowering is not (the day and its probes):
         # the search starts below the analytic staffing and raises where a queue misses.
-        self.staffing = np.maximum(np.floor(START_SHARE * np.asarray(start)).astype(int), 0)
+        self.first = np.maximum(np.floor(START_SHARE * np.asarray(start)).astype(int), 0)
+        self.staffing = self.first.copy()
         self.full = replications
         self.early = max(2, math.ceil(replications / 2))
         self.verify_reps = verification_replications
@@ -116,6 +128,10 @@ class GroupSearch:
         self.lowered = np.zeros(self.staffing.shape, dtype=bool)
         self.probe_reps = np.zeros(self.staffing.shape, dtype=int)
         self.owners = self._owners(scenario, groups)
+        analytic = np.asarray(start, dtype=int)
+        self.ceiling = np.maximum(CEILING_FACTOR * analytic, analytic + CEILING_EXTRA)
+        self.out_of_reach = np.zeros((len(check.queues) + 1, len(GOALS), analytic.shape[1]),
+                                     dtype=bool)
         self.estimates: DayEstimates | None = None
         self.probe: ProbeOutcome | None = None
         self.probe_estimates: dict[tuple[int, int], DayEstimates] = {}
@@ -183,7 +199,7 @@ class GroupSearch:
             else:
                 probes[(group, parity)] = estimates
         assert self.estimates is not None
-        margins = self.check.margins(self.estimates)
+        margins = self.check.margins(self.estimates, waived=self.out_of_reach)
         missing = margins < -1e-12
         if self.phase == "raise":
             return self._raise(margins, missing)
@@ -191,7 +207,7 @@ class GroupSearch:
             # While lowering, a miss is acted on when it is clear (the whole CI misses) or
             # next to an interval just lowered: a near miss of a few replications is noise
             # the verification's replications settle.
-            clear = self.check.margins(self.estimates, side=1) < -1e-12
+            clear = self.check.margins(self.estimates, 1, self.out_of_reach) < -1e-12
             near = np.zeros(missing.shape[1], dtype=bool)
             for interval in np.flatnonzero(self.lowered.any(axis=0)):
                 near[max(0, interval - 1):interval + 2] = True
@@ -214,16 +230,30 @@ class GroupSearch:
             self.phase = "lower"
             return f"{self.model}: every queue meets its goals; probing one agent fewer"
         step = np.zeros(self.staffing.shape, dtype=int)
+        at_ceiling = np.zeros(self.staffing.shape, dtype=bool)
         for row, interval in zip(*np.nonzero(missing), strict=True):
             group = self.owners[row]
+            room = int(self.ceiling[group, interval] - self.staffing[group, interval])
+            if room <= 0:  # what it misses is out of reach: staff for the other goals
+                self._waive(row, interval)
+                at_ceiling[group, interval] = True
+                continue
             shortfall = min(MAX_SHORTFALL_STEP, -float(margins[row, interval]))
-            size = max(1, math.ceil(self.staffing[group, interval] * shortfall))
+            size = min(room, max(1, math.ceil(self.staffing[group, interval] * shortfall)))
             step[group, interval] = max(step[group, interval], size)
-        self.staffing = self.staffing + step
+        restart = at_ceiling & (step == 0)
+        self.staffing = np.where(restart, self.first, self.staffing + step)
         if self.iterations >= self.max_iterations:
             self.phase = "lower"
         return (f"{self.model}: raised {int((step > 0).sum())} group-interval(s) where a "
-                f"queue missed its goals")
+                f"queue missed its goals" + (f"; {int(restart.sum())} out of reach, restarted"
+                                             if restart.any() else ""))
+
+    def _waive(self, row: int, interval: int) -> None:
+        """Leave out the goals ``row`` misses in ``interval`` with its owner at the ceiling."""
+        assert self.estimates is not None
+        missed = self.check.goal_margins(self.estimates)[row, :, interval] < -1e-12
+        self.out_of_reach[row, :, interval] |= missed
 
     def _repair(self, margins: np.ndarray, missing: np.ndarray) -> str:
         """The day misses: restore the lowered neighbours, else raise the owners."""
@@ -239,10 +269,13 @@ class GroupSearch:
         intervals = self.staffing.shape[1]
         for row, interval in zip(*np.nonzero(missing), strict=True):
             near = slice(max(0, interval - 1), min(intervals, interval + 2))
+            owner = self.owners[row]
             if self.lowered[:, near].any():
                 restored[:, near] |= self.lowered[:, near]
+            elif self.staffing[owner, interval] >= self.ceiling[owner, interval]:
+                self._waive(row, interval)
             else:
-                raised[self.owners[row], interval] = True
+                raised[owner, interval] = True
         self.staffing = self.staffing + restored + raised
         self.kept |= restored
         self.lowered[:] = False
@@ -310,9 +343,10 @@ class GroupSearch:
         intervals = np.arange(shape[1])
         for (group, parity), estimates in probes.items():
             mask = (intervals % 2 == parity) & (self.staffing[group] > 0)
-            rows = self.check.margins(estimates)
+            rows = self.check.margins(estimates, waived=self.out_of_reach)
             for name, side in (("margin", 0), ("low", -1), ("high", 1)):
-                per_interval = (rows if side == 0 else self.check.margins(estimates, side)
+                per_interval = (rows if side == 0
+                                else self.check.margins(estimates, side, self.out_of_reach)
                                 ).min(axis=0)
                 # The interval and the next (where the probe keeps the agents): sessions
                 # still waiting when the interval ends are the next interval's load.
@@ -339,6 +373,9 @@ class GroupStaffingResult:
         estimates: the verification run at ``required``.
         probe: one agent fewer per group and interval, from the verification's probes.
         probe_estimates: (group, parity) -> the verification's probe runs.
+        out_of_reach: ``[queue row, goal, interval]`` goals (:data:`GOALS`) missed with the
+            owner group at the raise ceiling (:data:`CEILING_FACTOR`): more agents do not
+            meet them, so the search left them out there.
         iterations: search steps (batches) of this model.
         converged: the lowering phase ended because no probe allowed a lowering.
         replications: replications per search iteration.
@@ -356,6 +393,7 @@ class GroupStaffingResult:
     estimates: DayEstimates
     probe: ProbeOutcome
     probe_estimates: dict[tuple[int, int], DayEstimates] = field(default_factory=dict)
+    out_of_reach: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
     iterations: int = 0
     converged: bool = False
     replications: int = 0
@@ -385,6 +423,29 @@ class GroupStaffingResult:
         """Per interval: every queue meets its goals in the verification (point estimates)."""
         return np.asarray(self.check.meets(self.estimates).all(axis=0))
 
+    def out_of_reach_lines(self, clock: Callable[[float], str]) -> list[str]:
+        """One line per queue and goal out of reach: the goal, the figure, the intervals.
+
+        Args:
+            clock: seconds from the start -> the clock time shown.
+        """
+        lines = []
+        rows = [*self.queues, "all"]
+        measures = {"service_level": "service_level", "max_asa": "asa_s",
+                    "max_abandon": "abandon_rate", "max_occupancy": "occupancy"}
+        for row, goal in zip(*np.nonzero(self.out_of_reach.any(axis=2)), strict=True):
+            intervals = np.flatnonzero(self.out_of_reach[row, goal])
+            name = GOALS[goal]
+            values = self.estimates.mean[row, MEASURE_INDEX[measures[name]], intervals]
+            worst = np.nanmin(values) if name == "service_level" else np.nanmax(values)
+            shown = f"{worst:.0f} s" if name == "max_asa" else f"{worst:.1%}"
+            times = ", ".join(clock(i * self.interval_s) for i in intervals)
+            lines.append(f"queue {rows[row]}: {GOAL_TEXT[name]} goal out of reach at {times} "
+                         f"({CEILING_FACTOR} x the analytic staffing missed it too; "
+                         f"verification: {shown}): more agents do not help, so the search "
+                         "left that goal out there")
+        return lines
+
     def breaks_with_one_fewer(self) -> np.ndarray:
         """``[group, interval]``: one agent fewer misses a goal (point estimate).
 
@@ -395,8 +456,6 @@ class GroupStaffingResult:
     def queue_table(self) -> pd.DataFrame:
         """Per interval and queue (then ``"all"``): the verification's figures and CIs."""
         mean, half = self.estimates.mean, self.estimates.ci95
-        from sim.staffing.day_measures import MEASURE_INDEX
-
         margins = self.check.margins(self.estimates)
         frames = []
         rows = [*self.queues, "all"]
@@ -411,6 +470,7 @@ class GroupStaffingResult:
             frame["offered"] = mean[row, MEASURE_INDEX["offered"]]
             frame["margin"] = margins[row]
             frame["meets"] = margins[row] >= -1e-12
+            frame["out_of_reach"] = self.out_of_reach[row].any(axis=0)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
@@ -474,7 +534,8 @@ def run_group_searches(
             goals=goals, check=check, interval_s=variants[model].interval,
             analytic=np.asarray(starts[model]), required=search.staffing.copy(),
             estimates=search.estimates, probe=search.probe,
-            probe_estimates=search.probe_estimates, iterations=search.iterations,
+            probe_estimates=search.probe_estimates, out_of_reach=search.out_of_reach.copy(),
+            iterations=search.iterations,
             converged=search.converged, replications=replications,
             verification_replications=verification_replications,
         )

@@ -331,6 +331,8 @@ class StaffingReport:
             "intervals_missing": {m: [self.clock(i * self.scenario.interval)
                                       for i in np.flatnonzero(~r.meets())]
                                   for m, r in results.items()},
+            "goals_out_of_reach": {m: r.out_of_reach_lines(self.clock)
+                                   for m, r in results.items()},
             "one_fewer_breaks": {m: {g: int(row.sum()) for g, row in zip(
                 r.groups, r.breaks_with_one_fewer(), strict=True)} for m, r in results.items()},
             "binding_interval": {m: _binding(self, r) for m, r in results.items()},
