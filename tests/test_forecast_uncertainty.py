@@ -14,9 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import one_error_line
 from scenario_builders import t_half_width, tiny_desk
 from scipy import stats
 
+from sim.cli.main import main
+from sim.cli.staff import default_replications
 from sim.model.day_volume import day_arrival_scale
 from sim.model.simulate import replication_seed_sequence, simulate
 from sim.model.streams import RandomStreams
@@ -25,15 +28,21 @@ from sim.scenario.loading import ScenarioError
 from sim.scenario.schema import Empirical, Gamma, LogNormal, Scenario
 from sim.staffing.day_goals import (
     allowed_misses,
+    check_days_replications,
     daily_margins,
     days_hold,
     days_margin,
+    days_replications,
+    deciding_day_margins,
     goals_met_by_day,
     meets_goals_on_days,
     parse_days,
     share_of_days_met,
 )
+from sim.staffing.day_measures import MEASURE_INDEX
+from sim.staffing.goal_check import DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals
+from sim.staffing.plan import StaffingReport, staff
 from sim.staffing.runs import MEASURES, measure_run
 from sim.staffing.search import IntervalEstimates, meets_goals
 
@@ -254,3 +263,197 @@ def test_days_margin_with_confidence_agrees_with_the_clopper_pearson_check() -> 
     assert days_margin(np.ones((20, 3)), 0.9, side=-1).tolist() == [-math.inf] * 3
     assert allowed_misses(40, 0.9, side=-1) == 0
     assert allowed_misses(20, 0.9) == 2
+
+
+# ----------------------------------------------------------- the deciding day of the search
+def test_the_deciding_days_rows_give_the_days_margin_and_the_rows_to_raise() -> None:
+    """Its smallest row margin is the days-margin of the days' smallest margins, per interval.
+
+    A day counts as met only when every row (queue) meets its goals that day: two queues
+    each missing on a different tenth of the days miss "90% of days" together.
+    """
+    rng = np.random.default_rng(2)
+    daily = rng.normal(0.05, 0.1, size=(20, 3, 4))  # [day, row, interval]
+    for days, side in ((0.9, 0), (0.8, 0), (0.8, 1), (0.9, -1)):
+        rows = deciding_day_margins(daily, days, side)
+        assert rows.shape == (3, 4)
+        np.testing.assert_array_equal(rows.min(axis=0),
+                                      days_margin(daily.min(axis=1), days, side))
+    apart = np.full((10, 2, 1), 0.1)
+    apart[0, 0], apart[1, 1] = -0.1, -0.2  # queue 0 misses day 0, queue 1 day 1
+    assert (days_margin(apart[:, 0], 0.9) >= 0).all()
+    assert (days_margin(apart[:, 1], 0.9) >= 0).all()
+    # The second worst day (one of ten may miss) decides: day 0, where queue 0 missed.
+    assert deciding_day_margins(apart, 0.9)[:, 0].tolist() == [-0.1, 0.1]
+    # Per goal ([day, row, goal, interval]): the same deciding day as on the rows' minimum.
+    per_goal = rng.normal(0.05, 0.1, size=(20, 3, 4, 5))
+    rows_only = deciding_day_margins(per_goal.min(axis=2), 0.9)
+    np.testing.assert_array_equal(deciding_day_margins(per_goal, 0.9).min(axis=1), rows_only)
+
+
+def test_goals_on_days_check_each_days_own_figures() -> None:
+    """GoalCheck on a share of days: service level per day, not of the mean."""
+    goals = StaffingGoals.parse("80/60s")
+    runs = []
+    for level in [0.7] + [0.9] * 9:  # one bad day of ten
+        run = np.full((2, len(MEASURE_INDEX), 1), np.nan)
+        run[:, MEASURE_INDEX["service_level"]] = level
+        runs.append(run)
+    estimates = DayEstimates.from_runs(runs)
+    on_mean = GoalCheck(("q",), (goals,))
+    assert on_mean.margins(estimates)[0, 0] == pytest.approx(0.88 - 0.8)
+    on_days = GoalCheck(("q",), (goals,), days=0.9)
+    assert on_days.margins(estimates)[0, 0] == pytest.approx(0.1)  # one miss allowed
+    assert on_days.share_of_days(estimates).tolist() == [0.9]
+    assert GoalCheck(("q",), (goals,), days=0.95).margins(estimates)[0, 0] == pytest.approx(
+        -0.1)  # 95% of 10 days: none may miss
+    assert GoalCheck.of({"q": goals}, replace_days(goals, 0.9)).days == 0.9
+
+
+def replace_days(goals: StaffingGoals, days: float) -> StaffingGoals:
+    return StaffingGoals(goals.service_level, goals.threshold_s, days=days)
+
+
+def test_a_share_of_days_needs_days_that_may_miss() -> None:
+    assert days_replications(0.9) == 10
+    assert days_replications(0.95) == 20
+    assert days_replications(0.5) == 2
+    assert days_replications(1.0) == 1
+    check_days_replications(0.9, 10, "-r")
+    with pytest.raises(ValueError, match="-r 9: too few replications .* for --days 90%"):
+        check_days_replications(0.9, 9, "-r")
+    with pytest.raises(ValueError, match="--replications 6: too few"):
+        staff(peaked_desk(), StaffingGoals.parse("80/60s", days="90%"), replications=6,
+              models=["tab"], curve=False)
+    with pytest.raises(ValueError, match="--verify-replications 8: too few"):
+        staff(peaked_desk(), StaffingGoals.parse("80/60s", days="90%"), replications=10,
+              verification_replications=8, models=["tab"], curve=False)
+    assert StaffingGoals.parse("80/60s", days="90%").describe() == (
+        "service level 80% within 60s, on 90% of days")
+
+
+# ------------------------------------------------------------------- staffing on 90% of days
+PEAK = (2, 3)
+"""The peaked desk's busiest intervals (100 sessions an hour)."""
+
+
+def peaked_desk() -> Scenario:
+    """One queue, 3 h, a peak of 100/h in the middle hour, volume lognormal sd 15% by day."""
+    raw = tiny_desk("days desk", "3h", "60/h", exchanges=2, patience_s=600.0, agents=1,
+                    capacity=1)
+    raw["channels"][0]["arrivals"] = {"rates": ["30/h", "60/h", "100/h", "100/h", "60/h",
+                                                "30/h"]}
+    raw["arrival_scale"] = {"kind": "lognormal", "mean": 1, "sd": 0.15}
+    return Scenario.model_validate(raw)
+
+
+def staffed(days: float | None, executor: Any = None) -> StaffingReport:
+    return staff(peaked_desk(), StaffingGoals.parse("80/60s", days=days), replications=10,
+                 seed=3, models=["tab"], curve=False, executor=executor)
+
+
+@pytest.fixture(scope="module")
+def on_mean_and_days() -> tuple[StaffingReport, StaffingReport]:
+    return staffed(None), staffed(0.9)
+
+
+def test_ninety_percent_of_days_needs_at_least_the_mean_staffing_and_more_in_the_peak(
+        on_mean_and_days: tuple[StaffingReport, StaffingReport]) -> None:
+    on_mean, on_days = (report.results["tab"] for report in on_mean_and_days)
+    assert (on_days.required >= on_mean.required).all()
+    assert on_days.required[0, list(PEAK)].sum() > on_mean.required[0, list(PEAK)].sum()
+    assert on_days.agent_hours > on_mean.agent_hours
+    # On the mean, some interval's goal holds on fewer than 90% of the verification's days.
+    assert on_mean.share_of_days().min() < 0.9
+
+
+def test_the_verification_holds_the_goal_on_ninety_percent_of_its_days(
+        on_mean_and_days: tuple[StaffingReport, StaffingReport]) -> None:
+    """Counted from the verification's runs themselves: 80% within 60 s, day by day."""
+    report = on_mean_and_days[1]
+    result = report.results["tab"]
+    runs = result.estimates.runs
+    assert runs is not None and runs.shape[0] == 20  # 2 x 10 verification days
+    level = runs[:, 0, MEASURE_INDEX["service_level"], :]  # [day, interval], queue q
+    share = ((level >= 0.8 - 1e-12) | np.isnan(level)).mean(axis=0)
+    staffed_intervals = result.required.sum(axis=0) > 0
+    assert (share[staffed_intervals] >= 0.9).all()
+    np.testing.assert_allclose(result.share_of_days(), share)
+    assert result.meets().all()
+    # "one agent fewer breaks a goal" is judged on the days too: where it breaks, the
+    # probe's goal holds on fewer than 90% of its days.
+    assert result.breaks_with_one_fewer().any()
+    table = report.table()
+    np.testing.assert_allclose(table["days_met_tab"], share.round(4))
+    summary = report.summary()
+    assert summary["days"] == 0.9
+    assert summary["days_met_lowest"]["tab"] == pytest.approx(share.min())
+    assert "days_met" not in on_mean_and_days[0].summary()
+    assert "days_met_tab" not in on_mean_and_days[0].table()
+
+
+def test_the_same_seed_gives_the_same_days_staffing_serial_or_parallel(
+        on_mean_and_days: tuple[StaffingReport, StaffingReport]) -> None:
+    from sim.experiments.executors import make_executor
+
+    serial = on_mean_and_days[1].results["tab"]
+    with make_executor(2) as executor:
+        parallel = staffed(0.9, executor).results["tab"]
+    np.testing.assert_array_equal(serial.required, parallel.required)
+    np.testing.assert_array_equal(serial.share_of_days(), parallel.share_of_days())
+    np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)
+
+
+# ---------------------------------------------------------------------------- command line
+DESK_YAML = """\
+name: desk
+horizon: 1h
+interval: 30m
+arrival_scale: 1.1
+channels:
+  - {name: web, type: enhanced_web_chat, queue: support, arrivals: {rate: 20/h}}
+queues:
+  - name: support
+agent_groups:
+  - {name: team, agents: 2, capacity: 1, queues: [support]}
+"""
+
+
+@pytest.mark.parametrize(("days", "replications", "message"), [
+    ("0", "10", "ccsim: error: --days '0': expected a share of days above 0 and up to 100%"),
+    ("150%", "10", "ccsim: error: --days '150%': expected a share of days"),
+    ("abc", "10", "ccsim: error: --days 'abc': expected a share of days"),
+    ("90%", "6", "ccsim: error: --replications 6: too few replications (days) for --days 90%"),
+])
+def test_a_bad_days_option_is_one_error_line(tmp_path: Any, capsys: Any, days: str,
+                                             replications: str, message: str) -> None:
+    path = tmp_path / "desk.yaml"
+    path.write_text(DESK_YAML, encoding="utf-8")
+    code = main(["staff", str(path), "--target", "80/60s", "--days", days, "-r", replications,
+                 "--out", str(tmp_path / "out")])
+    assert message in one_error_line(code, capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_days_on_a_fixed_volume_runs_with_a_note(tmp_path: Any, capsys: Any) -> None:
+    """80% of days: 5 replications by default are too few, so 6 (the usual default) run."""
+    path = tmp_path / "desk.yaml"
+    path.write_text(DESK_YAML, encoding="utf-8")
+    code = main(["staff", str(path), "--target", "80/60s", "--days", "80%", "--models", "tab",
+                 "--no-curve", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    notes = [line for line in captured.err.splitlines() if line.startswith("ccsim: note:")]
+    assert any("volume does not vary by day" in line for line in notes)
+    assert "on at least 80% of days in every interval" in captured.out
+    assert "(verification: 12 days;" in captured.out
+    assert "days_met_tab" in (tmp_path / "out" / "staffing.csv").read_text(encoding="utf-8")
+
+
+def test_days_raise_the_default_replications_with_a_note(capsys: Any) -> None:
+    assert default_replications(None, None, quiet=False) == 6
+    assert default_replications(None, 0.8, quiet=False) == 6
+    assert capsys.readouterr().err == ""
+    assert default_replications(None, 0.95, quiet=False) == 20
+    assert "using --replications 20" in capsys.readouterr().err
+    assert default_replications(7, 0.95, quiet=False) == 7  # refused later, by name

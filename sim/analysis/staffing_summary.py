@@ -121,6 +121,10 @@ def model_line(report: StaffingReport, model: str) -> str:
             f"({peak_text(report, model)}); "
             + ("every interval meets the goal in the verification run" if not missing
                else f"{len(missing)} interval(s) still miss the goal ({', '.join(missing)})"))
+    if result.days is not None:
+        line += (f" (the goals asked on {result.days:.0%} of days; lowest share of the "
+                 f"{result.estimates.replications} verification days meeting them "
+                 f"{result.share_of_days().min():.0%})")
     if not result.converged:
         line += " (the search had not settled: more iterations or replications would firm it up)"
     return line + "."

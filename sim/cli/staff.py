@@ -24,6 +24,7 @@ from sim.cli.common import (
     check_work,
     load_checked,
     positive_int,
+    say,
     seed_number,
     share_options,
     usable_jobs,
@@ -33,18 +34,30 @@ from sim.scenario.user_text import printable
 from sim.staffing.shift_cover import ShiftTemplate
 
 if TYPE_CHECKING:
-    from sim.staffing.plan import StaffingReport
+    from sim.scenario.schema import Scenario
+    from sim.staffing.plan import GroupStaffingResult, StaffingReport
 
 GROUP_HELP = (
     "agent groups whose per-interval staffing is searched, comma separated (default: every "
     "group with shifts or staffing); any other group keeps its agents"
 )
 
+DEFAULT_REPLICATIONS = 6
+"""``--replications`` when not given (without ``--days``, or when it needs no more)."""
+
 SHRINKAGE_HELP = (
     "share of paid time off the queues (breaks, training): one share such as 30%%, one "
     "per interval (30%%,25%%,...), or a CSV column FILE.csv[:COLUMN] with one row per "
     "interval (column 'shrinkage' by default); scheduled = online / (1 - shrinkage) "
     "(default: 0)"
+)
+
+
+DAYS_HELP = (
+    "hold every goal on at least this share of days, e.g. 90%%: each replication is one "
+    "day (its own volume when arrival_scale is a distribution) and every interval must "
+    "meet all goals on that share of them, not on their mean (default: on the mean); "
+    "needs enough replications for a day to miss (10 for 90%%, 20 for 95%%)"
 )
 
 
@@ -74,6 +87,7 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                        help="largest abandonment rate, e.g. 5%%")
     goals.add_argument("--max-occupancy", metavar="SHARE", help="largest occupancy, e.g. 85%%")
     goals.add_argument("--shrinkage", default="0", metavar="SHARE", help=SHRINKAGE_HELP)
+    goals.add_argument("--days", metavar="SHARE", help=DAYS_HELP)
     parser.add_argument("--group", metavar="NAME[,NAME]", help=GROUP_HELP)
     parser.add_argument("--write-scenario", type=Path, metavar="FILE.yaml",
                         help="also write the answer as a scenario: each staffed group's "
@@ -81,9 +95,10 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                         "capacity model (the first staffed model if it was skipped)")
     parser.add_argument("--models", default="tab,status", metavar="M1,M2",
                         help="capacity models, comma separated (default: tab,status)")
-    parser.add_argument("--replications", "-r", type=positive_int, default=6, metavar="N",
+    parser.add_argument("--replications", "-r", type=positive_int, default=None, metavar="N",
                         help="replications per lowering iteration, half as many while "
-                        "raising (default: 6, at least 2)")
+                        "raising (default: 6, at least 2; with --days at least those for "
+                        "a day to miss, all of them while raising)")
     parser.add_argument("--verify-replications", type=positive_int, default=None,
                         metavar="N", help="replications of the verification run "
                         "(default: 2 x --replications)")
@@ -191,17 +206,48 @@ def parse_shrinkage(text: str, n_intervals: int, base: Path | None = None
     return shares
 
 
+def default_replications(requested: int | None, days: float | None, quiet: bool) -> int:
+    """``--replications`` as given, else 6, or with ``--days`` enough for a day to miss.
+
+    Says so (a ``ccsim: note:`` line, unless ``quiet``) when ``--days`` raised the default.
+    """
+    from sim.staffing.plan import days_replications
+
+    if requested is not None:
+        return requested
+    if days is None or days_replications(days) <= DEFAULT_REPLICATIONS:
+        return DEFAULT_REPLICATIONS
+    needed = days_replications(days)
+    if not quiet:
+        say(f"ccsim: note: --days {days:.0%} needs at least {needed} replications for a day "
+            f"to miss; using --replications {needed}")
+    return needed
+
+
+def note_fixed_volume(scenario: Scenario) -> None:
+    """A ``ccsim: note:`` line when ``arrival_scale`` does not vary from day to day."""
+    from sim.scenario.day_volume import varies_by_day
+
+    if not varies_by_day(scenario.arrival_scale):
+        say("ccsim: note: --days: arrival_scale is a fixed number, so the volume does not "
+            "vary by day; days differ only by chance (give arrival_scale a distribution, "
+            "e.g. {kind: lognormal, mean: 1, sd: 0.1}, for day-to-day volume)")
+
+
 def run_staff(args: argparse.Namespace) -> int:
     """Run ``ccsim staff``; returns the exit status (errors are raised, see the module)."""
     from sim.staffing.plan import (
         CAPACITY_MODEL_NAMES,
         StaffingGoals,
+        check_replications,
+        parse_days,
         queue_goals,
         staffed_groups,
     )
 
-    if args.replications < 2:
+    if args.replications is not None and args.replications < 2:
         raise ValueError("--replications must be at least 2 for confidence intervals")
+    days = parse_days(args.days) if args.days is not None else None  # before any loading
     models = [model.strip() for model in args.models.split(",") if model.strip()]
     unknown = [model for model in models if model not in CAPACITY_MODEL_NAMES]
     if unknown or not models:
@@ -211,7 +257,12 @@ def run_staff(args: argparse.Namespace) -> int:
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
     shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals)
     goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, shrinkage,
-                                args.max_occupancy)
+                                args.max_occupancy, days)
+    args.replications = default_replications(args.replications, days, args.quiet)
+    check_replications(goals, args.replications,
+                       args.verify_replications or 2 * args.replications)
+    if days is not None and not args.quiet:
+        note_fixed_volume(scenario)
     groups = [name.strip() for name in (args.group or "").split(",") if name.strip()]
     chosen = staffed_groups(scenario, groups or None)  # a bad --group fails before any run
     queue_goals(scenario, goals)  # so does a queue without a goal
@@ -270,6 +321,21 @@ def _log(line: str) -> None:
     print(printable(line), file=sys.stderr, flush=True)
 
 
+def days_text(report: StaffingReport, result: GroupStaffingResult,
+              missing: list[str]) -> str:
+    """On a share of days: where the goals hold on it, and the lowest share of days met."""
+    import numpy as np
+
+    share = result.share_of_days()
+    lowest = int(np.argmin(share))
+    held = (f"every queue meets its goals on at least {result.days:.0%} of days in every "
+            "interval" if not missing else
+            f"goals held on fewer than {result.days:.0%} of days in the intervals starting "
+            f"{', '.join(missing)}")
+    return (f"{held} (verification: {result.estimates.replications} days; lowest share "
+            f"{share[lowest]:.0%} at {report.clock(lowest * report.scenario.interval)})")
+
+
 def _print_report(report: StaffingReport, written: dict[str, Path],
                   scenario_file: Path | None) -> None:
     """The results in a few lines: agent-hours per model and group, shifts, effort, files."""
@@ -288,6 +354,8 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
                    for i in np.flatnonzero(~result.meets())]
         met = ("every queue meets its goals in every interval" if not missing
                else f"goals missed in the intervals starting {', '.join(missing)}")
+        if result.days is not None:
+            met = days_text(report, result, missing)
         groups = ", ".join(f"{name} {hours:.1f}"
                            for name, hours in result.group_agent_hours().items())
         breaks = result.breaks_with_one_fewer().sum(axis=1)

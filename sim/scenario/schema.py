@@ -715,7 +715,8 @@ class Scenario(Schema):
     arrival_scale: ArrivalScale = 1.0
     """Multiplies every arrival profile: a factor (``1.2``, ``120%``) for what-ifs, or the
     day-to-day volume: a distribution (``{kind: lognormal, mean: 1, sd: 10%}``) or a list
-    of observed day multipliers (``[0.9, 1, 1.15]``), drawn once per replication."""
+    of observed day multipliers (``[0.9, 1, 1.15]``), drawn once per replication;
+    ``ccsim staff --days 90%`` then holds the goals on that share of such days."""
     service_level: ServiceLevel = Field(default_factory=ServiceLevel)
     """Service-level goal."""
     channels: Annotated[list[Channel], Field(min_length=1)]

@@ -15,9 +15,23 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import stats
 
-from sim.scenario.units import parse_share
-from sim.staffing.goals import StaffingGoals
+from sim.staffing.goals import StaffingGoals, parse_days
 from sim.staffing.runs import MEASURES
+
+__all__ = [
+    "CONFIDENCE",
+    "allowed_misses",
+    "check_days_replications",
+    "daily_margins",
+    "days_hold",
+    "days_margin",
+    "days_replications",
+    "deciding_day_margins",
+    "goals_met_by_day",
+    "meets_goals_on_days",
+    "parse_days",
+    "share_of_days_met",
+]
 
 CONFIDENCE = 0.95
 """Confidence of the lower bound on the share of days (Clopper-Pearson)."""
@@ -48,22 +62,6 @@ def goals_met_by_day(goals: StaffingGoals, runs: Sequence[np.ndarray]) -> np.nda
 def share_of_days_met(goals: StaffingGoals, runs: Sequence[np.ndarray]) -> np.ndarray:
     """Per interval: the share of days meeting every goal (0 to 1)."""
     return goals_met_by_day(goals, runs).mean(axis=0)
-
-
-def parse_days(text: str | float) -> float:
-    """Parse ``--days 90%`` (or ``0.9``, or ``90``: above 1 is percent) as a share of days.
-
-    Raises:
-        ValueError: naming the option, unless it is a share above 0 and up to 100%.
-    """
-    try:
-        share = parse_share(text, above_one_is_percent=True)
-    except ValueError:
-        share = math.nan
-    if not (math.isfinite(share) and 0 < share <= 1):
-        raise ValueError(f"--days {str(text)[:40]!r}: expected a share of days above 0 and up "
-                         "to 100%, such as 90%")
-    return share
 
 
 def days_hold(met_by_day: np.ndarray, days: float, confident: bool = False) -> np.ndarray:
@@ -154,3 +152,62 @@ def days_margin(margins: np.ndarray, days: float, side: int = 0) -> np.ndarray:
     if misses < 0:
         return np.full(margins.shape[1:], -math.inf)
     return np.sort(margins, axis=0)[min(count - 1, misses)]
+
+
+def deciding_day_margins(daily: np.ndarray, days: float, side: int = 0) -> np.ndarray:
+    """Per row and interval: the margins of the day that decides whether ``days`` hold.
+
+    A day meets an interval's goals when every row (queue, then ``"all"``) does: its
+    margin is the smallest over the rows. Per interval the days are ranked by that margin
+    and the day of rank :func:`allowed_misses` (0-based, from the smallest) decides: the
+    goals hold on ``days`` of the days exactly when it meets them. Its row margins are
+    returned, so the smallest over the rows is :func:`days_margin` of the days' margins
+    and the rows it misses are those to raise.
+
+    Args:
+        daily: ``[day, row, interval]`` margins (negative: missed; ``inf``: nothing to miss),
+            or ``[day, row, goal, interval]`` (a day's margin is then the smallest over
+            its rows and goals).
+        days: the share of days required (above 0, up to 1).
+        side: as in :func:`allowed_misses` (-1 confidently held, +1 possibly held).
+
+    Returns:
+        ``daily`` without its day axis; ``-inf`` everywhere when the days cannot show it
+        (``side=-1``).
+    """
+    count, intervals = daily.shape[0], daily.shape[-1]
+    misses = allowed_misses(count, days, side)
+    if misses < 0:
+        return np.full(daily.shape[1:], -math.inf)
+    day_margin = daily.reshape(count, -1, intervals).min(axis=1)  # [day, interval]
+    order = np.argsort(day_margin, axis=0, kind="stable")  # [rank, interval]
+    decider = order[min(count - 1, misses)]
+    index = decider.reshape((1,) * (daily.ndim - 1) + (intervals,))
+    return np.take_along_axis(daily, index, axis=0)[0]
+
+
+def days_replications(days: float) -> int:
+    """The fewest days (replications) on which one day may miss while ``days`` still hold.
+
+    1 for ``days`` = 100% (every day must meet the goals; no day may miss however many).
+    """
+    if days >= 1.0:
+        return 1
+    return next(count for count in range(1, 100_000) if allowed_misses(count, days) >= 1)
+
+
+def check_days_replications(days: float, replications: int, option: str) -> None:
+    """Refuse a share of days that ``replications`` days cannot resolve.
+
+    With fewer than :func:`days_replications` days no day may miss, so "90% of days" would
+    silently mean "every simulated day".
+
+    Raises:
+        ValueError: naming ``option`` and the replications needed.
+    """
+    needed = days_replications(days)
+    if replications < needed:
+        raise ValueError(
+            f"{option} {replications}: too few replications (days) for --days {days:.0%}: "
+            f"with fewer than {needed} no day may miss a goal, so every simulated day would "
+            f"have to meet them; give {option} {needed} or more")

@@ -10,6 +10,11 @@ the center's occupancy cap, and turns estimates into **margins**: per row (queue
 - ASA, abandonment, occupancy: ``(limit - achieved) / limit`` (relative).
 
 A row or interval without offered sessions has an infinite margin (nothing to miss).
+
+**On a share of days** (``GoalCheck.days``, ``--days 90%``) the margins are not those of
+the means but of the day (replication) deciding whether the goals hold on that share of
+the days: :func:`sim.staffing.day_goals.deciding_day_margins`. Its ``side`` -1 / +1 are the
+95% Clopper-Pearson bounds of the share of days instead of the ends of the means' CIs.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from sim.staffing.day_goals import deciding_day_margins
 from sim.staffing.day_measures import MEASURE_INDEX
 from sim.staffing.goals import StaffingGoals
 
@@ -33,11 +39,14 @@ class DayEstimates:
         mean: per-row, per-measure, per-interval mean (NaN where no replication had one).
         ci95: the matching t-based 95% CI half-widths (0 with a single value).
         replications: replications pooled.
+        runs: the replications themselves, ``[day, row, measure, interval]`` (``None`` if
+            not kept), for goals on a share of days.
     """
 
     mean: np.ndarray
     ci95: np.ndarray
     replications: int
+    runs: np.ndarray | None = None
 
     @classmethod
     def from_runs(cls, runs: Sequence[np.ndarray]) -> DayEstimates:
@@ -51,7 +60,7 @@ class DayEstimates:
         sd = np.sqrt(np.divide(squares, count - 1, out=np.zeros(total.shape), where=count > 1))
         t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
         half = np.where(count > 1, t * sd / np.sqrt(np.maximum(count, 1)), 0.0)
-        return cls(mean=mean, ci95=half, replications=len(runs))
+        return cls(mean=mean, ci95=half, replications=len(runs), runs=stacked)
 
     def measure(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(mean, ci95)`` of one measure, each ``[row, interval]``."""
@@ -80,29 +89,82 @@ class GoalCheck:
         queues: the measured queues, in the rows' order.
         goals: queue -> its goals.
         max_occupancy: the center's occupancy cap (the ``"all"`` row), or ``None``.
+        days: the share of days on which the goals must hold (``None``: on the mean).
     """
 
     queues: tuple[str, ...]
     goals: tuple[StaffingGoals, ...]
     max_occupancy: float | None = None
+    days: float | None = None
 
     @classmethod
     def of(cls, per_queue: dict[str, StaffingGoals], goals: StaffingGoals) -> GoalCheck:
         """From :func:`sim.staffing.goals.queue_goals` and the run's goals."""
-        return cls(tuple(per_queue), tuple(per_queue.values()), goals.max_occupancy)
+        return cls(tuple(per_queue), tuple(per_queue.values()), goals.max_occupancy,
+                   goals.days)
 
-    def goal_margins(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
+    def goal_margins(self, estimates: DayEstimates, side: int = 0,
+                     waived: np.ndarray | None = None) -> np.ndarray:
         """Per row, goal (:data:`GOALS`) and interval: that goal's margin.
 
         Args:
             estimates: the pooled runs.
             side: 0 for the point estimates; -1 for the pessimistic end of each 95% CI
-                (the margin the whole CI clears), +1 for the optimistic end.
+                (the margin the whole CI clears), +1 for the optimistic end. On a share
+                of days: the deciding day's margins (see the module).
+            waived: ``[row, goal, interval]`` goals left out (out of reach: their margin
+                is ``inf``), or ``None``.
 
         Returns:
             ``[row, goal, interval]``; ``inf`` where a row lacks the goal or had nothing
             offered.
         """
+        if self.days is None:
+            per_goal = self.mean_margins(estimates, side)
+            return per_goal if waived is None else np.where(waived, math.inf, per_goal)
+        daily = self.daily_margins(estimates)
+        if waived is not None:
+            daily = np.where(waived[None], math.inf, daily)
+        return deciding_day_margins(daily, self.days, side)
+
+    def margins(self, estimates: DayEstimates, side: int = 0,
+                waived: np.ndarray | None = None) -> np.ndarray:
+        """Per row and interval: the smallest margin over the row's goals.
+
+        Args:
+            estimates: the pooled runs.
+            side: as for :meth:`goal_margins`.
+            waived: as for :meth:`goal_margins`.
+
+        Returns:
+            ``[row, interval]``; ``inf`` where a row has no goal or nothing offered.
+        """
+        return self.goal_margins(estimates, side, waived).min(axis=1)
+
+    def daily_margins(self, estimates: DayEstimates) -> np.ndarray:
+        """Every replication's goal margins on its own, ``[day, row, goal, interval]``.
+
+        Raises:
+            ValueError: the estimates did not keep their runs.
+        """
+        if estimates.runs is None:
+            raise ValueError("goals on a share of days need the replications' runs")
+        days, rows, measures, intervals = estimates.runs.shape
+        # Each day one column block: [row, measure, day x interval], CI half-widths 0.
+        flat = estimates.runs.transpose(1, 2, 0, 3).reshape(rows, measures, days * intervals)
+        one_day = DayEstimates(flat, np.zeros(flat.shape), 1)
+        per_goal = self.mean_margins(one_day).reshape(rows, len(GOALS), days, intervals)
+        return per_goal.transpose(2, 0, 1, 3)
+
+    def share_of_days(self, estimates: DayEstimates) -> np.ndarray:
+        """Per interval: the share of the replications (days) on which every row met its goals.
+
+        Meeting a goal is judged on that day's own figures; 0 to 1.
+        """
+        return (self.daily_margins(estimates).min(axis=(1, 2)) >= -1e-12).mean(axis=0)
+
+    def mean_margins(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
+        """Each goal's margin on the means (goals held on the mean), ``[row, goal, interval]``."""
         rows, intervals = estimates.mean.shape[0], estimates.mean.shape[2]
         margins = np.full((rows, len(GOALS), intervals), math.inf)
         for row, goals in enumerate(self.goals):
@@ -115,23 +177,6 @@ class GoalCheck:
             margins[-1, GOALS.index("max_occupancy")] = self._margin(
                 estimates, rows - 1, "occupancy", self.max_occupancy, True, side)
         return margins
-
-    def margins(self, estimates: DayEstimates, side: int = 0,
-                waived: np.ndarray | None = None) -> np.ndarray:
-        """Per row and interval: the smallest margin over the row's goals.
-
-        Args:
-            estimates: the pooled runs.
-            side: as for :meth:`goal_margins`.
-            waived: ``[row, goal, interval]`` goals left out (out of reach), or ``None``.
-
-        Returns:
-            ``[row, interval]``; ``inf`` where a row has no goal or nothing offered.
-        """
-        per_goal = self.goal_margins(estimates, side)
-        if waived is not None:
-            per_goal = np.where(waived, math.inf, per_goal)
-        return per_goal.min(axis=1)
 
     @staticmethod
     def _margin(estimates: DayEstimates, row: int, name: str, limit: float, upper: bool,

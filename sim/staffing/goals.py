@@ -4,6 +4,10 @@
 together, plus shrinkage (one share, or one per interval) and a maximum occupancy.
 :class:`StaffingGoals` validates them and turns online agents into scheduled agents.
 
+**A share of days.** ``--days 90%`` (:attr:`StaffingGoals.days`) asks every goal to hold on
+at least that share of the simulated days (replications) instead of on their mean; see
+:mod:`sim.staffing.day_goals`.
+
 **Per-queue goals.** A queue may carry its own goals in the scenario
 (``queues[].service_level``, ``queues[].max_asa``, ``queues[].max_abandon``); each replaces
 the command line's goal of the same kind for that queue. :func:`queue_goals` gives the
@@ -50,6 +54,22 @@ def parse_fraction(value: str | float) -> float:
     return parse_share(value, above_one_is_percent=True)
 
 
+def parse_days(text: str | float) -> float:
+    """Parse ``--days 90%`` (or ``0.9``, or ``90``: above 1 is percent) as a share of days.
+
+    Raises:
+        ValueError: naming the option, unless it is a share above 0 and up to 100%.
+    """
+    try:
+        share = parse_share(text, above_one_is_percent=True)
+    except ValueError:
+        share = math.nan
+    if not (math.isfinite(share) and 0 < share <= 1):
+        raise ValueError(f"--days {str(text)[:40]!r}: expected a share of days above 0 and up "
+                         "to 100%, such as 90%")
+    return share
+
+
 def _shown(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
@@ -83,6 +103,9 @@ class StaffingGoals:
             one share for the day, or one per reporting interval (a tuple); scheduled
             agents = ceil(required / (1 - shrinkage)).
         max_occupancy: largest share of the center's online capacity in use.
+        days: the share of days (replications, each its own day volume when
+            ``arrival_scale`` is a distribution) on which every queue must meet its goals
+            in an interval, above 0 and up to 1; ``None``: the goals hold on the mean.
 
     Goals may be empty (no service level, ASA or abandonment goal) when every queue has
     goals of its own (:func:`queue_goals` checks that every queue ends up with one).
@@ -94,6 +117,7 @@ class StaffingGoals:
     max_abandon: float | None = None
     shrinkage: float | tuple[float, ...] = 0.0
     max_occupancy: float | None = None
+    days: float | None = None
 
     def __post_init__(self) -> None:
         if (self.service_level is None) != (self.threshold_s is None):
@@ -111,6 +135,8 @@ class StaffingGoals:
             raise ValueError(f"shrinkage must be in [0, 1), got {self.shrinkage}")
         if self.max_occupancy is not None and not 0 < self.max_occupancy <= 1:
             raise ValueError(f"max occupancy must be in (0, 1], got {self.max_occupancy}")
+        if self.days is not None and not 0 < self.days <= 1:
+            raise ValueError(f"the share of days must be in (0, 1], got {self.days}")
 
     @property
     def has_goal(self) -> bool:
@@ -126,8 +152,12 @@ class StaffingGoals:
         max_abandon: str | float | None = None,
         shrinkage: str | float | Sequence[float] = 0.0,
         max_occupancy: str | float | None = None,
+        days: str | float | None = None,
     ) -> StaffingGoals:
-        """Goals from CLI-style text: ``'80/60s'``, ``'30s'``, ``'5%'``, ``'30%'``, ``'85%'``."""
+        """Goals from CLI-style text: ``'80/60s'``, ``'30s'``, ``'5%'``, ``'30%'``, ``'85%'``.
+
+        ``days`` is read by :func:`parse_days` (``'90%'``).
+        """
         service_level, threshold_s = _option(
             "--target", target, parse_service_level,
             "a service level such as 80/60s (a target between 0 and 100% and a threshold "
@@ -150,6 +180,7 @@ class StaffingGoals:
             max_occupancy=_option("--max-occupancy", max_occupancy, parse_fraction,
                                   "a share above 0 and up to 100%, such as 85%",
                                   lambda v: 0 < v <= 1) if max_occupancy is not None else None,
+            days=parse_days(days) if days is not None else None,
         )
 
     def shrinkage_at(self, n_intervals: int) -> np.ndarray:
@@ -187,6 +218,8 @@ class StaffingGoals:
             parts.append(f"abandonment <= {self.max_abandon:.1%}")
         if self.max_occupancy is not None:
             parts.append(f"occupancy <= {self.max_occupancy:.0%}")
+        if self.days is not None:
+            parts.append(f"on {self.days:.0%} of days")
         if isinstance(self.shrinkage, tuple):
             parts.append(f"shrinkage {min(self.shrinkage):.0%}-{max(self.shrinkage):.0%} "
                          "per interval")
@@ -200,7 +233,8 @@ def queue_goals(scenario: Scenario, goals: StaffingGoals) -> dict[str, StaffingG
 
     A queue's own ``service_level`` (threshold and target), ``max_asa`` and
     ``max_abandon`` replace the command line's goal of that kind; the others carry over.
-    Shrinkage and the occupancy cap are not queue goals (they stay in ``goals``).
+    Shrinkage, the occupancy cap and the share of days are not queue goals (they stay in
+    ``goals``).
 
     Raises:
         StaffingError: a queue ends up without any goal.
@@ -210,7 +244,7 @@ def queue_goals(scenario: Scenario, goals: StaffingGoals) -> dict[str, StaffingG
     for queue in scenario.queues:
         if queue.name not in used:
             continue
-        mine = replace(goals, shrinkage=0.0, max_occupancy=None)
+        mine = replace(goals, shrinkage=0.0, max_occupancy=None, days=None)
         if queue.service_level is not None:
             mine = replace(mine, service_level=queue.service_level.target,
                            threshold_s=queue.service_level.threshold)

@@ -28,6 +28,11 @@ No raise goes above a ceiling (:data:`CEILING_FACTOR`, :data:`CEILING_EXTRA`): a
 goal missed with its owner group at the ceiling is marked *out of reach* in that interval
 and no longer raised; the verification still reports it missed.
 
+**On a share of days** (``goals.days``, ``--days 90%``) every margin above is that of the
+day deciding whether the goals hold on that share of the replications
+(:class:`sim.staffing.goal_check.GoalCheck`): raising, lowering, the verification and its
+probes alike; the raise phase then uses the full replications.
+
 Every configuration uses replications ``0, 1, ...`` of one seed (common random numbers:
 the same customers at every staffing and under both capacity models), and runs are
 cached by (capacity model, staffing, replication), so a configuration is never simulated
@@ -113,7 +118,10 @@ class GroupSearch:
         self.first = np.maximum(np.floor(START_SHARE * np.asarray(start)).astype(int), 0)
         self.staffing = self.first.copy()
         self.full = replications
-        self.early = max(2, math.ceil(replications / 2))
+        # A share of days needs its days: raising on half of them would ask every one
+        # of those to meet the goals (no day may miss), an overshoot lowering cannot undo.
+        self.early = replications if check.days is not None else max(
+            2, math.ceil(replications / 2))
         self.verify_reps = verification_replications
         self.max_probe_reps = 2 * verification_replications
         self.max_iterations = max_iterations
@@ -445,6 +453,14 @@ class GroupStaffingResult:
                          f"verification: {shown}): more agents do not help, so the search "
                          "left that goal out there")
         return lines
+    @property
+    def days(self) -> float | None:
+        """The share of days the goals must hold on (``None``: on the mean)."""
+        return self.check.days
+
+    def share_of_days(self) -> np.ndarray:
+        """Per interval: the share of the verification's days meeting every queue's goals."""
+        return self.check.share_of_days(self.estimates)
 
     def breaks_with_one_fewer(self) -> np.ndarray:
         """``[group, interval]``: one agent fewer misses a goal (point estimate).
@@ -454,9 +470,14 @@ class GroupStaffingResult:
         return np.asarray((self.probe.margin < 0) & (self.required > 0))
 
     def queue_table(self) -> pd.DataFrame:
-        """Per interval and queue (then ``"all"``): the verification's figures and CIs."""
+        """Per interval and queue (then ``"all"``): the verification's figures and CIs.
+
+        On a share of days also ``days_met``: the share of the verification's days on which
+        the row met its goals (``margin`` and ``meets`` are then the deciding day's).
+        """
         mean, half = self.estimates.mean, self.estimates.ci95
         margins = self.check.margins(self.estimates)
+        daily = self.check.daily_margins(self.estimates) if self.days is not None else None
         frames = []
         rows = [*self.queues, "all"]
         intervals = mean.shape[2]
@@ -471,6 +492,8 @@ class GroupStaffingResult:
             frame["margin"] = margins[row]
             frame["meets"] = margins[row] >= -1e-12
             frame["out_of_reach"] = self.out_of_reach[row].any(axis=0)
+            if daily is not None:
+                frame["days_met"] = (daily[:, row].min(axis=1) >= -1e-12).mean(axis=0)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 

@@ -32,7 +32,9 @@ queues the group serves, weighted by their offered or answered sessions), ``meet
 (every queue meets its goals in the interval), ``one_fewer_breaks_m``,
 ``one_fewer_margin_m`` with its CI ends
 ``one_fewer_margin_low_m`` / ``one_fewer_margin_high_m``, ``one_fewer_queue_m`` and
-``decision_clear_m``; with groups not staffed, ``fixed_agents_online`` (their mean agents
+``decision_clear_m``; on a share of days (``goals.days``) ``days_met_m`` (the share of the
+verification's days on which every queue met its goals; ``meets_m`` is then whether that
+share reaches ``goals.days``); with groups not staffed, ``fixed_agents_online`` (their mean agents
 logged in and not on a break, from their schedule). :meth:`StaffingReport.queue_table`
 is one row per capacity model, interval and queue (then ``all``) with the verification's
 figures and CIs.
@@ -60,6 +62,7 @@ from sim.staffing.analytic import (
     queue_requirements,
 )
 from sim.staffing.curve import curve_table, curve_tasks, service_level_curve, stationary_interval
+from sim.staffing.day_goals import check_days_replications, days_replications, parse_days
 from sim.staffing.day_measures import MEASURE_INDEX, measure_day
 from sim.staffing.goal_check import DayEstimates, GoalCheck
 from sim.staffing.goals import (
@@ -110,12 +113,15 @@ __all__ = [
     "analytic_requirements",
     "busiest_interval",
     "capacity_time_s",
+    "check_replications",
+    "days_replications",
     "erlang_servers",
     "erlang_service_level",
     "goal_margin",
     "measure_day",
     "measure_run",
     "meets_goals",
+    "parse_days",
     "parse_fraction",
     "parse_service_level",
     "queue_goals",
@@ -270,6 +276,9 @@ class StaffingReport:
                 table[f"{measure}_{model}"] = value.ravel().round(4)
                 table[f"{measure}_{model}_ci95"] = half.ravel().round(4)
             table[f"meets_{model}"] = np.tile(result.meets(), len(self.groups))
+            if result.days is not None:
+                table[f"days_met_{model}"] = np.tile(result.share_of_days().round(4),
+                                                     len(self.groups))
             for column in ("one_fewer_breaks", "one_fewer_margin", "one_fewer_margin_low",
                            "one_fewer_margin_high", "one_fewer_queue",
                            "one_fewer_replications", "decision_clear"):
@@ -346,6 +355,26 @@ class StaffingReport:
             "simulated_runs": self.simulated_runs,
             "runtime_s": round(self.runtime_s, 2),
             "analytic_caveats": ANALYTIC_CAVEATS,
+            **self.days_summary(),
+        }
+
+    def days_summary(self) -> dict[str, Any]:
+        """On a share of days: the share asked and each model's share of days met.
+
+        ``days`` (the share), ``days_met`` (model -> clock time -> the share of the
+        verification's days meeting every queue's goals) and ``days_met_lowest`` (model ->
+        the lowest over the intervals); empty when the goals hold on the mean.
+        """
+        if self.goals.days is None:
+            return {}
+        shares = {model: result.share_of_days() for model, result in self.results.items()}
+        return {
+            "days": self.goals.days,
+            "days_met": {model: {self.clock(i * self.scenario.interval): round(float(v), 4)
+                                 for i, v in enumerate(share)}
+                         for model, share in shares.items()},
+            "days_met_lowest": {model: round(float(share.min()), 4)
+                                for model, share in shares.items()},
         }
 
 
@@ -408,8 +437,13 @@ def staff(
 
     Args:
         scenario: the scenario.
-        goals: the goals every queue without its own must meet, shrinkage, occupancy cap.
-        replications: replications per lowering iteration (half while raising; at least 2).
+        goals: the goals every queue without its own must meet, shrinkage, occupancy cap
+            and ``days``: with a share of days (``StaffingGoals(days=0.9)``) every queue's
+            goals must hold on at least that share of the replications (days) in every
+            interval, not on their mean (see :mod:`sim.staffing.day_goals`).
+        replications: replications per lowering iteration (half while raising, all of
+            them on a share of days; at least 2, and with ``goals.days`` at least
+            :func:`days_replications` so that a day may miss).
         seed: root seed; the scenario's when omitted.
         jobs: local worker processes (used when ``executor`` is omitted).
         models: capacity models to staff.
@@ -435,11 +469,12 @@ def staff(
     Raises:
         StaffingError: a group cannot be staffed, a queue has no goal, or no capacity
             model is valid.
-        ValueError: fewer than 2 replications or an unknown capacity model.
+        ValueError: too few replications (:func:`check_replications`) or an unknown
+            capacity model.
     """
     started = time.perf_counter()
-    if replications < 2:
-        raise ValueError("replications must be at least 2 for confidence intervals")
+    verification_replications = verification_replications or 2 * replications
+    check_replications(goals, replications, verification_replications)
     chosen = staffed_groups(scenario, groups)
     per_queue = queue_goals(scenario, goals)
     goals.shrinkage_at(scenario.n_intervals)  # a list of the wrong length fails here
@@ -459,9 +494,8 @@ def staff(
         log(f"staffing agent group(s) {', '.join(chosen)}"
             + (f"; {', '.join(fixed)} keep their agents" if fixed else ""))
     results = run_group_searches(
-        variants, goals, check, chosen, starts, replications,
-        verification_replications or 2 * replications, root, runner, max_iterations, log,
-        extend_unclear)
+        variants, goals, check, chosen, starts, replications, verification_replications,
+        root, runner, max_iterations, log, extend_unclear)
     curve_frame = _curve(scenario, goals, variants, runner, root, curve_replications, skipped,
                          log) if curve else None
     report = StaffingReport(
@@ -478,6 +512,22 @@ def staff(
         log(f"simulated {runner.days:.1f} days ({runner.runs} runs, {runner.batches} "
             f"batches) in {report.runtime_s:.1f}s")
     return report
+
+
+def check_replications(goals: StaffingGoals, replications: int,
+                       verification_replications: int) -> None:
+    """Refuse replications too few for confidence intervals or for the share of days.
+
+    Raises:
+        ValueError: fewer than 2 replications, or (with ``goals.days``) fewer search or
+            verification replications than :func:`days_replications` (no day could miss).
+    """
+    if replications < 2:
+        raise ValueError("replications must be at least 2 for confidence intervals")
+    if goals.days is not None:
+        check_days_replications(goals.days, replications, "--replications")
+        check_days_replications(goals.days, verification_replications,
+                                "--verify-replications")
 
 
 def _variants(scenario: Scenario, goals: StaffingGoals, models: Sequence[str],
@@ -558,8 +608,8 @@ def simulate_requirements(
         per interval.
     """
     model = capacity_model or scenario.capacity_model
-    if replications < 2:
-        raise ValueError("replications must be at least 2 for confidence intervals")
+    verification_replications = verification_replications or 2 * replications
+    check_replications(goals, replications, verification_replications)
     chosen = staffed_groups(scenario, groups)
     per_queue = queue_goals(scenario, goals)
     check = GoalCheck.of(per_queue, goals)
@@ -571,5 +621,4 @@ def simulate_requirements(
     root = scenario.seed if seed is None else seed
     return run_group_searches(
         variants, goals, check, chosen, {model: start}, replications,
-        verification_replications or 2 * replications, root, Runner(executor),
-        max_iterations, log)[model]
+        verification_replications, root, Runner(executor), max_iterations, log)[model]
