@@ -11,7 +11,6 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.model.arrivals import arrival_times
-from sim.model.capacity import Release
 from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import ConversationState, Phase
 from sim.model.day_volume import day_arrival_scale
@@ -23,6 +22,7 @@ from sim.model.entities import (
     Outcome,
     Presence,
     SessionStatus,
+    WorkItem,
     WorkStatus,
 )
 from sim.model.runtime import ChannelRuntime
@@ -48,10 +48,15 @@ class Customers(Collaborator):
         """This replication's factor on every arrival rate (the scenario's ``arrival_scale``,
         drawn once when it is a distribution)."""
         self._start_conversation: Callable[[MessagingSession], None]
+        self._release_at_end_chat: Callable[[WorkItem], None]
 
     def bind(self) -> None:
-        """Start conversations through the conversations' bound method."""
+        """Bind the conversations' start, and how End Chat releases opened work.
+
+        The release is the capacity model's ``end_chat_release``, chosen once.
+        """
         self._start_conversation = self.conversations.start
+        self._release_at_end_chat = self.work_items.releaser(self.policy.end_chat_release)
 
     # ------------------------------------------------------------------ arrivals
     def start(self, channel: ChannelRuntime) -> None:
@@ -188,12 +193,8 @@ class Customers(Collaborator):
             return
         if item.status == WorkStatus.ASSIGNED:
             self.work_items.close(item, WorkStatus.CANCELED)
-        else:
-            match self.policy.on_end_chat(item):
-                case Release.CLOSE_TAB_LATER:  # End Chat does not free capacity (rules §3)
-                    self.work_items.schedule_tab_close(item)
-                case Release.BY_STATUS:  # ended work consumes nothing (rules §4)
-                    self.work_items.close(item, WorkStatus.CLOSED)
+        else:  # tab-based: a tab close planned (rules §3); status-based: closed (rules §4)
+            self._release_at_end_chat(item)
         self.router.route()
 
     def end_session(self, session: MessagingSession, outcome: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from sim.model.capacity import Release
 from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import Phase
 from sim.model.entities import (
@@ -190,6 +191,16 @@ class WorkItems(Collaborator):
         session.release_time = item.close_time
         if agent.presence == Presence.DRAINING:
             self.presence.finish_drain_if_done(agent)
+
+    def releaser(self, release: Release) -> Callable[[WorkItem], None]:
+        """What releases an opened item's capacity as ``release`` says (chosen once)."""
+        if release is Release.CLOSE_TAB_LATER:
+            return self.schedule_tab_close
+        return self.close_now
+
+    def close_now(self, item: WorkItem) -> None:
+        """Close ``item`` now: its capacity follows its ended status (status-based)."""
+        self.close(item, WorkStatus.CLOSED)
 
     def schedule_tab_close(self, item: WorkItem) -> None:
         """Close the tab after the close-tab delay, capped by the ACW maximum (rules §3)."""
