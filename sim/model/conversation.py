@@ -342,13 +342,14 @@ class Conversations(Collaborator):
         item = session.work_item
         if item is not None and item.status == WorkStatus.ASSIGNED:
             work_items.close(item, WorkStatus.CANCELED)
+        now = self.env.now
         session.status = SessionStatus.INACTIVE
-        session.inactive_since = self.env.now
+        session.inactive_since = now
         self.idle_sessions[session] = None
         item = session.work_item
         self.record.event(session, item.agent if item else None, "inactive")
         if item is not None:
-            work_items.refresh(item)
+            work_items.refresh(item, now)
             match self.policy.on_inactive(item):
                 case Release.CLOSE_TAB_LATER:  # the agent closes the tab (rules §3)
                     work_items.schedule_tab_close(item)
@@ -376,7 +377,7 @@ class Conversations(Collaborator):
                     session.status = SessionStatus.ACTIVE
                     self.work_items.cancel_tab_close(item)  # the agent keeps the tab open
                     self.record.event(session, item.agent, "customer_returned")
-                    self.work_items.refresh(item)
+                    self.work_items.refresh(item, now)
                     self.wake(session)
                     return
                 case destination:

@@ -85,9 +85,9 @@ class Customers(Collaborator):
         self,
         channel: ChannelRuntime,
         times: np.ndarray,
-        open_session: Callable[[ChannelRuntime], None],
+        open_session: Callable[[ChannelRuntime, float], None],
     ) -> None:
-        """Call ``open_session(channel)`` at each of ``times`` (seconds).
+        """Call ``open_session(channel, now)`` at each of ``times`` (seconds).
 
         A chain of timers, each scheduling the next, started by an urgent one at once
         (where a SimPy process would start).
@@ -96,17 +96,17 @@ class Customers(Collaborator):
         pending = iter(times.tolist())
 
         def arrive(timer: Timer) -> None:
+            now = env.now  # read once: SimPy's ``now`` is a property
             if timer.subject:  # an arrival (the first timer only starts the chain)
-                open_session(channel)
+                open_session(channel, now)
             for time in pending:
-                Timer(env, time - env.now, arrive, True, direct=True)
+                Timer(env, time - now, arrive, True, direct=True)
                 return
 
         Timer(env, 0.0, arrive, False, URGENT, direct=True)
 
-    def new_session(self, channel: ChannelRuntime, direction: str) -> MessagingSession:
-        """A new session of ``channel``, its plan drawn, starting now."""
-        now = self.env.now
+    def new_session(self, channel: ChannelRuntime, direction: str, now: float) -> MessagingSession:
+        """A new session of ``channel``, its plan drawn, starting ``now`` (s)."""
         plan = channel.draw_plan(direction == OUTBOUND)
         # By position (session_id, channel, direction, start_time, plan): a third cheaper
         # than by keyword with the record's fields, once per session.
@@ -116,10 +116,9 @@ class Customers(Collaborator):
         self.sessions.append(session)
         return session
 
-    def open_inbound(self, channel: ChannelRuntime) -> None:
-        """A customer writes first: the session waits in its queue (rules §2)."""
-        session = self.new_session(channel, INBOUND)
-        now = session.start_time
+    def open_inbound(self, channel: ChannelRuntime, now: float) -> None:
+        """A customer writes first, ``now`` (s): the session waits in its queue (rules §2)."""
+        session = self.new_session(channel, INBOUND, now)
         session.status = SessionStatus.WAITING
         session.request_time = now
         session.customer_messages = 1
@@ -161,9 +160,9 @@ class Customers(Collaborator):
         if session.status == SessionStatus.WAITING and math.isnan(session.accept_time):
             self.end_session(session, Outcome.ABANDONED)
 
-    def open_outbound(self, channel: ChannelRuntime) -> None:
-        """An agent writes first; the session is New and uses no capacity (rules §4)."""
-        session = self.new_session(channel, OUTBOUND)
+    def open_outbound(self, channel: ChannelRuntime, now: float) -> None:
+        """An agent writes first, ``now`` (s); the session is New and uses no capacity (§4)."""
+        session = self.new_session(channel, OUTBOUND, now)
         session.status = SessionStatus.NEW
         session.agent_messages = 1
         session.owner = self.outbound_owner(channel)

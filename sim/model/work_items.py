@@ -59,7 +59,7 @@ class WorkItems(Collaborator):
         now = self.env.now
         agent.last_assigned_time = now
         item = self.new_item(session, agent, now)
-        self.refresh(item)
+        self.refresh(item, now)
         if self.record.enabled:
             self.record.event(session, agent, "assigned")
         channel = session.channel
@@ -123,7 +123,7 @@ class WorkItems(Collaborator):
             session.agents_seen += (agent_id,)
         session.agent_id = agent_id
         agent.sessions_handled += 1
-        self.refresh(item)
+        self.refresh(item, now)
         state = session.conversation
         if state is not None and state.end_when_accepted:
             self.customers.end_chat(session)
@@ -179,16 +179,17 @@ class WorkItems(Collaborator):
     def close(self, item: WorkItem, status: str) -> None:
         """End a work item with ``status`` and release what it holds."""
         agent, session = item.agent, item.session
+        now = self.env.now
         item.status = status
-        item.close_time = self.env.now
+        item.close_time = now
         if status in (WorkStatus.UNAVAILABLE, WorkStatus.CANCELED):
             self.record.event(session, agent, status.lower())
-        self.refresh(item)
+        self.refresh(item, now)
         agent.items.remove(item)
         self._work_items_changed(agent)
         if session.work_item is item:
             session.work_item = None
-        session.release_time = item.close_time
+        session.release_time = now
         if agent.presence == Presence.DRAINING:
             self.presence.finish_drain_if_done(agent)
 
@@ -233,15 +234,18 @@ class WorkItems(Collaborator):
         self.close(item, WorkStatus.CLOSED)
         self.router.route()
 
-    def refresh(self, item: WorkItem) -> None:
-        """Bring the item's capacity use in line with what the capacity model says now."""
+    def refresh(self, item: WorkItem, now: float) -> None:
+        """Bring the item's capacity use in line with what the capacity model says ``now``.
+
+        ``now`` (s) is the simulation's time, passed by callers that have it (SimPy's
+        ``now`` is a property: a Python call per read).
+        """
         consumption = self._consumption(item)
         consuming = item.consuming
         if consumption == consuming:
             return
         delta = consumption - consuming
         agent = item.agent
-        now = self.env.now
         agent.accrue(now)
         agent.used += delta
         # Concurrency counts the work items that use capacity (open work).
