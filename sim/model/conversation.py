@@ -113,18 +113,18 @@ class Conversations(Collaborator):
         phase = state.phase
         if phase == Phase.READY or phase == Phase.STRANDED:
             if state.timer is None:
-                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL, direct=True)
+                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL)
         elif state.timer is not None:
             state.timer.cancel()
             state.timer = None
-            Timer(self.env, 0.0, self._cut_short, session, URGENT, direct=True)
+            Timer(self.env, 0.0, self._cut_short, session, URGENT)
 
     def _arm(
         self, session: MessagingSession, state: ConversationState, phase: int, delay_s: float
     ) -> None:
         """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_go_on`)."""
         state.phase = phase
-        state.timer = Timer(self.env, delay_s, self._go_on, session, direct=True)
+        state.timer = Timer(self.env, delay_s, self._go_on, session)
 
     def _cut_short(self, timer: Timer) -> None:
         self._go_on(timer, cut_short=True)
@@ -211,7 +211,7 @@ class Conversations(Collaborator):
         state.segment_status = session.status
         state.segment = durations
         state.phase = Phase.SEGMENT  # _arm inlined: once per segment
-        state.timer = Timer(self.env, sum(durations), self._go_on, session, direct=True)
+        state.timer = Timer(self.env, sum(durations), self._go_on, session)
 
     def advance(self, session: MessagingSession, state: ConversationState, until: float) -> None:
         """Count the segment's messages due by ``until`` (s); keep what is left of the next.

@@ -100,10 +100,10 @@ class Customers(Collaborator):
             if timer.subject:  # an arrival (the first timer only starts the chain)
                 open_session(channel, now)
             for time in pending:
-                Timer(env, time - now, arrive, True, direct=True)
+                Timer(env, time - now, arrive, True)
                 return
 
-        Timer(env, 0.0, arrive, False, URGENT, direct=True)
+        Timer(env, 0.0, arrive, False, URGENT)
 
     def new_session(self, channel: ChannelRuntime, direction: str, now: float) -> MessagingSession:
         """A new session of ``channel``, its plan drawn, starting ``now`` (s)."""
@@ -155,8 +155,9 @@ class Customers(Collaborator):
         delay_s = max(0.0, deadline - self.env.now)
         state.patience = Timer(self.env, delay_s, self.abandon_if_waiting, session)
 
-    def abandon_if_waiting(self, session: MessagingSession) -> None:
+    def abandon_if_waiting(self, timer: Timer) -> None:
         """The customer's patience ran out before any agent accepted (rules §5)."""
+        session: MessagingSession = timer.subject
         if session.status == SessionStatus.WAITING and math.isnan(session.accept_time):
             self.end_session(session, Outcome.ABANDONED)
 

@@ -72,7 +72,7 @@ class WorkItems(Collaborator):
         )
         delay_s = group.accept_delay() if accepts else group.decline_delay()
         push_timeout_s = channel.queue.push_timeout_s
-        action: Callable[[WorkItem], None]
+        action: Callable[[Timer], None]
         if push_timeout_s > 0 and delay_s >= push_timeout_s:
             delay_s, action = push_timeout_s, self.push_timed_out
         elif not accepts:
@@ -81,7 +81,7 @@ class WorkItems(Collaborator):
             self.accept(item)
             return
         else:
-            action = self.accept
+            action = self.accept_when_due
             item.accept_due = now + delay_s
         Timer(self.env, delay_s, action, item)
 
@@ -95,6 +95,10 @@ class WorkItems(Collaborator):
         session.release_time = math.nan  # capacity is held again
         self._work_items_changed(agent)
         return item
+
+    def accept_when_due(self, timer: Timer) -> None:
+        """The agent's accept delay for the timer's item ran out: :meth:`accept`."""
+        self.accept(timer.subject)
 
     def accept(self, item: WorkItem) -> None:
         """The agent accepts a pushed item: the session becomes Active."""
@@ -139,13 +143,13 @@ class WorkItems(Collaborator):
         else:
             self._wake(session)
 
-    def decline(self, item: WorkItem) -> None:
-        """The agent declines: reroute, and the agent turns busy for a while (rules §2)."""
-        self._refuse(item, WorkStatus.DECLINED, "declined")
+    def decline(self, timer: Timer) -> None:
+        """The agent declines the timer's item: reroute; the agent is busy a while (§2)."""
+        self._refuse(timer.subject, WorkStatus.DECLINED, "declined")
 
-    def push_timed_out(self, item: WorkItem) -> None:
-        """The push timeout expired: treated as a decline (rules §2)."""
-        self._refuse(item, WorkStatus.DECLINED_ON_PUSH_TIMEOUT, "push_timeout")
+    def push_timed_out(self, timer: Timer) -> None:
+        """The push timeout of the timer's item expired: treated as a decline (rules §2)."""
+        self._refuse(timer.subject, WorkStatus.DECLINED_ON_PUSH_TIMEOUT, "push_timeout")
 
     def _refuse(self, item: WorkItem, status: str, event: str) -> None:
         if item.status != WorkStatus.ASSIGNED:
@@ -214,7 +218,7 @@ class WorkItems(Collaborator):
         if delay_s <= 0:
             self.close_tab(item)
             return
-        item.tab_close = Timer(self.env, delay_s, self.close_tab, item)
+        item.tab_close = Timer(self.env, delay_s, self.close_tab_when_due, item)
 
     def cancel_tab_close(self, item: WorkItem) -> None:
         """Call off a planned tab close: the agent keeps the tab open after all."""
@@ -222,6 +226,10 @@ class WorkItems(Collaborator):
         if pending is not None:
             pending.cancel()
             item.tab_close = None
+
+    def close_tab_when_due(self, timer: Timer) -> None:
+        """The close-tab delay of the timer's item ran out: :meth:`close_tab`."""
+        self.close_tab(timer.subject)
 
     def close_tab(self, item: WorkItem) -> None:
         """The agent closes the session's tab, freeing its capacity (tab-based, rules §3)."""
