@@ -47,7 +47,7 @@ class Customers(Collaborator):
         self.day_scale = day_arrival_scale(self.scenario.arrival_scale, self.streams)
         """This replication's factor on every arrival rate (the scenario's ``arrival_scale``,
         drawn once when it is a distribution)."""
-        self._start_conversation: Callable[[MessagingSession], None]
+        self._start_conversation: Callable[[MessagingSession, float], None]
         self._release_at_end_chat: Callable[[WorkItem], None]
 
     def bind(self) -> None:
@@ -169,7 +169,7 @@ class Customers(Collaborator):
         session.owner = self.outbound_owner(channel)
         self.idle_sessions[session] = None
         self.record.event(session, session.owner, "outbound_sent")
-        self._start_conversation(session)
+        self._start_conversation(session, now)
 
     def outbound_owner(self, channel: ChannelRuntime) -> Agent | None:
         """The online agent serving the channel's queue with the least open work."""
@@ -183,12 +183,13 @@ class Customers(Collaborator):
         return min(owners, key=lambda agent: (len(agent.items), agent.last_assigned_time))
 
     # ------------------------------------------------------------------ session ends
-    def end_chat(self, session: MessagingSession) -> None:
-        """The agent clicks End Chat: the session ends completed (rules §3, §4)."""
+    def end_chat(self, session: MessagingSession, now: float) -> None:
+        """The agent clicks End Chat ``now`` (s): the session ends completed (rules §3, §4)."""
         if session.status == SessionStatus.ENDED:
             return
         item = session.work_item
-        self._mark_ended(session, Outcome.COMPLETED, "end_chat", item.agent if item else None)
+        agent = item.agent if item else None
+        self._mark_ended(session, Outcome.COMPLETED, "end_chat", agent, now)
         if item is None:
             return
         if item.status == WorkStatus.ASSIGNED:
@@ -202,7 +203,7 @@ class Customers(Collaborator):
         if session.status == SessionStatus.ENDED:
             return
         item = session.work_item
-        self._mark_ended(session, outcome, outcome, item.agent if item else None)
+        self._mark_ended(session, outcome, outcome, item.agent if item else None, self.env.now)
         if item is not None:
             closing = WorkStatus.CANCELED if item.status == WorkStatus.ASSIGNED else None
             self.work_items.close(item, closing or WorkStatus.CLOSED)
@@ -210,9 +211,9 @@ class Customers(Collaborator):
         self.router.route()
 
     def _mark_ended(
-        self, session: MessagingSession, outcome: str, event: str, agent: Agent | None
+        self, session: MessagingSession, outcome: str, event: str, agent: Agent | None,
+        now: float,
     ) -> None:
-        now = self.env.now
         self.router.remove(session)
         self.idle_sessions.pop(session, None)
         session.status = SessionStatus.ENDED

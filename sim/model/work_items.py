@@ -42,7 +42,7 @@ class WorkItems(Collaborator):
         self._n_channels = levels.n_channels
         self._rerank: Callable[[Agent], None]
         self._work_items_changed: Callable[[Agent], None]
-        self._start_conversation: Callable[[MessagingSession], None]
+        self._start_conversation: Callable[[MessagingSession, float], None]
         self._wake: Callable[[MessagingSession], None]
 
     def bind(self) -> None:
@@ -64,7 +64,7 @@ class WorkItems(Collaborator):
             self.record.event(session, agent, "assigned")
         channel = session.channel
         if channel.auto_accept:
-            self.accept(item)
+            self.accept(item, now)
             return
         group = agent.group
         accepts = not (
@@ -78,7 +78,7 @@ class WorkItems(Collaborator):
         elif not accepts:
             action = self.decline
         elif delay_s <= 0:
-            self.accept(item)
+            self.accept(item, now)
             return
         else:
             action = self.accept_when_due
@@ -98,21 +98,20 @@ class WorkItems(Collaborator):
 
     def accept_when_due(self, timer: Timer) -> None:
         """The agent's accept delay for the timer's item ran out: :meth:`accept`."""
-        self.accept(timer.subject)
+        self.accept(timer.subject, self.env.now)
 
-    def accept(self, item: WorkItem) -> None:
-        """The agent accepts a pushed item: the session becomes Active."""
+    def accept(self, item: WorkItem, now: float) -> None:
+        """The agent accepts a pushed item ``now`` (s): the session becomes Active."""
         if item.status != WorkStatus.ASSIGNED:
             return
         session = item.session
         session.status = SessionStatus.ACTIVE
         if self.record.enabled:
             self.record.event(session, item.agent, "accepted")
-        self.open(item)
+        self.open(item, now)
 
-    def open(self, item: WorkItem) -> None:
-        """Open ``item`` (accepted, or an answer back to its agent); go on talking."""
-        now = self.env.now
+    def open(self, item: WorkItem, now: float) -> None:
+        """Open ``item`` ``now`` (s; accepted, or an answer back to its agent); go on talking."""
         session, agent = item.session, item.agent
         item.status = WorkStatus.OPENED
         item.accept_time = now
@@ -130,7 +129,7 @@ class WorkItems(Collaborator):
         self.refresh(item, now)
         state = session.conversation
         if state is not None and state.end_when_accepted:
-            self.customers.end_chat(session)
+            self.customers.end_chat(session, now)
             state = session.conversation
         if (
             first_acceptance
@@ -139,7 +138,7 @@ class WorkItems(Collaborator):
             and state.phase == Phase.NOT_STARTED
         ):
             if session.status != SessionStatus.ENDED:
-                self._start_conversation(session)
+                self._start_conversation(session, now)
         else:
             self._wake(session)
 
