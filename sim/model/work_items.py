@@ -41,6 +41,7 @@ class WorkItems(Collaborator):
         self._change_work = levels.change_work
         self._n_channels = levels.n_channels
         self._rerank: Callable[[Agent], None]
+        self._ranks_by_work_items = False
         self._work_items_changed: Callable[[Agent], None]
         self._start_conversation: Callable[[MessagingSession, float], None]
         self._wake: Callable[[MessagingSession], None]
@@ -50,6 +51,7 @@ class WorkItems(Collaborator):
         router, conversations = self.router, self.conversations
         self._rerank = router.update
         self._work_items_changed = router.work_items_changed
+        self._ranks_by_work_items = router.ranks_by_work_items
         self._start_conversation = conversations.start
         self._wake = conversations.wake
 
@@ -93,7 +95,8 @@ class WorkItems(Collaborator):
         agent.items.append(item)
         session.work_item = item
         session.release_time = math.nan  # capacity is held again
-        self._work_items_changed(agent)
+        if self._ranks_by_work_items:  # else the call would do nothing
+            self._work_items_changed(agent)
         return item
 
     def accept_when_due(self, timer: Timer) -> None:
@@ -189,7 +192,8 @@ class WorkItems(Collaborator):
             self.record.event(session, agent, status.lower())
         self.refresh(item, now)
         agent.items.remove(item)
-        self._work_items_changed(agent)
+        if self._ranks_by_work_items:
+            self._work_items_changed(agent)
         if session.work_item is item:
             session.work_item = None
         session.release_time = now
