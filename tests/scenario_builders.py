@@ -259,9 +259,9 @@ def _recording_center() -> Any:
                 self.items_seen.append(item)
                 return item
 
-            def recording_new_session(channel: Any, direction: str) -> Any:
+            def recording_new_session(channel: Any, direction: str, now: float) -> Any:
                 # The plan is dropped when the session ends: keep it for the tests.
-                session = new_session(channel, direction)
+                session = new_session(channel, direction, now)
                 self.plans_seen.append(session.plan)
                 return session
 

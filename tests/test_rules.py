@@ -436,8 +436,8 @@ def test_capacity_models_decide_what_follows_end_chat_offline_logout_and_answers
     assert status.on_agent_offline(item) is WorkFate.REQUEUE
     item.status = WorkStatus.OPENED
     session.status = SessionStatus.ACTIVE
-    assert tab.on_end_chat(item) is Release.CLOSE_TAB_LATER
-    assert status.on_end_chat(item) is Release.BY_STATUS
+    assert tab.end_chat_release is Release.CLOSE_TAB_LATER
+    assert status.end_chat_release is Release.BY_STATUS
     assert tab.on_inactive(item) is Release.CLOSE_TAB_LATER
     assert status.on_inactive(item) is Release.BY_STATUS
     assert tab.on_agent_offline(item) is WorkFate.REQUEUE

@@ -77,13 +77,12 @@ class CapacityModel(Protocol):
     """What a capacity model decides."""
 
     name: ClassVar[str]
+    end_chat_release: ClassVar[Release]
+    """How an opened work item releases capacity when the agent clicks End Chat (the same
+    for every item, so the simulation looks it up once per run rather than per session)."""
 
     def consumption(self, item: WorkItem) -> float:
         """Capacity ``item`` uses now (units or percent points)."""
-        ...
-
-    def on_end_chat(self, item: WorkItem) -> Release:
-        """How the opened ``item`` releases capacity when the agent clicks End Chat."""
         ...
 
     def on_inactive(self, item: WorkItem) -> Release:
@@ -157,16 +156,14 @@ class TabBasedCapacity:
     """Tab-based: a work item uses its size from the push until its tab closes (rules §3)."""
 
     name: ClassVar[str] = "tab"
+    end_chat_release: ClassVar[Release] = Release.CLOSE_TAB_LATER
+    """End Chat does not free capacity; closing the tab does (rules §3)."""
 
     def consumption(self, item: WorkItem) -> float:
         """The item's size while it is pushed or opened and its tab is open, else 0."""
         if item.tab_open and item.status in (WorkStatus.ASSIGNED, WorkStatus.OPENED):
             return item.size
         return 0.0
-
-    def on_end_chat(self, item: WorkItem) -> Release:
-        """End Chat does not free capacity; closing the tab does (rules §3)."""
-        return Release.CLOSE_TAB_LATER
 
     def on_inactive(self, item: WorkItem) -> Release:
         """After marking it Inactive the agent closes the tab (rules §3)."""
@@ -233,6 +230,8 @@ class StatusBasedCapacity:
     """Status-based: capacity follows the status of accepted work (rules §4)."""
 
     name: ClassVar[str] = "status"
+    end_chat_release: ClassVar[Release] = Release.BY_STATUS
+    """Ended work consumes nothing (rules §4)."""
 
     def consumption(self, item: WorkItem) -> float:
         """Size while pushed or Active, the paused weight while Inactive, else 0."""
@@ -246,10 +245,6 @@ class StatusBasedCapacity:
         if status == SessionStatus.INACTIVE:
             return item.session.channel.paused_capacity_weight
         return 0.0
-
-    def on_end_chat(self, item: WorkItem) -> Release:
-        """Ended work consumes nothing (rules §4)."""
-        return Release.BY_STATUS
 
     def on_inactive(self, item: WorkItem) -> Release:
         """Inactive work consumes the paused weight (rules §4)."""

@@ -131,9 +131,10 @@ class ContactCenter:
         if scenario.supervisor.enabled:
             env.process(self.cleanup.supervisor_sweep())
 
-    def _warmup_over(self, agents: list[Agent]) -> None:
+    def _warmup_over(self, timer: Timer) -> None:
         """The warm-up ends: the agents' time statistics start from here (rules §7)."""
         now = self.env.now
+        agents: list[Agent] = timer.subject
         for agent in agents:
             agent.restart_statistics(now)
 

@@ -41,7 +41,7 @@ class Conversations(Collaborator):
         self.allow_over_capacity = scenario.allow_over_capacity
         self.logged_out_owner = scenario.logged_out_owner
         self.idle_sessions: dict[MessagingSession, None]
-        self._end_chat: Callable[[MessagingSession], None]
+        self._end_chat: Callable[[MessagingSession, float], None]
 
     def bind(self) -> None:
         """The customers' end of chat and idle set, called on every conversation."""
@@ -50,8 +50,8 @@ class Conversations(Collaborator):
         self._end_chat = customers.end_chat
 
     # ------------------------------------------------------------------ the driver
-    def start(self, session: MessagingSession) -> None:
-        """Start the conversation: at creation (outbound) or at the first acceptance.
+    def start(self, session: MessagingSession, now: float) -> None:
+        """Start the conversation ``now`` (s): at creation (outbound) or first acceptance.
 
         The messages are numbered 0, 1, 2, ...: even ones are the agent's replies, odd ones
         the customer's; the last is the agent's final reply, then End Chat. Runs of messages
@@ -61,36 +61,39 @@ class Conversations(Collaborator):
         assert state is not None and session.plan is not None  # a live session
         state.phase = Phase.RUNNING
         if session.direction != OUTBOUND:
-            self._converse(session, state)
+            self._converse(session, state, now)
             return
         plan = session.plan
         if not plan.answers_outbound:
             self._finish(session, state)  # stays New until the clean-up job ends it
             return
-        self._wait_customer(session, state, Phase.ANSWER, self.env.now + plan.answer_delay_s)
+        self._wait_customer(session, state, Phase.ANSWER, now + plan.answer_delay_s)
 
-    def _converse(self, session: MessagingSession, state: ConversationState) -> None:
-        """Go on from the next message until something has to be waited for."""
+    def _converse(self, session: MessagingSession, state: ConversationState, now: float) -> None:
+        """Go on ``now`` (s) from the next message until something has to be waited for.
+
+        ``now`` is passed down rather than read again from SimPy (a property).
+        """
         plan = session.plan
         if plan is None:  # the session ended
             self._finish(session, state)
             return
         message = state.next_message
         if message > 2 * plan.exchanges - 2:
-            self._end_chat(session)
+            self._end_chat(session, now)
             self._finish(session, state)
         elif message % 2 == 0:
-            self._talk_when_agent_ready(session, state)
+            self._talk_when_agent_ready(session, state, now)
         else:
             reply_s = plan.customer_reply_s[message // 2]
             # Decided when the customer's turn starts; a turn cut short goes on as it was.
             inactivate_after_s = inactivate_after(session)
             if state.message_left_s is None and reply_s > inactivate_after_s:
                 state.after_silence_s = reply_s - inactivate_after_s
-                end_s = self.env.now + inactivate_after_s
+                end_s = now + inactivate_after_s
                 self._wait_customer(session, state, Phase.SILENT, end_s)
             else:
-                self.talk(session, state)
+                self.talk(session, state, now)
 
     def _finish(self, session: MessagingSession, state: ConversationState) -> None:
         """The conversation stops; an ended session drops its state (only records stay)."""
@@ -113,18 +116,18 @@ class Conversations(Collaborator):
         phase = state.phase
         if phase == Phase.READY or phase == Phase.STRANDED:
             if state.timer is None:
-                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL, direct=True)
+                state.timer = Timer(self.env, 0.0, self._changed, session, NORMAL)
         elif state.timer is not None:
             state.timer.cancel()
             state.timer = None
-            Timer(self.env, 0.0, self._cut_short, session, URGENT, direct=True)
+            Timer(self.env, 0.0, self._cut_short, session, URGENT)
 
     def _arm(
         self, session: MessagingSession, state: ConversationState, phase: int, delay_s: float
     ) -> None:
         """Wait ``delay_s`` seconds in ``phase``, then go on (:meth:`_go_on`)."""
         state.phase = phase
-        state.timer = Timer(self.env, delay_s, self._go_on, session, direct=True)
+        state.timer = Timer(self.env, delay_s, self._go_on, session)
 
     def _cut_short(self, timer: Timer) -> None:
         self._go_on(timer, cut_short=True)
@@ -141,22 +144,25 @@ class Conversations(Collaborator):
         state.timer = None
         phase = state.phase
         state.phase = Phase.RUNNING
+        now = self.env.now
         if phase == Phase.SEGMENT:
-            self.advance(session, state, self.env.now if cut_short else math.inf)
-            self._converse(session, state)
+            self.advance(session, state, now if cut_short else math.inf)
+            self._converse(session, state, now)
         elif session.status == SessionStatus.ENDED:
             self._finish(session, state)
         elif cut_short:
             self._wait_customer(session, state, phase, state.wait_end)
         elif phase == Phase.ANSWER:
-            self._outbound_answered(session, state)
+            self._outbound_answered(session, state, now)
         elif phase == Phase.SILENT:
-            self._silence_reached(session, state)
+            self._silence_reached(session, state, now)
         else:
-            self._silence_broken(session, state)
+            self._silence_broken(session, state, now)
 
     # ------------------------------------------------------------------ agent turns
-    def _talk_when_agent_ready(self, session: MessagingSession, state: ConversationState) -> None:
+    def _talk_when_agent_ready(
+        self, session: MessagingSession, state: ConversationState, now: float
+    ) -> None:
         """Talk once an online agent holds the session, Active (the session is not ended)."""
         item = session.work_item
         if (
@@ -168,7 +174,7 @@ class Conversations(Collaborator):
             return
         agent = item.agent
         if agent.online:
-            self.talk(session, state)
+            self.talk(session, state, now)
             return
         if self.policy.on_agent_needed_absent(item, self.logged_out_owner) is WorkFate.REQUEUE:
             # Status-based: the agent has logged out and will not reply; the session waits
@@ -180,7 +186,7 @@ class Conversations(Collaborator):
             return
         # Status-based: the session stays with an offline agent and the customer's
         # message waits until the agent is back: stranded time (rules §4).
-        session.stranded_since = self.env.now
+        session.stranded_since = now
         agent.waiting_sessions.append(session)
         self.record.event(session, agent, "stranded")
         state.phase = Phase.STRANDED
@@ -191,14 +197,15 @@ class Conversations(Collaborator):
         state = session.conversation
         assert state is not None  # dropped only when the conversation stops
         state.timer = None
+        now = self.env.now
         if state.phase == Phase.STRANDED:
-            session.stranded_s += self.env.now - session.stranded_since
+            session.stranded_s += now - session.stranded_since
             session.stranded_since = math.nan
         state.phase = Phase.RUNNING
-        self._converse(session, state)  # still at an agent's message
+        self._converse(session, state, now)  # still at an agent's message
 
-    def talk(self, session: MessagingSession, state: ConversationState) -> None:
-        """Wait for the next segment of messages, or until something interrupts it.
+    def talk(self, session: MessagingSession, state: ConversationState, now: float) -> None:
+        """Wait from ``now`` (s) for the next segment of messages, or an interruption.
 
         Anything that can change how the conversation goes on (the agent going offline or
         logging out, the session ending, a reroute) wakes the session, which cuts the
@@ -207,11 +214,11 @@ class Conversations(Collaborator):
         durations = next_segment(session, state)
         if not durations:  # would wait zero seconds forever
             raise RuntimeError(f"session {session.session_id}: empty conversation segment")
-        state.segment_start = self.env.now
+        state.segment_start = now
         state.segment_status = session.status
         state.segment = durations
         state.phase = Phase.SEGMENT  # _arm inlined: once per segment
-        state.timer = Timer(self.env, sum(durations), self._go_on, session, direct=True)
+        state.timer = Timer(self.env, sum(durations), self._go_on, session)
 
     def advance(self, session: MessagingSession, state: ConversationState, until: float) -> None:
         """Count the segment's messages due by ``until`` (s); keep what is left of the next.
@@ -278,9 +285,10 @@ class Conversations(Collaborator):
         state.wait_end = end_s
         self._arm(session, state, phase, end_s - self.env.now)
 
-    def _outbound_answered(self, session: MessagingSession, state: ConversationState) -> None:
-        """The customer answers a business-initiated session (rules §4, §5)."""
-        now = self.env.now
+    def _outbound_answered(
+        self, session: MessagingSession, state: ConversationState, now: float
+    ) -> None:
+        """The customer answers a business-initiated session ``now`` (s; rules §4, §5)."""
         self.idle_sessions.pop(session, None)
         session.customer_messages += 1
         session.last_activity = now
@@ -294,7 +302,7 @@ class Conversations(Collaborator):
                 item = self.work_items.new_item(session, owner, now)
                 session.status = SessionStatus.ACTIVE
                 self.record.event(session, owner, "customer_answered")
-                self.work_items.open(item)
+                self.work_items.open(item, now)
             case destination:
                 if destination is Destination.REQUEUE:  # the owner has logged out (§4.4)
                     session.requeued_after_logout += 1
@@ -302,26 +310,32 @@ class Conversations(Collaborator):
                 session.rewait(Rewait.RETURNED, now)
                 self.record.event(session, None, "customer_answered")
                 self.router.offer(session, now)
-        self._converse(session, state)
+        self._converse(session, state, now)
 
-    def _silence_reached(self, session: MessagingSession, state: ConversationState) -> None:
+    def _silence_reached(
+        self, session: MessagingSession, state: ConversationState, now: float
+    ) -> None:
         """A customer silent past the inactivation delay: Inactive, then maybe back."""
-        self.customer_silent(session, state)
+        self.customer_silent(session, state, now)
         if session.status == SessionStatus.ENDED or state.after_silence_s == math.inf:
             self._finish(session, state)  # an Inactive session waits for the clean-up (rules §5)
             return
-        end_s = self.env.now + state.after_silence_s
+        end_s = now + state.after_silence_s
         self._wait_customer(session, state, Phase.RETURNING, end_s)
 
-    def _silence_broken(self, session: MessagingSession, state: ConversationState) -> None:
-        """The silent customer's reply arrives."""
-        self.customer_returns(session, state)
+    def _silence_broken(
+        self, session: MessagingSession, state: ConversationState, now: float
+    ) -> None:
+        """The silent customer's reply arrives ``now`` (s)."""
+        self.customer_returns(session, state, now)
         state.segment_status = session.status
-        self._messages_sent(session, state, [self.env.now])
-        self._converse(session, state)
+        self._messages_sent(session, state, [now])
+        self._converse(session, state, now)
 
-    def customer_silent(self, session: MessagingSession, state: ConversationState) -> None:
-        """The customer has been silent for the inactivation delay (rules §4).
+    def customer_silent(
+        self, session: MessagingSession, state: ConversationState, now: float
+    ) -> None:
+        """The customer has been silent for the inactivation delay, ``now`` (s; rules §4).
 
         Enhanced channels: the agent marks the session Inactive. Standard channels have no
         Inactive status (rules §1), so the agent ends the chat.
@@ -332,7 +346,7 @@ class Conversations(Collaborator):
         if session.channel.kind == "standard":
             item = session.work_item
             if item is not None and item.status == WorkStatus.OPENED:
-                self._end_chat(session)
+                self._end_chat(session, now)
             else:
                 # Nobody holds it (sent back to Waiting): the agent who accepts it next
                 # finds the customer silent and ends the chat.
@@ -343,12 +357,12 @@ class Conversations(Collaborator):
         if item is not None and item.status == WorkStatus.ASSIGNED:
             work_items.close(item, WorkStatus.CANCELED)
         session.status = SessionStatus.INACTIVE
-        session.inactive_since = self.env.now
+        session.inactive_since = now
         self.idle_sessions[session] = None
         item = session.work_item
         self.record.event(session, item.agent if item else None, "inactive")
         if item is not None:
-            work_items.refresh(item)
+            work_items.refresh(item, now)
             match self.policy.on_inactive(item):
                 case Release.CLOSE_TAB_LATER:  # the agent closes the tab (rules §3)
                     work_items.schedule_tab_close(item)
@@ -357,9 +371,10 @@ class Conversations(Collaborator):
                     self.presence.finish_drain_if_done(item.agent)
         self.router.route()
 
-    def customer_returns(self, session: MessagingSession, state: ConversationState) -> None:
-        """A silent customer writes again (rules §3, §4)."""
-        now = self.env.now
+    def customer_returns(
+        self, session: MessagingSession, state: ConversationState, now: float
+    ) -> None:
+        """A silent customer writes again ``now`` (s; rules §3, §4)."""
         self.idle_sessions.pop(session, None)
         if session.status != SessionStatus.INACTIVE:
             # Standard channel, still Waiting for an agent: the reply simply arrives.
@@ -376,7 +391,7 @@ class Conversations(Collaborator):
                     session.status = SessionStatus.ACTIVE
                     self.work_items.cancel_tab_close(item)  # the agent keeps the tab open
                     self.record.event(session, item.agent, "customer_returned")
-                    self.work_items.refresh(item)
+                    self.work_items.refresh(item, now)
                     self.wake(session)
                     return
                 case destination:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.model.arrivals import arrival_times
-from sim.model.capacity import Release
 from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import ConversationState, Phase
 from sim.model.day_volume import day_arrival_scale
@@ -23,6 +22,7 @@ from sim.model.entities import (
     Outcome,
     Presence,
     SessionStatus,
+    WorkItem,
     WorkStatus,
 )
 from sim.model.runtime import ChannelRuntime
@@ -47,11 +47,16 @@ class Customers(Collaborator):
         self.day_scale = day_arrival_scale(self.scenario.arrival_scale, self.streams)
         """This replication's factor on every arrival rate (the scenario's ``arrival_scale``,
         drawn once when it is a distribution)."""
-        self._start_conversation: Callable[[MessagingSession], None]
+        self._start_conversation: Callable[[MessagingSession, float], None]
+        self._release_at_end_chat: Callable[[WorkItem], None]
 
     def bind(self) -> None:
-        """Start conversations through the conversations' bound method."""
+        """Bind the conversations' start, and how End Chat releases opened work.
+
+        The release is the capacity model's ``end_chat_release``, chosen once.
+        """
         self._start_conversation = self.conversations.start
+        self._release_at_end_chat = self.work_items.releaser(self.policy.end_chat_release)
 
     # ------------------------------------------------------------------ arrivals
     def start(self, channel: ChannelRuntime) -> None:
@@ -80,9 +85,9 @@ class Customers(Collaborator):
         self,
         channel: ChannelRuntime,
         times: np.ndarray,
-        open_session: Callable[[ChannelRuntime], None],
+        open_session: Callable[[ChannelRuntime, float], None],
     ) -> None:
-        """Call ``open_session(channel)`` at each of ``times`` (seconds).
+        """Call ``open_session(channel, now)`` at each of ``times`` (seconds).
 
         A chain of timers, each scheduling the next, started by an urgent one at once
         (where a SimPy process would start).
@@ -91,17 +96,17 @@ class Customers(Collaborator):
         pending = iter(times.tolist())
 
         def arrive(timer: Timer) -> None:
+            now = env.now  # read once: SimPy's ``now`` is a property
             if timer.subject:  # an arrival (the first timer only starts the chain)
-                open_session(channel)
+                open_session(channel, now)
             for time in pending:
-                Timer(env, time - env.now, arrive, True, direct=True)
+                Timer(env, time - now, arrive, True)
                 return
 
-        Timer(env, 0.0, arrive, False, URGENT, direct=True)
+        Timer(env, 0.0, arrive, False, URGENT)
 
-    def new_session(self, channel: ChannelRuntime, direction: str) -> MessagingSession:
-        """A new session of ``channel``, its plan drawn, starting now."""
-        now = self.env.now
+    def new_session(self, channel: ChannelRuntime, direction: str, now: float) -> MessagingSession:
+        """A new session of ``channel``, its plan drawn, starting ``now`` (s)."""
         plan = channel.draw_plan(direction == OUTBOUND)
         # By position (session_id, channel, direction, start_time, plan): a third cheaper
         # than by keyword with the record's fields, once per session.
@@ -111,10 +116,9 @@ class Customers(Collaborator):
         self.sessions.append(session)
         return session
 
-    def open_inbound(self, channel: ChannelRuntime) -> None:
-        """A customer writes first: the session waits in its queue (rules §2)."""
-        session = self.new_session(channel, INBOUND)
-        now = session.start_time
+    def open_inbound(self, channel: ChannelRuntime, now: float) -> None:
+        """A customer writes first, ``now`` (s): the session waits in its queue (rules §2)."""
+        session = self.new_session(channel, INBOUND, now)
         session.status = SessionStatus.WAITING
         session.request_time = now
         session.customer_messages = 1
@@ -151,20 +155,21 @@ class Customers(Collaborator):
         delay_s = max(0.0, deadline - self.env.now)
         state.patience = Timer(self.env, delay_s, self.abandon_if_waiting, session)
 
-    def abandon_if_waiting(self, session: MessagingSession) -> None:
+    def abandon_if_waiting(self, timer: Timer) -> None:
         """The customer's patience ran out before any agent accepted (rules §5)."""
+        session: MessagingSession = timer.subject
         if session.status == SessionStatus.WAITING and math.isnan(session.accept_time):
             self.end_session(session, Outcome.ABANDONED)
 
-    def open_outbound(self, channel: ChannelRuntime) -> None:
-        """An agent writes first; the session is New and uses no capacity (rules §4)."""
-        session = self.new_session(channel, OUTBOUND)
+    def open_outbound(self, channel: ChannelRuntime, now: float) -> None:
+        """An agent writes first, ``now`` (s); the session is New and uses no capacity (§4)."""
+        session = self.new_session(channel, OUTBOUND, now)
         session.status = SessionStatus.NEW
         session.agent_messages = 1
         session.owner = self.outbound_owner(channel)
         self.idle_sessions[session] = None
         self.record.event(session, session.owner, "outbound_sent")
-        self._start_conversation(session)
+        self._start_conversation(session, now)
 
     def outbound_owner(self, channel: ChannelRuntime) -> Agent | None:
         """The online agent serving the channel's queue with the least open work."""
@@ -178,22 +183,19 @@ class Customers(Collaborator):
         return min(owners, key=lambda agent: (len(agent.items), agent.last_assigned_time))
 
     # ------------------------------------------------------------------ session ends
-    def end_chat(self, session: MessagingSession) -> None:
-        """The agent clicks End Chat: the session ends completed (rules §3, §4)."""
+    def end_chat(self, session: MessagingSession, now: float) -> None:
+        """The agent clicks End Chat ``now`` (s): the session ends completed (rules §3, §4)."""
         if session.status == SessionStatus.ENDED:
             return
         item = session.work_item
-        self._mark_ended(session, Outcome.COMPLETED, "end_chat", item.agent if item else None)
+        agent = item.agent if item else None
+        self._mark_ended(session, Outcome.COMPLETED, "end_chat", agent, now)
         if item is None:
             return
         if item.status == WorkStatus.ASSIGNED:
             self.work_items.close(item, WorkStatus.CANCELED)
-        else:
-            match self.policy.on_end_chat(item):
-                case Release.CLOSE_TAB_LATER:  # End Chat does not free capacity (rules §3)
-                    self.work_items.schedule_tab_close(item)
-                case Release.BY_STATUS:  # ended work consumes nothing (rules §4)
-                    self.work_items.close(item, WorkStatus.CLOSED)
+        else:  # tab-based: a tab close planned (rules §3); status-based: closed (rules §4)
+            self._release_at_end_chat(item)
         self.router.route()
 
     def end_session(self, session: MessagingSession, outcome: str) -> None:
@@ -201,7 +203,7 @@ class Customers(Collaborator):
         if session.status == SessionStatus.ENDED:
             return
         item = session.work_item
-        self._mark_ended(session, outcome, outcome, item.agent if item else None)
+        self._mark_ended(session, outcome, outcome, item.agent if item else None, self.env.now)
         if item is not None:
             closing = WorkStatus.CANCELED if item.status == WorkStatus.ASSIGNED else None
             self.work_items.close(item, closing or WorkStatus.CLOSED)
@@ -209,9 +211,9 @@ class Customers(Collaborator):
         self.router.route()
 
     def _mark_ended(
-        self, session: MessagingSession, outcome: str, event: str, agent: Agent | None
+        self, session: MessagingSession, outcome: str, event: str, agent: Agent | None,
+        now: float,
     ) -> None:
-        now = self.env.now
         self.router.remove(session)
         self.idle_sessions.pop(session, None)
         session.status = SessionStatus.ENDED

@@ -89,8 +89,9 @@ class AgentPresence(Collaborator):
         self.set_presence(agent, Presence.AWAY)
         agent.away_timer = Timer(self.env, duration_s, self.back_from_away, agent)
 
-    def back_from_away(self, agent: Agent) -> None:
-        """The away period ended: the agent is available again."""
+    def back_from_away(self, timer: Timer) -> None:
+        """The away period of the timer's agent ended: the agent is available again."""
+        agent: Agent = timer.subject
         agent.away_timer = None
         self.set_presence(agent, Presence.AVAILABLE)
         self.router.route()

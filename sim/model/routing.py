@@ -112,6 +112,9 @@ class Router:
             for agent in agents
             if any(queues[name].counts_work_items for name in agent.queue_names)
         }
+        self.ranks_by_work_items = bool(self._ranked_by_work_items)
+        """Whether any agent's rank depends on its open work items (a least-active queue):
+        else :meth:`work_items_changed` has nothing to do."""
         self._room_needed = min_work_size - EPSILON
         for agent in agents:
             agent.rank_slots = [

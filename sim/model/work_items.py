@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from sim.model.capacity import Release
 from sim.model.context import Collaborator, ModelContext
 from sim.model.conversation_state import Phase
 from sim.model.entities import (
@@ -40,8 +41,9 @@ class WorkItems(Collaborator):
         self._change_work = levels.change_work
         self._n_channels = levels.n_channels
         self._rerank: Callable[[Agent], None]
+        self._ranks_by_work_items = False
         self._work_items_changed: Callable[[Agent], None]
-        self._start_conversation: Callable[[MessagingSession], None]
+        self._start_conversation: Callable[[MessagingSession, float], None]
         self._wake: Callable[[MessagingSession], None]
 
     def bind(self) -> None:
@@ -49,6 +51,7 @@ class WorkItems(Collaborator):
         router, conversations = self.router, self.conversations
         self._rerank = router.update
         self._work_items_changed = router.work_items_changed
+        self._ranks_by_work_items = router.ranks_by_work_items
         self._start_conversation = conversations.start
         self._wake = conversations.wake
 
@@ -58,12 +61,12 @@ class WorkItems(Collaborator):
         now = self.env.now
         agent.last_assigned_time = now
         item = self.new_item(session, agent, now)
-        self.refresh(item)
+        self.refresh(item, now)
         if self.record.enabled:
             self.record.event(session, agent, "assigned")
         channel = session.channel
         if channel.auto_accept:
-            self.accept(item)
+            self.accept(item, now)
             return
         group = agent.group
         accepts = not (
@@ -71,16 +74,16 @@ class WorkItems(Collaborator):
         )
         delay_s = group.accept_delay() if accepts else group.decline_delay()
         push_timeout_s = channel.queue.push_timeout_s
-        action: Callable[[WorkItem], None]
+        action: Callable[[Timer], None]
         if push_timeout_s > 0 and delay_s >= push_timeout_s:
             delay_s, action = push_timeout_s, self.push_timed_out
         elif not accepts:
             action = self.decline
         elif delay_s <= 0:
-            self.accept(item)
+            self.accept(item, now)
             return
         else:
-            action = self.accept
+            action = self.accept_when_due
             item.accept_due = now + delay_s
         Timer(self.env, delay_s, action, item)
 
@@ -92,22 +95,26 @@ class WorkItems(Collaborator):
         agent.items.append(item)
         session.work_item = item
         session.release_time = math.nan  # capacity is held again
-        self._work_items_changed(agent)
+        if self._ranks_by_work_items:  # else the call would do nothing
+            self._work_items_changed(agent)
         return item
 
-    def accept(self, item: WorkItem) -> None:
-        """The agent accepts a pushed item: the session becomes Active."""
+    def accept_when_due(self, timer: Timer) -> None:
+        """The agent's accept delay for the timer's item ran out: :meth:`accept`."""
+        self.accept(timer.subject, self.env.now)
+
+    def accept(self, item: WorkItem, now: float) -> None:
+        """The agent accepts a pushed item ``now`` (s): the session becomes Active."""
         if item.status != WorkStatus.ASSIGNED:
             return
         session = item.session
         session.status = SessionStatus.ACTIVE
         if self.record.enabled:
             self.record.event(session, item.agent, "accepted")
-        self.open(item)
+        self.open(item, now)
 
-    def open(self, item: WorkItem) -> None:
-        """Open ``item`` (accepted, or an answer back to its agent); go on talking."""
-        now = self.env.now
+    def open(self, item: WorkItem, now: float) -> None:
+        """Open ``item`` ``now`` (s; accepted, or an answer back to its agent); go on talking."""
         session, agent = item.session, item.agent
         item.status = WorkStatus.OPENED
         item.accept_time = now
@@ -122,10 +129,10 @@ class WorkItems(Collaborator):
             session.agents_seen += (agent_id,)
         session.agent_id = agent_id
         agent.sessions_handled += 1
-        self.refresh(item)
+        self.refresh(item, now)
         state = session.conversation
         if state is not None and state.end_when_accepted:
-            self.customers.end_chat(session)
+            self.customers.end_chat(session, now)
             state = session.conversation
         if (
             first_acceptance
@@ -134,17 +141,17 @@ class WorkItems(Collaborator):
             and state.phase == Phase.NOT_STARTED
         ):
             if session.status != SessionStatus.ENDED:
-                self._start_conversation(session)
+                self._start_conversation(session, now)
         else:
             self._wake(session)
 
-    def decline(self, item: WorkItem) -> None:
-        """The agent declines: reroute, and the agent turns busy for a while (rules §2)."""
-        self._refuse(item, WorkStatus.DECLINED, "declined")
+    def decline(self, timer: Timer) -> None:
+        """The agent declines the timer's item: reroute; the agent is busy a while (§2)."""
+        self._refuse(timer.subject, WorkStatus.DECLINED, "declined")
 
-    def push_timed_out(self, item: WorkItem) -> None:
-        """The push timeout expired: treated as a decline (rules §2)."""
-        self._refuse(item, WorkStatus.DECLINED_ON_PUSH_TIMEOUT, "push_timeout")
+    def push_timed_out(self, timer: Timer) -> None:
+        """The push timeout of the timer's item expired: treated as a decline (rules §2)."""
+        self._refuse(timer.subject, WorkStatus.DECLINED_ON_PUSH_TIMEOUT, "push_timeout")
 
     def _refuse(self, item: WorkItem, status: str, event: str) -> None:
         if item.status != WorkStatus.ASSIGNED:
@@ -178,18 +185,30 @@ class WorkItems(Collaborator):
     def close(self, item: WorkItem, status: str) -> None:
         """End a work item with ``status`` and release what it holds."""
         agent, session = item.agent, item.session
+        now = self.env.now
         item.status = status
-        item.close_time = self.env.now
+        item.close_time = now
         if status in (WorkStatus.UNAVAILABLE, WorkStatus.CANCELED):
             self.record.event(session, agent, status.lower())
-        self.refresh(item)
+        self.refresh(item, now)
         agent.items.remove(item)
-        self._work_items_changed(agent)
+        if self._ranks_by_work_items:
+            self._work_items_changed(agent)
         if session.work_item is item:
             session.work_item = None
-        session.release_time = item.close_time
+        session.release_time = now
         if agent.presence == Presence.DRAINING:
             self.presence.finish_drain_if_done(agent)
+
+    def releaser(self, release: Release) -> Callable[[WorkItem], None]:
+        """What releases an opened item's capacity as ``release`` says (chosen once)."""
+        if release is Release.CLOSE_TAB_LATER:
+            return self.schedule_tab_close
+        return self.close_now
+
+    def close_now(self, item: WorkItem) -> None:
+        """Close ``item`` now: its capacity follows its ended status (status-based)."""
+        self.close(item, WorkStatus.CLOSED)
 
     def schedule_tab_close(self, item: WorkItem) -> None:
         """Close the tab after the close-tab delay, capped by the ACW maximum (rules §3)."""
@@ -202,7 +221,7 @@ class WorkItems(Collaborator):
         if delay_s <= 0:
             self.close_tab(item)
             return
-        item.tab_close = Timer(self.env, delay_s, self.close_tab, item)
+        item.tab_close = Timer(self.env, delay_s, self.close_tab_when_due, item)
 
     def cancel_tab_close(self, item: WorkItem) -> None:
         """Call off a planned tab close: the agent keeps the tab open after all."""
@@ -210,6 +229,10 @@ class WorkItems(Collaborator):
         if pending is not None:
             pending.cancel()
             item.tab_close = None
+
+    def close_tab_when_due(self, timer: Timer) -> None:
+        """The close-tab delay of the timer's item ran out: :meth:`close_tab`."""
+        self.close_tab(timer.subject)
 
     def close_tab(self, item: WorkItem) -> None:
         """The agent closes the session's tab, freeing its capacity (tab-based, rules §3)."""
@@ -222,15 +245,18 @@ class WorkItems(Collaborator):
         self.close(item, WorkStatus.CLOSED)
         self.router.route()
 
-    def refresh(self, item: WorkItem) -> None:
-        """Bring the item's capacity use in line with what the capacity model says now."""
+    def refresh(self, item: WorkItem, now: float) -> None:
+        """Bring the item's capacity use in line with what the capacity model says ``now``.
+
+        ``now`` (s) is the simulation's time, passed by callers that have it (SimPy's
+        ``now`` is a property: a Python call per read).
+        """
         consumption = self._consumption(item)
         consuming = item.consuming
         if consumption == consuming:
             return
         delta = consumption - consuming
         agent = item.agent
-        now = self.env.now
         agent.accrue(now)
         agent.used += delta
         # Concurrency counts the work items that use capacity (open work).
