@@ -130,7 +130,7 @@ def test_ctrl_c_while_writing_keeps_the_replications(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------- two runs, one folder
 def test_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
-    scenario = _scenario(tmp_path, horizon="8h")
+    scenario = _scenario(tmp_path, horizon="4d")
     first = _start("run", scenario, "-r", "4", "--quiet", "--out", "o", cwd=tmp_path)
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".o.tmp-*")) and time.monotonic() < deadline:
