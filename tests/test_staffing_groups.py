@@ -223,3 +223,12 @@ def test_a_goal_no_staffing_can_meet_is_reported_out_of_reach_not_chased():
     assert (result.estimates.mean[q2, MEASURE_INDEX["service_level"]] >= 0.3).all()
     lines = result.out_of_reach_lines(report.clock)
     assert len(lines) == 1 and lines[0].startswith("queue q2: abandonment goal out of reach")
+
+
+def test_converged_says_whether_the_iteration_limit_cut_the_search_short():
+    settled = staff(two_queues(), GOALS, replications=4, seed=SEED, models=["tab"],
+                    verification_replications=6, curve=False).results["tab"]
+    assert settled.converged and settled.meets().all()
+    cut = staff(two_queues(), GOALS, replications=4, seed=SEED, models=["tab"],
+                verification_replications=6, curve=False, max_iterations=1).results["tab"]
+    assert not cut.converged

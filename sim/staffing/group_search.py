@@ -287,12 +287,12 @@ class GroupSearch:
         self.staffing = self.staffing + restored + raised
         self.kept |= restored
         self.lowered[:] = False
-        self.converged = False
         self.base_only = True  # the repaired day alone first: probes of a missing day are lost
         if self.phase == "verify":
-            self.repairs += 1
+            self.repairs += 1  # part of the verification: the lowering had settled
         elif self.iterations >= self.max_iterations:
             self.phase, self.base_only = "verify", True
+            self.converged = False  # stopped by the iteration limit, not by the probes
         return (f"{self.model}: {int(missing.any(axis=0).sum())} interval(s) missed; "
                 f"restored {int(restored.sum())}, raised {int(raised.sum())}")
 
@@ -385,7 +385,8 @@ class GroupStaffingResult:
             owner group at the raise ceiling (:data:`CEILING_FACTOR`): more agents do not
             meet them, so the search left them out there.
         iterations: search steps (batches) of this model.
-        converged: the lowering phase ended because no probe allowed a lowering.
+        converged: the lowering phase ran its rounds (:data:`LOWER_ROUNDS`) before the
+            iteration limit; the verification's repairs do not undo it.
         replications: replications per search iteration.
         verification_replications: replications of the verification run.
     """
