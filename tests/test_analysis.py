@@ -245,8 +245,7 @@ def test_one_channel_is_the_center_and_groups_weigh_up_to_it(desk, traced) -> No
         busy = sum(totals[(group.name, "busy_capacity_h")] for group in desk.agent_groups)
         online = sum(totals[(group.name, "capacity_online_h")] for group in desk.agent_groups)
         assert busy / online == pytest.approx(headline["occupancy"])
-        shares = [group_values(run, desk, group.name)["occupancy"]
-                  for group in desk.agent_groups]
+        shares = [figures["occupancy"] for figures in group_values(run, desk).values()]
         assert min(shares) <= headline["occupancy"] <= max(shares)
 
 
@@ -257,9 +256,11 @@ def test_breakdown_tables_pair_the_same_customers(desk, traced) -> None:
     assert list(groups.index.get_level_values("group").unique()) == [
         group.name for group in desk.agent_groups]
     # Common random numbers: both models were offered the very same sessions.
-    assert channels.loc[("web_chat", "offered"), "status − tab"] == "+0 ± 0"
+    assert channels.loc[("web_chat", "offered"), "status − tab (mean ± CI)"] == "+0 ± 0"
     assert channels.loc[("web_chat", "service_level"), "unit"] == "%"
     tab = [channel_values(run, desk, "web_chat")["asa_s"] for run in traced["tab"]]
     status = [channel_values(run, desk, "web_chat")["asa_s"] for run in traced["status"]]
     difference = float(np.mean(np.subtract(status, tab)))
-    assert channels.loc[("web_chat", "asa_s"), "status − tab"].startswith(f"{difference:+.4g}")
+    shown = channels.loc[("web_chat", "asa_s"), "status − tab (mean ± CI)"]
+    assert shown.startswith(f"{difference:+.4g}")
+    assert groups.loc[(desk.agent_groups[0].name, "agents_online"), "unit"] == "agents"

@@ -8,14 +8,14 @@ difference *status - tab* is paired replication by replication (common random nu
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 
 import pandas as pd
 
-from sim.analysis.headline import mean_with_ci
+from sim.analysis.headline import headline_table
 from sim.model.tables import Result
 from sim.results.breakdowns import GROUP_TOTAL_UNITS, group_totals
-from sim.results.figures import FIGURE_UNITS, paired_difference, session_figures, summarize
+from sim.results.figures import FIGURE_UNITS, paired_comparison, session_figures
 from sim.scenario.schema import Scenario
 
 CHANNEL_FIGURES = ("offered", "service_level", "asa_s", "abandonment_rate", "handle_time_s")
@@ -34,40 +34,18 @@ def channel_values(result: Result, scenario: Scenario, channel: str) -> dict[str
     return {name: figures[name] for name in CHANNEL_FIGURES}
 
 
-def group_values(result: Result, scenario: Scenario, group: str) -> dict[str, float]:
-    """One replication's :data:`GROUP_FIGURES` of ``group`` (intervals after the warm-up)."""
-    totals = group_totals(result.groups, scenario)
-    mine = totals[totals["group"] == group].set_index("figure")["mean"]
-    return {name: float(mine[name]) for name in GROUP_FIGURES}
+def group_values(result: Result, scenario: Scenario) -> dict[str, dict[str, float]]:
+    """One replication's :data:`GROUP_FIGURES` of every group (intervals after the warm-up)."""
+    totals = group_totals(result.groups, scenario).set_index(["group", "figure"])["mean"]
+    return {group.name: {name: float(totals[(group.name, name)]) for name in GROUP_FIGURES}
+            for group in scenario.agent_groups}
 
 
-def mean_and_ci(stats: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """``{figure: (mean, 95% CI half-width)}`` of a :func:`summarize`-shaped frame."""
-    means, halves = stats["mean"].to_numpy(dtype=float), stats["ci95"].to_numpy(dtype=float)
-    return {str(figure): (float(mean), float(half))
-            for figure, mean, half in zip(stats.index, means, halves, strict=True)}
-
-
-def comparison_rows(key: str, tab: list[dict[str, float]], status: list[dict[str, float]],
-                    units: dict[str, str]) -> list[dict[str, object]]:
-    """Display rows of one channel or group: both means ± CI and the paired difference."""
-    tab_stats, status_stats = mean_and_ci(summarize(tab)), mean_and_ci(summarize(status))
-    difference = mean_and_ci(paired_difference(tab, status))
-    rows: list[dict[str, object]] = []
-    for figure in tab[0]:
-        unit = units.get(figure, "")
-        delta, half = difference[figure]
-        rows.append({
-            "key": key,
-            "figure": figure,
-            "unit": "%" if unit == "share" else unit,
-            "tab-based": mean_with_ci(*tab_stats[figure], unit),
-            "status-based": mean_with_ci(*status_stats[figure], unit),
-            "status − tab": mean_with_ci(delta, half, unit, True)
-            + (" pp" if unit == "share" else ""),
-            "clear": "yes" if math.isfinite(half) and abs(delta) > half else "no",
-        })
-    return rows
+def keyed_table(key: str, tables: dict[str, pd.DataFrame],
+                units: Mapping[str, str] = FIGURE_UNITS) -> pd.DataFrame:
+    """:func:`sim.analysis.headline.headline_table` of each key's comparison, stacked."""
+    shown = {name: headline_table(table, units)[0] for name, table in tables.items()}
+    return pd.concat(shown, names=[key, "figure"])
 
 
 def channel_comparison(results: dict[str, list[Result]], scenario: Scenario) -> pd.DataFrame:
@@ -79,16 +57,15 @@ def channel_comparison(results: dict[str, list[Result]], scenario: Scenario) -> 
         scenario: the scenario compared (channel order, warm-up, service level).
 
     Returns:
-        Indexed by ``(channel, figure)``: ``unit``, ``tab-based`` and ``status-based``
-        (mean ± 95% CI), ``status − tab`` (paired, pp for shares) and ``clear``.
+        Indexed by ``(channel, figure)``: the columns of the headline table (unit, both
+        means ± 95% CI, the paired difference status - tab, ``clear``); figures zero under
+        both models left out.
     """
-    rows = []
-    for channel in scenario.channels:
-        tab = [channel_values(run, scenario, channel.name) for run in results["tab"]]
-        status = [channel_values(run, scenario, channel.name) for run in results["status"]]
-        rows += comparison_rows(channel.name, tab, status, FIGURE_UNITS)
-    return pd.DataFrame(rows).rename(columns={"key": "channel"}).set_index(
-        ["channel", "figure"])
+    return keyed_table("channel", {
+        channel.name: paired_comparison(
+            [channel_values(run, scenario, channel.name) for run in results["tab"]],
+            [channel_values(run, scenario, channel.name) for run in results["status"]])
+        for channel in scenario.channels})
 
 
 def group_comparison(results: dict[str, list[Result]], scenario: Scenario) -> pd.DataFrame:
@@ -101,9 +78,9 @@ def group_comparison(results: dict[str, list[Result]], scenario: Scenario) -> pd
     Returns:
         Indexed by ``(group, figure)``, the columns of :func:`channel_comparison`.
     """
-    rows = []
-    for group in scenario.agent_groups:
-        tab = [group_values(run, scenario, group.name) for run in results["tab"]]
-        status = [group_values(run, scenario, group.name) for run in results["status"]]
-        rows += comparison_rows(group.name, tab, status, GROUP_TOTAL_UNITS)
-    return pd.DataFrame(rows).rename(columns={"key": "group"}).set_index(["group", "figure"])
+    runs = {model: [group_values(run, scenario) for run in results[model]]
+            for model in ("tab", "status")}
+    return keyed_table("group", {
+        group.name: paired_comparison([run[group.name] for run in runs["tab"]],
+                                      [run[group.name] for run in runs["status"]])
+        for group in scenario.agent_groups}, GROUP_TOTAL_UNITS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -24,11 +25,14 @@ def mean_with_ci(mean: float, half: float, unit: str, signed: bool = False) -> s
     return f"{mean:{'+' if signed else ''}.4g}{spread}"
 
 
-def headline_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def headline_table(table: pd.DataFrame, units: Mapping[str, str] = FIGURE_UNITS
+                   ) -> tuple[pd.DataFrame, list[str]]:
     """One row per headline figure that is not zero under both models.
 
     Args:
-        table: :attr:`sim.experiments.runner.Comparison.table`.
+        table: :attr:`sim.experiments.runner.Comparison.table` (or any
+            :func:`sim.results.figures.paired_comparison`).
+        units: each figure's unit (``"share"`` is shown in %).
 
     Returns:
         The display table (unit, both means ± CI, the difference status - tab ± CI and
@@ -37,7 +41,7 @@ def headline_table(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """
     rows, zero = [], []
     for figure, row in table.iterrows():
-        unit = FIGURE_UNITS.get(str(figure), "")
+        unit = units.get(str(figure), "")
         if row[["tab_mean", "status_mean", "diff_mean"]].abs().max() == 0:
             zero.append(str(figure))
             continue

@@ -21,7 +21,7 @@ from sim.model.simulate import simulate
 from sim.results.figures import (
     headline_figures,
     intervals_with_service_level,
-    paired_difference,
+    paired_comparison,
     summarize,
 )
 from sim.scenario.loading import ScenarioError
@@ -328,17 +328,4 @@ def compare(
 
 def comparison_table(tab: RunSet, status: RunSet) -> pd.DataFrame:
     """Per figure: mean and CI of each model and of the paired difference (status - tab)."""
-    first, second = tab.summary(), status.summary()
-    difference = paired_difference(tab.figures, status.figures)
-    return pd.DataFrame(
-        {
-            "tab_mean": first["mean"],
-            "tab_ci95": first["ci95"],
-            "status_mean": second["mean"],
-            "status_ci95": second["ci95"],
-            "diff_mean": difference["mean"],
-            "diff_ci95": difference["ci95"],
-            "n": difference["n"],
-        }
-    )
-
+    return paired_comparison(tab.figures, status.figures)

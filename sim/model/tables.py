@@ -353,27 +353,27 @@ class SessionBins:
 
     Attributes:
         channel: each session's channel name.
-        inbound, outbound: direction masks.
+        inbound: inbound (else outbound).
         arrival_bin: the reporting interval each session arrived in.
         end_bin: the interval each ended session ended in (0 where still open).
-        ended: the session ended before the horizon.
         answered, within: answered; answered within the service-level threshold.
         undecided: still waiting at the horizon for no longer than the threshold.
         wait_s: speed to answer (seconds; NaN if never answered).
-        outcome: each session's outcome (object array of :class:`Outcome` values).
+        abandoned, completed, timed_out, ended_by_logout: the session's outcome.
     """
 
     channel: np.ndarray
     inbound: np.ndarray
-    outbound: np.ndarray
     arrival_bin: np.ndarray
     end_bin: np.ndarray
-    ended: np.ndarray
     answered: np.ndarray
     within: np.ndarray
     undecided: np.ndarray
     wait_s: np.ndarray
-    outcome: np.ndarray
+    abandoned: np.ndarray
+    completed: np.ndarray
+    timed_out: np.ndarray
+    ended_by_logout: np.ndarray
 
     @classmethod
     def of(cls, sessions: pd.DataFrame, n: int, interval_s: float, threshold_s: float,
@@ -384,21 +384,22 @@ class SessionBins:
         ended = ~np.isnan(end_time)
         end_bin = np.zeros(len(sessions), dtype=int)
         end_bin[ended] = np.minimum((end_time[ended] // interval_s).astype(int), n - 1)
-        direction = sessions["direction"].to_numpy()
+        outcome = np.asarray(sessions["outcome"].to_numpy(), dtype=object)
         return cls(
             channel=sessions["channel"].to_numpy(),
-            inbound=direction == INBOUND,
-            outbound=direction == OUTBOUND,
+            inbound=sessions["direction"].to_numpy() == INBOUND,
             arrival_bin=np.minimum(
                 (sessions["arrival_time"].to_numpy(dtype=float) // interval_s).astype(int),
                 n - 1),
             end_bin=end_bin,
-            ended=ended,
             answered=answered,
             within=within,
             undecided=undecided,
             wait_s=sessions["wait_s"].to_numpy(dtype=float),
-            outcome=np.asarray(sessions["outcome"].to_numpy(), dtype=object),
+            abandoned=outcome == Outcome.ABANDONED,
+            completed=ended & (outcome == Outcome.COMPLETED),
+            timed_out=ended & (outcome == Outcome.TIMED_OUT),
+            ended_by_logout=ended & (outcome == Outcome.ENDED_BY_LOGOUT),
         )
 
 
@@ -437,7 +438,7 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
         return np.bincount(bins[mask], minlength=n)[:n]
 
     inbound = mine & binned.inbound
-    arrival_bin, end_bin, outcome = binned.arrival_bin, binned.end_bin, binned.outcome
+    arrival_bin, end_bin = binned.arrival_bin, binned.end_bin
     answered = inbound & binned.answered
     offered = count(inbound, arrival_bin)
     n_answered = count(answered, arrival_bin)
@@ -445,21 +446,19 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
     decided = offered - count(inbound & binned.undecided, arrival_bin)
     wait = binned.wait_s[answered]
     wait_sum = np.bincount(arrival_bin[answered], weights=wait, minlength=n)[:n]
-    mine_ended = mine & binned.ended
     return pd.DataFrame(
         {
             "interval": np.arange(n),
             "start_s": np.arange(n) * interval_s,
             "channel": channel,
             "offered": offered,
-            "outbound_sent": count(mine & binned.outbound, arrival_bin),
+            "outbound_sent": count(mine & ~binned.inbound, arrival_bin),
             "answered": n_answered,
             "answered_within": n_within,
-            "abandoned": count(inbound & (outcome == Outcome.ABANDONED), arrival_bin),
-            "completed": count(mine_ended & (outcome == Outcome.COMPLETED), end_bin),
-            "timed_out": count(mine_ended & (outcome == Outcome.TIMED_OUT), end_bin),
-            "ended_by_logout": count(mine_ended & (outcome == Outcome.ENDED_BY_LOGOUT),
-                                     end_bin),
+            "abandoned": count(inbound & binned.abandoned, arrival_bin),
+            "completed": count(mine & binned.completed, end_bin),
+            "timed_out": count(mine & binned.timed_out, end_bin),
+            "ended_by_logout": count(mine & binned.ended_by_logout, end_bin),
             "service_level": np.divide(
                 n_within, decided, out=np.full(n, np.nan), where=decided > 0
             ),

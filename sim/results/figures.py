@@ -461,6 +461,33 @@ def paired_difference(a: Sequence[dict[str, float]], b: Sequence[dict[str, float
     )
 
 
+def paired_comparison(tab: Sequence[dict[str, float]],
+                      status: Sequence[dict[str, float]]) -> pd.DataFrame:
+    """Per figure: mean and CI of each capacity model and of the paired difference.
+
+    Args:
+        tab: one ``{figure: value}`` per replication under tab-based capacity.
+        status: the same replications under status-based capacity, in the same order.
+
+    Returns:
+        Indexed by figure: ``tab_mean``, ``tab_ci95``, ``status_mean``, ``status_ci95``,
+        ``diff_mean``, ``diff_ci95`` (status - tab) and ``n`` (pairs).
+    """
+    first, second = summarize(tab), summarize(status)
+    difference = paired_difference(tab, status)
+    return pd.DataFrame(
+        {
+            "tab_mean": first["mean"],
+            "tab_ci95": first["ci95"],
+            "status_mean": second["mean"],
+            "status_ci95": second["ci95"],
+            "diff_mean": difference["mean"],
+            "diff_ci95": difference["ci95"],
+            "n": difference["n"],
+        }
+    )
+
+
 def _stats(values: np.ndarray) -> tuple[float, float, float, int]:
     clean = values[~np.isnan(values)]
     n = len(clean)

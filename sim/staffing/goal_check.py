@@ -80,6 +80,10 @@ GOAL_TEXT = {"service_level": "service level", "max_asa": "ASA", "max_abandon": 
              "max_occupancy": "occupancy"}
 """How each goal of :data:`GOALS` is named in reports."""
 
+GOAL_MEASURE = dict(zip(GOALS, [name for _, name, _ in _GOAL_MEASURES] + ["occupancy"],
+                        strict=True))
+"""The day measure (:data:`sim.staffing.day_measures.DAY_MEASURES`) each goal limits."""
+
 
 @dataclass(frozen=True)
 class GoalCheck:

@@ -51,7 +51,7 @@ import pandas as pd
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import queue_owner
 from sim.staffing.day_measures import MEASURE_INDEX, DayTask, measure_day
-from sim.staffing.goal_check import GOAL_TEXT, GOALS, DayEstimates, GoalCheck
+from sim.staffing.goal_check import GOAL_MEASURE, GOAL_TEXT, GOALS, DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.search import Log, Runner
 from sim.staffing.variants import with_group_staffing
@@ -440,12 +440,10 @@ class GroupStaffingResult:
         """
         lines = []
         rows = [*self.queues, "all"]
-        measures = {"service_level": "service_level", "max_asa": "asa_s",
-                    "max_abandon": "abandon_rate", "max_occupancy": "occupancy"}
         for row, goal in zip(*np.nonzero(self.out_of_reach.any(axis=2)), strict=True):
             intervals = np.flatnonzero(self.out_of_reach[row, goal])
             name = GOALS[goal]
-            values = self.estimates.mean[row, MEASURE_INDEX[measures[name]], intervals]
+            values = self.estimates.mean[row, MEASURE_INDEX[GOAL_MEASURE[name]], intervals]
             worst = np.nanmin(values) if name == "service_level" else np.nanmax(values)
             shown = f"{worst:.0f} s" if name == "max_asa" else f"{worst:.1%}"
             times = ", ".join(clock(i * self.interval_s) for i in intervals)
