@@ -106,7 +106,7 @@ def rich_scenario_dict(
     """A busy center exercising most rules: two channels (one with outbound sessions most
     customers never answer), silent and returning customers, patience, declines and push
     timeouts, disconnections, shifts ending by drain and by logout, short clean-up timeouts
-    and (tab-based, standard channel) a supervisor bulk end.
+    and (tab-based, standard channel) a supervisor ending sessions row by row.
     """
     second_type = "standard_sms" if capacity_model == "tab" else "enhanced_sms"
 
@@ -131,7 +131,7 @@ def rich_scenario_dict(
             "unanswered_enhanced": "5h",
             "inactive": "4h",
         },
-        "supervisor": {"enabled": True, "period": "1h", "idle_limit": "2h"},
+        "supervisor": {"enabled": True, "period": "1h", "idle_limit": "2h", "action": "per_row"},
         "channels": [
             {
                 "name": "web",

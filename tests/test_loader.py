@@ -179,14 +179,15 @@ def test_wrong_literal(tmp_path: Path) -> None:
 
 
 def test_status_capacity_with_a_standard_channel(tmp_path: Path) -> None:
+    """A standard channel stays tab-based in a status-based center (rules §1.5)."""
     path = write(
         tmp_path,
         BASE.replace("enhanced_web_chat", "standard_sms") + "capacity_model: status\n",
     )
-    assert problems_of(path) == [
-        f"{path}: channels[0].type: standard_sms is a standard channel, always tab-based; "
-        "status-based capacity needs an enhanced channel type"
-    ]
+    scenario = load_scenario(path)
+    assert scenario.capacity_model == "status"
+    assert scenario.tab_based_channels() == [scenario.channels[0].name]
+    assert scenario.derive(capacity_model="tab").tab_based_channels() == []
 
 
 def test_unknown_queue_reference(tmp_path: Path) -> None:
@@ -371,16 +372,15 @@ def test_parse_key_path() -> None:
 
 # ------------------------------------------------------------------------------- derive
 def test_derive_validates_like_a_file(tmp_path: Path) -> None:
-    """Status-based capacity derived on a standard channel fails, naming the key."""
-    standard = load_scenario(write(tmp_path, BASE.replace("enhanced_web_chat", "standard_sms")))
+    """A derived scenario with a rule broken fails, naming the key."""
+    scenario = load_scenario(write(tmp_path, BASE))
     with pytest.raises(ScenarioError) as info:
-        standard.derive(capacity_model="status")
+        scenario.derive(warmup="100h")
     assert info.value.problems == [
-        "derived scenario: channels[0].type: standard_sms is a standard channel, always "
-        "tab-based; status-based capacity needs an enhanced channel type"
+        "derived scenario: warmup: warmup (360000s) must be shorter than the horizon"
     ]
     # the idiom it replaces accepts the same copy without a word
-    assert standard.model_copy(update={"capacity_model": "status"}).capacity_model == "status"
+    assert scenario.model_copy(update={"warmup": 360000.0}).warmup == 360000.0
 
 
 def test_derive_takes_key_paths_and_sections(tmp_path: Path) -> None:

@@ -378,24 +378,36 @@ def test_outbound_answer_status_based_goes_to_owner_without_queueing():
     ]
 
 
-def test_supervisor_bulk_end_only_on_standard_channels():
-    # Seed article: End Session in the list view exists on standard channels only.
-    def run(channel_type: str):
-        scenario = build(
-            {
-                "channels.0.type": channel_type,
-                "channels.0.arrivals": None,
-                "channels.0.outbound": {"arrivals": {"times": [100]}, "answer_probability": 0},
-            },
-            supervisor={"enabled": True, "period": "1h", "idle_limit": "2h"},
-            horizon="10h",
-        )
-        return simulate(scenario, trace=True).sessions.iloc[0]
-
-    standard = run("standard_sms")
-    assert standard["outcome"] == "ended_by_supervisor"
-    assert standard["end_time"] == 3 * 3600  # first supervisor run with 2 h of idleness
-    assert run("enhanced_sms")["outcome"] == "open_at_horizon"
+@pytest.mark.parametrize(
+    ("channel_type", "model", "action", "ended"),
+    [
+        ("standard_sms", "tab", "per_row", True),  # per-row End Session: standard only
+        ("enhanced_sms", "tab", "per_row", False),
+        ("enhanced_sms", "tab", "bulk", True),  # End Sessions on a selection: any channel
+        ("enhanced_sms", "status", "bulk", True),  # a New session is not Inactive
+        ("enhanced_sms", "status", "per_row", False),
+        ("standard_sms", "status", "per_row", True),  # a standard channel stays tab-based
+    ],
+)
+def test_supervisor_list_view_end(channel_type, model, action, ended):
+    # Seed article (rules §6.4): End Session per row in standard channels only; End
+    # Sessions on a selection, except an Inactive session under status-based capacity.
+    scenario = build(
+        {
+            "channels.0.type": channel_type,
+            "channels.0.arrivals": None,
+            "channels.0.outbound": {"arrivals": {"times": [100]}, "answer_probability": 0},
+        },
+        supervisor={"enabled": True, "period": "1h", "idle_limit": "2h", "action": action},
+        horizon="10h",
+        capacity_model=model,
+    )
+    session = simulate(scenario, trace=True).sessions.iloc[0]
+    if ended:
+        assert session["outcome"] == "ended_by_supervisor"
+        assert session["end_time"] == 3 * 3600  # first supervisor run with 2 h of idleness
+    else:
+        assert session["outcome"] == "open_at_horizon"
 
 
 def test_supervisor_never_ends_inactive_sessions_under_status_based():
@@ -403,15 +415,17 @@ def test_supervisor_never_ends_inactive_sessions_under_status_based():
     status = CAPACITY_MODELS["status"]
     tab = CAPACITY_MODELS["tab"]
 
-    class StandardChannel:
-        kind = "standard"
+    class EnhancedChannel:
+        kind = "enhanced"
 
-    session = MessagingSession(0, StandardChannel(), "inbound", 0.0, plan=None)  # type: ignore[arg-type]
+    session = MessagingSession(0, EnhancedChannel(), "inbound", 0.0, plan=None)  # type: ignore[arg-type]
     session.status = SessionStatus.INACTIVE
-    assert not status.supervisor_may_end(session)
-    assert tab.supervisor_may_end(session)
+    assert not status.supervisor_may_end(session, "bulk")
+    assert tab.supervisor_may_end(session, "bulk")
+    assert not tab.supervisor_may_end(session, "per_row")  # per row: standard only
     session.status = SessionStatus.NEW
-    assert status.supervisor_may_end(session)
+    assert status.supervisor_may_end(session, "bulk")
+    assert not status.supervisor_may_end(session, "per_row")
 
 
 def test_capacity_models_decide_what_follows_end_chat_offline_logout_and_answers():
@@ -436,8 +450,10 @@ def test_capacity_models_decide_what_follows_end_chat_offline_logout_and_answers
     assert status.on_agent_offline(item) is WorkFate.REQUEUE
     item.status = WorkStatus.OPENED
     session.status = SessionStatus.ACTIVE
-    assert tab.end_chat_release is Release.CLOSE_TAB_LATER
-    assert status.end_chat_release is Release.BY_STATUS
+    assert tab.end_chat_release(False) is Release.CLOSE_TAB_LATER
+    assert tab.end_chat_release(True) is Release.CLOSE_TAB_LATER
+    assert status.end_chat_release(False) is Release.BY_STATUS
+    assert status.end_chat_release(True) is Release.CLOSE_TAB_LATER  # wrap-up (rules §4.9)
     assert tab.on_inactive(item) is Release.CLOSE_TAB_LATER
     assert status.on_inactive(item) is Release.BY_STATUS
     assert tab.on_agent_offline(item) is WorkFate.REQUEUE
@@ -472,9 +488,27 @@ def test_capacity_models_decide_what_follows_end_chat_offline_logout_and_answers
     assert status.answer_goes_to(session, agent, True, "keep") is Destination.SAME_AGENT
 
 
-def test_standard_channel_rejects_status_based_capacity():
-    with pytest.raises(ValueError, match="standard channel"):
-        build({"channels.0.type": "standard_sms"}, capacity_model="status")
+def test_standard_channel_stays_tab_based_in_a_status_based_center():
+    # rules §1.5: status-based capacity is set per service channel and exists for enhanced
+    # channels only; a standard SMS session holds capacity until its tab closes.
+    def release_times(first: str) -> tuple[float, float]:
+        scenario = build(
+            {
+                "channels.0.arrivals": {"times": [100] if first == "web" else [150]},
+                "channels.1": {
+                    "name": "sms", "type": "standard_sms", "queue": "q", "auto_accept": True,
+                    "arrivals": {"times": [100] if first == "sms" else [150]},
+                    "customers": {"exchanges": 2, "reply_time": "60s"},
+                },
+            },
+            capacity_model="status",
+        )
+        assert scenario.tab_based_channels() == ["sms"]
+        sessions = simulate(scenario, trace=True).sessions.set_index("channel")
+        return sessions.loc[first, "release_time"], sessions.loc[first, "acw_s"]
+
+    assert release_times("sms") == (240, 20)  # End Chat 220, tab closed 20 s later
+    assert release_times("web") == (220, 0)  # status-based: released at End Chat
 
 
 def test_patience_abandons_waiting_session():
@@ -844,3 +878,126 @@ def test_segments_count_messages_due_before_the_horizon():
     row = simulate(scenario).sessions.iloc[0]
     assert (row["agent_messages"], row["customer_messages"]) == (1, 2)
     assert row["outcome"] == "open_at_horizon"
+
+
+# ------------------------------------------------------- wrap-up and customers who leave
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_after_conversation_work_holds_capacity_under_both_models(model):
+    # rules §3.3 and §4.9: ACW is a setting of the service channel, not of the capacity
+    # model; status-based work stays applied to capacity until the wrap-up ends.
+    scenario = build(
+        {
+            "channels.0.arrivals": {"times": [100, 150]},
+            "agent_groups.0.behaviour.after_conversation_work": {"enabled": True, "max": "60s"},
+        },
+        capacity_model=model,
+    )
+    result = simulate(scenario, trace=True)
+    assert [e for e in events(result, 0) if e[2] in ("end_chat", "tab_closed")] == [
+        (220, 0, "end_chat", "Ended"),
+        (240, 0, "tab_closed", "Ended"),  # All Done 20 s after End Chat
+    ]
+    first, second = result.sessions.iloc[0], result.sessions.iloc[1]
+    assert (first["release_time"], first["acw_s"], first["handle_time_s"]) == (240, 20, 140)
+    assert second["accept_time"] == 240
+    capped = build(
+        {
+            "agent_groups.0.behaviour.close_tab_delay": "10m",
+            "agent_groups.0.behaviour.after_conversation_work": {"enabled": True, "max": "45s"},
+        },
+        capacity_model=model,
+    )
+    assert simulate(capped).sessions.iloc[0]["acw_s"] == 45
+
+
+def test_status_based_drain_waits_for_the_wrap_up():
+    # rules §4.9, §6.2: a draining agent logs out after All Done, not at End Chat.
+    def logout_times(acw: bool) -> list[float]:
+        scenario = build(
+            {
+                "agent_groups.0": {
+                    "name": "a", "capacity": 1, "queues": ["q"],
+                    "shifts": [{"start": 0, "end": 200, "agents": 1}],
+                    "behaviour": {"reply_time": "30s", "close_tab_delay": "20s",
+                                  "after_conversation_work": {"enabled": acw, "max": "60s"}},
+                },
+            },
+            capacity_model="status",
+        )
+        return [e[0] for e in events(simulate(scenario, trace=True)) if e[2] == "logout"]
+
+    assert logout_times(acw=True) == [240]  # End Chat at 220, All Done 20 s later
+    assert logout_times(acw=False) == [220]
+
+
+@pytest.mark.parametrize(("model", "release"), [("tab", 210), ("status", 190)])
+def test_customer_ends_the_conversation(model, release):
+    # rules §5.6: instead of answering the agent's first message (at 130), the customer
+    # ends the conversation after her reply time (60 s): EndedByType EndUser.
+    scenario = build({"channels.0.customers.end_probability": 1.0}, capacity_model=model)
+    result = simulate(scenario, trace=True)
+    closed = [(release, 0, "tab_closed", "Ended")] if model == "tab" else []
+    assert events(result, 0)[3:] == [
+        (130, 0, "agent_message", "Active"),
+        (190, 0, "ended_by_customer", "Ended"),
+        *closed,
+    ]
+    session = result.sessions.iloc[0]
+    assert (session["outcome"], session["end_time"]) == ("ended_by_customer", 190)
+    assert (session["customer_messages"], session["agent_messages"]) == (1, 1)
+    assert session["release_time"] == release  # as after End Chat: tab close 20 s later
+
+
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_response_patience_ends_a_slow_reply(model):
+    # rules §5.7: the agent's first reply takes 30 s from the acceptance at 100; a customer
+    # who waits 20 s for it leaves at 120.
+    scenario = build({"channels.0.customers.response_patience": "20s"}, capacity_model=model)
+    result = simulate(scenario, trace=True)
+    closed = [(140, 0, "tab_closed", "Ended")] if model == "tab" else []
+    assert events(result, 0)[2:] == [
+        (100, 0, "accepted", "Active"),
+        (120, 0, "left_unanswered", "Ended"),
+        *closed,
+    ]
+    session = result.sessions.iloc[0]
+    assert (session["outcome"], session["end_time"], session["agent_messages"]) == (
+        "left_unanswered", 120, 0)
+    patient = simulate(build({"channels.0.customers.response_patience": "31s"},
+                             capacity_model=model)).sessions.iloc[0]
+    assert (patient["outcome"], patient["end_time"]) == ("completed", 220)
+
+
+@pytest.mark.parametrize(("model", "wait_column"), [("tab", "requeued_wait_s"),
+                                                    ("status", "stranded_s")])
+def test_response_patience_ends_the_wait_for_an_offline_agent(model, wait_column):
+    # rules §5.7 with §3.4 / §4.6: the only agent drops offline at 110 for 10 minutes;
+    # the customer, waiting for the first reply since 100, leaves at 100 + 5 min either way
+    # (tab-based: Waiting in the queue again; status-based: stranded with the agent).
+    scenario = build(
+        {
+            "channels.0.customers.response_patience": "5m",
+            "agent_groups.0.disconnections": {"outages": [{"start": 110, "duration": "10m"}]},
+        },
+        capacity_model=model,
+    )
+    session = simulate(scenario, trace=True).sessions.iloc[0]
+    assert (session["outcome"], session["end_time"]) == ("left_unanswered", 400)
+    assert session[wait_column] == pytest.approx(290)
+    assert session["wait_after_answer_s"] == pytest.approx(290)
+
+
+def test_silent_turn_first_makes_silent_abandoners():
+    # rules §5.5: with silent_turn first, a silent customer never answers the agent's
+    # first message, so the session goes Inactive after the inactivation delay.
+    scenario = build(
+        {
+            "channels.0.customers.exchanges": 4,
+            "channels.0.customers.silent_probability": 1.0,
+            "channels.0.customers.silent_turn": "first",
+        },
+        capacity_model="status",
+    )
+    session_events = events(simulate(scenario, trace=True), 0)
+    assert [e[2] for e in session_events][-3:] == ["accepted", "agent_message", "inactive"]
+    assert session_events[-1][0] == 130 + 600

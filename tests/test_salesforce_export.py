@@ -172,7 +172,8 @@ def test_completed_sessions_close_with_their_handle_time_and_acw(name: str, mode
     result, tables = traced(name, model)
     work = tables[fields.AGENT_WORK_FILE]
     sessions = sessions_with_ids(result, tables)
-    completed = sessions[sessions["outcome"] == "completed"]
+    # completed and released (a wrap-up still under way at the horizon has no close yet)
+    completed = sessions[(sessions["outcome"] == "completed") & sessions["release_time"].notna()]
     assert len(completed) > 100
     closing = work[work["CloseDateTime"].notna()].sort_values("CloseDateTime")
     last = closing.groupby("WorkItemId").last().loc[completed.index]
@@ -180,8 +181,15 @@ def test_completed_sessions_close_with_their_handle_time_and_acw(name: str, mode
     assert np.abs(handle - completed["handle_time_s"].to_numpy()).max() <= ROUNDING_S
     acw = last["AfterConversationActualTime"].to_numpy(dtype=float)
     assert np.abs(acw - completed["acw_s"].to_numpy()).max() <= ROUNDING_S
+    acw_groups = {g.name for g in result.scenario.agent_groups
+                  if g.behaviour.after_conversation_work.enabled}
+    group_of = result.agents.set_index("agent_id")["group"]
+    wraps_up = group_of.reindex(completed["agent_id"]).isin(acw_groups).to_numpy()
     if model == "status":
-        assert (acw == 0).all()  # End Chat releases the work at once (rules §4)
+        assert (acw[~wraps_up] == 0).all()  # End Chat releases the work at once (rules §4.1)
+        assert wraps_up.any() == bool(acw_groups)
+        if wraps_up.any():  # a wrap-up (ACW) after End Chat (rules §4.9)
+            assert (acw[wraps_up] > 0).mean() > 0.9
     else:
         assert (acw > 0).mean() > 0.9  # the tab closes after End Chat (rules §3)
     assert (work.loc[work["Status"] == AgentWorkStatus.CLOSED, "CloseDateTime"].notna()).all()

@@ -15,7 +15,7 @@ import pytest
 from sim.model.entities import OUTCOMES, Outcome
 from sim.model.simulate import simulate
 from sim.results.figures import headline_figures
-from sim.scenario.loading import ScenarioError, load_raw, load_scenario, scenario_warnings
+from sim.scenario.loading import load_raw, load_scenario, scenario_warnings
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))
@@ -36,12 +36,12 @@ MODELS = ("tab", "status")
 
 
 def _models(path: Path) -> list[str]:
-    """Capacity models a scenario can run under: status-based needs enhanced channels only."""
+    """Capacity models a scenario can run under: status-based needs an enhanced channel."""
     raw = load_raw(path)
-    standard = any(
-        str(channel.get("type", "")).startswith("standard_") for channel in raw["channels"]
+    enhanced = any(
+        not str(channel.get("type", "")).startswith("standard_") for channel in raw["channels"]
     )
-    return ["tab"] if standard else list(MODELS)
+    return list(MODELS) if enhanced else ["tab"]
 
 
 RUNS = [(path, model) for path in SCENARIOS for model in _models(path)]
@@ -75,15 +75,16 @@ def test_scenario_has_a_header_saying_how_to_run_it(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
-def test_status_based_is_allowed_exactly_for_enhanced_only_scenarios(path: Path) -> None:
-    if "status" in _models(path):
-        assert load_scenario(path, ["capacity_model=status"]).capacity_model == "status"
-        assert "ccsim compare" in path.read_text(encoding="utf-8")
-    else:
-        with pytest.raises(ScenarioError) as info:
-            load_scenario(path, ["capacity_model=status"])
-        assert "standard channel, always tab-based" in str(info.value)
-        assert "TAB-BASED ONLY" in path.read_text(encoding="utf-8")
+def test_status_based_switches_the_enhanced_channels_and_says_so(path: Path) -> None:
+    # rules §1.5: every bundled scenario has an enhanced channel; a standard one stays
+    # tab-based under status-based capacity, and the file's header says so.
+    assert "status" in _models(path)
+    status = load_scenario(path, ["capacity_model=status"])
+    assert "ccsim compare" in path.read_text(encoding="utf-8")
+    fixed = status.tab_based_channels()
+    assert fixed == [c.name for c in status.channels if c.type.startswith("standard_")]
+    if fixed:
+        assert "MIXED CENTER" in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("path", "model"), RUNS, ids=RUN_IDS)

@@ -117,14 +117,12 @@ def test_unknown_grid_key_fails_naming_the_key(tiny: Scenario) -> None:
 def test_invalid_cells_fail_early_naming_each_cell() -> None:
     standard = Scenario.model_validate(STANDARD)
     with pytest.raises(ScenarioError) as error:
-        plan_sweep(standard, {AGENTS: [1, 2], "capacity_model": ["tab", "status"]},
-                   source="sms.yaml")
+        plan_sweep(standard, {AGENTS: [1, 2], "warmup": ["0s", "3h"]}, source="sms.yaml")
     problems = error.value.problems
     assert len(problems) == 3
-    assert problems[0].startswith(
-        f"sms.yaml [grid cell 1: {AGENTS}=1, capacity_model=status]: channels[0].type: ")
-    assert "standard channel" in problems[0]
-    assert problems[1].startswith(f"sms.yaml [grid cell 3: {AGENTS}=2, capacity_model=status]")
+    assert problems[0] == (f"sms.yaml [grid cell 1: {AGENTS}=1, warmup=3h]: warmup: warmup "
+                           "(10800s) must be shorter than the horizon")
+    assert problems[1].startswith(f"sms.yaml [grid cell 3: {AGENTS}=2, warmup=3h]")
     assert problems[2] == ("sms.yaml: 2 of 4 grid cells are invalid; change the grid, or "
                            "skip invalid cells (--skip-invalid)")
     with pytest.raises(ScenarioError, match="found -1"):
@@ -133,14 +131,14 @@ def test_invalid_cells_fail_early_naming_each_cell() -> None:
 
 def test_invalid_cells_can_be_skipped_with_the_reason() -> None:
     standard = Scenario.model_validate(STANDARD)
-    table = sweep(standard, {"capacity_model": ["tab", "status"]}, 1, skip_invalid=True,
+    table = sweep(standard, {"warmup": ["0s", "3h"]}, 1, skip_invalid=True,
                   figures=["offered"])
-    assert table["capacity_model"].tolist() == ["tab"]
+    assert table["warmup"].tolist() == ["0s"]
     [skipped] = table.attrs["skipped"]
-    assert skipped["cell"] == 1 and skipped["capacity_model"] == "status"
-    assert skipped["reason"].startswith("channels[0].type: standard_sms is a standard channel")
+    assert skipped["cell"] == 1 and skipped["warmup"] == "3h"
+    assert skipped["reason"] == "warmup: warmup (10800s) must be shorter than the horizon"
     with pytest.raises(ScenarioError, match="every"):
-        plan_sweep(standard, {"capacity_model": ["status"]}, skip_invalid=True)
+        plan_sweep(standard, {"warmup": ["3h"]}, skip_invalid=True)
 
 
 # ------------------------------------------------------------------------------ running
@@ -286,20 +284,19 @@ def test_cli_sweep_bad_grid_key(tmp_path: Path, capsys) -> None:
 
 def test_cli_sweep_invalid_cells_and_skip(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path, SCENARIO_YAML.replace("enhanced_web_chat", "standard_sms"))
-    code = main(["sweep", str(scenario), "--grid", "capacity_model=tab,status", "-r", "1",
-                 "--quiet", "--out", str(tmp_path / "o")])
+    code = main(["sweep", str(scenario), "--grid", "warmup=0s,2h", "-r", "1",
+                 "--quiet", "--set", "horizon=1h", "--out", str(tmp_path / "o")])
     assert code == 2
     err = capsys.readouterr().err
-    assert "[grid cell 1: capacity_model=status]: channels[0].type" in err
+    assert "[grid cell 1: warmup=2h]: warmup: warmup (7200s) must be shorter" in err
     assert "Traceback" not in err
 
-    code = main(["sweep", str(scenario), "--grid", "capacity_model=tab,status", "-r", "1",
+    code = main(["sweep", str(scenario), "--grid", "warmup=0s,2h", "-r", "1",
                  "--quiet", "--skip-invalid", "--set", "horizon=1h",
                  "--out", str(tmp_path / "o")])
     assert code == 0
     assert capsys.readouterr().out == ""
     skipped = pd.read_csv(tmp_path / "o" / "skipped.csv")
-    assert skipped["capacity_model"].tolist() == ["status"]
-    assert "standard channel" in skipped["reason"].iloc[0]
-    assert pd.read_csv(tmp_path / "o" / "sweep.csv")["capacity_model"].unique().tolist() == [
-        "tab"]
+    assert skipped["warmup"].tolist() == ["2h"]
+    assert "must be shorter than the horizon" in skipped["reason"].iloc[0]
+    assert pd.read_csv(tmp_path / "o" / "sweep.csv")["warmup"].unique().tolist() == ["0s"]

@@ -561,7 +561,10 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
                       f"±{_number(row['diff_ci95'], key)}")
         table.add_row(key, _number(row["tab_mean"], key), _number(row["status_mean"], key),
                       difference, unit)
-    _print_table(table, [], written)
+    from sim.experiments.runner import mixed_center_note
+
+    note = mixed_center_note(scenario)
+    _print_table(table, [f"Note: {note}."] if note else [], written)
 
 
 SWEEP_TABLE_FIGURES = {

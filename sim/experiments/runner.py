@@ -265,17 +265,42 @@ class Comparison:
 def status_variant(scenario: Scenario) -> Scenario:
     """The scenario re-validated with status-based capacity.
 
+    Its standard channels stay tab-based (rules §1.5): see :func:`mixed_center_note`.
+
     Raises:
-        ComparisonError: if status-based capacity is invalid for it (a standard channel).
+        ComparisonError: if status-based capacity is invalid for it, or changes nothing
+            (every channel is standard).
     """
     try:
-        return scenario.derive(
+        variant = scenario.derive(
             capacity_model="status", source="status-based capacity is invalid for this scenario"
         )
     except ScenarioError as error:
         raise ComparisonError(
             "cannot compare capacity models: " + "; ".join(error.problems)
         ) from None
+    if len(variant.tab_based_channels()) == len(variant.channels):
+        types = ", ".join(f"{channel.name} ({channel.type})" for channel in variant.channels)
+        raise ComparisonError(
+            f"cannot compare capacity models: every channel is standard ({types}), always "
+            "tab-based; status-based capacity needs an enhanced channel type"
+        )
+    return variant
+
+
+def mixed_center_note(scenario: Scenario) -> str:
+    """A sentence naming the channels that stay tab-based under status-based capacity.
+
+    Empty when every channel can switch. Standard channels are always tab-based; in a
+    status-based center only the enhanced channels' work follows status (rules §1.5).
+    """
+    fixed = status_variant(scenario).tab_based_channels()
+    if not fixed:
+        return ""
+    names = ", ".join(fixed)
+    return (f"standard channel{'s' if len(fixed) > 1 else ''} {names} stay"
+            f"{'' if len(fixed) > 1 else 's'} tab-based under status-based capacity "
+            "(only enhanced channels can switch; rules §1.5)")
 
 
 def compare(
@@ -302,7 +327,8 @@ def compare(
         Both run sets and the per-figure table.
 
     Raises:
-        ComparisonError: if the scenario cannot run status-based (a standard channel).
+        ComparisonError: if the scenario cannot run status-based, or every channel is
+            standard.
         ValueError: if ``replications`` is less than 1.
     """
     if replications < 1:

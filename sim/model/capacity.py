@@ -27,7 +27,8 @@ class Release(Enum):
     """When the capacity of an item whose session stops being Active is released."""
 
     CLOSE_TAB_LATER = "close_tab_later"
-    """It stays held until the agent closes the tab (after the close-tab delay)."""
+    """It stays held until the agent closes the tab or clicks All Done, after the
+    close-tab delay (capped by the After Conversation Work maximum when ACW is on)."""
     BY_STATUS = "by_status"
     """It follows the session's status at once (nothing left to close)."""
 
@@ -60,6 +61,9 @@ LogoutSessions = Literal["end", "requeue"]
 LoggedOutOwner = Literal["requeue", "keep"]
 """The scenario's ``logged_out_owner``: whether status-based work leaves a logged-out agent."""
 
+ListViewAction = Literal["bulk", "per_row"]
+"""The scenario's ``supervisor.action``: End Sessions on a selection, or End Session per row."""
+
 
 def _requeues(agent: Agent, logged_out_owner: LoggedOutOwner) -> bool:
     """Whether work of ``agent`` goes to the queue because the agent has logged out."""
@@ -77,9 +81,13 @@ class CapacityModel(Protocol):
     """What a capacity model decides."""
 
     name: ClassVar[str]
-    end_chat_release: ClassVar[Release]
-    """How an opened work item releases capacity when the agent clicks End Chat (the same
-    for every item, so the simulation looks it up once per run rather than per session)."""
+
+    def end_chat_release(self, after_conversation_work: bool) -> Release:
+        """How an opened item releases capacity when its conversation ends (End Chat).
+
+        ``after_conversation_work``: whether the agent's group has ACW on (rules §3.3).
+        """
+        ...
 
     def consumption(self, item: WorkItem) -> float:
         """Capacity ``item`` uses now (units or percent points)."""
@@ -125,8 +133,8 @@ class CapacityModel(Protocol):
         """
         ...
 
-    def supervisor_may_end(self, session: MessagingSession) -> bool:
-        """Whether the list-view bulk End Sessions may end ``session`` (rules §6)."""
+    def supervisor_may_end(self, session: MessagingSession, action: ListViewAction) -> bool:
+        """Whether the list view's ``action`` may end ``session`` (rules §6.4)."""
         ...
 
     def holding_time_s(
@@ -156,8 +164,10 @@ class TabBasedCapacity:
     """Tab-based: a work item uses its size from the push until its tab closes (rules §3)."""
 
     name: ClassVar[str] = "tab"
-    end_chat_release: ClassVar[Release] = Release.CLOSE_TAB_LATER
-    """End Chat does not free capacity; closing the tab does (rules §3)."""
+
+    def end_chat_release(self, after_conversation_work: bool) -> Release:
+        """End Chat does not free capacity; closing the tab does (rules §3.2, §3.3)."""
+        return Release.CLOSE_TAB_LATER
 
     def consumption(self, item: WorkItem) -> float:
         """The item's size while it is pushed or opened and its tab is open, else 0."""
@@ -207,9 +217,9 @@ class TabBasedCapacity:
         """Back to the queue (not reached: offline and logout already give Active work back)."""
         return WorkFate.REQUEUE
 
-    def supervisor_may_end(self, session: MessagingSession) -> bool:
-        """Standard channels only (the seed article)."""
-        return session.channel.kind == "standard"
+    def supervisor_may_end(self, session: MessagingSession, action: ListViewAction) -> bool:
+        """Per row: standard channels only; End Sessions on a selection: any (the seed)."""
+        return action == "bulk" or session.channel.kind == "standard"
 
     def holding_time_s(
         self,
@@ -230,11 +240,18 @@ class StatusBasedCapacity:
     """Status-based: capacity follows the status of accepted work (rules §4)."""
 
     name: ClassVar[str] = "status"
-    end_chat_release: ClassVar[Release] = Release.BY_STATUS
-    """Ended work consumes nothing (rules §4)."""
+
+    def end_chat_release(self, after_conversation_work: bool) -> Release:
+        """Ended work consumes nothing (rules §4.1), unless the agent wraps up first.
+
+        With After Conversation Work on, the work stays applied to capacity until the
+        agent's wrap-up ends (All Done, or the ACW maximum), as under tab-based capacity
+        (rules §4.9).
+        """
+        return Release.CLOSE_TAB_LATER if after_conversation_work else Release.BY_STATUS
 
     def consumption(self, item: WorkItem) -> float:
-        """Size while pushed or Active, the paused weight while Inactive, else 0."""
+        """Size while pushed, Active or wrapping up; the paused weight while Inactive."""
         if item.status == WorkStatus.ASSIGNED:
             return item.size  # a pushed item holds capacity from the push (rules §2)
         if item.status != WorkStatus.OPENED:
@@ -244,7 +261,9 @@ class StatusBasedCapacity:
             return item.size
         if status == SessionStatus.INACTIVE:
             return item.session.channel.paused_capacity_weight
-        return 0.0
+        # Opened work of an ended session is in After Conversation Work: it is closed at
+        # End Chat unless ACW is on (end_chat_release), and holds its size until All Done.
+        return item.size
 
     def on_inactive(self, item: WorkItem) -> Release:
         """Inactive work consumes the paused weight (rules §4)."""
@@ -259,8 +278,8 @@ class StatusBasedCapacity:
         return WorkFate.REQUEUE if item.status == WorkStatus.ASSIGNED else WorkFate.KEEP
 
     def holds_during_drain(self, item: WorkItem) -> bool:
-        """Pushed and Active work; Inactive work does not hold the agent."""
-        return item.status == WorkStatus.ASSIGNED or item.session.status == SessionStatus.ACTIVE
+        """Pushed, Active and wrap-up work; Inactive work does not hold the agent."""
+        return item.status == WorkStatus.ASSIGNED or item.session.status != SessionStatus.INACTIVE
 
     def answer_goes_to(
         self,
@@ -300,9 +319,13 @@ class StatusBasedCapacity:
         """Stranded with an offline agent; requeued from a logged-out one (rules §4.4, §4.6)."""
         return WorkFate.REQUEUE if _requeues(item.agent, logged_out_owner) else WorkFate.KEEP
 
-    def supervisor_may_end(self, session: MessagingSession) -> bool:
-        """Standard channels only, and never an Inactive session (the seed article)."""
-        return session.channel.kind == "standard" and session.status != SessionStatus.INACTIVE
+    def supervisor_may_end(self, session: MessagingSession, action: ListViewAction) -> bool:
+        """End Sessions on a selection, except an Inactive session (the seed article).
+
+        The per-row End Session exists in standard channels only, and a standard channel
+        is always tab-based (rules §1.5), so per row nothing here may be ended.
+        """
+        return action == "bulk" and session.status != SessionStatus.INACTIVE
 
     def holding_time_s(
         self,
@@ -312,9 +335,16 @@ class StatusBasedCapacity:
         held_reply_s: float,
         paused_reply_s: float,
     ) -> float:
-        """The held part of each reply plus the paused weight's share of the rest."""
+        """The held part of each reply, the paused weight's share of the rest, the wrap-up.
+
+        The wrap-up counts with ACW on only: the close-tab delay capped by its maximum.
+        """
         paused_s = paused_reply_s * channel.paused_capacity_weight / work_size(channel)
-        return customer_turns * (held_reply_s + paused_s)
+        wrap_up_s = 0.0
+        acw = behaviour.after_conversation_work
+        if acw.enabled:
+            wrap_up_s = min(distribution_mean(behaviour.close_tab_delay), acw.max)
+        return customer_turns * (held_reply_s + paused_s) + wrap_up_s
 
 
 CAPACITY_MODELS: dict[str, CapacityModel] = {

@@ -34,7 +34,7 @@ from sim.model.runtime import (
     ChannelRuntime,
     GroupRuntime,
     build_queues,
-    capacity_model,
+    channel_capacity,
     first_group_serving,
     make_agents,
 )
@@ -68,11 +68,10 @@ class ContactCenter:
         self.scenario = scenario
         self.env = env = simpy.Environment()
         self.streams = streams
-        self.policy = capacity_model(scenario)
         self.record = Recorder(env, trace)
         self.levels = IntervalLevels(scenario.interval, scenario.horizon,
                                      len(scenario.agent_groups), len(scenario.channels))
-        context = ModelContext(env, scenario, streams, self.policy, self.record, self.levels)
+        context = ModelContext(env, scenario, streams, self.record, self.levels)
         queues = build_queues(scenario)
         self.channels = [
             ChannelRuntime(
@@ -80,6 +79,7 @@ class ContactCenter:
                 queues[spec.queue],
                 first_group_serving(spec, scenario.agent_groups),
                 streams,
+                channel_capacity(scenario, spec),
             )
             for spec in scenario.channels
         ]

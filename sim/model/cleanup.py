@@ -55,5 +55,8 @@ class CleanupJobs(Collaborator):
             now = self.env.now
             for session in list(customers.idle_sessions):
                 idle_s = now - session.last_activity
-                if idle_s >= supervisor.idle_limit and self.policy.supervisor_may_end(session):
+                capacity = session.channel.capacity
+                if idle_s >= supervisor.idle_limit and capacity.supervisor_may_end(
+                    session, supervisor.action
+                ):
                     customers.end_session(session, Outcome.ENDED_BY_SUPERVISOR)

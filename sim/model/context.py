@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.model.capacity import CapacityModel
 from sim.model.monitor import IntervalLevels
 from sim.model.recorder import Recorder
 from sim.model.streams import RandomStreams
@@ -34,7 +33,6 @@ class ModelContext:
     env: simpy.Environment
     scenario: Scenario
     streams: RandomStreams
-    policy: CapacityModel
     record: Recorder
     levels: IntervalLevels
 
@@ -51,7 +49,6 @@ class Collaborator:
     def __init__(self, context: ModelContext) -> None:
         self.context = context
         self.env = context.env
-        self.policy = context.policy
         self.record = context.record
 
     def connect(

@@ -23,6 +23,7 @@ from sim.model.conversation_state import ConversationState, Phase
 from sim.model.entities import (
     OUTBOUND,
     MessagingSession,
+    Outcome,
     Presence,
     Rewait,
     SessionStatus,
@@ -41,7 +42,7 @@ class Conversations(Collaborator):
         self.allow_over_capacity = scenario.allow_over_capacity
         self.logged_out_owner = scenario.logged_out_owner
         self.idle_sessions: dict[MessagingSession, None]
-        self._end_chat: Callable[[MessagingSession, float], None]
+        self._end_chat: Callable[..., None]
 
     def bind(self) -> None:
         """The customers' end of chat and idle set, called on every conversation."""
@@ -61,6 +62,7 @@ class Conversations(Collaborator):
         assert state is not None and session.plan is not None  # a live session
         state.phase = Phase.RUNNING
         if session.direction != OUTBOUND:
+            self._await_reply(session, state, now)  # from the first acceptance (§5.7)
             self._converse(session, state, now)
             return
         plan = session.plan
@@ -88,15 +90,22 @@ class Conversations(Collaborator):
             reply_s = plan.customer_reply_s[message // 2]
             # Decided when the customer's turn starts; a turn cut short goes on as it was.
             inactivate_after_s = inactivate_after(session)
-            if state.message_left_s is None and reply_s > inactivate_after_s:
+            left_s = state.message_left_s
+            if left_s is None and reply_s > inactivate_after_s:
                 state.after_silence_s = reply_s - inactivate_after_s
                 end_s = now + inactivate_after_s
                 self._wait_customer(session, state, Phase.SILENT, end_s)
+            elif message // 2 == plan.customer_ends_turn:
+                # She ends the conversation instead of answering (rules §5.6).
+                state.message_left_s = None
+                end_s = now + (reply_s if left_s is None else left_s)
+                self._wait_customer(session, state, Phase.ENDING, end_s)
             else:
                 self.talk(session, state, now)
 
     def _finish(self, session: MessagingSession, state: ConversationState) -> None:
         """The conversation stops; an ended session drops its state (only records stay)."""
+        self._disarm_reply_timeout(state)
         if session.status == SessionStatus.ENDED:
             session.conversation = None
         else:
@@ -120,6 +129,7 @@ class Conversations(Collaborator):
         elif state.timer is not None:
             state.timer.cancel()
             state.timer = None
+            self._disarm_reply_timeout(state)  # planned anew when it goes on
             Timer(self.env, 0.0, self._cut_short, session, URGENT)
 
     def _arm(
@@ -156,6 +166,9 @@ class Conversations(Collaborator):
             self._outbound_answered(session, state, now)
         elif phase == Phase.SILENT:
             self._silence_reached(session, state, now)
+        elif phase == Phase.ENDING:
+            self._end_chat(session, now, Outcome.ENDED_BY_CUSTOMER)
+            self._finish(session, state)
         else:
             self._silence_broken(session, state, now)
 
@@ -171,16 +184,19 @@ class Conversations(Collaborator):
             or session.status != SessionStatus.ACTIVE
         ):
             state.phase = Phase.READY
+            self._arm_reply_timeout(session, state, state.reply_deadline, now)
             return
         agent = item.agent
         if agent.online:
             self.talk(session, state, now)
             return
-        if self.policy.on_agent_needed_absent(item, self.logged_out_owner) is WorkFate.REQUEUE:
+        capacity = session.channel.capacity
+        if capacity.on_agent_needed_absent(item, self.logged_out_owner) is WorkFate.REQUEUE:
             # Status-based: the agent has logged out and will not reply; the session waits
             # for another agent, keeping its age (rules §4.4).
             session.requeued_after_logout += 1
             state.phase = Phase.READY
+            self._arm_reply_timeout(session, state, state.reply_deadline, now)
             self.work_items.give_back(item)
             self.router.route()
             return
@@ -190,6 +206,7 @@ class Conversations(Collaborator):
         agent.waiting_sessions.append(session)
         self.record.event(session, agent, "stranded")
         state.phase = Phase.STRANDED
+        self._arm_reply_timeout(session, state, state.reply_deadline, now)
 
     def _changed(self, timer: Timer) -> None:
         """Something the session waited for may have changed: look again."""
@@ -198,6 +215,7 @@ class Conversations(Collaborator):
         assert state is not None  # dropped only when the conversation stops
         state.timer = None
         now = self.env.now
+        self._disarm_reply_timeout(state)  # armed again if it still has to wait
         if state.phase == Phase.STRANDED:
             session.stranded_s += now - session.stranded_since
             session.stranded_since = math.nan
@@ -219,6 +237,8 @@ class Conversations(Collaborator):
         state.segment = durations
         state.phase = Phase.SEGMENT  # _arm inlined: once per segment
         state.timer = Timer(self.env, sum(durations), self._go_on, session)
+        if session.plan is not None and session.plan.response_patience_s is not None:
+            self._arm_reply_timeout(session, state, self._leave_time(session, state), now)
 
     def advance(self, session: MessagingSession, state: ConversationState, until: float) -> None:
         """Count the segment's messages due by ``until`` (s); keep what is left of the next.
@@ -263,6 +283,12 @@ class Conversations(Collaborator):
         state.next_message = first + len(sent_at)
         session.last_activity = sent_at[-1]
         state.message_left_s = None
+        plan = session.plan
+        if plan is not None and plan.response_patience_s is not None:
+            if state.next_message % 2 == 0:  # the customer's message was last (§5.7)
+                self._await_reply(session, state, sent_at[-1])
+            else:
+                state.reply_deadline = math.inf
         if self.record.enabled:
             # Recorded with the agent and status of the segment the messages belonged to.
             item = state.message_item
@@ -273,6 +299,83 @@ class Conversations(Collaborator):
                     self.record.event_at(time, session, agent, "agent_message", status)
                 else:
                     self.record.event_at(time, session, None, "customer_message", status)
+
+    # ------------------------------------------------------------------ response patience
+    def _await_reply(
+        self, session: MessagingSession, state: ConversationState, since: float
+    ) -> None:
+        """The customer waits for the agent's next message from ``since`` (s; rules §5.7).
+
+        Sets when she gives up: ``since`` plus her patience for that message.
+        """
+        plan = session.plan
+        if plan is not None and plan.response_patience_s is not None:
+            state.reply_deadline = since + plan.response_patience_s[state.next_message // 2]
+
+    def _leave_time(self, session: MessagingSession, state: ConversationState) -> float:
+        """When the customer leaves during the segment just planned, or ``inf``.
+
+        The first agent message of the segment that would come after its deadline; each
+        customer message of the segment starts the wait for the next agent message.
+        """
+        plan = session.plan
+        assert plan is not None and plan.response_patience_s is not None
+        patience_s = plan.response_patience_s
+        deadline = state.reply_deadline
+        time = state.segment_start
+        message = state.next_message
+        for duration in state.segment:
+            time += duration
+            if message % 2 == 0:
+                if time > deadline:
+                    return deadline
+                deadline = math.inf
+            else:
+                deadline = time + patience_s[(message + 1) // 2]
+            message += 1
+        return math.inf
+
+    def _arm_reply_timeout(
+        self, session: MessagingSession, state: ConversationState, leave_s: float, now: float
+    ) -> None:
+        """Let the customer leave at ``leave_s`` (s) unless the wait ends first."""
+        self._disarm_reply_timeout(state)
+        if leave_s != math.inf:
+            state.reply_timeout = Timer(
+                self.env, max(0.0, leave_s - now), self._customer_leaves, session
+            )
+
+    @staticmethod
+    def _disarm_reply_timeout(state: ConversationState) -> None:
+        timeout = state.reply_timeout
+        if timeout is not None:
+            timeout.cancel()
+            state.reply_timeout = None
+
+    def _customer_leaves(self, timer: Timer) -> None:
+        """The customer's response patience ran out: she leaves, the session ends (§5.7).
+
+        The messages due by now count; a stranded wait counts up to now.
+        """
+        session: MessagingSession = timer.subject
+        state = session.conversation
+        if state is None or state.reply_timeout is not timer:
+            return
+        state.reply_timeout = None
+        if session.status == SessionStatus.ENDED:
+            return
+        now = self.env.now
+        if state.timer is not None:  # its segment, or a wake due now
+            state.timer.cancel()
+            state.timer = None
+        if state.phase == Phase.SEGMENT:
+            self.advance(session, state, now)
+        elif state.phase == Phase.STRANDED:
+            session.stranded_s += now - session.stranded_since
+            session.stranded_since = math.nan
+        state.phase = Phase.RUNNING
+        self._end_chat(session, now, Outcome.LEFT_UNANSWERED)
+        self._finish(session, state)
 
     # ------------------------------------------------------------------ customer turns
     def _wait_customer(
@@ -293,8 +396,9 @@ class Conversations(Collaborator):
         session.customer_messages += 1
         session.last_activity = now
         session.request_time = now
+        self._await_reply(session, state, now)
         owner = session.owner
-        match self.policy.answer_goes_to(
+        match session.channel.capacity.answer_goes_to(
             session, owner, self.allow_over_capacity, self.logged_out_owner
         ):
             case Destination.SAME_AGENT if owner is not None:
@@ -326,7 +430,12 @@ class Conversations(Collaborator):
     def _silence_broken(
         self, session: MessagingSession, state: ConversationState, now: float
     ) -> None:
-        """The silent customer's reply arrives ``now`` (s)."""
+        """The silent customer's reply arrives ``now`` (s), or she ends the conversation."""
+        plan = session.plan
+        if plan is not None and state.next_message // 2 == plan.customer_ends_turn:
+            self._end_chat(session, now, Outcome.ENDED_BY_CUSTOMER)  # rules §5.6
+            self._finish(session, state)
+            return
         self.customer_returns(session, state, now)
         state.segment_status = session.status
         self._messages_sent(session, state, [now])
@@ -363,7 +472,7 @@ class Conversations(Collaborator):
         self.record.event(session, item.agent if item else None, "inactive")
         if item is not None:
             work_items.refresh(item, now)
-            match self.policy.on_inactive(item):
+            match session.channel.capacity.on_inactive(item):
                 case Release.CLOSE_TAB_LATER:  # the agent closes the tab (rules §3)
                     work_items.schedule_tab_close(item)
                 case Release.BY_STATUS if item.agent.presence == Presence.DRAINING:
@@ -383,7 +492,7 @@ class Conversations(Collaborator):
             return
         item = session.work_item
         if item is not None and item.status == WorkStatus.OPENED:
-            match self.policy.return_goes_to(
+            match session.channel.capacity.return_goes_to(
                 item, self.allow_over_capacity, self.logged_out_owner
             ):
                 case Destination.SAME_AGENT:

@@ -31,9 +31,13 @@ class Phase:
     """The timer to a silent customer's return."""
     SEGMENT = 8
     """The timer to the end of a run of messages (see ``Conversations.talk``)."""
+    ENDING = 9
+    """The timer to the customer ending the conversation herself (rules §5.6)."""
 
 
-TIMER_PHASES = frozenset({Phase.ANSWER, Phase.SILENT, Phase.RETURNING, Phase.SEGMENT})
+TIMER_PHASES = frozenset(
+    {Phase.ANSWER, Phase.SILENT, Phase.RETURNING, Phase.SEGMENT, Phase.ENDING}
+)
 """Phases that wait for the conversation's own timer (``ConversationState.timer``)."""
 CHANGE_PHASES = frozenset({Phase.READY, Phase.STRANDED})
 """Phases that wait for a change of the session's state (a wake)."""
@@ -72,3 +76,8 @@ class ConversationState:
     end_when_accepted: bool = False
     """Standard channel: the customer fell silent while nobody held the session; the
     agent who accepts it next ends the chat (rules §1, §4)."""
+    reply_deadline: float = float("inf")
+    """With a response patience: when the customer gives up waiting for the agent's next
+    message (``inf`` while she is not waiting for one; rules §5.7)."""
+    reply_timeout: Timer | None = None
+    """The timer to the first missed ``reply_deadline`` of what is planned, while armed."""

@@ -22,7 +22,6 @@ from sim.model.entities import (
     Outcome,
     Presence,
     SessionStatus,
-    WorkItem,
     WorkStatus,
 )
 from sim.model.runtime import ChannelRuntime
@@ -48,15 +47,10 @@ class Customers(Collaborator):
         """This replication's factor on every arrival rate (the scenario's ``arrival_scale``,
         drawn once when it is a distribution)."""
         self._start_conversation: Callable[[MessagingSession, float], None]
-        self._release_at_end_chat: Callable[[WorkItem], None]
 
     def bind(self) -> None:
-        """Bind the conversations' start, and how End Chat releases opened work.
-
-        The release is the capacity model's ``end_chat_release``, chosen once.
-        """
+        """Bind the conversations' start."""
         self._start_conversation = self.conversations.start
-        self._release_at_end_chat = self.work_items.releaser(self.policy.end_chat_release)
 
     # ------------------------------------------------------------------ arrivals
     def start(self, channel: ChannelRuntime) -> None:
@@ -183,19 +177,28 @@ class Customers(Collaborator):
         return min(owners, key=lambda agent: (len(agent.items), agent.last_assigned_time))
 
     # ------------------------------------------------------------------ session ends
-    def end_chat(self, session: MessagingSession, now: float) -> None:
-        """The agent clicks End Chat ``now`` (s): the session ends completed (rules §3, §4)."""
+    def end_chat(
+        self, session: MessagingSession, now: float, outcome: str = Outcome.COMPLETED
+    ) -> None:
+        """The conversation ends ``now`` (s) with ``outcome`` (rules §3, §4, §5).
+
+        The agent clicks End Chat (``completed``), or the customer ends it
+        (``ended_by_customer``) or leaves it unanswered (``left_unanswered``); either way
+        the agent's work is released as after End Chat: a tab close or a wrap-up planned,
+        or at once (:meth:`WorkItems.release_at_end`).
+        """
         if session.status == SessionStatus.ENDED:
             return
         item = session.work_item
         agent = item.agent if item else None
-        self._mark_ended(session, Outcome.COMPLETED, "end_chat", agent, now)
+        event = "end_chat" if outcome == Outcome.COMPLETED else outcome
+        self._mark_ended(session, outcome, event, agent, now)
         if item is None:
             return
         if item.status == WorkStatus.ASSIGNED:
             self.work_items.close(item, WorkStatus.CANCELED)
-        else:  # tab-based: a tab close planned (rules §3); status-based: closed (rules §4)
-            self._release_at_end_chat(item)
+        else:
+            self.work_items.release_at_end(item)
         self.router.route()
 
     def end_session(self, session: MessagingSession, outcome: str) -> None:

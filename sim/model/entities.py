@@ -68,6 +68,10 @@ class Outcome:
     TIMED_OUT = "timed_out"
     ENDED_BY_LOGOUT = "ended_by_logout"
     ENDED_BY_SUPERVISOR = "ended_by_supervisor"
+    ENDED_BY_CUSTOMER = "ended_by_customer"
+    """The customer ended the conversation herself (rules §5.6)."""
+    LEFT_UNANSWERED = "left_unanswered"
+    """The customer gave up waiting for the agent's next reply (rules §5.7)."""
     OPEN_AT_HORIZON = "open_at_horizon"
 
 
@@ -77,6 +81,8 @@ OUTCOMES = (
     Outcome.TIMED_OUT,
     Outcome.ENDED_BY_LOGOUT,
     Outcome.ENDED_BY_SUPERVISOR,
+    Outcome.ENDED_BY_CUSTOMER,
+    Outcome.LEFT_UNANSWERED,
     Outcome.OPEN_AT_HORIZON,
 )
 
@@ -103,6 +109,10 @@ class ConversationPlan:
         patience_s: time the customer waits in the queue before abandoning.
         answers_outbound: for outbound sessions, whether the customer ever answers.
         answer_delay_s: for outbound sessions, time to the customer's answer.
+        customer_ends_turn: the customer's turn (0 after the agent's first message) at
+            which she ends the conversation instead of answering, or -1.
+        response_patience_s: how long the customer waits for each agent message (index
+            as ``agent_reply_s``) before leaving, or None (never leaves).
     """
 
     exchanges: int
@@ -111,6 +121,8 @@ class ConversationPlan:
     patience_s: float = float("inf")
     answers_outbound: bool = True
     answer_delay_s: float = 0.0
+    customer_ends_turn: int = -1
+    response_patience_s: list[float] | None = None
 
 
 @dataclass(slots=True, eq=False)

@@ -109,8 +109,8 @@ class AgentPresence(Collaborator):
 
     def finish_drain_if_done(self, agent: Agent) -> None:
         """A draining agent logs out once no work item holds it any more (rules §6)."""
-        holds = self.policy.holds_during_drain
-        if not any(holds(item) for item in agent.items):
+        if not any(item.session.channel.capacity.holds_during_drain(item)
+                   for item in agent.items):
             self.logout(agent)
 
     def logout(self, agent: Agent) -> None:
@@ -120,7 +120,8 @@ class AgentPresence(Collaborator):
         self.set_presence(agent, Presence.LOGGED_OUT)
         self.record.agent_event(agent, "logout")
         for item in list(agent.items):
-            match self.policy.on_agent_logout(item, self.logout_sessions):
+            capacity = item.session.channel.capacity
+            match capacity.on_agent_logout(item, self.logout_sessions):
                 case WorkFate.REQUEUE:
                     self.work_items.give_back(item)
                 case WorkFate.KEEP:
@@ -143,7 +144,7 @@ class AgentPresence(Collaborator):
         self.router.route()
 
     def _drop_offline(self, item: WorkItem) -> None:
-        match self.policy.on_agent_offline(item):
+        match item.session.channel.capacity.on_agent_offline(item):
             case WorkFate.REQUEUE:
                 # Tab-based: the item ends Unavailable and frees capacity; an Active
                 # session goes back to Waiting and is routed to another agent (rules §3).

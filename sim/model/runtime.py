@@ -14,7 +14,14 @@ from sim.model.entities import Agent, ConversationPlan
 from sim.model.routing import ROUTING_MODELS, RoutingModel
 from sim.model.sampling import Sampler, UniformSampler, distribution_mean
 from sim.model.streams import RandomStreams
-from sim.scenario.schema import AgentBehaviour, AgentGroup, Channel, Scenario, work_size
+from sim.scenario.schema import (
+    AgentBehaviour,
+    AgentGroup,
+    Channel,
+    Scenario,
+    channel_capacity_model,
+    work_size,
+)
 
 
 @dataclass(eq=False)
@@ -36,11 +43,16 @@ class ChannelRuntime:
         queue: QueueRuntime,
         first_group: AgentGroup | None,
         streams: RandomStreams,
+        capacity: CapacityModel,
     ) -> None:
         self.spec = spec
         self.name = spec.name
         self.kind = spec.kind
         self.queue = queue
+        self.capacity = capacity
+        """The capacity model its work follows (a standard channel's is tab-based, §1.5)."""
+        self.consumption = capacity.consumption
+        """Bound once: the capacity one of its work items uses now (called on every change)."""
         self.size = work_size(spec)
         self.level_index = 0
         """Its place among the scenario's channels in the interval levels (set by the center)."""
@@ -67,6 +79,15 @@ class ChannelRuntime:
         )
         self.silent_draw = UniformSampler(streams.generator("silence", self.name))
         self.silent_probability = customers.silent_probability
+        self.silent_first = customers.silent_turn == "first"
+        self.end_draw = UniformSampler(streams.generator("customer_end", self.name))
+        self.end_probability = customers.end_probability
+        self.response_patience = (
+            Sampler(customers.response_patience,
+                    streams.generator("response_patience", self.name))
+            if customers.response_patience is not None
+            else None
+        )
         self.return_probability = customers.return_probability
         self.return_delay = Sampler(
             customers.return_delay, streams.generator("return_delay", self.name)
@@ -91,11 +112,25 @@ class ChannelRuntime:
             return_delay = self.return_delay()
             if exchanges > 1 and silent < self.silent_probability:
                 # The customer stops answering after one of the agent's messages but the last.
-                turn = min(int(silent / self.silent_probability * (exchanges - 1)), exchanges - 2)
+                turn = (
+                    0
+                    if self.silent_first
+                    else min(int(silent / self.silent_probability * (exchanges - 1)),
+                             exchanges - 2)
+                )
                 comes_back = returns < self.return_probability
                 customer_reply_s[turn] = return_delay if comes_back else math.inf
         patience_s = self.patience() if self.patience is not None else math.inf
         plan = ConversationPlan(exchanges, agent_reply_s, customer_reply_s, patience_s)
+        if self.end_probability > 0.0:  # this stream serves nothing else
+            ends = self.end_draw()
+            if exchanges > 1 and ends < self.end_probability:
+                # She ends it instead of answering one of the agent's messages but the last.
+                plan.customer_ends_turn = min(
+                    int(ends / self.end_probability * (exchanges - 1)), exchanges - 2
+                )
+        if self.response_patience is not None:
+            plan.response_patience_s = self.response_patience.many(exchanges)
         if outbound and self.answer_delay is not None:
             plan.answers_outbound = self.answer_draw() < self.answer_probability
             plan.answer_delay_s = self.answer_delay()
@@ -123,6 +158,7 @@ class GroupRuntime:
             behaviour.close_tab_delay, streams.generator("close_tab", spec.name)
         )
         acw = behaviour.after_conversation_work
+        self.acw_enabled = acw.enabled
         self.acw_max_s = acw.max if acw.enabled else math.inf
         self.inactivate_after_s = behaviour.inactivate_after
         self.shift_end = spec.shift_end
@@ -201,9 +237,9 @@ def first_group_serving(channel: Channel, groups: list[AgentGroup]) -> AgentGrou
     return None
 
 
-def capacity_model(scenario: Scenario) -> CapacityModel:
-    """The capacity policy object the scenario asks for."""
-    return CAPACITY_MODELS[scenario.capacity_model]
+def channel_capacity(scenario: Scenario, channel: Channel) -> CapacityModel:
+    """The capacity policy object a channel's work follows in ``scenario`` (rules §1.5)."""
+    return CAPACITY_MODELS[channel_capacity_model(scenario.capacity_model, channel.type)]
 
 
 def make_agents(

@@ -15,7 +15,8 @@ def next_segment(session: MessagingSession, state: ConversationState) -> list[fl
     """Durations (s) of the next messages that nothing but an interruption can change.
 
     A segment stops before a customer turn long enough for the agent to mark the
-    session Inactive, and after the last message. An agent reply belongs to it only
+    session Inactive, before the turn at which the customer ends the conversation, and
+    after the last message. An agent reply belongs to it only
     while an online agent holds the session; with a concurrency slowdown, only as the
     first message, since each reply's speed is set by the concurrency when it starts.
     """
@@ -51,10 +52,11 @@ def next_segment(session: MessagingSession, state: ConversationState) -> list[fl
     # 2k + 1 the customer's reply k), up to a long customer silence, and agent replies
     # only at a fixed speed.
     inactivate_after_s = inactivate_after(session)
+    ends_turn = plan.customer_ends_turn
     exchange = message // 2
     if message % 2 == 1 and message <= last_message:
         duration = customer_replies[exchange]
-        if duration > inactivate_after_s:
+        if duration > inactivate_after_s or exchange == ends_turn:
             return durations
         durations.append(duration)
         message += 1
@@ -66,7 +68,7 @@ def next_segment(session: MessagingSession, state: ConversationState) -> list[fl
         if message == last_message:
             break
         duration = customer_replies[exchange]
-        if duration > inactivate_after_s:
+        if duration > inactivate_after_s or exchange == ends_turn:
             break
         durations.append(duration)
         message += 2

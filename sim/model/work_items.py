@@ -37,7 +37,6 @@ class WorkItems(Collaborator):
         self.levels = levels = context.levels
         self.next_item_id = 0
         # Bound once: called at every change of capacity in use.
-        self._consumption = context.policy.consumption
         self._change_work = levels.change_work
         self._n_channels = levels.n_channels
         self._rerank: Callable[[Agent], None]
@@ -200,18 +199,24 @@ class WorkItems(Collaborator):
         if agent.presence == Presence.DRAINING:
             self.presence.finish_drain_if_done(agent)
 
-    def releaser(self, release: Release) -> Callable[[WorkItem], None]:
-        """What releases an opened item's capacity as ``release`` says (chosen once)."""
-        if release is Release.CLOSE_TAB_LATER:
-            return self.schedule_tab_close
-        return self.close_now
+    def release_at_end(self, item: WorkItem) -> None:
+        """The opened ``item``'s conversation ended: release as its capacity model says.
 
-    def close_now(self, item: WorkItem) -> None:
-        """Close ``item`` now: its capacity follows its ended status (status-based)."""
-        self.close(item, WorkStatus.CLOSED)
+        A tab close (or All Done) after the close-tab delay, capped by the ACW maximum
+        (tab-based, rules §3.2-3.3; status-based with ACW on, §4.9); else at once (§4.1).
+        """
+        group = item.agent.group
+        release = item.session.channel.capacity.end_chat_release(group.acw_enabled)
+        if release is Release.CLOSE_TAB_LATER:
+            self.schedule_tab_close(item)
+        else:
+            self.close(item, WorkStatus.CLOSED)
 
     def schedule_tab_close(self, item: WorkItem) -> None:
-        """Close the tab after the close-tab delay, capped by the ACW maximum (rules §3)."""
+        """Close the tab (All Done) after the close-tab delay, capped by the ACW maximum.
+
+        Rules §3.2, §3.3 and §4.9.
+        """
         group = item.agent.group
         delay_s = min(group.close_tab_delay(), group.acw_max_s)
         pending = item.tab_close  # a close planned earlier gives way to this one
@@ -251,7 +256,7 @@ class WorkItems(Collaborator):
         ``now`` (s) is the simulation's time, passed by callers that have it (SimPy's
         ``now`` is a property: a Python call per read).
         """
-        consumption = self._consumption(item)
+        consumption = item.session.channel.consumption(item)
         consuming = item.consuming
         if consumption == consuming:
             return

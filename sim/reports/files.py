@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.experiments.runner import Comparison, RunSet
+from sim.experiments.runner import Comparison, RunSet, status_variant
 from sim.reports import run_charts as charts
 from sim.results.breakdowns import (
     breakdown_document,
@@ -166,6 +166,7 @@ def summary_document(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
         "scenario": scenario.name,
         "description": scenario.description,
         "capacity_model": scenario.capacity_model,
+        "tab_based_channels": scenario.tab_based_channels(),
         "replications": runset.replications,
         "requested_replications": runset.requested,
         "seed": runset.seed,
@@ -281,6 +282,7 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
         "description": scenario.description,
         "baseline": "tab",
         "alternative": "status",
+        "tab_based_channels": status_variant(scenario).tab_based_channels(),
         "difference": "status - tab, per replication (common random numbers)",
         "replications": comparison.replications,
         "requested_replications": comparison.tab.requested,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.experiments.runner import mixed_center_note
 from sim.reports.files import run_interval_tables
 from sim.results.breakdowns import group_totals, session_breakdown, wide
 from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS
@@ -232,7 +233,8 @@ def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport
     scenario = runset.scenario if scenario is None else scenario
     settings = {
         **scenario_settings(scenario),
-        "capacity model": f"{scenario.capacity_model}-based",
+        "capacity model": f"{scenario.capacity_model}-based"
+        + (f"; {mixed_center_note(scenario)}" if scenario.tab_based_channels() else ""),
         "replications": _replications(runset.replications, runset.requested),
         "seed": runset.seed,
         "interrupted": "yes" if runset.interrupted else "no",
@@ -256,7 +258,8 @@ def comparison_report(comparison: Comparison) -> SharedReport:
                 ["capacity_model", *table.columns]])
     settings = {
         **scenario_settings(scenario),
-        "capacity model": "tab-based and status-based, same customers",
+        "capacity model": "tab-based and status-based, same customers"
+        + (f"; {note}" if (note := mixed_center_note(scenario)) else ""),
         "difference": "status − tab, per replication (common random numbers)",
         "replications": _replications(comparison.replications, comparison.tab.requested),
         "seed": comparison.tab.seed,

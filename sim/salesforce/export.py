@@ -39,7 +39,7 @@ from sim.salesforce.fields import (
     Origin,
     salesforce_id,
 )
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, channel_capacity_model
 
 UNDATED_EXPORT_DAY = date(2026, 3, 2)
 """The day an undated run starts on in the export: Monday 2 March 2026 (UTC)."""
@@ -57,11 +57,13 @@ ENDED_BY = {
     Outcome.TIMED_OUT: EndedByType.SYSTEM,
     Outcome.ENDED_BY_LOGOUT: EndedByType.SYSTEM,
     Outcome.ENDED_BY_SUPERVISOR: EndedByType.AGENT,
+    Outcome.ENDED_BY_CUSTOMER: EndedByType.END_USER,
+    Outcome.LEFT_UNANSWERED: EndedByType.END_USER,
 }
 """Session outcome → ``MessagingSession.EndedByType`` (sessions open at the horizon: none).
 The agent clicks End Chat (completed) or ends it from the list view (supervisor); the
-customer leaves the queue (abandoned); Omni-Channel ends idle sessions and those of an
-agent who logs out (tab-based)."""
+customer leaves the queue (abandoned), ends the conversation or leaves it waiting for a
+reply; Omni-Channel ends idle sessions and those of an agent who logs out (tab-based)."""
 
 MESSAGE_EVENTS = {
     "arrived": ActorType.END_USER,
@@ -254,8 +256,12 @@ def agent_work(result: Result, ids: ExportIds, at: _Stamper) -> pd.DataFrame:
             ),
             "CapacityWeight": np.where(percentage, np.nan, size),
             "CapacityPercentage": np.where(percentage, size, np.nan),
-            "CapacityModel": (CapacityModel.TAB_BASED if scenario.capacity_model == "tab"
-                              else CapacityModel.STATUS_BASED),
+            "CapacityModel": [  # per channel: a standard one is tab-based (rules §1.5)
+                CapacityModel.TAB_BASED
+                if channel_capacity_model(scenario.capacity_model, by_channel[name].type) == "tab"
+                else CapacityModel.STATUS_BASED
+                for name in session["channel"]
+            ],
             "Status": status,
         }
     )
@@ -410,21 +416,29 @@ def _time_at(
 def capacity_steps(result: Result) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per agent: change times, capacity in use and work items pushed or open after each.
 
-    The capacity model's rule (rules §3, §4): tab-based, an item uses its size from its
-    push to its close; status-based, its size while pushed or while its session is
-    Active, the channel's paused weight while Inactive, nothing otherwise. Seconds.
+    The capacity model's rule for the item's channel (rules §1.5, §3, §4): tab-based, an
+    item uses its size from its push to its close; status-based, its size while pushed,
+    while its session is Active or while the agent wraps it up (ACW, §4.9), the channel's
+    paused weight while Inactive, nothing otherwise. Seconds.
     """
     assert result.trace is not None and result.work is not None
     work = result.work
-    horizon = result.scenario.horizon
+    scenario = result.scenario
+    horizon = scenario.horizon
     start = work["assign_time"].to_numpy(dtype=float)
     stop = np.nan_to_num(work["close_time"].to_numpy(dtype=float), nan=horizon)
     size = work["size"].to_numpy(dtype=float)
     agent = work["agent_id"].to_numpy()
-    if result.scenario.capacity_model == "tab":
-        times, agents, deltas = [start, stop], [agent, agent], [size, -size]
-    else:
-        times, agents, deltas = _status_based_changes(result, start, stop, size, agent)
+    model_of = {c.name: channel_capacity_model(scenario.capacity_model, c.type)
+                for c in scenario.channels}
+    channel_of = result.sessions.set_index("session_id")["channel"]
+    tab = (channel_of.reindex(work["session_id"]).map(model_of) == "tab").to_numpy()
+    times, agents, deltas = [start[tab], stop[tab]], [agent[tab], agent[tab]], [size[tab],
+                                                                               -size[tab]]
+    if not tab.all():
+        more = _status_based_changes(result, start, stop, size, agent, ~tab)
+        for into, parts in zip((times, agents, deltas), more, strict=True):
+            into.extend(parts)
     ones = np.ones(len(work))
     # Capacity changes, then the work item count: pushed or open from push to close.
     frame = pd.DataFrame(
@@ -448,13 +462,16 @@ def capacity_steps(result: Result) -> dict[int, tuple[np.ndarray, np.ndarray, np
 
 def _status_based_changes(
     result: Result, start: np.ndarray, stop: np.ndarray, size: np.ndarray, agent: np.ndarray,
+    chosen: np.ndarray,
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-    """Capacity changes of status-based work, one array per kind of change.
+    """Capacity changes of the ``chosen`` (status-based) work items, one array per kind.
 
-    Size while pushed or Active, the paused weight while Inactive; times in seconds.
+    Size while pushed, Active or wrapping up after its end (ACW), the paused weight while
+    Inactive; times in seconds.
     """
     assert result.trace is not None and result.work is not None
-    work = result.work
+    work = result.work[chosen]
+    start, stop, size, agent = start[chosen], stop[chosen], size[chosen], agent[chosen]
     accept = work["accept_time"].to_numpy(dtype=float)
     accepted = ~np.isnan(accept)
     # While pushed: the size from the push to the acceptance (or the close).
@@ -473,7 +490,9 @@ def _status_based_changes(
     joined = joined[(joined["time"] >= joined["accept_time"]) & (joined["time"] < joined["stop"])]
     paused = channel_of.reindex(joined["session_id"]).map(by_channel).to_numpy(dtype=float)
     status = joined["status"].to_numpy(dtype=object)
-    level = np.where(status == ModelSessionStatus.ACTIVE, joined["size"].to_numpy(dtype=float),
+    # Opened work of an Ended session is wrapping up (ACW): it holds its size (§4.9).
+    held = np.isin(status, [ModelSessionStatus.ACTIVE, ModelSessionStatus.ENDED])
+    level = np.where(held, joined["size"].to_numpy(dtype=float),
                      np.where(status == ModelSessionStatus.INACTIVE, paused, 0.0))
     joined = joined.assign(level=level).sort_values(["item_id", "time"], kind="stable")
     item_first = np.r_[True, joined["item_id"].to_numpy()[1:] != joined["item_id"].to_numpy()[:-1]]

@@ -141,6 +141,15 @@ def channel_kind(channel_type: str) -> Literal["standard", "enhanced"]:
     return "standard" if channel_type in STANDARD_CHANNEL_TYPES else "enhanced"
 
 
+def channel_capacity_model(capacity_model: str, channel_type: str) -> str:
+    """The capacity model a channel's work follows under the scenario's ``capacity_model``.
+
+    Status-based capacity is set per service channel and exists for enhanced channels
+    only; a standard channel stays tab-based in a status-based center (rules §1.5).
+    """
+    return "tab" if channel_kind(channel_type) == "standard" else capacity_model
+
+
 # ---------------------------------------------------------------------- distributions
 class Fixed(Schema):
     """Always the same value."""
@@ -356,6 +365,18 @@ class CustomerBehaviour(Schema):
         default_factory=lambda: Exponential(kind="exponential", mean=7200.0)
     )
     """Time from the unanswered agent message to the silent customer's return (seconds)."""
+    silent_turn: Literal["any", "first"] = "any"
+    """Where a silent customer stops answering: after ``any`` of the agent's messages but
+    the last (equally likely), or after the ``first``: the customer who has left by the
+    time an agent accepts, and never answers (a silent abandoner, rules §5.5)."""
+    end_probability: Share = Field(default=0.0, ge=0, le=1)
+    """Chance that the customer ends the conversation herself, instead of answering one of
+    the agent's messages but the last (equally likely), after her usual reply time
+    (outcome ``ended_by_customer``, ``EndedByType`` EndUser; rules §5.6)."""
+    response_patience: DurationDistribution | None = None
+    """Time a customer waits for the agent's next reply (after her own message, or after
+    the first acceptance) before she leaves the conversation, which then ends (outcome
+    ``left_unanswered``, rules §5.7); one draw per wait. Never leaves when omitted."""
 
 
 class Channel(Schema):
@@ -647,7 +668,11 @@ class Supervisor(Schema):
     period: Seconds = Field(default=3600.0, gt=0)
     """Time between two bulk ends."""
     idle_limit: Seconds = Field(default=4 * 3600.0, gt=0)
-    """Sessions idle longer than this are ended (standard channels only)."""
+    """Sessions idle longer than this are ended, where the list view allows it."""
+    action: Literal["bulk", "per_row"] = "bulk"
+    """``bulk``: End Sessions on a selection (any channel; not an Inactive session under
+    status-based capacity); ``per_row``: each row's End Session (standard channels only).
+    Rules §6.4."""
 
 
 class ServiceLevel(Schema):
@@ -772,6 +797,17 @@ class Scenario(Schema):
         """Reporting intervals in the horizon (the last one may be partial)."""
         return int(math.ceil(self.horizon / self.interval - 1e-9))
 
+    def tab_based_channels(self) -> list[str]:
+        """Names of the channels that stay tab-based although the center is status-based.
+
+        Standard channels (rules §1.5); empty under tab-based capacity.
+        """
+        return [
+            channel.name
+            for channel in self.channels
+            if channel_capacity_model(self.capacity_model, channel.type) != self.capacity_model
+        ]
+
     def derive(
         self,
         changes: Mapping[str, Any] | None = None,
@@ -783,7 +819,7 @@ class Scenario(Schema):
         """A copy with some values changed, validated like a scenario file.
 
         This is the one way to derive a scenario: ``model_copy(update=...)`` would skip
-        every check (status-based capacity on a standard channel would run). Keys are the
+        every check (an agent group serving an unknown queue would run). Keys are the
         key paths of ``--set``: ``scenario.derive(capacity_model="status")``,
         ``scenario.derive({"agent_groups[0].agents": 12, "service_level.threshold": "30s"})``.
         Values are written as in the YAML file (``"80/h"``, ``"5m"``, a mapping) or are
@@ -799,8 +835,7 @@ class Scenario(Schema):
 
         Raises:
             ScenarioError: One line per problem, ``<source>: <key.path>: <what is wrong>``;
-                e.g. ``channels[0].type: standard_sms is a standard channel, always
-                tab-based; ...`` for status-based capacity with a standard channel.
+                e.g. ``agent_groups[0].queues[0]: unknown queue 'x'; queues are [...]``.
         """
         from sim.scenario.loading import derive_scenario  # loading imports this module
 
@@ -838,12 +873,6 @@ def _check_references(scenario: Scenario) -> None:
         if channel.arrivals is None and channel.outbound is None:
             raise ScenarioRuleError(
                 ("channels", index), "give arrivals, outbound or both"
-            )
-        if scenario.capacity_model == "status" and channel.kind == "standard":
-            raise ScenarioRuleError(
-                ("channels", index, "type"),
-                f"{channel.type} is a standard channel, always tab-based; "
-                "status-based capacity needs an enhanced channel type",
             )
     for index, group in enumerate(scenario.agent_groups):
         for queue_index, queue in enumerate(group.queues):

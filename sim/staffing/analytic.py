@@ -46,7 +46,14 @@ from sim.model.capacity import CAPACITY_MODELS
 from sim.model.sampling import distribution_mean
 from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.day_volume import mean_arrival_scale
-from sim.scenario.schema import AgentGroup, Channel, Exponential, Scenario, work_size
+from sim.scenario.schema import (
+    AgentGroup,
+    Channel,
+    Exponential,
+    Scenario,
+    channel_capacity_model,
+    work_size,
+)
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.variants import online_agents, staffing_group
 
@@ -70,15 +77,17 @@ def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) ->
     with ``E`` the mean exchanges; a customer reply longer than ``inactivate_after`` makes
     the session Inactive, so only ``E[min(reply, inactivate_after)]`` is held (plus the
     paused weight's share of the rest under status-based capacity). Tab-based adds the
-    mean close-tab delay (capped by the ACW maximum when ACW is on). Declines, push
-    timeouts, silent customers, outbound work and reply slowdown are ignored.
+    mean close-tab delay (capped by the ACW maximum when ACW is on), status-based the
+    capped delay with ACW on only. A standard channel is tab-based in either center
+    (rules §1.5). Declines, push timeouts, silent customers, customers who end or leave
+    the conversation, outbound work and reply slowdown are ignored.
     """
     behaviour = group.behaviour
     exchanges = max(1.0, distribution_mean(channel.customers.exchanges))
     accept = 0.0 if channel.auto_accept else distribution_mean(behaviour.accept_delay)
     held, paused = _capped_mean(channel.customers.reply_time, behaviour.inactivate_after)
     time_s = accept + exchanges * distribution_mean(behaviour.reply_time)
-    policy = CAPACITY_MODELS[capacity_model]
+    policy = CAPACITY_MODELS[channel_capacity_model(capacity_model, channel.type)]
     time_s += policy.holding_time_s(channel, behaviour, exchanges - 1.0, held, paused)
     return time_s
 
