@@ -156,8 +156,29 @@ def test_compare_rejects_a_standard_channel(tmp_path: Path, capsys) -> None:
     code = main(["compare", str(scenario), "--out", str(tmp_path / "cmp")])
     line = one_error_line(code, capsys.readouterr().err)
     assert line.startswith("ccsim: error: ")
-    assert "channels[0].type" in line and "standard" in line
+    assert "channels: every channel is standard (web (standard_messenger))" in line
     assert not (tmp_path / "cmp").exists()
+
+
+def test_compare_runs_a_mixed_center_and_says_which_channels_stay_tab_based(
+    tmp_path: Path, capsys
+) -> None:
+    # rules §1.5: the standard channel stays tab-based, the enhanced one switches.
+    mixed = SCENARIO.replace(
+        "channels:\n",
+        "channels:\n  - {name: sms, type: standard_sms, queue: support, "
+        "arrivals: {rate: 10/h}}\n",
+        1,
+    )
+    scenario = write(tmp_path, mixed)
+    out = tmp_path / "cmp"
+    code = main(["compare", str(scenario), "-r", "2", "--out", str(out), "--set", "horizon=1h"])
+    assert code == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert ("Note: standard channel sms stays tab-based under status-based capacity "
+            "(only enhanced channels can switch; rules §1.5).") in printed
+    document = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    assert document["tab_based_channels"] == ["sms"]
 
 
 # -------------------------------------------------------------------------- validate

@@ -150,7 +150,8 @@ def _session(**values: object) -> dict[str, object]:
     row.update(channel="web", channel_kind="enhanced", queue="q", direction="inbound",
                agent_id=-1, agents=0, reroutes=0, stranded_s=0.0, customer_messages=0,
                agent_messages=0, conversation_s=math.nan, queued_on_arrival=False,
-               requeued_wait_s=0.0, return_wait_s=0.0, wait_after_answer_s=0.0)
+               requeued_wait_s=0.0, return_wait_s=0.0, wait_after_answer_s=0.0,
+               responses=0, response_total_s=0.0)
     row.update(values)
     if math.isnan(row["request_time"]):
         row["request_time"] = row["arrival_time"]
@@ -192,7 +193,9 @@ def test_headline_service_level_matches_hand_computation(scenario: Scenario) -> 
     assert figures["requeued_wait_s"] == 5.0 and figures["wait_after_answer_s"] == 25.0
     assert figures["completed"] == 3 and figures["timed_out"] == 1
     assert figures["open_at_horizon"] == 2
-    assert figures["throughput_per_h"] == pytest.approx(3 / ((horizon - 100) / 3600))
+    # throughput counts every end (3 completed, 1 abandoned, 1 timed out), not only completed
+    assert figures["throughput_per_h"] == pytest.approx(5 / ((horizon - 100) / 3600))
+    assert figures["completed_per_h"] == pytest.approx(3 / ((horizon - 100) / 3600))
     assert figures["stranded_s"] == 20.0 and figures["stranded_sessions"] == 1
     assert figures["reroutes"] == pytest.approx(1 / 7)
     # occupancy: the intervals that start after the warm-up

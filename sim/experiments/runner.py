@@ -282,8 +282,8 @@ def status_variant(scenario: Scenario) -> Scenario:
     if len(variant.tab_based_channels()) == len(variant.channels):
         types = ", ".join(f"{channel.name} ({channel.type})" for channel in variant.channels)
         raise ComparisonError(
-            f"cannot compare capacity models: every channel is standard ({types}), always "
-            "tab-based; status-based capacity needs an enhanced channel type"
+            f"cannot compare capacity models: channels: every channel is standard ({types}),"
+            " always tab-based; status-based capacity needs an enhanced channel type"
         )
     return variant
 

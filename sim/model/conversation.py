@@ -43,6 +43,9 @@ class Conversations(Collaborator):
         self.logged_out_owner = scenario.logged_out_owner
         self.idle_sessions: dict[MessagingSession, None]
         self._end_chat: Callable[..., None]
+        self.responses: list[tuple[int, float, float]] = []
+        """Per agent message answering a customer message: ``(session_id, when the customer
+        wrote, response time)`` in seconds (rules §7)."""
 
     def bind(self) -> None:
         """The customers' end of chat and idle set, called on every conversation."""
@@ -280,6 +283,16 @@ class Conversations(Collaborator):
         session.customer_messages += len(sent_at) - agent_sent
         if agent_sent and math.isnan(session.first_response_time):
             session.first_response_time = sent_at[first % 2]
+        # The agent's response time to each customer message (rules §7).
+        asked_at = state.asked_at
+        responses, session_id = self.responses, session.session_id
+        for number, time in enumerate(sent_at, first):
+            if number % 2:
+                asked_at = time
+            elif asked_at == asked_at:  # answers a customer message (not NaN)
+                responses.append((session_id, asked_at, time - asked_at))
+                asked_at = math.nan
+        state.asked_at = asked_at
         state.next_message = first + len(sent_at)
         session.last_activity = sent_at[-1]
         state.message_left_s = None
@@ -396,6 +409,7 @@ class Conversations(Collaborator):
         session.customer_messages += 1
         session.last_activity = now
         session.request_time = now
+        state.asked_at = now  # the answer waits for the agent's reply
         self._await_reply(session, state, now)
         owner = session.owner
         match session.channel.capacity.answer_goes_to(

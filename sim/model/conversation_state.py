@@ -81,3 +81,6 @@ class ConversationState:
     message (``inf`` while she is not waiting for one; rules §5.7)."""
     reply_timeout: Timer | None = None
     """The timer to the first missed ``reply_deadline`` of what is planned, while armed."""
+    asked_at: float = float("nan")
+    """When the customer's message the agent has not answered yet was sent (NaN: none, or
+    the inbound customer's opening message, whose answer is the first response)."""

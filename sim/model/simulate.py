@@ -12,6 +12,7 @@ from sim.model.tables import (
     agents_table,
     groups_table,
     intervals_table,
+    responses_table,
     sessions_table,
     trace_table,
 )
@@ -49,15 +50,18 @@ def simulate(
     center = ContactCenter(scenario, streams, trace=trace)
     with gc_paused():
         center.run()
-        sessions = sessions_table(center.sessions, scenario.horizon)
+        answers = center.conversations.responses
+        sessions = sessions_table(center.sessions, scenario.horizon, answers)
+        responses = responses_table(answers, sessions)
         return Result(
             scenario=scenario,
             replication=replication,
             sessions=sessions,
             agents=agents_table(center.agents),
-            intervals=intervals_table(scenario, sessions, center.levels),
+            intervals=intervals_table(scenario, sessions, center.levels, responses),
             groups=groups_table(scenario, center.levels),
             trace=trace_table(center.record.rows) if trace else None,
             work=work_items_table(center.record.work_items) if trace else None,
             events=next(center.env._eid),  # events scheduled; SimPy keeps no public counter
+            responses=responses,
         )

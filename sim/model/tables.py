@@ -7,6 +7,7 @@ from the simulation start.
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,8 @@ SESSION_COLUMNS = (
     "wait_after_answer_s",
     "customer_messages",
     "agent_messages",
+    "responses",
+    "response_total_s",
 )
 
 SESSION_DTYPES = {
@@ -58,12 +61,17 @@ SESSION_DTYPES = {
     "reroutes": "int64",
     "customer_messages": "int64",
     "agent_messages": "int64",
+    "responses": "int64",
     **{
         name: "float64"
         for name in SESSION_COLUMNS
         if name.endswith(("_time", "_s"))
     },
 }
+
+
+RESPONSE_COLUMNS = ("session_id", "channel", "arrival_time", "asked_time", "response_s")
+"""Columns of :func:`responses_table`."""
 
 
 @dataclass
@@ -81,6 +89,8 @@ class Result:
         groups: one row per reporting interval and agent group (:func:`groups_table`).
         work: with the trace, one row per work item (AgentWork;
             :func:`sim.model.recorder.work_items_table`), else ``None``.
+        responses: one row per agent message answering a customer message
+            (:func:`responses_table`).
     """
 
     scenario: Scenario
@@ -92,16 +102,46 @@ class Result:
     events: int
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     work: pd.DataFrame | None = None
+    responses: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(RESPONSE_COLUMNS))
+    )
 
 
-def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
+def responses_table(
+    rows: Sequence[tuple[int, float, float]], sessions: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per agent message answering a customer message (rules §7).
+
+    ``asked_time`` is when the customer wrote, ``response_s`` the time to the agent's
+    answer (every wait in between: the agent's writing, a queue after a requeue or a
+    return, an offline agent). The inbound customer's opening message is not in it: its
+    answer is the first response. With the session's channel and arrival time (s).
+    """
+    session_id = np.fromiter((row[0] for row in rows), np.int64, len(rows))
+    return pd.DataFrame(
+        {
+            "session_id": session_id,
+            "channel": sessions["channel"].to_numpy()[session_id],
+            "arrival_time": sessions["arrival_time"].to_numpy()[session_id],
+            "asked_time": np.fromiter((row[1] for row in rows), float, len(rows)),
+            "response_s": np.fromiter((row[2] for row in rows), float, len(rows)),
+        },
+        columns=list(RESPONSE_COLUMNS),
+    )
+
+
+def sessions_table(
+    sessions: list, horizon_s: float, responses: Sequence[tuple[int, float, float]] = ()
+) -> pd.DataFrame:
     """One row per session; ``wait_s`` is speed to answer (accept minus request).
 
     ``conversation_s`` is End Chat minus the first acceptance; ``handle_time_s`` the
     AgentWork ``HandleTime`` of its last work item (close minus accept) and ``acw_s`` its
     ``AfterConversationActualTime`` (close minus End Chat), for completed sessions; the
     waits after the first answer are ``requeued_wait_s``, ``stranded_s`` and
-    ``return_wait_s``, summed in ``wait_after_answer_s`` (rules §7).
+    ``return_wait_s``, summed in ``wait_after_answer_s`` (rules §7); ``responses`` and
+    ``response_total_s`` count and add up the agent's answers to its customer's messages
+    (``responses``: the rows of :func:`responses_table`).
 
     Built column by column from the session records (a long run has millions of them).
     """
@@ -166,8 +206,21 @@ def sessions_table(sessions: list, horizon_s: float) -> pd.DataFrame:
         "wait_after_answer_s": requeued + stranded + returned,
         "customer_messages": numbers("customer_messages", np.int64),
         "agent_messages": numbers("agent_messages", np.int64),
+        **_response_columns(responses, count),
     }
     return pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
+
+
+def _response_columns(
+    responses: Sequence[tuple[int, float, float]], count: int
+) -> dict[str, np.ndarray]:
+    """Per session: how many customer messages the agent answered, and the total time."""
+    session_id = np.fromiter((row[0] for row in responses), np.int64, len(responses))
+    seconds = np.fromiter((row[2] for row in responses), float, len(responses))
+    return {
+        "responses": np.bincount(session_id, minlength=count)[:count].astype(np.int64),
+        "response_total_s": np.bincount(session_id, weights=seconds, minlength=count)[:count],
+    }
 
 
 def agents_table(agents: list) -> pd.DataFrame:
@@ -214,14 +267,17 @@ def agents_table(agents: list) -> pd.DataFrame:
 
 
 def intervals_table(
-    scenario: Scenario, sessions: pd.DataFrame, levels: IntervalLevels
+    scenario: Scenario, sessions: pd.DataFrame, levels: IntervalLevels,
+    responses: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per interval and channel (and ``"all"``): volumes, service level, waits, occupancy.
 
     Offered, answered, abandoned, service level and waits count inbound sessions by the
-    interval they arrived in; completed, timed-out and logout ends count by the interval
-    they ended in. A session still waiting at the horizon counts as a miss only once it
-    has waited longer than the threshold.
+    interval they arrived in; ended sessions (every end: ``ended``, throughput), completed,
+    timed-out and logout ends count by the interval they ended in; the agent's responses
+    to customer messages (``responses``, their mean and 90th percentile) by the interval
+    the customer wrote in. A session still waiting at the horizon counts as a miss only
+    once it has waited longer than the threshold.
 
     Levels (time-weighted over the interval): a channel's ``busy_capacity_s`` is the
     capacity × seconds its own work items used, its ``agents_online`` and
@@ -255,11 +311,14 @@ def intervals_table(
             open_rows.append(open_work[index])
         capacity_rows.append(capacity[serving].sum(axis=0))
         agent_rows.append(agents[serving].sum(axis=0))
-        frames.append(channel_intervals(binned, mine, channel, n, interval_s))
+        frame = channel_intervals(binned, mine, channel, n, interval_s)
+        frames.append(_with_responses(frame, responses, channel, n, interval_s))
     table = pd.concat(frames, ignore_index=True)
     busy, in_progress = np.concatenate(busy_rows), np.concatenate(open_rows)
     capacity_s, agents_s = np.concatenate(capacity_rows), np.concatenate(agent_rows)
-    table["throughput_per_h"] = table["completed"] / np.tile(lengths / 3600.0, len(frames))
+    hours = np.tile(lengths / 3600.0, len(frames))
+    table["throughput_per_h"] = table["ended"] / hours
+    table["completed_per_h"] = table["completed"] / hours
     table["agents_online"] = agents_s / np.tile(lengths, len(frames))
     table["busy_capacity_s"] = busy
     table["capacity_online_s"] = capacity_s
@@ -360,6 +419,7 @@ class SessionBins:
         undecided: still waiting at the horizon for no longer than the threshold.
         wait_s: speed to answer (seconds; NaN if never answered).
         abandoned, completed, timed_out, ended_by_logout: the session's outcome.
+        ended: ended in any way (not open at the horizon).
     """
 
     channel: np.ndarray
@@ -374,6 +434,7 @@ class SessionBins:
     completed: np.ndarray
     timed_out: np.ndarray
     ended_by_logout: np.ndarray
+    ended: np.ndarray
 
     @classmethod
     def of(cls, sessions: pd.DataFrame, n: int, interval_s: float, threshold_s: float,
@@ -400,6 +461,7 @@ class SessionBins:
             completed=ended & (outcome == Outcome.COMPLETED),
             timed_out=ended & (outcome == Outcome.TIMED_OUT),
             ended_by_logout=ended & (outcome == Outcome.ENDED_BY_LOGOUT),
+            ended=ended,
         )
 
 
@@ -456,6 +518,7 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
             "answered": n_answered,
             "answered_within": n_within,
             "abandoned": count(inbound & binned.abandoned, arrival_bin),
+            "ended": count(mine & binned.ended, end_bin),
             "completed": count(mine & binned.completed, end_bin),
             "timed_out": count(mine & binned.timed_out, end_bin),
             "ended_by_logout": count(mine & binned.ended_by_logout, end_bin),
@@ -467,6 +530,28 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
             ),
             "p90_wait_s": binned_p90(arrival_bin[answered], wait, n),
         }
+    )
+
+
+def _with_responses(frame: pd.DataFrame, responses: pd.DataFrame | None, channel: str,
+                    n: int, interval_s: float) -> pd.DataFrame:
+    """``frame`` with the agent's responses to its channel's customers per interval.
+
+    ``responses``, ``response_time_s`` (mean) and ``response_p90_s`` by the interval the
+    customer wrote in (seconds; NaN where none).
+    """
+    if responses is None:
+        return frame
+    rows = responses if channel == "all" else responses[responses["channel"] == channel]
+    asked = np.minimum((rows["asked_time"].to_numpy(dtype=float) // interval_s).astype(int),
+                       n - 1)
+    seconds = rows["response_s"].to_numpy(dtype=float)
+    count = np.bincount(asked, minlength=n)[:n]
+    total = np.bincount(asked, weights=seconds, minlength=n)[:n]
+    return frame.assign(
+        responses=count,
+        response_time_s=np.divide(total, count, out=np.full(n, np.nan), where=count > 0),
+        response_p90_s=binned_p90(asked, seconds, n),
     )
 
 

@@ -40,13 +40,15 @@ COLORS = {"tab": "#1f77b4", "status": "#ff7f0e"}
 DIFFERENCE_PANELS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
     ("shares", "percentage points", 100.0,
      ("service_level", "abandonment_rate", "wait_probability", "occupancy")),
-    ("waits", "seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s")),
+    ("waits", "seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s",
+                               "response_time_s", "response_p90_s")),
     ("handling", "minutes", 1.0 / 60.0, ("conversation_s", "handle_time_s", "acw_s")),
     ("lost time", "hours (summed over sessions or agents)", 1.0 / 3600.0,
      ("requeued_wait_s", "stranded_s", "return_wait_s", "wait_after_answer_s",
       "over_capacity_s")),
     ("load", "sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
-    ("counts", "sessions", 1.0, ("completed", "abandoned", "stranded_sessions", "timed_out")),
+    ("counts", "sessions", 1.0, ("completed", "abandoned", "left_unanswered",
+                                 "stranded_sessions", "timed_out")),
 )
 """Panels of the capacity-model difference chart: name (its y label), x-axis unit, factor
 from the figure's own unit (shares to percentage points, seconds to minutes or hours),

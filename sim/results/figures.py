@@ -29,8 +29,11 @@ FIGURE_UNITS: dict[str, str] = {
     "timed_out": "sessions",
     "ended_by_logout": "sessions",
     "ended_by_supervisor": "sessions",
+    "ended_by_customer": "sessions",
+    "left_unanswered": "sessions",
     "open_at_horizon": "sessions",
     "throughput_per_h": "sessions/h",
+    "completed_per_h": "sessions/h",
     "asa_s": "s",
     "mean_queue_time_s": "s",
     "wait_p50_s": "s",
@@ -38,6 +41,9 @@ FIGURE_UNITS: dict[str, str] = {
     "wait_p99_s": "s",
     "wait_probability": "share",
     "first_response_s": "s",
+    "response_time_s": "s",
+    "response_p50_s": "s",
+    "response_p90_s": "s",
     "service_level": "share",
     "abandonment_rate": "share",
     "conversation_s": "s",
@@ -66,8 +72,11 @@ FIGURE_LABELS: dict[str, str] = {
     "timed_out": "sessions timed out",
     "ended_by_logout": "sessions ended by a logout",
     "ended_by_supervisor": "sessions ended by a supervisor",
+    "ended_by_customer": "sessions ended by the customer",
+    "left_unanswered": "customers who left waiting for a reply",
     "open_at_horizon": "sessions open at the horizon",
-    "throughput_per_h": "throughput",
+    "throughput_per_h": "throughput (sessions ended)",
+    "completed_per_h": "sessions completed per hour",
     "asa_s": "ASA (answered sessions)",
     "mean_queue_time_s": "mean queue time (all offered)",
     "wait_p50_s": "speed to answer, median",
@@ -75,6 +84,9 @@ FIGURE_LABELS: dict[str, str] = {
     "wait_p99_s": "speed to answer, 99th percentile",
     "wait_probability": "offered sessions that queued on arrival",
     "first_response_s": "first response time",
+    "response_time_s": "agent response time per message, mean",
+    "response_p50_s": "agent response time per message, median",
+    "response_p90_s": "agent response time per message, 90th percentile",
     "service_level": "service level",
     "abandonment_rate": "abandonment rate",
     "conversation_s": "conversation time (accept to End Chat)",
@@ -96,8 +108,6 @@ FIGURE_LABELS: dict[str, str] = {
 
 FIGURE_BETTER: dict[str, str] = {
     "answered": "higher",
-    "completed": "higher",
-    "throughput_per_h": "higher",
     "service_level": "higher",
     "abandoned": "lower",
     "timed_out": "lower",
@@ -108,6 +118,10 @@ FIGURE_BETTER: dict[str, str] = {
     "wait_p90_s": "lower",
     "wait_p99_s": "lower",
     "first_response_s": "lower",
+    "response_time_s": "lower",
+    "response_p50_s": "lower",
+    "response_p90_s": "lower",
+    "left_unanswered": "lower",
     "abandonment_rate": "lower",
     "reroutes": "lower",
     "stranded_s": "lower",
@@ -121,7 +135,10 @@ FIGURE_BETTER: dict[str, str] = {
 """Which way a figure is better for the customer and the agents, where one way is.
 
 Occupancy, concurrency and handle time are trade-offs (more work per agent, or agents
-held longer) and are not here: a chart shows them without a verdict.
+held longer) and are not here: a chart shows them without a verdict. Neither are the
+counts of ended sessions (throughput, completed): every offered session ends one way or
+another, so more completed sessions is fewer abandoned, timed-out or logout ends, which
+those rows already count; crediting both would count one difference twice.
 """
 
 FIGURES: tuple[str, ...] = tuple(FIGURE_UNITS)
@@ -174,7 +191,10 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     figures: dict[str, float] = {
         **{name: float(value) for name, value in counts.items()},
         **session_figures(sessions, scenario),
-        "throughput_per_h": counts["completed"] / hours if hours > 0 else math.nan,
+        # Salesforce's throughput: sessions ended, whichever way (rules §7)
+        "throughput_per_h": _ratio(float(len(sessions) - counts[Outcome.OPEN_AT_HORIZON]),
+                                   hours),
+        "completed_per_h": _ratio(float(counts[Outcome.COMPLETED]), hours),
         "mean_queue_time_s": mean_queue_time(inbound, scenario.horizon),
         "wait_p50_s": _quantile(answered, 0.5),
         "wait_p99_s": _quantile(answered, 0.99),
@@ -182,6 +202,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
         "first_response_s": _mean(
             (inbound["first_response_time"] - inbound["request_time"]).to_numpy(dtype=float)
         ),
+        **response_figures(result.responses, warmup),
         "conversation_s": _mean(sessions["conversation_s"].to_numpy(dtype=float)),
         "acw_s": _mean(sessions["acw_s"].to_numpy(dtype=float)),
         **_agent_figures(result.agents),
@@ -197,6 +218,20 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     return {name: figures[name] for name in FIGURES}
 
 
+def response_figures(responses: pd.DataFrame, warmup_s: float) -> dict[str, float]:
+    """The agent's response time to each customer message: mean, median, 90th percentile.
+
+    Of the sessions that arrived at or after ``warmup_s``; seconds (rules §7).
+    """
+    kept = responses[responses["arrival_time"] >= warmup_s]
+    seconds = kept["response_s"].to_numpy(dtype=float)
+    return {
+        "response_time_s": _mean(seconds),
+        "response_p50_s": _quantile(seconds, 0.5),
+        "response_p90_s": _quantile(seconds, 0.9),
+    }
+
+
 SESSION_FIGURES: tuple[str, ...] = (
     "offered",
     "outbound_sent",
@@ -207,6 +242,7 @@ SESSION_FIGURES: tuple[str, ...] = (
     "wait_p90_s",
     "abandonment_rate",
     "handle_time_s",
+    "response_time_s",
 )
 """The headline figures any subset of sessions has (a channel's, a queue's): see
 :func:`session_figures`."""
@@ -244,6 +280,8 @@ def session_figures(sessions: pd.DataFrame, scenario: Scenario) -> dict[str, flo
         "wait_p90_s": _quantile(answered, 0.9),
         "abandonment_rate": _ratio(abandoned, offered),
         "handle_time_s": _mean(sessions["handle_time_s"].to_numpy(dtype=float)),
+        "response_time_s": _ratio(float(sessions["response_total_s"].sum()),
+                                  float(sessions["responses"].sum())),
     }
 
 
