@@ -26,6 +26,8 @@ TERMINAL_EVENT = {
     "timed_out": "timed_out",
     "ended_by_logout": "ended_by_logout",
     "ended_by_supervisor": "ended_by_supervisor",
+    "ended_by_customer": "ended_by_customer",
+    "left_unanswered": "left_unanswered",
 }
 
 
@@ -86,6 +88,19 @@ def check_sessions(rec: Recorded, scenario: Scenario) -> None:
         .to_string()
     )
     assert (s["customer_messages"] >= 0).all() and (s["agent_messages"] >= 0).all()
+    # the agent answers at most each customer message, once, and never before it was sent
+    assert (s["responses"] <= s["agent_messages"]).all()
+    assert (s["responses"] < s["customer_messages"] + (s["direction"] == "outbound")).all()
+    responses = rec.result.responses
+    assert (responses["response_s"] >= -EPS).all()
+    counted = responses.groupby("session_id").size().reindex(s["session_id"], fill_value=0)
+    assert (counted.to_numpy() == s["responses"].to_numpy()).all()
+    # inbound customers end or leave the conversation only after an agent accepted it (an
+    # outbound customer may leave her routed answer waiting in the queue)
+    left = s[s["outcome"].isin(["ended_by_customer", "left_unanswered"])
+             & (s["direction"] == "inbound")]
+    assert left["accept_time"].notna().all()
+    assert (left["end_time"] >= left["accept_time"] - EPS).all()
     inbound = s["direction"] == "inbound"
     assert (s.loc[inbound, "customer_messages"] >= 1).all()
     assert (s.loc[~inbound, "agent_messages"] >= 1).all()
@@ -223,6 +238,8 @@ def check_intervals(rec: Recorded, scenario: Scenario) -> None:
         "answered": int(inbound["accept_time"].notna().sum()),
         "abandoned": int((s["outcome"] == "abandoned").sum()),
         "completed": int(((s["outcome"] == "completed") & ended_before_horizon).sum()),
+        "ended": int(((s["outcome"] != "open_at_horizon") & ended_before_horizon).sum()),
+        "responses": int(s["responses"].sum()),
         "timed_out": int(((s["outcome"] == "timed_out") & ended_before_horizon).sum()),
         "ended_by_logout": int(((s["outcome"] == "ended_by_logout") & ended_before_horizon).sum()),
     }
@@ -264,6 +281,24 @@ RICH_CASES = [
 ]
 
 
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_customers_who_end_or_leave_conserve(model: str) -> None:
+    # rules §5.6, §5.7: the new end paths under both models, with offline agents, returns,
+    # declines and timeouts around them
+    base = rich_scenario(model)
+    changes = {}
+    for index in range(len(base.channels)):
+        changes[f"channels[{index}].customers.end_probability"] = 0.3
+        changes[f"channels[{index}].customers.response_patience"] = {
+            "kind": "exponential", "mean": "3m"}
+    scenario = base.derive(changes)
+    for seed in (3, 11):
+        rec = check_all(scenario, seed)
+        outcomes = set(rec.result.sessions["outcome"].astype(str))
+        assert {"ended_by_customer", "left_unanswered", "completed"} <= outcomes
+        assert (rec.result.sessions["stranded_s"] > 0).any() or model == "tab"
+
+
 @pytest.mark.parametrize("model, percent, allow_over, logout_sessions", RICH_CASES)
 @pytest.mark.parametrize("seed", [3, 11])
 def test_rich_scenario_conserves(
@@ -290,11 +325,8 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
     percent = draw(st.booleans())
     horizon_h = draw(st.integers(4, 10))
     n_channels = draw(st.integers(1, 2))
-    channel_types = (
-        ["enhanced_web_chat", "standard_sms", "enhanced_whatsapp"]
-        if model == "tab"
-        else ["enhanced_web_chat", "enhanced_whatsapp", "enhanced_sms"]
-    )
+    # a status-based center may mix in a standard channel, which stays tab-based (§1.5)
+    channel_types = ["enhanced_web_chat", "standard_sms", "enhanced_whatsapp"]
     capacity_units = draw(st.integers(2, 4))
     channels, queues = [], []
     for index in range(n_channels):
@@ -317,6 +349,12 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
         }
         if draw(st.booleans()):
             channel["customers"]["patience"] = {
+                "kind": "exponential",
+                "mean": draw(st.floats(30, 900)),
+            }
+        if draw(st.booleans()):  # customers who end or leave the conversation (§5.6, §5.7)
+            channel["customers"]["end_probability"] = draw(st.floats(0, 0.5))
+            channel["customers"]["response_patience"] = {
                 "kind": "exponential",
                 "mean": draw(st.floats(30, 900)),
             }

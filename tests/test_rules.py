@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from scenario_builders import ONE_AGENT_DESK
 
@@ -16,6 +18,8 @@ from sim.model.capacity import CAPACITY_MODELS
 from sim.model.entities import MessagingSession, Presence, SessionStatus
 from sim.model.simulate import simulate
 from sim.scenario.schema import Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def build(changes: dict | None = None, **top: object) -> Scenario:
@@ -1001,3 +1005,22 @@ def test_silent_turn_first_makes_silent_abandoners():
     session_events = events(simulate(scenario, trace=True), 0)
     assert [e[2] for e in session_events][-3:] == ["accepted", "agent_message", "inactive"]
     assert session_events[-1][0] == 130 + 600
+
+
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_response_patience_longer_than_any_wait_changes_nothing(model):
+    # The reduction to the model without it (so Erlang A still holds with it switched
+    # off): a patience no wait reaches leaves every table as it was, bit for bit.
+    from sim.scenario.loading import load_scenario
+
+    scenario = load_scenario(
+        SCENARIO_DIR / "unstable_connections.yaml", [f"capacity_model={model}", "horizon=4h"]
+    )
+    patient = scenario.derive({
+        f"channels[{index}].customers.response_patience": "1000d"
+        for index in range(len(scenario.channels))
+    })
+    plain, with_patience = simulate(scenario), simulate(patient)
+    for table in ("sessions", "intervals", "agents", "groups"):
+        pd.testing.assert_frame_equal(getattr(plain, table), getattr(with_patience, table))
+    pd.testing.assert_frame_equal(plain.responses, with_patience.responses)

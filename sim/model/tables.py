@@ -219,7 +219,9 @@ def _response_columns(
     seconds = np.fromiter((row[2] for row in responses), float, len(responses))
     return {
         "responses": np.bincount(session_id, minlength=count)[:count].astype(np.int64),
-        "response_total_s": np.bincount(session_id, weights=seconds, minlength=count)[:count],
+        "response_total_s": np.bincount(
+            session_id, weights=seconds, minlength=count
+        )[:count].astype(float),
     }
 
 
