@@ -28,8 +28,9 @@
 # 6. **unresponsive customers**: capacity held while they are silent, their returns,
 #    timeouts;
 # 7. a **what-if**: more and longer disconnections, a longer close-tab delay, more silent
-#    customers — where does the preferred model flip, by service level, by ASA and by the
-#    customers' total waiting time (including stranded and re-queued time)?
+#    customers, customers less patient for a reply — where does the preferred model flip,
+#    by service level, by ASA, by the customers' total waiting time (including stranded
+#    and re-queued time) and by the customers lost?
 #
 # It ends with a conclusion written from the numbers computed above. The computations are
 # in `sim.analysis` (tested in `tests/test_analysis.py`); each cell below only calls them.
@@ -183,14 +184,19 @@ display(timeouts.loc[["timed_out", "open_at_horizon", "completed", "over_capacit
 # Besides **service level** (higher is better) and **ASA** (lower is better) the what-if
 # judges the models by the **customer wait per offered session** (lower is better): the
 # mean queue time of all offered inbound sessions plus the waits after the first answer
-# (requeued, after a return, stranded) per offered session. The knobs replace the
-# scenario's setting for every group or channel (`sim.analysis.KNOBS`):
+# (requeued, after a return, stranded) per offered session, and by the **lost customers**
+# (lower is better): those who abandoned the queue or left waiting for a reply. The knobs
+# replace the scenario's setting for every group or channel (`sim.analysis.KNOBS`):
 #
 # - **disconnections**: every agent drops offline 0, 1, 3 or 6 times per online hour, for
 #   10 min on average;
 # - **close-tab delay** after End Chat: at once, or exponential with mean 2, 5 or 10 min
 #   (the ACW maximum raised to 15 min where ACW is on);
-# - **silent customers**: 0%, 15% or 40% of customers stop answering mid-conversation.
+# - **silent customers**: 0%, 15% or 40% of customers stop answering mid-conversation;
+# - **response patience**: customers leave a conversation when the agent's next reply takes
+#   longer than their patience (exponential, mean 2, 10, 30 or 120 min; rules §5.7). Nobody
+#   knows this value for their center, so read the answer along it: a stranded status-based
+#   customer who gives up counts in **lost customers** (abandoned + left unanswered).
 #
 # A model is **preferred** when the paired difference has a 95% CI excluding zero; the
 # preference **flips** where one model is preferred at one value and the other at another.

@@ -127,7 +127,7 @@ def test_silent_effect_counts_returns_and_frees_inactive_capacity_status_based(t
 
 
 def test_knobs_change_every_group_and_channel(desk) -> None:
-    disconnections, close_tab, silent = KNOBS
+    disconnections, close_tab, silent, response_patience = KNOBS
     changed = disconnections.apply(desk, 3.0)
     assert [g.disconnections.rate for g in changed.agent_groups] == [3.0, 3.0]
     assert {g.disconnections.duration.mean for g in changed.agent_groups} == {600.0}
@@ -139,6 +139,9 @@ def test_knobs_change_every_group_and_channel(desk) -> None:
     assert close_tab.text(300.0) == "5 min" and silent.text(0.15) == "15%"
     assert disconnections.chosen(2) == (0.0, 6.0)
     assert disconnections.chosen(9) == disconnections.values
+    leaving = response_patience.apply(desk, 600.0)
+    assert {c.customers.response_patience.mean for c in leaving.channels} == {600.0}
+    assert response_patience.text(600.0) == "10 min"
 
 
 def test_flip_points_pass_over_undecided_values() -> None:
@@ -153,7 +156,7 @@ def test_flip_points_pass_over_undecided_values() -> None:
 
 
 def test_whatif_grid_is_paired_differences_of_both_models(grid) -> None:
-    assert len(grid) == 2 * 5  # two values, three criteria and two wait parts
+    assert len(grid) == 2 * 6  # two values, four criteria and two wait parts
     assert list(grid["x"].unique()) == [0.0, 6.0]
     criteria = grid[grid["measure"].isin(analysis.CRITERIA)]
     for _, row in criteria.iterrows():

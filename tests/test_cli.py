@@ -272,3 +272,25 @@ def test_bundled_scenario_runs(bundled_runs: dict[Path, tuple], scenario: Path) 
     summary = check_run_outputs(out, 2)
     figures = summary["figures"]
     assert figures["offered"]["mean"] + figures["outbound_sent"]["mean"] > 0
+
+
+def test_compare_what_if_over_response_patience(tmp_path: Path, capsys) -> None:
+    # issue 21: planners do not know the customers' response patience, so compare shows
+    # how the answer moves with it: both models at each value, on the same customers.
+    scenario = write(tmp_path, SCENARIO)
+    out = tmp_path / "cmp"
+    code = main(["compare", str(scenario), "-r", "2", "--out", str(out), "--set", "horizon=1h",
+                 "--what-if", "response patience"])
+    assert code == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "What-if: status - tab ± 95% CI" in printed
+    grid = pd.read_csv(out / "whatif.csv")
+    assert sorted(grid["x"].unique()) == [2.0, 10.0, 30.0, 120.0]  # minutes
+    assert {"SL", "ASA", "customer wait", "lost customers"} <= set(grid["measure"])
+    assert (out / "whatif.png").read_bytes()[:8] == PNG_SIGNATURE
+
+    code = main(["compare", str(scenario), "--out", str(tmp_path / "bad"),
+                 "--what-if", "patience"])
+    line = one_error_line(code, capsys.readouterr().err)
+    assert line.startswith("ccsim: error: --what-if 'patience': unknown setting; allowed: ")
+    assert not (tmp_path / "bad").exists()

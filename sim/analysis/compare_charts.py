@@ -225,7 +225,8 @@ def whatif_chart(grid: pd.DataFrame, replications: int) -> Figure:
         replications: paired replications per point (for the title).
     """
     knobs = list(dict.fromkeys(grid["knob"]))
-    figure = Figure(figsize=(14, 10.5), layout="constrained")
+    figure = Figure(figsize=(max(4.5 * len(knobs), 10.0), 3.2 * len(CRITERIA)),
+                    layout="constrained")
     panels = figure.subplots(len(CRITERIA), len(knobs), squeeze=False)
     for column, knob in enumerate(knobs):
         for line, (name, criterion) in enumerate(CRITERIA.items()):

@@ -1,7 +1,8 @@
 """What-if: which capacity model is preferred as a setting grows, and where it flips.
 
-Disconnections, the close-tab delay or the share of silent customers grow: which capacity
-model is preferred, and where does the preference flip?
+Disconnections, the close-tab delay, the share of silent customers grow, or customers wait
+less long for a reply: which capacity model is preferred, and where does the preference
+flip?
 
 Each :class:`Knob` sets one setting for every agent group or channel (everything else as
 in the scenario); :func:`whatif_grid` runs both capacity models on the same customers at
@@ -54,14 +55,26 @@ def customer_wait(figures: dict[str, float]) -> dict[str, float]:
     return {"customer_wait_s": first + after, "first_wait_s": first, "after_answer_s": after}
 
 
+def customer_measures(figures: dict[str, float]) -> dict[str, float]:
+    """:func:`customer_wait` and the customers lost: abandoned plus left unanswered.
+
+    ``lost_customers`` counts the sessions whose customer gave up, in the queue
+    (``abandoned``) or waiting for a reply after the first answer (``left_unanswered``,
+    rules §5.7), per replication.
+    """
+    lost = figures["abandoned"] + figures.get("left_unanswered", 0.0)
+    return {**customer_wait(figures), "lost_customers": lost}
+
+
 def paired_customer_wait(comparison: Comparison) -> pd.DataFrame:
-    """:func:`customer_wait` of a comparison: both means and the paired difference.
+    """:func:`customer_measures` of a comparison: both means and the paired difference.
 
     Returns:
-        Indexed by ``customer_wait_s``, ``first_wait_s``, ``after_answer_s``; columns
-        ``tab_mean``, ``status_mean``, ``diff_mean`` (status - tab) and ``diff_ci95``.
+        Indexed by ``customer_wait_s``, ``first_wait_s``, ``after_answer_s``,
+        ``lost_customers``; columns ``tab_mean``, ``status_mean``, ``diff_mean``
+        (status - tab) and ``diff_ci95``.
     """
-    waits = {model: [customer_wait(f) for f in runs.figures]
+    waits = {model: [customer_measures(f) for f in runs.figures]
              for model, runs in (("tab", comparison.tab), ("status", comparison.status))}
     difference = paired_difference(waits["tab"], waits["status"])
     return pd.DataFrame({"tab_mean": pd.DataFrame(waits["tab"]).mean(),
@@ -140,6 +153,13 @@ def silent_changes(scenario: Scenario, share: float) -> dict[str, Any]:
             for i, _ in enumerate(scenario.channels)}
 
 
+def response_patience_changes(scenario: Scenario, mean_s: float) -> dict[str, Any]:
+    """Every channel's customers wait for a reply exponential(``mean_s``) s (rules §5.7)."""
+    return {f"channels[{i}].customers.response_patience": {"kind": "exponential",
+                                                           "mean": mean_s}
+            for i, _ in enumerate(scenario.channels)}
+
+
 KNOBS: tuple[Knob, ...] = (
     Knob("disconnections", (0.0, 1.0, 3.0, 6.0), "disconnections (per agent per online hour)",
          "/h", disconnection_changes),
@@ -147,6 +167,9 @@ KNOBS: tuple[Knob, ...] = (
          close_tab_changes, scale=1.0 / 60.0),
     Knob("silent customers", (0.0, 0.15, 0.4), "share of silent customers (%)", "%",
          silent_changes, scale=100.0),
+    Knob("response patience", (120.0, 600.0, 1800.0, 7200.0),
+         "customers' mean patience for a reply (min)", " min", response_patience_changes,
+         scale=1.0 / 60.0),
 )
 """The what-if knobs, each replacing the scenario's setting for every group or channel."""
 
@@ -166,6 +189,8 @@ CRITERIA: dict[str, Criterion] = {
     "ASA": Criterion("asa_s", "s", 1.0, False, "ASA difference (s)"),
     "customer wait": Criterion("customer_wait_s", "s", 1.0, False,
                                "customer wait difference (s per offered session)"),
+    "lost customers": Criterion("lost_customers", "sessions", 1.0, False,
+                                "lost customers difference (sessions)"),
 }
 """The criteria the what-if judges the models by."""
 

@@ -50,7 +50,7 @@ RUN_FILES = ("intervals.csv", "groups.csv", "sessions.parquet", "sessions.csv", 
 
 COMPARISON_FILES = ("comparison.csv", "comparison_service_level.png",
                     "comparison_differences.png", "comparison.json", "report.xlsx",
-                    "report.html")
+                    "report.html", "whatif.csv", "whatif.png")
 """Every file ``ccsim compare`` may write."""
 
 SWEEP_FILES = ("sweep.png", "skipped.csv", "sweep.csv", "sweep.json", "report.xlsx",
@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         "difference (status - tab) and its 95% confidence interval.",
     )
     _add_common(compare)
+    compare.add_argument(
+        "--what-if", dest="what_if", action="append", default=[], metavar="KNOB",
+        help="also compare the models as one setting changes, for every channel or group: "
+        "'response patience' (customers' mean patience for a reply: 2, 10, 30, 120 min), "
+        "'disconnections', 'close-tab delay' or 'silent customers' (repeatable; writes "
+        "whatif.csv and whatif.png)")
     compare.set_defaults(handler=_compare)
 
     sweep = commands.add_parser(
@@ -266,6 +272,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    knobs = _what_if_knobs(args.what_if)
+    # both models, then both at each value of each knob: for the work limit
+    args.runs_per_replication = 2 * (1 + sum(len(knob.chosen(4)) for knob in knobs))
     scenario = _load(args, list(args.overrides))
     from sim.experiments.executors import make_executor
     from sim.experiments.runner import compare, status_variant
@@ -286,6 +295,10 @@ def _compare(args: argparse.Namespace) -> int:
                   "nothing written", file=sys.stderr)
             return EXIT_INTERRUPTED
         staged = write_comparison(comparison, folder.path)
+        grid = None
+        if knobs:
+            grid, what_if_files = _what_if(scenario, knobs, args, executor, folder.path)
+            staged += what_if_files
         share = share_options(args)
         if share.wanted:
             from sim.reports.shared_report import comparison_report, write_shared
@@ -294,8 +307,35 @@ def _compare(args: argparse.Namespace) -> int:
         written = folder.commit(staged)
     if not args.quiet:
         _print_comparison(scenario, comparison.table, comparison.replications,
-                          comparison.tab.seed, comparison.interrupted, written)
+                          comparison.tab.seed, comparison.interrupted, written, grid)
     return _exit_code(comparison.interrupted, folder)
+
+
+def _what_if_knobs(names: list[str]) -> list[Any]:
+    """The what-if knobs named by ``--what-if``, checked before any work."""
+    if not names:
+        return []
+    from sim.analysis.whatif import KNOBS
+
+    by_name = {knob.name: knob for knob in KNOBS}
+    for name in names:
+        if name not in by_name:
+            allowed = ", ".join(f"'{known}'" for known in by_name)
+            raise ValueError(f"--what-if {name!r}: unknown setting; allowed: {allowed}")
+    return [by_name[name] for name in dict.fromkeys(names)]
+
+
+def _what_if(scenario: Scenario, knobs: list[Any], args: argparse.Namespace,
+             executor: Any, out_dir: Path) -> tuple[pd.DataFrame, list[Path]]:
+    """Both models at each value of each knob: the grid, ``whatif.csv`` and its chart."""
+    from sim.analysis.compare_charts import whatif_chart
+    from sim.analysis.whatif import whatif_grid
+    from sim.reports.files import write_csv, write_figure
+
+    seed = scenario.seed if args.seed is None else args.seed
+    grid = whatif_grid(scenario, args.replications, seed, executor=executor, knobs=knobs)
+    return grid, [write_csv(out_dir / "whatif.csv", grid),
+                  write_figure(out_dir / "whatif.png", whatif_chart(grid, args.replications))]
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -406,7 +446,7 @@ def _load(args: argparse.Namespace, overrides: list[str]) -> Scenario:
     if args.command in ("run", "compare"):
         check_work([(str(args.scenario), scenario)], args.replications,
                    source=str(args.scenario), force=args.force, keep_sessions=True,
-                   runs_per_replication=2 if args.command == "compare" else 1)
+                   runs_per_replication=getattr(args, "runs_per_replication", 1))
     args.jobs = usable_jobs(args.jobs, args.quiet)
     return scenario
 
@@ -546,7 +586,8 @@ def _means_table(title: str, key: str, rows: pd.DataFrame, figures: dict[str, st
 
 
 def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications: int,
-                      seed: int, interrupted: bool, written: list[Path]) -> None:
+                      seed: int, interrupted: bool, written: list[Path],
+                      grid: pd.DataFrame | None = None) -> None:
     table = _titled_table(f"{scenario.name}: status- vs tab-based capacity, same customers, "
                           f"{_replications(replications)}, seed {seed}", interrupted)
     # The difference and its CI share a column, as in the sweep table, so that the table
@@ -564,7 +605,31 @@ def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications
     from sim.experiments.runner import mixed_center_note
 
     note = mixed_center_note(scenario)
-    _print_table(table, [f"Note: {note}."] if note else [], written)
+    more = [] if grid is None else [_what_if_table(grid, replications)]
+    _print_table(table, [f"Note: {note}."] if note else [], written, more)
+
+
+def _what_if_table(grid: pd.DataFrame, replications: int) -> Table:
+    """Status - tab ± 95% CI by each criterion at each what-if value, and who is better."""
+    table = _titled_table(f"What-if: status - tab ± 95% CI ({_replications(replications)} "
+                          "per point; the better model where the CI says so)", False)
+    from sim.analysis.whatif import knob_named
+
+    decided = grid[grid["preferred"] != ""]
+    criteria = dict(zip(decided["measure"], decided["unit"], strict=False))
+    table.add_column("setting", no_wrap=True)
+    for name, unit in criteria.items():
+        table.add_column(f"{name} ({unit})", justify="right", no_wrap=False)
+    for (knob, _), rows in grid.groupby(["knob", "value"], sort=False):
+        setting = knob_named(str(knob))
+        by_measure = rows.set_index("measure")
+        cells = []
+        for name in criteria:
+            row = by_measure.loc[name]
+            verdict = f" {row['preferred']}" if row["preferred"] in ("tab", "status") else ""
+            cells.append(f"{row['diff']:+.3g} ±{row['ci95']:.2g}{verdict}")
+        table.add_row(f"{knob} {setting.text(float(rows['value'].iloc[0]))}", *cells)
+    return table
 
 
 SWEEP_TABLE_FIGURES = {
