@@ -290,3 +290,48 @@ def test_a_long_required_agents_title_is_wrapped_inside_the_figure():
     figure = required_agents_chart(table, 1800.0, title=title)
     assert_inside_figure(figure, figure.axes[0].title)
     assert figure.axes[0].get_title() == title
+
+
+# ------------------------------------------------------------------- response-time goal
+def test_response_time_goal_is_measured_per_queue_and_interval():
+    # issue 21 item 4: the agent's response time per customer message, a staffing goal
+    from sim.model.simulate import simulate
+    from sim.staffing.day_measures import MEASURE_INDEX, day_measures
+    from sim.staffing.goal_check import GOALS, DayEstimates, GoalCheck
+    from sim.staffing.goals import queue_goals
+
+    scenario = load_scenario(SCENARIOS / "web_chat_desk.yaml", ["horizon=3h"])
+    result = simulate(scenario, seed=3)
+    measures = day_measures(result)
+    responses = result.responses
+    bins = (responses["asked_time"] // scenario.interval).astype(int)
+    expected = responses.groupby(bins)["response_s"].mean()
+    measured = measures[0, MEASURE_INDEX["response_s"]]
+    assert np.allclose(measured[expected.index], expected.to_numpy())
+    assert np.allclose(measures[-1, MEASURE_INDEX["response_s"]], measured, equal_nan=True)
+
+    goals = StaffingGoals.parse(max_response="2m")
+    assert goals.max_response_s == 120.0 and goals.has_goal
+    assert "response time <= 120s" in goals.describe()
+    check = GoalCheck.of(queue_goals(scenario, goals), goals)
+    margins = check.goal_margins(DayEstimates.from_runs([measures]))
+    column = GOALS.index("max_response")
+    with np.errstate(invalid="ignore"):
+        assert np.allclose(margins[0, column][np.isfinite(measured)],
+                           ((120.0 - measured) / 120.0)[np.isfinite(measured)])
+    with pytest.raises(ValueError, match="--max-response '0s': expected a duration greater"):
+        StaffingGoals.parse(max_response="0s")
+
+
+def test_staff_with_a_response_time_goal_alone(tmp_path, capsys):
+    scenario = SCENARIOS / "web_chat_desk.yaml"
+    code = main(["staff", str(scenario), "--max-response", "50s", "-r", "2",
+                 "--models", "status", "--set", "horizon=2h", "--out", str(tmp_path / "s"),
+                 "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    staffing = pd.read_csv(tmp_path / "s" / "staffing.csv")
+    assert (staffing["required_status"] > 0).all()
+    queues = pd.read_csv(tmp_path / "s" / "staffing_queues.csv")
+    verified = queues[(queues["queue"] == "support") & (queues["capacity_model"] == "status")]
+    assert verified["response_s"].notna().all()  # the opening message counts too
+    assert (verified["response_s"] <= 50.0).all()

@@ -85,6 +85,9 @@ def add_staff_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
                        "e.g. 30s")
     goals.add_argument("--max-abandon", metavar="SHARE",
                        help="largest abandonment rate, e.g. 5%%")
+    goals.add_argument("--max-response", metavar="TIME",
+                       help="largest mean agent response time to a customer message, "
+                       "e.g. 2m (by the interval the customer wrote in)")
     goals.add_argument("--max-occupancy", metavar="SHARE", help="largest occupancy, e.g. 85%%")
     goals.add_argument("--shrinkage", default="0", metavar="SHARE", help=SHRINKAGE_HELP)
     goals.add_argument("--days", metavar="SHARE", help=DAYS_HELP)
@@ -257,7 +260,7 @@ def run_staff(args: argparse.Namespace) -> int:
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
     shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals)
     goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, shrinkage,
-                                args.max_occupancy, days)
+                                args.max_occupancy, days, args.max_response)
     args.replications = default_replications(args.replications, days, args.quiet)
     check_replications(goals, args.replications,
                        args.verify_replications or 2 * args.replications)

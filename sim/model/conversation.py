@@ -66,6 +66,7 @@ class Conversations(Collaborator):
         state.phase = Phase.RUNNING
         if session.direction != OUTBOUND:
             self._await_reply(session, state, now)  # from the first acceptance (§5.7)
+            state.asked_at = session.request_time  # her opening message awaits its answer
             self._converse(session, state, now)
             return
         plan = session.plan

@@ -82,5 +82,4 @@ class ConversationState:
     reply_timeout: Timer | None = None
     """The timer to the first missed ``reply_deadline`` of what is planned, while armed."""
     asked_at: float = float("nan")
-    """When the customer's message the agent has not answered yet was sent (NaN: none, or
-    the inbound customer's opening message, whose answer is the first response)."""
+    """When the customer's message the agent has not answered yet was sent (NaN: none)."""

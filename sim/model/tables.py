@@ -113,9 +113,10 @@ def responses_table(
     """One row per agent message answering a customer message (rules §7).
 
     ``asked_time`` is when the customer wrote, ``response_s`` the time to the agent's
-    answer (every wait in between: the agent's writing, a queue after a requeue or a
-    return, an offline agent). The inbound customer's opening message is not in it: its
-    answer is the first response. With the session's channel and arrival time (s).
+    answer (every wait in between: the queue, the agent's writing, a queue again after a
+    requeue or a return, an offline agent). The inbound customer's opening message is in
+    it, from its request time: its answer is the first response. With the session's
+    channel and arrival time (s).
     """
     session_id = np.fromiter((row[0] for row in rows), np.int64, len(rows))
     return pd.DataFrame(

@@ -181,9 +181,16 @@ def per_reporting_interval(channel: Channel, scenario: Scenario) -> np.ndarray:
 def erlang_servers(
     goals: StaffingGoals, rate_per_s: float, holding_s: float, patience_s: float
 ) -> int:
-    """Fewest servers meeting ``goals`` in a stationary M/M/n (or M/M/n+M) queue."""
+    """Fewest servers meeting ``goals`` in a stationary M/M/n (or M/M/n+M) queue.
+
+    Erlang has no per-message response time: with a response-time goal alone, the start
+    holds the mean queue wait to it (the simulation search does the rest).
+    """
     if rate_per_s <= 0:
         return 0
+    max_asa_s = goals.max_asa_s
+    if goals.service_level is None and max_asa_s is None and goals.max_abandon is None:
+        max_asa_s = goals.max_response_s
     # Erlang A; with infinite patience it is Erlang C (sim.erlang handles both).
     return erlang_a_servers(
         rate_per_s,
@@ -191,7 +198,7 @@ def erlang_servers(
         patience_s,
         threshold_s=goals.threshold_s,
         target=goals.service_level,
-        max_asa_s=goals.max_asa_s,
+        max_asa_s=max_asa_s,
         max_abandon=goals.max_abandon,
     )
 

@@ -20,7 +20,7 @@ from sim.results.figures import service_level_counted
 from sim.scenario.schema import Scenario
 
 DAY_MEASURES = ("service_level", "asa_s", "abandon_rate", "offered", "answered",
-                "occupancy", "busy_units_s")
+                "occupancy", "busy_units_s", "response_s")
 """Measures per row (queue, then ``"all"``) and interval.
 
 ``service_level`` is the share of offered inbound sessions answered within the row's
@@ -28,6 +28,9 @@ threshold (the scenario's short-abandon convention); ``asa_s`` the mean wait of 
 sessions (seconds); ``abandon_rate`` abandoned / offered; ``offered`` and ``answered``
 counts by arrival interval. ``occupancy`` (capacity in use / capacity online) and
 ``busy_units_s`` (capacity x seconds in use) are the center's, NaN in the queue rows.
+``response_s`` is the mean agent response time to a customer message (seconds; rules §7)
+by the interval the customer wrote in; ``inf`` where customers were offered and none was
+answered (no response came at all).
 """
 
 MEASURE_INDEX = {name: index for index, name in enumerate(DAY_MEASURES)}
@@ -100,7 +103,24 @@ def day_measures(result: Result) -> np.ndarray:
             n_answered,
             np.full(n, np.nan),
             np.full(n, np.nan),
+            np.full(n, np.nan),
         ]))
+    responses = result.responses
+    queue_of = {channel.name: channel.queue for channel in scenario.channels}
+    response_queue = responses["channel"].map(queue_of).to_numpy()
+    asked = np.minimum((responses["asked_time"].to_numpy(dtype=float)
+                        // scenario.interval).astype(int), n - 1)
+    seconds = responses["response_s"].to_numpy(dtype=float)
+    for row, name in zip(rows, [*thresholds, "all"], strict=True):
+        mine = (np.ones(len(responses), dtype=bool) if name == "all"
+                else response_queue == name)
+        response = _share(
+            np.bincount(asked[mine], weights=seconds[mine], minlength=n)[:n].astype(float),
+            np.bincount(asked[mine], minlength=n)[:n].astype(float))
+        # Customers offered and none answered: no response came at all, the goal is missed.
+        unanswered = (row[MEASURE_INDEX["offered"]] > 0) & (row[MEASURE_INDEX["answered"]] == 0)
+        row[MEASURE_INDEX["response_s"]] = np.where(np.isnan(response) & unanswered, np.inf,
+                                                    response)
     center = result.intervals[result.intervals["channel"] == "all"].sort_values("interval")
     rows[-1][MEASURE_INDEX["occupancy"]] = center["occupancy"].to_numpy(dtype=float)
     rows[-1][MEASURE_INDEX["busy_units_s"]] = center["busy_capacity_s"].to_numpy(dtype=float)

@@ -7,7 +7,7 @@ the center's occupancy cap, and turns estimates into **margins**: per row (queue
 ``"all"``) and interval, the smallest margin over that row's goals, negative when missed:
 
 - service level: achieved minus target (a share: -0.05 is 5 points short);
-- ASA, abandonment, occupancy: ``(limit - achieved) / limit`` (relative).
+- ASA, abandonment, response time, occupancy: ``(limit - achieved) / limit`` (relative).
 
 A row or interval without offered sessions has an infinite margin (nothing to miss).
 
@@ -69,15 +69,15 @@ class DayEstimates:
 
 
 _GOAL_MEASURES = (("service_level", "service_level", False), ("max_asa_s", "asa_s", True),
-                  ("max_abandon", "abandon_rate", True))
+                  ("max_abandon", "abandon_rate", True), ("max_response_s", "response_s", True))
 """(goal attribute, measure, upper limit?) of the queue goals."""
 
-GOALS = ("service_level", "max_asa", "max_abandon", "max_occupancy")
+GOALS = ("service_level", "max_asa", "max_abandon", "max_response", "max_occupancy")
 """The goals of :meth:`GoalCheck.goal_margins`, in its order: the queue goals of
 ``_GOAL_MEASURES``, then the center's occupancy cap (the ``"all"`` row only)."""
 
 GOAL_TEXT = {"service_level": "service level", "max_asa": "ASA", "max_abandon": "abandonment",
-             "max_occupancy": "occupancy"}
+             "max_response": "response time", "max_occupancy": "occupancy"}
 """How each goal of :data:`GOALS` is named in reports."""
 
 GOAL_MEASURE = dict(zip(GOALS, [name for _, name, _ in _GOAL_MEASURES] + ["occupancy"],

@@ -99,6 +99,8 @@ class StaffingGoals:
         threshold_s: service-level threshold (seconds); given with ``service_level``.
         max_asa_s: largest average speed of answer of answered sessions (seconds).
         max_abandon: largest share of offered sessions abandoned.
+        max_response_s: largest mean agent response time to a customer message, by the
+            interval the customer wrote in (seconds; rules §7).
         shrinkage: share of scheduled time agents are not available (breaks, training):
             one share for the day, or one per reporting interval (a tuple); scheduled
             agents = ceil(required / (1 - shrinkage)).
@@ -115,6 +117,7 @@ class StaffingGoals:
     threshold_s: float | None = None
     max_asa_s: float | None = None
     max_abandon: float | None = None
+    max_response_s: float | None = None
     shrinkage: float | tuple[float, ...] = 0.0
     max_occupancy: float | None = None
     days: float | None = None
@@ -130,6 +133,8 @@ class StaffingGoals:
             raise ValueError("max ASA must be positive")
         if self.max_abandon is not None and not 0 < self.max_abandon < 1:
             raise ValueError(f"max abandon must be in (0, 1), got {self.max_abandon}")
+        if self.max_response_s is not None and self.max_response_s <= 0:
+            raise ValueError("max response time must be positive")
         shares = self.shrinkage if isinstance(self.shrinkage, tuple) else (self.shrinkage,)
         if not shares or not all(0 <= share < 1 for share in shares):
             raise ValueError(f"shrinkage must be in [0, 1), got {self.shrinkage}")
@@ -140,9 +145,9 @@ class StaffingGoals:
 
     @property
     def has_goal(self) -> bool:
-        """Whether a service level, ASA or abandonment goal is given."""
+        """Whether a service level, ASA, abandonment or response-time goal is given."""
         return not (self.service_level is None and self.max_asa_s is None
-                    and self.max_abandon is None)
+                    and self.max_abandon is None and self.max_response_s is None)
 
     @classmethod
     def parse(
@@ -153,10 +158,12 @@ class StaffingGoals:
         shrinkage: str | float | Sequence[float] = 0.0,
         max_occupancy: str | float | None = None,
         days: str | float | None = None,
+        max_response: str | float | None = None,
     ) -> StaffingGoals:
         """Goals from CLI-style text: ``'80/60s'``, ``'30s'``, ``'5%'``, ``'30%'``, ``'85%'``.
 
-        ``days`` is read by :func:`parse_days` (``'90%'``).
+        ``days`` is read by :func:`parse_days` (``'90%'``); ``max_response`` is a duration
+        (``'2m'``).
         """
         service_level, threshold_s = _option(
             "--target", target, parse_service_level,
@@ -181,6 +188,9 @@ class StaffingGoals:
                                   "a share above 0 and up to 100%, such as 85%",
                                   lambda v: 0 < v <= 1) if max_occupancy is not None else None,
             days=parse_days(days) if days is not None else None,
+            max_response_s=_option("--max-response", max_response, parse_duration,
+                                   "a duration greater than 0, such as 2m", lambda v: v > 0)
+            if max_response is not None else None,
         )
 
     def shrinkage_at(self, n_intervals: int) -> np.ndarray:
@@ -216,6 +226,8 @@ class StaffingGoals:
             parts.append(f"ASA <= {self.max_asa_s:g}s")
         if self.max_abandon is not None:
             parts.append(f"abandonment <= {self.max_abandon:.1%}")
+        if self.max_response_s is not None:
+            parts.append(f"response time <= {self.max_response_s:g}s")
         if self.max_occupancy is not None:
             parts.append(f"occupancy <= {self.max_occupancy:.0%}")
         if self.days is not None:
@@ -254,7 +266,8 @@ def queue_goals(scenario: Scenario, goals: StaffingGoals) -> dict[str, StaffingG
             mine = replace(mine, max_abandon=queue.max_abandon)
         if not mine.has_goal:
             raise StaffingError(
-                f"queue {queue.name!r} has no goal: give --target, --max-asa or --max-abandon, "
-                f"or queues[].service_level / max_asa / max_abandon in the scenario")
+                f"queue {queue.name!r} has no goal: give --target, --max-asa, --max-abandon or "
+                "--max-response, or queues[].service_level / max_asa / max_abandon in the "
+                "scenario")
         result[queue.name] = mine
     return result

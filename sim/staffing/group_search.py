@@ -445,7 +445,8 @@ class GroupStaffingResult:
             name = GOALS[goal]
             values = self.estimates.mean[row, MEASURE_INDEX[GOAL_MEASURE[name]], intervals]
             worst = np.nanmin(values) if name == "service_level" else np.nanmax(values)
-            shown = f"{worst:.0f} s" if name == "max_asa" else f"{worst:.1%}"
+            shown = (f"{worst:.0f} s" if name in ("max_asa", "max_response")
+                     else f"{worst:.1%}")
             times = ", ".join(clock(i * self.interval_s) for i in intervals)
             lines.append(f"queue {rows[row]}: {GOAL_TEXT[name]} goal out of reach at {times} "
                          f"({CEILING_FACTOR} x the analytic staffing missed it too; "
@@ -482,7 +483,7 @@ class GroupStaffingResult:
         intervals = mean.shape[2]
         for row, name in enumerate(rows):
             frame = pd.DataFrame({"interval": np.arange(intervals), "queue": name})
-            for measure in ("service_level", "asa_s", "abandon_rate", "occupancy"):
+            for measure in ("service_level", "asa_s", "abandon_rate", "response_s", "occupancy"):
                 if name != "all" and measure == "occupancy":
                     continue
                 frame[measure] = mean[row, MEASURE_INDEX[measure]]
