@@ -1024,3 +1024,26 @@ def test_response_patience_longer_than_any_wait_changes_nothing(model):
     for table in ("sessions", "intervals", "agents", "groups"):
         pd.testing.assert_frame_equal(getattr(plain, table), getattr(with_patience, table))
     pd.testing.assert_frame_equal(plain.responses, with_patience.responses)
+
+
+@pytest.mark.parametrize(("model", "responses"), [
+    # tab-based: the offline agent's session is requeued; nobody else: it waits for the
+    # agent's return at 710, who answers 30 s after accepting again
+    ("tab", [(100.0, 640.0)]),
+    # status-based: it stays with the offline agent; the reply under way resumes at 710
+    ("status", [(100.0, 630.0)]),
+])
+def test_response_time_per_customer_message(model, responses):
+    # rules §7: every agent message answering a customer message, the opening one from
+    # its request; the wait for an offline agent is in it under either model.
+    plain = simulate(build(capacity_model=model))
+    assert list(plain.responses[["asked_time", "response_s"]].itertuples(index=False,
+                                                                        name=None)) == [
+        (100.0, 30.0), (190.0, 30.0)]
+    assert plain.sessions.iloc[0][["responses", "response_total_s"]].tolist() == [2, 60.0]
+    offline = simulate(build(
+        {"agent_groups.0.disconnections": {"outages": [{"start": 110, "duration": "10m"}]}},
+        capacity_model=model))
+    first = offline.responses.iloc[:1]
+    assert list(first[["asked_time", "response_s"]].itertuples(index=False, name=None)) == (
+        responses)
