@@ -1047,3 +1047,20 @@ def test_response_time_per_customer_message(model, responses):
     first = offline.responses.iloc[:1]
     assert list(first[["asked_time", "response_s"]].itertuples(index=False, name=None)) == (
         responses)
+
+
+def test_handle_time_channel_slowed_by_the_concurrency_table():
+    # A channel given by its handle time (AHT 100 s) and an agent with two chats at once:
+    # planners' concurrency factor 1.6 for two chats makes the second take 2 / 1.6 x 100 s.
+    scenario = build(
+        {
+            "channels.0.arrivals": {"times": [100, 100]},
+            "channels.0.handle_time": "100s",
+            "agent_groups.0.capacity": 2,
+            "agent_groups.0.behaviour.concurrency_efficiency": [1, 1.6],
+        }
+    )
+    sessions = simulate(scenario).sessions
+    assert sessions["end_time"].tolist() == [200.0, 225.0]
+    assert sessions["agent_messages"].tolist() == [1, 1]
+    assert sessions["release_time"].tolist() == [220.0, 245.0]  # the close-tab delay on top

@@ -197,3 +197,33 @@ def test_mmn_with_patience_matches_erlang_a(erlang_a_runs: list) -> None:
     assert_wait_probability(erlang_a_runs, theory.wait_probability)  # abandoners included
     assert_covers("mean wait, all arrivals (s)", mean_wait, theory.mean_wait_s)
     assert_covers(f"P(served within {THRESHOLD_S:g}s)", service_level, theory.service_level)
+
+
+# ------------------------------------------------------------------ handle-time input
+def test_handle_time_channel_with_concurrency_one_matches_erlang_c() -> None:
+    # issue 22 item 3: a channel given by its handle time (accept -> End Chat) with one
+    # chat per agent is M/M/n; the group's reply time (999 s here) plays no part in it.
+    servers, mean_handle_s, horizon_s = 10, 240.0, 2 * 24 * HOUR
+    rate = 0.85 * servers / mean_handle_s
+    base = mmn_scenario(arrival_rate_per_s=rate, mean_service_s=999.0, agents=servers,
+                        capacity=1, horizon_s=horizon_s)
+    scenario = base.derive({
+        "channels[0].handle_time": {"kind": "exponential", "mean": mean_handle_s},
+        "channels[0].customers.exchanges": 6,  # replaced by the handle time
+        "agent_groups[0].behaviour.concurrency_slowdown": 0,
+        "agent_groups[0].behaviour.concurrency_efficiency": [1, 1.5],
+    })
+    theory = erlang_c_metrics(servers, rate, mean_handle_s, THRESHOLD_S)
+    p_wait, mean_wait, handle = [], [], []
+    for replication in range(10):
+        sessions = simulate(scenario, seed=SEED, replication=replication).sessions
+        window_rows = sessions[(sessions["arrival_time"] >= WARMUP_S)
+                               & (sessions["arrival_time"] < horizon_s - TAIL_S)]
+        wait = window_rows["wait_s"].to_numpy()
+        p_wait.append(float(np.mean(wait > WAITED_S)))
+        mean_wait.append(float(np.mean(wait)))
+        handle.append(float(window_rows["handle_time_s"].mean()))
+        assert (window_rows["agent_messages"] <= 1).all()  # one agent turn
+    assert_covers("P(wait > 0)", p_wait, theory.wait_probability)
+    assert_covers("mean wait (s)", mean_wait, theory.mean_wait_s)
+    assert_covers("handle time (s)", handle, mean_handle_s)

@@ -18,6 +18,7 @@ from sim.scenario.schema import (
     AgentBehaviour,
     AgentGroup,
     Channel,
+    Fixed,
     Scenario,
     channel_capacity_model,
     work_size,
@@ -60,9 +61,13 @@ class ChannelRuntime:
         self.auto_accept = spec.auto_accept
         behaviour = first_group.behaviour if first_group is not None else AgentBehaviour()
         self.inactivate_after_s = behaviour.inactivate_after
-        reply_spec = behaviour.reply_time
         customers = spec.customers
-        self.exchanges = Sampler(customers.exchanges, streams.generator("exchanges", self.name))
+        # With a handle time the conversation is one agent turn of that length, not scaled
+        # by the serving group's reply time (Channel.handle_time).
+        self.scales_by_group = spec.handle_time is None
+        reply_spec = behaviour.reply_time if spec.handle_time is None else spec.handle_time
+        exchanges = customers.exchanges if spec.handle_time is None else Fixed(value=1)
+        self.exchanges = Sampler(exchanges, streams.generator("exchanges", self.name))
         self.customer_reply = Sampler(
             customers.reply_time, streams.generator("customer_reply", self.name)
         )
@@ -153,7 +158,10 @@ class GroupRuntime:
             behaviour.decline_delay, streams.generator("decline_delay", spec.name)
         )
         self.away_after_decline_s = behaviour.away_after_decline
-        self.concurrency_slowdown = behaviour.concurrency_slowdown
+        self.linear_slowdown = behaviour.concurrency_slowdown
+        self.efficiency = tuple(behaviour.concurrency_efficiency or ())
+        self.slows_with_concurrency = bool(self.linear_slowdown or self.efficiency)
+        """Whether its reply times depend on how many sessions an agent has active."""
         self.close_tab_delay = Sampler(
             behaviour.close_tab_delay, streams.generator("close_tab", spec.name)
         )
@@ -169,6 +177,18 @@ class GroupRuntime:
             disconnections.duration, streams.generator("disconnection_duration", spec.name)
         )
         self.reply_mean_s = distribution_mean(behaviour.reply_time)
+
+    def slowdown(self, active: int) -> float:
+        """Reply-time factor with ``active`` active sessions (1 with one or none).
+
+        ``concurrency_slowdown`` s: ``1 + s (n - 1)``; ``concurrency_efficiency`` e:
+        ``n / e[n]`` (the last entry beyond the list).
+        """
+        if active <= 1:
+            return 1.0
+        if self.efficiency:
+            return active / self.efficiency[min(active, len(self.efficiency)) - 1]
+        return 1.0 + self.linear_slowdown * (active - 1)
 
 
 @dataclass

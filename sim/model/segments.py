@@ -61,7 +61,7 @@ def next_segment(session: MessagingSession, state: ConversationState) -> list[fl
         durations.append(duration)
         message += 1
         exchange += 1
-    if agent is None or agent.group.concurrency_slowdown:
+    if agent is None or agent.group.slows_with_concurrency:
         return durations
     while message <= last_message:  # message is an agent's (even)
         durations.append(agent_replies[exchange] * factor)
@@ -77,14 +77,18 @@ def next_segment(session: MessagingSession, state: ConversationState) -> list[fl
 
 
 def reply_factor(agent: Agent, session: MessagingSession) -> float:
-    """Group reply-time scale times the slowdown for each extra active session."""
+    """Group reply-time scale times the slowdown with the agent's active sessions.
+
+    A channel given by its handle time is not scaled by the group's reply time.
+    """
     group = agent.group
-    scale = group.reply_mean_s / session.channel.reply_mean_s
-    if group.concurrency_slowdown:
+    channel = session.channel
+    scale = group.reply_mean_s / channel.reply_mean_s if channel.scales_by_group else 1.0
+    if group.slows_with_concurrency:
         active = sum(
             1 for item in agent.items if item.session.status == SessionStatus.ACTIVE
         )
-        scale *= 1.0 + group.concurrency_slowdown * max(0, active - 1)
+        scale *= group.slowdown(active)
     return scale
 
 

@@ -402,6 +402,14 @@ class Channel(Schema):
     """Business-initiated sessions; none when omitted."""
     customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
     """How this channel's customers behave."""
+    handle_time: DurationDistribution | None = None
+    """The agent's handle time from accept to End Chat with one open session (seconds),
+    instead of a conversation built from ``customers.exchanges`` and reply times: for a
+    planner who knows "AHT 12 minutes". Slowed by concurrency as agent replies are, with
+    the close-tab delay or ACW after End Chat on top. Use the message-level conversation
+    when silent customers, returns, Inactive sessions or response times matter; with a
+    handle time the conversation is one agent turn (the customer keys about messages and
+    silence do not apply)."""
 
     @model_validator(mode="after")
     def _one_size(self) -> Channel:
@@ -595,6 +603,13 @@ class AgentBehaviour(Schema):
     """Time an agent takes to answer a customer message, with one open session (seconds)."""
     concurrency_slowdown: Share = Field(default=0.0, ge=0)
     """Extra reply time per additional active session: 0.25 means 25% slower per session."""
+    concurrency_efficiency: (
+        Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)] | None
+    ) = None
+    """Instead of ``concurrency_slowdown``: the chats' worth of work an agent gets done with
+    1, 2, 3, ... active sessions, as planners' concurrency factors give it
+    (``[1, 1.7, 2.5, 2.9]``: two chats at once take 2 / 1.7 = 1.18 times as long each);
+    beyond the list its last value holds. The first entry is 1."""
     close_tab_delay: DurationDistribution = Field(default_factory=lambda: Fixed(value=30.0))
     """Tab-based: time from End Chat to closing the tab (seconds; rules §3)."""
     after_conversation_work: AfterConversationWork = Field(
@@ -603,6 +618,22 @@ class AgentBehaviour(Schema):
     """ACW settings; when enabled the close-tab delay is capped by its maximum."""
     inactivate_after: Seconds = Field(default=600.0, gt=0)
     """Customer silence after which the agent marks the session Inactive (rules §4)."""
+
+    @model_validator(mode="after")
+    def _one_slowdown(self) -> AgentBehaviour:
+        efficiency = self.concurrency_efficiency
+        if efficiency is not None:
+            if self.concurrency_slowdown:
+                raise ValueError("give concurrency_slowdown or concurrency_efficiency, not both")
+            if efficiency[0] != 1:
+                raise ValueError(f"concurrency_efficiency: the first entry (one chat) is 1, "
+                                 f"found {efficiency[0]:g}")
+            too_fast = [n for n, value in enumerate(efficiency, start=1) if value > n]
+            if too_fast:
+                raise ValueError(f"concurrency_efficiency: {too_fast[0]} chats at once do at "
+                                 f"most {too_fast[0]} chats' worth of work, found "
+                                 f"{efficiency[too_fast[0] - 1]:g}")
+        return self
 
 
 class AgentGroup(Schema):

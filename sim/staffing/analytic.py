@@ -74,19 +74,24 @@ def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) ->
     """Approximate mean time one work item of ``channel`` holds its capacity (seconds).
 
     ``accept delay (0 with auto-accept) + E * agent reply + (E - 1) * customer reply``
-    with ``E`` the mean exchanges; a customer reply longer than ``inactivate_after`` makes
-    the session Inactive, so only ``E[min(reply, inactivate_after)]`` is held (plus the
-    paused weight's share of the rest under status-based capacity). Tab-based adds the
-    mean close-tab delay (capped by the ACW maximum when ACW is on), status-based the
-    capped delay with ACW on only. A standard channel is tab-based in either center
-    (rules §1.5). Declines, push timeouts, silent customers, customers who end or leave
-    the conversation, outbound work and reply slowdown are ignored.
+    with ``E`` the mean exchanges (a channel's handle time is one agent reply, ``E = 1``);
+    a customer reply longer than ``inactivate_after`` makes the session Inactive, so only
+    ``E[min(reply, inactivate_after)]`` is held (plus the paused weight's share of the rest
+    under status-based capacity). Tab-based adds the mean close-tab delay (capped by the
+    ACW maximum when ACW is on), status-based the capped delay with ACW on only. A
+    standard channel is tab-based in either center (rules §1.5). Declines, push timeouts,
+    silent customers, customers who end or leave the conversation, outbound work and reply
+    slowdown are ignored.
     """
     behaviour = group.behaviour
-    exchanges = max(1.0, distribution_mean(channel.customers.exchanges))
     accept = 0.0 if channel.auto_accept else distribution_mean(behaviour.accept_delay)
+    if channel.handle_time is not None:  # one agent turn of the handle time
+        exchanges, reply_s = 1.0, distribution_mean(channel.handle_time)
+    else:
+        exchanges = max(1.0, distribution_mean(channel.customers.exchanges))
+        reply_s = distribution_mean(behaviour.reply_time)
     held, paused = _capped_mean(channel.customers.reply_time, behaviour.inactivate_after)
-    time_s = accept + exchanges * distribution_mean(behaviour.reply_time)
+    time_s = accept + exchanges * reply_s
     policy = CAPACITY_MODELS[channel_capacity_model(capacity_model, channel.type)]
     time_s += policy.holding_time_s(channel, behaviour, exchanges - 1.0, held, paused)
     return time_s
