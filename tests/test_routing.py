@@ -25,7 +25,7 @@ def ranked_from_scratch(
 ) -> list[tuple[Any, ...]]:
     """The available agents of ``queue_name`` with room for ``size``, in routing order
     (the queue's routing model, then longest since last work), from every agent's state."""
-    model = center.router.queue_models[queue_name]
+    model = center.router.targets[queue_name].routing_model
     return sorted(
         (model.key(agent), agent.last_assigned_time, agent.agent_id, agent)
         for agent in center.agents

@@ -93,7 +93,7 @@ class ContactCenter:
         self.work_items = work_items = WorkItems(context)
         self.router = router = Router(
             self.agents,
-            {name: queue.routing_model for name, queue in queues.items()},
+            dict(queues),  # the routing targets: each queue, its members eligible
             min(c.size for c in self.channels),
             work_items.push,
         )

@@ -107,6 +107,7 @@ class Customers(Collaborator):
         session = MessagingSession(len(self.sessions), channel, direction, now, plan)
         session.last_activity = now
         session.conversation = ConversationState()
+        session.target = channel.queue
         self.sessions.append(session)
         return session
 
@@ -170,7 +171,7 @@ class Customers(Collaborator):
         owners = [
             agent
             for agent in self.agents
-            if agent.presence == Presence.AVAILABLE and channel.queue.name in agent.queue_names
+            if agent.presence == Presence.AVAILABLE and channel.queue.eligible(agent)
         ]
         if not owners:
             return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sim.model.conversation_state import ConversationState
     from sim.model.routing import RankSlot
-    from sim.model.runtime import ChannelRuntime, GroupRuntime
+    from sim.model.runtime import ChannelRuntime, GroupRuntime, QueueRuntime
     from sim.model.timer import Timer
 
 
@@ -28,7 +28,10 @@ class SessionStatus:
 
 
 class WorkStatus:
-    """``AgentWork.Status`` values (rules §1)."""
+    """``AgentWork.Status`` values (rules §1); the Salesforce export writes them as they are.
+
+    ``TRANSFERRED`` is the item of a conversation an agent passed to another queue.
+    """
 
     ASSIGNED = "Assigned"
     OPENED = "Opened"
@@ -37,6 +40,7 @@ class WorkStatus:
     DECLINED_ON_PUSH_TIMEOUT = "DeclinedOnPushTimeout"
     CANCELED = "Canceled"
     UNAVAILABLE = "Unavailable"
+    TRANSFERRED = "Transferred"
 
 
 class Presence:
@@ -175,6 +179,8 @@ class MessagingSession:
     """Its entry in the router's waiting line while it waits there."""
     conversation: ConversationState | None = None
     """The engine state of its conversation while it runs; None once it ended."""
+    target: QueueRuntime | None = None
+    """Where routing sends it (its channel's queue when created), and who may take it."""
 
     def rewait(self, cause: int, now: float) -> None:
         """It waits for an agent again, for ``cause`` (:class:`Rewait`), from ``now`` (s).

@@ -59,6 +59,21 @@ ROUTING_MODELS: dict[str, RoutingModel] = {
 }
 """Routing models by the queue's ``routing_model`` value."""
 
+
+class RoutingTarget(Protocol):
+    """Where a session is routed (``MessagingSession.target``): a queue.
+
+    Its ``eligible`` rule says which agents may take its work; the router ranks those.
+    """
+
+    name: str
+    priority: int
+    routing_model: RoutingModel
+
+    def eligible(self, agent: Agent) -> bool:
+        """Whether ``agent`` may take work routed here."""
+        ...
+
 RankEntry = tuple[float, float, int, Agent]
 WaitingEntry = tuple[int, float, int, MessagingSession]
 
@@ -90,17 +105,17 @@ class Router:
     def __init__(
         self,
         agents: list[Agent],
-        queues: dict[str, RoutingModel],
+        targets: dict[str, RoutingTarget],
         min_work_size: float,
         push: Callable[[MessagingSession, Agent], None],
     ) -> None:
-        self.queue_models = queues
+        self.targets = targets
         self.min_work_size = min_work_size
         self.push = push
-        # One line per (queue, work size), each in routing order: every item of a line
+        # One line per (target, work size), each in routing order: every item of a line
         # fits exactly the same agents, so when its head finds no agent, none of it does.
         self.lines: dict[tuple[str, float], list[WaitingEntry]] = {}
-        self.ranked: dict[str, list[RankEntry]] = {name: [] for name in queues}
+        self.ranked: dict[str, list[RankEntry]] = {name: [] for name in targets}
         self.agents_with_room = 0
         self.waiting_total = 0
         """Sessions waiting for an agent, in all lines."""
@@ -110,15 +125,17 @@ class Router:
         self._ranked_by_work_items = {
             agent.agent_id
             for agent in agents
-            if any(queues[name].counts_work_items for name in agent.queue_names)
+            if any(target.routing_model.counts_work_items and target.eligible(agent)
+                   for target in targets.values())
         }
         self.ranks_by_work_items = bool(self._ranked_by_work_items)
         """Whether any agent's rank depends on its open work items (a least-active queue):
         else :meth:`work_items_changed` has nothing to do."""
         self._room_needed = min_work_size - EPSILON
-        for agent in agents:
+        for agent in agents:  # a ranked list per target of the agents it finds eligible
             agent.rank_slots = [
-                RankSlot(queues[name], self.ranked[name]) for name in sorted(agent.queue_names)
+                RankSlot(targets[name].routing_model, self.ranked[name])
+                for name in sorted(targets) if targets[name].eligible(agent)
             ]
         for agent in agents:
             self.update(agent)
@@ -162,11 +179,11 @@ class Router:
 
     def enqueue(self, session: MessagingSession, age_time: float) -> None:
         """Put ``session`` in line with age measured from ``age_time`` (seconds)."""
-        channel = session.channel
-        queue = channel.queue
-        entry = (queue.priority, age_time, next(self._order), session)
+        target = session.target
+        assert target is not None  # set when the session is created
+        entry = (target.priority, age_time, next(self._order), session)
         session.queue_entry = entry
-        line = self.lines.setdefault((queue.name, channel.size), [])
+        line = self.lines.setdefault((target.name, session.channel.size), [])
         bisect.insort(line, entry)
         self.waiting_total += 1
 
@@ -190,8 +207,9 @@ class Router:
         """Take ``session`` out of line if it is there."""
         entry = session.queue_entry
         if entry is not None:
-            channel = session.channel
-            line = self.lines[(channel.queue.name, channel.size)]
+            target = session.target
+            assert target is not None  # set when the session is created
+            line = self.lines[(target.name, session.channel.size)]
             index = bisect.bisect_left(line, entry)
             if index < len(line) and line[index] is entry:
                 del line[index]
@@ -251,13 +269,13 @@ class Router:
         An item is not offered again to an agent who declined it while others are
         eligible, and ties go to the agent who received work longest ago (rules §2).
         """
-        channel = session.channel
-        queue = channel.queue
-        needed = channel.size - EPSILON
-        stop_at_first_full = queue.routing_model.ordered_by_room
+        target = session.target
+        assert target is not None  # set when the session is created
+        needed = session.channel.size - EPSILON
+        stop_at_first_full = target.routing_model.ordered_by_room
         declined_by = session.declined_by
         fallback: Agent | None = None
-        for entry in self.ranked[queue.name]:
+        for entry in self.ranked[target.name]:
             agent = entry[3]
             if agent.capacity - agent.used < needed:
                 if stop_at_first_full:

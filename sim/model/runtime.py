@@ -27,12 +27,20 @@ from sim.scenario.schema import (
 
 @dataclass(eq=False)
 class QueueRuntime:
-    """A queue with its routing model object."""
+    """A queue with its routing model object: a session's routing target (rules §2).
+
+    The router asks :meth:`eligible` which agents may take its work, as SimPy's
+    ``FilterStore.get`` takes a filter; queue membership is the rule.
+    """
 
     name: str
     priority: int
     routing_model: RoutingModel
     push_timeout_s: float
+
+    def eligible(self, agent: Agent) -> bool:
+        """Whether ``agent`` may take work routed to this queue (it serves the queue)."""
+        return self.name in agent.queue_names
 
 
 class ChannelRuntime:

@@ -72,7 +72,9 @@ class WorkItems(Collaborator):
             group.decline_probability and group.decline_draw() < group.decline_probability
         )
         delay_s = group.accept_delay() if accepts else group.decline_delay()
-        push_timeout_s = channel.queue.push_timeout_s
+        target = session.target
+        assert target is not None  # set when the session is created
+        push_timeout_s = target.push_timeout_s
         action: Callable[[Timer], None]
         if push_timeout_s > 0 and delay_s >= push_timeout_s:
             delay_s, action = push_timeout_s, self.push_timed_out

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from sim.model.entities import WorkStatus
+
 # --------------------------------------------------------------------------- file names
 AGENT_WORK_FILE: Final = "AgentWork.csv"
 MESSAGING_SESSION_FILE: Final = "MessagingSession.csv"
@@ -90,17 +92,9 @@ DATETIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
 """strftime form of an exported date-time before its microseconds are cut to milliseconds."""
 
 # --------------------------------------------------------------------------- picklists
-class AgentWorkStatus:
-    """``AgentWork.Status`` as Omni-Channel writes it (Object Reference, AgentWork)."""
-
-    ASSIGNED = "Assigned"
-    OPENED = "Opened"
-    CLOSED = "Closed"
-    DECLINED = "Declined"
-    DECLINED_ON_PUSH_TIMEOUT = "DeclinedOnPushTimeout"
-    CANCELED = "Canceled"
-    UNAVAILABLE = "Unavailable"
-    TRANSFERRED = "Transferred"
+AgentWorkStatus = WorkStatus
+"""``AgentWork.Status`` as Omni-Channel writes it (Object Reference, AgentWork): the
+model's own work statuses, one definition (:class:`sim.model.entities.WorkStatus`)."""
 
 
 class CapacityModel:
