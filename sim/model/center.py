@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import simpy
 
 from sim.model.cleanup import CleanupJobs
-from sim.model.context import ModelContext
+from sim.model.context import ModelContext, ModelParts
 from sim.model.conversation import Conversations
 from sim.model.customers import Customers
 from sim.model.entities import Agent, MessagingSession
@@ -101,8 +101,9 @@ class ContactCenter:
         self.conversations = conversations = Conversations(context)
         self.presence = presence = AgentPresence(context)
         self.cleanup = CleanupJobs(context)
+        parts = ModelParts(router, work_items, conversations, customers, presence)
         for part in (work_items, customers, conversations, presence, self.cleanup):
-            part.connect(router, work_items, conversations, customers, presence)
+            part.connect(parts)
         self.sessions: list[MessagingSession] = customers.sessions
         """Every session of the run, by id."""
         self._start_processes(agents_with_schedules)

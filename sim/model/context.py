@@ -8,7 +8,7 @@ parts exist, is given the others by :meth:`Collaborator.connect`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import simpy
@@ -37,6 +37,22 @@ class ModelContext:
     levels: IntervalLevels
 
 
+@dataclass(slots=True, frozen=True)
+class ModelParts:
+    """Every part of one replication's model, wired once by the center.
+
+    A new part is a module, a field here and the line in
+    :class:`~sim.model.center.ContactCenter` that makes it; every part can then call it
+    (as an attribute of the same name, see :meth:`Collaborator.connect`).
+    """
+
+    router: Router
+    work_items: WorkItems
+    conversations: Conversations
+    customers: Customers
+    presence: AgentPresence
+
+
 class Collaborator:
     """A part of the model: the context unpacked, and the other parts once connected."""
 
@@ -51,20 +67,13 @@ class Collaborator:
         self.env = context.env
         self.record = context.record
 
-    def connect(
-        self,
-        router: Router,
-        work_items: WorkItems,
-        conversations: Conversations,
-        customers: Customers,
-        presence: AgentPresence,
-    ) -> None:
-        """Give the part the others it calls (set once, after all are made)."""
-        self.router = router
-        self.work_items = work_items
-        self.conversations = conversations
-        self.customers = customers
-        self.presence = presence
+    def connect(self, parts: ModelParts) -> None:
+        """Give the part the others it calls (set once, after all are made).
+
+        Each part becomes an attribute of the same name: one lookup on every event.
+        """
+        for part in fields(parts):
+            setattr(self, part.name, getattr(parts, part.name))
         self.bind()
 
     def bind(self) -> None:
