@@ -56,10 +56,13 @@ class DayEstimates:
         count = valid.sum(axis=0)
         total = np.where(valid, stacked, 0.0).sum(axis=0)
         mean = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
-        squares = np.where(valid, (stacked - mean) ** 2, 0.0).sum(axis=0)
+        # An infinite measure (no response came at all) has an infinite mean and no spread.
+        finite = np.isfinite(mean)
+        deviation = np.where(valid & finite, stacked - np.where(finite, mean, 0.0), 0.0)
+        squares = (deviation**2).sum(axis=0)
         sd = np.sqrt(np.divide(squares, count - 1, out=np.zeros(total.shape), where=count > 1))
         t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
-        half = np.where(count > 1, t * sd / np.sqrt(np.maximum(count, 1)), 0.0)
+        half = np.where((count > 1) & finite, t * sd / np.sqrt(np.maximum(count, 1)), 0.0)
         return cls(mean=mean, ci95=half, replications=len(runs), runs=stacked)
 
     def measure(self, name: str) -> tuple[np.ndarray, np.ndarray]:
