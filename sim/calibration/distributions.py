@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import TypeAdapter, ValidationError
 from scipy import stats
+
+from sim.scenario.schema import DistributionSpec
+
+DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(DistributionSpec)
+"""Reads a scenario distribution mapping (``{"kind": "gamma", ...}``) into its object."""
 
 Z95 = 1.959963984540054
 """The 97.5% point of the standard normal."""
@@ -72,24 +78,16 @@ class Fit:
 
 
 def frozen(spec: dict[str, float | str]) -> Any:
-    """A scipy frozen distribution for a scenario distribution mapping."""
-    kind = spec["kind"]
-    if kind == "fixed":
-        value = float(spec["value"])
-        return stats.uniform(loc=value, scale=1e-12)
-    if kind == "uniform":
-        low, high = float(spec["low"]), float(spec["high"])
-        return stats.uniform(loc=low, scale=max(high - low, 1e-12))
-    if kind == "exponential":
-        return stats.expon(scale=float(spec["mean"]))
-    mean, sd = float(spec["mean"]), float(spec["sd"])
-    if kind == "lognormal":
-        sigma = math.sqrt(math.log1p((sd / mean) ** 2))
-        return stats.lognorm(sigma, scale=mean / math.exp(sigma**2 / 2))
-    if kind == "gamma":
-        shape = (mean / sd) ** 2
-        return stats.gamma(shape, scale=mean / shape)
-    raise ValueError(f"unknown distribution kind {kind!r}")
+    """A scipy frozen distribution for a scenario distribution mapping.
+
+    Raises:
+        ValueError: the mapping is not a valid distribution.
+    """
+    try:
+        distribution = DISTRIBUTION.validate_python(spec)
+    except ValidationError as error:
+        raise ValueError(f"not a distribution: {spec!r}") from error
+    return distribution.scipy()
 
 
 def fit_durations(values: np.ndarray | list[float], label: str = "") -> Fit | None:
@@ -251,11 +249,7 @@ def _gamma_spec(shape: float, scale: float) -> dict[str, float | str]:
 
 
 def _spec_mean(spec: dict[str, float | str]) -> float:
-    if spec["kind"] == "fixed":
-        return float(spec["value"])
-    if spec["kind"] == "uniform":
-        return (float(spec["low"]) + float(spec["high"])) / 2
-    return float(spec["mean"])
+    return float(DISTRIBUTION.validate_python(spec).expected())
 
 
 def _r(value: float) -> float:

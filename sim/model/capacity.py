@@ -19,7 +19,6 @@ from sim.model.entities import (
     WorkItem,
     WorkStatus,
 )
-from sim.model.sampling import distribution_mean
 from sim.scenario.schema import AgentBehaviour, Channel, work_size
 
 
@@ -230,7 +229,7 @@ class TabBasedCapacity:
         paused_reply_s: float,
     ) -> float:
         """The held part of each reply, then the close-tab delay (capped by the ACW max)."""
-        close_s = distribution_mean(behaviour.close_tab_delay)
+        close_s = behaviour.close_tab_delay.expected()
         if behaviour.after_conversation_work.enabled:
             close_s = min(close_s, behaviour.after_conversation_work.max)
         return customer_turns * held_reply_s + close_s
@@ -343,7 +342,7 @@ class StatusBasedCapacity:
         wrap_up_s = 0.0
         acw = behaviour.after_conversation_work
         if acw.enabled:
-            wrap_up_s = min(distribution_mean(behaviour.close_tab_delay), acw.max)
+            wrap_up_s = min(behaviour.close_tab_delay.expected(), acw.max)
         return customer_turns * (held_reply_s + paused_s) + wrap_up_s
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sim.model.capacity import CAPACITY_MODELS, CapacityModel
 from sim.model.entities import Agent, ConversationPlan
 from sim.model.routing import ROUTING_MODELS, RoutingModel
-from sim.model.sampling import Sampler, UniformSampler, distribution_mean
+from sim.model.sampling import Sampler, UniformSampler
 from sim.model.streams import RandomStreams
 from sim.scenario.schema import (
     AgentBehaviour,
@@ -184,7 +184,7 @@ class GroupRuntime:
         self.disconnection_duration = Sampler(
             disconnections.duration, streams.generator("disconnection_duration", spec.name)
         )
-        self.reply_mean_s = distribution_mean(behaviour.reply_time)
+        self.reply_mean_s = behaviour.reply_time.expected()
 
     def slowdown(self, active: int) -> float:
         """Reply-time factor with ``active`` active sessions (1 with one or none).

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -151,23 +152,81 @@ def channel_capacity_model(capacity_model: str, channel_type: str) -> str:
 
 
 # ---------------------------------------------------------------------- distributions
-class Fixed(Schema):
+# Each distribution owns what is asked of it (as Ciw's distribution objects do): its mean
+# (``expected``), a block of draws from a numpy generator (``draw``), the mean below and
+# above a cap (``capped_means``) and its scipy form (``scipy``). Nothing else switches on a
+# distribution's kind.
+class Distribution(Schema):
+    """What every distribution of a scenario can do (units: those of its values)."""
+
+    def expected(self) -> float:
+        """Its mean."""
+        raise NotImplementedError
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` independent values drawn from ``rng``."""
+        raise NotImplementedError
+
+    def capped_means(self, cap: float) -> tuple[float, float]:
+        """``(E[min(X, cap)], E[(X - cap)+])``: from the mean unless a subclass knows better."""
+        mean = self.expected()
+        return min(mean, cap), max(0.0, mean - cap)
+
+    def scipy(self) -> Any:
+        """The same distribution as a frozen ``scipy.stats`` distribution."""
+        raise NotImplementedError
+
+
+class Fixed(Distribution):
     """Always the same value."""
 
     kind: Literal["fixed"] = "fixed"
     value: Annotated[float, Field(ge=0)]
     """The value (seconds for durations, a count for counts)."""
 
+    def expected(self) -> float:
+        """The value."""
+        return self.value
 
-class Exponential(Schema):
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """The value, ``size`` times (nothing is drawn)."""
+        return np.full(size, self.value)
+
+    def scipy(self) -> Any:
+        """A uniform distribution of negligible width at the value."""
+        from scipy import stats
+
+        return stats.uniform(loc=self.value, scale=1e-12)
+
+
+class Exponential(Distribution):
     """Exponential with the given mean."""
 
     kind: Literal["exponential"]
     mean: Annotated[float, Field(gt=0)]
     """Mean (seconds for durations)."""
 
+    def expected(self) -> float:
+        """The mean."""
+        return self.mean
 
-class LogNormal(Schema):
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Exponential draws."""
+        return rng.exponential(self.mean, size)
+
+    def capped_means(self, cap: float) -> tuple[float, float]:
+        """Exact: the tail above ``cap`` has mean ``mean * exp(-cap / mean)``."""
+        tail = self.mean * math.exp(-cap / self.mean)
+        return self.mean - tail, tail
+
+    def scipy(self) -> Any:
+        """``scipy.stats.expon``."""
+        from scipy import stats
+
+        return stats.expon(scale=self.mean)
+
+
+class LogNormal(Distribution):
     """Log-normal given by the mean and standard deviation of the value itself."""
 
     kind: Literal["lognormal"]
@@ -176,8 +235,25 @@ class LogNormal(Schema):
     sd: Annotated[float, Field(gt=0)]
     """Standard deviation of the value."""
 
+    def expected(self) -> float:
+        """The mean."""
+        return self.mean
 
-class Gamma(Schema):
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Log-normal draws with this mean and standard deviation."""
+        sigma2 = math.log(1.0 + (self.sd / self.mean) ** 2)
+        mu = math.log(self.mean) - sigma2 / 2.0
+        return rng.lognormal(mu, math.sqrt(sigma2), size)
+
+    def scipy(self) -> Any:
+        """``scipy.stats.lognorm`` with this mean and standard deviation."""
+        from scipy import stats
+
+        sigma = math.sqrt(math.log1p((self.sd / self.mean) ** 2))
+        return stats.lognorm(sigma, scale=self.mean / math.exp(sigma**2 / 2))
+
+
+class Gamma(Distribution):
     """Gamma given by mean and standard deviation."""
 
     kind: Literal["gamma"]
@@ -186,8 +262,23 @@ class Gamma(Schema):
     sd: Annotated[float, Field(gt=0)]
     """Standard deviation of the value."""
 
+    def expected(self) -> float:
+        """The mean."""
+        return self.mean
 
-class Uniform(Schema):
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Gamma draws with this mean and standard deviation."""
+        return rng.gamma((self.mean / self.sd) ** 2, self.sd**2 / self.mean, size)
+
+    def scipy(self) -> Any:
+        """``scipy.stats.gamma`` with this mean and standard deviation."""
+        from scipy import stats
+
+        shape = (self.mean / self.sd) ** 2
+        return stats.gamma(shape, scale=self.mean / shape)
+
+
+class Uniform(Distribution):
     """Uniform on [low, high]."""
 
     kind: Literal["uniform"]
@@ -202,8 +293,22 @@ class Uniform(Schema):
             raise ValueError(f"high ({self.high:g}) must be at least low ({self.low:g})")
         return self
 
+    def expected(self) -> float:
+        """The midpoint."""
+        return (self.low + self.high) / 2.0
 
-class Empirical(Schema):
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Uniform draws."""
+        return rng.uniform(self.low, self.high, size)
+
+    def scipy(self) -> Any:
+        """``scipy.stats.uniform`` (of negligible width when low equals high)."""
+        from scipy import stats
+
+        return stats.uniform(loc=self.low, scale=max(self.high - self.low, 1e-12))
+
+
+class Empirical(Distribution):
     """Draws from observed values, each with an optional weight."""
 
     kind: Literal["empirical"]
@@ -222,6 +327,26 @@ class Empirical(Schema):
             if sum(self.weights) <= 0:
                 raise ValueError("weights must not all be zero")
         return self
+
+    def expected(self) -> float:
+        """The weighted mean of the values."""
+        return float(np.average(self.values, weights=self.weights))
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Values chosen with their weights."""
+        values = np.asarray(self.values, dtype=float)
+        if self.weights is None:
+            return rng.choice(values, size)
+        weights = np.asarray(self.weights, dtype=float)
+        return rng.choice(values, size, p=weights / weights.sum())
+
+    def scipy(self) -> Any:
+        """``scipy.stats.rv_discrete`` on the values with their weights."""
+        from scipy import stats
+
+        weights = np.asarray(self.weights or [1.0] * len(self.values), dtype=float)
+        return stats.rv_discrete(values=(np.asarray(self.values, dtype=float),
+                                         weights / weights.sum()))
 
 
 DistributionSpec = Annotated[

@@ -22,10 +22,7 @@ from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import (
     ArrivalProfile,
     DistributionSpec,
-    Empirical,
-    Fixed,
     Scenario,
-    Uniform,
 )
 
 MAX_SESSIONS = 2_000_000
@@ -164,16 +161,11 @@ def _expected_arrivals(profile: ArrivalProfile, scenario: Scenario) -> float:
 
 
 def _mean(spec: DistributionSpec) -> float:
-    """Mean of a distribution (a count, for exchanges)."""
-    if isinstance(spec, Fixed):
-        return _number(spec.value)
-    if isinstance(spec, Uniform):
-        return (spec.low + spec.high) / 2.0
-    if isinstance(spec, Empirical):
-        weights = spec.weights or [1.0] * len(spec.values)
-        total = sum(weights)
-        return sum(v * w for v, w in zip(spec.values, weights, strict=True)) / total
-    return _number(getattr(spec, "mean", 1.0))
+    """Mean of a distribution (a count, for exchanges); ``inf`` beyond a float."""
+    try:
+        return _number(spec.expected())
+    except (OverflowError, ZeroDivisionError):
+        return math.inf
 
 
 def _number(value: float) -> float:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,13 +42,11 @@ from sim.erlang import (
     erlang_a_servers,
 )
 from sim.model.capacity import CAPACITY_MODELS
-from sim.model.sampling import distribution_mean
 from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import (
     AgentGroup,
     Channel,
-    Exponential,
     Scenario,
     channel_capacity_model,
     work_size,
@@ -84,26 +81,17 @@ def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) ->
     slowdown are ignored.
     """
     behaviour = group.behaviour
-    accept = 0.0 if channel.auto_accept else distribution_mean(behaviour.accept_delay)
+    accept = 0.0 if channel.auto_accept else behaviour.accept_delay.expected()
     if channel.handle_time is not None:  # one agent turn of the handle time
-        exchanges, reply_s = 1.0, distribution_mean(channel.handle_time)
+        exchanges, reply_s = 1.0, channel.handle_time.expected()
     else:
-        exchanges = max(1.0, distribution_mean(channel.customers.exchanges))
-        reply_s = distribution_mean(behaviour.reply_time)
-    held, paused = _capped_mean(channel.customers.reply_time, behaviour.inactivate_after)
+        exchanges = max(1.0, channel.customers.exchanges.expected())
+        reply_s = behaviour.reply_time.expected()
+    held, paused = channel.customers.reply_time.capped_means(behaviour.inactivate_after)
     time_s = accept + exchanges * reply_s
     policy = CAPACITY_MODELS[channel_capacity_model(capacity_model, channel.type)]
     time_s += policy.holding_time_s(channel, behaviour, exchanges - 1.0, held, paused)
     return time_s
-
-
-def _capped_mean(spec: Any, cap_s: float) -> tuple[float, float]:
-    """``(E[min(X, cap)], E[(X - cap)+])``; exact for exponential, else from the mean."""
-    mean = distribution_mean(spec)
-    if isinstance(spec, Exponential):
-        tail = mean * math.exp(-cap_s / mean)
-        return mean - tail, tail
-    return min(mean, cap_s), max(0.0, mean - cap_s)
 
 
 @dataclass(frozen=True)
@@ -139,7 +127,7 @@ def workload(scenario: Scenario, capacity_model: str, group: str | None = None) 
         holding.append(capacity_time_s(channel, staffed, capacity_model))
         slots.append(max(1, math.floor(staffed.capacity_units / work_size(channel) + 1e-9)))
         patience = channel.customers.patience
-        abandon_rates.append(0.0 if patience is None else 1.0 / distribution_mean(patience))
+        abandon_rates.append(0.0 if patience is None else 1.0 / patience.expected())
     rate = np.vstack(rates)  # [channel, interval]
     total = rate.sum(axis=0)
     share = np.divide(rate, total, out=np.full_like(rate, 1.0 / len(rates)), where=total > 0)
@@ -359,7 +347,7 @@ def queue_requirements(
         slots = np.array([max(1, math.floor(owner.capacity_units / work_size(channel) + 1e-9))
                           for channel in channels], dtype=float)
         theta = np.array([0.0 if channel.customers.patience is None
-                          else 1.0 / distribution_mean(channel.customers.patience)
+                          else 1.0 / channel.customers.patience.expected()
                           for channel in channels])
         total = rates.sum(axis=0)
         share = np.divide(rates, total, out=np.full_like(rates, 1.0 / len(channels)),
