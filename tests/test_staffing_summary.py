@@ -72,7 +72,8 @@ def _comparison(desk, tab_waits, status_waits, tab_levels, status_levels):
 
     def runs(waits, levels):
         figures = [{"offered": 100.0, "mean_queue_time_s": wait, "wait_after_answer_s": 0.0,
-                    "service_level": level} for wait, level in zip(waits, levels, strict=True)]
+                    "service_level": level, "abandoned": 0.0, "left_unanswered": 0.0}
+                   for wait, level in zip(waits, levels, strict=True)]
         return RunSet(scenario=desk, seed=1, requested=len(figures), figures=figures,
                       intervals=pd.DataFrame(), agents=pd.DataFrame(), sessions=None)
 

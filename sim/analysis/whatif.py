@@ -62,7 +62,7 @@ def customer_measures(figures: dict[str, float]) -> dict[str, float]:
     (``abandoned``) or waiting for a reply after the first answer (``left_unanswered``,
     rules §5.7), per replication.
     """
-    lost = figures["abandoned"] + figures.get("left_unanswered", 0.0)
+    lost = figures["abandoned"] + figures["left_unanswered"]
     return {**customer_wait(figures), "lost_customers": lost}
 
 
