@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 import simpy
 
+from sim.model.bots import Bots
 from sim.model.cleanup import CleanupJobs
 from sim.model.context import ModelContext, ModelParts
 from sim.model.conversation import Conversations
@@ -101,8 +102,9 @@ class ContactCenter:
         self.conversations = conversations = Conversations(context)
         self.presence = presence = AgentPresence(context)
         self.cleanup = CleanupJobs(context)
-        parts = ModelParts(router, work_items, conversations, customers, presence)
-        for part in (work_items, customers, conversations, presence, self.cleanup):
+        bots = Bots(context)
+        parts = ModelParts(router, work_items, conversations, customers, presence, bots)
+        for part in (work_items, customers, conversations, presence, self.cleanup, bots):
             part.connect(parts)
         self.sessions: list[MessagingSession] = customers.sessions
         """Every session of the run, by id."""

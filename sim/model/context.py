@@ -19,6 +19,7 @@ from sim.model.streams import RandomStreams
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from sim.model.bots import Bots
     from sim.model.conversation import Conversations
     from sim.model.customers import Customers
     from sim.model.presence import AgentPresence
@@ -51,6 +52,7 @@ class ModelParts:
     conversations: Conversations
     customers: Customers
     presence: AgentPresence
+    bots: Bots
 
 
 class Collaborator:
@@ -61,6 +63,7 @@ class Collaborator:
     conversations: Conversations
     customers: Customers
     presence: AgentPresence
+    bots: Bots
 
     def __init__(self, context: ModelContext) -> None:
         self.context = context

@@ -112,13 +112,24 @@ class Customers(Collaborator):
         return session
 
     def open_inbound(self, channel: ChannelRuntime, now: float) -> None:
-        """A customer writes first, ``now`` (s): the session waits in its queue (rules §2)."""
+        """A customer writes first, ``now`` (s): the session waits in its queue (rules §2).
+
+        With a bot in front, the bot takes it first (rules §8.1).
+        """
         session = self.new_session(channel, INBOUND, now)
-        session.status = SessionStatus.WAITING
-        session.request_time = now
         session.customer_messages = 1
+        if channel.bot is not None:
+            self.bots.greet(session, now)
+            return
+        session.status = SessionStatus.WAITING
         if self.record.enabled:
             self.record.event(session, None, "arrived")
+        self.ask_for_agent(session, now)
+
+    def ask_for_agent(self, session: MessagingSession, now: float) -> None:
+        """The inbound ``session`` asks for an agent ``now`` (s): routed, or in line (§2)."""
+        session.status = SessionStatus.WAITING
+        session.request_time = now
         self.router.offer(session, now)
         session.queued_on_arrival = session.work_item is None  # no agent took it at once
         plan = session.plan

@@ -76,6 +76,10 @@ class Outcome:
     """The customer ended the conversation herself (rules §5.6)."""
     LEFT_UNANSWERED = "left_unanswered"
     """The customer gave up waiting for the agent's next reply (rules §5.7)."""
+    RESOLVED_BY_BOT = "resolved_by_bot"
+    """A bot in front of the queue resolved it; no agent was asked (rules §8.1)."""
+    LEFT_IN_BOT = "left_in_bot"
+    """The customer left during the bot, before any hand-over (rules §8.1)."""
     OPEN_AT_HORIZON = "open_at_horizon"
 
 
@@ -87,6 +91,8 @@ OUTCOMES = (
     Outcome.ENDED_BY_SUPERVISOR,
     Outcome.ENDED_BY_CUSTOMER,
     Outcome.LEFT_UNANSWERED,
+    Outcome.RESOLVED_BY_BOT,
+    Outcome.LEFT_IN_BOT,
     Outcome.OPEN_AT_HORIZON,
 )
 
@@ -117,6 +123,9 @@ class ConversationPlan:
             which she ends the conversation instead of answering, or -1.
         response_patience_s: how long the customer waits for each agent message (index
             as ``agent_reply_s``) before leaving, or None (never leaves).
+        bot_s: with a bot in front: its handling time (else NaN).
+        bot_outcome: with a bot in front: ``Outcome.RESOLVED_BY_BOT``,
+            ``Outcome.LEFT_IN_BOT`` or ``""`` (handed to the queue).
     """
 
     exchanges: int
@@ -127,6 +136,8 @@ class ConversationPlan:
     answer_delay_s: float = 0.0
     customer_ends_turn: int = -1
     response_patience_s: list[float] | None = None
+    bot_s: float = float("nan")
+    bot_outcome: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -181,6 +192,8 @@ class MessagingSession:
     """The engine state of its conversation while it runs; None once it ended."""
     target: QueueRuntime | None = None
     """Where routing sends it (its channel's queue when created), and who may take it."""
+    bot_s: float = float("nan")
+    """Time its customer spent with a bot before it ended or was handed over (rules §8.1)."""
 
     def rewait(self, cause: int, now: float) -> None:
         """It waits for an agent again, for ``cause`` (:class:`Rewait`), from ``now`` (s).

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from sim.model.capacity import CAPACITY_MODELS, CapacityModel
-from sim.model.entities import Agent, ConversationPlan
+from sim.model.entities import Agent, ConversationPlan, Outcome
 from sim.model.routing import ROUTING_MODELS, RoutingModel
 from sim.model.sampling import Sampler, UniformSampler
 from sim.model.streams import RandomStreams
@@ -105,6 +105,12 @@ class ChannelRuntime:
         self.return_delay = Sampler(
             customers.return_delay, streams.generator("return_delay", self.name)
         )
+        self.bot = spec.bot
+        """A bot in front of its queue, or None (rules §8.1)."""
+        if spec.bot is not None:
+            self.bot_time = Sampler(spec.bot.handling_time,
+                                    streams.generator("bot_time", self.name))
+            self.bot_draw = UniformSampler(streams.generator("bot_outcome", self.name))
         outbound = spec.outbound
         self.answer_draw = UniformSampler(streams.generator("outbound_answer", self.name))
         self.answer_probability = outbound.answer_probability if outbound else 0.0
@@ -144,6 +150,15 @@ class ChannelRuntime:
                 )
         if self.response_patience is not None:
             plan.response_patience_s = self.response_patience.many(exchanges)
+        bot = self.bot
+        if bot is not None and not outbound:
+            plan.bot_s = self.bot_time()
+            draw = self.bot_draw()
+            plan.bot_outcome = (
+                Outcome.RESOLVED_BY_BOT if draw < bot.resolves
+                else Outcome.LEFT_IN_BOT if draw < bot.resolves + bot.leaves
+                else ""
+            )
         if outbound and self.answer_delay is not None:
             plan.answers_outbound = self.answer_draw() < self.answer_probability
             plan.answer_delay_s = self.answer_delay()

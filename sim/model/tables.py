@@ -47,6 +47,7 @@ SESSION_COLUMNS = (
     "agent_messages",
     "responses",
     "response_total_s",
+    "bot_s",
 )
 
 SESSION_DTYPES = {
@@ -208,8 +209,20 @@ def sessions_table(
         "customer_messages": numbers("customer_messages", np.int64),
         "agent_messages": numbers("agent_messages", np.int64),
         **_response_columns(responses, count),
+        "bot_s": numbers("bot_s"),
     }
     return pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
+
+
+def offered_mask(sessions: pd.DataFrame) -> np.ndarray:
+    """The sessions offered to the agents: inbound ones that asked for an agent.
+
+    Every inbound session but those a bot in front resolved, whose customer left during
+    the bot, or that are still with the bot at the horizon (they have no request time;
+    rules §8.1). The queue figures (service level, ASA, abandonment) count these.
+    """
+    return ((sessions["direction"].to_numpy() == INBOUND)
+            & ~np.isnan(sessions["request_time"].to_numpy(dtype=float)))
 
 
 def _response_columns(
@@ -416,6 +429,7 @@ class SessionBins:
     Attributes:
         channel: each session's channel name.
         inbound: inbound (else outbound).
+        offered: offered to the agents (:func:`offered_mask`).
         arrival_bin: the reporting interval each session arrived in.
         end_bin: the interval each ended session ended in (0 where still open).
         answered, within: answered; answered within the service-level threshold.
@@ -427,6 +441,7 @@ class SessionBins:
 
     channel: np.ndarray
     inbound: np.ndarray
+    offered: np.ndarray
     arrival_bin: np.ndarray
     end_bin: np.ndarray
     answered: np.ndarray
@@ -452,6 +467,7 @@ class SessionBins:
         return cls(
             channel=sessions["channel"].to_numpy(),
             inbound=sessions["direction"].to_numpy() == INBOUND,
+            offered=offered_mask(sessions),
             arrival_bin=np.minimum(
                 (sessions["arrival_time"].to_numpy(dtype=float) // interval_s).astype(int),
                 n - 1),
@@ -502,7 +518,7 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
     def count(mask: np.ndarray, bins: np.ndarray) -> np.ndarray:
         return np.bincount(bins[mask], minlength=n)[:n]
 
-    inbound = mine & binned.inbound
+    inbound = mine & binned.offered
     arrival_bin, end_bin = binned.arrival_bin, binned.end_bin
     answered = inbound & binned.answered
     offered = count(inbound, arrival_bin)

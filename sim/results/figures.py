@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.entities import OUTCOMES, Outcome
-from sim.model.tables import Result, service_level_masks
+from sim.model.tables import Result, offered_mask, service_level_masks
 from sim.scenario.schema import Scenario
 
 FIGURE_UNITS: dict[str, str] = {
@@ -31,6 +31,11 @@ FIGURE_UNITS: dict[str, str] = {
     "ended_by_supervisor": "sessions",
     "ended_by_customer": "sessions",
     "left_unanswered": "sessions",
+    "resolved_by_bot": "sessions",
+    "left_in_bot": "sessions",
+    "escalated": "sessions",
+    "containment_rate": "share",
+    "bot_time_s": "s",
     "open_at_horizon": "sessions",
     "throughput_per_h": "sessions/h",
     "completed_per_h": "sessions/h",
@@ -74,6 +79,11 @@ FIGURE_LABELS: dict[str, str] = {
     "ended_by_supervisor": "sessions ended by a supervisor",
     "ended_by_customer": "sessions ended by the customer",
     "left_unanswered": "customers who left waiting for a reply",
+    "resolved_by_bot": "sessions resolved by a bot",
+    "left_in_bot": "customers who left during a bot",
+    "escalated": "sessions a bot handed to a queue",
+    "containment_rate": "bot containment (resolved of those the bot finished)",
+    "bot_time_s": "time with a bot",
     "open_at_horizon": "sessions open at the horizon",
     "throughput_per_h": "throughput (sessions ended)",
     "completed_per_h": "sessions completed per hour",
@@ -180,7 +190,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
     scenario = result.scenario
     warmup = scenario.warmup if warmup_s is None else float(warmup_s)
     sessions = result.sessions[result.sessions["arrival_time"] >= warmup]
-    inbound = sessions[sessions["direction"] == "inbound"]
+    inbound = sessions[offered_mask(sessions)]
     outcome = sessions["outcome"].astype(str)
     counts = {name: int((outcome == name).sum()) for name in OUTCOMES}
     hours = (scenario.horizon - warmup) / 3600.0
@@ -203,6 +213,7 @@ def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str,
             (inbound["first_response_time"] - inbound["request_time"]).to_numpy(dtype=float)
         ),
         **response_figures(result.responses, warmup),
+        **bot_figures(sessions),
         "conversation_s": _mean(sessions["conversation_s"].to_numpy(dtype=float)),
         "acw_s": _mean(sessions["acw_s"].to_numpy(dtype=float)),
         **_agent_figures(result.agents),
@@ -229,6 +240,25 @@ def response_figures(responses: pd.DataFrame, warmup_s: float) -> dict[str, floa
         "response_time_s": _mean(seconds),
         "response_p50_s": _quantile(seconds, 0.5),
         "response_p90_s": _quantile(seconds, 0.9),
+    }
+
+
+def bot_figures(sessions: pd.DataFrame) -> dict[str, float]:
+    """Sessions a bot handed over, its containment and its time (rules §8.1).
+
+    ``escalated``: inbound sessions the bot handed to a queue; ``containment_rate``:
+    resolved by the bot of those it finished (resolved, left or handed over);
+    ``bot_time_s``: mean time with the bot (seconds). NaN without a bot.
+    """
+    with_bot = ~np.isnan(sessions["bot_s"].to_numpy(dtype=float))
+    outcome = sessions["outcome"].to_numpy()
+    resolved = float((outcome == Outcome.RESOLVED_BY_BOT).sum())
+    escalated = float((with_bot & ~np.isnan(sessions["request_time"].to_numpy(dtype=float))
+                       ).sum())
+    return {
+        "escalated": escalated,
+        "containment_rate": _ratio(resolved, float(with_bot.sum())),
+        "bot_time_s": _mean(sessions["bot_s"].to_numpy(dtype=float)),
     }
 
 
@@ -263,7 +293,7 @@ def session_figures(sessions: pd.DataFrame, scenario: Scenario) -> dict[str, flo
         ``handle_time_s`` seconds, ``service_level`` and ``abandonment_rate`` shares (0-1),
         NaN when there is nothing to measure.
     """
-    inbound = sessions[sessions["direction"] == "inbound"]
+    inbound = sessions[offered_mask(sessions)]
     waits = inbound["wait_s"].to_numpy(dtype=float)
     answered = waits[~np.isnan(waits)]
     offered = len(inbound)
@@ -375,7 +405,7 @@ def intervals_with_service_level(result: Result) -> pd.DataFrame:
         return result.intervals
     intervals = result.intervals.copy()
     sessions = result.sessions
-    inbound = sessions[sessions["direction"] == "inbound"]
+    inbound = sessions[offered_mask(sessions)]
     n = scenario.n_intervals
     bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float) // scenario.interval)
                       .astype(int), n - 1)

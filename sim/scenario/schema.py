@@ -504,6 +504,32 @@ class CustomerBehaviour(Schema):
     ``left_unanswered``, rules §5.7); one draw per wait. Never leaves when omitted."""
 
 
+class Bot(Schema):
+    """A bot in front of the channel's queue (Einstein Bots, Agentforce; rules §8.1).
+
+    Every inbound session starts with the bot; after its handling time the bot has
+    resolved it (the session ends), its customer has left, or it hands the session to the
+    queue (Transfer to Agent), whose wait starts then (``RequestDateTime``).
+    """
+
+    handling_time: DurationDistribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=120.0)
+    )
+    """Time from the customer's first message to the bot's resolution, the customer
+    leaving or the hand-over (seconds)."""
+    resolves: Share = Field(default=0.0, ge=0, le=1)
+    """Share of sessions the bot resolves (containment; outcome ``resolved_by_bot``)."""
+    leaves: Share = Field(default=0.0, ge=0, le=1)
+    """Share of customers who leave during the bot (outcome ``left_in_bot``)."""
+
+    @model_validator(mode="after")
+    def _shares(self) -> Bot:
+        if self.resolves + self.leaves > 1 + 1e-9:
+            raise ValueError(f"resolves ({self.resolves:g}) and leaves ({self.leaves:g}) add "
+                             "up to more than 1; the rest is handed to the queue")
+        return self
+
+
 class Channel(Schema):
     """One messaging channel, its queue, the size of its work and its customers."""
 
@@ -527,6 +553,8 @@ class Channel(Schema):
     """Business-initiated sessions; none when omitted."""
     customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
     """How this channel's customers behave."""
+    bot: Bot | None = None
+    """A bot that takes every inbound session first (rules §8.1); none when omitted."""
     handle_time: DurationDistribution | None = None
     """The agent's handle time from accept to End Chat with one open session (seconds),
     instead of a conversation built from ``customers.exchanges`` and reply times: for a

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model.entities import Outcome
 from sim.model.simulate import simulate
-from sim.model.tables import Result
+from sim.model.tables import Result, offered_mask
 from sim.results.figures import service_level_counted
 from sim.scenario.schema import Scenario
 
@@ -67,7 +67,7 @@ def day_measures(result: Result) -> np.ndarray:
     scenario = result.scenario
     n = scenario.n_intervals
     sessions = result.sessions
-    inbound = sessions[(sessions["direction"] == "inbound").to_numpy()]
+    inbound = sessions[offered_mask(sessions)]
     bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float)
                        // scenario.interval).astype(int), n - 1)
     queue = inbound["queue"].to_numpy()
