@@ -40,15 +40,18 @@ def test_difference_chart_shows_each_models_cost_in_its_unit() -> None:
     units = [axes.get_xlabel() for axes in panels]
     assert units == ["status - tab (percentage points)", "status - tab (seconds)",
                      "status - tab (minutes)",
-                     "status - tab (hours (summed over sessions or agents))",
+                     "status - tab (hours per day, summed over sessions or agents)",
                      "status - tab (sessions per agent)", "status - tab (sessions)"]
     assert [axes.get_ylabel() for axes in panels] == [
         "shares", "waits", "handling", "lost time", "load", "counts"]
     rows = [tick.get_text() for axes in panels for tick in axes.get_yticklabels()]
     assert len(rows) == len(DIFFERENCE_FIGURES)
     assert "peak concurrency of an agent\ntab 3 → status 4.8 (capacity 3)" in rows
-    assert "agent time over capacity\ntab 0 h → status 5.06 h" in rows
+    assert "agent time over capacity\ntab 0 h/day → status 5.06 h/day" in rows
     assert not any("_" in row for row in rows)  # readable names, not keys
+    two_days = compare_differences_chart(_table(), capacity=3, days=2.0)
+    rows = [tick.get_text() for axes in two_days.axes for tick in axes.get_yticklabels()]
+    assert "agent time over capacity\ntab 0 h/day → status 2.53 h/day" in rows  # per day
     texts = [figure.texts[0] if figure.texts else figure._suptitle]
     texts += [tick for axes in panels for tick in axes.get_yticklabels()]
     texts += [axes.xaxis.label for axes in panels] + [axes.yaxis.label for axes in panels]

@@ -42,7 +42,7 @@ DIFFERENCE_PANELS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
      ("service_level", "abandonment_rate", "wait_probability", "occupancy")),
     ("waits", "seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s")),
     ("handling", "minutes", 1.0 / 60.0, ("conversation_s", "handle_time_s", "acw_s")),
-    ("lost time", "hours (summed over sessions or agents)", 1.0 / 3600.0,
+    ("lost time", "hours per day, summed over sessions or agents", 1.0 / 3600.0,
      ("requeued_wait_s", "stranded_s", "return_wait_s", "wait_after_answer_s",
       "over_capacity_s")),
     ("load", "sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
@@ -335,7 +335,8 @@ def _service_level_frame(
     axes.legend(loc="lower left")
 
 
-def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None) -> Figure:
+def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None,
+                              days: float = 1.0) -> Figure:
     """Paired differences (status - tab) of the figures that carry each model's cost.
 
     One panel per unit (percentage points for shares, seconds, minutes or hours for times,
@@ -349,11 +350,14 @@ def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None
         table: the comparison table of :func:`sim.experiments.runner.compare` (indexed by
             figure).
         capacity: the most sessions an agent may hold, shown beside peak concurrency.
+        days: the days the run measured (:func:`sim.results.figures.measured_days`): the
+            totals over a replication are shown per day.
 
     Returns:
         The figure.
     """
-    panels = [(title, unit, factor, [name for name in names if name in table.index])
+    panels = [(title, unit, factor / days if unit.startswith("hours per day") else factor,
+               [name for name in names if name in table.index])
               for title, unit, factor, names in DIFFERENCE_PANELS]
     panels = [panel for panel in panels if panel[3]]
     heights = [len(names) + 0.9 for _, _, _, names in panels]
@@ -411,7 +415,7 @@ def _difference_label(name: str, row: pd.Series, factor: float, unit: str,
     """``readable name`` over ``tab X -> status Y`` in the panel's unit."""
     suffix = {"percentage points": "%", "seconds": " s", "minutes": " min"}.get(unit, "")
     if unit.startswith("hours"):
-        suffix = " h"
+        suffix = " h/day" if unit.startswith("hours per day") else " h"
     tab, status = (_short(float(row[key]) * factor) for key in ("tab_mean", "status_mean"))
     text = f"{FIGURE_LABELS.get(name, name)}\ntab {tab}{suffix} → status {status}{suffix}"
     if name == "peak_concurrency" and capacity is not None:

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim.reports.files import run_interval_tables
+from sim.reports.verdict import comparison_verdict, runset_verdict, staffing_verdict
 from sim.results.breakdowns import group_totals, session_breakdown, wide
-from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS
+from sim.results.figures import FIGURE_LABELS, in_reported_units, measured_days, reported_unit
 from sim.results.report_tables import channel_totals, group_table
 from sim.scenario.units import format_duration
 
@@ -85,6 +86,7 @@ class SharedReport:
         tables: sheet/heading name -> table, in order.
         notes: table name (or ``"summary"``) -> one sentence on what it holds.
         open_tables: tables shown open on the page.
+        verdict: the command's answer in a line or two, shown first.
     """
 
     title: str
@@ -94,6 +96,7 @@ class SharedReport:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     open_tables: tuple[str, ...] = ()
+    verdict: tuple[str, ...] = ()
 
 
 def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions,
@@ -116,7 +119,7 @@ def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions
         from sim.reports.workbook import write_workbook
 
         written.append(write_workbook(out / XLSX_NAME, report.summary, report.tables,
-                                      settings))
+                                      settings, verdict=report.verdict))
     if options.html:
         from sim.reports.html_report import write_html
 
@@ -126,7 +129,8 @@ def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions
                                   description=report.description, settings=settings,
                                   summary=report.summary, tables=report.tables,
                                   charts=pictures, notes=report.notes,
-                                  open_tables=report.open_tables))
+                                  open_tables=report.open_tables,
+                                  verdict=report.verdict))
     return written
 
 
@@ -163,13 +167,19 @@ def scenario_settings(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def figure_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """``figure``, ``label``, ``unit``, then the columns of a per-figure table."""
+def figure_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """``figure``, ``label``, ``unit``, then the columns of a per-figure table.
+
+    Figures are in the units reports show them in (totals over a replication in hours
+    per day, named ``..._h_per_day``; :func:`sim.results.figures.in_reported_units`).
+    """
     table = summary.reset_index()
     table = table.rename(columns={table.columns[0]: "figure"})
     names = table["figure"].astype(str)
     table.insert(1, "label", [FIGURE_LABELS.get(name, name) for name in names])
-    table.insert(2, "unit", [FIGURE_UNITS.get(name, "") for name in names])
+    table.insert(2, "unit", [reported_unit(name) for name in names])
+    table = in_reported_units(table, measured_days(scenario), figure_column="figure",
+                              rename=True)
     if "n" in table:
         table["n"] = table["n"].astype(int)
     return table
@@ -239,10 +249,11 @@ def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport
     }
     return _scenario_report(
         scenario, f"run ({scenario.capacity_model}-based capacity)", settings,
-        summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]]),
+        summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]], scenario),
         tables=_run_tables(runset, scenario),
         notes=RUN_NOTES,
         open_tables=("channels", "groups"),
+        verdict=runset_verdict(runset, scenario),
     )
 
 
@@ -267,10 +278,11 @@ def comparison_report(comparison: Comparison) -> SharedReport:
              "percent."}
     return _scenario_report(
         scenario, "tab- vs status-based capacity", settings,
-        summary=figure_table(comparison.table),
+        summary=figure_table(comparison.table, scenario),
         tables={name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()},
         notes=notes,
         open_tables=("channels", "groups"),
+        verdict=comparison_verdict(comparison.table, scenario),
     )
 
 
@@ -336,6 +348,7 @@ def staffing_report(report: StaffingReport) -> SharedReport:
                      "stationary.",
         },
         open_tables=("shifts",),
+        verdict=staffing_verdict(report),
     )
 
 
@@ -372,13 +385,20 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
     """The shared report of ``ccsim sweep``: the tidy table and one row per cell."""
     from sim.experiments.sweep import wide
 
+    days = measured_days(scenario)
     summary = table.reset_index(drop=True).copy()
     names = summary["figure"].astype(str)
     place = summary.columns.get_loc("figure") + 1
     summary.insert(place, "label", [FIGURE_LABELS.get(name, name) for name in names])
     if "unit" not in summary:  # the sweep table has one
-        summary.insert(place + 1, "unit", [FIGURE_UNITS.get(name, "") for name in names])
-    tables = {"cells": wide(table)}
+        summary.insert(place + 1, "unit", [reported_unit(name) for name in names])
+    summary = in_reported_units(summary, days, values=["mean", "sd", "ci95"],
+                                figure_column="figure", rename=True)
+    # the grid keys under the names --label gave them
+    summary = summary.rename(columns=dict(labels))
+    cells = wide(in_reported_units(table, days, values=["mean", "sd", "ci95"],
+                                   figure_column="figure", rename=True))
+    tables = {"cells": cells.rename(columns=dict(labels))}
     if skipped:
         tables["skipped"] = pd.DataFrame(skipped)
     grid = document.get("grid", {})
@@ -406,11 +426,12 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
 
 def _scenario_report(scenario: Scenario, what: str, settings: dict[str, Any],
                      summary: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                     notes: Mapping[str, str], open_tables: tuple[str, ...]) -> SharedReport:
+                     notes: Mapping[str, str], open_tables: tuple[str, ...],
+                     verdict: Iterable[str] = ()) -> SharedReport:
     """A command's report on ``scenario``: titled "name: what", with its description."""
     return SharedReport(title=f"{scenario.name}: {what}", description=scenario.description,
                         settings=settings, summary=summary, tables=tables, notes=dict(notes),
-                        open_tables=open_tables)
+                        open_tables=open_tables, verdict=tuple(verdict))
 
 
 def _replications(done: int, requested: int) -> str:
