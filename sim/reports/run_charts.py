@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sim.reports.legends import legend_below  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.results.figures import (  # noqa: E402
     FIGURE_BETTER,
@@ -140,6 +141,10 @@ def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
     """
     waits = np.asarray(waits_s, dtype=float)
     waits = np.sort(waits[~np.isnan(waits)])
+    if not len(waits):
+        return sentence_chart("Speed to answer of answered inbound sessions",
+                              "No inbound session was answered after the warm-up, so there "
+                              "is no speed to answer to chart.")
     figure = Figure(figsize=(SIZE[0] + 2, SIZE[1]), layout="constrained")
     histogram, cumulative = figure.subplots(1, 2)
     figure.suptitle("Speed to answer of answered inbound sessions (all replications)")
@@ -197,6 +202,10 @@ def service_level_chart(
     Returns:
         The figure.
     """
+    title = f"Service level per interval: answered within {threshold_s:g} s"
+    if not np.isfinite(intervals["service_level"].to_numpy(dtype=float)).any():
+        return sentence_chart(title, "No inbound session was offered, so there is no "
+                              "service level to chart (the run has outbound sessions only).")
     figure, axes = _figure()
     channels = [name for name in intervals["channel"].unique() if name != "all"]
     if len(channels) > 1:
@@ -208,8 +217,7 @@ def service_level_chart(
     _percent_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black")
     _service_level_frame(
         axes, target, warmup_s, "#ff7f0e",
-        f"Service level per interval: answered within {threshold_s:g} s",
-        service_level_meaning(short_abandons, threshold_s), clock,
+        title, service_level_meaning(short_abandons, threshold_s), clock,
     )
     return figure
 
@@ -248,8 +256,8 @@ def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0,
     online.set_ylabel("agents online (agents)")
     online.set_ylim(bottom=0.0, top=max(1.0, float(rows["agents_online"].max()) * 1.15))
     axes.set_title("Occupancy and agents online per interval (mean over replications)")
-    lines = occupancy + agents + _warmup(axes, warmup_s)
-    axes.legend(lines, [line.get_label() for line in lines], loc="lower right")
+    legend_below(figure, [axes, online], handles=occupancy + agents + _warmup(axes, warmup_s),
+                 fontsize="medium")
     return figure
 
 
@@ -280,11 +288,11 @@ def _group_occupancy_chart(center: pd.DataFrame, groups: pd.DataFrame, warmup_s:
     occupancy_axes.set_ylim(0.0, 105.0)
     occupancy_axes.set_ylabel("occupancy (%)\ncapacity in use / online")
     occupancy_axes.set_title("Occupancy", fontsize=10)
-    occupancy_axes.legend(loc="lower right", fontsize=8)
     agents_axes.set_ylim(bottom=0.0, top=max(1.0, float(center["agents_online"].max()) * 1.15))
     agents_axes.set_ylabel("agents online (agents)")
     agents_axes.set_title("Agents online", fontsize=10)
-    agents_axes.legend(loc="upper left", fontsize=8)
+    # one legend for both panels (the same groups), under them: it covers no line
+    legend_below(figure, [occupancy_axes, agents_axes], fontsize=8)
     _time_axis(agents_axes, clock, "interval midpoint, ")
     return figure
 
@@ -438,6 +446,19 @@ def _pad_for_notes(axes: Axes, diff: np.ndarray, half: np.ndarray) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+def sentence_chart(title: str, sentence: str) -> Figure:
+    """A chart with nothing to draw: its title and a sentence saying why, no empty axes.
+
+    Args:
+        title: the chart's title.
+        sentence: why there is nothing to draw (shown in the middle, wrapped).
+    """
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 0.45), layout="constrained")
+    figure.suptitle(title)
+    figure.text(0.5, 0.45, sentence, ha="center", va="center", wrap=True, fontsize=12)
+    return figure
+
+
 def _figure() -> tuple[Figure, Axes]:
     figure = Figure(figsize=SIZE, layout="constrained")
     return figure, figure.subplots()

@@ -22,13 +22,20 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sim.reports.files import run_interval_tables
-from sim.reports.verdict import comparison_verdict, runset_verdict, staffing_verdict
+from sim.reports.verdict import (
+    backtest_verdict,
+    comparison_verdict,
+    runset_verdict,
+    staffing_verdict,
+)
 from sim.results.breakdowns import group_totals, session_breakdown, wide
 from sim.results.figures import FIGURE_LABELS, in_reported_units, measured_days, reported_unit
 from sim.results.report_tables import channel_totals, group_table
 from sim.scenario.units import format_duration
 
 if TYPE_CHECKING:
+    from sim.calibration.backtest import Backtest
+    from sim.calibration.center import Calibration
     from sim.experiments.runner import Comparison, RunSet
     from sim.scenario.schema import Scenario
     from sim.staffing.plan import StaffingReport
@@ -50,6 +57,7 @@ CHART_CAPTIONS = {
     "service_level_curve.png": "Service level against agents in the busiest interval",
     "shift_cover.png": "Shift plan against the required agents",
     "sweep.png": "Service level and ASA over the grid",
+    "backtest.png": "Observed against simulated per interval, with the 95% band",
 }
 """Captions of the charts on the page (by file name; others get their file name)."""
 
@@ -324,9 +332,13 @@ def staffing_report(report: StaffingReport) -> SharedReport:
         tables["shifts"] = shifts
     if report.curve is not None:
         tables["curve"] = report.curve
+    # the goals staffed to, not the scenario's service-level goal beside them (two goals
+    # on one page read as a contradiction)
+    shown = {key: value for key, value in scenario_settings(scenario).items()
+             if key != "service level goal"}
     settings = {
-        **scenario_settings(scenario),
-        "goals": report.goals.describe(),
+        **shown,
+        "goals": report.goals.describe() or "the queues' own goals",
         "staffed group": report.group,
         "fixed groups": ", ".join(document["fixed_groups"]) or "none",
         "capacity models": ", ".join(models),
@@ -422,6 +434,74 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
         },
         open_tables=("cells",),
     )
+
+
+def calibration_report(calibration: Calibration, export: str, scenario_file: str
+                       ) -> SharedReport:
+    """The shared report of ``ccsim calibrate``: every fitted key and what was assumed."""
+    scenario = calibration.scenario
+    name = scenario.name if scenario is not None else export
+    summary = pd.DataFrame({
+        "fitted key": [".".join(map(str, path)) for path in calibration.comments],
+        "estimate": [str(text) for text in calibration.comments.values()],
+    })
+    model = f"{scenario.capacity_model}-based" if scenario is not None else "unknown"
+    verdict = [f"calibrated {name} from {len(calibration.sessions):,} sessions and "
+               f"{len(calibration.work):,} work items: {len(calibration.comments)} fitted "
+               f"keys, capacity model found {model}; scenario written to {scenario_file}"]
+    if calibration.notes:
+        verdict.append(f"{len(calibration.notes)} assumption"
+                       f"{'s' if len(calibration.notes) != 1 else ''} noted (see the notes)")
+    tables = {"notes": pd.DataFrame({"note": calibration.notes or ["none"]})}
+    if calibration.unusable:
+        tables["not used"] = pd.DataFrame({"rows not used": calibration.unusable})
+    settings = {
+        "export": export,
+        "scenario file": scenario_file,
+        "start": calibration.clock.start_text,
+        "horizon": format_duration(calibration.clock.horizon_s),
+        "interval": format_duration(calibration.clock.interval_s),
+        "reply times from": calibration.messages_source,
+    }
+    return SharedReport(
+        title=f"{name}: calibration from {export}",
+        description=scenario.description if scenario is not None else "",
+        settings=settings, summary=summary, tables=tables,
+        notes={"summary": "Every key fitted from the export, with its estimate, sample size "
+                          "and confidence interval (as the scenario file's comments).",
+               "notes": "Defaults kept and assumptions made.",
+               "not used": "Valid rows that could not be used, per file and reason."},
+        open_tables=("notes",), verdict=tuple(verdict))
+
+
+def backtest_report(result: Backtest, export: str) -> SharedReport:
+    """The shared report of ``ccsim backtest``: per measure, then per interval."""
+    from sim.calibration.observed import MEASURE_LABELS
+
+    scenario = result.scenario
+    summary = result.summary.rename_axis("figure").reset_index()
+    summary.insert(1, "label", [MEASURE_LABELS.get(str(name), str(name))
+                                for name in summary["figure"]])
+    summary = summary.rename(columns={"mae": "mean absolute error",
+                                      "inside_share": "inside the band"})
+    settings = {
+        **scenario_settings(scenario),
+        "export": export,
+        "replications": result.replications,
+        "notes": "; ".join(result.notes) or "none",
+    }
+    table = result.table.copy()
+    from sim.reports.files import with_clock
+
+    return _scenario_report(
+        scenario, "backtest against the export", settings, summary,
+        {"intervals": with_clock(table, scenario)},
+        notes={"summary": "Per measure: the mean absolute error of the simulated mean "
+                          "against the observed value (shares in points) and the share of "
+                          "intervals whose observed value lies inside the band.",
+               "intervals": "Per interval and measure: observed, simulated mean and band "
+                            "(backtest.csv)."},
+        open_tables=(), verdict=backtest_verdict(result))
 
 
 def _scenario_report(scenario: Scenario, what: str, settings: dict[str, Any],

@@ -26,6 +26,7 @@ from sim.results.figures import (
 )
 
 if TYPE_CHECKING:
+    from sim.calibration.backtest import Backtest
     from sim.experiments.runner import RunSet
     from sim.scenario.schema import Scenario
     from sim.staffing.plan import StaffingReport
@@ -193,6 +194,32 @@ def comparison_verdict(table: pd.DataFrame, scenario: Scenario) -> list[str]:
     else:
         lines.append("status − tab in brackets; only differences whose 95% CI excludes 0")
     return lines
+
+
+# ------------------------------------------------------------------------------ backtest
+def backtest_verdict(result: Backtest) -> list[str]:
+    """How much of the observed day the simulation's band holds, and the weakest measure.
+
+    Returns:
+        One line: the share of compared interval values inside the band over every
+        measure, then the measure with the smallest share and its mean absolute error.
+    """
+    from sim.calibration.observed import MEASURE_LABELS
+
+    summary = result.summary[result.summary["intervals"] > 0]
+    if summary.empty:
+        return ["backtest: no interval has both an observed and a simulated value to compare"]
+    counts = summary["intervals"].to_numpy(dtype=float)
+    inside = float((summary["inside_share"].to_numpy(dtype=float) * counts).sum() / counts.sum())
+    weakest = str(summary["inside_share"].astype(float).idxmin())
+    row = summary.loc[weakest]
+    unit = str(row["unit"])
+    error = (f"{float(row['mae']) * 100:.3g} points" if unit == "share"
+             else f"{float(row['mae']):.3g} {unit}")
+    return [f"backtest: {inside:.0%} of {int(counts.sum())} observed interval values lie "
+            f"inside the simulated 95% band; weakest: "
+            f"{MEASURE_LABELS.get(weakest, weakest)} ({float(row['inside_share']):.0%} "
+            f"inside, mean absolute error {error})"]
 
 
 # --------------------------------------------------------------------------------- staff
