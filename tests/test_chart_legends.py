@@ -66,3 +66,19 @@ def test_nothing_to_draw_is_a_sentence() -> None:
     outbound_only = desk_intervals().assign(service_level=np.nan)
     figure = service_level_chart(outbound_only, 0.8, 60.0)
     assert figure.axes == [] and "no service level to chart" in figure.texts[-1].get_text()
+
+
+def test_arrivals_chart_shows_the_clean_up_timeouts() -> None:
+    from sim.reports.run_charts import arrivals_throughput_chart
+
+    intervals = desk_intervals().assign(offered=10.0, outbound_sent=0.0,
+                                        throughput_per_h=18.0, timed_out=0.0)
+    labels = [text.get_text() for text in arrivals_throughput_chart(
+        intervals, 1800.0, 36000.0).legends[0].get_texts()]
+    assert labels == ["inbound arrivals", "throughput (completed)"]
+    late = intervals.assign(timed_out=[0.0] * 19 + [6.0])  # a 24 h timeout lands at 17:30
+    figure = arrivals_throughput_chart(late, 1800.0, 36000.0)
+    (line,) = [line for line in figure.axes[0].get_lines()
+               if line.get_label() == "timed out (ended by the clean-up job)"]
+    assert line.get_ydata()[19] == 12.0  # 6 sessions in half an hour: 12 per hour
+    assert legend_overlaps(figure) == [] and chart_problems(figure) == []

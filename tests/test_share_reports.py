@@ -8,6 +8,7 @@ escaped user text (a scenario named ``<script>...``).
 from __future__ import annotations
 
 import base64
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -288,6 +289,17 @@ def test_compare_workbook_and_page(scenario: Path) -> None:
         assert table.columns[0] == "capacity_model", name
         assert table["capacity_model"].unique().tolist() == ["tab", "status"], name
     assert "occupancy (share)" in sheets["groups"].columns
+    # per channel, as in the run workbook: service level, ASA, abandonment; "all" is the
+    # headline figure of each model
+    channels = sheets["channels"].set_index(["capacity_model", "channel"])
+    document = json.loads((out / "comparison.json").read_text())
+    for figure in ("service_level", "asa_s", "abandonment_rate"):
+        header = header_with_unit(figure)
+        assert {header, f"{figure}_ci95 ({column_unit(figure)})"} <= set(channels.columns)
+        for model in ("tab", "status"):
+            assert channels.loc[(model, "all"), header] == pytest.approx(
+                document["figures"][figure][f"{model}_mean"]), (figure, model)
+        assert np.isfinite(channels.loc[("status", "web"), header]), figure
     assert settings_of(sheets)["command"].startswith("ccsim compare")
     page = check_page(out / "report.html")
     check_escaped(page)

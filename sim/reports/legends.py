@@ -38,4 +38,19 @@ def legend_below(figure: Figure, axes_list: Sequence[Axes], handles: Sequence[An
     if not entries:
         return
     figure.legend(list(entries.values()), list(entries), loc="outside lower center",
-                  ncols=ncols or min(4, len(entries)), fontsize=fontsize)
+                  ncols=ncols or _columns(list(entries), figure, fontsize), fontsize=fontsize)
+
+
+def _columns(labels: list[str], figure: Figure, fontsize: str | float) -> int:
+    """Up to four columns, fewer when a row of labels would be wider than the figure."""
+    per_inch = 11.0 if fontsize in ("small", "x-small", 7, 8) else 9.5  # characters
+    room = figure.get_figwidth() * per_inch
+    columns = min(4, len(labels))
+    while columns > 1:
+        rows = [labels[start:start + columns] for start in range(0, len(labels), columns)]
+        widths = [max(len(labels[index]) for index in range(column, len(labels), columns))
+                  for column in range(columns)]
+        if sum(width + 6 for width in widths) <= room and rows:
+            break
+        columns -= 1
+    return columns

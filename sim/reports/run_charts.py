@@ -89,6 +89,9 @@ def arrivals_throughput_chart(
 ) -> Figure:
     """Arrivals and throughput (sessions per hour) per reporting interval.
 
+    Sessions timed out by the clean-up job (an outbound campaign's 24 h or 48-54 h
+    timeouts) are drawn too, when there are any.
+
     Args:
         intervals: interval means; the ``"all"`` rows are used.
         interval_s: reporting interval (seconds).
@@ -111,12 +114,16 @@ def arrivals_throughput_chart(
                linestyle="--")
     _steps(axes, start_h, rows["throughput_per_h"].to_numpy(dtype=float), horizon_s,
            label="throughput (completed)", color="#2ca02c", linewidth=2)
+    if "timed_out" in rows and rows["timed_out"].sum() > 0:  # the clean-up job's timeouts
+        _steps(axes, start_h, rows["timed_out"].to_numpy(dtype=float) / length_h, horizon_s,
+               label="timed out (ended by the clean-up job)", color="#d62728",
+               linestyle=":", linewidth=2)
     _warmup(axes, warmup_s)
     axes.set_title("Arrivals vs throughput per interval (mean over replications)")
     _time_axis(axes, clock)
     axes.set_ylabel("sessions per hour (sessions/h)")
     axes.set_ylim(bottom=0)
-    axes.legend(loc="best")
+    legend_below(figure, [axes], fontsize="medium")  # under the plot: it covers no peak
     return figure
 
 

@@ -28,7 +28,13 @@ from sim.reports.verdict import (
     runset_verdict,
     staffing_verdict,
 )
-from sim.results.breakdowns import group_totals, session_breakdown, wide
+from sim.results.breakdowns import (
+    group_totals,
+    part_keys,
+    session_breakdown,
+    summarize_parts,
+    wide,
+)
 from sim.results.figures import FIGURE_LABELS, in_reported_units, measured_days, reported_unit
 from sim.results.report_tables import channel_totals, group_table
 from sim.scenario.units import format_duration
@@ -197,13 +203,19 @@ def _run_tables(runset: RunSet, scenario: Scenario) -> dict[str, pd.DataFrame]:
     intervals, groups = run_interval_tables(runset, scenario)
     channels = channel_totals(runset.intervals, scenario.warmup)
     tables = {"intervals": intervals, "channels": channels}
-    if runset.sessions is not None:
-        figures = wide(session_breakdown(runset.sessions, scenario, "channel"), "channel")
+    # compare keeps no sessions, only each replication's figures per channel
+    breakdown = (session_breakdown(runset.sessions, scenario, "channel")
+                 if runset.sessions is not None else
+                 summarize_parts(runset.channels, "channel", part_keys(scenario, "channel"))
+                 if not runset.channels.empty else None)
+    if breakdown is not None:
+        figures = wide(breakdown, "channel")
         tables["channels"] = channels.merge(
             figures.drop(columns=[c for c in figures.columns
                                   if c in channels.columns and c != "channel"]),
             on="channel", how="left")
         tables["channels"]["replications"] = tables["channels"].pop("replications")  # last
+    if runset.sessions is not None:
         tables["queues"] = wide(session_breakdown(runset.sessions, scenario, "queue"), "queue")
     tables["groups"] = group_sheet(runset, scenario)
     if not groups.empty:
