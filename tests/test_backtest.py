@@ -160,7 +160,8 @@ def test_cli_backtest_and_calibrate_write_reports_to_share(
     calibrated = tmp_path / "out" / f"{exported[0].name}-calibration"  # the default folder
     assert {"report.xlsx", "calibration_fits.png"} <= {p.name for p in calibrated.iterdir()}
     answer = load_workbook(calibrated / "report.xlsx")["answer"]["A2"].value
-    assert answer.startswith("calibrated ") and f"scenario written to {scenario}" in answer
+    assert answer.startswith(f"calibration of {exported[0]}: ") and answer.endswith(
+        f"scenario written to {scenario}")
     out = tmp_path / "bt"
     code = main(["backtest", str(exported[0]), str(scenario), "-r", "3", "--out", str(out),
                  "--xlsx", "--html"])

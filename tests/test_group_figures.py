@@ -209,7 +209,7 @@ def test_occupancy_chart_has_a_line_per_group(runset: RunSet) -> None:
     (legend,) = figure.legends
     labels = [text.get_text() for text in legend.get_texts()]
     assert labels[:2] == ["group chat_team", "group messaging_team"]
-    assert labels[2:4] == ["whole center (capacity-weighted)", "whole center"]
+    assert labels[2:4] == ["whole center (capacity-weighted)", "whole center (sum of the groups)"]
     for axes in (occupancy, agents):
         assert axes.get_legend() is None
         assert "(" in axes.get_ylabel()  # a unit

@@ -289,7 +289,7 @@ def _group_occupancy_chart(center: pd.DataFrame, groups: pd.DataFrame, warmup_s:
     occupancy_axes.plot(_mid_h(center), center["occupancy"] * 100.0, color="black",
                         linewidth=2.2, label="whole center (capacity-weighted)")
     agents_axes.plot(_mid_h(center), center["agents_online"], color="black", linestyle="--",
-                     drawstyle="steps-mid", linewidth=1.5, label="whole center")
+                     drawstyle="steps-mid", linewidth=1.5, label="whole center (sum of the groups)")
     for axes in (occupancy_axes, agents_axes):
         _warmup(axes, warmup_s)
     occupancy_axes.set_ylim(0.0, 105.0)

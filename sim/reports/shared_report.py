@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from sim.reports.files import run_interval_tables
@@ -458,9 +459,9 @@ def calibration_report(calibration: Calibration, export: str, scenario_file: str
         "estimate": [str(text) for text in calibration.comments.values()],
     })
     model = f"{scenario.capacity_model}-based" if scenario is not None else "unknown"
-    verdict = [f"calibrated {name} from {len(calibration.sessions):,} sessions and "
-               f"{len(calibration.work):,} work items: {len(calibration.comments)} fitted "
-               f"keys, capacity model found {model}; scenario written to {scenario_file}"]
+    verdict = [f"calibration of {export}: {len(calibration.comments)} keys fitted from "
+               f"{len(calibration.sessions):,} sessions and {len(calibration.work):,} work "
+               f"items, capacity model found {model}; scenario written to {scenario_file}"]
     if calibration.notes:
         verdict.append(f"{len(calibration.notes)} assumption"
                        f"{'s' if len(calibration.notes) != 1 else ''} noted (see the notes)")
@@ -491,11 +492,18 @@ def backtest_report(result: Backtest, export: str) -> SharedReport:
     from sim.calibration.observed import MEASURE_LABELS
 
     scenario = result.scenario
-    summary = result.summary.rename_axis("figure").reset_index()
-    summary.insert(1, "label", [MEASURE_LABELS.get(str(name), str(name))
-                                for name in summary["figure"]])
-    summary = summary.rename(columns={"mae": "mean absolute error",
-                                      "inside_share": "inside the band"})
+    table = result.summary.rename_axis("figure").reset_index()
+    share = (table["unit"] == "share").to_numpy()
+    # the error in the measure's unit (shares in percentage points), the share inside the
+    # band in percent: plain columns, whatever the row's unit
+    summary = pd.DataFrame({
+        "figure": table["figure"],
+        "label": [MEASURE_LABELS.get(str(name), str(name)) for name in table["figure"]],
+        "mean absolute error": table["mae"].to_numpy(dtype=float) * np.where(share, 100.0, 1.0),
+        "error unit": np.where(share, "points", table["unit"].astype(str)),
+        "inside the band (%)": table["inside_share"].to_numpy(dtype=float) * 100.0,
+        "intervals": table["intervals"].astype(int),
+    })
     settings = {
         **scenario_settings(scenario),
         "export": export,
