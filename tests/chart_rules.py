@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from matplotlib.figure import Figure
 
 
@@ -43,3 +44,48 @@ def clock_tick_labels(figure: Figure) -> list[str]:
     """The x tick labels of every axes whose label says it is a clock-time axis."""
     return [tick.get_text() for axes in figure.axes if "HH:MM" in axes.get_xlabel()
             for tick in axes.get_xticklabels()]
+
+
+def legend_overlaps(figure: Figure, samples: int = 24) -> list[str]:
+    """Legends that cover data: a drawn line, point or bar of their axes (twins included).
+
+    Each line is sampled along its segments (``samples`` points per segment, in data
+    coordinates, so a step line crossing a legend counts even with no vertex under it);
+    bars are their rectangles. Figure legends placed outside the axes cover nothing.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    problems = []
+    for axes in figure.axes:
+        legend = axes.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        for other in axes.get_shared_x_axes().get_siblings(axes):
+            for line in other.get_lines():
+                if not line.get_visible() or len(line.get_xydata()) == 0:
+                    continue
+                points = np.asarray(line.get_xydata(), dtype=float)
+                if len(points) > 1:
+                    steps = np.linspace(0.0, 1.0, samples, endpoint=False)
+                    points = np.concatenate([
+                        start + np.outer(steps, end - start)
+                        for start, end in zip(points[:-1], points[1:], strict=True)
+                    ] + [points[-1:]])
+                points = points[np.isfinite(points).all(axis=1)]
+                shown = line.get_transform().transform(points)
+                inside = ((shown[:, 0] > box.x0) & (shown[:, 0] < box.x1)
+                          & (shown[:, 1] > box.y0) & (shown[:, 1] < box.y1))
+                if inside.any():
+                    problems.append(f"the legend of {axes.get_title()!r} covers "
+                                    f"{line.get_label()!r}")
+            for container in other.containers:
+                for patch in getattr(container, "patches", []):
+                    if patch.get_height() and box.overlaps(patch.get_window_extent(renderer)):
+                        problems.append(f"the legend of {axes.get_title()!r} covers a bar "
+                                        f"of {container.get_label()!r}")
+                        break
+    return problems

@@ -147,3 +147,35 @@ def test_cli_backtest_needs_two_replications(exported: tuple[Path, Result], tmp_
     assert capsys.readouterr().err.strip() == (
         "ccsim: error: --replications must be at least 2 for a band")
     assert not (tmp_path / "bt").exists()
+
+
+def test_cli_backtest_and_calibrate_write_reports_to_share(
+        exported: tuple[Path, Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    monkeypatch.chdir(tmp_path)
+    scenario = tmp_path / "center.yaml"
+    assert main(["calibrate", str(exported[0]), "--out", str(scenario), "-q", "--xlsx"]) == 0
+    calibrated = tmp_path / "out" / f"{exported[0].name}-calibration"  # the default folder
+    assert {"report.xlsx", "calibration_fits.png"} <= {p.name for p in calibrated.iterdir()}
+    answer = load_workbook(calibrated / "report.xlsx")["answer"]["A2"].value
+    assert answer.startswith(f"calibration of {exported[0]}: ") and answer.endswith(
+        f"scenario written to {scenario}")
+    out = tmp_path / "bt"
+    code = main(["backtest", str(exported[0]), str(scenario), "-r", "3", "--out", str(out),
+                 "--xlsx", "--html"])
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("backtest: ") and "inside the simulated 95% band" in printed[0]
+    assert {p.name for p in out.iterdir()} == {
+        "backtest.csv", "backtest_summary.csv", "backtest.json", "backtest.png",
+        "report.xlsx", "report.html"}
+    book = load_workbook(out / "report.xlsx")
+    assert book.sheetnames == ["answer", "summary", "intervals", "settings"]
+    assert book["answer"]["A2"].value == printed[0]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<figure>") == 1 and printed[0] in page
+    summary = pd.read_excel(out / "report.xlsx", sheet_name="summary")
+    assert summary["figure"].tolist() == list(pd.read_csv(out / "backtest_summary.csv")[
+        "measure"])

@@ -42,7 +42,10 @@ def test_compare_table_fits_80_columns(tmp_path: Path, capsys, monkeypatch) -> N
     lines = _table_lines(capsys.readouterr().out)
     assert lines and max(map(len, lines)) <= 80
     assert all(line.endswith(("┓", "┃", "┩", "│", "┘")) for line in lines)  # never cut
-    assert any(re.search(r"│ avg_concurrency .* sessions/agent │$", line) for line in lines)
+    # labels, not identifiers, with the unit; the verdict before the table
+    assert any(line.startswith("│ mean concurrency per agent ") for line in lines)
+    assert any("(sessions/agent)" in line for line in lines)
+    assert not any("avg_concurrency" in line for line in lines)
     assert any("status - tab" in line for line in lines)
     assert any("± 95% CI" in line for line in lines)
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv")

@@ -205,10 +205,13 @@ def test_occupancy_chart_has_a_line_per_group(runset: RunSet) -> None:
         intervals, clock=run_charts.ChartClock(scenario.clock, scenario.horizon), groups=groups)
     FigureCanvasAgg(figure).draw()
     occupancy, agents = figure.axes
+    # one legend for both panels, under them (it covers no line)
+    (legend,) = figure.legends
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels[:2] == ["group chat_team", "group messaging_team"]
+    assert labels[2:4] == ["whole center (capacity-weighted)", "whole center (sum of the groups)"]
     for axes in (occupancy, agents):
-        labels = [text.get_text() for text in axes.get_legend().get_texts()]
-        assert labels[:2] == ["group chat_team", "group messaging_team"]
-        assert labels[2].startswith("whole center")
+        assert axes.get_legend() is None
         assert "(" in axes.get_ylabel()  # a unit
     assert agents.get_xlabel().endswith("time of day on Mon 2026-03-02 (HH:MM)")
     ticks = [tick.get_text() for tick in agents.get_xticklabels()]

@@ -205,8 +205,8 @@ def test_missing_required_key(tmp_path: Path) -> None:
 def test_arrival_volumes_must_cover_the_horizon(tmp_path: Path) -> None:
     path = write(tmp_path, BASE.replace("{rate: 30/h}", "{volumes: [10, 20], interval: 1h}"))
     assert problems_of(path) == [
-        f"{path}: channels[0].arrivals.volumes: 2 intervals of 3600s cover 7200s but the "
-        "horizon is 28800s; add entries or set repeat: true"
+        f"{path}: channels[0].arrivals.volumes: 2 intervals of 1h cover 00:00 to 02:00 but "
+        "the run lasts until 08:00 (horizon 8h); add entries up to 08:00 or set repeat: true"
     ]
     repeated = BASE.replace("{rate: 30/h}", "{volumes: [10, 20], interval: 1h, repeat: true}")
     assert load_scenario(write(tmp_path, repeated)).channels[0].arrivals.repeat

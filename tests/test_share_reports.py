@@ -8,6 +8,7 @@ escaped user text (a scenario named ``<script>...``).
 from __future__ import annotations
 
 import base64
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +23,7 @@ from cli_helpers import ccsim, write
 from sim.cli.main import main
 from sim.reports.html_report import render_html
 from sim.reports.workbook import header_with_unit, write_workbook
-from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS, FIGURES
+from sim.results.figures import FIGURE_LABELS, FIGURES, reported_name, reported_unit
 from sim.results.report_tables import channel_totals, column_unit, group_table
 
 HOSTILE_NAME = "<script>alert('x')</script> desk & co"
@@ -48,7 +49,10 @@ SCENARIO = yaml.safe_dump({
                      _team("messaging_team", 2, 3, "messaging")],
 }, sort_keys=False)
 
-RUN_SHEETS = ["summary", "intervals", "channels", "queues", "groups", "group intervals",
+REPORTED_UNITS = {reported_name(name): reported_unit(name) for name in FIGURES}
+"""Each figure as report files name it (totals ``..._h_per_day``) and its unit there."""
+
+RUN_SHEETS = ["answer", "summary", "intervals", "channels", "queues", "groups", "group intervals",
               "agents", "settings"]
 
 
@@ -63,6 +67,12 @@ def run_out(scenario: Path) -> Path:
     assert main(["run", str(scenario), "-r", "2", "-q", "--xlsx", "--html",
                  "--out", str(out)]) == 0
     return out
+
+
+def in_hours(column: str) -> str:
+    """A CSV column's name in the workbook: capacity time in capacity × hours."""
+    return re.sub(r"_s(?=_ci95$|$)", "_h", column) if column_unit(column) == "capacity × s" \
+        else column
 
 
 def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
@@ -149,11 +159,15 @@ def test_run_workbook_has_every_sheet_with_headers_and_units(run_out: Path) -> N
     assert list(sheets) == RUN_SHEETS
     summary = sheets["summary"]
     assert list(summary.columns) == ["figure", "label", "unit", "mean", "ci95", "sd", "n"]
-    assert summary["figure"].tolist() == list(FIGURES)
+    assert summary["figure"].tolist() == list(REPORTED_UNITS)
     units = dict(zip(summary["figure"], summary["unit"].fillna(""), strict=True))
-    assert units == FIGURE_UNITS
+    assert units == REPORTED_UNITS
+    assert units["stranded_h_per_day"] == "h/day"
     assert summary["label"].tolist() == [FIGURE_LABELS[name] for name in FIGURES]
-    assert (summary["n"] == 2).all()
+    # every figure was measured in both replications, but those of a bot the desk lacks
+    without_bot = ~summary["figure"].isin(["containment_rate", "bot_time_s"])
+    assert (summary.loc[without_bot, "n"] == 2).all()
+    assert (summary.loc[~without_bot, "n"] == 0).all()
     # the numbers are those of summary.json
     import json
 
@@ -166,7 +180,8 @@ def test_run_workbook_has_every_sheet_with_headers_and_units(run_out: Path) -> N
     # other sheets: the unit in the header, "name (unit)"
     intervals = sheets["intervals"]
     csv = pd.read_csv(run_out / "intervals.csv")
-    assert list(intervals.columns) == [header_with_unit(column) for column in csv.columns]
+    assert list(intervals.columns) == [header_with_unit(in_hours(column))
+                                       for column in csv.columns]
     for header in ("channel", "start_s (s)", "offered (sessions)", "service_level (share)",
                    "service_level_ci95 (share)", "asa_s (s)", "occupancy (share)",
                    "agents_online (agents)", "throughput_per_h (sessions/h)"):
@@ -205,9 +220,12 @@ def test_run_workbook_has_every_sheet_with_headers_and_units(run_out: Path) -> N
         document["figures"]["occupancy"]["mean"], rel=0.02)
     group_intervals = sheets["group intervals"]
     csv_groups = pd.read_csv(run_out / "groups.csv")
-    assert list(group_intervals.columns) == [header_with_unit(c) for c in csv_groups.columns]
-    assert {"clock (HH:MM)", "busy_capacity_s (capacity × s)",
-            "capacity_online_s (capacity × s)"} <= set(group_intervals.columns)
+    assert list(group_intervals.columns) == [header_with_unit(in_hours(c))
+                                             for c in csv_groups.columns]
+    assert {"clock (HH:MM)", "busy_capacity_h (capacity × h)",
+            "capacity_online_h (capacity × h)"} <= set(group_intervals.columns)
+    assert group_intervals["capacity_online_h (capacity × h)"].to_numpy() == pytest.approx(
+        csv_groups["capacity_online_s"].to_numpy() / 3600.0)
     assert len(group_intervals) == 2 * len(csv) // 3  # two groups, two channels and all
 
     agents = sheets["agents"]
@@ -238,7 +256,8 @@ def test_run_workbook_is_formatted(run_out: Path) -> None:
     summary = book["summary"]
     rows = {row[0].value: row for row in summary.iter_rows(min_row=2)}
     assert rows["service_level"][3].number_format == "0.0%"
-    assert rows["asa_s"][3].number_format == "General"
+    assert rows["asa_s"][3].number_format == "#,##0.0"  # seconds
+    assert rows["stranded_h_per_day"][3].number_format == "#,##0.00"  # hours per day
 
 
 def test_run_page_is_self_contained_and_escaped(run_out: Path) -> None:
@@ -259,6 +278,8 @@ def test_compare_workbook_and_page(scenario: Path) -> None:
     sheets = read_workbook(out / "report.xlsx")
     # compare keeps no session table, so it has no per-queue figures
     assert list(sheets) == [name for name in RUN_SHEETS if name != "queues"]
+    assert sheets["answer"]["answer"][0].startswith("status-based vs tab-based capacity") or \
+        sheets["answer"]["answer"][0].startswith("tab- and status-based capacity: no figure")
     summary = sheets["summary"]
     assert list(summary.columns) == ["figure", "label", "unit", "tab_mean", "tab_ci95",
                                      "status_mean", "status_ci95", "diff_mean", "diff_ci95",
@@ -271,6 +292,17 @@ def test_compare_workbook_and_page(scenario: Path) -> None:
         assert table.columns[0] == "capacity_model", name
         assert table["capacity_model"].unique().tolist() == ["tab", "status"], name
     assert "occupancy (share)" in sheets["groups"].columns
+    # per channel, as in the run workbook: service level, ASA, abandonment; "all" is the
+    # headline figure of each model
+    channels = sheets["channels"].set_index(["capacity_model", "channel"])
+    document = json.loads((out / "comparison.json").read_text())
+    for figure in ("service_level", "asa_s", "abandonment_rate"):
+        header = header_with_unit(figure)
+        assert {header, f"{figure}_ci95 ({column_unit(figure)})"} <= set(channels.columns)
+        for model in ("tab", "status"):
+            assert channels.loc[(model, "all"), header] == pytest.approx(
+                document["figures"][figure][f"{model}_mean"]), (figure, model)
+        assert np.isfinite(channels.loc[("status", "web"), header]), figure
     assert settings_of(sheets)["command"].startswith("ccsim compare")
     page = check_page(out / "report.html")
     check_escaped(page)
@@ -286,7 +318,8 @@ def test_staff_workbook_has_the_requirement_and_the_shift_plan(scenario: Path) -
                  "--shift", "0h/1h", "--shift", "1h/1h", "--xlsx", "--html",
                  "--out", str(out)]) == 0
     sheets = read_workbook(out / "report.xlsx")
-    assert list(sheets) == ["summary", "requirement", "shifts", "settings"]
+    assert list(sheets) == ["answer", "summary", "requirement", "shifts", "settings"]
+    assert sheets["answer"]["answer"][0].startswith("staffing chat_team: tab-based ")
     summary = sheets["summary"]
     assert list(summary.columns) == ["figure", "label", "unit", "tab", "status",
                                      "status - tab"]
@@ -296,14 +329,14 @@ def test_staff_workbook_has_the_requirement_and_the_shift_plan(scenario: Path) -
     requirement = sheets["requirement"]
     staffing = pd.read_csv(out / "staffing.csv")
     assert len(requirement) == len(staffing)
-    for header in ("start", "arrivals (sessions)", "required_tab (agents)",
+    for header in ("start (HH:MM)", "arrivals (sessions)", "required_tab (agents)",
                    "scheduled_status (agents)", "service_level_tab (share)",
                    "asa_s_status_ci95 (s)", "meets_tab"):
         assert header in requirement.columns, header
     shifts = sheets["shifts"]
-    assert list(shifts.columns) == ["start", "start_s (s)", "length_h (h)", "agents_tab (agents)",
-                                    "agents_status (agents)"]
-    assert shifts["start"].tolist() == ["00:00", "01:00"]
+    assert list(shifts.columns) == ["start (HH:MM)", "start_s (s)", "length_h (h)",
+                                    "agents_tab (agents)", "agents_status (agents)"]
+    assert [str(value) for value in shifts["start (HH:MM)"]] == ["00:00:00", "01:00:00"]
     assert shifts["length_h (h)"].tolist() == [1.0, 1.0]
     settings = settings_of(sheets)
     assert settings["staffed group"] == "chat_team" and "80%" in settings["goals"]
@@ -320,13 +353,14 @@ def test_sweep_workbook_and_page(scenario: Path) -> None:
     sheets = read_workbook(out / "report.xlsx")
     assert list(sheets) == ["summary", "cells", "settings"]
     summary = sheets["summary"]
-    assert list(summary.columns) == ["cell", "agent_groups[0].agents", "figure", "label",
+    # the grid key under its --label
+    assert list(summary.columns) == ["cell", "Chat agents", "figure", "label",
                                      "unit", "mean", "sd", "ci95", "n"]
     assert len(summary) == 2 * len(FIGURES)
     units = dict(zip(summary["figure"], summary["unit"].fillna(""), strict=False))
-    assert units == FIGURE_UNITS
+    assert units == REPORTED_UNITS
     cells = sheets["cells"]
-    assert cells["agent_groups[0].agents"].tolist() == [2, 3]
+    assert cells["Chat agents"].tolist() == [2, 3]
     assert {"service_level_mean (share)", "asa_s_ci95 (s)", "n (runs)"} <= set(cells.columns)
     assert "Chat agents" in settings_of(sheets)["grid"]
     page = check_page(out / "report.html")

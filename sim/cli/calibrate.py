@@ -19,20 +19,24 @@ from typing import TYPE_CHECKING
 
 from sim.cli.common import (
     add_safety_options,
+    add_share_options,
     check_work,
     load_checked,
     positive_int,
     say,
     seed_number,
+    share_options,
     usable_jobs,
 )
 from sim.salesforce.read import DELIMITERS
 from sim.scenario.units import parse_duration
+from sim.scenario.user_text import printable
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.calibration.center import Calibration
+    from sim.reports.shared_report import SharedReport, ShareOptions
 
 CALIBRATION_CHARTS = ("calibration_fits.png", "calibration_patience.png",
                       "calibration_arrivals.png")
@@ -76,9 +80,12 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
                            "Europe/Paris: arrivals are fitted by weekday and time of day "
                            "there (default: UTC, as the export's date-times)")
     calibrate.add_argument("--charts", type=Path, metavar="DIR",
-                           help="also write PNG charts of each fit against the data to DIR")
+                           help="also write PNG charts of each fit against the data to DIR "
+                           "(with --xlsx or --html, the reports too; default then: "
+                           "out/<export folder>-calibration)")
     calibrate.add_argument("--quiet", "-q", action="store_true",
                            help="print nothing but problems")
+    add_share_options(calibrate)
     calibrate.set_defaults(handler=run_calibrate)
 
     backtest = subparsers.add_parser(
@@ -109,6 +116,7 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
                           "disconnections (default: 30m)")
     backtest.add_argument("--quiet", "-q", action="store_true",
                           help="no progress or summary table")
+    add_share_options(backtest)
     add_safety_options(backtest)
     backtest.set_defaults(handler=run_backtest)
 
@@ -164,8 +172,16 @@ def run_calibrate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
     text = calibration.yaml(str(args.export))
+    share = share_options(args)
+    if share.wanted and args.charts is None:
+        args.charts = Path("out") / f"{args.export.resolve().name or 'export'}-calibration"
     if args.charts is not None:
-        _write_charts(calibration, args.charts)
+        report = None
+        if share.wanted:
+            from sim.reports.shared_report import calibration_report
+
+            report = calibration_report(calibration, str(args.export), str(out))
+        _write_charts(calibration, args.charts, report, share)
     _write_atomically(out, text)
     if not args.quiet:
         print(f"wrote {out}: {len(calibration.comments)} fitted keys from "
@@ -175,26 +191,33 @@ def run_calibrate(args: argparse.Namespace) -> int:
         for line in calibration.unusable:
             print(f"  not used: {line}")
         if args.charts is not None:
-            print(f"charts in {args.charts}: {', '.join(CALIBRATION_CHARTS)}")
+            shared = [name for name, wanted in (("report.xlsx", share.xlsx),
+                                                ("report.html", share.html)) if wanted]
+            print(f"charts in {args.charts}: {', '.join([*CALIBRATION_CHARTS, *shared])}")
     return 0
 
 
-def _write_charts(calibration: Calibration, folder: Path) -> None:
+def _write_charts(calibration: Calibration, folder: Path, report: SharedReport | None = None,
+                  share: ShareOptions | None = None) -> None:
+    """The calibration charts into ``folder`` and, when asked, report.xlsx/report.html."""
     from sim.reports.calibration_charts import (
         arrival_profile_chart,
         fits_chart,
         patience_chart,
     )
     from sim.reports.output_folder import ReportFolder
+    from sim.reports.shared_report import SHARED_FILES, write_shared
 
     charts = zip(CALIBRATION_CHARTS, (fits_chart, patience_chart, arrival_profile_chart),
                  strict=True)
-    with ReportFolder(folder, owned=CALIBRATION_CHARTS) as staged:
+    with ReportFolder(folder, owned=(*CALIBRATION_CHARTS, *SHARED_FILES)) as staged:
         written = []
         for name, draw in charts:
             path = staged.path / name
             draw(calibration).savefig(path, dpi=110)
             written.append(path)
+        if report is not None and share is not None:
+            written += write_shared(staged.path, report, share, list(written))
         staged.hold_interrupts()
         staged.commit(written)
 
@@ -236,7 +259,10 @@ def run_backtest(args: argparse.Namespace) -> int:
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
                force=args.force, keep_sessions=True)
     out = args.out or default_out_dir(args.scenario, "-backtest")
-    with ReportFolder(out, owned=BACKTEST_FILES) as folder:
+    from sim.reports.shared_report import SHARED_FILES, backtest_report, write_shared
+
+    share = share_options(args)
+    with ReportFolder(out, owned=(*BACKTEST_FILES, *SHARED_FILES)) as folder:
         executor = make_executor(jobs=usable_jobs(args.jobs, args.quiet))
         result = backtest(scenario, calibration, replications=args.replications,
                           seed=args.seed, executor=executor)
@@ -257,8 +283,16 @@ def run_backtest(args: argparse.Namespace) -> int:
                                               encoding="utf-8")
         backtest_chart(result, scenario.clock).savefig(
             staged / "backtest.png", dpi=110)
-        written = folder.commit([staged / name for name in BACKTEST_FILES])
+        files = [staged / name for name in BACKTEST_FILES]
+        if share.wanted:
+            files += write_shared(staged, backtest_report(result, str(args.export)), share,
+                                  [staged / "backtest.png"])
+        written = folder.commit(files)
     if not args.quiet:
+        from sim.reports.verdict import backtest_verdict
+
+        for line in backtest_verdict(result):  # the answer first
+            print(printable(line))
         print(f"backtest of {scenario.name} against {args.export} ({result.replications} "
               "replications):")
         print(f"  {'measure':<18} {'unit':<9} {'MAE':>10} {'inside band':>12} {'intervals':>10}")

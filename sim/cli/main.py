@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "customers (common random numbers) and report each figure for both, the "
         "difference (status - tab) and its 95% confidence interval.",
     )
-    _add_common(compare)
+    _add_common(compare, out_help="output directory (default: out/<scenario file name>-compare)")
     compare.add_argument(
         "--what-if", dest="what_if", action="append", default=[], metavar="KNOB",
         help="also compare the models as one setting changes, for every channel or group: "
@@ -266,8 +266,11 @@ def _run(args: argparse.Namespace) -> int:
             exported = export_folder.commit(export_run(scenario, runset.seed, export_folder.path))
         written = folder.commit(staged) + exported
     if not args.quiet:
+        from sim.reports.verdict import runset_verdict
+
         _print_summary(scenario, runset.summary(), runset.replications, runset.seed,
-                       runset.interrupted, written, _breakdown_tables(runset, scenario))
+                       runset.interrupted, written, _breakdown_tables(runset, scenario),
+                       runset_verdict(runset, scenario))
     return _exit_code(runset.interrupted, folder)
 
 
@@ -284,7 +287,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.reports.files import write_comparison
 
     with (make_executor(args.jobs, args.scheduler) as executor,
-          _report_folder(args, COMPARISON_FILES) as folder):
+          _report_folder(args, COMPARISON_FILES, "-compare") as folder):
         with _progress(args.quiet, 2 * args.replications, "runs (both models)") as progress:
             comparison = compare(scenario, args.replications, seed=args.seed,
                                  executor=executor, progress=progress)
@@ -306,8 +309,11 @@ def _compare(args: argparse.Namespace) -> int:
             staged += write_shared(folder.path, comparison_report(comparison), share, staged)
         written = folder.commit(staged)
     if not args.quiet:
+        from sim.reports.verdict import comparison_verdict
+
         _print_comparison(scenario, comparison.table, comparison.replications,
-                          comparison.tab.seed, comparison.interrupted, written, grid)
+                          comparison.tab.seed, comparison.interrupted, written,
+                          comparison_verdict(comparison.table, scenario), grid)
     return _exit_code(comparison.interrupted, folder)
 
 
@@ -422,6 +428,7 @@ def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path, scenario: Scenar
 
     from sim.reports.files import write_csv, write_figure, write_json
     from sim.reports.sweep_charts import sweep_chart
+    from sim.results.figures import in_reported_units, measured_days
 
     level = scenario.service_level
     names = [labels.get(key, key) for key in plan.grid]
@@ -432,7 +439,9 @@ def _write_sweep(table: pd.DataFrame, plan: Any, out_dir: Path, scenario: Scenar
     written = [write_figure(out_dir / "sweep.png", chart)]
     if plan.skipped:
         written.append(write_csv(out_dir / "skipped.csv", pd.DataFrame(plan.skipped)))
-    written.append(write_csv(out_dir / "sweep.csv", table))
+    written.append(write_csv(out_dir / "sweep.csv", in_reported_units(
+        table, measured_days(scenario), values=["mean", "sd", "ci95"], figure_column="figure",
+        rename=True)))
     written.append(write_json(out_dir / "sweep.json", document))
     return written
 
@@ -523,18 +532,45 @@ def _progress(quiet: bool, total: int, what: str) -> Iterator[Callable[[int, int
 
 def _print_summary(scenario: Scenario, summary: pd.DataFrame, replications: int, seed: int,
                    interrupted: bool, written: list[Path],
-                   breakdowns: Sequence[Table] = ()) -> None:
+                   breakdowns: Sequence[Table] = (), verdict: Sequence[str] = ()) -> None:
+    """The verdict, then a table of the figures by label (zero figures named in a note)."""
+    from sim.results.figures import FIGURE_LABELS, in_reported_units, measured_days
+
+    _print_verdict(verdict)
     table = _titled_table(f"{scenario.name}: {scenario.capacity_model}-based capacity, "
                           f"{_replications(replications)}, seed {seed}", interrupted)
-    table.add_column("figure", no_wrap=True)
-    table.add_column("mean", justify="right")
-    table.add_column("± 95% CI", justify="right")
-    table.add_column("unit")
-    for name, row in summary.iterrows():
-        unit = _unit(str(name))
-        table.add_row(str(name), _number(row["mean"], str(name)), _number(row["ci95"], str(name)),
-                      unit)
-    _print_table(table, [], written, breakdowns)
+    table.add_column("figure", overflow="fold")
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("± 95% CI", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    shown = in_reported_units(summary, measured_days(scenario))
+    zero = []
+    for name, row in shown.iterrows():
+        key = str(name)
+        if _is_zero(row, ("mean",)):
+            zero.append(FIGURE_LABELS.get(key, key))
+            continue
+        table.add_row(FIGURE_LABELS.get(key, key), _number(row["mean"], key),
+                      _number(row["ci95"], key), _unit(key))
+    _print_table(table, _zero_note(zero), written, breakdowns)
+
+
+def _print_verdict(lines: Sequence[str]) -> None:
+    """The command's answer, before any table."""
+    for line in lines:
+        print(printable(line))
+
+
+def _is_zero(row: pd.Series, columns: Sequence[str]) -> bool:
+    """Every one of ``columns`` is exactly zero (a figure with nothing to show)."""
+    return all(float(row[column]) == 0.0 for column in columns)
+
+
+def _zero_note(labels: list[str]) -> list[str]:
+    """A line naming the figures left out of a table for being zero, if any."""
+    if not labels:
+        return []
+    return [f"zero in every replication, so not shown: {', '.join(labels)}"]
 
 
 CHANNEL_TABLE_FIGURES = {
@@ -587,26 +623,38 @@ def _means_table(title: str, key: str, rows: pd.DataFrame, figures: dict[str, st
 
 def _print_comparison(scenario: Scenario, comparison: pd.DataFrame, replications: int,
                       seed: int, interrupted: bool, written: list[Path],
-                      grid: pd.DataFrame | None = None) -> None:
+                      verdict: Sequence[str] = (), grid: pd.DataFrame | None = None) -> None:
+    """The verdict, then both models and the difference by figure label (zeros folded).
+
+    Then the mixed center's note, and the what-if table when ``grid`` is given.
+    """
+    from sim.experiments.runner import mixed_center_note
+    from sim.results.figures import FIGURE_LABELS, in_reported_units, measured_days
+
+    _print_verdict(verdict)
     table = _titled_table(f"{scenario.name}: status- vs tab-based capacity, same customers, "
                           f"{_replications(replications)}, seed {seed}", interrupted)
-    # The difference and its CI share a column, as in the sweep table, so that the table
-    # fits an 80-column terminal without wrapping a header or cutting a unit.
-    for column in ("figure", "tab", "status", "status - tab\n± 95% CI", "unit"):
-        table.add_column(column, justify="left" if column in ("figure", "unit") else "right",
-                         no_wrap=True)
-    for name, row in comparison.iterrows():
+    # The difference and its CI share a column, as in the sweep table, and the unit goes
+    # with the label, so that the table fits an 80-column terminal.
+    for column in ("figure (unit)", "tab", "status", "status - tab\n± 95% CI"):
+        table.add_column(column, justify="left" if column.startswith("figure") else "right",
+                         no_wrap=not column.startswith("figure"), overflow="fold")
+    shown = in_reported_units(comparison, measured_days(scenario))
+    zero = []
+    for name, row in shown.iterrows():
         key = str(name)
-        unit = _unit(key)
+        if _is_zero(row, ("tab_mean", "status_mean", "diff_mean")):
+            zero.append(FIGURE_LABELS.get(key, key))
+            continue
         difference = (f"{_number(row['diff_mean'], key, signed=True)} "
                       f"±{_number(row['diff_ci95'], key)}")
-        table.add_row(key, _number(row["tab_mean"], key), _number(row["status_mean"], key),
-                      difference, unit)
-    from sim.experiments.runner import mixed_center_note
-
+        table.add_row(f"{FIGURE_LABELS.get(key, key)} ({_unit(key)})",
+                      _number(row["tab_mean"], key), _number(row["status_mean"], key),
+                      difference)
     note = mixed_center_note(scenario)
+    notes = [*_zero_note(zero), *([f"Note: {note}."] if note else [])]
     more = [] if grid is None else [_what_if_table(grid, replications)]
-    _print_table(table, [f"Note: {note}."] if note else [], written, more)
+    _print_table(table, notes, written, more)
 
 
 def _what_if_table(grid: pd.DataFrame, replications: int) -> Table:
@@ -740,6 +788,7 @@ def _is_share(figure: str) -> bool:
 
 
 def _unit(figure: str) -> str:
-    from sim.results.figures import FIGURE_UNITS
+    """The unit a figure is printed in (``%`` for shares, hours per day for totals)."""
+    from sim.results.figures import reported_unit
 
-    return "%" if _is_share(figure) else FIGURE_UNITS.get(figure, "")
+    return "%" if _is_share(figure) else reported_unit(figure)

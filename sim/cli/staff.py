@@ -344,6 +344,10 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
     """The results in a few lines: agent-hours per model and group, shifts, effort, files."""
     import numpy as np
 
+    from sim.reports.verdict import staffing_verdict
+
+    for line in staffing_verdict(report):  # the answer first
+        print(printable(line))
     fixed = report.fixed_groups
     print(printable(f"{report.scenario.name}: staffing agent group(s) {report.group}"
                     + (f" ({', '.join(fixed)} keep their agents)" if fixed else "")

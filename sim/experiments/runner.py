@@ -18,6 +18,7 @@ import pandas as pd
 from sim.experiments.executors import Executor, LocalExecutor
 from sim.model.capacity import CAPACITY_MODEL_NAMES
 from sim.model.simulate import simulate
+from sim.results.breakdowns import part_figures
 from sim.results.figures import (
     headline_figures,
     intervals_with_service_level,
@@ -45,6 +46,8 @@ class ReplicationPayload:
         agents: the agent table with a ``replication`` column.
         sessions: the session table with a ``replication`` column, or ``None`` if not kept.
         groups: the per-group interval table with a ``replication`` column.
+        channels: the session figures per channel (and ``all``), small enough to send
+            when the sessions are not (:func:`sim.results.breakdowns.part_figures`).
     """
 
     replication: int
@@ -53,6 +56,7 @@ class ReplicationPayload:
     agents: pd.DataFrame
     sessions: pd.DataFrame | None
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    channels: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_replication(
@@ -77,6 +81,7 @@ def run_replication(
         agents=_tagged(result.agents, replication),
         sessions=_tagged(result.sessions, replication) if keep_sessions else None,
         groups=_tagged(result.groups, replication),
+        channels=part_figures(_tagged(result.sessions, replication), scenario, "channel"),
     )
 
 
@@ -146,6 +151,8 @@ class RunSet:
         sessions: session tables (``replication`` column), ``None`` if not kept.
         interrupted: the run was stopped (Ctrl-C) before every replication finished.
         groups: per-group interval tables of all finished replications (``replication``).
+        channels: session figures per channel and replication, kept even when the
+            sessions are not (:func:`sim.results.breakdowns.summarize_parts` sums them up).
     """
 
     scenario: Scenario
@@ -158,6 +165,7 @@ class RunSet:
     interrupted: bool = False
     replication_ids: list[int] = field(default_factory=list)
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    channels: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def replications(self) -> int:
@@ -217,6 +225,7 @@ def _runset(
     intervals = joined([payload.intervals for payload in payloads])
     agents = joined([payload.agents for payload in payloads])
     groups = joined([payload.groups for payload in payloads])
+    channels = joined([payload.channels for payload in payloads])
     return RunSet(
         scenario=scenario,
         seed=seed,
@@ -228,6 +237,7 @@ def _runset(
         interrupted=interrupted,
         replication_ids=[payload.replication for payload in payloads],
         groups=groups if groups is not None else pd.DataFrame(),
+        channels=channels if channels is not None else pd.DataFrame(),
     )
 
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim.calibration.backtest import Backtest, band_coverage  # noqa: E402
 from sim.calibration.observed import MEASURE_LABELS, MEASURES  # noqa: E402
+from sim.reports.legends import legend_below  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
@@ -45,8 +46,10 @@ def backtest_chart(result: Backtest, clock: Clock) -> Figure:
         f"Backtest of {scenario.name}: observed against {result.replications} simulated "
         f"replications (band: {band_coverage(result.replications):.0%} prediction band of "
         "one more replication)"), wrap=True)
+    panels = []
     for index, (measure, unit) in enumerate(MEASURES.items()):
         ax = figure.add_subplot(3, 2, index + 1)
+        panels.append(ax)
         rows = result.table[result.table["measure"] == measure]
         middle = (rows["start_s"].to_numpy() + interval_s / 2) / 3600
         scale = 100.0 if unit == "share" else 1.0
@@ -70,6 +73,5 @@ def backtest_chart(result: Backtest, clock: Clock) -> Figure:
             fontsize=9)
         ax.set_ylabel(AXIS_LABELS[measure])
         clock_time_axis(ax, clock, scenario.horizon)
-        if index == 0:
-            ax.legend(fontsize=7)
+    legend_below(figure, panels)  # one legend under the panels: it covers no peak
     return figure

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,12 @@ from sim.results.breakdowns import (
     group_totals,
     session_breakdown,
 )
-from sim.results.figures import FIGURE_UNITS, ci95_half_width
+from sim.results.figures import (
+    ci95_half_width,
+    in_reported_units,
+    measured_days,
+    reported_unit,
+)
 from sim.scenario.schema import Scenario, work_size
 
 CI_COLUMNS = ("service_level", "asa_s")
@@ -161,7 +166,7 @@ def summary_document(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
     and per queue (service level, ASA, abandonment, handle time, ...) and per agent group
     (agents online, occupancy, concurrency).
     """
-    summary = runset.summary()
+    summary = in_reported_units(runset.summary(), measured_days(scenario), rename=True)
     return {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -182,9 +187,10 @@ def summary_document(runset: RunSet, scenario: Scenario) -> dict[str, Any]:
                 "ci95": row["ci95"],
                 "sd": row["sd"],
                 "n": int(row["n"]),
-                "unit": FIGURE_UNITS.get(str(name), ""),
+                "unit": unit,
             }
-            for name, row in summary.iterrows()
+            for (name, row), unit in zip(summary.iterrows(), _units(runset.summary().index),
+                                         strict=True)
         },
         **breakdown_documents(runset, scenario),
     }
@@ -277,6 +283,7 @@ def sessions_per_agent(scenario: Scenario) -> float:
 def comparison_document(comparison: Comparison) -> dict[str, Any]:
     """The content of ``comparison.json``: settings and, per figure, both models and diff."""
     scenario = comparison.tab.scenario
+    table = in_reported_units(comparison.table, measured_days(scenario), rename=True)
     return {
         "scenario": scenario.name,
         "description": scenario.description,
@@ -290,8 +297,9 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
         "interrupted": comparison.interrupted,
         "figures": {
             name: {**{key: row[key] for key in row.index if key != "n"}, "n": int(row["n"]),
-                   "unit": FIGURE_UNITS.get(str(name), "")}
-            for name, row in comparison.table.iterrows()
+                   "unit": unit}
+            for (name, row), unit in zip(table.iterrows(), _units(comparison.table.index),
+                                         strict=True)
         },
     }
 
@@ -311,9 +319,12 @@ def write_comparison(comparison: Comparison, out_dir: str | Path) -> list[Path]:
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    days = measured_days(comparison.tab.scenario)
     table = comparison.table.reset_index()
-    # the unit of each figure, as in comparison.json and the printed table (shares are 0-1)
-    table.insert(1, "unit", [FIGURE_UNITS.get(str(name), "") for name in table["figure"]])
+    # the unit of each figure, as in comparison.json and the printed table (shares are 0-1,
+    # totals over a replication in hours per day)
+    table.insert(1, "unit", _units(table["figure"]))
+    table = in_reported_units(table, days, figure_column="figure", rename=True)
     written = [write_csv(folder / "comparison.csv", table)]
     level = comparison.tab.scenario.service_level
     if comparison.replications:
@@ -333,10 +344,16 @@ def write_comparison(comparison: Comparison, out_dir: str | Path) -> list[Path]:
         written.append(write_figure(
             folder / "comparison_differences.png",
             charts.compare_differences_chart(
-                comparison.table, capacity=sessions_per_agent(comparison.tab.scenario)),
+                comparison.table, capacity=sessions_per_agent(comparison.tab.scenario),
+                days=days),
         ))
     written.append(write_json(folder / "comparison.json", comparison_document(comparison)))
     return written
+
+
+def _units(figures: Iterable[object]) -> list[str]:
+    """The unit each figure is reported in (totals in hours per day)."""
+    return [reported_unit(str(name)) for name in figures]
 
 
 def _plain(value: Any) -> Any:

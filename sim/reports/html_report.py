@@ -42,7 +42,7 @@ th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: right; }
 th { background: #f2f4f7; position: sticky; top: 0; }
 td:first-child, th:first-child { text-align: left; }
 table.settings td, table.settings th { text-align: left; }
-table.figures td:nth-child(-n+3), table.figures th:nth-child(-n+3) { text-align: left; }
+table.figures td:nth-child(-n+2), table.figures th:nth-child(-n+2) { text-align: left; }
 tbody tr:nth-child(even) { background: #fafafa; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -51,14 +51,18 @@ details { margin: 0.5rem 0; }
 summary { cursor: pointer; font-weight: 600; }
 .scroll { overflow-x: auto; max-height: 40rem; overflow-y: auto; }
 .note { font-size: 0.85rem; color: #555; }
+.verdict { font-size: 1.1rem; background: #eef5ee; border-left: 4px solid #2c7a2c;
+           padding: 0.5rem 1rem; margin: 1rem 0; }
+.verdict p { margin: 0.2rem 0; }
+.verdict p:first-child { font-weight: 600; }
 """
 
 
 def write_html(path: str | Path, *, title: str, description: str,
                settings: Mapping[str, Any], summary: pd.DataFrame,
                tables: Mapping[str, pd.DataFrame], charts: Sequence[tuple[str, Path]],
-               notes: Mapping[str, str] | None = None, open_tables: Sequence[str] = ()
-               ) -> Path:
+               notes: Mapping[str, str] | None = None, open_tables: Sequence[str] = (),
+               verdict: Sequence[str] = ()) -> Path:
     """Write the page atomically.
 
     Args:
@@ -72,20 +76,21 @@ def write_html(path: str | Path, *, title: str, description: str,
         charts: caption -> PNG file, embedded in this order.
         notes: heading -> a sentence shown under the table's heading.
         open_tables: tables shown open.
+        verdict: the command's answer, a line or two shown under the title.
 
     Returns:
         The path written.
     """
     page = render_html(title=title, description=description, settings=settings,
                        summary=summary, tables=tables, charts=charts, notes=notes,
-                       open_tables=open_tables)
+                       open_tables=open_tables, verdict=verdict)
     return atomic_write(path, lambda temporary: temporary.write_text(page, encoding="utf-8"))
 
 
 def render_html(*, title: str, description: str, settings: Mapping[str, Any],
                 summary: pd.DataFrame, tables: Mapping[str, pd.DataFrame],
                 charts: Sequence[tuple[str, Path]], notes: Mapping[str, str] | None = None,
-                open_tables: Sequence[str] = ()) -> str:
+                open_tables: Sequence[str] = (), verdict: Sequence[str] = ()) -> str:
     """The page as text (see :func:`write_html`)."""
     notes = notes or {}
     parts = [
@@ -101,6 +106,9 @@ def render_html(*, title: str, description: str, settings: Mapping[str, Any],
         "<body>",
         f"<h1>{_text(title)}</h1>",
     ]
+    if verdict:
+        lines = "".join(f"<p>{_text(line)}</p>" for line in verdict)
+        parts.append(f'<div class="verdict">{lines}</div>')
     if description.strip():
         parts.append(f'<p class="description">{_text(description, one_line=False)}</p>')
     parts.append("<h2>Run settings</h2>")
@@ -140,10 +148,28 @@ def _settings_table(settings: Mapping[str, Any]) -> str:
 
 
 def _summary_table(summary: pd.DataFrame) -> str:
-    """Headline figures: numbers formatted per row, shares as percent ("%" unit)."""
+    """Headline figures by label: numbers formatted per row, shares as percent ("%" unit).
+
+    With a ``label`` column the figure's identifier (``figure``) is left out, and figures
+    that are zero in every number are named in a sentence under the table, not shown.
+    """
     frame = summary.reset_index(drop=True)
     if "unit" not in frame.columns:
         return _table(frame, units_in_headers=False)
+    zero_note = ""
+    if "label" in frame.columns and "figure" in frame.columns:
+        # the means (run: mean; compare: tab_mean, status_mean, diff_mean); a sweep's
+        # rows (one per cell) and the staffing summary have none and keep every row
+        means = [column for column in frame.columns
+                 if (column == "mean" or str(column).endswith("_mean"))
+                 and pd.api.types.is_float_dtype(frame[column])]
+        zero = (frame[means].fillna(1.0) == 0.0).all(axis=1) if means and not frame[
+            "figure"].duplicated().any() else pd.Series(False, index=frame.index)
+        if zero.any():
+            zero_note = ('<p class="note">Zero in every replication, so not shown: '
+                         f'{_text(", ".join(map(str, frame.loc[zero, "label"])))}.</p>')
+        frame = frame.loc[~zero].drop(columns="figure").rename(columns={"label": "figure"})
+        frame = frame.reset_index(drop=True)
     shown = frame.astype(object)
     for row, unit in enumerate(frame["unit"].tolist()):
         share = unit == "share"
@@ -153,7 +179,7 @@ def _summary_table(summary: pd.DataFrame) -> str:
                 shown.at[row, column] = _number(value * 100.0 if share else value)
         if share:
             shown.at[row, "unit"] = "%"
-    return _table(shown, units_in_headers=False, css_class="figures")
+    return _table(shown, units_in_headers=False, css_class="figures") + zero_note
 
 
 def _table(frame: pd.DataFrame, units_in_headers: bool, css_class: str = "") -> str:

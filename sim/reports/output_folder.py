@@ -17,7 +17,7 @@ Every ``ccsim`` command that writes reports does it through :class:`ReportFolder
   repaired by the next run (the set aside folder is put back). The old folder is then removed.
 - **What is kept.** The new folder holds this command's files and, carried over from the old
   folder, every file that is not this command's (``owned``), such as another command's
-  reports (``run`` and ``compare`` share ``out/<scenario>/``) or a note of the user's. A
+  reports written there with the same ``--out``, or a note of the user's. A
   folder holding a sub-folder is refused, so a mistaken ``--out`` never deletes one.
 - **Lock.** ``<parent>/.<name>.lock`` is held (``flock``, non-blocking) from the start of
   the run to the swap: a second run into the same folder is refused at once

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sim.reports.legends import legend_below  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.results.figures import (  # noqa: E402
     FIGURE_BETTER,
@@ -43,7 +44,7 @@ DIFFERENCE_PANELS: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
     ("waits", "seconds", 1.0, ("asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s",
                                "response_time_s", "response_p90_s")),
     ("handling", "minutes", 1.0 / 60.0, ("conversation_s", "handle_time_s", "acw_s")),
-    ("lost time", "hours (summed over sessions or agents)", 1.0 / 3600.0,
+    ("lost time", "hours per day, summed over sessions or agents", 1.0 / 3600.0,
      ("requeued_wait_s", "stranded_s", "return_wait_s", "wait_after_answer_s",
       "over_capacity_s")),
     ("load", "sessions per agent", 1.0, ("peak_concurrency", "avg_concurrency")),
@@ -90,6 +91,9 @@ def arrivals_throughput_chart(
 ) -> Figure:
     """Arrivals and throughput (sessions per hour) per reporting interval.
 
+    Sessions timed out by the clean-up job (an outbound campaign's 24 h or 48-54 h
+    timeouts) are drawn too, when there are any.
+
     Args:
         intervals: interval means; the ``"all"`` rows are used.
         interval_s: reporting interval (seconds).
@@ -112,12 +116,16 @@ def arrivals_throughput_chart(
                linestyle="--")
     _steps(axes, start_h, rows["throughput_per_h"].to_numpy(dtype=float), horizon_s,
            label="throughput (completed)", color="#2ca02c", linewidth=2)
+    if "timed_out" in rows and rows["timed_out"].sum() > 0:  # the clean-up job's timeouts
+        _steps(axes, start_h, rows["timed_out"].to_numpy(dtype=float) / length_h, horizon_s,
+               label="timed out (ended by the clean-up job)", color="#d62728",
+               linestyle=":", linewidth=2)
     _warmup(axes, warmup_s)
     axes.set_title("Arrivals vs throughput per interval (mean over replications)")
     _time_axis(axes, clock)
     axes.set_ylabel("sessions per hour (sessions/h)")
     axes.set_ylim(bottom=0)
-    axes.legend(loc="best")
+    legend_below(figure, [axes], fontsize="medium")  # under the plot: it covers no peak
     return figure
 
 
@@ -142,6 +150,10 @@ def wait_distribution_chart(waits_s: np.ndarray | pd.Series, threshold_s: float,
     """
     waits = np.asarray(waits_s, dtype=float)
     waits = np.sort(waits[~np.isnan(waits)])
+    if not len(waits):
+        return sentence_chart("Speed to answer of answered inbound sessions",
+                              "No inbound session was answered after the warm-up, so there "
+                              "is no speed to answer to chart.")
     figure = Figure(figsize=(SIZE[0] + 2, SIZE[1]), layout="constrained")
     histogram, cumulative = figure.subplots(1, 2)
     figure.suptitle("Speed to answer of answered inbound sessions (all replications)")
@@ -199,6 +211,10 @@ def service_level_chart(
     Returns:
         The figure.
     """
+    title = f"Service level per interval: answered within {threshold_s:g} s"
+    if not np.isfinite(intervals["service_level"].to_numpy(dtype=float)).any():
+        return sentence_chart(title, "No inbound session was offered, so there is no "
+                              "service level to chart (the run has outbound sessions only).")
     figure, axes = _figure()
     channels = [name for name in intervals["channel"].unique() if name != "all"]
     if len(channels) > 1:
@@ -210,8 +226,7 @@ def service_level_chart(
     _percent_with_band(axes, rows, "service_level", "all channels (95% CI band)", "black")
     _service_level_frame(
         axes, target, warmup_s, "#ff7f0e",
-        f"Service level per interval: answered within {threshold_s:g} s",
-        service_level_meaning(short_abandons, threshold_s), clock,
+        title, service_level_meaning(short_abandons, threshold_s), clock,
     )
     return figure
 
@@ -250,8 +265,8 @@ def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0,
     online.set_ylabel("agents online (agents)")
     online.set_ylim(bottom=0.0, top=max(1.0, float(rows["agents_online"].max()) * 1.15))
     axes.set_title("Occupancy and agents online per interval (mean over replications)")
-    lines = occupancy + agents + _warmup(axes, warmup_s)
-    axes.legend(lines, [line.get_label() for line in lines], loc="lower right")
+    legend_below(figure, [axes, online], handles=occupancy + agents + _warmup(axes, warmup_s),
+                 fontsize="medium")
     return figure
 
 
@@ -276,17 +291,17 @@ def _group_occupancy_chart(center: pd.DataFrame, groups: pd.DataFrame, warmup_s:
     occupancy_axes.plot(_mid_h(center), center["occupancy"] * 100.0, color="black",
                         linewidth=2.2, label="whole center (capacity-weighted)")
     agents_axes.plot(_mid_h(center), center["agents_online"], color="black", linestyle="--",
-                     drawstyle="steps-mid", linewidth=1.5, label="whole center")
+                     drawstyle="steps-mid", linewidth=1.5, label="whole center (sum of the groups)")
     for axes in (occupancy_axes, agents_axes):
         _warmup(axes, warmup_s)
     occupancy_axes.set_ylim(0.0, 105.0)
     occupancy_axes.set_ylabel("occupancy (%)\ncapacity in use / online")
     occupancy_axes.set_title("Occupancy", fontsize=10)
-    occupancy_axes.legend(loc="lower right", fontsize=8)
     agents_axes.set_ylim(bottom=0.0, top=max(1.0, float(center["agents_online"].max()) * 1.15))
     agents_axes.set_ylabel("agents online (agents)")
     agents_axes.set_title("Agents online", fontsize=10)
-    agents_axes.legend(loc="upper left", fontsize=8)
+    # one legend for both panels (the same groups), under them: it covers no line
+    legend_below(figure, [occupancy_axes, agents_axes], fontsize=8)
     _time_axis(agents_axes, clock, "interval midpoint, ")
     return figure
 
@@ -337,7 +352,8 @@ def _service_level_frame(
     axes.legend(loc="lower left")
 
 
-def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None) -> Figure:
+def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None,
+                              days: float = 1.0) -> Figure:
     """Paired differences (status - tab) of the figures that carry each model's cost.
 
     One panel per unit (percentage points for shares, seconds, minutes or hours for times,
@@ -351,11 +367,14 @@ def compare_differences_chart(table: pd.DataFrame, capacity: float | None = None
         table: the comparison table of :func:`sim.experiments.runner.compare` (indexed by
             figure).
         capacity: the most sessions an agent may hold, shown beside peak concurrency.
+        days: the days the run measured (:func:`sim.results.figures.measured_days`): the
+            totals over a replication are shown per day.
 
     Returns:
         The figure.
     """
-    panels = [(title, unit, factor, [name for name in names if name in table.index])
+    panels = [(title, unit, factor / days if unit.startswith("hours per day") else factor,
+               [name for name in names if name in table.index])
               for title, unit, factor, names in DIFFERENCE_PANELS]
     panels = [panel for panel in panels if panel[3]]
     heights = [len(names) + 0.9 for _, _, _, names in panels]
@@ -413,7 +432,7 @@ def _difference_label(name: str, row: pd.Series, factor: float, unit: str,
     """``readable name`` over ``tab X -> status Y`` in the panel's unit."""
     suffix = {"percentage points": "%", "seconds": " s", "minutes": " min"}.get(unit, "")
     if unit.startswith("hours"):
-        suffix = " h"
+        suffix = " h/day" if unit.startswith("hours per day") else " h"
     tab, status = (_short(float(row[key]) * factor) for key in ("tab_mean", "status_mean"))
     text = f"{FIGURE_LABELS.get(name, name)}\ntab {tab}{suffix} → status {status}{suffix}"
     if name == "peak_concurrency" and capacity is not None:
@@ -436,6 +455,19 @@ def _pad_for_notes(axes: Axes, diff: np.ndarray, half: np.ndarray) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+def sentence_chart(title: str, sentence: str) -> Figure:
+    """A chart with nothing to draw: its title and a sentence saying why, no empty axes.
+
+    Args:
+        title: the chart's title.
+        sentence: why there is nothing to draw (shown in the middle, wrapped).
+    """
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 0.45), layout="constrained")
+    figure.suptitle(title)
+    figure.text(0.5, 0.45, sentence, ha="center", va="center", wrap=True, fontsize=12)
+    return figure
+
+
 def _figure() -> tuple[Figure, Axes]:
     figure = Figure(figsize=SIZE, layout="constrained")
     return figure, figure.subplots()

@@ -19,16 +19,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from sim.experiments.runner import mixed_center_note
 from sim.reports.files import run_interval_tables
-from sim.results.breakdowns import group_totals, session_breakdown, wide
-from sim.results.figures import FIGURE_LABELS, FIGURE_UNITS
+from sim.reports.verdict import (
+    backtest_verdict,
+    comparison_verdict,
+    runset_verdict,
+    staffing_verdict,
+)
+from sim.results.breakdowns import (
+    group_totals,
+    part_keys,
+    session_breakdown,
+    summarize_parts,
+    wide,
+)
+from sim.results.figures import FIGURE_LABELS, in_reported_units, measured_days, reported_unit
 from sim.results.report_tables import channel_totals, group_table
 from sim.scenario.units import format_duration
 
 if TYPE_CHECKING:
+    from sim.calibration.backtest import Backtest
+    from sim.calibration.center import Calibration
     from sim.experiments.runner import Comparison, RunSet
     from sim.scenario.schema import Scenario
     from sim.staffing.plan import StaffingReport
@@ -50,6 +65,7 @@ CHART_CAPTIONS = {
     "service_level_curve.png": "Service level against agents in the busiest interval",
     "shift_cover.png": "Shift plan against the required agents",
     "sweep.png": "Service level and ASA over the grid",
+    "backtest.png": "Observed against simulated per interval, with the 95% band",
 }
 """Captions of the charts on the page (by file name; others get their file name)."""
 
@@ -86,6 +102,7 @@ class SharedReport:
         tables: sheet/heading name -> table, in order.
         notes: table name (or ``"summary"``) -> one sentence on what it holds.
         open_tables: tables shown open on the page.
+        verdict: the command's answer in a line or two, shown first.
     """
 
     title: str
@@ -95,6 +112,7 @@ class SharedReport:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     open_tables: tuple[str, ...] = ()
+    verdict: tuple[str, ...] = ()
 
 
 def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions,
@@ -117,7 +135,7 @@ def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions
         from sim.reports.workbook import write_workbook
 
         written.append(write_workbook(out / XLSX_NAME, report.summary, report.tables,
-                                      settings))
+                                      settings, verdict=report.verdict))
     if options.html:
         from sim.reports.html_report import write_html
 
@@ -127,7 +145,8 @@ def write_shared(folder: str | Path, report: SharedReport, options: ShareOptions
                                   description=report.description, settings=settings,
                                   summary=report.summary, tables=report.tables,
                                   charts=pictures, notes=report.notes,
-                                  open_tables=report.open_tables))
+                                  open_tables=report.open_tables,
+                                  verdict=report.verdict))
     return written
 
 
@@ -164,13 +183,19 @@ def scenario_settings(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def figure_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """``figure``, ``label``, ``unit``, then the columns of a per-figure table."""
+def figure_table(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """``figure``, ``label``, ``unit``, then the columns of a per-figure table.
+
+    Figures are in the units reports show them in (totals over a replication in hours
+    per day, named ``..._h_per_day``; :func:`sim.results.figures.in_reported_units`).
+    """
     table = summary.reset_index()
     table = table.rename(columns={table.columns[0]: "figure"})
     names = table["figure"].astype(str)
     table.insert(1, "label", [FIGURE_LABELS.get(name, name) for name in names])
-    table.insert(2, "unit", [FIGURE_UNITS.get(name, "") for name in names])
+    table.insert(2, "unit", [reported_unit(name) for name in names])
+    table = in_reported_units(table, measured_days(scenario), figure_column="figure",
+                              rename=True)
     if "n" in table:
         table["n"] = table["n"].astype(int)
     return table
@@ -180,13 +205,19 @@ def _run_tables(runset: RunSet, scenario: Scenario) -> dict[str, pd.DataFrame]:
     intervals, groups = run_interval_tables(runset, scenario)
     channels = channel_totals(runset.intervals, scenario.warmup)
     tables = {"intervals": intervals, "channels": channels}
-    if runset.sessions is not None:
-        figures = wide(session_breakdown(runset.sessions, scenario, "channel"), "channel")
+    # compare keeps no sessions, only each replication's figures per channel
+    breakdown = (session_breakdown(runset.sessions, scenario, "channel")
+                 if runset.sessions is not None else
+                 summarize_parts(runset.channels, "channel", part_keys(scenario, "channel"))
+                 if not runset.channels.empty else None)
+    if breakdown is not None:
+        figures = wide(breakdown, "channel")
         tables["channels"] = channels.merge(
             figures.drop(columns=[c for c in figures.columns
                                   if c in channels.columns and c != "channel"]),
             on="channel", how="left")
         tables["channels"]["replications"] = tables["channels"].pop("replications")  # last
+    if runset.sessions is not None:
         tables["queues"] = wide(session_breakdown(runset.sessions, scenario, "queue"), "queue")
     tables["groups"] = group_sheet(runset, scenario)
     if not groups.empty:
@@ -241,10 +272,11 @@ def run_report(runset: RunSet, scenario: Scenario | None = None) -> SharedReport
     }
     return _scenario_report(
         scenario, f"run ({scenario.capacity_model}-based capacity)", settings,
-        summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]]),
+        summary=figure_table(runset.summary()[["mean", "ci95", "sd", "n"]], scenario),
         tables=_run_tables(runset, scenario),
         notes=RUN_NOTES,
         open_tables=("channels", "groups"),
+        verdict=runset_verdict(runset, scenario),
     )
 
 
@@ -270,10 +302,11 @@ def comparison_report(comparison: Comparison) -> SharedReport:
              "percent."}
     return _scenario_report(
         scenario, "tab- vs status-based capacity", settings,
-        summary=figure_table(comparison.table),
+        summary=figure_table(comparison.table, scenario),
         tables={name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()},
         notes=notes,
         open_tables=("channels", "groups"),
+        verdict=comparison_verdict(comparison.table, scenario),
     )
 
 
@@ -315,9 +348,13 @@ def staffing_report(report: StaffingReport) -> SharedReport:
         tables["shifts"] = shifts
     if report.curve is not None:
         tables["curve"] = report.curve
+    # the goals staffed to, not the scenario's service-level goal beside them (two goals
+    # on one page read as a contradiction)
+    shown = {key: value for key, value in scenario_settings(scenario).items()
+             if key != "service level goal"}
     settings = {
-        **scenario_settings(scenario),
-        "goals": report.goals.describe(),
+        **shown,
+        "goals": report.goals.describe() or "the queues' own goals",
         "staffed group": report.group,
         "fixed groups": ", ".join(document["fixed_groups"]) or "none",
         "capacity models": ", ".join(models),
@@ -339,6 +376,7 @@ def staffing_report(report: StaffingReport) -> SharedReport:
                      "stationary.",
         },
         open_tables=("shifts",),
+        verdict=staffing_verdict(report),
     )
 
 
@@ -375,13 +413,20 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
     """The shared report of ``ccsim sweep``: the tidy table and one row per cell."""
     from sim.experiments.sweep import wide
 
+    days = measured_days(scenario)
     summary = table.reset_index(drop=True).copy()
     names = summary["figure"].astype(str)
     place = summary.columns.get_loc("figure") + 1
     summary.insert(place, "label", [FIGURE_LABELS.get(name, name) for name in names])
     if "unit" not in summary:  # the sweep table has one
-        summary.insert(place + 1, "unit", [FIGURE_UNITS.get(name, "") for name in names])
-    tables = {"cells": wide(table)}
+        summary.insert(place + 1, "unit", [reported_unit(name) for name in names])
+    summary = in_reported_units(summary, days, values=["mean", "sd", "ci95"],
+                                figure_column="figure", rename=True)
+    # the grid keys under the names --label gave them
+    summary = summary.rename(columns=dict(labels))
+    cells = wide(in_reported_units(table, days, values=["mean", "sd", "ci95"],
+                                   figure_column="figure", rename=True))
+    tables = {"cells": cells.rename(columns=dict(labels))}
     if skipped:
         tables["skipped"] = pd.DataFrame(skipped)
     grid = document.get("grid", {})
@@ -407,13 +452,89 @@ def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str,
     )
 
 
+def calibration_report(calibration: Calibration, export: str, scenario_file: str
+                       ) -> SharedReport:
+    """The shared report of ``ccsim calibrate``: every fitted key and what was assumed."""
+    scenario = calibration.scenario
+    name = scenario.name if scenario is not None else export
+    summary = pd.DataFrame({
+        "fitted key": [".".join(map(str, path)) for path in calibration.comments],
+        "estimate": [str(text) for text in calibration.comments.values()],
+    })
+    model = f"{scenario.capacity_model}-based" if scenario is not None else "unknown"
+    verdict = [f"calibration of {export}: {len(calibration.comments)} keys fitted from "
+               f"{len(calibration.sessions):,} sessions and {len(calibration.work):,} work "
+               f"items, capacity model found {model}; scenario written to {scenario_file}"]
+    if calibration.notes:
+        verdict.append(f"{len(calibration.notes)} assumption"
+                       f"{'s' if len(calibration.notes) != 1 else ''} noted (see the notes)")
+    tables = {"notes": pd.DataFrame({"note": calibration.notes or ["none"]})}
+    if calibration.unusable:
+        tables["not used"] = pd.DataFrame({"rows not used": calibration.unusable})
+    settings = {
+        "export": export,
+        "scenario file": scenario_file,
+        "start": calibration.clock.start_text,
+        "horizon": format_duration(calibration.clock.horizon_s),
+        "interval": format_duration(calibration.clock.interval_s),
+        "reply times from": calibration.messages_source,
+    }
+    return SharedReport(
+        title=f"{name}: calibration from {export}",
+        description=scenario.description if scenario is not None else "",
+        settings=settings, summary=summary, tables=tables,
+        notes={"summary": "Every key fitted from the export, with its estimate, sample size "
+                          "and confidence interval (as the scenario file's comments).",
+               "notes": "Defaults kept and assumptions made.",
+               "not used": "Valid rows that could not be used, per file and reason."},
+        open_tables=("notes",), verdict=tuple(verdict))
+
+
+def backtest_report(result: Backtest, export: str) -> SharedReport:
+    """The shared report of ``ccsim backtest``: per measure, then per interval."""
+    from sim.calibration.observed import MEASURE_LABELS
+
+    scenario = result.scenario
+    table = result.summary.rename_axis("figure").reset_index()
+    share = (table["unit"] == "share").to_numpy()
+    # the error in the measure's unit (shares in percentage points), the share inside the
+    # band in percent: plain columns, whatever the row's unit
+    summary = pd.DataFrame({
+        "figure": table["figure"],
+        "label": [MEASURE_LABELS.get(str(name), str(name)) for name in table["figure"]],
+        "mean absolute error": table["mae"].to_numpy(dtype=float) * np.where(share, 100.0, 1.0),
+        "error unit": np.where(share, "points", table["unit"].astype(str)),
+        "inside the band (%)": table["inside_share"].to_numpy(dtype=float) * 100.0,
+        "intervals": table["intervals"].astype(int),
+    })
+    settings = {
+        **scenario_settings(scenario),
+        "export": export,
+        "replications": result.replications,
+        "notes": "; ".join(result.notes) or "none",
+    }
+    table = result.table.copy()
+    from sim.reports.files import with_clock
+
+    return _scenario_report(
+        scenario, "backtest against the export", settings, summary,
+        {"intervals": with_clock(table, scenario)},
+        notes={"summary": "Per measure: the mean absolute error of the simulated mean "
+                          "against the observed value (shares in points) and the share of "
+                          "intervals whose observed value lies inside the band.",
+               "intervals": "Per interval and measure: observed, simulated mean and band "
+                            "(backtest.csv)."},
+        open_tables=(), verdict=backtest_verdict(result))
+
+
 def _scenario_report(scenario: Scenario, what: str, settings: dict[str, Any],
                      summary: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                     notes: Mapping[str, str], open_tables: tuple[str, ...]) -> SharedReport:
+                     notes: Mapping[str, str], open_tables: tuple[str, ...],
+                     verdict: Iterable[str] = ()) -> SharedReport:
     """A command's report on ``scenario``: titled "name: what", with its description."""
     return SharedReport(title=f"{scenario.name}: {what}", description=scenario.description,
                         settings=settings, summary=summary, tables=tables, notes=dict(notes),
-                        open_tables=open_tables)
+                        open_tables=open_tables, verdict=tuple(verdict))
 
 
 def _replications(done: int, requested: int) -> str:

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from sim.reports.legends import legend_below  # noqa: E402
 from sim.reports.run_charts import COLORS as MODEL_COLORS  # noqa: E402
 from sim.reports.run_charts import SIZE  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
@@ -64,7 +65,7 @@ def _groups(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 def _panels(count: int) -> tuple[Figure, list[Axes]]:
     """A figure of ``count`` stacked panels sharing the time axis."""
     width, height = SIZE
-    figure = Figure(figsize=(width, height + PANEL_HEIGHT * (count - 1)))
+    figure = Figure(figsize=(width, height + PANEL_HEIGHT * (count - 1)), layout="constrained")
     axes = figure.subplots(count, 1, sharex=True, squeeze=False)[:, 0]
     return figure, list(axes)
 
@@ -86,7 +87,6 @@ def _finish(figure: Figure, panels: list[Axes], heading: str, wrap: bool = True)
             axes.set_xlabel("")
     else:
         panels[0].set_title(heading, wrap=wrap)
-    figure.tight_layout()
 
 
 def _panel_title(axes: Axes, group: str, several: bool) -> None:
@@ -117,6 +117,7 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
                         if c.startswith("scheduled_")]
     parts = _groups(table)
     figure, panels = _panels(len(parts))
+    legend_axes: list[Axes] = []
     for axes, (group, rows) in zip(panels, parts, strict=True):
         edges = _hours(rows["start_s"], interval_s)
         for model in models:
@@ -141,8 +142,9 @@ def required_agents_chart(table: pd.DataFrame, interval_s: float,
         arrivals_axes.set_ylim(bottom=0)
         axes.set_zorder(arrivals_axes.get_zorder() + 1)
         axes.patch.set_visible(False)
-        _joint_legend(axes, arrivals_axes)
+        legend_axes += [axes, arrivals_axes]
         _panel_title(axes, group, len(parts) > 1)
+    legend_below(figure, legend_axes)  # under the panels: it covers no peak
     # A title naming the groups and several goals is long: wrapped to the figure, not cut.
     _finish(figure, panels, chart_text(title or "Required agents per interval by capacity model"))
     return figure
@@ -182,9 +184,9 @@ def shift_cover_chart(table: pd.DataFrame, interval_s: float, clock: Clock | Non
         axes.set_ylabel("agents (scheduled, count)")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         top = float(rows[["required", "on_shift"]].to_numpy().max()) if len(rows) else 1.0
-        axes.set_ylim(0, max(1.0, top) * 1.45)  # room for the legend above the steps
-        axes.legend(loc="upper left", fontsize="small", ncol=2)
+        axes.set_ylim(0, max(1.0, top) * 1.1)
         _panel_title(axes, group, len(parts) > 1)
+    legend_below(figure, panels, ncols=3)  # under the panels: it covers no step
     _finish(figure, panels,
             chart_text(title or "Shift plan against the required agents per interval"))
     return figure
@@ -304,8 +306,8 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         # Zoom on the band that matters; intervals without sessions are left out (no value).
         bottom = min(lowest, (target or 1.0) * 100.0) - 5.0
         axes.set_ylim(max(0.0, 5.0 * math.floor(bottom / 5.0)), 101)
-        axes.legend(loc="lower left", ncol=2, fontsize="small")
         _panel_title(axes, group, len(parts) > 1)
+    legend_below(figure, panels)  # under the panels: it covers no dip
     _finish(figure, panels, "Achieved service level per interval at the required staffing")
     return figure
 
@@ -376,12 +378,3 @@ def report_shift_cover(report: object, table: pd.DataFrame | None = None) -> pd.
 def close(figure: Figure) -> None:
     """Release a figure's canvas memory (object-API figures need no pyplot close)."""
     figure.clear()
-
-
-def _joint_legend(*axes_list: Axes) -> None:
-    handles, labels = [], []
-    for axes in axes_list:
-        more_handles, more_labels = axes.get_legend_handles_labels()
-        handles += more_handles
-        labels += more_labels
-    axes_list[0].legend(handles, labels, loc="upper left", fontsize="small")

@@ -11,6 +11,8 @@ Times are seconds, shares 0-1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -54,23 +56,66 @@ def session_breakdown(sessions: pd.DataFrame, scenario: Scenario, by: str,
         One row per key (``by`` values in scenario order, then ``"all"``) and figure:
         columns ``by``, ``figure``, ``mean``, ``ci95``, ``sd``, ``n``, ``unit``.
     """
+    return summarize_parts(part_figures(sessions, scenario, by, warmup_s), by,
+                           part_keys(scenario, by))
+
+
+def part_keys(scenario: Scenario, by: str) -> list[str]:
+    """The ``by`` values of a breakdown: channels (or queues) in scenario order, then all."""
+    names = ([channel.name for channel in scenario.channels] if by == "channel"
+             else list(dict.fromkeys(channel.queue for channel in scenario.channels)))
+    return [*names, ALL]
+
+
+def part_figures(sessions: pd.DataFrame, scenario: Scenario, by: str,
+                 warmup_s: float | None = None) -> pd.DataFrame:
+    """Each replication's session figures per ``by`` value (and ``"all"``), unsummarized.
+
+    The small table a replication sends back instead of its sessions (see
+    :func:`summarize_parts`, which turns it into :func:`session_breakdown`'s table).
+
+    Args:
+        sessions: as for :func:`session_breakdown`.
+        scenario: the scenario run.
+        by: ``"channel"`` or ``"queue"``.
+        warmup_s: sessions arriving earlier are left out; the scenario's warm-up if omitted.
+
+    Returns:
+        One row per key (scenario order, then ``"all"``) and replication: ``by``,
+        ``replication``, then every :data:`~sim.results.figures.SESSION_FIGURES` column.
+    """
     warmup = scenario.warmup if warmup_s is None else float(warmup_s)
     kept = sessions[sessions["arrival_time"] >= warmup]
     if "replication" not in kept:
         kept = kept.assign(replication=0)
-    names = ([channel.name for channel in scenario.channels] if by == "channel"
-             else list(dict.fromkeys(channel.queue for channel in scenario.channels)))
     replications = sorted(sessions["replication"].unique()) if "replication" in sessions \
         else [0]
     by_run = dict(tuple(kept.groupby("replication", sort=True)))
-    frames = []
-    for key in [*names, ALL]:
-        values = []
+    rows = []
+    for key in part_keys(scenario, by):
         for replication in replications:
-            rows = by_run.get(replication, kept.iloc[:0])
+            part = by_run.get(replication, kept.iloc[:0])
             if key != ALL:
-                rows = rows[rows[by] == key]
-            values.append(session_figures(rows, scenario))
+                part = part[part[by] == key]
+            rows.append({by: key, "replication": int(replication),
+                         **session_figures(part, scenario)})
+    return pd.DataFrame(rows, columns=[by, "replication", *SESSION_FIGURES])
+
+
+def summarize_parts(parts: pd.DataFrame, by: str, keys: Sequence[str]) -> pd.DataFrame:
+    """:func:`session_breakdown`'s table from :func:`part_figures` rows (any replications).
+
+    Args:
+        parts: :func:`part_figures` of one or more replications, concatenated.
+        by: the key column (``"channel"`` or ``"queue"``).
+        keys: the rows' keys in order (:func:`part_keys`); a key without rows gets
+            figures of NaN and ``n`` 0.
+    """
+    frames = []
+    for key in keys:
+        rows = parts[parts[by] == key] if by in parts else parts.iloc[:0]
+        ordered = rows.sort_values("replication", kind="stable") if len(rows) else rows
+        values = ordered[list(SESSION_FIGURES)].to_dict("records")
         table = summarize(values).reindex(list(SESSION_FIGURES)).reset_index()
         table.insert(0, by, key)
         frames.append(table)

@@ -20,6 +20,10 @@ from sim.model.entities import OUTCOMES, Outcome
 from sim.model.tables import Result, offered_mask, service_level_masks
 from sim.scenario.schema import Scenario
 
+TOTAL_UNIT = "s/run"
+"""The unit of a figure summed over one replication after the warm-up (seconds), such as
+the agents' time at capacity: reports show it in hours per day (:data:`REPORTED_UNITS`)."""
+
 FIGURE_UNITS: dict[str, str] = {
     "offered": "sessions",
     "outbound_sent": "sessions",
@@ -58,15 +62,16 @@ FIGURE_UNITS: dict[str, str] = {
     "avg_concurrency": "sessions/agent",
     "peak_concurrency": "sessions",
     "reroutes": "per session",
-    "stranded_s": "s",
+    "stranded_s": TOTAL_UNIT,
     "stranded_sessions": "sessions",
-    "requeued_wait_s": "s",
-    "return_wait_s": "s",
-    "wait_after_answer_s": "s",
-    "over_capacity_s": "s",
-    "at_capacity_s": "s",
+    "requeued_wait_s": TOTAL_UNIT,
+    "return_wait_s": TOTAL_UNIT,
+    "wait_after_answer_s": TOTAL_UNIT,
+    "over_capacity_s": TOTAL_UNIT,
+    "at_capacity_s": TOTAL_UNIT,
 }
-"""Every headline figure, in report order, with its unit (``share`` is a fraction 0-1)."""
+"""Every headline figure, in report order, with its unit (``share`` is a fraction 0-1;
+:data:`TOTAL_UNIT` a sum over the replication, reported per day)."""
 
 FIGURE_LABELS: dict[str, str] = {
     "offered": "offered inbound sessions",
@@ -87,8 +92,8 @@ FIGURE_LABELS: dict[str, str] = {
     "open_at_horizon": "sessions open at the horizon",
     "throughput_per_h": "throughput (sessions ended)",
     "completed_per_h": "sessions completed per hour",
-    "asa_s": "ASA (answered sessions)",
-    "mean_queue_time_s": "mean queue time (all offered)",
+    "asa_s": "ASA, mean wait of answered sessions",
+    "mean_queue_time_s": "mean wait of all offered (Erlang ASA)",
     "wait_p50_s": "speed to answer, median",
     "wait_p90_s": "speed to answer, 90th percentile",
     "wait_p99_s": "speed to answer, 99th percentile",
@@ -114,7 +119,11 @@ FIGURE_LABELS: dict[str, str] = {
     "over_capacity_s": "agent time over capacity",
     "at_capacity_s": "agent time at capacity",
 }
-"""A readable name of every headline figure, for charts and tables (units apart)."""
+"""A readable name of every headline figure, for charts and tables (units apart).
+
+ccsim's ASA is the WFM meaning (answered sessions only); an Erlang calculator's ASA is the
+mean wait of every arrival, abandons included, which is ``mean_queue_time_s``: the labels
+say which is which wherever both appear."""
 
 FIGURE_BETTER: dict[str, str] = {
     "answered": "higher",
@@ -168,6 +177,78 @@ COST_FIGURES: tuple[str, ...] = (
 wait for agents going offline; occupancy and handle time are trade-offs (capacity held
 longer for the same work) rather than losses, but more of them is still the cost.
 """
+
+
+REPORTED_UNITS: dict[str, str] = {TOTAL_UNIT: "h/day"}
+"""The unit reports show a figure in, where it differs from the unit it is computed in:
+totals over a replication are shown in hours per simulated day (a run of a day or less is
+one day), so a 13-hour desk and a 4-day campaign read alike."""
+
+
+def reported_unit(figure: str) -> str:
+    """The unit ``figure`` is shown in by reports (its own unit unless converted)."""
+    unit = FIGURE_UNITS.get(figure, "")
+    return REPORTED_UNITS.get(unit, unit)
+
+
+def reported_name(figure: str) -> str:
+    """The name a figure has in report files: a total ``x_s`` is ``x_h_per_day``."""
+    if FIGURE_UNITS.get(figure) == TOTAL_UNIT:
+        return figure.removesuffix("_s") + "_h_per_day"
+    return figure
+
+
+def measured_days(scenario: Scenario) -> float:
+    """Days the headline figures cover: horizon less warm-up, at least one day."""
+    return max(1.0, (scenario.horizon - scenario.warmup) / 86_400.0)
+
+
+def reported_factor(figure: str, days: float) -> float:
+    """What multiplies a figure's value into its :func:`reported_unit`.
+
+    Args:
+        figure: a headline figure's name.
+        days: the days the run measured (:func:`measured_days`).
+    """
+    if FIGURE_UNITS.get(figure) == TOTAL_UNIT:
+        return 1.0 / 3600.0 / days
+    return 1.0
+
+
+def in_reported_units(table: pd.DataFrame, days: float, values: Sequence[str] | None = None,
+                      figure_column: str | None = None, rename: bool = False
+                      ) -> pd.DataFrame:
+    """A copy of a per-figure table with every figure in its reported unit.
+
+    Args:
+        table: rows per figure (indexed by figure, or naming it in ``figure_column``).
+        days: the days the run measured (:func:`measured_days`).
+        values: the columns to rescale; every numeric column but ``n`` when omitted.
+        figure_column: the column holding the figure's name (the index when omitted).
+        rename: also rename totals to :func:`reported_name` (for files).
+
+    Returns:
+        The table with values rescaled, a ``unit`` column (when it has one) holding
+        :func:`reported_unit`, and totals renamed when asked.
+    """
+    out = table.copy()
+    names = (out[figure_column] if figure_column else out.index.to_series()).astype(str)
+    factors = np.array([reported_factor(name, days) for name in names])
+    columns = list(values) if values is not None else [
+        column for column in out.columns if column != "n"
+        and pd.api.types.is_numeric_dtype(out[column])
+        and not pd.api.types.is_bool_dtype(out[column])]
+    for column in columns:
+        out[column] = out[column].to_numpy(dtype=float) * factors
+    if "unit" in out.columns:
+        out["unit"] = [reported_unit(name) for name in names]
+    if rename:
+        renamed = [reported_name(name) for name in names]
+        if figure_column:
+            out[figure_column] = renamed
+        else:
+            out.index = pd.Index(renamed, name=out.index.name)
+    return out
 
 
 def headline_figures(result: Result, warmup_s: float | None = None) -> dict[str, float]:

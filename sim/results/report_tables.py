@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.results.figures import FIGURE_UNITS, ci95_half_width
+from sim.results.figures import (
+    FIGURE_UNITS,
+    FIGURES,
+    ci95_half_width,
+    reported_name,
+    reported_unit,
+)
 
 COLUMN_UNITS: dict[str, str] = {
     # intervals.csv
@@ -40,6 +46,7 @@ COLUMN_UNITS: dict[str, str] = {
     "sessions_handled": "sessions",
     "max_concurrency": "sessions",
     "over_capacity_s": "s",
+    "at_capacity_s": "s",
     # per-group table
     "agents": "agents",
     "busy_capacity_h": "capacity × h",
@@ -54,11 +61,15 @@ COLUMN_UNITS: dict[str, str] = {
     "analytic": "agents",
     "abandon_rate": "share",
     "meets": "",
+    "start": "HH:MM",
     # shift plan, service level curve
     "length_h": "h",
     "sessions": "sessions",
     # sweep
     "n": "runs",
+    # totals over a replication, as report files name them (``stranded_h_per_day``)
+    **{reported_name(name): reported_unit(name) for name in FIGURES
+       if reported_name(name) != name},
 }
 """Units of report table columns that are not headline figures (``share`` is 0-1)."""
 

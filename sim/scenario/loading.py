@@ -67,13 +67,15 @@ def load_scenario(
     source = str(path)
     raw = load_raw(path)
     raw, origins = _apply(raw, overrides, source)
+    csv_files = csv_profile_files(raw)
     problems = resolve_csv_profiles(
         raw, Path(path).parent, source, allow_outside=allow_outside_paths
     )
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        problems += validation_problems(error, raw, source, origins)
+        problems += [_named_csv(line, source, csv_files)
+                     for line in validation_problems(error, raw, source, origins)]
     except RecursionError:
         problems.append(f"{source}: (top level): nested too deeply to validate; expected the "
                         "few levels of keys and lists of a scenario")
@@ -369,6 +371,41 @@ def resolve_csv_profiles(
     return problems
 
 
+def csv_profile_files(raw: dict[str, Any]) -> dict[str, str]:
+    """``channels[0].arrivals`` -> the CSV file named there, for every ``csv:`` profile."""
+    files: dict[str, str] = {}
+    channels = raw.get("channels")
+    for index, channel in enumerate(channels if isinstance(channels, list) else []):
+        if not isinstance(channel, dict):
+            continue
+        outbound = channel.get("outbound")
+        places: list[tuple[tuple[PathSegment, ...], Any]] = [
+            (("channels", index, "arrivals"), channel.get("arrivals"))]
+        if isinstance(outbound, dict):
+            places.append((("channels", index, "outbound", "arrivals"), outbound.get("arrivals")))
+        for loc, profile in places:
+            if _is_csv_profile(profile):
+                spec = _csv_spec(profile["csv"])
+                if spec is not None:
+                    files[format_path(loc)] = spec.path
+    return files
+
+
+def _named_csv(line: str, source: str, files: Mapping[str, str]) -> str:
+    """A problem with a CSV profile's volumes named as the CSV file the user wrote.
+
+    The file was read into ``volumes`` before validation; the user wrote ``csv:``, so the
+    line says ``channels[0].arrivals.csv (file.csv)``, and rows where it says entries.
+    """
+    for where, file in files.items():
+        prefix = f"{source}: {where}.volumes: "
+        if line.startswith(prefix):
+            text = line[len(prefix):].replace("intervals of", "rows of").replace(
+                "add entries", "add rows")
+            return f"{source}: {where}.csv ({file}): {text}"
+    return line
+
+
 def _is_csv_profile(profile: Any) -> TypeGuard[dict[str, Any]]:
     """Whether ``profile`` is a mapping whose only arrival source is a CSV file."""
     if not isinstance(profile, dict) or not isinstance(profile.get("csv"), (str, dict)):
@@ -522,6 +559,26 @@ def _origin(key: str, origins: dict[str, str]) -> str | None:
     return found
 
 
+def _channel_type_hint(value: Any, ctx: Mapping[str, Any]) -> str:
+    """For a channel type that exists only in the other kind: say so, and which to write.
+
+    ``standard_web_chat`` and ``web_chat`` are refused because web chat is an enhanced
+    channel only; the hint names ``enhanced_web_chat`` (and the standard ones there are).
+    """
+    if not isinstance(value, str):
+        return ""
+    expected = str(ctx.get("expected", ""))
+    name = value.strip().lower().removeprefix("standard_").removeprefix("enhanced_")
+    enhanced, standard = f"enhanced_{name}", f"standard_{name}"
+    if f"'{enhanced}'" not in expected or value == enhanced:
+        return ""
+    if f"'{standard}'" in expected:
+        return f" (did you mean {standard!r} or {enhanced!r}?)"
+    only = ", ".join(re.findall(r"'standard_(\w+)'", expected))
+    return (f" ({name.replace('_', ' ')} exists only as an enhanced channel: write "
+            f"{enhanced!r}; the standard channels are {only})")
+
+
 def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
     kind = details["type"]
     ctx = details.get("ctx") or {}
@@ -543,7 +600,8 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
             return f"found {match.group(2)}; {match.group(1)}"
         return text if isinstance(details.get("input"), dict) else f"{found}; {text}"
     if kind == "literal_error":
-        return f"{found}; allowed: {_literal_choices(field_type, ctx)}"
+        return (f"{found}; allowed: {_literal_choices(field_type, ctx)}"
+                + _channel_type_hint(details.get("input"), ctx))
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         kinds = ", ".join(repr(tag) for tag in _union_tags(field_type)) or ctx.get(
             "expected_tags", ""

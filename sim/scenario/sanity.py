@@ -43,7 +43,29 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"{schedule} set who is online"
             )
     warnings.extend(arrivals_past_horizon(scenario))
+    warnings.extend(shifts_past_horizon(scenario))
     warnings.extend(unstaffed_arrivals(scenario))
+    return warnings
+
+
+def shifts_past_horizon(scenario: Scenario) -> list[str]:
+    """Warn about shifts that end after the run ends (the run stops them at the horizon)."""
+    warnings: list[str] = []
+    clock = _time_text(scenario)
+    end = clock(scenario.horizon)
+    for group_index, group in enumerate(scenario.agent_groups):
+        for index, shift in enumerate(group.shifts or []):
+            key = f"agent_groups[{group_index}].shifts[{index}]"
+            if shift.start >= scenario.horizon:
+                warnings.append(
+                    f"{key}.start: the shift starts at {clock(shift.start)}, when the run "
+                    f"has ended ({end}, horizon {format_duration(scenario.horizon)}); its "
+                    "agents never log in; lengthen horizon or remove the shift")
+            elif shift.end > scenario.horizon + 1e-6:
+                warnings.append(
+                    f"{key}.end: the shift ends at {clock(shift.end)}, after the run ends "
+                    f"({end}, horizon {format_duration(scenario.horizon)}); its agents "
+                    "are simulated only until then; lengthen horizon to see the rest")
     return warnings
 
 

@@ -33,6 +33,7 @@ from sim.scenario.clock import (
     validating_with,
 )
 from sim.scenario.units import (
+    format_duration,
     parse_duration,
     parse_rate_per_hour,
     percent_sign_as_points,
@@ -656,6 +657,12 @@ class Shift(Schema):
         if not isinstance(data, dict) or not isinstance(data.get("breaks"), list):
             return data
         for index, item in enumerate(data["breaks"]):
+            if isinstance(item, dict) and item.get("after") is None and item.get("at") is None:
+                raise ScenarioRuleError(
+                    ("breaks", index),
+                    "a break needs its start: give at (a time point, such as \"12:30\") "
+                    "or after (a duration from the shift's start, such as 4h), and duration",
+                )
             after = item.get("after") if isinstance(item, dict) else None
             if isinstance(after, str) and is_clock_time(after):
                 raise ScenarioRuleError(
@@ -699,12 +706,7 @@ class Shift(Schema):
     def _ordered(self) -> Shift:
         if self.end <= self.start:
             raise ValueError(f"end ({self.end:g}s) must be after start ({self.start:g}s)")
-        for item in self.breaks:
-            if self.start + item.after + item.duration > self.end:
-                raise ValueError(
-                    f"a break at {item.after:g}s lasting {item.duration:g}s ends after the shift"
-                )
-        return self
+        return self  # breaks past the shift's end: _check_breaks, in clock time
 
 
 class AfterConversationWork(Schema):
@@ -974,6 +976,7 @@ class Scenario(Schema):
         _check_references(self)
         _check_capacity(self)
         _check_schedule(self)
+        _check_breaks(self)
         return self
 
     @property
@@ -1118,10 +1121,15 @@ def _check_schedule(scenario: Scenario) -> None:
             covered = len(entries) * length
             if covered + 1e-6 < scenario.horizon:
                 name = "rates" if profile.rates is not None else "volumes"
+                with_day = scenario.clock.multi_day(scenario.horizon)
+                start, end, last = (scenario.clock.label(moment, with_day=with_day)
+                                    for moment in (0.0, covered, scenario.horizon))
                 raise ScenarioRuleError(
                     (*loc, name),
-                    f"{len(entries)} intervals of {length:g}s cover {covered:g}s but the "
-                    f"horizon is {scenario.horizon:g}s; add entries or set repeat: true",
+                    f"{len(entries)} intervals of {format_duration(length)} cover {start} to "
+                    f"{end} but the run lasts until {last} (horizon "
+                    f"{format_duration(scenario.horizon)}); add entries up to {last} or set "
+                    "repeat: true",
                 )
     for index, group in enumerate(scenario.agent_groups):
         if group.staffing is not None and len(group.staffing) < scenario.n_intervals:
@@ -1130,6 +1138,25 @@ def _check_schedule(scenario: Scenario) -> None:
                 f"has {len(group.staffing)} entries but the horizon has "
                 f"{scenario.n_intervals} intervals",
             )
+
+
+def _check_breaks(scenario: Scenario) -> None:
+    """Every break ends by its shift's end; said in clock time, as the user wrote it."""
+    with_day = scenario.clock.multi_day(max(scenario.horizon, 1.0))
+    for group_index, group in enumerate(scenario.agent_groups):
+        for shift_index, shift in enumerate(group.shifts or []):
+            for index, item in enumerate(shift.breaks):
+                start = shift.start + item.after
+                if start + item.duration > shift.end:
+                    label = scenario.clock.label
+                    raise ScenarioRuleError(
+                        ("agent_groups", group_index, "shifts", shift_index, "breaks", index),
+                        f"the break at {label(start, with_day=with_day)} lasting "
+                        f"{format_duration(item.duration)} ends at "
+                        f"{label(start + item.duration, with_day=with_day)}, after the "
+                        f"shift's end ({label(shift.end, with_day=with_day)}); start it "
+                        "earlier or shorten it",
+                    )
 
 
 def work_size(channel: Channel) -> float:
