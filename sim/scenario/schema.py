@@ -445,12 +445,41 @@ class Break(Schema):
     at: TimePoint | None = None
     """When the break starts, as a time point (``"12:30"``), instead of ``after``; the
     shift turns it into ``after`` (so it reads back as ``after``)."""
+    window: str | None = None
+    """A break window, two time points joined by ``-`` (``"15:30-17:00"``), instead of
+    ``after`` or ``at``: the shift's agents take their breaks staggered across it (see
+    ``spread``); the shift turns it into ``after`` (the window's start) and ``spread``."""
+    spread: Seconds = Field(default=0.0, ge=0)
+    """How far after ``after`` the last agent's break may start (seconds): the shift's
+    agents are dealt round-robin to non-overlapping break slots spread over
+    ``[after, after + spread]``, so no moment of the window loses more than its share of
+    them. ``0``: every agent at ``after`` (the default)."""
 
     @model_validator(mode="after")
     def _at_read_by_shift(self) -> Break:
-        if self.at is not None:
-            raise ValueError("a break's at is read by its shift; give after outside a shift")
+        if self.at is not None or self.window is not None:
+            raise ValueError("a break's at or window is read by its shift; give after "
+                             "outside a shift")
         return self
+
+    def slot_starts(self) -> list[float]:
+        """Start offsets from the shift's start (seconds) of the window's break slots.
+
+        ``floor((spread + duration) / duration)`` non-overlapping slots spread evenly over
+        ``[after, after + spread]``; one slot at ``after`` without a spread.
+        """
+        if self.spread <= 0:
+            return [self.after]
+        slots = max(1, math.floor((self.spread + self.duration) / self.duration + 1e-9))
+        if slots == 1:
+            return [self.after + self.spread / 2.0]
+        return [self.after + self.spread * k / (slots - 1) for k in range(slots)]
+
+    def agent_start(self, agent: int) -> float:
+        """Offset from the shift's start (seconds) of the break of the shift's ``agent``-th
+        agent (0, 1, ...): the slots of :meth:`slot_starts` dealt round-robin."""
+        slots = self.slot_starts()
+        return slots[agent % len(slots)]
 
 
 class Shift(Schema):
@@ -482,7 +511,8 @@ class Shift(Schema):
                     f"shift's start (such as 4h or 90m); for a clock time write "
                     f"at: \"{after.strip()}\"",
                 )
-        if not any(isinstance(item, dict) and item.get("at") is not None
+        if not any(isinstance(item, dict) and (item.get("at") is not None
+                                               or item.get("window") is not None)
                    for item in data["breaks"]):
             return data
         try:
@@ -491,6 +521,9 @@ class Shift(Schema):
             start = None
         breaks = []
         for index, item in enumerate(data["breaks"]):
+            if isinstance(item, dict) and item.get("window") is not None:
+                breaks.append(_window_break(item, index, start))
+                continue
             if isinstance(item, dict) and item.get("at") is not None:
                 if item.get("after") is not None:
                     raise ScenarioRuleError(
@@ -518,11 +551,53 @@ class Shift(Schema):
         if self.end <= self.start:
             raise ValueError(f"end ({self.end:g}s) must be after start ({self.start:g}s)")
         for item in self.breaks:
-            if self.start + item.after + item.duration > self.end:
+            if self.start + item.after + item.spread + item.duration > self.end + 1e-9:
                 raise ValueError(
-                    f"a break at {item.after:g}s lasting {item.duration:g}s ends after the shift"
+                    f"a break at {item.after + item.spread:g}s lasting {item.duration:g}s "
+                    "ends after the shift"
                 )
         return self
+
+
+WINDOW_HELP = 'two time points joined by "-", such as "15:30-17:00"'
+
+
+def _window_break(item: dict[str, Any], index: int, start: object) -> dict[str, Any]:
+    """A break given as a ``window`` turned into ``after`` and ``spread`` (seconds).
+
+    Raises:
+        ScenarioRuleError: at ``breaks[index].window`` for a window that is not two time
+            points, ends before it starts, is shorter than the break, begins before the
+            shift, or comes with ``after`` or ``at``.
+    """
+    where = ("breaks", index, "window")
+    if item.get("after") is not None or item.get("at") is not None:
+        raise ScenarioRuleError(where, "give after, at or window, one of them")
+    text = item["window"]
+    parts = text.split("-") if isinstance(text, str) else []
+    if len(parts) != 2 or not all(part.strip() for part in parts):
+        raise ScenarioRuleError(where, f"expected {WINDOW_HELP}, found {text!r}")
+    try:
+        opens, closes = (parse_time_point(part.strip()) for part in parts)
+    except ValueError as error:
+        raise ScenarioRuleError(where, f"{error} (expected {WINDOW_HELP})") from None
+    try:
+        duration = parse_duration(item.get("duration"))
+    except ValueError:  # the duration's own problem is reported on ``duration``
+        duration = 0.0
+    if not isinstance(opens, float) or not isinstance(closes, float):
+        opens = closes = 0.0
+    if not isinstance(start, float):
+        start = opens
+    if closes <= opens:
+        raise ScenarioRuleError(where, f"the window {text} ends before it starts")
+    if duration > closes - opens + 1e-9:
+        raise ScenarioRuleError(
+            where, f"the window {text} is shorter than the break's duration ({duration:g}s)")
+    if opens < start:
+        raise ScenarioRuleError(where, f"the window {text} opens before the shift's start")
+    rest = {key: value for key, value in item.items() if key != "window"}
+    return {**rest, "after": opens - start, "spread": max(0.0, closes - opens - duration)}
 
 
 class AfterConversationWork(Schema):
