@@ -476,8 +476,11 @@ class Break(Schema):
         return [self.after + self.spread * k / (slots - 1) for k in range(slots)]
 
     def agent_start(self, agent: int) -> float:
-        """Offset from the shift's start (seconds) of the break of the shift's ``agent``-th
-        agent (0, 1, ...): the slots of :meth:`slot_starts` dealt round-robin."""
+        """Offset from the shift's start (seconds) of one agent's break.
+
+        ``agent`` counts the shift's agents from 0; the slots of :meth:`slot_starts` are
+        dealt round-robin.
+        """
         slots = self.slot_starts()
         return slots[agent % len(slots)]
 

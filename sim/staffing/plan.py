@@ -83,13 +83,19 @@ from sim.staffing.search import IntervalEstimates, Log, Runner, goal_margin, mee
 from sim.staffing.shift_cover import (
     ShiftTemplate,
     cover_shifts,
-    coverage_matrix,
     covered_agents,
+)
+from sim.staffing.shift_plan import (
+    ShiftPattern,
+    availability_matrix,
+    group_hours,
+    group_patterns,
+    template_patterns,
+    with_shift_plans,
 )
 from sim.staffing.variants import (
     CAPACITY_MODEL_NAMES,
     capacity_variants,
-    group_shift_templates,
     online_agents,
     shift_templates_from,
     staffed_groups,
@@ -155,6 +161,11 @@ class StaffingReport:
         group_shifts: capacity model -> group -> scheduled agents per shift template of
             ``group_templates`` (:meth:`shift_cover_table` sets them against the
             requirement).
+        group_patterns: group -> its shifts (with their breaks) behind ``group_templates``.
+        shift_estimates: capacity model -> the shift plan's verification (every staffed
+            group working its plan, breaks included; the verification's replications).
+        shift_scenarios: capacity model -> the scenario of that shift plan (what
+            ``--write-scenario`` writes).
         simulated_days: simulated days spent in total.
         simulated_runs: simulated runs in total (runs re-used from the cache not counted).
         runtime_s: wall-clock time in total (seconds).
@@ -170,6 +181,9 @@ class StaffingReport:
     curve: pd.DataFrame | None = None
     group_templates: dict[str, list[ShiftTemplate]] = field(default_factory=dict)
     group_shifts: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    group_patterns: dict[str, list[ShiftPattern]] = field(default_factory=dict)
+    shift_estimates: dict[str, DayEstimates] = field(default_factory=dict)
+    shift_scenarios: dict[str, Scenario] = field(default_factory=dict)
     simulated_days: float = 0.0
     simulated_runs: int = 0
     runtime_s: float = 0.0
@@ -200,7 +214,8 @@ class StaffingReport:
 
         One row per staffed group with a plan, capacity model and interval: ``interval``,
         ``start_s``, ``group``, ``model``, ``required`` (scheduled agents), ``on_shift``
-        (agents whose shift covers the interval) and ``surplus`` (on shift - required).
+        (agents whose shift covers the interval), ``available`` (their mean number not on
+        a break) and ``surplus`` (on shift - required: paid beyond the requirement).
         """
         frames = []
         n = self.scenario.n_intervals
@@ -210,13 +225,39 @@ class StaffingReport:
                     continue
                 need = self.results[model].scheduled[position]
                 on_shift = covered_agents(plans[name], self.group_templates[name], n)
+                available = availability_matrix(self.group_patterns[name], n) @ np.asarray(
+                    plans[name], dtype=float) if name in self.group_patterns else on_shift
                 frames.append(pd.DataFrame({
                     "interval": np.arange(n), "start_s": np.arange(n) * self.scenario.interval,
                     "group": name, "model": model, "required": need, "on_shift": on_shift,
-                    "surplus": on_shift - need}))
-        columns = ["interval", "start_s", "group", "model", "required", "on_shift", "surplus"]
+                    "available": np.round(available, 3), "surplus": on_shift - need}))
+        columns = ["interval", "start_s", "group", "model", "required", "on_shift",
+                   "available", "surplus"]
         return (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame(columns=columns))
+
+    def shift_plan_meets(self, model: str) -> np.ndarray:
+        """Per interval: every queue meets its goals in the shift plan's verification."""
+        check = self.results[model].check
+        return np.asarray(check.meets(self.shift_estimates[model]).all(axis=0))
+
+    def shift_plan_missing(self, model: str) -> list[str]:
+        """Clock times of the intervals where the shift plan's verification misses a goal."""
+        return [self.clock(i * self.scenario.interval)
+                for i in np.flatnonzero(~self.shift_plan_meets(model))]
+
+    def carried(self, model: str) -> dict[str, list[str]]:
+        """Group -> the spans (``HH:MM-HH:MM``) of the intervals it has agents in."""
+        result = self.results[model]
+        spans: dict[str, list[str]] = {}
+        for name, row in zip(result.groups, result.required, strict=True):
+            staffed = np.flatnonzero(row > 0)
+            runs = np.split(staffed, np.flatnonzero(np.diff(staffed) > 1) + 1) if len(
+                staffed) else []
+            spans[name] = [f"{self.clock(run[0] * self.scenario.interval)}-"
+                           f"{self.clock((run[-1] + 1) * self.scenario.interval)}"
+                           for run in runs]
+        return spans
 
     @property
     def fixed_groups(self) -> list[str]:
@@ -304,12 +345,13 @@ class StaffingReport:
     def uncovered(self, model: str, group: str) -> list[str]:
         """Clock times of intervals needing agents that no shift template of ``group`` covers.
 
-        Empty when every interval needing agents is covered.
+        Empty when every interval needing agents is covered (an agent of one of its
+        shifts available there, not on a break all of it).
         """
-        templates = self.group_templates.get(group, [])
+        patterns = self.group_patterns.get(group, [])
         result = self.results[model]
         need = result.scheduled[self.groups.index(group)]
-        covered = (coverage_matrix(templates, len(need)).sum(axis=1) > 0 if templates
+        covered = (availability_matrix(patterns, len(need)).max(axis=1) > 1e-9 if patterns
                    else np.zeros(len(need), dtype=bool))
         return [self.clock(i * self.scenario.interval)
                 for i in np.flatnonzero((need > 0) & ~covered)]
@@ -486,7 +528,11 @@ def staff(
         executor = make_executor(jobs)
     root = scenario.seed if seed is None else seed
     runner = Runner(executor)
-    starts = {model: group_starts(queue_requirements(variant, goals, per_queue, model, chosen),
+    patterns = {name: template_patterns(scenario, shift_templates) if shift_templates
+                else group_patterns(scenario, name) for name in chosen}
+    hours = group_hours(scenario, chosen, patterns)
+    starts = {model: group_starts(queue_requirements(variant, goals, per_queue, model, chosen,
+                                                     hours),
                                   chosen, scenario.n_intervals)
               for model, variant in variants.items()}
     if log and len(scenario.agent_groups) > 1:
@@ -495,17 +541,19 @@ def staff(
             + (f"; {', '.join(fixed)} keep their agents" if fixed else ""))
     results = run_group_searches(
         variants, goals, check, chosen, starts, replications, verification_replications,
-        root, runner, max_iterations, log, extend_unclear)
+        root, runner, max_iterations, log, extend_unclear, hours)
     curve_frame = _curve(scenario, goals, variants, runner, root, curve_replications, skipped,
                          log) if curve else None
     report = StaffingReport(
         scenario=scenario, goals=goals, per_queue=per_queue, groups=chosen,
-        analytic=queue_requirements(scenario, goals, per_queue, "tab", chosen),
+        analytic=queue_requirements(scenario, goals, per_queue, "tab", chosen, hours),
         results=results, skipped=skipped, curve=curve_frame,
-        group_templates={name: list(shift_templates) if shift_templates
-                         else group_shift_templates(scenario, name) for name in chosen},
+        group_templates={name: [pattern.template for pattern in patterns[name]]
+                         for name in chosen},
+        group_patterns=patterns,
     )
     _cover(report)
+    _verify_shifts(report, variants, runner, root, log)
     report.simulated_days, report.simulated_runs = runner.days, runner.runs
     report.runtime_s = time.perf_counter() - started
     if log:
@@ -586,7 +634,35 @@ def _cover(report: StaffingReport) -> None:
                     "shift template covers them")
                 continue
             report.group_shifts.setdefault(model, {})[name] = cover_shifts(
-                result.scheduled[position], templates)
+                result.scheduled[position], templates,
+                availability=availability_matrix(report.group_patterns[name],
+                                                 report.scenario.n_intervals))
+
+
+def _verify_shifts(report: StaffingReport, variants: dict[str, Scenario], runner: Runner,
+                   root: int, log: Log | None) -> None:
+    """Simulate each model's shift plan (every staffed group on its shifts, breaks kept).
+
+    With the verification's replications and seed, where every staffed group has a plan:
+    the estimates go to ``report.shift_estimates`` and the scenario to
+    ``report.shift_scenarios``.
+    """
+    for model, plans in report.group_shifts.items():
+        if set(plans) != set(report.groups):
+            continue
+        scenario = with_shift_plans(variants[model], {
+            name: (report.group_patterns[name], plans[name]) for name in report.groups})
+        result = report.results[model]
+        key = tuple((name, tuple(plans[name])) for name in report.groups)
+        runs = runner.run([(("shifts", model, key, root, r), (scenario, root, r))
+                           for r in range(result.verification_replications)], measure_day)
+        report.shift_scenarios[model] = scenario
+        report.shift_estimates[model] = DayEstimates.from_runs(runs)
+        if log:
+            missing = report.shift_plan_missing(model)
+            log(f"{model}: the shift plan verified ("
+                + (f"goals missed at {', '.join(missing)})" if missing
+                   else "every queue meets its goals in every interval)"))
 
 
 def simulate_requirements(
