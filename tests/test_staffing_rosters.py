@@ -15,7 +15,8 @@ from sim.staffing.analytic import queue_owners
 from sim.staffing.day_measures import measure_day
 from sim.staffing.goal_check import DayEstimates
 from sim.staffing.plan import StaffingGoals, staff
-from sim.staffing.shift_plan import group_hours
+from sim.staffing.shift_cover import cover_shifts
+from sim.staffing.shift_plan import availability_matrix, group_hours, group_patterns
 
 HOUR = 3600.0
 SEED = 3
@@ -101,3 +102,19 @@ def test_the_written_scenario_is_the_shift_plan_and_reproduces_its_verification(
     again = DayEstimates.from_runs(runs)
     np.testing.assert_array_equal(again.mean, report.shift_estimates["tab"].mean)
     np.testing.assert_array_equal(again.ci95, report.shift_estimates["tab"].ci95)
+
+
+def test_the_cover_places_window_breaks_where_the_requirement_leaves_room():
+    """One shift 00:00-04:00 with a 1-hour break in the window 01:00-03:00 (slots at 01:00
+    and 02:00); 3 agents are needed at 00:00, 02:00 and 03:00 and 1 at 01:00. Four agents
+    do it only with three breaks at 01:00 and one at 02:00 (staggered evenly, two and two,
+    02:00 would have two agents)."""
+    scenario = shared_queues({"team": [{"start": 0, "end": 4 * HOUR, "agents": 4, "breaks": [
+        {"window": "01:00-03:00", "duration": "1h"}]}]})
+    patterns = group_patterns(scenario, "team")
+    assert [pattern.shift.breaks[0].after for pattern in patterns] == [HOUR, 2 * HOUR]
+    counts = cover_shifts([3, 1, 3, 3], [p.template for p in patterns],
+                          availability=availability_matrix(patterns, 4))
+    assert counts == [3, 1]
+    even = group_patterns(scenario, "team", place_breaks=False)
+    assert availability_matrix(even, 4)[:, 0].tolist() == [1.0, 0.5, 0.5, 1.0]

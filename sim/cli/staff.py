@@ -365,6 +365,9 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
                         f"peak {int(result.scheduled.sum(axis=0).max())} agents, "
                         f"{result.iterations} steps; {met}; one agent fewer misses a goal "
                         f"in {fewer} staffed intervals"))
+        carried = "; ".join(f"{name} {', '.join(spans) or 'none'}"
+                            for name, spans in report.carried(model).items())
+        print(printable(f"{model}: groups carry the intervals {carried}"))
         for line in result.out_of_reach_lines(report.clock):
             print(printable(f"{model}: {line}"))
     difference = report.agent_hours_difference()
@@ -372,11 +375,15 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
         print(f"status - tab: {difference:+.1f} agent-hours")
     for model, plans in report.group_shifts.items():
         for name, counts in plans.items():
-            pairs = ", ".join(f"{report.clock(start * report.scenario.interval)}+"
-                              f"{length * report.scenario.interval / 3600:g}h: {count}"
-                              for (start, length), count in zip(report.group_templates[name],
-                                                                counts, strict=True))
-            print(printable(f"{model} {name} agents per shift (start+length): {pairs}"))
+            pairs = ", ".join(f"{label}: {count}" for label, count in zip(
+                report.shift_labels(name), counts, strict=True))
+            print(printable(f"{model} {name} agents per shift: {pairs}"))
+        if model in report.shift_estimates:
+            missing = report.shift_plan_missing(model)
+            print(printable(f"{model}: the shift plan, simulated with its breaks: "
+                            + (f"goals missed in the intervals starting {', '.join(missing)}"
+                               if missing else "every queue meets its goals in every "
+                               "interval")))
     print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
           f"{report.runtime_s:.1f}s")
     print(printable(f"wrote {len(written)} files to {next(iter(written.values())).parent}/"))

@@ -161,7 +161,9 @@ def shift_cover_chart(table: pd.DataFrame, interval_s: float, clock: Clock | Non
 
     Returns:
         The figure: per capacity model, the agents on shift as a shaded step and the
-        required agents as a dashed step; the gap between them is the plan's surplus.
+        required agents as a dashed step; the gap between them is the plan's surplus. With
+        breaks (an ``available`` column below ``on_shift``), the agents on shift and not on
+        a break as a dotted step.
     """
     parts = _groups(table)
     figure, panels = _panels(len(parts))
@@ -178,6 +180,10 @@ def shift_cover_chart(table: pd.DataFrame, interval_s: float, clock: Clock | Non
                       linewidth=2, label=f"on shift (plan), {name}")
             axes.step(edges, _step(plan["required"]), where="post", color=color,
                       linestyle="--", linewidth=1.2, label=f"required, {name}")
+            if "available" in plan and (plan["available"] < plan["on_shift"] - 1e-9).any():
+                axes.step(edges, _step(plan["available"]), where="post", color=color,
+                          linestyle=":", linewidth=1.5,
+                          label=f"on shift, not on a break, {name}")
         _time_axis(axes, edges, clock)
         axes.set_ylabel("agents (scheduled, count)")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))

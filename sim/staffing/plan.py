@@ -90,6 +90,7 @@ from sim.staffing.shift_plan import (
     availability_matrix,
     group_hours,
     group_patterns,
+    pattern_label,
     template_patterns,
     with_shift_plans,
 )
@@ -235,6 +236,15 @@ class StaffingReport:
                    "available", "surplus"]
         return (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame(columns=columns))
+
+    def shift_labels(self, group: str) -> list[str]:
+        """The group's shift patterns as ``HH:MM-HH:MM`` with their breaks, in plan order."""
+        patterns = self.group_patterns.get(group)
+        if patterns:
+            return [pattern_label(pattern, self.clock) for pattern in patterns]
+        interval = self.scenario.interval
+        return [f"{self.clock(start * interval)}+{length * interval / 3600:g}h"
+                for start, length in self.group_templates.get(group, [])]
 
     def shift_plan_meets(self, model: str) -> np.ndarray:
         """Per interval: every queue meets its goals in the shift plan's verification."""
@@ -393,6 +403,9 @@ class StaffingReport:
             "skipped": self.skipped,
             "shift_templates": {g: [list(t) for t in ts] for g, ts in self.group_templates.items()},
             "shifts": self.group_shifts,
+            "carried": {m: self.carried(m) for m in results},
+            "shift_plan_intervals_missing": {m: self.shift_plan_missing(m)
+                                             for m in self.shift_estimates},
             "simulated_days": round(self.simulated_days, 2),
             "simulated_runs": self.simulated_runs,
             "runtime_s": round(self.runtime_s, 2),

@@ -15,8 +15,9 @@ Times are seconds; intervals are reporting intervals.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,19 +75,51 @@ def pattern_of(scenario: Scenario, shift: Shift) -> ShiftPattern:
     return ShiftPattern(shift, start, length, np.clip(available, 0.0, 1.0))
 
 
-def group_patterns(scenario: Scenario, name: str) -> list[ShiftPattern]:
-    """The group's distinct shifts as patterns, in the scenario's order (none without)."""
+def placed_breaks(shift: Shift) -> list[Shift]:
+    """The shift once per placement of its window breaks (each at one of its slots).
+
+    A break window (``spread`` > 0) becomes an exact break at each of its slots
+    (:meth:`sim.scenario.schema.Break.slot_starts`), every combination of the shift's
+    windows once; exact breaks stay. A shift without a window is returned alone.
+    """
+    choices = [item.slot_starts() if item.spread > 0 else [item.after]
+               for item in shift.breaks]
+    return [shift.model_copy(update={"breaks": [
+        item.model_copy(update={"after": after, "spread": 0.0})
+        for item, after in zip(shift.breaks, chosen, strict=True)]})
+        for chosen in itertools.product(*choices)] if any(
+            item.spread > 0 for item in shift.breaks) else [shift]
+
+
+def group_patterns(scenario: Scenario, name: str, place_breaks: bool = True
+                   ) -> list[ShiftPattern]:
+    """The group's distinct shifts as patterns, in the scenario's order (none without).
+
+    With ``place_breaks`` a shift with a break window is one pattern per placement of
+    its breaks (:func:`placed_breaks`): the covering then chooses how many agents take
+    their break in each slot, placing the breaks where the requirement leaves room.
+    """
     group = next(group for group in scenario.agent_groups if group.name == name)
     patterns: list[ShiftPattern] = []
     seen: list[dict[str, Any]] = []
-    for shift in group.shifts or []:
-        if shift.start >= scenario.horizon:
+    for own in group.shifts or []:
+        if own.start >= scenario.horizon:
             continue
-        key = shift.model_dump(exclude={"agents"})
-        if key not in seen:
-            seen.append(key)
-            patterns.append(pattern_of(scenario, shift))
+        for shift in placed_breaks(own) if place_breaks else [own]:
+            key = shift.model_dump(exclude={"agents"})
+            if key not in seen:
+                seen.append(key)
+                patterns.append(pattern_of(scenario, shift))
     return patterns
+
+
+def pattern_label(pattern: ShiftPattern, clock: Callable[[float], str]) -> str:
+    """``08:00-16:00`` with its breaks (``, break 12:00+30m``), on the scenario's clock."""
+    shift = pattern.shift
+    breaks = "".join(f", break {clock(shift.start + item.after)}+{item.duration / 60:g}m"
+                     + (f" spread {item.spread / 60:g}m" if item.spread > 0 else "")
+                     for item in shift.breaks)
+    return f"{clock(shift.start)}-{clock(shift.end)}{breaks}"
 
 
 def template_patterns(scenario: Scenario, templates: Sequence[ShiftTemplate]
