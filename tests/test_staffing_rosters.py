@@ -118,3 +118,30 @@ def test_the_cover_places_window_breaks_where_the_requirement_leaves_room():
     assert counts == [3, 1]
     even = group_patterns(scenario, "team", place_breaks=False)
     assert availability_matrix(even, 4)[:, 0].tolist() == [1.0, 0.5, 0.5, 1.0]
+
+
+def test_the_headline_gives_paid_shift_hours_surplus_and_how_sure_it_is(roster):
+    _, scenario, report = roster
+    result = report.results["tab"]
+    paid = report.paid_hours("tab")
+    for name, counts in report.group_shifts["tab"].items():
+        shifts = report.group_patterns[name]
+        assert paid[name] == pytest.approx(sum(
+            count * (shift.shift.end - shift.shift.start) / HOUR
+            for shift, count in zip(shifts, counts, strict=True)))
+        assert report.surplus_hours("tab")[name] == pytest.approx(
+            paid[name] - result.group_agent_hours()[name])
+    assert report.judged_on("tab") == "on the mean of 6 replications"
+    # Within noise: the verification's 95% CI of some queue's margin straddles 0.
+    low = result.check.margins(result.estimates, -1).min(axis=0)
+    high = result.check.margins(result.estimates, 1).min(axis=0)
+    assert result.within_noise().tolist() == ((low < 0) & (high >= 0)).tolist()
+    table = report.table()
+    assert table["within_noise_tab"].tolist() == result.within_noise().tolist() * len(
+        result.groups)
+    days = table["days_met_tab"].to_numpy()
+    assert ((days >= 0) & (days <= 1)).all()
+    assert np.all(np.isclose(days * 6, np.round(days * 6), atol=1e-3))  # whole days of 6
+    summary = report.summary()
+    assert summary["paid_shift_hours"]["tab"] == paid
+    assert summary["goals_judged"]["tab"] == "on the mean of 6 replications"

@@ -336,6 +336,19 @@ def days_text(report: StaffingReport, result: GroupStaffingResult,
             f"{share[lowest]:.0%} at {report.clock(lowest * report.scenario.interval)})")
 
 
+def certainty_text(report: StaffingReport, result: GroupStaffingResult) -> str:
+    """How sure the answer is: intervals within noise, the lowest chance a day meets."""
+    import numpy as np
+
+    noise = result.within_noise()
+    share = result.share_of_days()
+    lowest = int(np.argmin(share))
+    return (f"{int(noise.sum())} of {len(noise)} intervals within noise (the 95% CI of a "
+            "queue's figure straddles its goal); chance a day meets every goal: lowest "
+            f"{share[lowest]:.0%} at {report.clock(lowest * report.scenario.interval)}, "
+            f"median {float(np.median(share)):.0%} (staffing.csv days_met_*)")
+
+
 def _print_report(report: StaffingReport, written: dict[str, Path],
                   scenario_file: Path | None) -> None:
     """The results in a few lines: agent-hours per model and group, shifts, effort, files."""
@@ -361,10 +374,15 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
         breaks = result.breaks_with_one_fewer().sum(axis=1)
         fewer = ", ".join(f"{name} {int(count)}/{int((row > 0).sum())}" for name, count, row
                           in zip(result.groups, breaks, result.required, strict=True))
-        print(printable(f"{model}: {result.agent_hours:.1f} scheduled agent-hours ({groups}), "
-                        f"peak {int(result.scheduled.sum(axis=0).max())} agents, "
-                        f"{result.iterations} steps; {met}; one agent fewer misses a goal "
+        paid = report.paid_hours(model)
+        pays = (f"; the shift plan pays {sum(paid.values()):.1f} agent-hours (surplus "
+                f"{sum(report.surplus_hours(model).values()):.1f})" if paid else "")
+        print(printable(f"{model}: {result.agent_hours:.1f} scheduled agent-hours required "
+                        f"({groups}){pays}, peak {int(result.scheduled.sum(axis=0).max())} "
+                        f"agents, {result.iterations} steps; goals judged "
+                        f"{report.judged_on(model)}: {met}; one agent fewer misses a goal "
                         f"in {fewer} staffed intervals"))
+        print(printable(f"{model}: {certainty_text(report, result)}"))
         carried = "; ".join(f"{name} {', '.join(spans) or 'none'}"
                             for name, spans in report.carried(model).items())
         print(printable(f"{model}: groups carry the intervals {carried}"))

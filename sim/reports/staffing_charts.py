@@ -282,7 +282,8 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         clock: the scenario's clock; 00:00 undated when omitted.
 
     Returns:
-        The figure.
+        The figure; intervals whose answer is within noise (``within_noise_<model>``: the
+        95% CI of a queue's figure straddles its goal) are ringed.
     """
     models = models or [c.removeprefix("scheduled_") for c in table.columns
                         if c.startswith("scheduled_")]
@@ -302,6 +303,13 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
             axes.fill_between(centres, mean - half, np.minimum(mean + half, 100.0),
                               color=COLORS.get(model), alpha=0.2,
                               label=f"95% CI, {LABELS[model]}")
+            noise_column = f"within_noise_{model}"
+            if noise_column in rows and rows[noise_column].astype(bool).any():
+                noise = rows[noise_column].to_numpy(dtype=bool)
+                axes.plot(centres[noise], mean[noise], marker="o", markersize=10,
+                          linestyle="none", markerfacecolor="none",
+                          markeredgecolor=COLORS.get(model), markeredgewidth=1.5,
+                          label=f"within noise (a queue's CI straddles its goal), {LABELS[model]}")
             if np.isfinite(mean - half).any():
                 lowest = min(lowest, float(np.nanmin(mean - half)))
         _time_axis(axes, _hours(rows["start_s"], interval_s), clock)
@@ -312,7 +320,8 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         axes.set_ylim(max(0.0, 5.0 * math.floor(bottom / 5.0)), 101)
         axes.legend(loc="lower left", ncol=2, fontsize="small")
         _panel_title(axes, group, len(parts) > 1)
-    _finish(figure, panels, "Achieved service level per interval at the required staffing")
+    _finish(figure, panels, "Achieved service level per interval at the required staffing "
+            "(goals judged on the mean)")
     return figure
 
 

@@ -504,6 +504,17 @@ class GroupStaffingResult:
         """Per interval: the share of the verification's days meeting every queue's goals."""
         return self.check.share_of_days(self.estimates)
 
+    def within_noise(self) -> np.ndarray:
+        """Per interval: the verification's answer is within noise.
+
+        The 95% CI of some queue's goal margin straddles the goal (its pessimistic end
+        misses, its optimistic end meets): more replications could turn a meet into a
+        miss or back. On the mean only (with ``days`` the share of days decides).
+        """
+        low = self.check.margins(self.estimates, -1).min(axis=0)
+        high = self.check.margins(self.estimates, 1).min(axis=0)
+        return np.asarray((low < -1e-12) & (high >= -1e-12))
+
     def breaks_with_one_fewer(self) -> np.ndarray:
         """``[group, interval]``: one agent fewer misses a goal (point estimate).
 
@@ -534,6 +545,9 @@ class GroupStaffingResult:
             frame["margin"] = margins[row]
             frame["meets"] = margins[row] >= -1e-12
             frame["out_of_reach"] = self.out_of_reach[row].any(axis=0)
+            low = self.check.margins(self.estimates, -1)[row]
+            high = self.check.margins(self.estimates, 1)[row]
+            frame["within_noise"] = (low < -1e-12) & (high >= -1e-12)
             if daily is not None:
                 frame["days_met"] = (daily[:, row].min(axis=1) >= -1e-12).mean(axis=0)
             frames.append(frame)

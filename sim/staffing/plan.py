@@ -32,10 +32,12 @@ queues the group serves, weighted by their offered or answered sessions), ``meet
 (every queue meets its goals in the interval), ``one_fewer_breaks_m``,
 ``one_fewer_margin_m`` with its CI ends
 ``one_fewer_margin_low_m`` / ``one_fewer_margin_high_m``, ``one_fewer_queue_m`` and
-``decision_clear_m``; on a share of days (``goals.days``) ``days_met_m`` (the share of the
-verification's days on which every queue met its goals; ``meets_m`` is then whether that
-share reaches ``goals.days``); with groups not staffed, ``fixed_agents_online`` (their mean agents
-logged in and not on a break, from their schedule). :meth:`StaffingReport.queue_table`
+``decision_clear_m``; ``within_noise_m`` (the 95% CI of some queue's figure straddles its
+goal: more replications could turn the answer), ``days_met_m`` (the share of the
+verification's days on which every queue met its goals: the chance a day meets them; on a
+share of days, ``goals.days``, ``meets_m`` is whether it reaches that share); with groups
+not staffed, ``fixed_agents_online`` (their mean agents logged in and not on a break, from
+their schedule). :meth:`StaffingReport.queue_table`
 is one row per capacity model, interval and queue (then ``all``) with the verification's
 figures and CIs.
 """
@@ -246,6 +248,27 @@ class StaffingReport:
         return [f"{self.clock(start * interval)}+{length * interval / 3600:g}h"
                 for start, length in self.group_templates.get(group, [])]
 
+    def paid_hours(self, model: str) -> dict[str, float]:
+        """Group -> agent-hours its shift plan pays (agents x shift length, in the horizon)."""
+        horizon = self.scenario.horizon
+        return {name: float(sum(count * (min(pattern.shift.end, horizon) - pattern.shift.start)
+                                for pattern, count in zip(self.group_patterns[name], counts,
+                                                          strict=True)) / 3600.0)
+                for name, counts in self.group_shifts.get(model, {}).items()}
+
+    def surplus_hours(self, model: str) -> dict[str, float]:
+        """Group -> paid shift hours beyond its scheduled requirement (agent-hours)."""
+        required = self.results[model].group_agent_hours()
+        return {name: paid - required[name] for name, paid in self.paid_hours(model).items()}
+
+    def judged_on(self, model: str) -> str:
+        """How the goals are judged: on the mean of the replications, or a share of days."""
+        result = self.results[model]
+        if result.days is not None:
+            return (f"on {result.days:.0%} of the {result.estimates.replications} "
+                    "verification days")
+        return f"on the mean of {result.estimates.replications} replications"
+
     def shift_plan_meets(self, model: str) -> np.ndarray:
         """Per interval: every queue meets its goals in the shift plan's verification."""
         check = self.results[model].check
@@ -327,9 +350,9 @@ class StaffingReport:
                 table[f"{measure}_{model}"] = value.ravel().round(4)
                 table[f"{measure}_{model}_ci95"] = half.ravel().round(4)
             table[f"meets_{model}"] = np.tile(result.meets(), len(self.groups))
-            if result.days is not None:
-                table[f"days_met_{model}"] = np.tile(result.share_of_days().round(4),
-                                                     len(self.groups))
+            table[f"within_noise_{model}"] = np.tile(result.within_noise(), len(self.groups))
+            table[f"days_met_{model}"] = np.tile(result.share_of_days().round(4),
+                                                 len(self.groups))
             for column in ("one_fewer_breaks", "one_fewer_margin", "one_fewer_margin_low",
                            "one_fewer_margin_high", "one_fewer_queue",
                            "one_fewer_replications", "decision_clear"):
@@ -404,6 +427,15 @@ class StaffingReport:
             "shift_templates": {g: [list(t) for t in ts] for g, ts in self.group_templates.items()},
             "shifts": self.group_shifts,
             "carried": {m: self.carried(m) for m in results},
+            "paid_shift_hours": {m: self.paid_hours(m) for m in self.group_shifts},
+            "shift_surplus_hours": {m: self.surplus_hours(m) for m in self.group_shifts},
+            "goals_judged": {m: self.judged_on(m) for m in results},
+            "intervals_within_noise": {m: [self.clock(i * self.scenario.interval)
+                                           for i in np.flatnonzero(r.within_noise())]
+                                       for m, r in results.items()},
+            "chance_day_meets": {m: {self.clock(i * self.scenario.interval): round(float(v), 4)
+                                     for i, v in enumerate(r.share_of_days())}
+                                 for m, r in results.items()},
             "shift_plan_intervals_missing": {m: self.shift_plan_missing(m)
                                              for m in self.shift_estimates},
             "simulated_days": round(self.simulated_days, 2),
