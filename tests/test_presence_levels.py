@@ -94,3 +94,17 @@ def test_group_means_are_over_the_groups_own_shift_hours(runs):
         drained_h = float(groups.loc[groups["group"] == team, "agents_draining"].sum()) * 0.5
         assert online == pytest.approx(8.0 - offline + drained_h / 8.0)
     assert drained_h == 0.0  # the late team ends at the horizon
+
+
+def test_an_agent_logging_in_during_its_groups_outage_is_offline_until_it_ends():
+    """Outage 00:50-01:10; eight agents from 00:00 and two more from 01:00: at 01:00 the
+    two log in offline and come online with the others at 01:10."""
+    base = one_shift([]).model_dump()
+    group = base["agent_groups"][0]
+    group["shifts"].append({"start": HOUR, "end": 4 * HOUR, "agents": 2})
+    group["disconnections"] = {"outages": [{"start": "50m", "duration": "20m"}]}
+    groups = simulate(Scenario.model_validate(base)).groups
+    np.testing.assert_allclose(groups["agents_offline"], [0, 8 / 3, 10 / 3, 0, 0, 0, 0, 0],
+                               atol=1e-9)
+    np.testing.assert_allclose(groups["agents_online"][:4], [8, 8 - 8 / 3, 10 - 10 / 3, 10],
+                               atol=1e-9)

@@ -35,6 +35,8 @@ class AgentPresence(Collaborator):
         self.levels = context.levels
         self.on_break: set[int] = set()
         """Ids of the agents away for a break (not after a decline)."""
+        self.held_offline: dict[str, list[Agent]] = {}
+        """Group name -> the agents logging in during its outage, while one lasts."""
 
     # ------------------------------------------------------------------ processes
     def agent_shift(self, agent: Agent, periods: list[tuple[float, float]]) -> Process:
@@ -70,13 +72,24 @@ class AgentPresence(Collaborator):
             self.reconnect(agent)
 
     def outage(self, agents: list[Agent], start_s: float, duration_s: float) -> Process:
-        """Every online agent of a group drops offline at ``start_s`` for ``duration_s``."""
+        """Every online agent of a group drops offline at ``start_s`` for ``duration_s``.
+
+        An agent logging in meanwhile (a shift starting during the outage) is offline from
+        its login to the outage's end too.
+        """
         yield self.env.timeout(start_s)
         dropped = [agent for agent in agents if agent.online]
         for agent in dropped:
             self.go_offline(agent)
+        if not agents:
+            return
+        name = agents[0].group.name
+        first = name not in self.held_offline  # an overlapping outage shares the list
+        held = self.held_offline.setdefault(name, [])
         yield self.env.timeout(duration_s)
-        for agent in dropped:
+        if first:
+            del self.held_offline[name]
+        for agent in [*dropped, *(held if first else [])]:
             self.reconnect(agent)
 
     # ------------------------------------------------------------------ changes
@@ -85,6 +98,11 @@ class AgentPresence(Collaborator):
         agent.shift_over = False
         if agent.presence == Presence.OFFLINE:
             return  # still disconnected; reconnecting makes it available
+        held = self.held_offline.get(agent.group.name)
+        if held is not None:  # its group is in an outage: offline until it ends
+            held.append(agent)
+            self.go_offline(agent)
+            return
         self.set_presence(agent, Presence.AVAILABLE)
         self._wake_stranded(agent)
         self.router.route()
