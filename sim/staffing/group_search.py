@@ -265,7 +265,8 @@ class GroupSearch:
             room = int(self.ceiling[group, interval] - self.staffing[group, interval])
             if room <= 0:  # what it misses is out of reach: staff for the other goals
                 self._waive(row, interval)
-                at_ceiling[group, interval] = True
+                # Every owner sharing the row restarts there, not only the one at the ceiling.
+                at_ceiling[self.owners[row][:, interval], interval] = True
                 continue
             shortfall = min(MAX_SHORTFALL_STEP, -float(margins[row, interval]))
             size = min(room, max(1, math.ceil(self.staffing[group, interval] * shortfall)))
