@@ -287,19 +287,6 @@ def busiest_interval(scenario: Scenario, group: str | None = None) -> int:
     return int(np.argmax(workload(scenario, scenario.capacity_model, group).rate_per_s))
 
 
-def queue_owner(scenario: Scenario, queue: str, groups: list[str]) -> str:
-    """The staffed group the analytic start gives a queue's load to, at any hour.
-
-    The staffed group serving the queue with the fewest queues (the specialists), the first
-    in the scenario's order on a tie: in ``multichannel_center`` WhatsApp and SMS go to
-    ``messaging_team`` and web chat to ``chat_team``. Per interval, only groups that can
-    work it take a share (:func:`queue_owners`).
-    """
-    serving = [group for group in scenario.agent_groups
-               if group.name in groups and queue in group.queues]
-    return min(serving, key=lambda group: len(group.queues)).name
-
-
 def queue_owners(scenario: Scenario, queue: str | None, groups: list[str],
                  hours: np.ndarray | None = None) -> np.ndarray:
     """``[group, interval]`` the share of a queue's load each staffed group takes.
@@ -395,11 +382,12 @@ def queue_requirements(
             frame.insert(2, "start_s", starts)
             frame.insert(3, "group", name)
             frames.append(frame[owned])
+    # Queues in their order, then intervals; a shared interval's owners in group order.
     table = pd.concat(frames, ignore_index=True)
-    return table.sort_values(["queue", "interval", "group"], kind="stable",
-                             key=lambda column: column.map(
-                                 {q: i for i, q in enumerate(per_queue)})
-                             if column.name == "queue" else column).reset_index(drop=True)
+    order = table["queue"].map({queue: index for index, queue in enumerate(per_queue)})
+    return (table.assign(order=order)
+            .sort_values(["order", "interval"], kind="stable")
+            .drop(columns="order").reset_index(drop=True))
 
 
 def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingGoals,

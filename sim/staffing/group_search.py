@@ -6,10 +6,13 @@ Science 54(2), 2008), for several groups and per-queue goals. The staffing is a 
 
 1. **Raise.** From :data:`START_SHARE` of the analytic start
    (:func:`sim.staffing.analytic.queue_requirements`; raising is cheap, the day alone),
-   simulate the day (half the replications) and, wherever a queue misses a goal, raise the
-   queue's owner group (:func:`sim.staffing.analytic.queue_owner`) in that interval: one
-   agent, or a share of its agents as large as the relative shortfall (at most
-   :data:`MAX_SHORTFALL_STEP`), until every queue meets its goals in every interval.
+   simulate the day (half the replications) and, wherever a queue misses a goal, raise an
+   owner group of the queue in that interval (:func:`sim.staffing.analytic.queue_owners`:
+   the specialists serving it among the groups whose shifts can work the interval; of
+   several, the one with the fewest agents there): one agent, or a share of its agents as
+   large as the relative shortfall (at most :data:`MAX_SHORTFALL_STEP`), until every queue
+   meets its goals in every interval. A group never gets agents outside its hours; a goal
+   missed where no group serving the queue works is left out there and named.
 2. **Lower.** With the full replications, the day and, per staffed group, a *probe*: the
    day with one agent of that group fewer in every even interval it staffs (then, in the
    second round, every odd one). An interval's neighbours keep their agents in its probe,
