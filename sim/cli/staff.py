@@ -383,6 +383,12 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
                         f"{report.judged_on(model)}: {met}; one agent fewer misses a goal "
                         f"in {fewer} staffed intervals"))
         print(printable(f"{model}: {certainty_text(report, result)}"))
+        if report.scenario.horizon > 86400.0 + 1e-6:
+            days = "; ".join(f"{day} {hours['required']:.1f}"
+                             + (f" / {hours['paid']:.1f}" if paid else "")
+                             for day, hours in report.day_hours(model).items())
+            print(printable(f"{model}: agent-hours per day, required"
+                            + (" / paid by the shift plan" if paid else "") + f": {days}"))
         carried = "; ".join(f"{name} {', '.join(spans) or 'none'}"
                             for name, spans in report.carried(model).items())
         print(printable(f"{model}: groups carry the intervals {carried}"))

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from sim.scenario.clock import (
+    SECONDS_PER_DAY,
     Clock,
     clock_of,
     is_clock_time,
@@ -308,6 +309,11 @@ class ArrivalProfile(Schema):
     """Length of one profile interval; the scenario's ``interval`` when omitted."""
     repeat: bool = False
     """Repeat the profile when it is shorter than the horizon (e.g. one day over a week)."""
+    day_factors: list[Annotated[float, Field(gt=0)]] | None = Field(default=None, min_length=1)
+    """A factor on every rate per simulated day: the first on the first 24 hours from the
+    start, the second on the next, ... (cycled when shorter than the horizon), such as a
+    week's weekday shape on a repeated one-day profile (``[1.2, 1, 1, 1, 1.1, 0.6, 0.4]``).
+    Not with ``times``."""
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> ArrivalProfile:
@@ -321,6 +327,9 @@ class ArrivalProfile(Schema):
             raise ValueError(
                 f"give exactly one of rate, rates, volumes, csv or times (found: {found})"
             )
+        if self.day_factors is not None and self.times is not None:
+            raise ValueError("day_factors scale a profile; exact times are not scaled "
+                             "(give rate, rates, volumes or csv)")
         return self
 
 
@@ -498,6 +507,10 @@ class Shift(Schema):
     """Number of agents working this shift."""
     breaks: list[Break] = Field(default_factory=list)
     """Breaks every agent of the shift takes (presence away, rules §6)."""
+    days: int = Field(default=1, ge=1, le=366)
+    """Work this shift on this many consecutive days, at the same times each day (its own
+    agents each day); the group turns it into one shift per day (so it reads back as
+    ``days: 1`` shifts)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -692,6 +705,11 @@ class AgentGroup(Schema):
             raise ValueError("give exactly one of capacity (units) or capacity_percent")
         if self.shifts is not None and self.staffing is not None:
             raise ValueError("give shifts or staffing, not both")
+        if self.shifts is not None and any(shift.days > 1 for shift in self.shifts):
+            return self.model_copy(update={"shifts": [shift.model_copy(update={
+                "start": shift.start + day * SECONDS_PER_DAY,
+                "end": shift.end + day * SECONDS_PER_DAY, "days": 1})
+                for shift in self.shifts for day in range(shift.days)]})
         return self
 
     @property

@@ -44,6 +44,7 @@ figures and CIs.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.scenario.clock import SECONDS_PER_DAY
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import (
     ANALYTIC_CAVEATS,
@@ -298,8 +300,41 @@ class StaffingReport:
         return [g.name for g in self.scenario.agent_groups if g.name not in self.groups]
 
     def clock(self, seconds: float) -> str:
-        """``HH:MM`` of a model time (seconds), on the scenario's clock."""
-        return self.scenario.clock.hhmm(seconds)
+        """``HH:MM`` of a model time (seconds), on the scenario's clock.
+
+        ``Mon 08:00`` (or ``day 2 08:00`` undated) when the run spans several days.
+        """
+        clock = self.scenario.clock
+        return clock.label(seconds, with_day=clock.multi_day(self.scenario.horizon))
+
+    def day_hours(self, model: str) -> dict[str, dict[str, float]]:
+        """Per simulated day (24 hours from the start): agent-hours required and paid.
+
+        ``{day: {"required": scheduled agent-hours of every staffed group, "paid": the
+        shift plan's agent-hours of the shifts starting that day}}``, then ``"week"`` (or
+        ``"all days"``) with the totals; days are named ``Mon`` (dated) or ``day 2``.
+        """
+        scenario = self.scenario
+        days = max(1, math.ceil(scenario.horizon / SECONDS_PER_DAY - 1e-9))
+        starts = np.arange(scenario.n_intervals) * scenario.interval
+        day_of = (starts // SECONDS_PER_DAY).astype(int)
+        scheduled = self.results[model].scheduled.sum(axis=0) * scenario.interval / 3600.0
+        paid = np.zeros(days)
+        for name, counts in self.group_shifts.get(model, {}).items():
+            for pattern, count in zip(self.group_patterns[name], counts, strict=True):
+                shift = pattern.shift
+                paid[min(days - 1, int(shift.start // SECONDS_PER_DAY))] += count * (
+                    min(shift.end, scenario.horizon) - shift.start) / 3600.0
+        table: dict[str, dict[str, float]] = {}
+        for day in range(days):
+            label = scenario.clock.label(day * SECONDS_PER_DAY, with_day=True).rsplit(" ", 1)[0]
+            if label in table:  # a second Monday
+                label = f"{label} {scenario.clock.day_number(day * SECONDS_PER_DAY)}"
+            table[label] = {"required": float(scheduled[day_of == day].sum()),
+                            "paid": float(paid[day])}
+        table["week" if days == 7 else "all days"] = {
+            "required": float(scheduled.sum()), "paid": float(paid.sum())}
+        return table
 
     def agent_hours(self) -> dict[str, float]:
         """Scheduled agent-hours per capacity model, every staffed group."""
@@ -427,6 +462,7 @@ class StaffingReport:
             "shift_templates": {g: [list(t) for t in ts] for g, ts in self.group_templates.items()},
             "shifts": self.group_shifts,
             "carried": {m: self.carried(m) for m in results},
+            "hours_per_day": {m: self.day_hours(m) for m in results},
             "paid_shift_hours": {m: self.paid_hours(m) for m in self.group_shifts},
             "shift_surplus_hours": {m: self.surplus_hours(m) for m in self.group_shifts},
             "goals_judged": {m: self.judged_on(m) for m in results},
