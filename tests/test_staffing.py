@@ -194,7 +194,10 @@ def test_multichannel_scenario_is_staffed_out_of_the_box(tmp_path, monkeypatch):
     queues = pd.read_csv(out / "staffing_queues.csv")
     assert set(queues["queue"]) == {"chat_q", "whatsapp_q", "sms_q", "all"}
     staffed = load_scenario(tmp_path / "staffed.yaml")
-    assert [len(g.staffing or []) for g in staffed.agent_groups] == [20, 20]
+    # Both groups have a shift plan: the written scenario is it (shifts, no staffing lists).
+    assert [g.staffing for g in staffed.agent_groups] == [None, None]
+    assert [sum(shift.agents for shift in g.shifts or []) for g in staffed.agent_groups] == [
+        sum(summary["shifts"]["tab"][g.name]) for g in staffed.agent_groups]
     for name in ("required_agents.png", "achieved_service_level.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
 

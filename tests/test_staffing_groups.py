@@ -183,13 +183,22 @@ def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
     np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)
 
 
-def test_intervals_no_shift_covers_are_named_by_clock_time():
+def test_intervals_no_shift_covers_get_no_agents_and_are_named_by_clock_time():
+    """Shift templates covering 01:00-02:00 only: neither group can work at 00:00, so
+    nobody is staffed there, the queues' goals missed there are named, and the plan
+    covers the hour the groups can work."""
     scenario = two_queues().derive(horizon=2 * HOUR)
     report = staff(scenario, GOALS, replications=2, seed=SEED, models=["tab"],
                    verification_replications=2, curve=False, shift_templates=[(1, 1)])
-    assert report.skipped["shifts_tab_first"] == (
-        "first: intervals starting 00:00 need agents but no shift template covers them")
-    assert "first" not in report.group_shifts.get("tab", {})
+    result = report.results["tab"]
+    assert result.required[:, 0].tolist() == [0, 0] and (result.required[:, 1] > 0).all()
+    lines = result.out_of_reach_lines(report.clock)
+    assert lines[:2] == [
+        f"queue {queue}: goals missed at 00:00, where no staffed group serving it has a "
+        "shift: add a shift there (or a group serving it)" for queue in ("q1", "q2")]
+    assert report.carried("tab") == {"first": ["01:00-02:00"], "second": ["01:00-02:00"]}
+    assert report.group_shifts["tab"] == {name: [int(row[1])] for name, row in
+                                          zip(result.groups, result.scheduled, strict=True)}
 
 
 def test_a_goal_no_staffing_can_meet_is_reported_out_of_reach_not_chased():

@@ -59,12 +59,12 @@ def test_a_break_past_the_shift_is_said_in_clock_time(tmp_path: Path) -> None:
         "at 17:30, after the shift's end (17:00); start it earlier or shorten it"]
 
 
-def test_a_break_without_its_start_names_both_keys(tmp_path: Path) -> None:
+def test_a_break_without_its_start_names_every_key(tmp_path: Path) -> None:
     path = write(tmp_path, DESK.replace('at: "12:00", ', ""))
     assert problems(path) == [
         f"{path}: agent_groups[0].shifts[0].breaks[0]: a break needs its start: give at (a "
-        "time point, such as \"12:30\") or after (a duration from the shift's start, such "
-        "as 4h), and duration"]
+        "time point, such as \"12:30\"), after (a duration from the shift's start, such "
+        "as 4h) or window (such as \"15:30-17:00\"), and duration"]
 
 
 def test_a_shift_past_the_horizon_is_warned_about(tmp_path: Path) -> None:

@@ -583,11 +583,14 @@ CHANNEL_TABLE_FIGURES = {
 """Figures of the printed per-channel table, with short headers (summary.json has more)."""
 
 GROUP_TABLE_FIGURES = {
-    "agents_online": "agents online",
-    "occupancy": "occupancy %",
+    "agents_online": "online",
+    "agents_available": "available",
+    "agents_on_break": "on break",
+    "occupancy": "occup. %",
     "concurrency": "sessions/agent",
 }
-"""Figures of the printed per-group table (means after the warm-up)."""
+"""Figures of the printed per-group table (means after the warm-up, over the group's own
+shift hours)."""
 
 
 def _breakdown_tables(runset: Any, scenario: Scenario) -> list[Table]:
@@ -601,8 +604,8 @@ def _breakdown_tables(runset: Any, scenario: Scenario) -> list[Table]:
                                    CHANNEL_TABLE_FIGURES))
     if not runset.groups.empty and len(scenario.agent_groups) > 1:
         rows = wide(group_totals(runset.groups, scenario), "group")
-        tables.append(_means_table("per agent group (mean after the warm-up)", "group", rows,
-                                   GROUP_TABLE_FIGURES))
+        tables.append(_means_table("per agent group (mean over its shift hours after the "
+                                   "warm-up)", "group", rows, GROUP_TABLE_FIGURES))
     return tables
 
 

@@ -339,6 +339,19 @@ def days_text(report: StaffingReport, result: GroupStaffingResult,
             f"{share[lowest]:.0%} at {report.clock(lowest * report.scenario.interval)})")
 
 
+def certainty_text(report: StaffingReport, result: GroupStaffingResult) -> str:
+    """How sure the answer is: intervals within noise, the lowest chance a day meets."""
+    import numpy as np
+
+    noise = result.within_noise()
+    share = result.share_of_days()
+    lowest = int(np.argmin(share))
+    return (f"{int(noise.sum())} of {len(noise)} intervals within noise (the 95% CI of a "
+            "queue's figure straddles its goal); chance a day meets every goal: lowest "
+            f"{share[lowest]:.0%} at {report.clock(lowest * report.scenario.interval)}, "
+            f"median {float(np.median(share)):.0%} (staffing.csv days_met_*)")
+
+
 def _print_report(report: StaffingReport, written: dict[str, Path],
                   scenario_file: Path | None) -> None:
     """The results in a few lines: agent-hours per model and group, shifts, effort, files."""
@@ -368,10 +381,24 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
         breaks = result.breaks_with_one_fewer().sum(axis=1)
         fewer = ", ".join(f"{name} {int(count)}/{int((row > 0).sum())}" for name, count, row
                           in zip(result.groups, breaks, result.required, strict=True))
-        print(printable(f"{model}: {result.agent_hours:.1f} scheduled agent-hours ({groups}), "
-                        f"peak {int(result.scheduled.sum(axis=0).max())} agents, "
-                        f"{result.iterations} steps; {met}; one agent fewer misses a goal "
+        paid = report.paid_hours(model)
+        pays = (f"; the shift plan pays {sum(paid.values()):.1f} agent-hours (surplus "
+                f"{sum(report.surplus_hours(model).values()):.1f})" if paid else "")
+        print(printable(f"{model}: {result.agent_hours:.1f} scheduled agent-hours required "
+                        f"({groups}){pays}, peak {int(result.scheduled.sum(axis=0).max())} "
+                        f"agents, {result.iterations} steps; goals judged "
+                        f"{report.judged_on(model)}: {met}; one agent fewer misses a goal "
                         f"in {fewer} staffed intervals"))
+        print(printable(f"{model}: {certainty_text(report, result)}"))
+        if report.scenario.horizon > 86400.0 + 1e-6:
+            days = "; ".join(f"{day} {hours['required']:.1f}"
+                             + (f" / {hours['paid']:.1f}" if paid else "")
+                             for day, hours in report.day_hours(model).items())
+            print(printable(f"{model}: agent-hours per day, required"
+                            + (" / paid by the shift plan" if paid else "") + f": {days}"))
+        carried = "; ".join(f"{name} {', '.join(spans) or 'none'}"
+                            for name, spans in report.carried(model).items())
+        print(printable(f"{model}: groups carry the intervals {carried}"))
         for line in result.out_of_reach_lines(report.clock):
             print(printable(f"{model}: {line}"))
     difference = report.agent_hours_difference()
@@ -379,11 +406,15 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
         print(f"status - tab: {difference:+.1f} agent-hours")
     for model, plans in report.group_shifts.items():
         for name, counts in plans.items():
-            pairs = ", ".join(f"{report.clock(start * report.scenario.interval)}+"
-                              f"{length * report.scenario.interval / 3600:g}h: {count}"
-                              for (start, length), count in zip(report.group_templates[name],
-                                                                counts, strict=True))
-            print(printable(f"{model} {name} agents per shift (start+length): {pairs}"))
+            pairs = ", ".join(f"{label}: {count}" for label, count in zip(
+                report.shift_labels(name), counts, strict=True))
+            print(printable(f"{model} {name} agents per shift: {pairs}"))
+        if model in report.shift_estimates:
+            missing = report.shift_plan_missing(model)
+            print(printable(f"{model}: the shift plan, simulated with its breaks: "
+                            + (f"goals missed in the intervals starting {', '.join(missing)}"
+                               if missing else "every queue meets its goals in every "
+                               "interval")))
     print(f"simulated {report.simulated_days:.1f} days ({report.simulated_runs} runs) in "
           f"{report.runtime_s:.1f}s")
     print(printable(f"wrote {len(written)} files to {next(iter(written.values())).parent}/"))

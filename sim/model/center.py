@@ -21,6 +21,7 @@ from contextlib import contextmanager
 import simpy
 
 from sim.model.bots import Bots
+from sim.model.breaks import group_breaks, has_spread_breaks
 from sim.model.cleanup import CleanupJobs
 from sim.model.context import ModelContext, ModelParts
 from sim.model.conversation import Conversations
@@ -116,9 +117,13 @@ class ContactCenter:
         In this order: it decides the order of first events due at the same time.
         """
         env, scenario, presence = self.env, self.scenario, self.presence
+        staggered = {spec.name: iter(group_breaks(spec, scenario))
+                     for spec in scenario.agent_groups if has_spread_breaks(spec)}
         for agent, schedule in agents_with_schedules:
             env.process(presence.agent_shift(agent, schedule.periods))
-            for start_s, end_s in schedule.breaks:
+            plan = staggered.get(agent.group.name)
+            breaks = schedule.breaks if plan is None else next(plan)
+            for start_s, end_s in breaks:
                 env.process(presence.agent_break(agent, start_s, end_s))
             if agent.group.disconnection_rate_per_s > 0:
                 env.process(presence.disconnections(agent))

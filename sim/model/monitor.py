@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+PRESENCE_STATES = ("available", "on_break", "away", "draining", "offline")
+"""Where a logged-in agent is, by index: available, on a break, away after a decline or a
+push timeout (rules §2), draining after its shift, offline (disconnected). The first four
+are *online*; a logged-out agent is in none."""
+
 
 class IntervalLevels:
     """Integrals over time of piecewise-constant levels, binned by reporting interval.
@@ -23,6 +28,8 @@ class IntervalLevels:
         open_work_s: ``[slot][interval]`` open work items × seconds.
         capacity_s: ``[group][interval]`` online capacity × seconds.
         agents_s: ``[group][interval]`` agents online × seconds.
+        state_s: ``[group][state][interval]`` agents × seconds in each of
+            :data:`PRESENCE_STATES`.
     """
 
     def __init__(
@@ -44,6 +51,10 @@ class IntervalLevels:
         self.group_since = [0.0] * n_groups
         self.capacity_s = [[0.0] * n for _ in range(n_groups)]
         self.agents_s = [[0.0] * n for _ in range(n_groups)]
+        states = len(PRESENCE_STATES)
+        self.state = [[0.0] * states for _ in range(n_groups)]
+        self.state_since = [0.0] * n_groups
+        self.state_s = [[[0.0] * n for _ in range(states)] for _ in range(n_groups)]
 
     def slot(self, group: int, channel: int) -> int:
         """The work slot of a group index and a channel index (scenario order)."""
@@ -92,12 +103,35 @@ class IntervalLevels:
         self.capacity[group] += capacity
         self.agents[group] += agents
 
+    def change_state(self, now: float, group: int, old: int, new: int) -> None:
+        """One agent of ``group`` moves from state ``old`` to ``new`` at ``now``.
+
+        States index :data:`PRESENCE_STATES`; ``-1`` is logged out (counted in none).
+        """
+        if old == new:
+            return
+        self._integrate_states(now, group)
+        levels = self.state[group]
+        if old >= 0:
+            levels[old] -= 1.0
+        if new >= 0:
+            levels[new] += 1.0
+
     def close(self, now: float) -> None:
         """Integrate every level up to ``now`` (seconds; the end of the run)."""
         for slot in range(len(self.used)):
             self.change_work(now, slot, 0.0, 0.0)
         for group in range(self.n_groups):
             self.change_group(now, group, 0.0, 0.0)
+            self._integrate_states(now, group)
+
+    def _integrate_states(self, now: float, group: int) -> None:
+        """Integrate the group's presence-state levels up to ``now``."""
+        start = self.state_since[group]
+        if now > start:
+            self._integrate(start, min(now, self.horizon_s),
+                            *zip(self.state[group], self.state_s[group], strict=True))
+            self.state_since[group] = now
 
     def _integrate(self, start: float, now: float, *levels: tuple[float, list[float]]) -> None:
         """Add each ``(level, bins)`` × the time in each interval from ``start`` to ``now``."""
@@ -131,3 +165,8 @@ class IntervalLevels:
         shape = (self.n_groups, self.n_intervals)
         return (np.asarray(self.capacity_s, dtype=float).reshape(shape),
                 np.asarray(self.agents_s, dtype=float).reshape(shape))
+
+    def presence_by_group(self) -> np.ndarray:
+        """``[group][state][interval]`` agents × seconds in each of :data:`PRESENCE_STATES`."""
+        shape = (self.n_groups, len(PRESENCE_STATES), self.n_intervals)
+        return np.asarray(self.state_s, dtype=float).reshape(shape)

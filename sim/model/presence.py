@@ -13,9 +13,15 @@ import simpy
 from sim.model.capacity import WorkFate
 from sim.model.context import Collaborator, ModelContext
 from sim.model.entities import ONLINE_PRESENCES, Agent, Outcome, Presence, WorkItem, WorkStatus
+from sim.model.monitor import PRESENCE_STATES
 from sim.model.timer import Timer
 
 Process = Generator[simpy.Event, Any, None]
+
+_STATE_INDEX = {presence: PRESENCE_STATES.index(state) for presence, state in (
+    (Presence.AVAILABLE, "available"), (Presence.DRAINING, "draining"),
+    (Presence.OFFLINE, "offline"))}
+"""Presence -> index in :data:`PRESENCE_STATES` (away depends on the break; logged out: none)."""
 
 
 class AgentPresence(Collaborator):
@@ -27,6 +33,10 @@ class AgentPresence(Collaborator):
         self.horizon_s = scenario.horizon
         self.logout_sessions = scenario.logout_sessions
         self.levels = context.levels
+        self.on_break: set[int] = set()
+        """Ids of the agents away for a break (not after a decline)."""
+        self.held_offline: dict[str, list[Agent]] = {}
+        """Group name -> the agents logging in during its outage, while one lasts."""
 
     # ------------------------------------------------------------------ processes
     def agent_shift(self, agent: Agent, periods: list[tuple[float, float]]) -> Process:
@@ -45,7 +55,7 @@ class AgentPresence(Collaborator):
         yield self.env.timeout(start_s)
         if agent.presence not in (Presence.AVAILABLE, Presence.AWAY):
             return  # offline, draining or logged out: no break to take
-        self.go_away(agent, end_s - start_s)
+        self.go_away(agent, end_s - start_s, on_break=True)
 
     def disconnections(self, agent: Agent) -> Process:
         """Random disconnections while logged in, each followed by a reconnection."""
@@ -62,13 +72,24 @@ class AgentPresence(Collaborator):
             self.reconnect(agent)
 
     def outage(self, agents: list[Agent], start_s: float, duration_s: float) -> Process:
-        """Every online agent of a group drops offline at ``start_s`` for ``duration_s``."""
+        """Every online agent of a group drops offline at ``start_s`` for ``duration_s``.
+
+        An agent logging in meanwhile (a shift starting during the outage) is offline from
+        its login to the outage's end too.
+        """
         yield self.env.timeout(start_s)
         dropped = [agent for agent in agents if agent.online]
         for agent in dropped:
             self.go_offline(agent)
+        if not agents:
+            return
+        name = agents[0].group.name
+        first = name not in self.held_offline  # an overlapping outage shares the list
+        held = self.held_offline.setdefault(name, [])
         yield self.env.timeout(duration_s)
-        for agent in dropped:
+        if first:
+            del self.held_offline[name]
+        for agent in [*dropped, *(held if first else [])]:
             self.reconnect(agent)
 
     # ------------------------------------------------------------------ changes
@@ -77,16 +98,22 @@ class AgentPresence(Collaborator):
         agent.shift_over = False
         if agent.presence == Presence.OFFLINE:
             return  # still disconnected; reconnecting makes it available
+        held = self.held_offline.get(agent.group.name)
+        if held is not None:  # its group is in an outage: offline until it ends
+            held.append(agent)
+            self.go_offline(agent)
+            return
         self.set_presence(agent, Presence.AVAILABLE)
         self._wake_stranded(agent)
         self.router.route()
 
-    def go_away(self, agent: Agent, duration_s: float) -> None:
+    def go_away(self, agent: Agent, duration_s: float, on_break: bool = False) -> None:
         """The agent is away (break, or busy after a decline) for ``duration_s`` (rules §2).
 
-        Any other presence change meanwhile calls the return off.
+        Any other presence change meanwhile calls the return off. ``on_break``: a break
+        (counted as on break, not away, in the presence levels).
         """
-        self.set_presence(agent, Presence.AWAY)
+        self.set_presence(agent, Presence.AWAY, on_break)
         agent.away_timer = Timer(self.env, duration_s, self.back_from_away, agent)
 
     def back_from_away(self, timer: Timer) -> None:
@@ -170,11 +197,28 @@ class AgentPresence(Collaborator):
         for session in waiting:
             self.conversations.wake(session)
 
-    def set_presence(self, agent: Agent, presence: str) -> None:
-        """Change the agent's presence; a pending return from away is called off."""
+    def presence_state(self, agent: Agent) -> int:
+        """The agent's index in :data:`sim.model.monitor.PRESENCE_STATES` (-1 logged out)."""
+        presence = agent.presence
+        if presence == Presence.AWAY:
+            return 1 if agent.agent_id in self.on_break else 2
+        return _STATE_INDEX.get(presence, -1)
+
+    def set_presence(self, agent: Agent, presence: str, on_break: bool = False) -> None:
+        """Change the agent's presence; a pending return from away is called off.
+
+        ``on_break``: an away presence is a break (see :meth:`presence_state`).
+        """
         was_online = agent.online
+        was_state = self.presence_state(agent)
         agent.accrue(self.env.now)
         agent.presence = presence
+        if on_break and presence == Presence.AWAY:
+            self.on_break.add(agent.agent_id)
+        else:
+            self.on_break.discard(agent.agent_id)
+        self.levels.change_state(self.env.now, agent.group.level_index, was_state,
+                                 self.presence_state(agent))
         agent.online = presence in ONLINE_PRESENCES
         away = agent.away_timer
         if away is not None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.entities import INBOUND, OUTBOUND, OUTCOMES, Outcome
-from sim.model.monitor import IntervalLevels
+from sim.model.monitor import PRESENCE_STATES, IntervalLevels
 from sim.model.recorder import TRACE_COLUMNS
 from sim.scenario.schema import Scenario
 
@@ -340,7 +340,21 @@ def intervals_table(
     table["capacity_online_s"] = capacity_s
     table["occupancy"] = _share(busy, capacity_s)
     table["concurrency"] = _share(in_progress, agents_s)
+    states = levels.presence_by_group()
+    rows = [np.ones(len(scenario.agent_groups), dtype=bool) if channel == "all" else
+            np.array([scenario.channels[index].queue in group.queues
+                      for group in scenario.agent_groups])
+            for index, channel in enumerate([*channel_names, "all"])]
+    for position, column in enumerate(PRESENCE_COLUMNS):
+        table[column] = np.concatenate([states[serving, position].sum(axis=0)
+                                        for serving in rows]) / np.tile(lengths, len(frames))
     return table
+
+
+PRESENCE_COLUMNS = tuple(f"agents_{state}" for state in PRESENCE_STATES)
+"""Mean agents per interval in each presence state (``agents_available``,
+``agents_on_break``, ``agents_away``, ``agents_draining``, ``agents_offline``): the first
+four add up to ``agents_online``; offline agents are logged in but disconnected."""
 
 
 GROUP_INTERVAL_COLUMNS = (
@@ -352,6 +366,7 @@ GROUP_INTERVAL_COLUMNS = (
     "busy_capacity_s",
     "occupancy",
     "concurrency",
+    *PRESENCE_COLUMNS,
 )
 
 
@@ -361,14 +376,16 @@ def groups_table(scenario: Scenario, levels: IntervalLevels) -> pd.DataFrame:
     Time-weighted over each interval: ``agents_online`` is the mean number of the group's
     agents online, ``capacity_online_s`` their capacity × seconds online,
     ``busy_capacity_s`` the capacity × seconds their work items used (every channel),
-    ``occupancy`` the second over the first (NaN with nobody online) and ``concurrency``
-    their open work items per online agent. Weighted by ``capacity_online_s``, the groups'
-    occupancies add up to the center's (the ``"all"`` rows of :func:`intervals_table`).
+    ``occupancy`` the second over the first (NaN with nobody online), ``concurrency``
+    their open work items per online agent and :data:`PRESENCE_COLUMNS` the mean agents
+    available, on a break, away, draining and offline. Weighted by ``capacity_online_s``,
+    the groups' occupancies add up to the center's (the ``"all"`` rows of :func:`intervals_table`).
     """
     n = levels.n_intervals
     names = [group.name for group in scenario.agent_groups]
     used, open_work = levels.work_by_group()
     capacity, agents = levels.online_by_group()
+    states = levels.presence_by_group()
     lengths = interval_lengths(scenario, n)
     groups = len(names)
     busy, capacity_s, agents_s = used.ravel(), capacity.ravel(), agents.ravel()
@@ -384,6 +401,8 @@ def groups_table(scenario: Scenario, levels: IntervalLevels) -> pd.DataFrame:
             "busy_capacity_s": busy,
             "occupancy": _share(busy, capacity_s),
             "concurrency": _share(open_work.ravel(), agents_s),
+            **{column: states[:, position].ravel() / np.tile(lengths, groups)
+               for position, column in enumerate(PRESENCE_COLUMNS)},
         },
         columns=list(GROUP_INTERVAL_COLUMNS),
     )

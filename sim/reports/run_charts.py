@@ -262,12 +262,50 @@ def occupancy_chart(intervals: pd.DataFrame, warmup_s: float = 0.0,
     agents = online.plot(_mid_h(rows), rows["agents_online"], color="#7f7f7f",
                          linestyle="--", drawstyle="steps-mid",
                          label="agents online (right axis)")
-    online.set_ylabel("agents online (agents)")
+    extra = []
+    if "agents_available" in rows and (rows["agents_available"]
+                                       < rows["agents_online"] - 1e-9).any():
+        extra = online.plot(_mid_h(rows), rows["agents_available"], color="#2ca02c",
+                            linestyle=":", drawstyle="steps-mid",
+                            label="agents available: not on a break, away or draining "
+                            "(right axis)")
+    online.set_ylabel("agents (mean count)")
     online.set_ylim(bottom=0.0, top=max(1.0, float(rows["agents_online"].max()) * 1.15))
     axes.set_title("Occupancy and agents online per interval (mean over replications)")
-    legend_below(figure, [axes, online], handles=occupancy + agents + _warmup(axes, warmup_s),
+    legend_below(figure, [axes, online],
+                 handles=occupancy + agents + extra + _warmup(axes, warmup_s),
                  fontsize="medium")
     return figure
+
+
+PRESENCE_BANDS = (("agents_available", "available", "#2ca02c"),
+                  ("agents_on_break", "on a break", "#ff7f0e"),
+                  ("agents_away", "away after a decline", "#bcbd22"),
+                  ("agents_draining", "draining after the shift", "#9467bd"),
+                  ("agents_offline", "offline (disconnected)", "#d62728"))
+"""Presence columns of the interval tables, their legend labels and colours, stacked."""
+
+
+def _presence_stack(axes: Axes, rows: pd.DataFrame) -> pd.Series:
+    """Shade the agents in each presence state, stacked per interval (when the columns exist).
+
+    Available, on a break, away and draining add up to the agents online; offline agents
+    stack on top. Returns the stack's top per interval (``agents_online`` without the
+    columns); a state never occupied is left out of the legend.
+    """
+    present = [band for band in PRESENCE_BANDS if band[0] in rows]
+    if not present:
+        return rows["agents_online"]
+    bottom = np.zeros(len(rows))
+    edges = _mid_h(rows)
+    for column, label, color in present:
+        values = rows[column].to_numpy(dtype=float)
+        if np.nanmax(values, initial=0.0) <= 1e-9:
+            continue
+        axes.fill_between(edges, bottom, bottom + values, step="mid", color=color, alpha=0.25,
+                          linewidth=0, label=f"whole center: {label}")
+        bottom = bottom + values
+    return pd.Series(bottom, index=rows.index)
 
 
 def _group_occupancy_chart(center: pd.DataFrame, groups: pd.DataFrame, warmup_s: float,
@@ -292,14 +330,17 @@ def _group_occupancy_chart(center: pd.DataFrame, groups: pd.DataFrame, warmup_s:
                         linewidth=2.2, label="whole center (capacity-weighted)")
     agents_axes.plot(_mid_h(center), center["agents_online"], color="black", linestyle="--",
                      drawstyle="steps-mid", linewidth=1.5, label="whole center (sum of the groups)")
+    stacked = _presence_stack(agents_axes, center)
     for axes in (occupancy_axes, agents_axes):
         _warmup(axes, warmup_s)
     occupancy_axes.set_ylim(0.0, 105.0)
     occupancy_axes.set_ylabel("occupancy (%)\ncapacity in use / online")
     occupancy_axes.set_title("Occupancy", fontsize=10)
-    agents_axes.set_ylim(bottom=0.0, top=max(1.0, float(center["agents_online"].max()) * 1.15))
-    agents_axes.set_ylabel("agents online (agents)")
-    agents_axes.set_title("Agents online", fontsize=10)
+    agents_axes.set_ylim(bottom=0.0, top=max(1.0, float(stacked.max()) * 1.15))
+    agents_axes.set_ylabel("agents (mean count)")
+    agents_axes.set_title("Agents online per group; whole center by presence (shaded, "
+                          "offline on top)" if "agents_available" in center
+                          else "Agents online", fontsize=10)
     # one legend for both panels (the same groups), under them: it covers no line
     legend_below(figure, [occupancy_axes, agents_axes], fontsize=8)
     _time_axis(agents_axes, clock, "interval midpoint, ")

@@ -163,7 +163,9 @@ def shift_cover_chart(table: pd.DataFrame, interval_s: float, clock: Clock | Non
 
     Returns:
         The figure: per capacity model, the agents on shift as a shaded step and the
-        required agents as a dashed step; the gap between them is the plan's surplus.
+        required agents as a dashed step; the gap between them is the plan's surplus. With
+        breaks (an ``available`` column below ``on_shift``), the agents on shift and not on
+        a break as a dotted step.
     """
     parts = _groups(table)
     figure, panels = _panels(len(parts))
@@ -180,6 +182,10 @@ def shift_cover_chart(table: pd.DataFrame, interval_s: float, clock: Clock | Non
                       linewidth=2, label=f"on shift (plan), {name}")
             axes.step(edges, _step(plan["required"]), where="post", color=color,
                       linestyle="--", linewidth=1.2, label=f"required, {name}")
+            if "available" in plan and (plan["available"] < plan["on_shift"] - 1e-9).any():
+                axes.step(edges, _step(plan["available"]), where="post", color=color,
+                          linestyle=":", linewidth=1.5,
+                          label=f"on shift, not on a break, {name}")
         _time_axis(axes, edges, clock)
         axes.set_ylabel("agents (scheduled, count)")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -278,7 +284,8 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         clock: the scenario's clock; 00:00 undated when omitted.
 
     Returns:
-        The figure.
+        The figure; intervals whose answer is within noise (``within_noise_<model>``: the
+        95% CI of a queue's figure straddles its goal) are ringed.
     """
     models = models or [c.removeprefix("scheduled_") for c in table.columns
                         if c.startswith("scheduled_")]
@@ -298,6 +305,13 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
             axes.fill_between(centres, mean - half, np.minimum(mean + half, 100.0),
                               color=COLORS.get(model), alpha=0.2,
                               label=f"95% CI, {LABELS[model]}")
+            noise_column = f"within_noise_{model}"
+            if noise_column in rows and rows[noise_column].astype(bool).any():
+                noise = rows[noise_column].to_numpy(dtype=bool)
+                axes.plot(centres[noise], mean[noise], marker="o", markersize=10,
+                          linestyle="none", markerfacecolor="none",
+                          markeredgecolor=COLORS.get(model), markeredgewidth=1.5,
+                          label=f"within noise (a queue's CI straddles its goal), {LABELS[model]}")
             if np.isfinite(mean - half).any():
                 lowest = min(lowest, float(np.nanmin(mean - half)))
         _time_axis(axes, _hours(rows["start_s"], interval_s), clock)
@@ -308,7 +322,8 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
         axes.set_ylim(max(0.0, 5.0 * math.floor(bottom / 5.0)), 101)
         _panel_title(axes, group, len(parts) > 1)
     legend_below(figure, panels)  # under the panels: it covers no dip
-    _finish(figure, panels, "Achieved service level per interval at the required staffing")
+    _finish(figure, panels, "Achieved service level per interval at the required staffing "
+            "(goals judged on the mean)")
     return figure
 
 

@@ -45,8 +45,11 @@ def write_staffed_scenario(report: StaffingReport, path: str | Path, seed: int |
                            ) -> Path:
     """Write the answer as a scenario YAML that runs as is (written whole, atomically).
 
-    The scenario's own capacity model when it was staffed, else the first staffed model;
-    each staffed group's verified online agents per interval as its ``staffing`` list.
+    The scenario's own capacity model when it was staffed, else the first staffed model.
+    With a shift plan for every staffed group, each group's ``shifts`` are its plan (its
+    own shifts and breaks, agents per shift from the covering) and running the file
+    reproduces the shift plan's verification; else each staffed group's verified online
+    agents per interval as its ``staffing`` list, reproducing the staffing verification.
 
     Args:
         report: the staffing.
@@ -60,11 +63,15 @@ def write_staffed_scenario(report: StaffingReport, path: str | Path, seed: int |
     model = (scenario.capacity_model if scenario.capacity_model in report.results
              else next(iter(report.results)))
     result = report.results[model]
-    staffed = staffed_scenario(scenario, report.goals, result, seed)
+    staffed = staffed_scenario(scenario, report.goals, result, seed,
+                               report.shift_scenarios.get(model))
+    what = ("agent_groups[].shifts = the shift plan, breaks kept; its verification"
+            if model in report.shift_scenarios else
+            "agent_groups[].staffing = online agents per interval; schedule more for "
+            "shrinkage; the verification")
     heading = (f"Written by ccsim staff from {scenario.name!r}: {model}-based capacity, goals "
                f"{report.goals.describe() or 'per queue'}.\n"
-               f"Staffed groups: {', '.join(result.groups)} (agent_groups[].staffing = online "
-               "agents per interval; schedule more for shrinkage).\n"
+               f"Staffed groups: {', '.join(result.groups)} ({what}).\n"
                f"ccsim run with --replications {result.verification_replications} reproduces "
                "the verification's figures.")
     text = scenario_yaml(staffed, heading)

@@ -23,17 +23,24 @@ from sim.results.figures import (
     session_figures,
     summarize,
 )
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import AgentGroup, Scenario
 
 ALL = "all"
 """The key of the whole center in every breakdown."""
 
+PRESENCE_FIGURES = ("agents_available", "agents_on_break", "agents_away", "agents_draining",
+                    "agents_offline")
+"""Mean agents in each presence state (:data:`sim.model.tables.PRESENCE_COLUMNS`); the
+first four add up to ``agents_online``."""
+
 GROUP_TOTALS = ("agents_online", "capacity_online_h", "busy_capacity_h", "occupancy",
-                "concurrency")
+                "concurrency", *PRESENCE_FIGURES, "shift_hours")
 """Per-group figures of :func:`group_totals`."""
 
 GROUP_TOTAL_UNITS = {
     "agents_online": "agents",
+    **dict.fromkeys(PRESENCE_FIGURES, "agents"),
+    "shift_hours": "h",
     "capacity_online_h": "capacity × h",
     "busy_capacity_h": "capacity × h",
     "occupancy": "share",
@@ -163,8 +170,12 @@ def group_totals(groups: pd.DataFrame, scenario: Scenario,
                  warmup_s: float | None = None) -> pd.DataFrame:
     """Each group's figures over the intervals after the warm-up, mean and 95% CI.
 
-    Per replication: ``agents_online`` time-weighted mean agents online,
-    ``capacity_online_h`` and ``busy_capacity_h`` summed, ``occupancy`` = busy over online
+    Per replication: ``agents_online`` time-weighted mean agents online over the group's
+    own shift hours (:func:`shift_hours`, ``shift_hours`` of them after the warm-up; the
+    whole run for a group without shifts), the same means of the agents available, on a
+    break, away, draining and offline (:data:`PRESENCE_FIGURES`; draining and offline
+    agents may fall outside the shift hours), ``capacity_online_h`` and
+    ``busy_capacity_h`` summed, ``occupancy`` = busy over online
     capacity (the center's headline occupancy is the same over every group), and
     ``concurrency`` open work items per online agent.
 
@@ -183,9 +194,17 @@ def group_totals(groups: pd.DataFrame, scenario: Scenario,
         rows = rows.assign(replication=0)
     start = rows["start_s"].to_numpy(dtype=float)
     length = np.minimum(start + scenario.interval, scenario.horizon) - start
+    index = np.minimum((start // scenario.interval).astype(int), scenario.n_intervals - 1)
+    on_shift = {group.name: shift_hours(group, scenario) for group in scenario.agent_groups}
+    shift_s = np.array([on_shift[name][at] for name, at in zip(rows["group"], index,
+                                                               strict=True)]) * length
+    presence = [column for column in PRESENCE_FIGURES if column in rows]
     rows = rows.assign(
         agent_s=rows["agents_online"].to_numpy(dtype=float) * length,
         length_s=length,
+        shift_s=shift_s,
+        **{f"{column}_s": rows[column].to_numpy(dtype=float) * length
+           for column in presence},
         open_s=np.nan_to_num(rows["concurrency"].to_numpy(dtype=float))
         * rows["agents_online"].to_numpy(dtype=float) * length,
     )
@@ -197,8 +216,11 @@ def group_totals(groups: pd.DataFrame, scenario: Scenario,
             capacity_s = float(run["capacity_online_s"].sum())
             busy_s = float(run["busy_capacity_s"].sum())
             agent_s = float(run["agent_s"].sum())
+            hours_s = float(run["shift_s"].sum()) or float(run["length_s"].sum())
             values.append({
-                "agents_online": agent_s / float(run["length_s"].sum()),
+                "agents_online": agent_s / hours_s,
+                **{column: float(run[f"{column}_s"].sum()) / hours_s for column in presence},
+                "shift_hours": hours_s / 3600.0,
                 "capacity_online_h": capacity_s / 3600.0,
                 "busy_capacity_h": busy_s / 3600.0,
                 "occupancy": busy_s / capacity_s if capacity_s > 0 else np.nan,
@@ -213,6 +235,34 @@ def group_totals(groups: pd.DataFrame, scenario: Scenario,
     result["n"] = result["n"].fillna(0).astype(int)
     result["unit"] = [GROUP_TOTAL_UNITS[name] for name in result["figure"]]
     return result[["group", "figure", "mean", "ci95", "sd", "n", "unit"]]
+
+
+def shift_hours(group: AgentGroup, scenario: Scenario) -> np.ndarray:
+    """Per reporting interval, the share of it inside the group's shift hours (0 to 1).
+
+    The union of its shifts with agents; the intervals its ``staffing`` has agents in; the
+    whole run for a plain ``agents`` count (none without agents).
+    """
+    n = scenario.n_intervals
+    begins = np.arange(n) * scenario.interval
+    ends = np.minimum(begins + scenario.interval, scenario.horizon)
+    if group.staffing is not None:
+        counts = np.zeros(n)
+        given = np.asarray(group.staffing[:n], dtype=float)
+        counts[:len(given)] = given
+        return (counts > 0).astype(float)
+    if group.shifts is None:
+        return np.full(n, 1.0 if group.agents > 0 else 0.0)
+    spans: list[list[float]] = []
+    for shift in sorted((s for s in group.shifts if s.agents > 0), key=lambda s: s.start):
+        if spans and shift.start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], shift.end)
+        else:
+            spans.append([shift.start, shift.end])
+    inside = np.zeros(n)
+    for begin, end in spans:
+        inside += np.clip(np.minimum(ends, end) - np.maximum(begins, begin), 0.0, None)
+    return inside / (ends - begins)
 
 
 def wide(table: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.scenario.clock import SECONDS_PER_DAY
 from sim.scenario.schema import ArrivalProfile
 
 
@@ -15,7 +16,8 @@ def interval_rates_per_second(
 ) -> tuple[float, np.ndarray]:
     """Return the profile's interval length (s) and its rate per second in each interval.
 
-    The profile is repeated when ``profile.repeat`` is set, and cut at the horizon.
+    The profile is repeated when ``profile.repeat`` is set, and cut at the horizon; its
+    ``day_factors`` scale each 24 hours from the start (by the interval's start).
     """
     interval_s = profile.interval or default_interval_s
     n_intervals = int(np.ceil(horizon_s / interval_s - 1e-9))
@@ -38,4 +40,8 @@ def interval_rates_per_second(
                 raise ValueError("the arrival profile does not cover the horizon")
             given = np.tile(given, int(np.ceil(n_intervals / len(given))))
         rates = given[:n_intervals]
+    if profile.day_factors is not None:
+        factors = np.asarray(profile.day_factors, dtype=float)
+        days = (np.arange(n_intervals) * interval_s // SECONDS_PER_DAY).astype(int)
+        rates = rates * factors[days % len(factors)]
     return interval_s, rates * scale

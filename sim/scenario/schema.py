@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from sim.scenario.clock import (
+    SECONDS_PER_DAY,
     Clock,
     clock_of,
     is_clock_time,
@@ -443,6 +444,11 @@ class ArrivalProfile(Schema):
     """Length of one profile interval; the scenario's ``interval`` when omitted."""
     repeat: bool = False
     """Repeat the profile when it is shorter than the horizon (e.g. one day over a week)."""
+    day_factors: list[Annotated[float, Field(gt=0)]] | None = Field(default=None, min_length=1)
+    """A factor on every rate per simulated day: the first on the first 24 hours from the
+    start, the second on the next, ... (cycled when shorter than the horizon), such as a
+    week's weekday shape on a repeated one-day profile (``[1.2, 1, 1, 1, 1.1, 0.6, 0.4]``).
+    Not with ``times``."""
 
     @model_validator(mode="after")
     def _exactly_one_source(self) -> ArrivalProfile:
@@ -456,6 +462,9 @@ class ArrivalProfile(Schema):
             raise ValueError(
                 f"give exactly one of rate, rates, volumes, csv or times (found: {found})"
             )
+        if self.day_factors is not None and self.times is not None:
+            raise ValueError("day_factors scale a profile; exact times are not scaled "
+                             "(give rate, rates, volumes or csv)")
         return self
 
 
@@ -628,12 +637,44 @@ class Break(Schema):
     at: TimePoint | None = None
     """When the break starts, as a time point (``"12:30"``), instead of ``after``; the
     shift turns it into ``after`` (so it reads back as ``after``)."""
+    window: str | None = None
+    """A break window, two time points joined by ``-`` (``"15:30-17:00"``), instead of
+    ``after`` or ``at``: the shift's agents take their breaks staggered across it (see
+    ``spread``); the shift turns it into ``after`` (the window's start) and ``spread``."""
+    spread: Seconds = Field(default=0.0, ge=0)
+    """How far after ``after`` the last agent's break may start (seconds): the shift's
+    agents are dealt round-robin to non-overlapping break slots spread over
+    ``[after, after + spread]``, so no moment of the window loses more than its share of
+    them. ``0``: every agent at ``after`` (the default)."""
 
     @model_validator(mode="after")
     def _at_read_by_shift(self) -> Break:
-        if self.at is not None:
-            raise ValueError("a break's at is read by its shift; give after outside a shift")
+        if self.at is not None or self.window is not None:
+            raise ValueError("a break's at or window is read by its shift; give after "
+                             "outside a shift")
         return self
+
+    def slot_starts(self) -> list[float]:
+        """Start offsets from the shift's start (seconds) of the window's break slots.
+
+        ``floor((spread + duration) / duration)`` non-overlapping slots spread evenly over
+        ``[after, after + spread]``; one slot at ``after`` without a spread.
+        """
+        if self.spread <= 0:
+            return [self.after]
+        slots = max(1, math.floor((self.spread + self.duration) / self.duration + 1e-9))
+        if slots == 1:
+            return [self.after + self.spread / 2.0]
+        return [self.after + self.spread * k / (slots - 1) for k in range(slots)]
+
+    def agent_start(self, agent: int) -> float:
+        """Offset from the shift's start (seconds) of one agent's break.
+
+        ``agent`` counts the shift's agents from 0; the slots of :meth:`slot_starts` are
+        dealt round-robin.
+        """
+        slots = self.slot_starts()
+        return slots[agent % len(slots)]
 
 
 class Shift(Schema):
@@ -649,6 +690,10 @@ class Shift(Schema):
     """Number of agents working this shift."""
     breaks: list[Break] = Field(default_factory=list)
     """Breaks every agent of the shift takes (presence away, rules §6)."""
+    days: int = Field(default=1, ge=1, le=366)
+    """Work this shift on this many consecutive days, at the same times each day (its own
+    agents each day); the group turns it into one shift per day (so it reads back as
+    ``days: 1`` shifts)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -657,11 +702,13 @@ class Shift(Schema):
         if not isinstance(data, dict) or not isinstance(data.get("breaks"), list):
             return data
         for index, item in enumerate(data["breaks"]):
-            if isinstance(item, dict) and item.get("after") is None and item.get("at") is None:
+            if isinstance(item, dict) and all(item.get(key) is None
+                                              for key in ("after", "at", "window")):
                 raise ScenarioRuleError(
                     ("breaks", index),
-                    "a break needs its start: give at (a time point, such as \"12:30\") "
-                    "or after (a duration from the shift's start, such as 4h), and duration",
+                    "a break needs its start: give at (a time point, such as \"12:30\"), "
+                    "after (a duration from the shift's start, such as 4h) or window (such "
+                    "as \"15:30-17:00\"), and duration",
                 )
             after = item.get("after") if isinstance(item, dict) else None
             if isinstance(after, str) and is_clock_time(after):
@@ -671,7 +718,8 @@ class Shift(Schema):
                     f"shift's start (such as 4h or 90m); for a clock time write "
                     f"at: \"{after.strip()}\"",
                 )
-        if not any(isinstance(item, dict) and item.get("at") is not None
+        if not any(isinstance(item, dict) and (item.get("at") is not None
+                                               or item.get("window") is not None)
                    for item in data["breaks"]):
             return data
         try:
@@ -680,6 +728,9 @@ class Shift(Schema):
             start = None
         breaks = []
         for index, item in enumerate(data["breaks"]):
+            if isinstance(item, dict) and item.get("window") is not None:
+                breaks.append(_window_break(item, index, start))
+                continue
             if isinstance(item, dict) and item.get("at") is not None:
                 if item.get("after") is not None:
                     raise ScenarioRuleError(
@@ -707,6 +758,47 @@ class Shift(Schema):
         if self.end <= self.start:
             raise ValueError(f"end ({self.end:g}s) must be after start ({self.start:g}s)")
         return self  # breaks past the shift's end: _check_breaks, in clock time
+
+
+WINDOW_HELP = 'two time points joined by "-", such as "15:30-17:00"'
+
+
+def _window_break(item: dict[str, Any], index: int, start: object) -> dict[str, Any]:
+    """A break given as a ``window`` turned into ``after`` and ``spread`` (seconds).
+
+    Raises:
+        ScenarioRuleError: at ``breaks[index].window`` for a window that is not two time
+            points, ends before it starts, is shorter than the break, begins before the
+            shift, or comes with ``after`` or ``at``.
+    """
+    where = ("breaks", index, "window")
+    if item.get("after") is not None or item.get("at") is not None:
+        raise ScenarioRuleError(where, "give after, at or window, one of them")
+    text = item["window"]
+    parts = text.split("-") if isinstance(text, str) else []
+    if len(parts) != 2 or not all(part.strip() for part in parts):
+        raise ScenarioRuleError(where, f"expected {WINDOW_HELP}, found {text!r}")
+    try:
+        opens, closes = (parse_time_point(part.strip()) for part in parts)
+    except ValueError as error:
+        raise ScenarioRuleError(where, f"{error} (expected {WINDOW_HELP})") from None
+    try:
+        duration = parse_duration(item.get("duration"))
+    except ValueError:  # the duration's own problem is reported on ``duration``
+        duration = 0.0
+    if not isinstance(opens, float) or not isinstance(closes, float):
+        opens = closes = 0.0
+    if not isinstance(start, float):
+        start = opens
+    if closes <= opens:
+        raise ScenarioRuleError(where, f"the window {text} ends before it starts")
+    if duration > closes - opens + 1e-9:
+        raise ScenarioRuleError(
+            where, f"the window {text} is shorter than the break's duration ({duration:g}s)")
+    if opens < start:
+        raise ScenarioRuleError(where, f"the window {text} opens before the shift's start")
+    rest = {key: value for key, value in item.items() if key != "window"}
+    return {**rest, "after": opens - start, "spread": max(0.0, closes - opens - duration)}
 
 
 class AfterConversationWork(Schema):
@@ -821,6 +913,11 @@ class AgentGroup(Schema):
             raise ValueError("give exactly one of capacity (units) or capacity_percent")
         if self.shifts is not None and self.staffing is not None:
             raise ValueError("give shifts or staffing, not both")
+        if self.shifts is not None and any(shift.days > 1 for shift in self.shifts):
+            return self.model_copy(update={"shifts": [shift.model_copy(update={
+                "start": shift.start + day * SECONDS_PER_DAY,
+                "end": shift.end + day * SECONDS_PER_DAY, "days": 1})
+                for shift in self.shifts for day in range(shift.days)]})
         return self
 
     @property
@@ -1146,8 +1243,8 @@ def _check_breaks(scenario: Scenario) -> None:
     for group_index, group in enumerate(scenario.agent_groups):
         for shift_index, shift in enumerate(group.shifts or []):
             for index, item in enumerate(shift.breaks):
-                start = shift.start + item.after
-                if start + item.duration > shift.end:
+                start = shift.start + item.after + item.spread  # a window's last start
+                if start + item.duration > shift.end + 1e-9:
                     label = scenario.clock.label
                     raise ScenarioRuleError(
                         ("agent_groups", group_index, "shifts", shift_index, "breaks", index),

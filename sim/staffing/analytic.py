@@ -296,38 +296,54 @@ def busiest_interval(scenario: Scenario, group: str | None = None) -> int:
     return int(np.argmax(workload(scenario, scenario.capacity_model, group).rate_per_s))
 
 
-def queue_owner(scenario: Scenario, queue: str, groups: list[str]) -> str:
-    """The staffed group the analytic start gives a queue's load to.
+def queue_owners(scenario: Scenario, queue: str | None, groups: list[str],
+                 hours: np.ndarray | None = None) -> np.ndarray:
+    """``[group, interval]`` the share of a queue's load each staffed group takes.
 
-    The staffed group serving the queue with the fewest queues (the specialists), the first
-    in the scenario's order on a tie: in ``multichannel_center`` WhatsApp and SMS go to
-    ``messaging_team`` and web chat to ``chat_team``. The simulation search then finds how
-    far the generalists' spare capacity lowers the specialists' requirement.
+    Per interval, among the staffed groups serving the queue that can work the interval
+    (``hours``, ``[group, interval]``; every interval when omitted), those serving the
+    fewest queues (the specialists) share it equally; a column is all 0 where no group
+    serving the queue works. ``queue=None`` is the center as a whole (the ``all`` row of
+    the goals): the working groups serving the most queues (the generalists) share it.
     """
-    serving = [group for group in scenario.agent_groups
-               if group.name in groups and queue in group.queues]
-    return min(serving, key=lambda group: len(group.queues)).name
+    n = scenario.n_intervals
+    working = np.ones((len(groups), n), dtype=bool) if hours is None else np.asarray(hours)
+    by_name = {group.name: group for group in scenario.agent_groups}
+    breadth = np.array([len(by_name[name].queues) for name in groups], dtype=float)
+    serves = np.array([queue is None or queue in by_name[name].queues for name in groups])
+    candidate = working & serves[:, None]
+    # Specialists first (fewest queues); the center as a whole goes to the generalists.
+    rank = np.where(candidate, breadth[:, None] if queue is not None else -breadth[:, None],
+                    np.inf)
+    chosen = candidate & (rank == rank.min(axis=0, initial=np.inf))
+    count = chosen.sum(axis=0)
+    return np.divide(chosen, count, out=np.zeros(chosen.shape), where=count > 0)
 
 
 def queue_requirements(
     scenario: Scenario, goals: StaffingGoals, per_queue: dict[str, StaffingGoals],
-    capacity_model: str, groups: list[str],
+    capacity_model: str, groups: list[str], hours: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Erlang C/A agents per queue and interval: the search's analytic starting point.
 
-    Each queue (its channels pooled) is an M/M/n(+M) queue with its own goals; its servers
-    are its owner group's work-item slots (:func:`queue_owner`), its service time the mean
-    capacity time under that group's behaviour (:func:`capacity_time_s`). Agents of groups
-    not staffed count as servers of the queues they serve, at most up to those queues'
-    load, in the scenario's queue order. ``goals.max_occupancy`` adds
-    ``agents >= load / (max_occupancy x slots)``.
+    Each queue (its channels pooled) is an M/M/n(+M) queue with its own goals. Its load is
+    shared among its owners in each interval (:func:`queue_owners`: the specialists among
+    the staffed groups serving it that can work the interval, ``hours``): each owner's
+    share of the agents that group would need alone, its servers being its work-item
+    slots and its service time the mean capacity time under its behaviour
+    (:func:`capacity_time_s`). Agents of groups not staffed count as servers of the
+    queues they serve, at most up to those queues' load, in the scenario's queue order.
+    ``goals.max_occupancy`` adds ``agents >= load / (max_occupancy x slots)``.
 
     Returns:
-        One row per queue and interval: ``queue``, ``interval``, ``start_s``, ``group``
-        (the owner), ``arrivals`` (expected inbound sessions), ``holding_s``,
-        ``slots_per_agent``, ``mean_patience_s``, ``load_erlangs``, ``servers``,
-        ``fixed_agents`` (agents of groups not staffed absorbing this queue's load, in
-        owner-group agents) and ``agents`` (owner-group agents online).
+        One row per queue, owner and interval (a row with ``group`` empty and no agents
+        where no staffed group serving the queue works): ``queue``, ``interval``,
+        ``start_s``, ``group`` (the owner), ``share`` (its share of the queue's load),
+        ``arrivals`` (its share of the expected inbound sessions), ``holding_s``,
+        ``slots_per_agent``, ``mean_patience_s``, ``load_erlangs`` (the whole queue's),
+        ``servers`` (the whole queue's, in that group's slots), ``fixed_agents`` (agents
+        of groups not staffed absorbing this queue's load, in owner-group agents) and
+        ``agents`` (owner-group agents online for its share).
     """
     n = scenario.n_intervals
     starts = np.arange(n) * scenario.interval
@@ -337,60 +353,102 @@ def queue_requirements(
              for group in scenario.agent_groups if group.name not in groups}
     frames = []
     for queue, mine in per_queue.items():
-        owner = by_name[queue_owner(scenario, queue, groups)]
+        shares = queue_owners(scenario, queue, groups, hours)
         channels = [channel for channel in scenario.channels if channel.queue == queue]
         rates = np.vstack([per_reporting_interval(channel, scenario)
                            if channel.arrivals is not None else np.zeros(n)
                            for channel in channels])
-        holding = np.array([capacity_time_s(channel, owner, capacity_model)
-                            for channel in channels])
-        slots = np.array([max(1, math.floor(owner.capacity_units / work_size(channel) + 1e-9))
-                          for channel in channels], dtype=float)
-        theta = np.array([0.0 if channel.customers.patience is None
-                          else 1.0 / channel.customers.patience.expected()
-                          for channel in channels])
         total = rates.sum(axis=0)
         share = np.divide(rates, total, out=np.full_like(rates, 1.0 / len(channels)),
                           where=total > 0)
-        hold = share.T @ holding
-        work = share * holding[:, None]
-        work_share = np.divide(work, work.sum(axis=0), out=np.full_like(work, 1.0),
-                               where=work.sum(axis=0) > 0)
-        slots_per_agent = work_share.T @ slots
-        rate_theta = share.T @ theta
-        with np.errstate(divide="ignore"):
-            patience = np.where(rate_theta > 0, 1.0 / np.maximum(rate_theta, 1e-300), np.inf)
-        servers = np.array([erlang_servers(mine, rate, h, p)
-                            for rate, h, p in zip(total, hold, patience, strict=True)],
-                           dtype=float)
-        needed = servers / slots_per_agent
-        load = total * hold
-        if goals.max_occupancy is not None:
-            needed = np.maximum(needed, load / (goals.max_occupancy * slots_per_agent))
-        # Capacity units of the fixed groups serving this queue, up to the queue's load.
-        fixed_units = np.zeros(n)
-        units_needed = load * owner.capacity_units / slots_per_agent
-        for name, units in spare.items():
-            if queue in by_name[name].queues:
-                taken = np.minimum(units, np.maximum(units_needed - fixed_units, 0.0))
-                fixed_units += taken
-                units -= taken
-        fixed = fixed_units / owner.capacity_units
-        frames.append(pd.DataFrame({
-            "queue": queue,
-            "interval": np.arange(n),
-            "start_s": starts,
-            "group": owner.name,
-            "arrivals": total * lengths,
-            "holding_s": hold,
-            "slots_per_agent": slots_per_agent,
-            "mean_patience_s": patience,
-            "load_erlangs": load,
-            "servers": servers.astype(int),
-            "fixed_agents": fixed,
-            "agents": np.maximum(np.ceil(needed - fixed - 1e-9), 0).astype(int),
-        }))
-    return pd.concat(frames, ignore_index=True)
+        nobody = shares.sum(axis=0) == 0
+        if nobody.any():
+            frames.append(pd.DataFrame({
+                "queue": queue, "interval": np.flatnonzero(nobody),
+                "start_s": starts[nobody], "group": "", "share": 0.0,
+                "arrivals": (total * lengths)[nobody], "agents": 0}))
+        fixed_units = None
+        for position, name in enumerate(groups):
+            owned = shares[position] > 0
+            if not owned.any():
+                continue
+            owner = by_name[name]
+            frame = _owner_requirement(scenario, goals, mine, capacity_model, channels,
+                                       owner, total, share)
+            if fixed_units is None:  # in the first owner's units, once per queue
+                fixed_units = _fixed_units(queue, frame["load_erlangs"].to_numpy()
+                                           * owner.capacity_units
+                                           / frame["slots_per_agent"].to_numpy(),
+                                           spare, by_name)
+            frame["fixed_agents"] = fixed_units / owner.capacity_units
+            frame["share"] = shares[position]
+            frame["arrivals"] = total * lengths * shares[position]
+            frame["agents"] = np.maximum(np.ceil(
+                shares[position] * (frame.pop("needed") - frame["fixed_agents"]) - 1e-9),
+                0).astype(int)
+            frame.insert(0, "queue", queue)
+            frame.insert(1, "interval", np.arange(n))
+            frame.insert(2, "start_s", starts)
+            frame.insert(3, "group", name)
+            frames.append(frame[owned])
+    # Queues in their order, then intervals; a shared interval's owners in group order.
+    table = pd.concat(frames, ignore_index=True)
+    order = table["queue"].map({queue: index for index, queue in enumerate(per_queue)})
+    return (table.assign(order=order)
+            .sort_values(["order", "interval"], kind="stable")
+            .drop(columns="order").reset_index(drop=True))
+
+
+def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingGoals,
+                       capacity_model: str, channels: list[Channel], owner: AgentGroup,
+                       total: np.ndarray, share: np.ndarray) -> pd.DataFrame:
+    """One queue's Erlang requirement in ``owner``'s agents, per interval (all of it)."""
+    holding = np.array([capacity_time_s(channel, owner, capacity_model)
+                        for channel in channels])
+    slots = np.array([max(1, math.floor(owner.capacity_units / work_size(channel) + 1e-9))
+                      for channel in channels], dtype=float)
+    theta = np.array([0.0 if channel.customers.patience is None
+                      else 1.0 / channel.customers.patience.expected()
+                      for channel in channels])
+    hold = share.T @ holding
+    work = share * holding[:, None]
+    work_share = np.divide(work, work.sum(axis=0), out=np.full_like(work, 1.0),
+                           where=work.sum(axis=0) > 0)
+    slots_per_agent = work_share.T @ slots
+    rate_theta = share.T @ theta
+    with np.errstate(divide="ignore"):
+        patience = np.where(rate_theta > 0, 1.0 / np.maximum(rate_theta, 1e-300), np.inf)
+    servers = np.array([erlang_servers(mine, rate, h, p)
+                        for rate, h, p in zip(total, hold, patience, strict=True)],
+                       dtype=float)
+    needed = servers / slots_per_agent
+    load = total * hold
+    if goals.max_occupancy is not None:
+        needed = np.maximum(needed, load / (goals.max_occupancy * slots_per_agent))
+    return pd.DataFrame({
+        "holding_s": hold,
+        "slots_per_agent": slots_per_agent,
+        "mean_patience_s": patience,
+        "load_erlangs": load,
+        "servers": servers.astype(int),
+        "needed": needed,
+    })
+
+
+def _fixed_units(queue: str, load_units: np.ndarray, spare: dict[str, np.ndarray],
+                 by_name: dict[str, AgentGroup]) -> np.ndarray:
+    """Capacity units of the groups not staffed serving ``queue``, up to its load.
+
+    ``load_units`` is the queue's load in capacity units; what is taken is no longer
+    spare for the next queues (``spare`` changes in place).
+    """
+    fixed_units = np.zeros(len(load_units))
+    for name, units in spare.items():
+        if queue in by_name[name].queues:
+            taken = np.minimum(units, np.maximum(load_units - fixed_units, 0.0))
+            fixed_units += taken
+            units -= taken
+    return fixed_units
 
 
 def group_starts(table: pd.DataFrame, groups: list[str], n_intervals: int) -> np.ndarray:

@@ -6,10 +6,13 @@ Science 54(2), 2008), for several groups and per-queue goals. The staffing is a 
 
 1. **Raise.** From :data:`START_SHARE` of the analytic start
    (:func:`sim.staffing.analytic.queue_requirements`; raising is cheap, the day alone),
-   simulate the day (half the replications) and, wherever a queue misses a goal, raise the
-   queue's owner group (:func:`sim.staffing.analytic.queue_owner`) in that interval: one
-   agent, or a share of its agents as large as the relative shortfall (at most
-   :data:`MAX_SHORTFALL_STEP`), until every queue meets its goals in every interval.
+   simulate the day (half the replications) and, wherever a queue misses a goal, raise an
+   owner group of the queue in that interval (:func:`sim.staffing.analytic.queue_owners`:
+   the specialists serving it among the groups whose shifts can work the interval; of
+   several, the one with the fewest agents there): one agent, or a share of its agents as
+   large as the relative shortfall (at most :data:`MAX_SHORTFALL_STEP`), until every queue
+   meets its goals in every interval. A group never gets agents outside its hours; a goal
+   missed where no group serving the queue works is left out there and named.
 2. **Lower.** With the full replications, the day and, per staffed group, a *probe*: the
    day with one agent of that group fewer in every even interval it staffs (then, in the
    second round, every odd one). An interval's neighbours keep their agents in its probe,
@@ -49,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.schema import Scenario
-from sim.staffing.analytic import queue_owner
+from sim.staffing.analytic import queue_owners
 from sim.staffing.day_measures import MEASURE_INDEX, DayTask, measure_day
 from sim.staffing.goal_check import GOAL_MEASURE, GOAL_TEXT, GOALS, DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals
@@ -107,7 +110,8 @@ class GroupSearch:
     def __init__(self, model: str, scenario: Scenario, goals: StaffingGoals,
                  check: GoalCheck, groups: list[str], start: np.ndarray,
                  replications: int, verification_replications: int,
-                 max_iterations: int, extend_unclear: bool = False) -> None:
+                 max_iterations: int, extend_unclear: bool = False,
+                 hours: np.ndarray | None = None) -> None:
         self.model = model
         self.scenario = scenario
         self.goals = goals
@@ -135,25 +139,42 @@ class GroupSearch:
         self.kept = np.zeros(self.staffing.shape, dtype=bool)
         self.lowered = np.zeros(self.staffing.shape, dtype=bool)
         self.probe_reps = np.zeros(self.staffing.shape, dtype=int)
-        self.owners = self._owners(scenario, groups)
+        n = np.asarray(start).shape[1]
+        self.hours = (np.ones((len(groups), n), dtype=bool) if hours is None
+                      else np.asarray(hours, dtype=bool))
+        self.owners = self._owners(scenario, groups, self.hours)
         analytic = np.asarray(start, dtype=int)
         self.ceiling = np.maximum(CEILING_FACTOR * analytic, analytic + CEILING_EXTRA)
         self.out_of_reach = np.zeros((len(check.queues) + 1, len(GOALS), analytic.shape[1]),
                                      dtype=bool)
+        self.off_hours = np.zeros((len(check.queues) + 1, n), dtype=bool)
         self.estimates: DayEstimates | None = None
         self.probe: ProbeOutcome | None = None
         self.probe_estimates: dict[tuple[int, int], DayEstimates] = {}
         self._layout: list[tuple[str, int, int, int]] = []
 
     @staticmethod
-    def _owners(scenario: Scenario, groups: list[str]) -> list[int]:
-        """Per row (queue, then ``"all"``): the staffed group raised when it misses."""
+    def _owners(scenario: Scenario, groups: list[str], hours: np.ndarray) -> list[np.ndarray]:
+        """Per row (queue, then ``"all"``): ``[group, interval]`` the groups a miss raises.
+
+        The queue's owners of the analytic start (:func:`queue_owners`: specialists that
+        can work the interval); the generalists working it for ``"all"``.
+        """
         used = {channel.queue for channel in scenario.channels}
         queues = [queue.name for queue in scenario.queues if queue.name in used]
-        owners = [groups.index(queue_owner(scenario, queue, groups)) for queue in queues]
-        by_queues = {group.name: len(group.queues) for group in scenario.agent_groups}
-        generalist = max(range(len(groups)), key=lambda g: (by_queues[groups[g]], -g))
-        return [*owners, generalist]
+        rows = [queue_owners(scenario, queue, groups, hours) > 0 for queue in queues]
+        return [*rows, queue_owners(scenario, None, groups, hours) > 0]
+
+    def owner(self, row: int, interval: int) -> int:
+        """The group raised when ``row`` misses in ``interval``.
+
+        Of its owners there, the one with the fewest agents (the first on a tie); -1 when
+        no owner works then.
+        """
+        owners = np.flatnonzero(self.owners[row][:, interval])
+        if not owners.size:
+            return -1
+        return int(owners[np.argmin(self.staffing[owners, interval])])
 
     # ---------------------------------------------------------------- requests
     @property
@@ -240,11 +261,15 @@ class GroupSearch:
         step = np.zeros(self.staffing.shape, dtype=int)
         at_ceiling = np.zeros(self.staffing.shape, dtype=bool)
         for row, interval in zip(*np.nonzero(missing), strict=True):
-            group = self.owners[row]
+            group = self.owner(row, interval)
+            if group < 0:  # no group serving the queue works then: out of its hours
+                self._waive(row, interval, hours=True)
+                continue
             room = int(self.ceiling[group, interval] - self.staffing[group, interval])
             if room <= 0:  # what it misses is out of reach: staff for the other goals
                 self._waive(row, interval)
-                at_ceiling[group, interval] = True
+                # Every owner sharing the row restarts there, not only the one at the ceiling.
+                at_ceiling[self.owners[row][:, interval], interval] = True
                 continue
             shortfall = min(MAX_SHORTFALL_STEP, -float(margins[row, interval]))
             size = min(room, max(1, math.ceil(self.staffing[group, interval] * shortfall)))
@@ -257,11 +282,16 @@ class GroupSearch:
                 f"queue missed its goals" + (f"; {int(restart.sum())} out of reach, restarted"
                                              if restart.any() else ""))
 
-    def _waive(self, row: int, interval: int) -> None:
-        """Leave out the goals ``row`` misses in ``interval`` with its owner at the ceiling."""
+    def _waive(self, row: int, interval: int, hours: bool = False) -> None:
+        """Leave out the goals ``row`` misses in ``interval``.
+
+        With its owner at the ceiling, or (``hours``) with no group serving it at work.
+        """
         assert self.estimates is not None
         missed = self.check.goal_margins(self.estimates)[row, :, interval] < -1e-12
         self.out_of_reach[row, :, interval] |= missed
+        if hours:
+            self.off_hours[row, interval] = True
 
     def _repair(self, margins: np.ndarray, missing: np.ndarray) -> str:
         """The day misses: restore the lowered neighbours, else raise the owners."""
@@ -277,9 +307,11 @@ class GroupSearch:
         intervals = self.staffing.shape[1]
         for row, interval in zip(*np.nonzero(missing), strict=True):
             near = slice(max(0, interval - 1), min(intervals, interval + 2))
-            owner = self.owners[row]
+            owner = self.owner(row, interval)
             if self.lowered[:, near].any():
                 restored[:, near] |= self.lowered[:, near]
+            elif owner < 0:
+                self._waive(row, interval, hours=True)
             elif self.staffing[owner, interval] >= self.ceiling[owner, interval]:
                 self._waive(row, interval)
             else:
@@ -382,13 +414,18 @@ class GroupStaffingResult:
         probe: one agent fewer per group and interval, from the verification's probes.
         probe_estimates: (group, parity) -> the verification's probe runs.
         out_of_reach: ``[queue row, goal, interval]`` goals (:data:`GOALS`) missed with the
-            owner group at the raise ceiling (:data:`CEILING_FACTOR`): more agents do not
-            meet them, so the search left them out there.
+            owner group at the raise ceiling (:data:`CEILING_FACTOR`), or with no staffed
+            group serving the queue at work (``off_hours``): more agents do not meet them,
+            so the search left them out there.
         iterations: search steps (batches) of this model.
         converged: the lowering phase ran its rounds (:data:`LOWER_ROUNDS`) before the
             iteration limit; the verification's repairs do not undo it.
         replications: replications per search iteration.
         verification_replications: replications of the verification run.
+        hours: ``[group, interval]`` where each group can work (its shifts; staffed only
+            there).
+        off_hours: ``[queue row, interval]`` a goal missed where no staffed group serving
+            the queue can work.
     """
 
     capacity_model: str
@@ -407,6 +444,8 @@ class GroupStaffingResult:
     converged: bool = False
     replications: int = 0
     verification_replications: int = 0
+    hours: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    off_hours: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
     @property
     def scheduled(self) -> np.ndarray:
@@ -440,8 +479,16 @@ class GroupStaffingResult:
         """
         lines = []
         rows = [*self.queues, "all"]
+        off_hours = (self.off_hours if self.off_hours.size
+                     else np.zeros(self.out_of_reach.shape[::2], dtype=bool))
+        for row in np.flatnonzero(off_hours.any(axis=1)):
+            times = ", ".join(clock(i * self.interval_s) for i in np.flatnonzero(off_hours[row]))
+            lines.append(f"queue {rows[row]}: goals missed at {times}, where no staffed group "
+                         "serving it has a shift: add a shift there (or a group serving it)")
         for row, goal in zip(*np.nonzero(self.out_of_reach.any(axis=2)), strict=True):
-            intervals = np.flatnonzero(self.out_of_reach[row, goal])
+            intervals = np.flatnonzero(self.out_of_reach[row, goal] & ~off_hours[row])
+            if not intervals.size:
+                continue
             name = GOALS[goal]
             values = self.estimates.mean[row, MEASURE_INDEX[GOAL_MEASURE[name]], intervals]
             worst = np.nanmin(values) if name == "service_level" else np.nanmax(values)
@@ -461,6 +508,17 @@ class GroupStaffingResult:
     def share_of_days(self) -> np.ndarray:
         """Per interval: the share of the verification's days meeting every queue's goals."""
         return self.check.share_of_days(self.estimates)
+
+    def within_noise(self) -> np.ndarray:
+        """Per interval: the verification's answer is within noise.
+
+        The 95% CI of some queue's goal margin straddles the goal (its pessimistic end
+        misses, its optimistic end meets): more replications could turn a meet into a
+        miss or back. On the mean only (with ``days`` the share of days decides).
+        """
+        low = self.check.margins(self.estimates, -1).min(axis=0)
+        high = self.check.margins(self.estimates, 1).min(axis=0)
+        return np.asarray((low < -1e-12) & (high >= -1e-12))
 
     def breaks_with_one_fewer(self) -> np.ndarray:
         """``[group, interval]``: one agent fewer misses a goal (point estimate).
@@ -492,6 +550,9 @@ class GroupStaffingResult:
             frame["margin"] = margins[row]
             frame["meets"] = margins[row] >= -1e-12
             frame["out_of_reach"] = self.out_of_reach[row].any(axis=0)
+            low = self.check.margins(self.estimates, -1)[row]
+            high = self.check.margins(self.estimates, 1)[row]
+            frame["within_noise"] = (low < -1e-12) & (high >= -1e-12)
             if daily is not None:
                 frame["days_met"] = (daily[:, row].min(axis=1) >= -1e-12).mean(axis=0)
             frames.append(frame)
@@ -511,6 +572,7 @@ def run_group_searches(
     max_iterations: int,
     log: Log | None = None,
     extend_unclear: bool = False,
+    hours: np.ndarray | None = None,
 ) -> dict[str, GroupStaffingResult]:
     """Search and verify every capacity model in lockstep (one executor batch per step).
 
@@ -527,13 +589,15 @@ def run_group_searches(
         max_iterations: raise and lower steps at most, per model.
         log: receives progress lines.
         extend_unclear: give probes whose CI straddles a goal twice the replications.
+        hours: ``[group, interval]`` where each group can work (everywhere when omitted):
+            a group gets no agents outside its hours.
 
     Returns:
         The result per capacity model.
     """
     searches = {model: GroupSearch(model, scenario, goals, check, groups, starts[model],
                                    replications, verification_replications, max_iterations,
-                                   extend_unclear)
+                                   extend_unclear, hours)
                 for model, scenario in variants.items()}
     while True:
         active = [search for search in searches.values() if not search.done]
@@ -561,6 +625,7 @@ def run_group_searches(
             iterations=search.iterations,
             converged=search.converged, replications=replications,
             verification_replications=verification_replications,
+            hours=search.hours.copy(), off_hours=search.off_hours.copy(),
         )
     return results
 

@@ -32,16 +32,19 @@ queues the group serves, weighted by their offered or answered sessions), ``meet
 (every queue meets its goals in the interval), ``one_fewer_breaks_m``,
 ``one_fewer_margin_m`` with its CI ends
 ``one_fewer_margin_low_m`` / ``one_fewer_margin_high_m``, ``one_fewer_queue_m`` and
-``decision_clear_m``; on a share of days (``goals.days``) ``days_met_m`` (the share of the
-verification's days on which every queue met its goals; ``meets_m`` is then whether that
-share reaches ``goals.days``); with groups not staffed, ``fixed_agents_online`` (their mean agents
-logged in and not on a break, from their schedule). :meth:`StaffingReport.queue_table`
+``decision_clear_m``; ``within_noise_m`` (the 95% CI of some queue's figure straddles its
+goal: more replications could turn the answer), ``days_met_m`` (the share of the
+verification's days on which every queue met its goals: the chance a day meets them; on a
+share of days, ``goals.days``, ``meets_m`` is whether it reaches that share); with groups
+not staffed, ``fixed_agents_online`` (their mean agents logged in and not on a break, from
+their schedule). :meth:`StaffingReport.queue_table`
 is one row per capacity model, interval and queue (then ``all``) with the verification's
 figures and CIs.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.scenario.clock import SECONDS_PER_DAY
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import (
     ANALYTIC_CAVEATS,
@@ -83,13 +87,20 @@ from sim.staffing.search import IntervalEstimates, Log, Runner, goal_margin, mee
 from sim.staffing.shift_cover import (
     ShiftTemplate,
     cover_shifts,
-    coverage_matrix,
     covered_agents,
+)
+from sim.staffing.shift_plan import (
+    ShiftPattern,
+    availability_matrix,
+    group_hours,
+    group_patterns,
+    pattern_label,
+    template_patterns,
+    with_shift_plans,
 )
 from sim.staffing.variants import (
     CAPACITY_MODEL_NAMES,
     capacity_variants,
-    group_shift_templates,
     online_agents,
     shift_templates_from,
     staffed_groups,
@@ -155,6 +166,11 @@ class StaffingReport:
         group_shifts: capacity model -> group -> scheduled agents per shift template of
             ``group_templates`` (:meth:`shift_cover_table` sets them against the
             requirement).
+        group_patterns: group -> its shifts (with their breaks) behind ``group_templates``.
+        shift_estimates: capacity model -> the shift plan's verification (every staffed
+            group working its plan, breaks included; the verification's replications).
+        shift_scenarios: capacity model -> the scenario of that shift plan (what
+            ``--write-scenario`` writes).
         simulated_days: simulated days spent in total.
         simulated_runs: simulated runs in total (runs re-used from the cache not counted).
         runtime_s: wall-clock time in total (seconds).
@@ -170,6 +186,9 @@ class StaffingReport:
     curve: pd.DataFrame | None = None
     group_templates: dict[str, list[ShiftTemplate]] = field(default_factory=dict)
     group_shifts: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    group_patterns: dict[str, list[ShiftPattern]] = field(default_factory=dict)
+    shift_estimates: dict[str, DayEstimates] = field(default_factory=dict)
+    shift_scenarios: dict[str, Scenario] = field(default_factory=dict)
     simulated_days: float = 0.0
     simulated_runs: int = 0
     runtime_s: float = 0.0
@@ -200,7 +219,8 @@ class StaffingReport:
 
         One row per staffed group with a plan, capacity model and interval: ``interval``,
         ``start_s``, ``group``, ``model``, ``required`` (scheduled agents), ``on_shift``
-        (agents whose shift covers the interval) and ``surplus`` (on shift - required).
+        (agents whose shift covers the interval), ``available`` (their mean number not on
+        a break) and ``surplus`` (on shift - required: paid beyond the requirement).
         """
         frames = []
         n = self.scenario.n_intervals
@@ -210,13 +230,69 @@ class StaffingReport:
                     continue
                 need = self.results[model].scheduled[position]
                 on_shift = covered_agents(plans[name], self.group_templates[name], n)
+                available = availability_matrix(self.group_patterns[name], n) @ np.asarray(
+                    plans[name], dtype=float) if name in self.group_patterns else on_shift
                 frames.append(pd.DataFrame({
                     "interval": np.arange(n), "start_s": np.arange(n) * self.scenario.interval,
                     "group": name, "model": model, "required": need, "on_shift": on_shift,
-                    "surplus": on_shift - need}))
-        columns = ["interval", "start_s", "group", "model", "required", "on_shift", "surplus"]
+                    "available": np.round(available, 3), "surplus": on_shift - need}))
+        columns = ["interval", "start_s", "group", "model", "required", "on_shift",
+                   "available", "surplus"]
         return (pd.concat(frames, ignore_index=True) if frames
                 else pd.DataFrame(columns=columns))
+
+    def shift_labels(self, group: str) -> list[str]:
+        """The group's shift patterns as ``HH:MM-HH:MM`` with their breaks, in plan order."""
+        patterns = self.group_patterns.get(group)
+        if patterns:
+            return [pattern_label(pattern, self.clock) for pattern in patterns]
+        interval = self.scenario.interval
+        return [f"{self.clock(start * interval)}+{length * interval / 3600:g}h"
+                for start, length in self.group_templates.get(group, [])]
+
+    def paid_hours(self, model: str) -> dict[str, float]:
+        """Group -> agent-hours its shift plan pays (agents x shift length, in the horizon)."""
+        horizon = self.scenario.horizon
+        return {name: float(sum(count * (min(pattern.shift.end, horizon) - pattern.shift.start)
+                                for pattern, count in zip(self.group_patterns[name], counts,
+                                                          strict=True)) / 3600.0)
+                for name, counts in self.group_shifts.get(model, {}).items()}
+
+    def surplus_hours(self, model: str) -> dict[str, float]:
+        """Group -> paid shift hours beyond its scheduled requirement (agent-hours)."""
+        required = self.results[model].group_agent_hours()
+        return {name: paid - required[name] for name, paid in self.paid_hours(model).items()}
+
+    def judged_on(self, model: str) -> str:
+        """How the goals are judged: on the mean of the replications, or a share of days."""
+        result = self.results[model]
+        if result.days is not None:
+            return (f"on {result.days:.0%} of the {result.estimates.replications} "
+                    "verification days")
+        return f"on the mean of {result.estimates.replications} replications"
+
+    def shift_plan_meets(self, model: str) -> np.ndarray:
+        """Per interval: every queue meets its goals in the shift plan's verification."""
+        check = self.results[model].check
+        return np.asarray(check.meets(self.shift_estimates[model]).all(axis=0))
+
+    def shift_plan_missing(self, model: str) -> list[str]:
+        """Clock times of the intervals where the shift plan's verification misses a goal."""
+        return [self.clock(i * self.scenario.interval)
+                for i in np.flatnonzero(~self.shift_plan_meets(model))]
+
+    def carried(self, model: str) -> dict[str, list[str]]:
+        """Group -> the spans (``HH:MM-HH:MM``) of the intervals it has agents in."""
+        result = self.results[model]
+        spans: dict[str, list[str]] = {}
+        for name, row in zip(result.groups, result.required, strict=True):
+            staffed = np.flatnonzero(row > 0)
+            runs = np.split(staffed, np.flatnonzero(np.diff(staffed) > 1) + 1) if len(
+                staffed) else []
+            spans[name] = [f"{self.clock(run[0] * self.scenario.interval)}-"
+                           f"{self.clock((run[-1] + 1) * self.scenario.interval)}"
+                           for run in runs]
+        return spans
 
     @property
     def fixed_groups(self) -> list[str]:
@@ -224,8 +300,41 @@ class StaffingReport:
         return [g.name for g in self.scenario.agent_groups if g.name not in self.groups]
 
     def clock(self, seconds: float) -> str:
-        """``HH:MM`` of a model time (seconds), on the scenario's clock."""
-        return self.scenario.clock.hhmm(seconds)
+        """``HH:MM`` of a model time (seconds), on the scenario's clock.
+
+        ``Mon 08:00`` (or ``day 2 08:00`` undated) when the run spans several days.
+        """
+        clock = self.scenario.clock
+        return clock.label(seconds, with_day=clock.multi_day(self.scenario.horizon))
+
+    def day_hours(self, model: str) -> dict[str, dict[str, float]]:
+        """Per simulated day (24 hours from the start): agent-hours required and paid.
+
+        ``{day: {"required": scheduled agent-hours of every staffed group, "paid": the
+        shift plan's agent-hours of the shifts starting that day}}``, then ``"week"`` (or
+        ``"all days"``) with the totals; days are named ``Mon`` (dated) or ``day 2``.
+        """
+        scenario = self.scenario
+        days = max(1, math.ceil(scenario.horizon / SECONDS_PER_DAY - 1e-9))
+        starts = np.arange(scenario.n_intervals) * scenario.interval
+        day_of = (starts // SECONDS_PER_DAY).astype(int)
+        scheduled = self.results[model].scheduled.sum(axis=0) * scenario.interval / 3600.0
+        paid = np.zeros(days)
+        for name, counts in self.group_shifts.get(model, {}).items():
+            for pattern, count in zip(self.group_patterns[name], counts, strict=True):
+                shift = pattern.shift
+                paid[min(days - 1, int(shift.start // SECONDS_PER_DAY))] += count * (
+                    min(shift.end, scenario.horizon) - shift.start) / 3600.0
+        table: dict[str, dict[str, float]] = {}
+        for day in range(days):
+            label = scenario.clock.label(day * SECONDS_PER_DAY, with_day=True).rsplit(" ", 1)[0]
+            if label in table:  # a second Monday
+                label = f"{label} {scenario.clock.day_number(day * SECONDS_PER_DAY)}"
+            table[label] = {"required": float(scheduled[day_of == day].sum()),
+                            "paid": float(paid[day])}
+        table["week" if days == 7 else "all days"] = {
+            "required": float(scheduled.sum()), "paid": float(paid.sum())}
+        return table
 
     def agent_hours(self) -> dict[str, float]:
         """Scheduled agent-hours per capacity model, every staffed group."""
@@ -276,9 +385,9 @@ class StaffingReport:
                 table[f"{measure}_{model}"] = value.ravel().round(4)
                 table[f"{measure}_{model}_ci95"] = half.ravel().round(4)
             table[f"meets_{model}"] = np.tile(result.meets(), len(self.groups))
-            if result.days is not None:
-                table[f"days_met_{model}"] = np.tile(result.share_of_days().round(4),
-                                                     len(self.groups))
+            table[f"within_noise_{model}"] = np.tile(result.within_noise(), len(self.groups))
+            table[f"days_met_{model}"] = np.tile(result.share_of_days().round(4),
+                                                 len(self.groups))
             for column in ("one_fewer_breaks", "one_fewer_margin", "one_fewer_margin_low",
                            "one_fewer_margin_high", "one_fewer_queue",
                            "one_fewer_replications", "decision_clear"):
@@ -304,12 +413,13 @@ class StaffingReport:
     def uncovered(self, model: str, group: str) -> list[str]:
         """Clock times of intervals needing agents that no shift template of ``group`` covers.
 
-        Empty when every interval needing agents is covered.
+        Empty when every interval needing agents is covered (an agent of one of its
+        shifts available there, not on a break all of it).
         """
-        templates = self.group_templates.get(group, [])
+        patterns = self.group_patterns.get(group, [])
         result = self.results[model]
         need = result.scheduled[self.groups.index(group)]
-        covered = (coverage_matrix(templates, len(need)).sum(axis=1) > 0 if templates
+        covered = (availability_matrix(patterns, len(need)).max(axis=1) > 1e-9 if patterns
                    else np.zeros(len(need), dtype=bool))
         return [self.clock(i * self.scenario.interval)
                 for i in np.flatnonzero((need > 0) & ~covered)]
@@ -351,6 +461,19 @@ class StaffingReport:
             "skipped": self.skipped,
             "shift_templates": {g: [list(t) for t in ts] for g, ts in self.group_templates.items()},
             "shifts": self.group_shifts,
+            "carried": {m: self.carried(m) for m in results},
+            "hours_per_day": {m: self.day_hours(m) for m in results},
+            "paid_shift_hours": {m: self.paid_hours(m) for m in self.group_shifts},
+            "shift_surplus_hours": {m: self.surplus_hours(m) for m in self.group_shifts},
+            "goals_judged": {m: self.judged_on(m) for m in results},
+            "intervals_within_noise": {m: [self.clock(i * self.scenario.interval)
+                                           for i in np.flatnonzero(r.within_noise())]
+                                       for m, r in results.items()},
+            "chance_day_meets": {m: {self.clock(i * self.scenario.interval): round(float(v), 4)
+                                     for i, v in enumerate(r.share_of_days())}
+                                 for m, r in results.items()},
+            "shift_plan_intervals_missing": {m: self.shift_plan_missing(m)
+                                             for m in self.shift_estimates},
             "simulated_days": round(self.simulated_days, 2),
             "simulated_runs": self.simulated_runs,
             "runtime_s": round(self.runtime_s, 2),
@@ -486,7 +609,11 @@ def staff(
         executor = make_executor(jobs)
     root = scenario.seed if seed is None else seed
     runner = Runner(executor)
-    starts = {model: group_starts(queue_requirements(variant, goals, per_queue, model, chosen),
+    patterns = {name: template_patterns(scenario, shift_templates) if shift_templates
+                else group_patterns(scenario, name) for name in chosen}
+    hours = group_hours(scenario, chosen, patterns)
+    starts = {model: group_starts(queue_requirements(variant, goals, per_queue, model, chosen,
+                                                     hours),
                                   chosen, scenario.n_intervals)
               for model, variant in variants.items()}
     if log and len(scenario.agent_groups) > 1:
@@ -495,17 +622,19 @@ def staff(
             + (f"; {', '.join(fixed)} keep their agents" if fixed else ""))
     results = run_group_searches(
         variants, goals, check, chosen, starts, replications, verification_replications,
-        root, runner, max_iterations, log, extend_unclear)
+        root, runner, max_iterations, log, extend_unclear, hours)
     curve_frame = _curve(scenario, goals, variants, runner, root, curve_replications, skipped,
                          log) if curve else None
     report = StaffingReport(
         scenario=scenario, goals=goals, per_queue=per_queue, groups=chosen,
-        analytic=queue_requirements(scenario, goals, per_queue, "tab", chosen),
+        analytic=queue_requirements(scenario, goals, per_queue, "tab", chosen, hours),
         results=results, skipped=skipped, curve=curve_frame,
-        group_templates={name: list(shift_templates) if shift_templates
-                         else group_shift_templates(scenario, name) for name in chosen},
+        group_templates={name: [pattern.template for pattern in patterns[name]]
+                         for name in chosen},
+        group_patterns=patterns,
     )
     _cover(report)
+    _verify_shifts(report, variants, runner, root, log)
     report.simulated_days, report.simulated_runs = runner.days, runner.runs
     report.runtime_s = time.perf_counter() - started
     if log:
@@ -586,7 +715,35 @@ def _cover(report: StaffingReport) -> None:
                     "shift template covers them")
                 continue
             report.group_shifts.setdefault(model, {})[name] = cover_shifts(
-                result.scheduled[position], templates)
+                result.scheduled[position], templates,
+                availability=availability_matrix(report.group_patterns[name],
+                                                 report.scenario.n_intervals))
+
+
+def _verify_shifts(report: StaffingReport, variants: dict[str, Scenario], runner: Runner,
+                   root: int, log: Log | None) -> None:
+    """Simulate each model's shift plan (every staffed group on its shifts, breaks kept).
+
+    With the verification's replications and seed, where every staffed group has a plan:
+    the estimates go to ``report.shift_estimates`` and the scenario to
+    ``report.shift_scenarios``.
+    """
+    for model, plans in report.group_shifts.items():
+        if set(plans) != set(report.groups):
+            continue
+        scenario = with_shift_plans(variants[model], {
+            name: (report.group_patterns[name], plans[name]) for name in report.groups})
+        result = report.results[model]
+        key = tuple((name, tuple(plans[name])) for name in report.groups)
+        runs = runner.run([(("shifts", model, key, root, r), (scenario, root, r))
+                           for r in range(result.verification_replications)], measure_day)
+        report.shift_scenarios[model] = scenario
+        report.shift_estimates[model] = DayEstimates.from_runs(runs)
+        if log:
+            missing = report.shift_plan_missing(model)
+            log(f"{model}: the shift plan verified ("
+                + (f"goals missed at {', '.join(missing)})" if missing
+                   else "every queue meets its goals in every interval)"))
 
 
 def simulate_requirements(

@@ -44,6 +44,7 @@ def cover_shifts(
     requirements: Sequence[int] | np.ndarray,
     templates: Sequence[ShiftTemplate],
     wrap: bool = False,
+    availability: np.ndarray | None = None,
 ) -> list[int]:
     """Fewest agents per shift template so that every interval has its required agents.
 
@@ -51,6 +52,9 @@ def cover_shifts(
         requirements: agents required in each interval (non-negative integers).
         templates: shift patterns as ``(start_interval, length_intervals)``.
         wrap: shifts running past the last interval continue at interval 0 (a daily cycle).
+        availability: ``[interval, template]`` the share of each interval an agent on the
+            template is available (its breaks taken out,
+            :func:`sim.staffing.shift_plan.availability_matrix`); 0/1 coverage when omitted.
 
     Returns:
         Agents per template, in the order of ``templates``; their sum is minimal.
@@ -64,8 +68,9 @@ def cover_shifts(
         raise ValueError("requirements must be non-negative")
     if not templates:
         raise ValueError("give at least one shift template")
-    matrix = coverage_matrix(templates, len(need), wrap)
-    uncovered = np.flatnonzero((need > 0) & (matrix.sum(axis=1) == 0))
+    matrix = (coverage_matrix(templates, len(need), wrap) if availability is None
+              else np.asarray(availability, dtype=float))
+    uncovered = np.flatnonzero((need > 0) & (matrix.max(axis=1) <= 1e-9))
     if uncovered.size:
         raise ValueError(
             f"intervals {uncovered.tolist()} need agents but no shift template covers them"
@@ -74,7 +79,7 @@ def cover_shifts(
         return [0] * len(templates)
     result = milp(
         c=np.ones(len(templates)),
-        constraints=LinearConstraint(matrix, lb=need, ub=np.inf),
+        constraints=LinearConstraint(matrix, lb=need - 1e-7, ub=np.inf),
         integrality=np.ones(len(templates)),
         bounds=Bounds(0, np.inf),
     )

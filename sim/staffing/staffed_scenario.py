@@ -1,9 +1,10 @@
 """The staffing answer written back as a scenario that runs as is.
 
-:func:`staffed_scenario` is the scenario the verification simulated: every staffed group
-logged in per interval as required (``agent_groups[].staffing``: online agents, after
-shrinkage is taken out), under the chosen capacity model, with the goals' service level as
-the scenario's. :func:`scenario_yaml` writes a scenario as YAML the loader reads back to
+:func:`staffed_scenario` is the scenario a verification simulated: every staffed group on
+its shift plan (its shifts and breaks, agents per shift from the covering) when there is
+one, else logged in per interval as required (``agent_groups[].staffing``: online agents,
+after shrinkage is taken out), under the chosen capacity model, with the goals' service
+level as the scenario's. :func:`scenario_yaml` writes a scenario as YAML the loader reads back to
 an equal scenario (arrival CSVs are inlined as volumes, so the file stands alone).
 
 Running it with the staffing's seed (``ccsim run staffed.yaml --replications N``, N the
@@ -24,7 +25,8 @@ from sim.staffing.variants import with_group_staffing
 
 
 def staffed_scenario(scenario: Scenario, goals: StaffingGoals,
-                     result: GroupStaffingResult, seed: int | None = None) -> Scenario:
+                     result: GroupStaffingResult, seed: int | None = None,
+                     shift_plan: Scenario | None = None) -> Scenario:
     """The scenario with the verified staffing of ``result`` (see the module docstring).
 
     Args:
@@ -32,8 +34,11 @@ def staffed_scenario(scenario: Scenario, goals: StaffingGoals,
         goals: the staffing's goals (their service level becomes the scenario's).
         result: one capacity model's staffing.
         seed: the staffing's root seed; the scenario's when omitted.
+        shift_plan: the model's shift plan as a scenario
+            (:func:`sim.staffing.shift_plan.with_shift_plans`): written instead of the
+            per-interval staffing when given.
     """
-    staffed = with_group_staffing(
+    staffed = shift_plan if shift_plan is not None else with_group_staffing(
         scenario, dict(zip(result.groups, result.required, strict=True)), goals,
         result.capacity_model)
     changes: dict[str, Any] = {
