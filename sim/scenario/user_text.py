@@ -34,6 +34,25 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def yaml_comment(text: object) -> str:
+    r"""``text`` safe inside a YAML ``#`` comment: every character that is not printable escaped.
+
+    YAML ends a comment at any line break, and PyYAML counts U+0085, U+2028 and U+2029 as
+    line breaks; a control character such as ESC makes the file unreadable. Every character
+    :meth:`str.isprintable` refuses (line breaks, controls, format and unassigned characters,
+    lone surrogates) is shown as a ``\\xNN`` / ``\\uNNNN`` / ``\\UNNNNNNNN`` escape, so text
+    from an export or a path stays inside its comment and the file stays readable.
+    """
+    return "".join(character if character.isprintable() else _escape_code(ord(character))
+                   for character in str(text))
+
+
+def _escape_code(code: int) -> str:
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def chart_text(text: object) -> str:
     r"""``text`` for a matplotlib title, label or legend: no mathtext, no control characters.
 
