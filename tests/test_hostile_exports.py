@@ -8,11 +8,15 @@ the file and the key, column or row (exit code 2).
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from cli_helpers import desk_yaml, one_error_line, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +104,77 @@ def test_the_staffed_scenario_keeps_names_as_data() -> None:
     written = staffed_yaml(scenario, f"Staffed groups: {INJECTION}\nfrom {HOSTILE_TEXT}")
     assert load_yaml(written) == scenario.model_dump(mode="json")
     assert written.startswith("# Staffed groups: e\\u2028arrival_scale: 100\\u2028#\n# from ")
+
+
+# ------------------------------------------------- 2: writers that replace inputs or devices
+def _snapshot(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every entry below ``folder``: its mode and, for a regular file, its bytes."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        regular = stat.S_ISREG(info.st_mode)
+        found[str(path.relative_to(folder))] = (info.st_mode, path.read_bytes() if regular
+                                                else None)
+    return found
+
+
+def _special(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        os.mknod(path, 0o644 | stat.S_IFCHR, os.makedev(1, 3))  # a copy of /dev/null
+    elif kind == "folder":
+        path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize(("out", "found"), [
+    ("export/AgentWork.csv", "is export/AgentWork.csv, one of the command's inputs"),
+    ("export/./Group.csv", "is export/Group.csv, one of the command's inputs"),
+    ("link.csv", "is export/AgentWork.csv, one of the command's inputs"),
+    ("hard.csv", "is export/MessagingSession.csv, one of the command's inputs"),
+    ("export", "is a folder, not a regular file"),
+    ("fifo", "is a FIFO (named pipe), not a regular file"),
+    ("device", "is a character device, not a regular file"),
+])
+def test_calibrate_never_replaces_its_export_or_a_device(tmp_path: Path, monkeypatch, capsys,
+                                                         out: str, found: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(EXPORT, "export")
+    (tmp_path / "link.csv").symlink_to("export/AgentWork.csv")
+    os.link("export/MessagingSession.csv", "hard.csv")
+    if out in ("fifo", "device"):
+        _special(tmp_path, out)
+    before = _snapshot(tmp_path)
+    line = one_error_line(main(["calibrate", "export", "--out", out]),
+                          capsys.readouterr().err)
+    assert line == (f"ccsim: error: --out {Path(out)}: {found}; expected a new file, or a "
+                    "regular file that the command does not read")
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(("target", "found"), [
+    ("desk.yaml", "is desk.yaml, one of the command's inputs"),
+    ("arrivals.csv", "is arrivals.csv, one of the command's inputs"),
+    ("shrinkage.csv", "is shrinkage.csv, one of the command's inputs"),
+    ("fifo", "is a FIFO (named pipe), not a regular file"),
+    ("device", "is a character device, not a regular file"),
+])
+def test_staff_never_writes_its_scenario_over_an_input_or_a_device(
+        tmp_path: Path, monkeypatch, capsys, target: str, found: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "arrivals.csv").write_text("volume\n" + "4\n" * 4, encoding="utf-8")
+    (tmp_path / "shrinkage.csv").write_text("shrinkage\n" + "0.1\n" * 4, encoding="utf-8")
+    write(tmp_path, desk_yaml(rate="20/h").replace("{rate: 20/h}", "{csv: arrivals.csv}"))
+    if target in ("fifo", "device"):
+        _special(tmp_path, target)
+    before = _snapshot(tmp_path)
+    line = one_error_line(main(["staff", "desk.yaml", "--target", "80/60s", "-q",
+                                "--shrinkage", "shrinkage.csv", "--write-scenario", target,
+                                "--out", "out"]), capsys.readouterr().err)
+    assert line == (f"ccsim: error: --write-scenario {target}: {found}; expected a new file, "
+                    "or a regular file that the command does not read")
+    assert _snapshot(tmp_path) == before

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sim.cli.common import (
     add_safety_options,
+    check_output_file,
     check_work,
     load_checked,
     positive_int,
@@ -26,7 +27,7 @@ from sim.cli.common import (
     seed_number,
     usable_jobs,
 )
-from sim.salesforce.read import DELIMITERS
+from sim.salesforce.read import DELIMITERS, EXPORT_FILES
 from sim.scenario.units import parse_duration
 
 if TYPE_CHECKING:
@@ -159,10 +160,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
         raise ValueError(f"--target {args.target!r}: expected a service level such as "
                          "80/60s") from None
     inactivate_s = _duration("--inactivate-after", args.inactivate_after)
+    out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
+    check_output_file(out, "--out", [args.export / spec.name for spec in EXPORT_FILES])
     calibration = _read(args, interval_s, threshold_s, target, inactivate_s, args.time_zone)
     if calibration is None:
         return EXIT_BAD_INPUT
-    out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
     text = calibration.yaml(str(args.export))
     if args.charts is not None:
         _write_charts(calibration, args.charts)

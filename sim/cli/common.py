@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,46 @@ def load_checked(path: Path, overrides: Sequence[str], quiet: bool,
         for warning in scenario_warnings(scenario):
             say(f"{path}: warning: {warning}")
     return scenario
+
+
+def check_output_file(path: Path, option: str, inputs: Iterable[Path]) -> None:
+    """Refuse an output file that would replace one of the command's inputs or a non-file.
+
+    The writers replace their file by a rename, which would turn a device node, a FIFO or a
+    socket into a regular file, and overwrite an input read moments before. Symbolic links
+    are followed, and an input is recognised by its device and inode (a hard link or another
+    spelling of the same path is the same file).
+
+    Args:
+        path: The file to write; it may not exist yet.
+        option: The option that named it (``--out``), for the message.
+        inputs: The files the command reads (missing ones are skipped).
+
+    Raises:
+        ValueError: One line naming the option, the path and what is allowed.
+    """
+    from sim.scenario.yaml_input import file_kind
+
+    shown = printable(str(path))
+    allowed = "expected a new file, or a regular file that the command does not read"
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return  # a new file (or a dangling link, which the rename replaces)
+    except OSError as error:
+        raise ValueError(f"{option} {shown}: cannot check it ({error.strerror}); "
+                         f"{allowed}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{option} {shown}: is {file_kind(info.st_mode)}, not a regular "
+                         f"file; {allowed}")
+    for source in inputs:
+        try:
+            same = os.path.samefile(path, source)
+        except OSError:
+            continue
+        if same:
+            raise ValueError(f"{option} {shown}: is {printable(str(source))}, one of the "
+                             f"command's inputs; {allowed}")
 
 
 def say(line: str) -> None:

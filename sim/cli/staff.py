@@ -21,6 +21,7 @@ from sim.cli.common import (
     add_safety_options,
     add_share_options,
     check_environment,
+    check_output_file,
     check_work,
     load_checked,
     positive_int,
@@ -267,9 +268,11 @@ def run_staff(args: argparse.Namespace) -> int:
     chosen = staffed_groups(scenario, groups or None)  # a bad --group fails before any run
     queue_goals(scenario, goals)  # so does a queue without a goal
     target = args.write_scenario
-    if target is not None and (not target.parent.is_dir() or target.is_dir()):
-        raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in an "
-                         "existing directory")
+    if target is not None:
+        if not target.parent.is_dir() or target.is_dir():
+            raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in "
+                             "an existing directory")
+        check_output_file(target, "--write-scenario", _input_files(args))
     verify = args.verify_replications or 2 * args.replications
     # Per model, at most: every step the day and a probe per group; the verification the
     # day and two probes per group (doubled with --extra-replications).
@@ -315,6 +318,17 @@ def run_staff(args: argparse.Namespace) -> int:
               f"{folder.out}/", file=sys.stderr)
         return 130
     return 0
+
+
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """What ``ccsim staff`` reads: the scenario, its arrival CSV files, a shrinkage CSV."""
+    from sim.scenario.loading import arrival_csv_paths, load_raw
+
+    files = [args.scenario, *arrival_csv_paths(load_raw(args.scenario), args.scenario.parent)]
+    path_text = args.shrinkage.partition(":")[0]
+    if path_text.lower().endswith(".csv"):
+        files.append(Path(path_text))
+    return files
 
 
 def _log(line: str) -> None:

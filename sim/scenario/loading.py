@@ -369,6 +369,26 @@ def resolve_csv_profiles(
     return problems
 
 
+def arrival_csv_paths(raw: dict[str, Any], folder: Path) -> list[Path]:
+    """The arrival CSV files ``raw`` names (``csv:`` profiles), relative to ``folder``.
+
+    Read nothing: for a writer that must not replace one of the scenario's inputs.
+    """
+    paths: list[Path] = []
+    channels = raw.get("channels")
+    for channel in channels if isinstance(channels, list) else []:
+        if not isinstance(channel, dict):
+            continue
+        outbound = channel.get("outbound")
+        profiles = [channel.get("arrivals"),
+                    outbound.get("arrivals") if isinstance(outbound, dict) else None]
+        for profile in profiles:
+            spec = _csv_spec(profile["csv"]) if _is_csv_profile(profile) else None
+            if spec is not None:
+                paths.append(folder / spec.path)
+    return paths
+
+
 def _is_csv_profile(profile: Any) -> TypeGuard[dict[str, Any]]:
     """Whether ``profile`` is a mapping whose only arrival source is a CSV file."""
     if not isinstance(profile, dict) or not isinstance(profile.get("csv"), (str, dict)):

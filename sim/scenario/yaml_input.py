@@ -87,7 +87,7 @@ def read_input_file(path: Path, *, what: str, limit: int | None = None) -> bytes
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"is {_file_kind(info.st_mode)}, not a regular file; expected {what}")
+            raise ValueError(f"is {file_kind(info.st_mode)}, not a regular file; expected {what}")
         if info.st_size > limit:
             raise ValueError(
                 f"is {_size(info.st_size)}, larger than the {_size(limit)} allowed; "
@@ -114,7 +114,8 @@ def _reason(error: OSError) -> str:
     return error.strerror or errno.errorcode.get(error.errno or 0, type(error).__name__)
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of ``st_mode`` ``mode`` is, for messages (``a FIFO (named pipe)``)."""
     kinds = (
         (stat.S_ISDIR, "a folder"),
         (stat.S_ISFIFO, "a FIFO (named pipe)"),
