@@ -8,12 +8,15 @@ the file and the key, column or row (exit code 2).
 
 from __future__ import annotations
 
+import builtins
+import csv
 import os
 import shutil
 import stat
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from cli_helpers import desk_yaml, one_error_line, write
@@ -22,9 +25,10 @@ from hypothesis import strategies as st
 
 from sim.calibration.scenario_yaml import scenario_yaml as fitted_yaml
 from sim.cli.main import main
-from sim.scenario.loading import load_raw
+from sim.reports.files import write_sessions
+from sim.scenario.loading import load_raw, load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.user_text import yaml_comment
+from sim.scenario.user_text import FORMULA_STARTS, spreadsheet_cell, yaml_comment
 from sim.scenario.yaml_input import load_yaml
 from sim.staffing.staffed_scenario import scenario_yaml as staffed_yaml
 
@@ -178,3 +182,146 @@ def test_staff_never_writes_its_scenario_over_an_input_or_a_device(
     assert line == (f"ccsim: error: --write-scenario {target}: {found}; expected a new file, "
                     "or a regular file that the command does not read")
     assert _snapshot(tmp_path) == before
+
+
+# ------------------------------------------------------- 3: spreadsheet formula injection
+HOSTILE_NAMES = """\
+name: "=cmd|' /C calc'!A0"
+horizon: 2h
+interval: 30m
+channels:
+  - name: "=HYPERLINK(\\"http://x\\",\\"y\\")"
+    type: enhanced_web_chat
+    queue: "+q"
+    arrivals: {rate: 30/h}
+queues:
+  - name: "+q"
+agent_groups:
+  - {name: "@team", agents: 3, capacity: 2, queues: ["+q"]}
+  - {name: "\\tgroup", agents: 1, capacity: 2, queues: ["+q"]}
+  - {name: "-5", agents: 1, capacity: 2, queues: ["+q"]}
+"""
+"""A desk whose channel, queue and group names a spreadsheet would run as formulas."""
+
+CHANNEL = "'=HYPERLINK(\"http://x\",\"y\")"
+"""The channel's name as a safe CSV holds it."""
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return list(csv.reader(stream))
+
+
+def _formula_cells(path: Path) -> list[str]:
+    """Cells of ``path`` a spreadsheet would read as a formula (a plain number is not one)."""
+    def number(cell: str) -> bool:
+        try:
+            float(cell)
+        except ValueError:
+            return False
+        return True
+
+    return [cell for row in _rows(path) for cell in row
+            if cell.startswith(FORMULA_STARTS) and not number(cell)]
+
+
+def _column(path: Path, name: str) -> set[str]:
+    header, *rows = _rows(path)
+    return {row[header.index(name)] for row in rows}
+
+
+def test_run_files_are_safe_in_a_spreadsheet(tmp_path: Path, monkeypatch, capsys) -> None:
+    scenario = write(tmp_path, HOSTILE_NAMES)
+    out = tmp_path / "o"
+    assert main(["run", str(scenario), "-r", "2", "-q", "--out", str(out)]) == 0, \
+        capsys.readouterr().err
+    real_import = builtins.__import__
+
+    def without_pyarrow(name: str, *args, **kwargs):
+        if name == "pyarrow":
+            raise ImportError("no pyarrow")
+        return real_import(name, *args, **kwargs)
+
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    monkeypatch.setattr(builtins, "__import__", without_pyarrow)
+    assert write_sessions(out, sessions) == out / "sessions.csv"  # the fallback's writer
+    monkeypatch.undo()
+    for name in ("intervals.csv", "groups.csv", "agents.csv", "sessions.csv"):
+        assert _formula_cells(out / name) == [], name
+    assert _column(out / "intervals.csv", "channel") == {CHANNEL, "all"}
+    assert _column(out / "sessions.csv", "channel") == {CHANNEL}
+    assert _column(out / "groups.csv", "group") == {"'@team", "'\tgroup", "-5"}
+    assert _column(out / "agents.csv", "group") == {"'@team", "'\tgroup", "-5"}
+    agents = pd.read_csv(out / "agents.csv")  # numbers stay numbers
+    assert agents["occupancy"].dtype == float and agents["agent_id"].dtype == int
+
+
+def test_compare_sweep_and_skipped_files_are_safe(tmp_path: Path, capsys) -> None:
+    scenario = write(tmp_path, HOSTILE_NAMES)
+    assert main(["compare", str(scenario), "-r", "2", "-q", "--out",
+                 str(tmp_path / "c")]) == 0, capsys.readouterr().err
+    comparison = tmp_path / "c" / "comparison.csv"
+    assert _formula_cells(comparison) == []
+    assert (pd.read_csv(comparison)["diff_mean"] < 0).any()  # negative numbers unquoted
+    assert main(["sweep", str(scenario), "-r", "2", "-q", "--out", str(tmp_path / "s"),
+                 "--grid", "agent_groups[0].capacity=0,2", "--grid", "name==a,+b,-3",
+                 "--skip-invalid"]) == 0, capsys.readouterr().err
+    for name in ("sweep.csv", "skipped.csv"):
+        assert _formula_cells(tmp_path / "s" / name) == [], name
+    assert _column(tmp_path / "s" / "sweep.csv", "name") == {"'=a", "'+b"}
+    assert _column(tmp_path / "s" / "skipped.csv", "name") == {"'=a", "'+b", "-3"}  # a number
+
+
+def test_staffing_files_are_safe_in_a_spreadsheet(tmp_path: Path, capsys) -> None:
+    scenario = write(tmp_path, HOSTILE_NAMES)
+    out = tmp_path / "o"
+    assert main(["staff", str(scenario), "--target", "80/60s", "-r", "2", "--max-iterations",
+                 "1", "--no-curve", "-q", "--out", str(out)]) == 0, capsys.readouterr().err
+    for name in ("staffing.csv", "staffing_queues.csv"):
+        assert _formula_cells(out / name) == [], name
+    assert "'@team" in _column(out / "staffing.csv", "group")
+    assert _column(out / "staffing_queues.csv", "queue") == {"'+q", "all"}
+    margins = pd.read_csv(out / "staffing.csv")["one_fewer_margin_tab"]
+    assert margins.dtype == float and (margins < 0).any()
+
+
+def test_backtest_files_are_safe_in_a_spreadsheet(tmp_path: Path, monkeypatch,
+                                                  capsys) -> None:
+    import sim.calibration.backtest
+
+    real = sim.calibration.backtest.backtest
+
+    def with_hostile_units(*args, **kwargs):  # no export text reaches these files today
+        result = real(*args, **kwargs)
+        result.table["unit"] = "=1+1"
+        result.summary["unit"] = "@SUM(A1)"
+        return result
+
+    monkeypatch.setattr(sim.calibration.backtest, "backtest", with_hostile_units)
+    fitted = tmp_path / "fitted.yaml"
+    assert main(["calibrate", str(EXPORT), "--out", str(fitted), "-q"]) == 0
+    out = tmp_path / "b"
+    assert main(["backtest", str(EXPORT), str(fitted), "-r", "2", "-q", "--out",
+                 str(out)]) == 0, capsys.readouterr().err
+    assert _column(out / "backtest.csv", "unit") == {"'=1+1"}
+    assert _column(out / "backtest_summary.csv", "unit") == {"'@SUM(A1)"}
+    for name in ("backtest.csv", "backtest_summary.csv"):
+        assert _formula_cells(out / name) == [], name
+
+
+def test_the_salesforce_export_is_safe_in_a_spreadsheet(tmp_path: Path) -> None:
+    from sim.salesforce.export import export_run
+
+    scenario = load_scenario(write(tmp_path, HOSTILE_NAMES))
+    files = export_run(scenario, seed=3, folder=tmp_path)
+    assert all(_formula_cells(path) == [] for path in files)
+    assert _column(tmp_path / "Group.csv", "DeveloperName") == {"'+q"}
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-1+1", "'-1+1"), ("@A1", "'@A1"),
+    ("\tA", "'\tA"), ("\rA", "'\rA"), ("-5", "-5"), ("+1.5e3", "+1.5e3"), ("-", "'-"),
+    ("a=1", "a=1"), (-5, -5), (None, None),
+])
+def test_only_formula_text_is_neutralised(value: Any, written: Any) -> None:
+    assert spreadsheet_cell(value) == written

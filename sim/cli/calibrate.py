@@ -221,6 +221,7 @@ def run_backtest(args: argparse.Namespace) -> int:
     from sim.experiments.executors import make_executor
     from sim.reports.backtest_charts import backtest_chart
     from sim.reports.output_folder import ReportFolder, default_out_dir
+    from sim.scenario.user_text import spreadsheet_table
 
     if args.replications < 2:
         raise ValueError("--replications must be at least 2 for a band")
@@ -244,8 +245,9 @@ def run_backtest(args: argparse.Namespace) -> int:
                           seed=args.seed, executor=executor)
         folder.hold_interrupts()
         staged = folder.path
-        result.table.to_csv(staged / "backtest.csv", index=False)
-        result.summary.rename_axis("measure").to_csv(staged / "backtest_summary.csv")
+        spreadsheet_table(result.table).to_csv(staged / "backtest.csv", index=False)
+        spreadsheet_table(result.summary.rename_axis("measure")).to_csv(
+            staged / "backtest_summary.csv")
         document = {
             "scenario": scenario.name,
             "export": str(args.export),
