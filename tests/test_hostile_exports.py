@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from sim.calibration.scenario_yaml import scenario_yaml as fitted_yaml
 from sim.cli.main import main
+from sim.cli.staff import parse_shrinkage
 from sim.reports.files import write_sessions
 from sim.scenario.loading import load_raw, load_scenario
 from sim.scenario.schema import Scenario
@@ -325,3 +326,63 @@ def test_the_salesforce_export_is_safe_in_a_spreadsheet(tmp_path: Path) -> None:
 ])
 def test_only_formula_text_is_neutralised(value: Any, written: Any) -> None:
     assert spreadsheet_cell(value) == written
+
+
+# ------------------------------------------- 4: --shrinkage read like an arrival CSV file
+def _shrinkage_case(tmp_path: Path, case: str) -> str:
+    """A ``--shrinkage`` argument for ``case`` (files made in ``tmp_path``, the scenario's)."""
+    (tmp_path.parent / "elsewhere").mkdir()  # beside the scenario's folder
+    (tmp_path.parent / "elsewhere" / "s.csv").write_text("shrinkage\n" + "0.1\n" * 4)
+    made = {
+        "fifo": lambda: os.mkfifo(tmp_path / "f.csv"),
+        "device": lambda: _special(tmp_path, "device").rename(tmp_path / "d.csv"),
+        "link to a device": lambda: (tmp_path / "l.csv").symlink_to("/dev/zero"),
+        "too large": lambda: (tmp_path / "big.csv").write_bytes(b"a" * (50 * 2**20 + 1)),
+        "not UTF-8": lambda: (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\n"),
+        "not CSV": lambda: (tmp_path / "bad.csv").write_text('a,b\n"x\n'),
+    }
+    if case in made:
+        made[case]()
+    return {"fifo": "f.csv", "device": "d.csv", "link to a device": "l.csv",
+            "outside": "../elsewhere/s.csv", "absolute": "/etc/passwd.csv",
+            "too large": "big.csv", "not UTF-8": "bin.csv", "not CSV": "bad.csv",
+            "missing": "nothere.csv"}[case]
+
+
+@pytest.mark.parametrize(("case", "found"), [
+    ("fifo", "is a FIFO (named pipe), not a regular file; expected a UTF-8 CSV file"),
+    ("device", "is a character device, not a regular file; expected a UTF-8 CSV file"),
+    ("link to a device", "is outside the scenario's folder"),
+    ("outside", "is outside the scenario's folder"),
+    ("absolute", "/etc/passwd.csv is outside the scenario's folder"),
+    ("too large", "is 50.0 MB, larger than the 50.0 MB allowed; expected a UTF-8 CSV file"),
+    ("not UTF-8", "(not UTF-8 text); expected a UTF-8 CSV file"),
+    ("not CSV", "cannot read bad.csv as CSV (ParserError); expected a CSV file with a header"),
+    ("missing", "nothere.csv not found; expected a CSV file (relative to the working folder)"),
+])
+def test_shrinkage_csv_follows_the_arrival_csv_rules(tmp_path: Path, monkeypatch, capsys,
+                                                     case: str, found: str) -> None:
+    scenario_folder = tmp_path / "scenario"
+    scenario_folder.mkdir()
+    monkeypatch.chdir(scenario_folder)
+    monkeypatch.delenv("CCSIM_ALLOW_OUTSIDE_PATHS", raising=False)
+    argument = _shrinkage_case(scenario_folder, case)
+    write(scenario_folder, desk_yaml(rate="20/h"))
+    before = _snapshot(tmp_path)
+    line = one_error_line(main(["staff", "desk.yaml", "--target", "80/60s", "-q", "--out",
+                                "out", "--shrinkage", argument]), capsys.readouterr().err)
+    assert line.startswith(f"ccsim: error: --shrinkage {argument!r}: ") and found in line, line
+    assert _snapshot(tmp_path) == before
+
+
+def test_an_allowed_shrinkage_csv_outside_the_folder_is_read(tmp_path: Path, monkeypatch,
+                                                             capsys) -> None:
+    scenario_folder = tmp_path / "scenario"
+    scenario_folder.mkdir()
+    monkeypatch.chdir(scenario_folder)
+    argument = _shrinkage_case(scenario_folder, "outside")
+    write(scenario_folder, desk_yaml(rate="20/h"))
+    (scenario_folder / "l.csv").symlink_to("/dev/zero")
+    assert parse_shrinkage(argument, 4, scenario_folder, allow_outside=True) == (0.1,) * 4
+    with pytest.raises(ValueError, match="is a character device, not a regular file"):
+        parse_shrinkage("l.csv", 4, scenario_folder, allow_outside=True)

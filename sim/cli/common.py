@@ -107,7 +107,8 @@ def say(line: str) -> None:
 def add_safety_options(parser: argparse.ArgumentParser, *, force: bool = True) -> None:
     """``--allow-outside-paths`` and (for commands that run) ``--force``."""
     parser.add_argument("--allow-outside-paths", action="store_true",
-                        help="let arrival CSV files lie outside the scenario's folder "
+                        help="let arrival (and --shrinkage) CSV files lie outside the "
+                        "scenario's folder "
                         "(absolute paths or ..; also CCSIM_ALLOW_OUTSIDE_PATHS=1)")
     if force:
         parser.add_argument("--force", action="store_true",

@@ -12,6 +12,8 @@ Errors propagate to :func:`sim.cli.main.main`, which prints them as one ``ccsim:
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import math
 import sys
 from pathlib import Path
@@ -49,7 +51,8 @@ DEFAULT_REPLICATIONS = 6
 SHRINKAGE_HELP = (
     "share of paid time off the queues (breaks, training): one share such as 30%%, one "
     "per interval (30%%,25%%,...), or a CSV column FILE.csv[:COLUMN] with one row per "
-    "interval (column 'shrinkage' by default); scheduled = online / (1 - shrinkage) "
+    "interval (column 'shrinkage' by default; a regular file inside the scenario's "
+    "folder, as arrival CSVs); scheduled = online / (1 - shrinkage) "
     "(default: 0)"
 )
 
@@ -159,13 +162,19 @@ def parse_shift(text: str, interval_s: float, horizon_s: float | None = None) ->
     return (int(start // interval_s), max(1, round(length / interval_s)))
 
 
-def parse_shrinkage(text: str, n_intervals: int, base: Path | None = None
-                    ) -> str | tuple[float, ...]:
+def parse_shrinkage(text: str, n_intervals: int, scenario_folder: Path | None = None,
+                    allow_outside: bool | None = None) -> str | tuple[float, ...]:
     """``--shrinkage``: one share (returned as text), a comma list or a CSV column.
+
+    The CSV file (relative to the working folder) is read under the rules of arrival CSV
+    files: inside ``scenario_folder`` unless ``allow_outside`` (``--allow-outside-paths``,
+    by default ``$CCSIM_ALLOW_OUTSIDE_PATHS``), a regular file (never a FIFO or a device) of
+    at most 50 MB.
 
     Raises:
         ValueError: naming ``--shrinkage``: a share out of [0, 1), a list or column of
-            another length than the intervals, an unreadable file or a missing column.
+            another length than the intervals, a file outside the scenario's folder, not
+            a regular file, too large or unreadable, or a missing column.
     """
     from sim.staffing.plan import parse_fraction
 
@@ -176,14 +185,21 @@ def parse_shrinkage(text: str, n_intervals: int, base: Path | None = None
     if path_text.lower().endswith(".csv"):
         import pandas as pd
 
-        path = Path(path_text) if base is None or Path(path_text).is_absolute() else (
-            base / path_text)
+        from sim.scenario.loading import confined_path, read_csv_input
+
         column = column or "shrinkage"
         try:
-            table = pd.read_csv(path)
-        except (OSError, ValueError) as error:
-            raise ValueError(f"--shrinkage {shown}: cannot read {path_text}: "
-                             f"{type(error).__name__}") from None
+            path = Path(path_text) if scenario_folder is None else confined_path(
+                scenario_folder, str(Path(path_text).absolute()), allow_outside)
+            content = read_csv_input(path, found_in="(relative to the working folder)")
+        except ValueError as error:
+            raise ValueError(f"--shrinkage {shown}: {error}") from None
+        try:
+            table = pd.read_csv(io.StringIO(content))
+        except (ValueError, csv.Error) as error:  # pandas' ParserError is a ValueError
+            raise ValueError(f"--shrinkage {shown}: cannot read {path_text} as CSV "
+                             f"({type(error).__name__}); expected a CSV file with a header "
+                             "row") from None
         if column not in table.columns:
             raise ValueError(f"--shrinkage {shown}: {path_text} has no column {column!r} "
                              f"(columns: {', '.join(map(str, table.columns))})")
@@ -256,7 +272,8 @@ def run_staff(args: argparse.Namespace) -> int:
                          f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
     check_environment(args.scheduler)
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
-    shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals)
+    shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals,
+                                args.scenario.parent, args.allow_outside_paths or None)
     goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, shrinkage,
                                 args.max_occupancy, days)
     args.replications = default_replications(args.replications, days, args.quiet)

@@ -350,7 +350,7 @@ def resolve_csv_profiles(
             if spec is None:
                 continue  # a malformed mapping: validation names its keys
             try:
-                csv_path = _confined(folder, spec.path, allow_outside)
+                csv_path = confined_path(folder, spec.path, allow_outside)
                 columns = CsvColumns(
                     time_column=spec.time_column,
                     count_column=spec.count_column,
@@ -435,8 +435,15 @@ def outside_paths_allowed(allow: bool | None = None) -> bool:
     return os.environ.get(ALLOW_OUTSIDE_PATHS_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def _confined(folder: Path, name: str, allow_outside: bool | None) -> Path:
-    """The CSV path ``name`` relative to ``folder``, refused when it leaves the folder."""
+def confined_path(folder: Path, name: str, allow_outside: bool | None) -> Path:
+    """The CSV path ``name`` relative to ``folder``, refused when it leaves the folder.
+
+    Symbolic links are followed; ``allow_outside`` (default: ``$CCSIM_ALLOW_OUTSIDE_PATHS``)
+    lets it lie anywhere.
+
+    Raises:
+        ValueError: One line naming the path, the folder and how to allow it.
+    """
     path = folder / name
     if not outside_paths_allowed(allow_outside) and not is_inside(path, folder):
         raise ValueError(
@@ -479,20 +486,38 @@ def read_volumes(
     """
     name = str(path)
     try:
-        data = read_input_file(path, what="a UTF-8 CSV file")
-        text = data.decode("utf-8-sig")
+        text = read_csv_input(path)
         return arrival_volumes(text, name, columns or CsvColumns(), interval_s, clock)
+    except ValueError as error:
+        message = str(error)
+        raise ValueError(message if name in message else f"{name} {message}") from None
+
+
+def read_csv_input(path: Path, *, found_in: str = "relative to the scenario's folder") -> str:
+    """The text of a CSV input file: a regular UTF-8 file of at most 50 MB.
+
+    A FIFO, a device or a folder is refused without waiting (see
+    :func:`~sim.scenario.yaml_input.read_input_file`); the rules of arrival CSV files, for
+    every CSV file ccsim reads (``--shrinkage`` too).
+
+    Args:
+        path: The file (confined first with :func:`confined_path` where that applies).
+        found_in: Where the file is looked for, for the message when it is missing.
+
+    Raises:
+        ValueError: A one-line message naming the file and what is allowed.
+    """
+    name = str(path)
+    try:
+        return read_input_file(path, what="a UTF-8 CSV file").decode("utf-8-sig")
     except FileNotFoundError:
-        raise ValueError(
-            f"file {name} not found; expected a CSV file relative to the scenario's folder"
-        ) from None
+        raise ValueError(f"file {name} not found; expected a CSV file {found_in}") from None
     except UnicodeDecodeError:
         raise ValueError(
             f"cannot read {name} (not UTF-8 text); expected a UTF-8 CSV file"
         ) from None
     except ValueError as error:
-        message = str(error)
-        raise ValueError(message if name in message else f"{name} {message}") from None
+        raise ValueError(f"{name} {error}") from None
 
 
 # ----------------------------------------------------------------- validation messages
