@@ -386,3 +386,123 @@ def test_an_allowed_shrinkage_csv_outside_the_folder_is_read(tmp_path: Path, mon
     assert parse_shrinkage(argument, 4, scenario_folder, allow_outside=True) == (0.1,) * 4
     with pytest.raises(ValueError, match="is a character device, not a regular file"):
         parse_shrinkage("l.csv", 4, scenario_folder, allow_outside=True)
+
+
+# ------------------------------------------------------- 5: messages that are not ours
+def _export_with(tmp_path: Path, file: str, row: int, change: dict[str, str] | None = None,
+                 year: str | None = None) -> Path:
+    """A copy of the shipped export with ``row`` (the header is row 1) of ``file`` changed:
+    the ``change`` cells set, or every date-time moved to ``year``."""
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    path = export / file
+    with path.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    header, cells = rows[0], rows[row - 1]
+    for column, value in (change or {}).items():
+        cells[header.index(column)] = value
+    if year is not None:
+        rows[row - 1] = [cell.replace("2026-", f"{year}-") for cell in cells]
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        csv.writer(stream, lineterminator="\n").writerows(rows)
+    return export
+
+
+@pytest.mark.parametrize(("file", "change", "year", "first_line"), [
+    ("MessagingSession.csv", None, "2099",
+     "MessagingSession.csv:6:StartTime: 2099-03-02T08:04:47Z is more than 366 days from the "
+     "export's other date-times (their median is 2026-03-03T12:28:13Z); expected an export "
+     "of at most 366 days"),
+    ("AgentWork.csv", None, "2099", "AgentWork.csv:6:RequestDateTime: 2099-03-02T08:01:55Z is "
+     "more than 366 days"),
+    ("UserServicePresence.csv", None, "2099", "UserServicePresence.csv:6:StatusStartDate: 2099-"),
+    ("MessagingSession.csv", None, "2999",
+     "MessagingSession.csv:6:StartTime: found '2999-03-02T08:04:47.995Z'; expected an ISO 8601 "
+     "date-time such as 2026-03-02T08:00:00.000Z (years 1678 to 2261)"),
+    ("MessagingSession.csv", {"AgentMessageCount": "inf"}, None,
+     "MessagingSession.csv:6:AgentMessageCount: found 'inf'; expected a finite number of at "
+     "least 0"),
+    ("MessagingSession.csv", {"EndUserMessageCount": "-3"}, None,
+     "MessagingSession.csv:6:EndUserMessageCount: found '-3'; expected a finite number of at "
+     "least 0"),
+    ("AgentWork.csv", {"CapacityWeight": "-1"}, None,
+     "AgentWork.csv:6:CapacityWeight: found '-1'; expected a finite number above 0"),
+    ("AgentWork.csv", {"CapacityWeight": "0"}, None,
+     "AgentWork.csv:6:CapacityWeight: found '0'; expected a finite number above 0"),
+])
+def test_bad_export_values_name_file_row_and_column(
+        tmp_path: Path, capsys, file: str, change: dict[str, str] | None, year: str | None,
+        first_line: str) -> None:
+    export = _export_with(tmp_path, file, 6, change, year)
+    before = _snapshot(tmp_path)
+    code = main(["calibrate", str(export), "--out", str(tmp_path / "fitted.yaml")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "pydantic" not in err, err
+    assert err.splitlines()[0].startswith(f"{export / first_line}"), err
+    assert all(line.startswith(f"{export}/{file}:") for line in err.splitlines()), err
+    assert _snapshot(tmp_path) == before  # no scenario written
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["--target", "150/60s"], "--target '150/60s': expected a service level such as 80/60s "
+     "(a target above 0 and up to 100%, a threshold above 0 and up to 366d)"),
+    (["--target", "80/1e400s"], "--target '80/1e400s': expected a service level such as 80/60s "
+     "(a target above 0 and up to 100%, a threshold above 0 and up to 366d)"),
+    (["--interval", "10s"], "--interval '10s': expected a duration at least 1m and at most 366d"),
+    (["--interval", "1e15"], "--interval '1e15': expected a duration at least 1m and at most "
+     "366d"),
+    (["--inactivate-after", "1e400s"], "--inactivate-after '1e400s': expected a duration above "
+     "0 and at most 366d"),
+])
+def test_bad_calibrate_options_are_ours(tmp_path: Path, capsys, args: list[str],
+                                        line: str) -> None:
+    code = main(["calibrate", str(EXPORT), "--out", str(tmp_path / "f.yaml"), *args])
+    assert one_error_line(code, capsys.readouterr().err) == f"ccsim: error: {line}"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("command", "override", "line"), [
+    ("run", "service_level.threshold=1e308",
+     "service_level.threshold: found '1e308'; expected a duration less than or equal to 366d"),
+    ("run", "queues[0].service_level={threshold: 1e308, target: 0.8}",
+     "queues[0].service_level.threshold: found '1e308'; expected a duration less than or equal "
+     "to 366d"),
+    ("run", "interval=1e15", "interval: found '1e15'; expected a duration less than or equal "
+     "to 366d"),
+    ("run", "channels[0].arrivals.interval=1e15", "channels[0].arrivals.interval: found "
+     "'1e15'; expected a duration less than or equal to 366d"),
+    ("run", "horizon=1e-6", "horizon: found '1e-6'; expected a number greater than or equal "
+     "to 1"),
+    ("staff", "interval=1e15", "interval: found '1e15'; expected a duration less than or equal "
+     "to 366d"),
+])
+def test_scenario_values_no_runner_can_take(tmp_path: Path, capsys, command: str,
+                                            override: str, line: str) -> None:
+    scenario = write(tmp_path, desk_yaml(rate="20/h"))
+    extra = ["--target", "80/60s"] if command == "staff" else []
+    code = main([command, str(scenario), *extra, "--set", override, "--out",
+                 str(tmp_path / "o")])  # not --quiet: the summary is printed too
+    assert one_error_line(code, capsys.readouterr().err) == (
+        f"{scenario}: {line} (from --set {override})")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["desk.yaml"]
+
+
+def test_a_long_interval_in_the_file_is_refused_by_validate(tmp_path: Path, capsys) -> None:
+    scenario = write(tmp_path, desk_yaml(rate="20/h").replace("interval: 30m", "interval: 1e15"))
+    code = main(["validate", str(scenario)])
+    assert one_error_line(code, capsys.readouterr().err) == (
+        f"{scenario}: interval: found '1e15'; expected a duration less than or equal to 366d")
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["--target", "80/1e308"], "--target '80/1e308': expected a service level such as 80/60s "
+     "(a target between 0 and 100% and a threshold greater than 0 and at most 366d)"),
+    (["--target", "80/60s", "--max-asa", "1e308"], "--max-asa '1e308': expected a duration "
+     "greater than 0 and at most 366d, such as 30s"),
+])
+def test_staff_goals_no_runner_can_take(tmp_path: Path, capsys, args: list[str],
+                                        line: str) -> None:
+    scenario = write(tmp_path, desk_yaml(rate="20/h"))
+    code = main(["staff", str(scenario), *args, "--out", str(tmp_path / "o")])
+    assert one_error_line(code, capsys.readouterr().err) == f"ccsim: error: {line}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["desk.yaml"]

@@ -108,11 +108,13 @@ def test_unknown_key_inside_a_distribution(tmp_path: Path) -> None:
             "agent_groups[0].capacity=0",
             "agent_groups[0].capacity: found 0; expected a number greater than 0",
         ),
-        ("horizon=0", "horizon: found 0; expected a number greater than 0"),
+        ("horizon=0", "horizon: found 0; expected a number greater than or equal to 1"),
         (
             "horizon=-2h",
-            "horizon: found '-2h'; expected a number greater than 0",
+            "horizon: found '-2h'; expected a number greater than or equal to 1",
         ),
+        ("horizon=1e-6", "horizon: found '1e-6'; expected a number greater than or equal to 1"),
+        ("interval=1e15", "interval: found '1e15'; expected a duration less than or equal to 366d"),
         (
             "queues[0].push_timeout=-1",
             "queues[0].push_timeout: found -1; expected a number greater than or equal to 0",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -28,7 +29,7 @@ from sim.cli.common import (
     usable_jobs,
 )
 from sim.salesforce.read import DELIMITERS, EXPORT_FILES
-from sim.scenario.units import parse_duration
+from sim.scenario.units import format_duration, parse_duration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,13 +122,21 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
                         + ", ".join(DELIMITERS) + " (default: COMMA)")
 
 
-def _duration(option: str, text: str) -> float:
+MAX_DURATION_S = 366 * 86400.0
+"""The longest duration an option takes (the longest horizon of a scenario)."""
+
+
+def _duration(option: str, text: str, minimum_s: float = 0.0) -> float:
+    """A duration option in seconds: finite, above ``minimum_s`` (or 0), at most 366 days."""
     try:
         value = parse_duration(text)
     except ValueError:
         raise ValueError(f"{option} {text!r}: expected a duration such as 30m") from None
-    if not value > 0:
-        raise ValueError(f"{option} {text!r}: expected a duration above 0")
+    low = f"at least {format_duration(minimum_s)}" if minimum_s else "above 0"
+    if not (math.isfinite(value) and (value >= minimum_s if minimum_s else value > 0)
+            and value <= MAX_DURATION_S):
+        raise ValueError(f"{option} {text!r}: expected a duration {low} and at most "
+                         f"{format_duration(MAX_DURATION_S)}")
     return value
 
 
@@ -153,12 +162,15 @@ def run_calibrate(args: argparse.Namespace) -> int:
     """Run ``ccsim calibrate``; returns the exit status."""
     from sim.staffing.goals import parse_service_level
 
-    interval_s = _duration("--interval", args.interval)
+    interval_s = _duration("--interval", args.interval, minimum_s=60.0)
+    allowed = ("expected a service level such as 80/60s (a target above 0 and up to 100%, "
+               "a threshold above 0 and up to 366d)")
     try:
         target, threshold_s = parse_service_level(args.target)
     except ValueError:
-        raise ValueError(f"--target {args.target!r}: expected a service level such as "
-                         "80/60s") from None
+        raise ValueError(f"--target {args.target!r}: {allowed}") from None
+    if not (0 < target <= 1 and 0 < threshold_s <= MAX_DURATION_S):
+        raise ValueError(f"--target {args.target!r}: {allowed}")
     inactivate_s = _duration("--inactivate-after", args.inactivate_after)
     out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
     check_output_file(out, "--out", [args.export / spec.name for spec in EXPORT_FILES])

@@ -24,8 +24,8 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from sim.scenario.arrival_csv import MAX_CSV_ROWS, CsvColumns, arrival_volumes
 from sim.scenario.clock import Clock, clock_of, normalize_start
-from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError
-from sim.scenario.units import parse_duration
+from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError, Seconds
+from sim.scenario.units import format_duration, parse_duration
 from sim.scenario.yaml_input import YamlInputError, is_inside, load_yaml, read_input_file
 
 PathSegment = Union[str, int]
@@ -600,6 +600,9 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
     if bound is not None:
         limit = ctx.get(_BOUND_KEYS[kind])
         text = f"{found}; expected a number {bound} {_number(limit)}"
+        if (kind.startswith("less") and _is_duration(field_type, model, details["loc"])
+                and isinstance(limit, (int, float))):  # 366d, not 3.16224e+07
+            text = f"{found}; expected a duration {bound} {format_duration(limit)}"
         value = details.get("input")
         if kind == "less_than_equal" and limit == 1 and isinstance(value, (int, float)):
             text += f" (a share: write {_number(value)}% for percent)"
@@ -612,6 +615,15 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
     if expected is not None:
         return f"{found}; expected {expected}"
     return f"{found}; {details['msg']}"
+
+
+def _is_duration(field_type: Any, model: Any, loc: Sequence[PathSegment]) -> bool:
+    """Whether the value at ``loc`` is a duration (a :data:`Seconds` field, maybe optional)."""
+    if Seconds in get_args(field_type):
+        return True
+    field = getattr(model, "model_fields", {}).get(loc[-1]) if loc else None
+    return field is not None and any(
+        getattr(item, "func", None) is parse_duration for item in field.metadata)
 
 
 _BOUNDS = {

@@ -304,7 +304,7 @@ class ArrivalProfile(Schema):
     times: list[Annotated[TimePoint, Field(ge=0)]] | None = None
     """Exact arrival times (replaying a log; not scaled): durations from the start, clock
     times or date-times."""
-    interval: Seconds | None = Field(default=None, gt=0)
+    interval: Seconds | None = Field(default=None, gt=0, le=366 * 86400.0)
     """Length of one profile interval; the scenario's ``interval`` when omitted."""
     repeat: bool = False
     """Repeat the profile when it is shorter than the horizon (e.g. one day over a week)."""
@@ -408,7 +408,7 @@ class Channel(Schema):
 class QueueServiceLevel(Schema):
     """A queue's own service-level goal: a share answered within a threshold."""
 
-    threshold: Seconds = Field(gt=0)
+    threshold: Seconds = Field(gt=0, le=366 * 86400.0)
     """Speed-to-answer threshold (seconds)."""
     target: Share = Field(gt=0, lt=1)
     """Target share answered within the threshold."""
@@ -653,7 +653,7 @@ class Supervisor(Schema):
 class ServiceLevel(Schema):
     """The service-level goal: share of offered sessions accepted within a threshold."""
 
-    threshold: Seconds = Field(default=60.0, gt=0)
+    threshold: Seconds = Field(default=60.0, gt=0, le=366 * 86400.0)
     """Speed-to-answer threshold (seconds)."""
     target: Share = Field(default=0.8, gt=0, le=1)
     """Target share answered within the threshold."""
@@ -702,12 +702,12 @@ class Scenario(Schema):
     Europe/Paris"``, ``"2026-03-02T08:00+01:00"``) or a clock time (``"08:00"``). Quote it.
     Without it the run starts at 00:00 on day 1, undated. Reports show clock times from it;
     shifts, outages and arrival times may be written as clock times or date-times."""
-    horizon: Seconds = Field(default=86400.0, gt=0, le=366 * 86400.0)
-    """Simulated time (seconds)."""
+    horizon: Seconds = Field(default=86400.0, ge=1, le=366 * 86400.0)
+    """Simulated time (seconds, from one second to 366 days)."""
     warmup: Seconds = Field(default=0.0, ge=0)
     """Leading time left out of the figures (seconds)."""
-    interval: Seconds = Field(default=1800.0, ge=60)
-    """Reporting interval (seconds, at least a minute)."""
+    interval: Seconds = Field(default=1800.0, ge=60, le=366 * 86400.0)
+    """Reporting interval (seconds, from a minute to 366 days, the longest horizon)."""
     capacity_model: Literal["tab", "status"] = "tab"
     """Tab-based or status-based capacity (rules §3 and §4)."""
     seed: int = Field(default=12345, ge=0, strict=True)
