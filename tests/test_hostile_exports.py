@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 
 from sim.calibration.scenario_yaml import scenario_yaml as fitted_yaml
 from sim.cli.main import main
-from sim.cli.staff import parse_shrinkage
+from sim.cli.staff import iterations_within_limits, parse_shrinkage
 from sim.reports.files import write_sessions
 from sim.scenario.loading import load_raw, load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.user_text import FORMULA_STARTS, spreadsheet_cell, yaml_comment
+from sim.scenario.workload_limits import run_problems
 from sim.scenario.yaml_input import load_yaml
 from sim.staffing.staffed_scenario import scenario_yaml as staffed_yaml
 
@@ -506,3 +507,95 @@ def test_staff_goals_no_runner_can_take(tmp_path: Path, capsys, args: list[str],
     code = main(["staff", str(scenario), *args, "--out", str(tmp_path / "o")])
     assert one_error_line(code, capsys.readouterr().err) == f"ccsim: error: {line}"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["desk.yaml"]
+
+
+# ---------------------------------------------------------------- 6: silent nonsense
+def test_an_export_file_with_only_a_header_is_refused(tmp_path: Path, capsys) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    work = export / "AgentWork.csv"
+    work.write_text(work.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    before = _snapshot(tmp_path)
+    code = main(["calibrate", str(export), "--out", str(tmp_path / "f.yaml")])
+    assert one_error_line(code, capsys.readouterr().err) == (
+        f"{work}: only a header, no rows; expected the export's records")
+    assert _snapshot(tmp_path) == before
+
+
+def test_calibrate_max_gap_past_a_year_is_refused(tmp_path: Path, capsys) -> None:
+    code = main(["calibrate", str(EXPORT), "--out", str(tmp_path / "f.yaml"),
+                 "--max-gap", "1e400s"])
+    assert one_error_line(code, capsys.readouterr().err) == (
+        "ccsim: error: --max-gap '1e400s': expected a duration above 0 and at most 366d")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("override", "line"), [
+    ("agent_groups[0].behaviour.accept_delay=1e308",
+     "agent_groups[0].behaviour.accept_delay: found value 1e+308 s; expected durations of at "
+     "most 366d"),
+    ("agent_groups[0].behaviour.accept_delay={kind: lognormal, mean: 5, sd: 1e308}",
+     "agent_groups[0].behaviour.accept_delay: found sd 1e+308 s; expected durations of at "
+     "most 366d"),
+    ("agent_groups[0].behaviour.reply_time={kind: empirical, values: [1, 1e308]}",
+     "agent_groups[0].behaviour.reply_time: found a value of 1e+308 s; expected durations of "
+     "at most 366d"),
+    ("agent_groups[0].behaviour.concurrency_slowdown=1e308",
+     "agent_groups[0].behaviour.concurrency_slowdown: found '1e308'; expected a number less "
+     "than or equal to 10"),
+])
+def test_absurd_delays_are_refused(tmp_path: Path, capsys, override: str, line: str) -> None:
+    scenario = write(tmp_path, desk_yaml(rate="20/h"))
+    code = main(["run", str(scenario), "-q", "--set", override, "--out", str(tmp_path / "o")])
+    assert one_error_line(code, capsys.readouterr().err) == (
+        f"{scenario}: {line} (from --set {override})")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["desk.yaml"]
+
+
+def test_validate_checks_the_work_limits_every_runner_checks(tmp_path: Path, capsys) -> None:
+    text = desk_yaml(rate="20/h").replace("{rate: 20/h}", "{rate: 20/h, interval: 1e-9s}")
+    scenario = write(tmp_path, text)
+    validate = error_lines_of(main(["validate", str(scenario)]), capsys)
+    run = error_lines_of(main(["run", str(scenario), "-q", "--out", str(tmp_path / "o")]),
+                         capsys)
+    assert validate == run
+    assert f"{scenario}: channels[0].arrivals.interval: about 7.2 trillion arrival profile " \
+           "intervals over the horizon (at most 1 million); give a longer interval, or pass " \
+           "--force to run it anyway" in validate
+
+
+def error_lines_of(code: int, capsys) -> list[str]:
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    return err.strip().splitlines()
+
+
+def test_a_large_iteration_cap_is_lowered_to_what_the_limits_allow(capsys) -> None:
+    scenario = load_scenario(DESK)
+    checked = [(str(DESK), scenario)]
+
+    def runs(iterations: int) -> int:
+        return 2 * (iterations * 2 + 3)
+
+    allowed = iterations_within_limits(checked, 6, runs, 10**9, force=False, quiet=False)
+    assert not run_problems(checked, 6, source="x", runs_per_replication=runs(allowed))
+    assert run_problems(checked, 6, source="x", runs_per_replication=runs(allowed + 1))
+    assert capsys.readouterr().err == (
+        f"ccsim: note: --max-iterations 1,000,000,000: the work limits allow {allowed:,} "
+        "search iterations; the search stops there if it has not settled (--force lifts the "
+        "limits)\n")
+    assert iterations_within_limits(checked, 6, runs, 20, force=False, quiet=False) == 20
+    assert iterations_within_limits(checked, 6, runs, 10**9, force=True, quiet=False) == 10**9
+    assert iterations_within_limits(checked, 10**6, runs, 10**9, force=False, quiet=True) == 1
+
+
+def test_staff_runs_with_a_huge_iteration_cap(tmp_path: Path, capsys) -> None:
+    scenario = write(tmp_path, desk_yaml(rate="20/h"))
+    code = main(["staff", str(scenario), "--target", "80/60s", "--max-iterations", "1000000000",
+                 "-r", "2", "--verify-replications", "2", "--no-curve", "--out",
+                 str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert err.splitlines()[0].startswith(
+        "ccsim: note: --max-iterations 1,000,000,000: the work limits allow")
+    assert (tmp_path / "o" / "staffing.csv").exists()

@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -295,9 +296,16 @@ def run_staff(args: argparse.Namespace) -> int:
     # day and two probes per group (doubled with --extra-replications).
     verification = (1 + 2 * len(chosen)) * -(-verify // args.replications) * (
         2 if args.extra_replications else 1)
-    check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
-               force=args.force, runs_per_replication=len(models) * (
-                   args.max_iterations * (1 + len(chosen)) + verification))
+
+    def runs(iterations: int) -> int:
+        return len(models) * (iterations * (1 + len(chosen)) + verification)
+
+    checked = [(str(args.scenario), scenario)]
+    args.max_iterations = iterations_within_limits(
+        checked, args.replications, runs, args.max_iterations, force=args.force,
+        quiet=args.quiet)
+    check_work(checked, args.replications, source=str(args.scenario), force=args.force,
+               runs_per_replication=runs(args.max_iterations))
     args.jobs = usable_jobs(args.jobs, args.quiet)
     templates = [parse_shift(text, scenario.interval, scenario.horizon)
                  for text in args.shift] or None
@@ -335,6 +343,43 @@ def run_staff(args: argparse.Namespace) -> int:
               f"{folder.out}/", file=sys.stderr)
         return 130
     return 0
+
+
+def iterations_within_limits(scenarios: list[tuple[str, Scenario]], replications: int,
+                             runs: Callable[[int], int], requested: int, *, force: bool,
+                             quiet: bool) -> int:
+    """The search iterations to allow: ``requested``, or as many as the work limits allow.
+
+    ``--max-iterations`` is a cap, not runs that will happen (the search stops when it has
+    settled): a cap above what the limits allow is lowered to that (with a note) instead of
+    refusing the command; a search whose first iteration is already too large is left to
+    :func:`check_work` to refuse.
+
+    Args:
+        scenarios: the scenario, as :func:`check_work` takes it.
+        replications: replications per run.
+        runs: simulation runs per replication for a number of iterations.
+        requested: ``--max-iterations``.
+        force: ``--force`` (no limits).
+        quiet: no note.
+    """
+    from sim.scenario.workload_limits import run_problems
+
+    def fits(iterations: int) -> bool:
+        return not run_problems(scenarios, replications, source=scenarios[0][0],
+                                runs_per_replication=runs(iterations))
+
+    if force or fits(requested) or not fits(1):
+        return requested if force or fits(requested) else 1
+    low, high = 1, requested  # fits(low), not fits(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    if not quiet:
+        say(f"ccsim: note: --max-iterations {requested:,}: the work limits allow {low:,} "
+            "search iterations; the search stops there if it has not settled (--force lifts "
+            "the limits)")
+    return low
 
 
 def _input_files(args: argparse.Namespace) -> list[Path]:
