@@ -31,7 +31,12 @@ from sim.scenario.loading import load_raw, load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.user_text import FORMULA_STARTS, spreadsheet_cell, yaml_comment
 from sim.scenario.workload_limits import run_problems
-from sim.scenario.yaml_input import load_yaml
+from sim.scenario.yaml_input import (
+    HAVE_LIBYAML,
+    MAX_SCENARIO_BYTES,
+    YamlInputError,
+    load_yaml,
+)
 from sim.staffing.staffed_scenario import scenario_yaml as staffed_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,9 +107,15 @@ def test_a_comment_is_one_line_of_printable_text(text: str) -> None:
     assert yaml.safe_load(f"# {comment}\nkey: 1\n") == {"key": 1}
 
 
+def test_an_undecodable_folder_name_is_written_as_visible_text(tmp_path: Path) -> None:
+    name = os.fsdecode(b"export\xff")  # a lone surrogate in Python
+    fitted = _calibrate(tmp_path, name)
+    assert fitted["name"] == "Calibrated from export\\udcff"
+
+
 def test_the_staffed_scenario_keeps_names_as_data() -> None:
     raw = load_raw(DESK)
-    raw["name"] = HOSTILE_TEXT.replace("\x00", "")
+    raw["name"] = HOSTILE_TEXT.replace("\x00", "").replace("\ud800", "")  # not a character
     raw["agent_groups"][0]["name"] = INJECTION
     scenario = Scenario.model_validate(raw)
     written = staffed_yaml(scenario, f"Staffed groups: {INJECTION}\nfrom {HOSTILE_TEXT}")
@@ -599,3 +610,48 @@ def test_staff_runs_with_a_huge_iteration_cap(tmp_path: Path, capsys) -> None:
     assert err.splitlines()[0].startswith(
         "ccsim: note: --max-iterations 1,000,000,000: the work limits allow")
     assert (tmp_path / "o" / "staffing.csv").exists()
+
+
+# ------------------------------------------------------------------ 7: large YAML files
+BOUND_CASES = {
+    "alias bomb": 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    + "".join(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+              for previous, name in zip("abcdefgh", "bcdefghi", strict=True)),
+    "recursive alias": "a: &d [1, *d]\n",
+    "65 levels": "a: " + "[" * 65 + "]" * 65 + "\n",
+    "5000 levels": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+    "block nesting": "".join(" " * i + "k:\n" for i in range(1200)) + " " * 1200 + "v\n",
+    "duplicate key": "a: 1\nb: 2\na: 3\n",
+    "bad value": "a: !!float xyz\n",
+}
+
+
+@pytest.mark.skipif(not HAVE_LIBYAML, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("case", sorted(BOUND_CASES))
+def test_libyaml_keeps_every_bound_of_the_pure_loader(case: str) -> None:
+    errors = []
+    for libyaml in (True, False):
+        with pytest.raises(YamlInputError) as caught:
+            load_yaml(BOUND_CASES[case], libyaml=libyaml)
+        errors.append((caught.value.key, caught.value.message.split(": ", 1)[-1]))
+    assert errors[0] == errors[1]  # the same key and rule (libyaml's columns may differ)
+
+
+@pytest.mark.skipif(not HAVE_LIBYAML, reason="PyYAML without libyaml")
+def test_libyaml_reads_a_scenario_as_the_pure_loader_does() -> None:
+    text = (DESK.read_text(encoding="utf-8") + "extra:\n  times: [12:00, 12:00.5, "
+            "2026-03-02 08:00:00, 1e3, 0x10, 0o7, .inf, ~, yes, '1']\n  many: "
+            + "[" + ", ".join(f"{n / 7:.4f}" for n in range(20_000)) + "]\n")
+    assert load_yaml(text, libyaml=True) == load_yaml(text, libyaml=False)
+    assert load_yaml(text)["extra"]["times"][:3] == ["12:00", "12:00.5", "2026-03-02 08:00:00"]
+
+
+def test_a_scenario_file_over_the_cap_is_refused_before_reading(tmp_path: Path,
+                                                                capsys) -> None:
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as stream:  # a sparse file: nothing to parse, only its size
+        stream.truncate(MAX_SCENARIO_BYTES + 1)
+    code = main(["validate", str(path)])
+    assert one_error_line(code, capsys.readouterr().err) == (
+        f"{path}: (file): is 10.0 MB, larger than the 10.0 MB allowed; expected a YAML "
+        "scenario file")

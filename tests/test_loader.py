@@ -22,6 +22,7 @@ from sim.scenario.loading import (
 )
 from sim.scenario.reference import EXAMPLE, RULES_PAGE, RULES_SECTIONS, render_reference
 from sim.scenario.schema import Exponential, Fixed, Scenario
+from sim.scenario.yaml_input import HAVE_LIBYAML
 
 BASE = EXAMPLE  # the reference page's minimal scenario
 
@@ -221,9 +222,11 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     path = write(tmp_path, "horizon: 8h\nchannels: [1\n")
+    problem = ("did not find expected ',' or ']'" if HAVE_LIBYAML  # libyaml's words
+               else "expected ',' or ']', but got '<stream end>'")
     assert problems_of(path) == [
-        f"{path}: (file): line 3, column 1: YAML syntax error: expected ',' or ']', but got "
-        "'<stream end>' (while parsing a flow sequence); expected valid YAML"
+        f"{path}: (file): line 3, column 1: YAML syntax error: {problem} (while parsing a flow "
+        "sequence); expected valid YAML"
     ]
 
 

@@ -109,8 +109,17 @@ def _key(key: Any) -> str:
     return text if plain else _quoted(text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: a path's undecodable byte; no YAML reader (libyaml) takes one."""
+
+
 def _quoted(text: str) -> str:
-    """``text`` as one double-quoted YAML scalar that reads back exactly (never wrapped)."""
+    r"""``text`` as one double-quoted YAML scalar that reads back exactly (never wrapped).
+
+    A lone surrogate (an undecodable byte of a path) is not a character a YAML file can
+    hold: it is written as the visible text ``\udcff``.
+    """
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=2**31 - 1)
     return dumped.removesuffix("\n")
 

@@ -26,7 +26,13 @@ from sim.scenario.arrival_csv import MAX_CSV_ROWS, CsvColumns, arrival_volumes
 from sim.scenario.clock import Clock, clock_of, normalize_start
 from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError, Seconds
 from sim.scenario.units import format_duration, parse_duration
-from sim.scenario.yaml_input import YamlInputError, is_inside, load_yaml, read_input_file
+from sim.scenario.yaml_input import (
+    MAX_SCENARIO_BYTES,
+    YamlInputError,
+    is_inside,
+    load_yaml,
+    read_input_file,
+)
 
 PathSegment = Union[str, int]
 
@@ -93,7 +99,7 @@ def load_raw(path: str | Path) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        data = read_input_file(Path(path), what="a YAML scenario file")
+        data = read_input_file(Path(path), what="a YAML scenario file", limit=MAX_SCENARIO_BYTES)
         text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(
