@@ -479,14 +479,18 @@ class _FileReader:
         good = np.array([match is not None for match in matches], dtype=bool)
         if good.any():
             converted = pd.to_datetime(text[good], format="ISO8601", utc=True, errors="coerce")
-            converted = converted.where((converted >= EARLIEST) & (converted < LATEST))
+            inside = (converted >= EARLIEST) & (converted < LATEST)
+            far = np.flatnonzero(good)[(converted.notna() & ~inside).to_numpy()]
+            if len(far):
+                self.listed(rows[far], column, [f"found {values[i]!r}" for i in far],
+                            f"expected a date-time from {EARLIEST.year} to {LATEST.year - 1}")
+                return parsed
             parsed[good] = converted
             bad.extend(np.flatnonzero(good)[converted.isna().to_numpy()].tolist())
         if bad:
             bad.sort()
             self.listed(rows[bad], column, [f"found {values[i]!r}" for i in bad],
-                        "expected an ISO 8601 date-time such as 2026-03-02T08:00:00.000Z "
-                        f"(years {EARLIEST.year} to {LATEST.year - 1})")
+                        "expected an ISO 8601 date-time such as 2026-03-02T08:00:00.000Z")
             return parsed
         zoned = np.array([match is not None and match.group("zone") is not None
                           for match in matches], dtype=bool)

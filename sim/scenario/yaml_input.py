@@ -6,7 +6,8 @@ traceback:
 
 - :func:`read_input_file` reads regular files only (never a FIFO, a device or a folder),
   opened without blocking, and refuses files larger than a bound;
-- :func:`load_yaml` parses YAML with PyYAML's safe loader, refusing nesting deeper than
+- :func:`load_yaml` parses YAML with PyYAML's safe loader (on libyaml's C scanner and
+  parser where PyYAML has it, with the same bounds), refusing nesting deeper than
   :data:`MAX_DEPTH`, aliases that would expand past :data:`MAX_ALIAS_EXPANSION` values (a
   "billion laughs" file), recursive aliases and duplicate mapping keys (which YAML would
   otherwise resolve silently, the last one winning).
@@ -48,8 +49,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest arrival or shrinkage CSV file read (50 MB)."""
 
 MAX_SCENARIO_BYTES = 10 * 1024 * 1024
-"""Largest scenario (YAML) file read (10 MB): one loads in seconds with libyaml (about a
-second a megabyte; see benchmarks/README.md), where 50 MB took minutes."""
+"""Largest scenario (YAML) file read (10 MB, what loads in seconds; 50 MB took minutes, see
+benchmarks/README.md). Arrival volumes of that size belong in an arrival CSV file."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -251,8 +252,8 @@ def load_yaml(text: str, *, libyaml: bool = HAVE_LIBYAML) -> Any:
 
     Args:
         text: The document.
-        libyaml: Read it with libyaml's parser (the default where PyYAML has it: a 50 MB
-            file in seconds instead of minutes); the bounds are the same either way.
+        libyaml: Read it with libyaml's scanner and parser (the default where PyYAML has
+            it: about three times faster); the bounds are the same either way.
 
     Raises:
         YamlInputError: Too deep, too many or too large aliases, a recursive alias, a
