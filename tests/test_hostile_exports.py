@@ -653,5 +653,5 @@ def test_a_scenario_file_over_the_cap_is_refused_before_reading(tmp_path: Path,
         stream.truncate(MAX_SCENARIO_BYTES + 1)
     code = main(["validate", str(path)])
     assert one_error_line(code, capsys.readouterr().err) == (
-        f"{path}: (file): is 10.0 MB, larger than the 10.0 MB allowed; expected a YAML "
+        f"{path}: (file): is 5.0 MB, larger than the 5.0 MB allowed; expected a YAML "
         "scenario file")

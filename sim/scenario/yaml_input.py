@@ -48,8 +48,8 @@ MAX_ALIAS_EXPANSION = 100_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest arrival or shrinkage CSV file read (50 MB)."""
 
-MAX_SCENARIO_BYTES = 10 * 1024 * 1024
-"""Largest scenario (YAML) file read (10 MB, what loads in seconds; 50 MB took minutes, see
+MAX_SCENARIO_BYTES = 5 * 1024 * 1024
+"""Largest scenario (YAML) file read (5 MB, what loads in seconds; 50 MB took minutes, see
 benchmarks/README.md). Arrival volumes of that size belong in an arrival CSV file."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
