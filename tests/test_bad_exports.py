@@ -218,13 +218,15 @@ REQUIRED_ONLY = {
 }
 
 
-def test_header_only_file_calibrates(tmp_path: Path,
+def test_header_only_file_is_refused(tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # It used to calibrate, exit 0, a scenario fitted to nothing (issue 26, item 6).
     folder = _export(tmp_path, AgentWork=AGENT_WORK.splitlines()[0] + "\n")
     out = tmp_path / "center.yaml"
-    assert main(["calibrate", str(folder), "--out", str(out)]) == 0, capsys.readouterr().err
-    assert "capacity_model: no CapacityModel value known; tab assumed" in (
-        capsys.readouterr().out)
+    assert main(["calibrate", str(folder), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"{folder / 'AgentWork.csv'}: only a header, no rows; expected the export's records\n")
+    assert not out.exists()
 
 
 def test_required_columns_only_calibrate(tmp_path: Path,

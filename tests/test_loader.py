@@ -22,6 +22,7 @@ from sim.scenario.loading import (
 )
 from sim.scenario.reference import EXAMPLE, RULES_PAGE, RULES_SECTIONS, render_reference
 from sim.scenario.schema import Exponential, Fixed, Scenario
+from sim.scenario.yaml_input import HAVE_LIBYAML
 
 BASE = EXAMPLE  # the reference page's minimal scenario
 
@@ -108,11 +109,13 @@ def test_unknown_key_inside_a_distribution(tmp_path: Path) -> None:
             "agent_groups[0].capacity=0",
             "agent_groups[0].capacity: found 0; expected a number greater than 0",
         ),
-        ("horizon=0", "horizon: found 0; expected a number greater than 0"),
+        ("horizon=0", "horizon: found 0; expected a number greater than or equal to 1"),
         (
             "horizon=-2h",
-            "horizon: found '-2h'; expected a number greater than 0",
+            "horizon: found '-2h'; expected a number greater than or equal to 1",
         ),
+        ("horizon=1e-6", "horizon: found '1e-6'; expected a number greater than or equal to 1"),
+        ("interval=1e15", "interval: found '1e15'; expected a duration less than or equal to 366d"),
         (
             "queues[0].push_timeout=-1",
             "queues[0].push_timeout: found -1; expected a number greater than or equal to 0",
@@ -220,9 +223,11 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     path = write(tmp_path, "horizon: 8h\nchannels: [1\n")
+    problem = ("did not find expected ',' or ']'" if HAVE_LIBYAML  # libyaml's words
+               else "expected ',' or ']', but got '<stream end>'")
     assert problems_of(path) == [
-        f"{path}: (file): line 3, column 1: YAML syntax error: expected ',' or ']', but got "
-        "'<stream end>' (while parsing a flow sequence); expected valid YAML"
+        f"{path}: (file): line 3, column 1: YAML syntax error: {problem} (while parsing a flow "
+        "sequence); expected valid YAML"
     ]
 
 

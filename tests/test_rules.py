@@ -1017,7 +1017,7 @@ def test_response_patience_longer_than_any_wait_changes_nothing(model):
         SCENARIO_DIR / "unstable_connections.yaml", [f"capacity_model={model}", "horizon=4h"]
     )
     patient = scenario.derive({
-        f"channels[{index}].customers.response_patience": "1000d"
+        f"channels[{index}].customers.response_patience": "300d"
         for index in range(len(scenario.channels))
     })
     plain, with_patience = simulate(scenario), simulate(patient)

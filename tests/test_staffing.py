@@ -207,7 +207,7 @@ def test_multichannel_scenario_is_staffed_out_of_the_box(tmp_path, monkeypatch):
     (["--group", "messaging_team"], "chat_q served by no staffed group"),
     (["--models", "tab,queue"], "unknown capacity model"),
     (["--shrinkage", "10%,20%"], "2 shares in the list for 48 reporting intervals"),
-    (["--shrinkage", "nothere.csv:weekday"], "cannot read nothere.csv"),
+    (["--shrinkage", "nothere.csv:weekday"], "nothere.csv is outside the scenario's folder"),
     (["--write-scenario", "/no-such-dir/staffed.yaml"], "expected a file in an existing"),
     ([], "has no goal"),
 ])

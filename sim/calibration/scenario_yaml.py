@@ -2,21 +2,30 @@
 
 The YAML is written by hand (block mappings, flow style for distributions and number
 lists) so that each comment sits above its key: the estimate, its sample size and its CI.
-Strings are written as JSON strings, which YAML reads as they are.
+Text read from an export or a path reaches the file only as data: strings (and any key that
+is not a plain name) are written by PyYAML's emitter as double-quoted scalars, which read
+back exactly (line breaks such as U+2028 and control characters escaped), and comments go
+through :func:`~sim.scenario.user_text.yaml_comment`, so nothing ends a comment early.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import yaml
+
 from sim.calibration.fitted import Path
+from sim.scenario.user_text import yaml_comment
 
 WIDTH = 96
 """Longest line aimed at (comments and number lists wrap)."""
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""Keys written without quotes (the scenario's own key names)."""
 
 
 def scenario_yaml(values: Mapping[str, Any], comments: Mapping[Path, str],
@@ -43,17 +52,17 @@ def _mapping(values: Mapping[str, Any], path: Path, indent: int,
                          for line in _wrapped(comment, WIDTH - len(comment_pad) - 2))
         prefix = first_prefix if first else pad
         if isinstance(value, Mapping) and not _flow_mapping(value, key_path, comments):
-            lines.append(f"{prefix}{key}:")
+            lines.append(f"{prefix}{_key(key)}:")
             _mapping(value, key_path, indent + 2, comments, lines)
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            lines.append(f"{prefix}{key}:")
+            lines.append(f"{prefix}{_key(key)}:")
             for position, item in enumerate(value):
                 _mapping(item, (*key_path, position), indent + 4, comments, lines,
                          first_prefix=" " * (indent + 2) + "- ")
         elif isinstance(value, list):
-            _number_list(f"{prefix}{key}: ", value, indent + 2, lines)
+            _number_list(f"{prefix}{_key(key)}: ", value, indent + 2, lines)
         else:
-            lines.append(f"{prefix}{key}: {_scalar(value)}")
+            lines.append(f"{prefix}{_key(key)}: {_scalar(value)}")
 
 
 def _flow_mapping(value: Mapping[str, Any], path: Path, comments: Mapping[Path, str]) -> bool:
@@ -78,7 +87,8 @@ def _number_list(start: str, values: list[Any], indent: int, lines: list[str]) -
 
 def _scalar(value: Any) -> str:
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key}: {_scalar(item)}" for key, item in value.items()) + "}"
+        pairs = (f"{_key(key)}: {_scalar(item)}" for key, item in value.items())
+        return "{" + ", ".join(pairs) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -89,8 +99,31 @@ def _scalar(value: Any) -> str:
         return f"{value:.10g}"
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(item) for item in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+    return _quoted(str(value))
+
+
+def _key(key: Any) -> str:
+    """A mapping key: a plain name as it is, anything else as a quoted string."""
+    text = str(key)
+    plain = _PLAIN_KEY.fullmatch(text) and yaml.safe_load(text) == text  # not yes, null, ...
+    return text if plain else _quoted(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: a path's undecodable byte; no YAML reader (libyaml) takes one."""
+
+
+def _quoted(text: str) -> str:
+    r"""``text`` as one double-quoted YAML scalar that reads back exactly (never wrapped).
+
+    A lone surrogate (an undecodable byte of a path) is not a character a YAML file can
+    hold: it is written as the visible text ``\udcff``.
+    """
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=2**31 - 1)
+    return dumped.removesuffix("\n")
 
 
 def _wrapped(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, max(20, width), break_long_words=False) or [""]
+    """``text`` made safe for a comment, in lines of about ``width`` characters."""
+    return textwrap.wrap(yaml_comment(text), max(20, width), break_long_words=False) or [""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from sim.cli.common import (
     add_safety_options,
     add_share_options,
+    check_output_file,
     check_work,
     load_checked,
     positive_int,
@@ -28,8 +30,8 @@ from sim.cli.common import (
     share_options,
     usable_jobs,
 )
-from sim.salesforce.read import DELIMITERS
-from sim.scenario.units import parse_duration
+from sim.salesforce.read import DELIMITERS, EXPORT_FILES
+from sim.scenario.units import format_duration, parse_duration
 from sim.scenario.user_text import printable
 
 if TYPE_CHECKING:
@@ -128,13 +130,21 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
                         + ", ".join(DELIMITERS) + " (default: COMMA)")
 
 
-def _duration(option: str, text: str) -> float:
+MAX_DURATION_S = 366 * 86400.0
+"""The longest duration an option takes (the longest horizon of a scenario)."""
+
+
+def _duration(option: str, text: str, minimum_s: float = 0.0) -> float:
+    """A duration option in seconds: finite, above ``minimum_s`` (or 0), at most 366 days."""
     try:
         value = parse_duration(text)
     except ValueError:
         raise ValueError(f"{option} {text!r}: expected a duration such as 30m") from None
-    if not value > 0:
-        raise ValueError(f"{option} {text!r}: expected a duration above 0")
+    low = f"at least {format_duration(minimum_s)}" if minimum_s else "above 0"
+    if not (math.isfinite(value) and (value >= minimum_s if minimum_s else value > 0)
+            and value <= MAX_DURATION_S):
+        raise ValueError(f"{option} {text!r}: expected a duration {low} and at most "
+                         f"{format_duration(MAX_DURATION_S)}")
     return value
 
 
@@ -160,17 +170,21 @@ def run_calibrate(args: argparse.Namespace) -> int:
     """Run ``ccsim calibrate``; returns the exit status."""
     from sim.staffing.goals import parse_service_level
 
-    interval_s = _duration("--interval", args.interval)
+    interval_s = _duration("--interval", args.interval, minimum_s=60.0)
+    allowed = ("expected a service level such as 80/60s (a target above 0 and up to 100%, "
+               "a threshold above 0 and up to 366d)")
     try:
         target, threshold_s = parse_service_level(args.target)
     except ValueError:
-        raise ValueError(f"--target {args.target!r}: expected a service level such as "
-                         "80/60s") from None
+        raise ValueError(f"--target {args.target!r}: {allowed}") from None
+    if not (0 < target <= 1 and 0 < threshold_s <= MAX_DURATION_S):
+        raise ValueError(f"--target {args.target!r}: {allowed}")
     inactivate_s = _duration("--inactivate-after", args.inactivate_after)
+    out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
+    check_output_file(out, "--out", [args.export / spec.name for spec in EXPORT_FILES])
     calibration = _read(args, interval_s, threshold_s, target, inactivate_s, args.time_zone)
     if calibration is None:
         return EXIT_BAD_INPUT
-    out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
     text = calibration.yaml(str(args.export))
     share = share_options(args)
     if share.wanted and args.charts is None:
@@ -242,6 +256,7 @@ def run_backtest(args: argparse.Namespace) -> int:
     from sim.experiments.executors import make_executor
     from sim.reports.backtest_charts import backtest_chart
     from sim.reports.output_folder import ReportFolder, default_out_dir
+    from sim.scenario.user_text import spreadsheet_table
 
     if args.replications < 2:
         raise ValueError("--replications must be at least 2 for a band")
@@ -268,8 +283,9 @@ def run_backtest(args: argparse.Namespace) -> int:
                           seed=args.seed, executor=executor)
         folder.hold_interrupts()
         staged = folder.path
-        result.table.to_csv(staged / "backtest.csv", index=False)
-        result.summary.rename_axis("measure").to_csv(staged / "backtest_summary.csv")
+        spreadsheet_table(result.table).to_csv(staged / "backtest.csv", index=False)
+        spreadsheet_table(result.summary.rename_axis("measure")).to_csv(
+            staged / "backtest_summary.csv")
         document = {
             "scenario": scenario.name,
             "export": str(args.export),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,46 @@ def load_checked(path: Path, overrides: Sequence[str], quiet: bool,
     return scenario
 
 
+def check_output_file(path: Path, option: str, inputs: Iterable[Path]) -> None:
+    """Refuse an output file that would replace one of the command's inputs or a non-file.
+
+    The writers replace their file by a rename, which would turn a device node, a FIFO or a
+    socket into a regular file, and overwrite an input read moments before. Symbolic links
+    are followed, and an input is recognised by its device and inode (a hard link or another
+    spelling of the same path is the same file).
+
+    Args:
+        path: The file to write; it may not exist yet.
+        option: The option that named it (``--out``), for the message.
+        inputs: The files the command reads (missing ones are skipped).
+
+    Raises:
+        ValueError: One line naming the option, the path and what is allowed.
+    """
+    from sim.scenario.yaml_input import file_kind
+
+    shown = printable(str(path))
+    allowed = "expected a new file, or a regular file that the command does not read"
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return  # a new file (or a dangling link, which the rename replaces)
+    except OSError as error:
+        raise ValueError(f"{option} {shown}: cannot check it ({error.strerror}); "
+                         f"{allowed}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{option} {shown}: is {file_kind(info.st_mode)}, not a regular "
+                         f"file; {allowed}")
+    for source in inputs:
+        try:
+            same = os.path.samefile(path, source)
+        except OSError:
+            continue
+        if same:
+            raise ValueError(f"{option} {shown}: is {printable(str(source))}, one of the "
+                             f"command's inputs; {allowed}")
+
+
 def say(line: str) -> None:
     """Print one line of user-facing text on stderr, control characters escaped."""
     print(printable(line), file=sys.stderr)
@@ -66,7 +107,8 @@ def say(line: str) -> None:
 def add_safety_options(parser: argparse.ArgumentParser, *, force: bool = True) -> None:
     """``--allow-outside-paths`` and (for commands that run) ``--force``."""
     parser.add_argument("--allow-outside-paths", action="store_true",
-                        help="let arrival CSV files lie outside the scenario's folder "
+                        help="let arrival (and --shrinkage) CSV files lie outside the "
+                        "scenario's folder "
                         "(absolute paths or ..; also CCSIM_ALLOW_OUTSIDE_PATHS=1)")
     if force:
         parser.add_argument("--force", action="store_true",

@@ -217,11 +217,16 @@ def _os_error_text(error: OSError, args: argparse.Namespace) -> str:
 # ------------------------------------------------------------------------------- commands
 def _validate(args: argparse.Namespace) -> int:
     from sim.scenario.loading import ScenarioError
+    from sim.scenario.workload_limits import scenario_problems
 
     status = EXIT_OK
     for path in args.scenarios:
         try:
-            load_checked(path, [], quiet=False, allow_outside_paths=args.allow_outside_paths)
+            scenario = load_checked(path, [], quiet=False,
+                                    allow_outside_paths=args.allow_outside_paths)
+            too_large = scenario_problems(scenario, str(path))  # the limits every runner checks
+            if too_large:
+                raise ScenarioError(too_large)
         except ScenarioError as error:
             for line in error.problems:
                 say(line)

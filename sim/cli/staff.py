@@ -12,8 +12,11 @@ Errors propagate to :func:`sim.cli.main.main`, which prints them as one ``ccsim:
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,7 @@ from sim.cli.common import (
     add_safety_options,
     add_share_options,
     check_environment,
+    check_output_file,
     check_work,
     load_checked,
     positive_int,
@@ -48,7 +52,8 @@ DEFAULT_REPLICATIONS = 6
 SHRINKAGE_HELP = (
     "share of paid time off the queues (breaks, training): one share such as 30%%, one "
     "per interval (30%%,25%%,...), or a CSV column FILE.csv[:COLUMN] with one row per "
-    "interval (column 'shrinkage' by default); scheduled = online / (1 - shrinkage) "
+    "interval (column 'shrinkage' by default; a regular file inside the scenario's "
+    "folder, as arrival CSVs); scheduled = online / (1 - shrinkage) "
     "(default: 0)"
 )
 
@@ -161,13 +166,19 @@ def parse_shift(text: str, interval_s: float, horizon_s: float | None = None) ->
     return (int(start // interval_s), max(1, round(length / interval_s)))
 
 
-def parse_shrinkage(text: str, n_intervals: int, base: Path | None = None
-                    ) -> str | tuple[float, ...]:
+def parse_shrinkage(text: str, n_intervals: int, scenario_folder: Path | None = None,
+                    allow_outside: bool | None = None) -> str | tuple[float, ...]:
     """``--shrinkage``: one share (returned as text), a comma list or a CSV column.
+
+    The CSV file (relative to the working folder) is read under the rules of arrival CSV
+    files: inside ``scenario_folder`` unless ``allow_outside`` (``--allow-outside-paths``,
+    by default ``$CCSIM_ALLOW_OUTSIDE_PATHS``), a regular file (never a FIFO or a device) of
+    at most 50 MB.
 
     Raises:
         ValueError: naming ``--shrinkage``: a share out of [0, 1), a list or column of
-            another length than the intervals, an unreadable file or a missing column.
+            another length than the intervals, a file outside the scenario's folder, not
+            a regular file, too large or unreadable, or a missing column.
     """
     from sim.staffing.plan import parse_fraction
 
@@ -178,14 +189,21 @@ def parse_shrinkage(text: str, n_intervals: int, base: Path | None = None
     if path_text.lower().endswith(".csv"):
         import pandas as pd
 
-        path = Path(path_text) if base is None or Path(path_text).is_absolute() else (
-            base / path_text)
+        from sim.scenario.loading import confined_path, read_csv_input
+
         column = column or "shrinkage"
         try:
-            table = pd.read_csv(path)
-        except (OSError, ValueError) as error:
-            raise ValueError(f"--shrinkage {shown}: cannot read {path_text}: "
-                             f"{type(error).__name__}") from None
+            path = Path(path_text) if scenario_folder is None else confined_path(
+                scenario_folder, str(Path(path_text).absolute()), allow_outside)
+            content = read_csv_input(path, found_in="(relative to the working folder)")
+        except ValueError as error:
+            raise ValueError(f"--shrinkage {shown}: {error}") from None
+        try:
+            table = pd.read_csv(io.StringIO(content))
+        except (ValueError, csv.Error) as error:  # pandas' ParserError is a ValueError
+            raise ValueError(f"--shrinkage {shown}: cannot read {path_text} as CSV "
+                             f"({type(error).__name__}); expected a CSV file with a header "
+                             "row") from None
         if column not in table.columns:
             raise ValueError(f"--shrinkage {shown}: {path_text} has no column {column!r} "
                              f"(columns: {', '.join(map(str, table.columns))})")
@@ -258,7 +276,8 @@ def run_staff(args: argparse.Namespace) -> int:
                          f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
     check_environment(args.scheduler)
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
-    shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals)
+    shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals,
+                                args.scenario.parent, args.allow_outside_paths or None)
     goals = StaffingGoals.parse(args.target, args.max_asa, args.max_abandon, shrinkage,
                                 args.max_occupancy, days, args.max_response)
     args.replications = default_replications(args.replications, days, args.quiet)
@@ -270,17 +289,26 @@ def run_staff(args: argparse.Namespace) -> int:
     chosen = staffed_groups(scenario, groups or None)  # a bad --group fails before any run
     queue_goals(scenario, goals)  # so does a queue without a goal
     target = args.write_scenario
-    if target is not None and (not target.parent.is_dir() or target.is_dir()):
-        raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in an "
-                         "existing directory")
+    if target is not None:
+        if not target.parent.is_dir() or target.is_dir():
+            raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in "
+                             "an existing directory")
+        check_output_file(target, "--write-scenario", _input_files(args))
     verify = args.verify_replications or 2 * args.replications
     # Per model, at most: every step the day and a probe per group; the verification the
     # day and two probes per group (doubled with --extra-replications).
     verification = (1 + 2 * len(chosen)) * -(-verify // args.replications) * (
         2 if args.extra_replications else 1)
-    check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
-               force=args.force, runs_per_replication=len(models) * (
-                   args.max_iterations * (1 + len(chosen)) + verification))
+
+    def runs(iterations: int) -> int:
+        return len(models) * (iterations * (1 + len(chosen)) + verification)
+
+    checked = [(str(args.scenario), scenario)]
+    args.max_iterations = iterations_within_limits(
+        checked, args.replications, runs, args.max_iterations, force=args.force,
+        quiet=args.quiet)
+    check_work(checked, args.replications, source=str(args.scenario), force=args.force,
+               runs_per_replication=runs(args.max_iterations))
     args.jobs = usable_jobs(args.jobs, args.quiet)
     templates = [parse_shift(text, scenario.interval, scenario.horizon)
                  for text in args.shift] or None
@@ -318,6 +346,54 @@ def run_staff(args: argparse.Namespace) -> int:
               f"{folder.out}/", file=sys.stderr)
         return 130
     return 0
+
+
+def iterations_within_limits(scenarios: list[tuple[str, Scenario]], replications: int,
+                             runs: Callable[[int], int], requested: int, *, force: bool,
+                             quiet: bool) -> int:
+    """The search iterations to allow: ``requested``, or as many as the work limits allow.
+
+    ``--max-iterations`` is a cap, not runs that will happen (the search stops when it has
+    settled): a cap above what the limits allow is lowered to that (with a note) instead of
+    refusing the command; a search whose first iteration is already too large is left to
+    :func:`check_work` to refuse.
+
+    Args:
+        scenarios: the scenario, as :func:`check_work` takes it.
+        replications: replications per run.
+        runs: simulation runs per replication for a number of iterations.
+        requested: ``--max-iterations``.
+        force: ``--force`` (no limits).
+        quiet: no note.
+    """
+    from sim.scenario.workload_limits import run_problems
+
+    def fits(iterations: int) -> bool:
+        return not run_problems(scenarios, replications, source=scenarios[0][0],
+                                runs_per_replication=runs(iterations))
+
+    if force or fits(requested) or not fits(1):
+        return requested if force or fits(requested) else 1
+    low, high = 1, requested  # fits(low), not fits(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    if not quiet:
+        say(f"ccsim: note: --max-iterations {requested:,}: the work limits allow {low:,} "
+            "search iterations; the search stops there if it has not settled (--force lifts "
+            "the limits)")
+    return low
+
+
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """What ``ccsim staff`` reads: the scenario, its arrival CSV files, a shrinkage CSV."""
+    from sim.scenario.loading import arrival_csv_paths, load_raw
+
+    files = [args.scenario, *arrival_csv_paths(load_raw(args.scenario), args.scenario.parent)]
+    path_text = args.shrinkage.partition(":")[0]
+    if path_text.lower().endswith(".csv"):
+        files.append(Path(path_text))
+    return files
 
 
 def _log(line: str) -> None:

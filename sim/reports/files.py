@@ -35,6 +35,7 @@ from sim.results.figures import (
     reported_unit,
 )
 from sim.scenario.schema import Scenario, work_size
+from sim.scenario.user_text import spreadsheet_table
 
 CI_COLUMNS = ("service_level", "asa_s")
 """Interval columns that get a 95% CI half-width column (``<name>_ci95``) in intervals.csv."""
@@ -78,8 +79,9 @@ def write_json(path: str | Path, document: dict[str, Any]) -> Path:
 
 
 def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
-    """Write a table as CSV atomically (no index column)."""
-    return atomic_write(path, lambda temporary: table.to_csv(temporary, index=False))
+    """Write a table as CSV atomically (no index column; text cells spreadsheet safe)."""
+    safe = spreadsheet_table(table)
+    return atomic_write(path, lambda temporary: safe.to_csv(temporary, index=False))
 
 
 def write_sessions(out_dir: Path, sessions: pd.DataFrame) -> Path:

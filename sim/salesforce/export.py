@@ -40,6 +40,7 @@ from sim.salesforce.fields import (
     salesforce_id,
 )
 from sim.scenario.schema import Scenario, channel_capacity_model
+from sim.scenario.user_text import spreadsheet_table
 
 UNDATED_EXPORT_DAY = date(2026, 3, 2)
 """The day an undated run starts on in the export: Monday 2 March 2026 (UTC)."""
@@ -540,7 +541,9 @@ def write_export(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Write each table as ``folder/<file name>`` (UTF-8, comma, header of field names).
 
     Date-times are written as ``2026-03-02T08:00:05.000Z``, booleans as ``true``/``false``
-    (as the Bulk API does), empty values as nothing. Returns the files written.
+    (as the Bulk API does), empty values as nothing; text that a spreadsheet would run as a
+    formula gets a leading apostrophe (see :func:`~sim.scenario.user_text.spreadsheet_cell`).
+    Returns the files written.
     """
     written = []
     for name, table in tables.items():
@@ -553,7 +556,7 @@ def write_export(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
             if out[column].dtype == bool:
                 out[column] = np.where(out[column], "true", "false")
         path = folder / name
-        out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        spreadsheet_table(out).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
     return written
 

@@ -44,6 +44,20 @@ ISO_DATETIME = re.compile(
 MAX_LISTED = 3
 """Rows named per problem and column; the rest are counted."""
 
+EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
+LATEST = pd.Timestamp("2262-01-01", tz="UTC")
+"""The date-times an export may hold (what a nanosecond time stamp can)."""
+
+MAX_SPAN_DAYS = 366
+"""Days an export's work and sessions may span (the longest horizon of a scenario)."""
+
+SPAN_FILES = ("AgentWork.csv", "MessagingSession.csv", "ConversationEntry.csv",
+              "UserServicePresence.csv")
+"""The files whose date-times set the calibrated scenario's clock and horizon."""
+
+POSITIVE_NUMBERS = ("CapacityWeight", "CapacityPercentage")
+"""Numeric columns that must be above 0 where given; every other one at least 0."""
+
 
 @dataclass(frozen=True)
 class FileSpec:
@@ -263,6 +277,8 @@ def read_export(directory: str | Path, delimiter: str = "COMMA") -> Export:
         tables[spec.name] = table
         zones.update(reader.zones)
     problems.extend(_mixed_zone_problems(zones))
+    if not problems:
+        problems.extend(_span_problems(tables, folder))
     if problems:
         raise ExportError(problems)
     notes = []
@@ -333,6 +349,9 @@ class _FileReader:
         except (pd.errors.ParserError, csv.Error) as error:
             self.problem(_parser_row(str(error)), None,
                          f"not CSV with {self.delimiter_name()} delimiters ({_short(error)})")
+            return None
+        if table.empty and self.spec.needed:
+            self.problem(None, None, "only a header, no rows; expected the export's records")
             return None
         table = table.replace("", None)
         table.insert(0, "row", np.arange(2, len(table) + 2))
@@ -432,12 +451,22 @@ class _FileReader:
         for column in self.spec.numbers:
             if column in table.columns:
                 text = table[column]
-                values = pd.to_numeric(text, errors="coerce")
+                values = pd.to_numeric(text, errors="coerce").astype(float)
                 bad = np.flatnonzero(values.isna().to_numpy() & text.notna().to_numpy())
                 if len(bad):
                     self.listed(rows[bad], column, [f"found {text.iloc[i]!r}" for i in bad],
                                 "expected a number")
-                table[column] = values.astype(float)
+                numbers = values.to_numpy()
+                positive = column in POSITIVE_NUMBERS
+                with np.errstate(invalid="ignore"):
+                    wrong = ~np.isnan(numbers) & (~np.isfinite(numbers) | (
+                        numbers <= 0 if positive else numbers < 0))
+                if wrong.any():
+                    at = np.flatnonzero(wrong)
+                    self.listed(rows[at], column, [f"found {text.iloc[i]!r}" for i in at],
+                                "expected a finite number "
+                                + ("above 0" if positive else "of at least 0"))
+                table[column] = values
 
     def datetimes(self, text: pd.Series, column: str, rows: np.ndarray) -> pd.Series:
         present = text.notna().to_numpy()
@@ -450,6 +479,12 @@ class _FileReader:
         good = np.array([match is not None for match in matches], dtype=bool)
         if good.any():
             converted = pd.to_datetime(text[good], format="ISO8601", utc=True, errors="coerce")
+            inside = (converted >= EARLIEST) & (converted < LATEST)
+            far = np.flatnonzero(good)[(converted.notna() & ~inside).to_numpy()]
+            if len(far):
+                self.listed(rows[far], column, [f"found {values[i]!r}" for i in far],
+                            f"expected a date-time from {EARLIEST.year} to {LATEST.year - 1}")
+                return parsed
             parsed[good] = converted
             bad.extend(np.flatnonzero(good)[converted.isna().to_numpy()].tolist())
         if bad:
@@ -510,6 +545,39 @@ class _FileReader:
             ]
             self.listed(table["row"].to_numpy()[at], later, found,
                         f"{later} must not precede {earlier}")
+
+
+def _span_problems(tables: dict[str, pd.DataFrame | None], folder: Path) -> list[str]:
+    """Date-times far from the export's others (a 2099 among 2026 rows).
+
+    Each date-time of :data:`SPAN_FILES` more than :data:`MAX_SPAN_DAYS` days from the
+    median of them all is named (file, row, column).
+    """
+    columns: list[tuple[str, str, pd.DataFrame]] = []
+    for spec in EXPORT_FILES:
+        table = tables.get(spec.name)
+        if spec.name in SPAN_FILES and table is not None:
+            columns.extend((spec.name, column, table) for column in spec.datetimes
+                           if column in table.columns)
+    stamps = [table[column].dropna() for _, column, table in columns]
+    every = pd.concat(stamps) if stamps else pd.Series(dtype="datetime64[ns, UTC]")
+    if every.empty:
+        return []
+    middle = every.sort_values().iloc[len(every) // 2]
+    limit = pd.Timedelta(days=MAX_SPAN_DAYS)
+    problems: list[str] = []
+    for name, column, table in columns:
+        far = ((table[column] - middle).abs() > limit).to_numpy()
+        for index in np.flatnonzero(far)[:MAX_LISTED]:
+            problems.append(
+                f"{folder / name}:{table['row'].iloc[index]}:{column}: "
+                f"{_iso(table[column].iloc[index])} is more than {MAX_SPAN_DAYS} days from the "
+                f"export's other date-times (their median is {_iso(middle)}); expected an "
+                f"export of at most {MAX_SPAN_DAYS} days")
+        if far.sum() > MAX_LISTED:
+            problems.append(f"{folder / name}:{column}: {far.sum() - MAX_LISTED} more rows "
+                            "like these")
+    return problems
 
 
 def _mixed_zone_problems(zones: dict[str, tuple[str, int, str, bool]]) -> list[str]:

@@ -24,9 +24,15 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from sim.scenario.arrival_csv import MAX_CSV_ROWS, CsvColumns, arrival_volumes
 from sim.scenario.clock import Clock, clock_of, normalize_start
-from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError
-from sim.scenario.units import parse_duration
-from sim.scenario.yaml_input import YamlInputError, is_inside, load_yaml, read_input_file
+from sim.scenario.schema import ArrivalCsv, Scenario, ScenarioRuleError, Seconds
+from sim.scenario.units import format_duration, parse_duration
+from sim.scenario.yaml_input import (
+    MAX_SCENARIO_BYTES,
+    YamlInputError,
+    is_inside,
+    load_yaml,
+    read_input_file,
+)
 
 PathSegment = Union[str, int]
 
@@ -95,7 +101,7 @@ def load_raw(path: str | Path) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        data = read_input_file(Path(path), what="a YAML scenario file")
+        data = read_input_file(Path(path), what="a YAML scenario file", limit=MAX_SCENARIO_BYTES)
         text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(
@@ -352,7 +358,7 @@ def resolve_csv_profiles(
             if spec is None:
                 continue  # a malformed mapping: validation names its keys
             try:
-                csv_path = _confined(folder, spec.path, allow_outside)
+                csv_path = confined_path(folder, spec.path, allow_outside)
                 columns = CsvColumns(
                     time_column=spec.time_column,
                     count_column=spec.count_column,
@@ -406,6 +412,26 @@ def _named_csv(line: str, source: str, files: Mapping[str, str]) -> str:
     return line
 
 
+def arrival_csv_paths(raw: dict[str, Any], folder: Path) -> list[Path]:
+    """The arrival CSV files ``raw`` names (``csv:`` profiles), relative to ``folder``.
+
+    Read nothing: for a writer that must not replace one of the scenario's inputs.
+    """
+    paths: list[Path] = []
+    channels = raw.get("channels")
+    for channel in channels if isinstance(channels, list) else []:
+        if not isinstance(channel, dict):
+            continue
+        outbound = channel.get("outbound")
+        profiles = [channel.get("arrivals"),
+                    outbound.get("arrivals") if isinstance(outbound, dict) else None]
+        for profile in profiles:
+            spec = _csv_spec(profile["csv"]) if _is_csv_profile(profile) else None
+            if spec is not None:
+                paths.append(folder / spec.path)
+    return paths
+
+
 def _is_csv_profile(profile: Any) -> TypeGuard[dict[str, Any]]:
     """Whether ``profile`` is a mapping whose only arrival source is a CSV file."""
     if not isinstance(profile, dict) or not isinstance(profile.get("csv"), (str, dict)):
@@ -452,8 +478,15 @@ def outside_paths_allowed(allow: bool | None = None) -> bool:
     return os.environ.get(ALLOW_OUTSIDE_PATHS_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def _confined(folder: Path, name: str, allow_outside: bool | None) -> Path:
-    """The CSV path ``name`` relative to ``folder``, refused when it leaves the folder."""
+def confined_path(folder: Path, name: str, allow_outside: bool | None) -> Path:
+    """The CSV path ``name`` relative to ``folder``, refused when it leaves the folder.
+
+    Symbolic links are followed; ``allow_outside`` (default: ``$CCSIM_ALLOW_OUTSIDE_PATHS``)
+    lets it lie anywhere.
+
+    Raises:
+        ValueError: One line naming the path, the folder and how to allow it.
+    """
     path = folder / name
     if not outside_paths_allowed(allow_outside) and not is_inside(path, folder):
         raise ValueError(
@@ -496,20 +529,38 @@ def read_volumes(
     """
     name = str(path)
     try:
-        data = read_input_file(path, what="a UTF-8 CSV file")
-        text = data.decode("utf-8-sig")
+        text = read_csv_input(path)
         return arrival_volumes(text, name, columns or CsvColumns(), interval_s, clock)
+    except ValueError as error:
+        message = str(error)
+        raise ValueError(message if name in message else f"{name} {message}") from None
+
+
+def read_csv_input(path: Path, *, found_in: str = "relative to the scenario's folder") -> str:
+    """The text of a CSV input file: a regular UTF-8 file of at most 50 MB.
+
+    A FIFO, a device or a folder is refused without waiting (see
+    :func:`~sim.scenario.yaml_input.read_input_file`); the rules of arrival CSV files, for
+    every CSV file ccsim reads (``--shrinkage`` too).
+
+    Args:
+        path: The file (confined first with :func:`confined_path` where that applies).
+        found_in: Where the file is looked for, for the message when it is missing.
+
+    Raises:
+        ValueError: A one-line message naming the file and what is allowed.
+    """
+    name = str(path)
+    try:
+        return read_input_file(path, what="a UTF-8 CSV file").decode("utf-8-sig")
     except FileNotFoundError:
-        raise ValueError(
-            f"file {name} not found; expected a CSV file relative to the scenario's folder"
-        ) from None
+        raise ValueError(f"file {name} not found; expected a CSV file {found_in}") from None
     except UnicodeDecodeError:
         raise ValueError(
             f"cannot read {name} (not UTF-8 text); expected a UTF-8 CSV file"
         ) from None
     except ValueError as error:
-        message = str(error)
-        raise ValueError(message if name in message else f"{name} {message}") from None
+        raise ValueError(f"{name} {error}") from None
 
 
 # ----------------------------------------------------------------- validation messages
@@ -613,6 +664,9 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
     if bound is not None:
         limit = ctx.get(_BOUND_KEYS[kind])
         text = f"{found}; expected a number {bound} {_number(limit)}"
+        if (kind.startswith("less") and _is_duration(field_type, model, details["loc"])
+                and isinstance(limit, (int, float))):  # 366d, not 3.16224e+07
+            text = f"{found}; expected a duration {bound} {format_duration(limit)}"
         value = details.get("input")
         if kind == "less_than_equal" and limit == 1 and isinstance(value, (int, float)):
             text += f" (a share: write {_number(value)}% for percent)"
@@ -625,6 +679,15 @@ def _message(details: Any, field_type: Any, model: Any, cause: Any) -> str:
     if expected is not None:
         return f"{found}; expected {expected}"
     return f"{found}; {details['msg']}"
+
+
+def _is_duration(field_type: Any, model: Any, loc: Sequence[PathSegment]) -> bool:
+    """Whether the value at ``loc`` is a duration (a :data:`Seconds` field, maybe optional)."""
+    if Seconds in get_args(field_type):
+        return True
+    field = getattr(model, "model_fields", {}).get(loc[-1]) if loc else None
+    return field is not None and any(
+        getattr(item, "func", None) is parse_duration for item in field.metadata)
 
 
 _BOUNDS = {

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -40,6 +41,9 @@ from sim.scenario.units import (
     percent_sign_as_points,
     percent_sign_as_share,
 )
+
+MAX_DURATION_S = 366 * 86400.0
+"""The longest duration a scenario holds (its longest horizon), in seconds."""
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 """A duration; written as ``45s``, ``5m``, ``1.5h``, ``2d`` or a number of seconds."""
@@ -375,6 +379,19 @@ def _duration_distribution(value: object) -> object:
     return value
 
 
+def _at_most_a_year(spec: Any) -> Any:
+    """Refuse a duration distribution with a parameter above :data:`MAX_DURATION_S`."""
+    for key in ("value", "mean", "sd", "low", "high"):
+        number = getattr(spec, key, None)
+        if isinstance(number, (int, float)) and number > MAX_DURATION_S:
+            raise ValueError(f"expected durations of at most 366d, found {key} {number:g} s")
+    values = getattr(spec, "values", None)
+    if isinstance(values, list) and values and max(values) > MAX_DURATION_S:
+        raise ValueError(f"expected durations of at most 366d, found a value of "
+                         f"{max(values):g} s")
+    return spec
+
+
 def _count_distribution(value: object) -> object:
     """Turn a bare number into a fixed count distribution."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -382,8 +399,10 @@ def _count_distribution(value: object) -> object:
     return value
 
 
-DurationDistribution = Annotated[DistributionSpec, BeforeValidator(_duration_distribution)]
-"""A distribution of durations in seconds; a bare duration means a fixed value."""
+DurationDistribution = Annotated[DistributionSpec, BeforeValidator(_duration_distribution),
+                                 AfterValidator(_at_most_a_year)]
+"""A distribution of durations in seconds (none above 366 days); a bare duration means a
+fixed value."""
 
 CountDistribution = Annotated[DistributionSpec, BeforeValidator(_count_distribution)]
 """A distribution of counts (rounded, at least 1); a bare number means a fixed value."""
@@ -440,7 +459,7 @@ class ArrivalProfile(Schema):
     times: list[Annotated[TimePoint, Field(ge=0)]] | None = None
     """Exact arrival times (replaying a log; not scaled): durations from the start, clock
     times or date-times."""
-    interval: Seconds | None = Field(default=None, gt=0)
+    interval: Seconds | None = Field(default=None, gt=0, le=MAX_DURATION_S)
     """Length of one profile interval; the scenario's ``interval`` when omitted."""
     repeat: bool = False
     """Repeat the profile when it is shorter than the horizon (e.g. one day over a week)."""
@@ -600,7 +619,7 @@ class Channel(Schema):
 class QueueServiceLevel(Schema):
     """A queue's own service-level goal: a share answered within a threshold."""
 
-    threshold: Seconds = Field(gt=0)
+    threshold: Seconds = Field(gt=0, le=MAX_DURATION_S)
     """Speed-to-answer threshold (seconds)."""
     target: Share = Field(gt=0, lt=1)
     """Target share answered within the threshold."""
@@ -848,8 +867,9 @@ class AgentBehaviour(Schema):
         default_factory=lambda: Exponential(kind="exponential", mean=45.0)
     )
     """Time an agent takes to answer a customer message, with one open session (seconds)."""
-    concurrency_slowdown: Share = Field(default=0.0, ge=0)
-    """Extra reply time per additional active session: 0.25 means 25% slower per session."""
+    concurrency_slowdown: Share = Field(default=0.0, ge=0, le=10)
+    """Extra reply time per additional active session: 0.25 means 25% slower per session
+    (at most 10, ten times slower per session)."""
     concurrency_efficiency: (
         Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)] | None
     ) = None
@@ -961,7 +981,7 @@ class Supervisor(Schema):
 class ServiceLevel(Schema):
     """The service-level goal: share of offered sessions accepted within a threshold."""
 
-    threshold: Seconds = Field(default=60.0, gt=0)
+    threshold: Seconds = Field(default=60.0, gt=0, le=MAX_DURATION_S)
     """Speed-to-answer threshold (seconds)."""
     target: Share = Field(default=0.8, gt=0, le=1)
     """Target share answered within the threshold."""
@@ -1010,12 +1030,12 @@ class Scenario(Schema):
     Europe/Paris"``, ``"2026-03-02T08:00+01:00"``) or a clock time (``"08:00"``). Quote it.
     Without it the run starts at 00:00 on day 1, undated. Reports show clock times from it;
     shifts, outages and arrival times may be written as clock times or date-times."""
-    horizon: Seconds = Field(default=86400.0, gt=0, le=366 * 86400.0)
-    """Simulated time (seconds)."""
+    horizon: Seconds = Field(default=86400.0, ge=1, le=MAX_DURATION_S)
+    """Simulated time (seconds, from one second to 366 days)."""
     warmup: Seconds = Field(default=0.0, ge=0)
     """Leading time left out of the figures (seconds)."""
-    interval: Seconds = Field(default=1800.0, ge=60)
-    """Reporting interval (seconds, at least a minute)."""
+    interval: Seconds = Field(default=1800.0, ge=60, le=MAX_DURATION_S)
+    """Reporting interval (seconds, from a minute to 366 days, the longest horizon)."""
     capacity_model: Literal["tab", "status"] = "tab"
     """Tab-based or status-based capacity (rules §3 and §4)."""
     seed: int = Field(default=12345, ge=0, strict=True)

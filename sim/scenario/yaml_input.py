@@ -6,7 +6,8 @@ traceback:
 
 - :func:`read_input_file` reads regular files only (never a FIFO, a device or a folder),
   opened without blocking, and refuses files larger than a bound;
-- :func:`load_yaml` parses YAML with PyYAML's safe loader, refusing nesting deeper than
+- :func:`load_yaml` parses YAML with PyYAML's safe loader (on libyaml's C scanner and
+  parser where PyYAML has it, with the same bounds), refusing nesting deeper than
   :data:`MAX_DEPTH`, aliases that would expand past :data:`MAX_ALIAS_EXPANSION` values (a
   "billion laughs" file), recursive aliases and duplicate mapping keys (which YAML would
   otherwise resolve silently, the last one winning).
@@ -30,7 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists; a scenario needs fewer than ten levels."""
@@ -42,7 +46,11 @@ MAX_ALIAS_EXPANSION = 100_000
 """Most values that aliases may add to a document once expanded."""
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-"""Largest scenario or arrival CSV file read (50 MB)."""
+"""Largest arrival or shrinkage CSV file read (50 MB)."""
+
+MAX_SCENARIO_BYTES = 5 * 1024 * 1024
+"""Largest scenario (YAML) file read (5 MB, what loads in seconds; 50 MB took minutes, see
+benchmarks/README.md). Arrival volumes of that size belong in an arrival CSV file."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -87,7 +95,7 @@ def read_input_file(path: Path, *, what: str, limit: int | None = None) -> bytes
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"is {_file_kind(info.st_mode)}, not a regular file; expected {what}")
+            raise ValueError(f"is {file_kind(info.st_mode)}, not a regular file; expected {what}")
         if info.st_size > limit:
             raise ValueError(
                 f"is {_size(info.st_size)}, larger than the {_size(limit)} allowed; "
@@ -114,7 +122,8 @@ def _reason(error: OSError) -> str:
     return error.strerror or errno.errorcode.get(error.errno or 0, type(error).__name__)
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of ``st_mode`` ``mode`` is, for messages (``a FIFO (named pipe)``)."""
     kinds = (
         (stat.S_ISDIR, "a folder"),
         (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -139,17 +148,24 @@ def is_inside(path: Path, folder: Path) -> bool:
 
 
 # ------------------------------------------------------------------------------ YAML
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader that bounds nesting and alias uses while composing."""
+class _Bounds:
+    """Bounds nesting and alias uses while composing; YAML 1.2 times; one-line errors.
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+    A mixin in front of PyYAML's Python ``Composer`` (whose ``compose_node`` calls back
+    into this one for every node), over either PyYAML's pure-Python parser or libyaml's.
+    """
+
+    _depth: int
+    _aliases: int
+    paths: dict[int, str | tuple[str, int]]
+
+    def _start_bounds(self) -> None:
         self._depth = 0
         self._aliases = 0
-        self.paths: dict[int, str] = {}
+        self.paths = {}
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
@@ -158,7 +174,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     f"{_where(event.start_mark)}more than {MAX_ALIASES:,} aliases (*name); "
                     "expected a scenario that repeats a few sections at most",
                 )
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -167,13 +183,13 @@ class _BoundedLoader(yaml.SafeLoader):
                     f"{_where(event.start_mark)}nesting deeper than {MAX_DEPTH} levels; "
                     "expected the few levels of keys and lists of a scenario",
                 )
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         """YAML 1.1's implicit tags, but base-60 numbers and timestamps stay text (1.2)."""
-        tag = super().resolve(kind, value, implicit)
+        tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
         if kind is ScalarNode and implicit[0] and (
             tag == _TIMESTAMP_TAG or (tag in _NUMBER_TAGS and ":" in value)
         ):
@@ -182,11 +198,11 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep=deep)
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
         except (ValueError, OverflowError, TypeError) as error:
             if isinstance(error, YamlInputError):
                 raise
-            key = self.paths.get(id(node), "(file)")
+            key = _path_text(self.paths.get(id(node), "(file)"))
             raise YamlInputError(
                 key,
                 f"{_where(node.start_mark)}cannot read the value ({_short(str(error))}); "
@@ -194,15 +210,57 @@ class _BoundedLoader(yaml.SafeLoader):
             ) from None
 
 
-def load_yaml(text: str) -> Any:
+class _PureLoader(_Bounds, yaml.SafeLoader):
+    """The bounded loader on PyYAML's pure-Python reader, scanner and parser."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._start_bounds()
+
+
+try:
+    from yaml._yaml import CParser as _CParser
+
+    HAVE_LIBYAML = True
+    """Whether PyYAML was built with libyaml (the fast loader is used)."""
+except ImportError:  # PyYAML built without libyaml: the pure-Python loader only
+    HAVE_LIBYAML = False
+
+if HAVE_LIBYAML:
+    class _LibyamlLoader(_Bounds, Composer, _CParser, SafeConstructor, Resolver):
+        """The same bounded loader on libyaml's C scanner and parser.
+
+        The Python composer (with the bounds above) and constructor stay: only reading
+        the text into events is libyaml's, which is most of the time on a large file.
+        """
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._start_bounds()
+
+
+def _loader(text: str, *, libyaml: bool = HAVE_LIBYAML) -> Any:
+    """The bounded loader for ``text``: libyaml's parser when there, else PyYAML's."""
+    return _LibyamlLoader(text) if libyaml else _PureLoader(text)
+
+
+def load_yaml(text: str, *, libyaml: bool = HAVE_LIBYAML) -> Any:
     """Parse one YAML document safely (see the module); ``None`` for an empty document.
+
+    Args:
+        text: The document.
+        libyaml: Read it with libyaml's scanner and parser (the default where PyYAML has
+            it: about three times faster); the bounds are the same either way.
 
     Raises:
         YamlInputError: Too deep, too many or too large aliases, a recursive alias, a
             duplicate key, or a value that cannot be constructed.
         yaml.YAMLError: For a YAML syntax error.
     """
-    loader = _BoundedLoader(text)
+    loader = _loader(text, libyaml=libyaml)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -214,11 +272,23 @@ def load_yaml(text: str) -> Any:
             "(file)", f"nesting deeper than {MAX_DEPTH} levels; expected the few levels "
             "of keys and lists of a scenario"
         ) from None
+    except yaml.MarkedYAMLError as error:
+        if "maximum nesting depth" not in (error.problem or ""):
+            raise
+        raise YamlInputError(  # libyaml's own bound (1000 levels) met before ours
+            "(file)", f"{_where(error.problem_mark)}nesting deeper than {MAX_DEPTH} levels; "
+            "expected the few levels of keys and lists of a scenario"
+        ) from None
     finally:
         loader.dispose()
 
 
-def _check_graph(root: Node, paths: dict[int, str]) -> None:
+def _path_text(entry: str | tuple[str, int]) -> str:
+    """A key path recorded by :func:`_check_graph`: text, or (list path, position)."""
+    return entry if isinstance(entry, str) else f"{entry[0]}[{entry[1]}]"
+
+
+def _check_graph(root: Node, paths: dict[int, str | tuple[str, int]]) -> None:
     """Refuse recursive aliases, aliases expanding too far and duplicate keys.
 
     Walks every distinct node once (an alias is the same node object met again), recording
@@ -246,7 +316,15 @@ def _check_graph(root: Node, paths: dict[int, str]) -> None:
         size = 1
         if isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
-                size += walk(item, f"{path}[{index}]")
+                if type(item) is not ScalarNode:
+                    size += walk(item, f"{path}[{index}]")
+                    continue
+                item_id = id(item)  # a list's scalar, the bulk of a large file: inline
+                if item_id not in sizes:
+                    distinct += 1
+                    sizes[item_id] = 1
+                    paths[item_id] = (path, index)  # formatted only for a message
+                size += 1
         elif isinstance(node, MappingNode):
             seen: dict[tuple[str, str], str] = {}
             for key_node, value_node in node.value:

@@ -33,6 +33,10 @@ class StaffingError(ValueError):
 
 
 # ------------------------------------------------------------------------------- goals
+MAX_DURATION_S = 366 * 86400.0
+"""The longest threshold or ASA goal (the longest horizon of a scenario), seconds."""
+
+
 def parse_service_level(text: str) -> tuple[float, float]:
     """Parse ``'80/60s'`` (or ``'80%/1m'``, ``'0.8/60'``) into ``(target, threshold_s)``.
 
@@ -168,14 +172,16 @@ class StaffingGoals:
         service_level, threshold_s = _option(
             "--target", target, parse_service_level,
             "a service level such as 80/60s (a target between 0 and 100% and a threshold "
-            "greater than 0)", lambda pair: 0 < pair[0] < 1 and pair[1] > 0,
+            "greater than 0 and at most 366d)",
+            lambda pair: 0 < pair[0] < 1 and 0 < pair[1] <= MAX_DURATION_S,
         ) if target else (None, None)
         share = "a share between 0 and 100%, such as 5% or 0.05"
         return cls(
             service_level=service_level,
             threshold_s=threshold_s,
             max_asa_s=_option("--max-asa", max_asa, parse_duration,
-                              "a duration greater than 0, such as 30s", lambda v: v > 0)
+                              "a duration greater than 0 and at most 366d, such as 30s",
+                              lambda v: 0 < v <= MAX_DURATION_S)
             if max_asa is not None else None,
             max_abandon=_option("--max-abandon", max_abandon, parse_fraction, share,
                                 lambda v: 0 < v < 1) if max_abandon is not None else None,

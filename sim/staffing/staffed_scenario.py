@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from sim.scenario.schema import Scenario
+from sim.scenario.user_text import yaml_comment
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.group_search import GroupStaffingResult
 from sim.staffing.variants import with_group_staffing
@@ -66,9 +67,15 @@ _ScenarioDumper.add_representer(list, _flow_lists)
 
 
 def scenario_yaml(scenario: Scenario, heading: str = "") -> str:
-    """The scenario as YAML (every value written out; ``heading`` as ``#`` comment lines)."""
+    """The scenario as YAML (every value written out; ``heading`` as ``#`` comment lines).
+
+    The values are written by PyYAML (which quotes and escapes any text so that it reads back
+    as written); the heading's lines through :func:`yaml_comment`.
+    """
     document = scenario.model_dump(mode="json")
     text = yaml.dump(document, Dumper=_ScenarioDumper, sort_keys=False, allow_unicode=True,
                      width=100)
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in heading.splitlines())
+    # Split at newlines only: any other line break in a name is escaped, never a new line.
+    comments = "".join(f"# {yaml_comment(line)}\n" if line else "#\n"
+                       for line in heading.split("\n") if heading)
     return comments + text
