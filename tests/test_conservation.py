@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scenario_builders import Recorded, rich_scenario, run_recorded
 
 from sim.model.entities import OUTCOMES
-from sim.model.tables import SESSION_DTYPES
+from sim.model.tables import SESSION_DTYPES, offered_mask
 from sim.scenario.schema import Scenario
 
 EPS = 1e-6
@@ -28,6 +28,8 @@ TERMINAL_EVENT = {
     "ended_by_supervisor": "ended_by_supervisor",
     "ended_by_customer": "ended_by_customer",
     "left_unanswered": "left_unanswered",
+    "resolved_by_bot": "resolved_by_bot",
+    "left_in_bot": "left_in_bot",
 }
 
 
@@ -230,7 +232,7 @@ def check_intervals(rec: Recorded, scenario: Scenario) -> None:
     iv = rec.result.intervals
     allrows = iv[iv["channel"] == "all"]
     assert len(allrows) == scenario.n_intervals
-    inbound = s[s["direction"] == "inbound"]
+    inbound = s[offered_mask(s)]  # offered to the agents: not those a bot ended (§8.1)
     ended_before_horizon = s["end_time"] <= scenario.horizon
     expected = {
         "offered": len(inbound),
@@ -352,6 +354,11 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
                 "kind": "exponential",
                 "mean": draw(st.floats(30, 900)),
             }
+        if draw(st.booleans()):  # a bot in front of the queue (rules §8.1)
+            resolves = draw(st.floats(0, 0.6))
+            channel["bot"] = {"handling_time": {"kind": "exponential",
+                                                "mean": draw(st.floats(10, 300))},
+                              "resolves": resolves, "leaves": draw(st.floats(0, 0.3))}
         if draw(st.booleans()):  # customers who end or leave the conversation (§5.6, §5.7)
             channel["customers"]["end_probability"] = draw(st.floats(0, 0.5))
             channel["customers"]["response_patience"] = {

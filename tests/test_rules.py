@@ -1064,3 +1064,59 @@ def test_handle_time_channel_slowed_by_the_concurrency_table():
     assert sessions["end_time"].tolist() == [200.0, 225.0]
     assert sessions["agent_messages"].tolist() == [1, 1]
     assert sessions["release_time"].tolist() == [220.0, 245.0]  # the close-tab delay on top
+
+
+# ------------------------------------------------------------------------ a bot in front
+def test_a_bot_hands_the_session_over_and_the_wait_starts_there():
+    # rules §8.1: the bot answers first; after its handling time it hands the session to
+    # the queue, whose wait (RequestDateTime) starts at the hand-over.
+    scenario = build({"channels.0.bot": {"handling_time": "60s"}})
+    result = simulate(scenario, trace=True)
+    assert events(result, 0)[:5] == [
+        (100, -1, "arrived", "Active"),
+        (160, -1, "escalated", "Waiting"),
+        (160, 0, "assigned", "Waiting"),
+        (160, 0, "accepted", "Active"),
+        (190, 0, "agent_message", "Active"),
+    ]
+    session = result.sessions.iloc[0]
+    assert (session["arrival_time"], session["request_time"], session["bot_s"]) == (100, 160, 60)
+    assert (session["wait_s"], session["outcome"]) == (0.0, "completed")
+
+
+@pytest.mark.parametrize(("shares", "outcome"), [({"resolves": 1.0}, "resolved_by_bot"),
+                                                 ({"leaves": 1.0}, "left_in_bot")])
+def test_a_bot_resolves_or_its_customer_leaves(shares, outcome):
+    # rules §8.1: no agent is asked; the queue's figures do not count the session.
+    from sim.results.figures import headline_figures
+
+    scenario = build({"channels.0.bot": {"handling_time": "60s", **shares}})
+    result = simulate(scenario, trace=True)
+    assert events(result, 0) == [(100, -1, "arrived", "Active"), (160, -1, outcome, "Ended")]
+    assert result.sessions.iloc[0][["outcome", "end_time", "bot_s"]].tolist() == [
+        outcome, 160.0, 60.0]
+    figures = headline_figures(result)
+    assert (figures["offered"], figures["escalated"], figures[outcome]) == (0, 0, 1)
+    assert figures["containment_rate"] == (1.0 if outcome == "resolved_by_bot" else 0.0)
+    assert math.isnan(figures["service_level"])
+
+
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_a_bot_that_resolves_nothing_and_takes_no_time_changes_nothing(model):
+    # The reduction: the queue, the agents and every figure of the queue are as without it.
+    from sim.results.figures import headline_figures
+    from sim.scenario.loading import load_scenario
+
+    scenario = load_scenario(SCENARIO_DIR / "web_chat_desk.yaml", [f"capacity_model={model}"])
+    with_bot = scenario.derive({"channels[0].bot": {"handling_time": "0s"}})
+    plain, bot = simulate(scenario), simulate(with_bot)
+    pd.testing.assert_frame_equal(plain.intervals, bot.intervals)
+    pd.testing.assert_frame_equal(plain.agents, bot.agents)
+    pd.testing.assert_frame_equal(plain.sessions.drop(columns="bot_s"),
+                                  bot.sessions.drop(columns="bot_s"))
+    assert (bot.sessions["bot_s"] == 0).all()
+    mine, theirs = headline_figures(plain), headline_figures(bot)
+    differ = {name for name in mine if not (mine[name] == theirs[name]
+                                             or (math.isnan(mine[name])
+                                                 and math.isnan(theirs[name])))}
+    assert differ == {"escalated", "containment_rate", "bot_time_s"}

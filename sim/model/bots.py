@@ -39,6 +39,7 @@ class Bots(Collaborator):
         if plan.bot_outcome:
             self.customers.end_session(session, plan.bot_outcome)
             return
+        session.status = SessionStatus.WAITING  # Transfer to Agent
         if self.record.enabled:
             self.record.event(session, None, "escalated")
         self.customers.ask_for_agent(session, now)
