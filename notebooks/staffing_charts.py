@@ -40,6 +40,8 @@ REPLICATIONS = 4  # replications per search iteration (at least 2)
 MAX_ITERATIONS = 10  # search iterations at most
 CURVE_REPLICATIONS = 3  # replications per point of the service level vs agents curve
 SEED = 2024  # root seed (the same customers under both models)
+BOT_SCENARIO = "../scenarios/bot_front_desk.yaml"  # a desk with a bot in front
+CONTAINMENTS = [0.0, 0.2, 0.4, 0.6]  # shares of the bot's sessions it resolves
 JOBS = 1  # worker processes (1 = in this kernel)
 
 # %%
@@ -103,6 +105,20 @@ curve.pivot(index="agents", columns="model", values="service_level").mul(100).ro
 # %%
 display(analysis.staffing_hours_table(report).round(1))
 Png(analysis.agent_hours_chart(report))
+
+# %% [markdown]
+# ## If the bot resolves more: how many agents, and does the capacity model still matter?
+#
+# A desk with a bot in front (`BOT_SCENARIO`): the bot answers every chat first and hands
+# the rest to the agents. Each containment (the share of the bot's sessions it resolves)
+# is staffed under both models on the same customers, to the same goal.
+
+# %%
+bot_desk = load_scenario(BOT_SCENARIO)
+containment = analysis.containment_staffing(bot_desk, goals, CONTAINMENTS, REPLICATIONS, SEED,
+                                            executor, max_iterations=MAX_ITERATIONS)
+display(containment.pivot(index="containment", columns="model", values="agent_hours"))
+Png(analysis.containment_chart(containment, goals))
 
 # %% [markdown]
 # ## Conclusion

@@ -267,3 +267,26 @@ def test_breakdown_tables_pair_the_same_customers(desk, traced) -> None:
     shown = channels.loc[("web_chat", "asa_s"), "status − tab (mean ± CI)"]
     assert shown.startswith(f"{difference:+.4g}")
     assert groups.loc[(desk.agent_groups[0].name, "agents_online"), "unit"] == "agents"
+
+
+def test_containment_staffing_needs_fewer_agents_as_the_bot_resolves_more() -> None:
+    # issue 24: "if the bot resolves 30% more, how many agents, under each model?"
+    from sim.analysis import containment_chart, containment_staffing, with_containment
+    from sim.scenario.loading import load_scenario
+    from sim.staffing.plan import StaffingGoals
+
+    desk = load_scenario(SCENARIOS / "bot_front_desk.yaml", ["horizon=3h"])
+    assert with_containment(desk, 0.5).channels[0].bot.resolves == 0.5
+    with pytest.raises(ValueError, match="no channel has a bot"):
+        with_containment(load_scenario(SCENARIOS / "web_chat_desk.yaml"), 0.5)
+    goals = StaffingGoals.parse("80/60s")
+    table = containment_staffing(desk, goals, [0.0, 0.6], replications=2, seed=5,
+                                 max_iterations=4)
+    hours = table.pivot(index="containment", columns="model", values="agent_hours")
+    assert sorted(hours.columns) == ["status", "tab"]
+    assert (hours.loc[0.6] < hours.loc[0.0]).all()
+    figure = containment_chart(table, goals)
+    axes = figure.axes[0]
+    assert axes.get_xlabel().startswith("bot containment (%")
+    assert [line.get_label() for line in axes.get_lines()] == [
+        "tab-based capacity", "status-based capacity"]

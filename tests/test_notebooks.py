@@ -28,13 +28,14 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
 SMALL = {
     "compare_capacity_models": {"REPLICATIONS": 2, "WHATIF_REPLICATIONS": 2, "WHATIF_VALUES": 2},
-    "staffing_charts": {"REPLICATIONS": 2, "MAX_ITERATIONS": 2, "CURVE_REPLICATIONS": 2},
+    "staffing_charts": {"REPLICATIONS": 2, "MAX_ITERATIONS": 2, "CURVE_REPLICATIONS": 2,
+                        "CONTAINMENTS": [0.0, 0.6]},
     "calibrate_and_decide": {"BACKTEST_REPLICATIONS": 5, "REPLICATIONS": 2,
                              "STAFF_REPLICATIONS": 2, "MAX_ITERATIONS": 2},
 }
 """Parameter overrides that keep each notebook run short."""
 
-CHARTS = {"compare_capacity_models": 8, "staffing_charts": 4, "calibrate_and_decide": 4}
+CHARTS = {"compare_capacity_models": 8, "staffing_charts": 5, "calibrate_and_decide": 4}
 """Charts each notebook draws (each one a PNG output)."""
 
 MAX_CELL_LINES = 25

@@ -13,6 +13,7 @@ tested and typed:
 * :mod:`sim.analysis.whatif` — the what-if grid (disconnections, close-tab delay, silent
   customers) and the points where the preferred model flips;
 * :mod:`sim.analysis.conclusion` — the comparison's conclusion, written from the figures;
+* :mod:`sim.analysis.containment` — agents needed per capacity model as a bot resolves more;
 * :mod:`sim.analysis.staffing_summary` — the staffing notebook's tables and conclusion;
 * :mod:`sim.analysis.calibration_summary` — what a calibration and its backtest found;
 * :mod:`sim.analysis.recommendation` — from data to decision: the capacity model and the
@@ -40,6 +41,7 @@ from sim.analysis.compare_charts import (
     whatif_chart,
 )
 from sim.analysis.conclusion import ComparisonFindings, comparison_conclusion, cost_table
+from sim.analysis.containment import containment_chart, containment_staffing, with_containment
 from sim.analysis.headline import headline_table
 from sim.analysis.hours_chart import agent_hours_chart
 from sim.analysis.offline import offline_effect, offline_per_interval
@@ -82,6 +84,9 @@ from sim.salesforce.read import read_export
 __all__ = [
     "CRITERIA",
     "KNOBS",
+    "containment_chart",
+    "containment_staffing",
+    "with_containment",
     "MODEL_NAMES",
     "ComparisonFindings",
     "Flip",
