@@ -14,6 +14,7 @@ import pytest
 
 from sim.model.entities import OUTCOMES, Outcome
 from sim.model.simulate import simulate
+from sim.model.tables import offered_mask
 from sim.results.figures import headline_figures
 from sim.scenario.loading import load_raw, load_scenario, scenario_warnings
 
@@ -119,7 +120,10 @@ def test_scenario_runs_and_conserves_sessions(path: Path, model: str) -> None:
 
     # The interval table adds up to the session table.
     everything = result.intervals[result.intervals["channel"] == "all"]
-    assert int(everything["offered"].sum()) == len(inbound)
+    # offered to the agents: every inbound session but those a bot ended (rules §8.1)
+    assert int(everything["offered"].sum()) == int(offered_mask(sessions).sum())
+    bot_ended = outcome.isin([Outcome.RESOLVED_BY_BOT, Outcome.LEFT_IN_BOT]).to_numpy()
+    assert int(offered_mask(sessions).sum()) + int(bot_ended.sum()) <= len(inbound)
     assert int(everything["outbound_sent"].sum()) == len(outbound)
     assert int(everything["completed"].sum()) == int(counts.get(Outcome.COMPLETED, 0))
     assert int(everything["timed_out"].sum()) == int(counts.get(Outcome.TIMED_OUT, 0))
