@@ -8,28 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_helpers import write
+from cli_helpers import desk_yaml, write
 
 from sim.cli.main import main
 from sim.reports.verdict import comparison_verdict, run_verdict
 from sim.results.figures import in_reported_units, measured_days, reported_unit
 
-DESK = """\
-name: answer desk
-horizon: 3h
-warmup: 30m
-interval: 30m
-channels:
-  - name: web
-    type: enhanced_web_chat
-    queue: support
-    arrivals: {rate: 40/h}
-    customers: {exchanges: 3, patience: {kind: exponential, mean: 2m}}
-queues:
-  - name: support
-agent_groups:
-  - {name: team, agents: 3, capacity: 2, queues: [support]}
-"""
+DESK = desk_yaml("answer desk", horizon="3h", rate="40/h",
+                 customers="{exchanges: 3, patience: {kind: exponential, mean: 2m}}",
+                 ).replace("interval: 30m\n", "warmup: 30m\ninterval: 30m\n")
 
 
 def test_run_then_compare_keep_both_reports(tmp_path: Path, monkeypatch, capsys) -> None:
