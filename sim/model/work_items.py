@@ -210,7 +210,8 @@ class WorkItems(Collaborator):
         group = item.agent.group
         release = item.session.channel.capacity.end_chat_release(group.acw_enabled)
         if release is Release.CLOSE_TAB_LATER:
-            self.schedule_tab_close(item)
+            if item.tab_close is None:  # a close planned at inactivation stays as planned
+                self.schedule_tab_close(item)
         else:
             self.close(item, WorkStatus.CLOSED)
 
