@@ -424,6 +424,8 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
         else:
             group["agents"] = draw(st.integers(1, 4))
         groups.append(group)
+    if len(queues) == 2 and draw(st.booleans()):  # transfers to the other queue (§8.2)
+        queues[0]["transfer"] = {"share": draw(st.floats(0, 1)), "to": "q1"}
     # every queue needs someone: give unserved queues to the first group
     served_all = {q for g in groups for q in g["queues"]}
     groups[0]["queues"] += [q["name"] for q in queues if q["name"] not in served_all]

@@ -1120,3 +1120,45 @@ def test_a_bot_that_resolves_nothing_and_takes_no_time_changes_nothing(model):
                                              or (math.isnan(mine[name])
                                                  and math.isnan(theirs[name])))}
     assert differ == {"escalated", "containment_rate", "bot_time_s"}
+
+
+# ---------------------------------------------------------------------------- transfers
+TRANSFER_DESK = {
+    "channels.0.customers.exchanges": 3,
+    "channels.0.arrivals": {"times": [100, 150]},
+    "queues.0.transfer": {"share": 1.0, "to": "q2"},
+    "queues.1": {"name": "q2"},
+    "agent_groups.1": {"name": "b", "agents": 1, "capacity": 1, "queues": ["q2"],
+                       "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"}},
+}
+
+
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_an_agent_transfers_the_conversation_to_another_queue(model):
+    # rules §8.2: instead of its second reply the agent transfers the session: its work
+    # item ends Transferred and frees the capacity at once under either model (the second
+    # customer, waiting since 150, is accepted then); the other queue's agent writes on.
+    result = simulate(build(TRANSFER_DESK, capacity_model=model), trace=True)
+    assert events(result, 0)[3:9] == [
+        (130, 0, "agent_message", "Active"),
+        (190, -1, "customer_message", "Active"),
+        (190, 0, "transferred", "Active"),
+        (190, 1, "assigned", "Waiting"),
+        (190, 1, "accepted", "Active"),
+        (220, 1, "agent_message", "Active"),
+    ]
+    first, second = result.sessions.iloc[0], result.sessions.iloc[1]
+    assert (first["transfers"], first["agents"], first["outcome"]) == (1, 2, "completed")
+    assert second["accept_time"] == 190  # agent 0's capacity came back at the transfer
+    assert result.work.loc[result.work["session_id"] == 0, "status"].tolist()[0] == (
+        "Transferred")
+
+
+def test_a_transfer_to_a_queue_nobody_serves_waits_there():
+    # The transferred session waits in the other queue (a new routing request), counted
+    # as a wait after the first answer; with nobody there it is still waiting at the end.
+    changes = {**TRANSFER_DESK, "agent_groups.1.queues": ["q"]}  # b serves q, not q2
+    result = simulate(build(changes), trace=True)
+    first = result.sessions.iloc[0]
+    assert first["outcome"] == "open_at_horizon" and first["transfers"] == 1
+    assert first["requeued_wait_s"] == pytest.approx(4 * 3600 - 190)

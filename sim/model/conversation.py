@@ -192,6 +192,16 @@ class Conversations(Collaborator):
             return
         agent = item.agent
         if agent.online:
+            plan = session.plan
+            if (plan is not None and state.message_left_s is None
+                    and state.next_message // 2 == plan.transfer_turn):
+                # The agent transfers it instead of replying (rules §8.2); the next agent
+                # writes this reply.
+                plan.transfer_turn = -1
+                state.phase = Phase.READY
+                self._arm_reply_timeout(session, state, state.reply_deadline, now)
+                self.work_items.transfer(item, now)
+                return
             self.talk(session, state, now)
             return
         capacity = session.channel.capacity

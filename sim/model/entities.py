@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.model.conversation_state import ConversationState
-    from sim.model.routing import RankSlot
-    from sim.model.runtime import ChannelRuntime, GroupRuntime, QueueRuntime
+    from sim.model.routing import RankSlot, RoutingTarget
+    from sim.model.runtime import ChannelRuntime, GroupRuntime
     from sim.model.timer import Timer
 
 
@@ -126,6 +126,8 @@ class ConversationPlan:
         bot_s: with a bot in front: its handling time (else NaN).
         bot_outcome: with a bot in front: ``Outcome.RESOLVED_BY_BOT``,
             ``Outcome.LEFT_IN_BOT`` or ``""`` (handed to the queue).
+        transfer_turn: the agent's turn (index as ``agent_reply_s``, from 1) at which the
+            agent transfers the conversation to another queue instead of replying, or -1.
     """
 
     exchanges: int
@@ -138,6 +140,7 @@ class ConversationPlan:
     response_patience_s: list[float] | None = None
     bot_s: float = float("nan")
     bot_outcome: str = ""
+    transfer_turn: int = -1
 
 
 @dataclass(slots=True, eq=False)
@@ -190,10 +193,12 @@ class MessagingSession:
     """Its entry in the router's waiting line while it waits there."""
     conversation: ConversationState | None = None
     """The engine state of its conversation while it runs; None once it ended."""
-    target: QueueRuntime | None = None
+    target: RoutingTarget | None = None
     """Where routing sends it (its channel's queue when created), and who may take it."""
     bot_s: float = float("nan")
     """Time its customer spent with a bot before it ended or was handed over (rules §8.1)."""
+    transfers: int = 0
+    """Times an agent transferred it to another queue (rules §8.2)."""
 
     def rewait(self, cause: int, now: float) -> None:
         """It waits for an agent again, for ``cause`` (:class:`Rewait`), from ``now`` (s).

@@ -69,6 +69,9 @@ class RoutingTarget(Protocol):
     name: str
     priority: int
     routing_model: RoutingModel
+    push_timeout_s: float
+    transfer_to: str
+    """Where its agents transfer conversations (rules §8.2), or ``""``."""
 
     def eligible(self, agent: Agent) -> bool:
         """Whether ``agent`` may take work routed here."""

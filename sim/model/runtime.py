@@ -37,6 +37,10 @@ class QueueRuntime:
     priority: int
     routing_model: RoutingModel
     push_timeout_s: float
+    transfer_share: float = 0.0
+    """Share of its inbound conversations its agents transfer (rules §8.2)."""
+    transfer_to: str = ""
+    """The queue they transfer them to."""
 
     def eligible(self, agent: Agent) -> bool:
         """Whether ``agent`` may take work routed to this queue (it serves the queue)."""
@@ -105,6 +109,7 @@ class ChannelRuntime:
         self.return_delay = Sampler(
             customers.return_delay, streams.generator("return_delay", self.name)
         )
+        self.transfer_draw = UniformSampler(streams.generator("transfer", self.name))
         self.bot = spec.bot
         """A bot in front of its queue, or None (rules §8.1)."""
         if spec.bot is not None:
@@ -150,6 +155,13 @@ class ChannelRuntime:
                 )
         if self.response_patience is not None:
             plan.response_patience_s = self.response_patience.many(exchanges)
+        share = self.queue.transfer_share
+        if share > 0.0 and not outbound:  # this stream serves nothing else
+            transfers = self.transfer_draw()
+            if exchanges > 1 and transfers < share:
+                # Instead of one of the agent's replies but the first (rules §8.2).
+                plan.transfer_turn = 1 + min(int(transfers / share * (exchanges - 1)),
+                                             exchanges - 2)
         bot = self.bot
         if bot is not None and not outbound:
             plan.bot_s = self.bot_time()
@@ -266,7 +278,9 @@ def build_queues(scenario: Scenario) -> dict[str, QueueRuntime]:
     """Queues by name with their routing model objects."""
     return {
         queue.name: QueueRuntime(
-            queue.name, queue.priority, ROUTING_MODELS[queue.routing_model], queue.push_timeout
+            queue.name, queue.priority, ROUTING_MODELS[queue.routing_model], queue.push_timeout,
+            queue.transfer.share if queue.transfer is not None else 0.0,
+            queue.transfer.to if queue.transfer is not None else "",
         )
         for queue in scenario.queues
     }

@@ -64,6 +64,8 @@ def next_segment(session: MessagingSession, state: ConversationState) -> list[fl
     if agent is None or agent.group.slows_with_concurrency:
         return durations
     while message <= last_message:  # message is an agent's (even)
+        if exchange == plan.transfer_turn:
+            break  # the agent transfers instead (Conversations._talk_when_agent_ready)
         durations.append(agent_replies[exchange] * factor)
         if message == last_message:
             break

@@ -48,6 +48,7 @@ SESSION_COLUMNS = (
     "responses",
     "response_total_s",
     "bot_s",
+    "transfers",
 )
 
 SESSION_DTYPES = {
@@ -63,6 +64,7 @@ SESSION_DTYPES = {
     "customer_messages": "int64",
     "agent_messages": "int64",
     "responses": "int64",
+    "transfers": "int64",
     **{
         name: "float64"
         for name in SESSION_COLUMNS
@@ -210,6 +212,7 @@ def sessions_table(
         "agent_messages": numbers("agent_messages", np.int64),
         **_response_columns(responses, count),
         "bot_s": numbers("bot_s"),
+        "transfers": numbers("transfers", np.int64),
     }
     return pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
 

@@ -176,6 +176,25 @@ class WorkItems(Collaborator):
         self.router.enqueue(session, session.request_time)
         self.customers.arm_patience(session)
 
+    def transfer(self, item: WorkItem, now: float) -> None:
+        """The agent transfers ``item``'s session ``now`` (s) to its queue's transfer queue.
+
+        The item ends Transferred, releasing its capacity under either model; the session
+        waits in the other queue as a new routing request (its age starts now) and its
+        wait counts with the waits after a requeue (rules §8.2).
+        """
+        session = item.session
+        target = session.target
+        assert target is not None  # set when the session is created
+        if self.record.enabled:
+            self.record.event(session, item.agent, "transferred")
+        self.close(item, WorkStatus.TRANSFERRED)
+        session.transfers += 1
+        session.target = self.router.targets[target.transfer_to]
+        session.status = SessionStatus.WAITING
+        session.rewait(Rewait.REQUEUED, now)
+        self.router.offer(session, now)
+
     def give_back(self, item: WorkItem) -> None:
         """The item ends Unavailable; its session waits for another agent (rules §2, §3)."""
         self.close(item, WorkStatus.UNAVAILABLE)

@@ -643,6 +643,22 @@ class Queue(Schema):
     """This queue's largest average speed of answer for ``ccsim staff`` (seconds)."""
     max_abandon: Share | None = Field(default=None, gt=0, lt=1)
     """This queue's largest share of offered sessions abandoned, for ``ccsim staff``."""
+    transfer: Transfer | None = None
+    """Agents of this queue transfer a share of its conversations to another queue
+    (rules §8.2); none when omitted."""
+
+
+class Transfer(Schema):
+    """Agents pass a share of a queue's conversations to another queue (rules §8.2)."""
+
+    share: Share = Field(ge=0, le=1)
+    """Share of the queue's inbound conversations transferred, once each, instead of one of
+    the agent's replies but the first (equally likely)."""
+    to: str
+    """The queue they are transferred to (another queue of the scenario)."""
+
+
+Queue.model_rebuild()
 
 
 # ----------------------------------------------------------------------------- agents
@@ -1177,6 +1193,14 @@ def _check_references(scenario: Scenario) -> None:
         if channel.arrivals is None and channel.outbound is None:
             raise ScenarioRuleError(
                 ("channels", index), "give arrivals, outbound or both"
+            )
+    for index, queue_spec in enumerate(scenario.queues):
+        transfer = queue_spec.transfer
+        if transfer is not None and (transfer.to not in queue_names
+                                     or transfer.to == queue_spec.name):
+            raise ScenarioRuleError(
+                ("queues", index, "transfer", "to"),
+                f"{transfer.to!r} is not another queue; queues are {queue_names}",
             )
     for index, group in enumerate(scenario.agent_groups):
         for queue_index, queue in enumerate(group.queues):
