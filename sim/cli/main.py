@@ -410,7 +410,8 @@ def _cell_text(values: dict[str, Any], grid: dict[str, list[Any]]) -> str:
 def _sweep_document(table: pd.DataFrame, plan: Any, scenario: Scenario) -> dict[str, Any]:
     """The content of ``sweep.json``: the grid, the cells that ran, whether interrupted."""
     replications = int(table.attrs["replications"])
-    smallest = table.groupby("cell")["n"].min()
+    # a cell's runs: the most any figure counted (a bot's figures count none without a bot)
+    ran = table.groupby("cell")["n"].max()
     return {
         "scenario": scenario.name,
         "grid": {key: [value if isinstance(value, (bool, int, float, str)) or value is None
@@ -420,8 +421,8 @@ def _sweep_document(table: pd.DataFrame, plan: Any, scenario: Scenario) -> dict[
         "seed": table.attrs["seed"],
         "interrupted": bool(table.attrs["interrupted"]),
         "cells": len(plan.cells),
-        "cells_run": [int(cell) for cell in smallest.index.tolist()],
-        "cells_complete": [int(cell) for cell in smallest.index[smallest >= replications]],
+        "cells_run": [int(cell) for cell in ran.index.tolist()],
+        "cells_complete": [int(cell) for cell in ran.index[ran >= replications]],
         "skipped": len(plan.skipped),
     }
 
