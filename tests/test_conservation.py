@@ -354,6 +354,11 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
                 "kind": "exponential",
                 "mean": draw(st.floats(30, 900)),
             }
+        if draw(st.booleans()):  # skills-based routing with a drop (rules §8.3)
+            channel["skills"] = [{"share": draw(st.floats(0.1, 1)),
+                                  "skills": {"billing": draw(st.integers(1, 3))},
+                                  "additional": {"spanish": 2},
+                                  "drop_after": draw(st.floats(10, 600))}]
         if draw(st.booleans()):  # a bot in front of the queue (rules §8.1)
             resolves = draw(st.floats(0, 0.6))
             channel["bot"] = {"handling_time": {"kind": "exponential",
@@ -411,6 +416,7 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
             },
         }
         group.update({"capacity_percent": 100} if percent else {"capacity": capacity_units})
+        group["skills"] = {"billing": draw(st.integers(1, 3)), "spanish": draw(st.integers(1, 2))}
         if draw(st.booleans()):
             cut = draw(st.integers(1, horizon_h - 1))
             group["shifts"] = [

@@ -1162,3 +1162,57 @@ def test_a_transfer_to_a_queue_nobody_serves_waits_there():
     first = result.sessions.iloc[0]
     assert first["outcome"] == "open_at_horizon" and first["transfers"] == 1
     assert first["requeued_wait_s"] == pytest.approx(4 * 3600 - 190)
+
+
+# ------------------------------------------------------------------ skills-based routing
+SKILLED_DESK = {
+    "agent_groups.0.skills": {"billing": 1},
+    "agent_groups.1": {"name": "experts", "agents": 1, "capacity": 1, "queues": ["q"],
+                       "skills": {"billing": 5, "spanish": 1},
+                       "behaviour": {"reply_time": "30s", "close_tab_delay": "20s"}},
+}
+
+
+def test_skills_route_to_an_agent_with_every_skill_at_its_level():
+    # rules §8.3: billing at level 3 or more: only the expert qualifies, although agent 0
+    # would win the tie under queue routing.
+    plain = simulate(build(SKILLED_DESK), trace=True)
+    assert events(plain, 0)[1] == (100, 0, "assigned", "Waiting")
+    skilled = simulate(build({**SKILLED_DESK, "channels.0.skills": [
+        {"share": 1.0, "skills": {"billing": 3}}]}), trace=True)
+    assert events(skilled, 0)[1] == (100, 1, "assigned", "Waiting")
+
+
+def test_additional_skills_are_dropped_after_the_time_out():
+    # rules §8.3: billing 1 and, as an additional skill, spanish 2: nobody has spanish 2,
+    # so the session waits until the Drop Additional Skills time-out (60 s), then goes to
+    # the first agent with billing 1 (agent 0, idle longest).
+    scenario = build({**SKILLED_DESK, "channels.0.skills": [
+        {"share": 1.0, "skills": {"billing": 1}, "additional": {"spanish": 2},
+         "drop_after": "60s"}]})
+    assert events(simulate(scenario, trace=True), 0)[:4] == [
+        (100, -1, "arrived", "Waiting"),
+        (160, -1, "skills_dropped", "Waiting"),
+        (160, 0, "assigned", "Waiting"),
+        (160, 0, "accepted", "Active"),
+    ]
+    never = build({**SKILLED_DESK, "channels.0.skills": [
+        {"share": 1.0, "skills": {"billing": 1}, "additional": {"spanish": 2}}]})
+    session = simulate(never).sessions.iloc[0]  # no time-out: it waits to the horizon
+    assert session["outcome"] == "open_at_horizon" and math.isnan(session["accept_time"])
+
+
+@pytest.mark.parametrize("model", ["tab", "status"])
+def test_every_agent_with_every_skill_is_queue_routing(model):
+    # The reduction: when every agent has the skill, skills-based routing chooses as the
+    # queue does, every table bit for bit (so a one-skill center is Erlang C's M/M/n).
+    from sim.scenario.loading import load_scenario
+
+    scenario = load_scenario(SCENARIO_DIR / "web_chat_desk.yaml", [f"capacity_model={model}"])
+    skilled = scenario.derive({
+        "channels[0].skills": [{"share": 1.0, "skills": {"chat": 2}}],
+        "agent_groups[0].skills": {"chat": 3},
+    })
+    plain, by_skill = simulate(scenario), simulate(skilled)
+    for table in ("sessions", "intervals", "agents", "groups"):
+        pd.testing.assert_frame_equal(getattr(plain, table), getattr(by_skill, table))

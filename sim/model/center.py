@@ -39,6 +39,7 @@ from sim.model.runtime import (
     channel_capacity,
     first_group_serving,
     make_agents,
+    skill_routing_targets,
 )
 from sim.model.streams import RandomStreams
 from sim.model.timer import URGENT, Timer
@@ -95,7 +96,8 @@ class ContactCenter:
         self.work_items = work_items = WorkItems(context)
         self.router = router = Router(
             self.agents,
-            dict(queues),  # the routing targets: each queue, its members eligible
+            # the routing targets: each queue (its members eligible), each skill set
+            {**queues, **skill_routing_targets(self.channels)},
             min(c.size for c in self.channels),
             work_items.push,
         )

@@ -81,5 +81,7 @@ class ConversationState:
     message (``inf`` while she is not waiting for one; rules §5.7)."""
     reply_timeout: Timer | None = None
     """The timer to the first missed ``reply_deadline`` of what is planned, while armed."""
+    skill_drop: Timer | None = None
+    """The Drop Additional Skills time-out while it runs (rules §8.3)."""
     asked_at: float = float("nan")
     """When the customer's message the agent has not answered yet was sent (NaN: none)."""

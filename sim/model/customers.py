@@ -107,7 +107,8 @@ class Customers(Collaborator):
         session = MessagingSession(len(self.sessions), channel, direction, now, plan)
         session.last_activity = now
         session.conversation = ConversationState()
-        session.target = channel.queue
+        session.target = (channel.skill_targets[plan.skill_index] if plan.skill_index >= 0
+                          else channel.queue)
         self.sessions.append(session)
         return session
 
@@ -135,6 +136,44 @@ class Customers(Collaborator):
         plan = session.plan
         if plan is not None and plan.patience_s != math.inf:  # else nothing to arm
             self.arm_patience(session)
+        self.arm_skill_drop(session)
+
+    # ------------------------------------------------------------------ skills (rules §8.3)
+    def reset_skills(self, session: MessagingSession) -> None:
+        """A skills session sent back to Waiting needs every skill again (rules §8.3).
+
+        After a decline, a push timeout or an offline agent the additional skills are
+        required again and dropping starts over; a transferred session keeps its queue.
+        """
+        plan = session.plan
+        if plan is not None and plan.skill_index >= 0 and not session.transfers:
+            session.target = session.channel.skill_targets[plan.skill_index]
+
+    def arm_skill_drop(self, session: MessagingSession) -> None:
+        """Drop the additional skills of a waiting session after the time-out (rules §8.3)."""
+        target, state = session.target, session.conversation
+        if target is None or target.dropped is None or state is None:
+            return
+        if state.skill_drop is not None:
+            state.skill_drop.cancel()
+        state.skill_drop = Timer(self.env, target.drop_after_s, self.drop_additional_skills,
+                                 session)
+
+    def drop_additional_skills(self, timer: Timer) -> None:
+        """The time-out ran out with the session still in line: route it on fewer skills."""
+        session: MessagingSession = timer.subject
+        state = session.conversation
+        if state is not None:
+            state.skill_drop = None
+        target = session.target
+        if session.queue_entry is None or target is None or target.dropped is None:
+            return  # pushed to an agent, or no longer waiting
+        self.router.remove(session)
+        session.target = target.dropped
+        if self.record.enabled:
+            self.record.event(session, None, "skills_dropped")
+        self.router.enqueue(session, session.request_time)
+        self.router.route()
         # The conversation starts when an agent first accepts (see WorkItems.open).
 
     def arm_patience(self, session: MessagingSession) -> None:

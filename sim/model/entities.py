@@ -128,6 +128,8 @@ class ConversationPlan:
             ``Outcome.LEFT_IN_BOT`` or ``""`` (handed to the queue).
         transfer_turn: the agent's turn (index as ``agent_reply_s``, from 1) at which the
             agent transfers the conversation to another queue instead of replying, or -1.
+        skill_index: the channel's skill requirement the session needs, or -1 (routed by
+            its queue; rules §8.3).
     """
 
     exchanges: int
@@ -141,6 +143,7 @@ class ConversationPlan:
     bot_s: float = float("nan")
     bot_outcome: str = ""
     transfer_turn: int = -1
+    skill_index: int = -1
 
 
 @dataclass(slots=True, eq=False)
@@ -249,6 +252,8 @@ class Agent:
     group: GroupRuntime
     capacity: float
     queue_names: frozenset[str]
+    skills: dict[str, int] = field(default_factory=dict)
+    """Its skills and levels (skills-based routing, rules §8.3)."""
     presence: str = Presence.LOGGED_OUT
     online: bool = False
     """Whether the agent is logged in and connected (presence in ``ONLINE_PRESENCES``)."""

@@ -72,6 +72,10 @@ class RoutingTarget(Protocol):
     push_timeout_s: float
     transfer_to: str
     """Where its agents transfer conversations (rules §8.2), or ``""``."""
+    dropped: RoutingTarget | None
+    """The target without its additional skills (rules §8.3), or None."""
+    drop_after_s: float
+    """When, after the request, the additional skills are dropped (s; ``inf``: never)."""
 
     def eligible(self, agent: Agent) -> bool:
         """Whether ``agent`` may take work routed here."""

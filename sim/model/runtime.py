@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sim.model.capacity import CAPACITY_MODELS, CapacityModel
 from sim.model.entities import Agent, ConversationPlan, Outcome
-from sim.model.routing import ROUTING_MODELS, RoutingModel
+from sim.model.routing import ROUTING_MODELS, RoutingModel, RoutingTarget
 from sim.model.sampling import Sampler, UniformSampler
 from sim.model.streams import RandomStreams
 from sim.scenario.schema import (
@@ -41,10 +41,66 @@ class QueueRuntime:
     """Share of its inbound conversations its agents transfer (rules §8.2)."""
     transfer_to: str = ""
     """The queue they transfer them to."""
+    dropped: RoutingTarget | None = None
+    """None: a queue has no additional skills to drop (see :class:`SkillTarget`)."""
+    drop_after_s: float = math.inf
 
     def eligible(self, agent: Agent) -> bool:
         """Whether ``agent`` may take work routed to this queue (it serves the queue)."""
         return self.name in agent.queue_names
+
+
+@dataclass(eq=False)
+class SkillTarget:
+    """A routing target of skills-based routing: the agents with the skills (rules §8.3).
+
+    Priority, routing model, push timeout and transfers are those of the channel's queue;
+    ``dropped`` is the same target without the additional skills, ``drop_after_s`` the
+    Drop Additional Skills time-out (seconds).
+    """
+
+    name: str
+    priority: int
+    routing_model: RoutingModel
+    push_timeout_s: float
+    required: dict[str, int]
+    transfer_to: str = ""
+    dropped: RoutingTarget | None = None
+    drop_after_s: float = math.inf
+
+    def eligible(self, agent: Agent) -> bool:
+        """Whether ``agent`` has every required skill at least at its level."""
+        levels = agent.skills
+        return all(levels.get(skill, 0) >= level for skill, level in self.required.items())
+
+
+def skill_routing_targets(channels: list[ChannelRuntime]) -> dict[str, RoutingTarget]:
+    """Every skill set the channels route by, with and without its additional skills."""
+    targets: dict[str, RoutingTarget] = {}
+    for channel in channels:
+        for target in channel.skill_targets:
+            targets[target.name] = target
+            if target.dropped is not None:
+                targets[target.dropped.name] = target.dropped
+    return targets
+
+
+def skill_targets(channel: Channel, queue: QueueRuntime) -> list[SkillTarget]:
+    """The channel's skill requirements as routing targets, in order (rules §8.3)."""
+    targets = []
+    for index, requirement in enumerate(channel.skills):
+        def target(name: str, required: dict[str, int]) -> SkillTarget:
+            return SkillTarget(name, queue.priority, queue.routing_model, queue.push_timeout_s,
+                               required, queue.transfer_to)
+
+        full = target(f"{channel.name}|skills {index}",
+                      {**requirement.skills, **requirement.additional})
+        if requirement.additional and requirement.drop_after is not None:
+            full.dropped = target(f"{channel.name}|skills {index} dropped",
+                                  dict(requirement.skills))
+            full.drop_after_s = requirement.drop_after
+        targets.append(full)
+    return targets
 
 
 class ChannelRuntime:
@@ -110,6 +166,10 @@ class ChannelRuntime:
             customers.return_delay, streams.generator("return_delay", self.name)
         )
         self.transfer_draw = UniformSampler(streams.generator("transfer", self.name))
+        self.skill_targets = skill_targets(spec, queue)
+        """Its skill requirements as routing targets (rules §8.3), in order."""
+        self.skill_shares = [requirement.share for requirement in spec.skills]
+        self.skill_draw = UniformSampler(streams.generator("skills", self.name))
         self.bot = spec.bot
         """A bot in front of its queue, or None (rules §8.1)."""
         if spec.bot is not None:
@@ -155,6 +215,13 @@ class ChannelRuntime:
                 )
         if self.response_patience is not None:
             plan.response_patience_s = self.response_patience.many(exchanges)
+        if self.skill_shares and not outbound:  # this stream serves nothing else
+            draw = self.skill_draw()
+            for index, skill_share in enumerate(self.skill_shares):
+                if draw < skill_share:
+                    plan.skill_index = index
+                    break
+                draw -= skill_share
         share = self.queue.transfer_share
         if share > 0.0 and not outbound:  # this stream serves nothing else
             transfers = self.transfer_draw()
@@ -311,6 +378,7 @@ def make_agents(
                 group=groups[spec.name],
                 capacity=spec.capacity_units,
                 queue_names=frozenset(spec.queues),
+                skills=spec.skills,
             )
             agents.append((agent, schedule))
     return agents

@@ -173,8 +173,10 @@ class WorkItems(Collaborator):
         session.reroutes += 1
         session.status = SessionStatus.WAITING
         session.rewait(Rewait.REQUEUED, self.env.now)
+        self.customers.reset_skills(session)
         self.router.enqueue(session, session.request_time)
         self.customers.arm_patience(session)
+        self.customers.arm_skill_drop(session)
 
     def transfer(self, item: WorkItem, now: float) -> None:
         """The agent transfers ``item``'s session ``now`` (s) to its queue's transfer queue.

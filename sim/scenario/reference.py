@@ -57,7 +57,7 @@ RULES_SECTIONS: dict[str, str] = {
     "5": "5-timeouts-and-automatic-ends",
     "6": "6-presence",
     "7": "7-figures-planners-use",
-    "8": "8-bots-in-front-of-the-queue-and-transfers",
+    "8": "8-bots-transfers-and-skills",
 }
 """Anchor of each numbered section of the rules page (``## 4. Status-based capacity``)."""
 

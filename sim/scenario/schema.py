@@ -533,6 +533,29 @@ class CustomerBehaviour(Schema):
     ``left_unanswered``, rules §5.7); one draw per wait. Never leaves when omitted."""
 
 
+SkillLevels = dict[str, Annotated[int, Field(ge=1, le=10)]]
+"""Skills by name, each with a level from 1 to 10."""
+
+
+class SkillRequirement(Schema):
+    """Skills a share of a channel's sessions require (skills-based routing, rules §8.3).
+
+    Such a session goes to an available agent who has every required skill at least at
+    its level, in the routing model's order of the channel's queue (priority, routing
+    model and push timeout are the queue's); queue membership plays no part.
+    """
+
+    share: Share = Field(gt=0, le=1)
+    """Share of the channel's inbound sessions that require these skills."""
+    skills: Annotated[SkillLevels, Field(min_length=1)]
+    """Required skills and their minimum levels."""
+    additional: SkillLevels = Field(default_factory=dict)
+    """Additional skills, required too until ``drop_after`` has passed without an agent."""
+    drop_after: Seconds | None = Field(default=None, gt=0)
+    """Drop Additional Skills time-out (seconds from the request); never when omitted. A
+    decline, a push time-out or an offline agent resets the skills and starts it over."""
+
+
 class Bot(Schema):
     """A bot in front of the channel's queue (Einstein Bots, Agentforce; rules §8.1).
 
@@ -584,6 +607,9 @@ class Channel(Schema):
     """How this channel's customers behave."""
     bot: Bot | None = None
     """A bot that takes every inbound session first (rules §8.1); none when omitted."""
+    skills: list[SkillRequirement] = Field(default_factory=list)
+    """Skills-based routing (rules §8.3): shares of the channel's inbound sessions and the
+    skills each requires; the rest is routed by its queue. The shares add up to at most 1."""
     handle_time: DurationDistribution | None = None
     """The agent's handle time from accept to End Chat with one open session (seconds),
     instead of a conversation built from ``customers.exchanges`` and reply times: for a
@@ -592,6 +618,14 @@ class Channel(Schema):
     when silent customers, returns, Inactive sessions or response times matter; with a
     handle time the conversation is one agent turn (the customer keys about messages and
     silence do not apply)."""
+
+    @model_validator(mode="after")
+    def _skill_shares(self) -> Channel:
+        total = sum(requirement.share for requirement in self.skills)
+        if total > 1 + 1e-9:
+            raise ValueError(f"skills: the shares add up to {total:g}; at most 1 (the rest is "
+                             "routed by the queue)")
+        return self
 
     @model_validator(mode="after")
     def _one_size(self) -> Channel:
@@ -936,6 +970,8 @@ class AgentGroup(Schema):
     """Capacity as a percentage (channels then give ``capacity_percentage``)."""
     queues: Annotated[list[str], Field(min_length=1)]
     """Queues this group serves."""
+    skills: SkillLevels = Field(default_factory=dict)
+    """The agents' skills and levels, for skills-based routing (rules §8.3)."""
     shift_end: Literal["drain", "logout"] = "drain"
     """At the end of a shift: finish open sessions then log out, or log out at once."""
     behaviour: AgentBehaviour = Field(default_factory=AgentBehaviour)
