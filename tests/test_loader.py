@@ -81,7 +81,8 @@ def test_unknown_nested_key(tmp_path: Path) -> None:
     path = write(tmp_path, BASE.replace("capacity: 3", "capcity: 3"))
     assert problems_of(path) == [
         f"{path}: agent_groups[0].capcity: unknown key (did you mean capacity?); allowed keys "
-        "are name, agents, shifts, staffing, capacity, capacity_percent, queues, shift_end, "
+        "are name, agents, shifts, staffing, capacity, capacity_percent, queues, skills, "
+        "shift_end, "
         "behaviour, disconnections",
     ]
 
@@ -323,7 +324,8 @@ def test_override_of_an_unknown_key(tmp_path: Path) -> None:
     path = write(tmp_path, BASE)
     assert problems_of(path, ("agent_groups[0].capcity=4",)) == [
         f"{path}: agent_groups[0].capcity: unknown key (did you mean capacity?); allowed keys "
-        "are name, agents, shifts, staffing, capacity, capacity_percent, queues, shift_end, "
+        "are name, agents, shifts, staffing, capacity, capacity_percent, queues, skills, "
+        "shift_end, "
         "behaviour, disconnections (from --set agent_groups[0].capcity=4)"
     ]
 
