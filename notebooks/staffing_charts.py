@@ -40,7 +40,7 @@ REPLICATIONS = 4  # replications per search iteration (at least 2)
 MAX_ITERATIONS = 10  # search iterations at most
 CURVE_REPLICATIONS = 3  # replications per point of the service level vs agents curve
 SEED = 2024  # root seed (the same customers under both models)
-BOT_SCENARIO = "../scenarios/bot_front_desk.yaml"  # a desk with a bot in front
+BOT_SCENARIO = "../scenarios/modern_center.yaml"  # a desk with a bot in front
 CONTAINMENTS = [0.0, 0.2, 0.4, 0.6]  # shares of the bot's sessions it resolves
 JOBS = 1  # worker processes (1 = in this kernel)
 

@@ -275,7 +275,7 @@ def test_containment_staffing_needs_fewer_agents_as_the_bot_resolves_more() -> N
     from sim.scenario.loading import load_scenario
     from sim.staffing.plan import StaffingGoals
 
-    desk = load_scenario(SCENARIOS / "bot_front_desk.yaml", ["horizon=3h"])
+    desk = load_scenario(SCENARIOS / "modern_center.yaml", ["horizon=3h"])
     assert with_containment(desk, 0.5).channels[0].bot.resolves == 0.5
     with pytest.raises(ValueError, match="no channel has a bot"):
         with_containment(load_scenario(SCENARIOS / "web_chat_desk.yaml"), 0.5)
