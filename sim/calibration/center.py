@@ -133,6 +133,11 @@ def calibrate(
     clock = ExportClock.spanning(observed_times, interval_s, zone, start)
     sessions = session_facts(export, clock, unusable)
     work = work_facts(export, clock, sessions, unusable)
+    if work.empty:
+        raise ValueError(
+            f"{export.directory / 'AgentWork.csv'}: none of its {len(export.agent_work)} work "
+            f"items has a WorkItemId among the {len(sessions)} MessagingSession Ids; expected "
+            "the work of the same sessions (15- and 18-character Ids are matched)")
     messages = message_facts(export, clock, sessions, unusable)
     scenario: Fitted = Fitted()
     scenario.set(("name",), f"Calibrated from {export.directory.name}")

@@ -26,7 +26,7 @@ from sim.cli.common import (
     seed_number,
     usable_jobs,
 )
-from sim.salesforce.read import DELIMITERS
+from sim.salesforce.read import DATE_FORMATS, DELIMITERS
 from sim.scenario.units import parse_duration
 
 if TYPE_CHECKING:
@@ -118,6 +118,11 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
                         choices=list(DELIMITERS), metavar="NAME",
                         help="column delimiter of the CSV files, as Bulk API names it: "
                         + ", ".join(DELIMITERS) + " (default: COMMA)")
+    parser.add_argument("--date-format", default="iso", choices=list(DATE_FORMATS),
+                        metavar="FORM",
+                        help="date-times besides ISO 8601: us (a report's 11/2/2026 8:00 AM, "
+                        "month first) or day-first (2/11/2026 08:00); read as clock times in "
+                        "--time-zone (default: iso, ISO 8601 only)")
 
 
 def _duration(option: str, text: str) -> float:
@@ -132,13 +137,18 @@ def _duration(option: str, text: str) -> float:
 
 def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, target: float,
           inactivate_after_s: float = 600.0, zone: str = "UTC",
-          start: pd.Timestamp | None = None) -> Calibration | None:
-    """The export read and calibrated; ``None`` (problems printed) for a bad export."""
+          start: pd.Timestamp | None = None, report_zone: str | None = None
+          ) -> Calibration | None:
+    """The export read and calibrated; ``None`` (problems printed) for a bad export.
+
+    Report-form date-times are read in ``report_zone`` (default: ``zone``).
+    """
     from sim.calibration.center import calibrate
     from sim.salesforce.read import ExportError, read_export
 
     try:
-        export = read_export(args.export, args.delimiter)
+        export = read_export(args.export, args.delimiter, args.date_format,
+                             report_zone=report_zone or zone)
     except ExportError as error:
         for line in error.problems:
             say(line)
@@ -230,7 +240,8 @@ def run_backtest(args: argparse.Namespace) -> int:
         start = pd.Timestamp(scenario.clock.origin)
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
     calibration = _read(args, scenario.interval, scenario.service_level.threshold,
-                        scenario.service_level.target, start=start)
+                        scenario.service_level.target, start=start,
+                        report_zone=scenario.clock.zone_name or "UTC")
     if calibration is None:
         return EXIT_BAD_INPUT
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),

@@ -1,0 +1,119 @@
+"""Exports in the shapes real orgs produce calibrate as the plain one, or are refused.
+
+Built from the bundled export (``tests/real_exports.py``): 15-character Ids, upper-case
+headers and older spellings, report date-times. Calibrate never exits 0 without the data
+it needs, and never keeps a default silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from real_exports import EXAMPLE, copy_example, report_dates, rewrite, short_ids
+
+from sim.calibration.center import Calibration, calibrate
+from sim.cli.main import main
+from sim.salesforce import fields
+from sim.salesforce.read import read_export
+
+
+@pytest.fixture(scope="module")
+def plain() -> Calibration:
+    return calibrate(read_export(EXAMPLE))
+
+
+def test_fifteen_character_ids_join_as_the_eighteen(plain: Calibration,
+                                                    tmp_path: Path) -> None:
+    folder = copy_example(tmp_path / "report")
+    rewrite(folder, "AgentWork.csv",
+            lambda t: short_ids(t, ("Id", "WorkItemId", "UserId", "OriginalQueueId")))
+    rewrite(folder, "UserServicePresence.csv", lambda t: short_ids(t, ("UserId",)))
+    export = read_export(folder)
+    assert export.agent_work["WorkItemId"].str.len().eq(18).all()
+    calibration = calibrate(export)
+    assert len(calibration.work) == len(plain.work) == 2867
+    assert calibration.values == plain.values
+    assert ("AgentWork.csv: 15-character Ids read as their 18-character form in Id (2867), "
+            "OriginalQueueId (2867), UserId (2867), WorkItemId (2867)") in calibration.notes
+
+
+def test_upper_case_and_old_spellings_read_as_the_field_names(plain: Calibration,
+                                                              tmp_path: Path) -> None:
+    folder = copy_example(tmp_path / "upper")
+    rewrite(folder, "AgentWork.csv", lambda t: t.rename(columns={
+        "AcceptDateTime": "AcceptDatetime", "DeclineDateTime": "DeclineDatetime",
+        "Status": "STATUS", "UserId": "userid"}))
+    rewrite(folder, "MessagingSession.csv", lambda t: t.rename(columns=str.upper))
+    calibration = calibrate(read_export(folder))
+    assert calibration.values == plain.values
+    assert ("AgentWork.csv: header userid read as UserId, AcceptDatetime read as "
+            "AcceptDateTime, DeclineDatetime read as DeclineDateTime, STATUS read as Status"
+            ) in calibration.notes
+
+
+def test_two_columns_for_one_field_are_refused(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    folder = copy_example(tmp_path / "twice")
+    rewrite(folder, "AgentWork.csv", lambda t: t.assign(STATUS=t["Status"]))
+    assert main(["calibrate", str(folder), "--out", str(tmp_path / "x.yaml")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{folder}/AgentWork.csv:1:STATUS: the header has both 'Status' and 'STATUS'; "
+        "expected one column per field")
+
+
+def test_report_dates_with_the_option(plain: Calibration, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    folder = copy_example(tmp_path / "dates", keep_entries=False)
+    for name, columns in fields.DATETIME_COLUMNS.items():
+        if (folder / name).exists():
+            rewrite(folder, name, lambda t, c=columns: report_dates(t, c))
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q"]) == 2
+    assert "give --date-format us" in capsys.readouterr().err
+    assert main(["calibrate", str(folder), "--out", str(out), "--date-format", "us"]) == 0
+    printed = capsys.readouterr().out
+    assert "note: AgentWork.csv: date-times in the us report form read as clock times in UTC" \
+        in printed
+    calibration = calibrate(read_export(folder, date_format="us"))
+    # Whole seconds (the report drops the milliseconds): the same intervals and shifts.
+    assert len(calibration.work) == len(plain.work)
+    for key in ("start", "horizon", "capacity_model"):
+        assert calibration.values[key] == plain.values[key]
+    assert (calibration.values["agent_groups"][0]["staffing"]
+            == plain.values["agent_groups"][0]["staffing"])
+    assert (calibration.arrivals[("web_chat", "inbound")].counts.tolist()
+            == plain.arrivals[("web_chat", "inbound")].counts.tolist())
+
+
+def test_report_date_on_a_skipped_clock_time_is_refused(tmp_path: Path) -> None:
+    folder = copy_example(tmp_path / "dst", keep_entries=False)
+    rewrite(folder, "MessagingSession.csv", lambda t: t.assign(
+        StartTime=t["StartTime"].where(t.index != 0, "3/29/2026 2:30:00 AM")))
+    from sim.salesforce.read import ExportError
+
+    with pytest.raises(ExportError, match=r"MessagingSession.csv:2:StartTime: found "
+                       r"'3/29/2026 2:30:00 AM'; expected ISO 8601 or the us report form"):
+        read_export(folder, date_format="us", report_zone="Europe/Paris")
+
+
+def test_every_needed_table_must_have_rows(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    folder = copy_example(tmp_path / "empty")
+    rewrite(folder, "AgentWork.csv", lambda t: t.iloc[:0])
+    rewrite(folder, "UserServicePresence.csv", lambda t: t.iloc[:0])
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"{folder}/{name}: a header and no rows; expected one row per record (did the "
+        "query's filter match nothing?)" for name in ("AgentWork.csv",
+                                                       "UserServicePresence.csv")]
+    assert not out.exists()
+
+
+def test_plain_example_reads_without_notes(plain: Calibration) -> None:
+    # The bundled export is in the shape ccsim writes: nothing renamed, normalised or
+    # re-read, so the notes above come from the rewrites alone.
+    assert not [note for note in plain.notes if "read as" in note]
+    assert pd.Series(plain.values["agent_groups"][0]["staffing"]).max() == 7
