@@ -19,8 +19,11 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "salesforce-expo
 
 
 def copy_example(folder: Path, keep_entries: bool = True) -> Path:
-    """The bundled export copied into ``folder/salesforce-export`` (the name the scenario
-    takes), without ConversationEntry.csv if asked; returns the copy."""
+    """The bundled export copied into ``folder/salesforce-export``; returns the copy.
+
+    The folder keeps the example's name (the scenario is named after it); without
+    ConversationEntry.csv if asked.
+    """
     folder = folder / EXAMPLE.name
     shutil.copytree(EXAMPLE, folder)
     if not keep_entries:

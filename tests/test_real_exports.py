@@ -7,16 +7,21 @@ it needs, and never keeps a default silently.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from calibration_helpers import TRUTH_VALUES, export_truth
 from real_exports import EXAMPLE, copy_example, report_dates, rewrite, short_ids
 
 from sim.calibration.center import Calibration, calibrate
+from sim.calibration.channels import handle_durations
 from sim.cli.main import main
 from sim.salesforce import fields
 from sim.salesforce.read import read_export
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +122,83 @@ def test_plain_example_reads_without_notes(plain: Calibration) -> None:
     # re-read, so the notes above come from the rewrites alone.
     assert not [note for note in plain.notes if "read as" in note]
     assert pd.Series(plain.values["agent_groups"][0]["staffing"]).max() == 7
+
+
+# ------------------------------------------------------------ enhanced: blank message counts
+HANDLE_TRUTH_MEAN_S = 480.0
+HANDLE_TRUTH_SLOWDOWN = 0.3
+
+
+@pytest.fixture(scope="module")
+def enhanced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Calibration]:
+    """A handle-time desk (AHT 8 min with one chat, slowdown 0.3), exported as an enhanced
+    org's: no ConversationEntry.csv, AgentMessageCount and EndUserMessageCount blank."""
+    values = copy.deepcopy(TRUTH_VALUES)
+    channel = values["channels"][0]
+    del channel["outbound"]
+    channel["customers"] = {"patience": {"kind": "exponential", "mean": "3m"}}
+    channel["handle_time"] = {"kind": "lognormal", "mean": "8m", "sd": "4m"}
+    behaviour = values["agent_groups"][0]["behaviour"]
+    behaviour["concurrency_slowdown"] = HANDLE_TRUTH_SLOWDOWN
+    del behaviour["reply_time"]
+    folder = tmp_path_factory.mktemp("enhanced") / "salesforce-export"
+    export_truth(folder, Scenario.model_validate(values))
+    (folder / "ConversationEntry.csv").unlink()
+    rewrite(folder, "MessagingSession.csv",
+            lambda t: t.assign(AgentMessageCount="", EndUserMessageCount=""))
+    return folder, calibrate(read_export(folder))
+
+
+def test_blank_message_counts_fit_the_handle_time(enhanced: tuple[Path, Calibration]) -> None:
+    _, calibration = enhanced
+    fit = calibration.fits[("channels", 0, "handle_time")]
+    assert fit.ci[0] <= HANDLE_TRUTH_MEAN_S <= fit.ci[1]
+    assert fit.mean == pytest.approx(HANDLE_TRUTH_MEAN_S, rel=0.05)
+    assert fit.n > 2000
+    behaviour = calibration.values["agent_groups"][0]["behaviour"]
+    assert behaviour["concurrency_slowdown"] == pytest.approx(HANDLE_TRUTH_SLOWDOWN, abs=0.05)
+    comment = calibration.comments[("agent_groups", 0, "behaviour", "concurrency_slowdown")]
+    low, high = (float(x) for x in comment.split("95% CI ")[1].rstrip(")").split("-"))
+    assert low <= HANDLE_TRUTH_SLOWDOWN <= high
+    assert "reply_time" not in behaviour
+    assert "exchanges" not in calibration.values["channels"][0]["customers"]
+    assert "AgentMessageCount: not calculated in enhanced Messaging" in (
+        calibration.comments[("channels", 0, "handle_time")])
+
+
+def test_blank_message_counts_list_every_defaulted_key(
+        enhanced: tuple[Path, Calibration], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder, calibration = enhanced
+    listed = {line.split(" = ")[0]: line for line in calibration.defaults}
+    for key in ("channels[web_chat].customers.exchanges",
+                "channels[web_chat].customers.reply_time",
+                "channels[web_chat].customers.silent_probability",
+                "agent_groups[chat_agents].behaviour.reply_time"):
+        assert "does not apply: the channel is fitted by its handle time" in listed[key]
+    assert listed["channels[web_chat].customers.exchanges"].startswith(
+        "channels[web_chat].customers.exchanges = {kind: fixed, value: 4}: ")
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    text = out.read_text(encoding="utf-8")
+    for line in calibration.defaults:
+        assert f"  default kept: {line}" in printed
+    assert text.count("# Default kept: ") == len(calibration.defaults)
+    assert load_scenario(out).channels[0].handle_time is not None
+
+
+def test_handle_durations_take_the_session_then_active_then_handle_time() -> None:
+    sessions = pd.DataFrame({
+        "session": ["a", "b", "c"], "inbound": True, "accepted_items": 1,
+        "ended_by": ["agent", "customer", "agent"], "accept_s": [10.0, 20.0, float("nan")],
+        "end_s": [110.0, 220.0, 500.0]})
+    work = pd.DataFrame({
+        "session": ["a", "b", "c"], "accept_s": [10.0, 20.0, 30.0],
+        "active_s": [90.0, float("nan"), float("nan")], "handle_s": [150.0, 260.0, 400.0],
+        "acw_s": [20.0, 30.0, 40.0]})
+    table, sources = handle_durations(sessions, work)
+    assert table["duration_s"].tolist() == [100.0, 200.0, 360.0]
+    assert table["accept_s"].tolist() == [10.0, 20.0, 30.0]
+    assert sources == {"EndTime minus AcceptTime": 2, "ActiveTime": 0,
+                       "HandleTime minus AfterConversationActualTime": 1}

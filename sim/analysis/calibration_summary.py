@@ -20,11 +20,13 @@ def calibration_text(calibration: Calibration) -> str:
         + (f", observed staffing peaking at {max(g.staffing)} agents" if g.staffing else
            f", {g.agents} agents") for g in scenario.agent_groups)
     notes = "".join(f"\n- {note}" for note in calibration.notes)
+    defaults = "".join(f"\n- {line}" for line in calibration.defaults)
     return (f"**{scenario.name}**: {len(calibration.sessions)} sessions and "
             f"{len(calibration.work)} work items from {clock.start_text}, "
             f"{clock.horizon_s / 3600:g} h in {clock.interval_s / 60:g}-minute intervals. "
             f"Capacity model found: **{scenario.capacity_model}-based**. Groups: {groups}. "
-            f"Reply times from {calibration.messages_source}.\n\nNotes:{notes or ' none'}")
+            f"Reply times from {calibration.messages_source}.\n\nNotes:{notes or ' none'}"
+            f"\n\nDefaults kept (key = default: why):{defaults or ' none'}")
 
 
 def fitted_table(calibration: Calibration) -> pd.DataFrame:

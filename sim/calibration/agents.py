@@ -154,6 +154,7 @@ def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
     """
     away = presence[presence["away"].to_numpy() & ~presence["draining"].to_numpy()]
     if not len(away):
+        fitted.default(("behaviour", "away_after_decline"), "no away period in the presence")
         return
     refused = work[work["status"].isin([DECLINED, PUSH_TIMEOUT])]
     refused_s = np.where(np.isfinite(refused["decline_s"]), refused["decline_s"],
@@ -168,7 +169,10 @@ def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
         hit = (at >= 0) & (starts - times[np.maximum(at, 0)] <= 1.0)
         after_refusal[np.flatnonzero(away.index.isin(rows.index))[hit]] = True
     durations = (away["end_s"] - away["start_s"]).to_numpy()
-    if after_refusal.any():
+    if not after_refusal.any():
+        fitted.default(("behaviour", "away_after_decline"), f"none of {len(away)} away "
+                       "periods starts at a decline or push timeout")
+    else:
         value = float(np.median(durations[after_refusal]))
         fitted.set(("behaviour", "away_after_decline"), round(value, 1),
                    f"median of {int(after_refusal.sum())} busy periods starting at a decline "
@@ -229,7 +233,9 @@ def _disconnections(fitted: Fitted, periods: PresencePeriods, users: list[str],
     fitted.set(("disconnections", "rate"), round(rate, 5),
                f"{len(random_gaps)} offline gaps inside shifts (outages apart) over "
                f"{online_h:.1f} online agent-hours (per hour; 95% CI {low:.4f}-{high:.4f})")
-    if len(random_gaps):
+    if not len(random_gaps):
+        fitted.default(("disconnections", "duration"), "no offline gap inside a shift")
+    else:
         fitted.set_fit(("disconnections", "duration"),
                        fit_durations(random_gaps["duration_s"].to_numpy(), "; offline gaps"),
                        "no disconnection observed")
@@ -273,7 +279,7 @@ def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
                                      f" ({canceled} pushes canceled before an accept are "
                                      "left out: the sample leans to short delays)"
                                      if canceled else "")),
-                   "no accepted work; default kept")
+                   "no accepted work")
     decided = len(accepted) + len(declined) + timed_out
     share, (low, high) = fit_share(len(declined), decided)
     fitted.set(("behaviour", "decline_probability"), round(share, 5),
@@ -284,4 +290,6 @@ def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
         fitted.set_fit(("behaviour", "decline_delay"),
                        fit_durations((declined["decline_s"] - declined["assigned_s"]).to_numpy(),
                                      "; DeclineDateTime minus AssignedDateTime"),
-                       "no decline time; default kept")
+                       "no decline time")
+    else:
+        fitted.default(("behaviour", "decline_delay"), f"no decline among {decided} pushes")

@@ -23,6 +23,7 @@ from sim.calibration.agents import (
 )
 from sim.calibration.arrivals import ArrivalFit
 from sim.calibration.channels import DEFAULT_INACTIVATE_AFTER_S, fit_channel
+from sim.calibration.defaults import defaulted_keys
 from sim.calibration.distributions import fit_share
 from sim.calibration.facts import Unusable, message_facts, session_facts, work_facts
 from sim.calibration.fitted import Fitted, Path
@@ -58,6 +59,8 @@ class Calibration:
         periods: the presence periods.
         groups: each user's agent group.
         messages_source: where reply times came from (``ConversationEntry`` or counts).
+        defaults: every expected key left at its default, with its default and the reason
+            (``channels[web].customers.exchanges = {kind: fixed, value: 4}: ...``).
     """
 
     values: dict[str, Any]
@@ -73,6 +76,7 @@ class Calibration:
     groups: pd.Series
     messages_source: str = ""
     scenario: Scenario | None = field(default=None, repr=False)
+    defaults: list[str] = field(default_factory=list)
 
     def yaml(self, source: str) -> str:
         """The scenario file text, with a header naming ``source`` and the notes."""
@@ -84,6 +88,7 @@ class Calibration:
             "intervals.",
             f"Reply times: {self.messages_source}.",
             *[f"Note: {note}" for note in self.notes],
+            *[f"Default kept: {line}" for line in self.defaults],
             *[f"Not used: {line}" for line in self.unusable],
         ]
         return scenario_yaml(self.values, self.comments, header)
@@ -165,12 +170,28 @@ def calibrate(
         arrivals=arrivals, clock=clock, notes=scenario.notes + export.notes,
         unusable=unusable.lines(), sessions=sessions, work=work, periods=periods,
         groups=groups,
-        messages_source=("gaps between ConversationEntry times" if messages is not None else
-                         "no ConversationEntry.csv: a regression of conversation time on "
-                         "message counts"),
+        messages_source=_messages_source(messages is not None, channels),
     )
     calibration.scenario = Scenario.model_validate(scenario.values)
+    calibration.defaults = defaulted_keys(scenario.values, calibration.scenario,
+                                          scenario.defaults)
     return calibration
+
+
+def _messages_source(entries: bool, channels: list[dict[str, Any]]) -> str:
+    """Where the conversations' times came from, for the file's header."""
+    if entries:
+        return "gaps between ConversationEntry times"
+    timed = [str(channel["name"]) for channel in channels if "handle_time" in channel]
+    counted = [str(channel["name"]) for channel in channels if "handle_time" not in channel]
+    parts = []
+    if counted:
+        parts.append("no ConversationEntry.csv: a regression of conversation time on message "
+                     f"counts ({', '.join(counted)})")
+    if timed:
+        parts.append("no ConversationEntry.csv and blank message counts (enhanced Messaging): "
+                     f"a handle time from accept to End Chat ({', '.join(timed)})")
+    return "; ".join(parts)
 
 
 def _capacity_model(scenario: Fitted, work: pd.DataFrame) -> None:
@@ -211,10 +232,13 @@ def _channels(scenario: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
                              if path[0] in GROUP_BEHAVIOUR_KEYS},
                 "fits": {path: fit for path, fit in fitted.fits.items()
                          if path[0] in GROUP_BEHAVIOUR_KEYS},
+                "defaults": {path: reason for path, reason in fitted.defaults.items()
+                             if path[0] in GROUP_BEHAVIOUR_KEYS},
             }
         for key in GROUP_BEHAVIOUR_KEYS:
             fitted.comments = {p: t for p, t in fitted.comments.items() if p[0] != key}
             fitted.fits = {p: f for p, f in fitted.fits.items() if p[0] != key}
+            fitted.defaults = {p: r for p, r in fitted.defaults.items() if p[0] != key}
         scenario.merge(fitted, ("channels", index))
         channels.append(fitted.values)
         for direction, fit in fits.items():
@@ -239,10 +263,8 @@ def _queues(scenario: Fitted, work: pd.DataFrame, channels: list[dict[str, Any]]
                 f"median PushTimeoutDateTime minus AssignedDateTime of {len(timed_out)} push "
                 f"timeouts ({share:.2%} of {len(pushed)} pushes, 95% CI {low:.4f}-{high:.4f})")
         else:
-            scenario.notes.append(f"queues[{name}].push_timeout: no push timeout among "
-                                  f"{len(pushed)} pushes; left off")
-        scenario.notes.append(f"queues[{name}]: priority and routing model are not in the "
-                              "exports; defaults kept")
+            scenario.default(("queues", index, "push_timeout"), f"no push timeout among "
+                             f"{len(pushed)} pushes")
         queues.append(entry)
     scenario.set(("queues",), queues)
     return names
@@ -268,6 +290,8 @@ def _groups(scenario: Fitted, groups: pd.Series, periods: PresencePeriods, work:
                 fitted.comments[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = text
             for path, fit in source["fits"].items():
                 fitted.fits[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = fit
+            for path, reason in source["defaults"].items():
+                fitted.defaults[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = reason
         scenario.merge(fitted, ("agent_groups", index))
         entries.append(fitted.values)
     if any("capacity_percentage" in channel for channel in scenario.values["channels"]):

@@ -182,6 +182,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
               f"{len(calibration.sessions)} sessions and {len(calibration.work)} work items")
         for line in calibration.notes:
             print(f"  note: {line}")
+        for line in calibration.defaults:
+            print(f"  default kept: {line}")
         for line in calibration.unusable:
             print(f"  not used: {line}")
         if args.charts is not None:
