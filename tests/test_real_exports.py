@@ -202,3 +202,85 @@ def test_handle_durations_take_the_session_then_active_then_handle_time() -> Non
     assert table["accept_s"].tolist() == [10.0, 20.0, 30.0]
     assert sources == {"EndTime minus AcceptTime": 2, "ActiveTime": 0,
                        "HandleTime minus AfterConversationActualTime": 1}
+
+
+# ------------------------------------------------------------ the org's own words
+def _renamed_statuses(tmp_path: Path) -> Path:
+    folder = copy_example(tmp_path, keep_entries=False)
+    rewrite(folder, "ServicePresenceStatus.csv", lambda t: t.assign(
+        DeveloperName=t["DeveloperName"].replace({"Finishing_Shift": "Wrap_Up",
+                                                  "Busy": "Lunch"})))
+    return folder
+
+
+def test_unknown_status_is_warned_about_and_mapped_by_option(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _renamed_statuses(tmp_path)
+    plain = calibrate(read_export(copy_example(tmp_path / "plain", keep_entries=False)))
+    unmapped = calibrate(read_export(folder))
+    assert unmapped.warnings == [
+        "UserServicePresence.csv: status Lunch (59 rows) is not known: read by its IsAway; "
+        "map it with --status Lunch=available|away|break|draining",
+        "UserServicePresence.csv: status Wrap_Up (21 rows) is not known: read by its IsAway; "
+        "map it with --status Wrap_Up=available|away|break|draining"]
+    # Wrap_Up read as a plain away status: every shift runs on through its draining end.
+    plain_staffing = plain.values["agent_groups"][0]["staffing"]
+    assert sum(unmapped.values["agent_groups"][0]["staffing"]) > sum(plain_staffing)
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q", "--status",
+                 "Wrap_Up=draining", "--status", "lunch=away"]) == 0
+    assert capsys.readouterr().err == ""
+    assert load_scenario(out).agent_groups[0].staffing == plain_staffing
+    assert main(["calibrate", str(folder), "--out", str(out), "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [f"warning: {line}"
+                                                    for line in unmapped.warnings]
+    assert out.read_text(encoding="utf-8").count("# Warning: UserServicePresence.csv") == 2
+
+
+def test_unknown_channel_type_is_warned_about_and_mapped_by_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = copy_example(tmp_path, keep_entries=False)
+    rewrite(folder, "MessagingSession.csv",
+            lambda t: t.assign(ChannelType="Acme_Web_Widget"))
+    unmapped = calibrate(read_export(folder))
+    assert unmapped.values["channels"][0]["type"] == "bring_your_own_channel"
+    assert unmapped.warnings == [
+        "MessagingSession.csv: ChannelType 'Acme_Web_Widget' of channel web_chat (3231 "
+        "sessions) is not known: read as bring_your_own_channel (its timeouts and "
+        "standard/enhanced rules); map it with --channel-type Acme_Web_Widget=TYPE"]
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("field,value,means\nchannel_type,Acme_Web_Widget,enhanced_web_chat\n"
+                       "status,Wrap_Up,draining\n", encoding="utf-8")
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q", "--mapping",
+                 str(mapping)]) == 0
+    assert capsys.readouterr().err == ""
+    assert load_scenario(out).channels[0].type == "enhanced_web_chat"
+
+
+@pytest.mark.parametrize(("arguments", "line"), [
+    (["--status", "Wrap_Up=gone"], "ccsim: error: --status 'Wrap_Up=gone': expected "
+     "NAME=MEANING with MEANING one of available, away, break, draining"),
+    (["--channel-type", "Acme"], "ccsim: error: --channel-type 'Acme': expected NAME=MEANING "
+     "with MEANING one of standard_messenger, standard_sms, enhanced_web_chat, "
+     "enhanced_web_chat_v2, enhanced_in_app_chat, enhanced_whatsapp, enhanced_messenger, "
+     "enhanced_sms, enhanced_apple_messages, enhanced_line, bring_your_own_channel"),
+])
+def test_bad_mapping_option_is_one_line(arguments: list[str], line: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(EXAMPLE), "--out", str(out), *arguments]) == 2
+    assert capsys.readouterr().err.strip() == line
+    assert not out.exists()
+
+
+def test_bad_mapping_file_names_its_line(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    mapping = tmp_path / "mapping.csv"
+    mapping.write_text("field,value,means\nstatus,Wrap_Up,draining\nqueue,x,y\n",
+                       encoding="utf-8")
+    assert main(["calibrate", str(EXAMPLE), "--out", str(tmp_path / "c.yaml"), "--mapping",
+                 str(mapping)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"ccsim: error: {mapping}:3: expected status or channel_type, the org's name and its "
+        "meaning (three fields)")

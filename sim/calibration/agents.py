@@ -11,7 +11,7 @@ group's agents on shift (online, away or disconnected for a short gap), rounded.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,14 @@ from sim.calibration.distributions import fit_durations, fit_share, poisson_ci
 from sim.calibration.facts import Unusable
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
-from sim.calibration.vocabulary import ACCEPTED_STATUSES, CANCELED, DECLINED, PUSH_TIMEOUT
-from sim.salesforce import fields
+from sim.calibration.vocabulary import (
+    ACCEPTED_STATUSES,
+    CANCELED,
+    DECLINED,
+    PRESENCE_ROLES,
+    PUSH_TIMEOUT,
+    Vocabulary,
+)
 from sim.salesforce.read import Export
 
 DEFAULT_MAX_GAP_S = 1800.0
@@ -40,17 +46,26 @@ class PresencePeriods:
         gaps: one row per short offline gap inside a shift: ``user``, ``start_s``,
             ``duration_s``.
         still_online: rows without an end (online at the export's end: counted to it).
+        warnings: presence statuses neither known nor mapped, and how they were read.
     """
 
     still_online: int
     table: pd.DataFrame
     shifts: pd.DataFrame
     gaps: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
 
 
 def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
-                     max_gap_s: float = DEFAULT_MAX_GAP_S) -> PresencePeriods:
-    """The presence rows as periods, joined into shifts across short gaps."""
+                     max_gap_s: float = DEFAULT_MAX_GAP_S,
+                     vocabulary: Vocabulary | None = None) -> PresencePeriods:
+    """The presence rows as periods, joined into shifts across short gaps.
+
+    A status's role (available, away, break, draining) comes from ``vocabulary`` or the
+    names ccsim writes; an unknown status is read by its ``IsAway`` (available without
+    it) with a warning naming it and how to map it.
+    """
+    vocabulary = vocabulary or Vocabulary()
     raw = export.presence
     end = raw["StatusEndDate"] if "StatusEndDate" in raw.columns else pd.Series(
         pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
@@ -60,11 +75,15 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
         end_s = np.where(np.isnan(end_s), from_duration, end_s)
     still_online = np.isnan(end_s)
     end_s = np.where(still_online, clock.horizon_s, end_s)
-    away = (raw["IsAway"].map(lambda v: str(v).lower() == "true").to_numpy()
-            if "IsAway" in raw.columns else np.zeros(len(raw), dtype=bool))
+    is_away = (raw["IsAway"].map(lambda v: str(v).lower() == "true").to_numpy()
+               if "IsAway" in raw.columns else np.zeros(len(raw), dtype=bool))
     names = export.statuses.set_index("Id")["DeveloperName"]
     status_name = raw["ServicePresenceStatusId"].map(names).fillna("")
-    draining = (status_name == fields.DRAINING_STATUS).to_numpy()
+    roles = status_name.map(vocabulary.status_role)
+    warnings = _unknown_statuses(status_name, roles, "IsAway" in raw.columns)
+    draining = (roles == "draining").to_numpy()
+    away = np.where(roles.isna().to_numpy(), is_away,
+                    roles.isin(["away", "break"]).to_numpy())
     table = pd.DataFrame({
         "user": raw["UserId"].to_numpy(),
         "start_s": clock.seconds(raw["StatusStartDate"]),
@@ -89,11 +108,25 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
             shift_end = max(shift_end, finish)
         shifts.append((user, shift_start, shift_end))
     return PresencePeriods(
+        warnings=warnings,
         still_online=int(still_online.sum()),
         table=table,
         shifts=pd.DataFrame(shifts, columns=["user", "start_s", "end_s"]),
         gaps=pd.DataFrame(gaps, columns=["user", "start_s", "duration_s"]),
     )
+
+
+def _unknown_statuses(names: pd.Series, roles: pd.Series, has_is_away: bool) -> list[str]:
+    """One warning per presence status neither known nor mapped."""
+    unknown = names[roles.isna().to_numpy()]
+    lines = []
+    for name, count in unknown.value_counts(sort=False).items():
+        label = name or "(no ServicePresenceStatus row)"
+        lines.append(f"UserServicePresence.csv: status {label} ({count} rows) is not known: "
+                     + ("read by its IsAway" if has_is_away else "read as available (no IsAway)")
+                     + f"; map it with --status {name or 'NAME'}="
+                     + "|".join(PRESENCE_ROLES))
+    return lines
 
 
 def user_groups(export: Export, work: pd.DataFrame, periods: PresencePeriods) -> pd.Series:

@@ -29,7 +29,7 @@ from sim.calibration.facts import Unusable, message_facts, session_facts, work_f
 from sim.calibration.fitted import Fitted, Path
 from sim.calibration.scenario_yaml import scenario_yaml
 from sim.calibration.timeline import DAY_S, ExportClock
-from sim.calibration.vocabulary import CAPACITY_MODELS, PUSH_TIMEOUT
+from sim.calibration.vocabulary import CAPACITY_MODELS, PUSH_TIMEOUT, Vocabulary
 from sim.salesforce.read import Export
 from sim.scenario.schema import Scenario
 
@@ -61,6 +61,8 @@ class Calibration:
         messages_source: where reply times came from (``ConversationEntry`` or counts).
         defaults: every expected key left at its default, with its default and the reason
             (``channels[web].customers.exchanges = {kind: fixed, value: 4}: ...``).
+        warnings: values of the export not understood (unknown presence statuses and
+            channel types) and how they were read.
     """
 
     values: dict[str, Any]
@@ -77,6 +79,7 @@ class Calibration:
     messages_source: str = ""
     scenario: Scenario | None = field(default=None, repr=False)
     defaults: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def yaml(self, source: str) -> str:
         """The scenario file text, with a header naming ``source`` and the notes."""
@@ -87,6 +90,7 @@ class Calibration:
             f"{self.clock.horizon_s / 3600:g} h in {self.clock.interval_s / 60:g}-minute "
             "intervals.",
             f"Reply times: {self.messages_source}.",
+            *[f"Warning: {line}" for line in self.warnings],
             *[f"Note: {note}" for note in self.notes],
             *[f"Default kept: {line}" for line in self.defaults],
             *[f"Not used: {line}" for line in self.unusable],
@@ -103,6 +107,7 @@ def calibrate(
     inactivate_after_s: float = DEFAULT_INACTIVATE_AFTER_S,
     zone: str = "UTC",
     start: pd.Timestamp | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Calibration:
     """Fit a scenario to an export.
 
@@ -117,6 +122,7 @@ def calibrate(
             in it); ``UTC`` by default.
         start: the scenario's start, instead of midnight of the export's first day (a
             backtest of a scenario with a ``start``).
+        vocabulary: the org's presence-status and channel-type names.
 
     Raises:
         ValueError: when the export holds no messaging session or no presence.
@@ -156,9 +162,10 @@ def calibrate(
     scenario.set(("service_level",), {"threshold": threshold_s, "target": target},
                  "not in the exports: the goal given to ccsim calibrate")
     channels, arrivals, behaviour_of_queue = _channels(scenario, sessions, work, messages,
-                                                       clock, inactivate_after_s)
+                                                       clock, inactivate_after_s, vocabulary)
     queues = _queues(scenario, work, channels)
-    periods = presence_periods(export, clock, unusable, max_gap_s)
+    periods = presence_periods(export, clock, unusable, max_gap_s, vocabulary)
+    scenario.warnings.extend(periods.warnings)
     groups = user_groups(export, work, periods)
     if periods.still_online:
         scenario.notes.append(f"UserServicePresence.csv: {periods.still_online} rows without "
@@ -173,6 +180,7 @@ def calibrate(
         messages_source=_messages_source(messages is not None, channels),
     )
     calibration.scenario = Scenario.model_validate(scenario.values)
+    calibration.warnings = scenario.warnings
     calibration.defaults = defaulted_keys(scenario.values, calibration.scenario,
                                           scenario.defaults)
     return calibration
@@ -206,7 +214,8 @@ def _capacity_model(scenario: Fitted, work: pd.DataFrame) -> None:
 
 
 def _channels(scenario: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
-              messages: pd.DataFrame | None, clock: ExportClock, inactivate_after_s: float
+              messages: pd.DataFrame | None, clock: ExportClock, inactivate_after_s: float,
+              vocabulary: Vocabulary | None
               ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], ArrivalFit],
                          dict[str, dict[str, Any]]]:
     channels: list[dict[str, Any]] = []
@@ -220,7 +229,7 @@ def _channels(scenario: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
         fitted, fits = fit_channel(
             name, mine, work[work["channel"] == channel],
             messages[messages["session"].isin(mine["session"])] if messages is not None
-            else None, clock, inactivate_after_s)
+            else None, clock, inactivate_after_s, vocabulary)
         behaviour = {key: fitted.values.pop(key) for key in GROUP_BEHAVIOUR_KEYS
                      if key in fitted.values}
         queue = fitted.values["queue"]

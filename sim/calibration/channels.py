@@ -21,7 +21,7 @@ from sim.calibration.arrivals import ArrivalFit, fit_arrivals
 from sim.calibration.distributions import Fit, fit_censored, fit_durations, fit_share
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
-from sim.calibration.vocabulary import STANDARD_VARIANTS, channel_type
+from sim.calibration.vocabulary import STANDARD_VARIANTS, Vocabulary
 
 DEFAULT_INACTIVATE_AFTER_S = 600.0
 """The scenario's default ``inactivate_after``: a customer silent longer is Inactive."""
@@ -34,6 +34,7 @@ def fit_channel(
     messages: pd.DataFrame | None,
     clock: ExportClock,
     inactivate_after_s: float = DEFAULT_INACTIVATE_AFTER_S,
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[Fitted, dict[str, ArrivalFit]]:
     """The scenario mapping of one channel and its arrival fits (``inbound``, ``outbound``).
 
@@ -44,11 +45,21 @@ def fit_channel(
         messages: this channel's message facts, or ``None``.
         clock: the export's clock.
         inactivate_after_s: customer silence after which a session counts as silent.
+        vocabulary: the org's channel-type names (``--channel-type``); an unknown
+            ``ChannelType`` is read as ``bring_your_own_channel`` with a warning.
     """
     fitted = Fitted()
     first = sessions.iloc[0]
     fitted.set(("name",), name)
-    kind = channel_type(first["channel_type"], first["channel_kind"], name)
+    known = (vocabulary or Vocabulary()).scenario_channel_type(
+        first["channel_type"], first["channel_kind"], name)
+    kind = known or "bring_your_own_channel"
+    if known is None:
+        fitted.warnings.append(
+            f"MessagingSession.csv: ChannelType {first['channel_type']!r} of channel {name} "
+            f"({len(sessions)} sessions) is not known: read as bring_your_own_channel (its "
+            "timeouts and standard/enhanced rules); map it with --channel-type "
+            f"{first['channel_type']}=TYPE")
     ambiguous = kind in STANDARD_VARIANTS and first["channel_kind"] is None
     fitted.set(("type",), kind, f"from ChannelType {first['channel_type']!r}" + (
         f"; the export does not say standard or enhanced: enhanced assumed (write "

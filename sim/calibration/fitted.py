@@ -28,6 +28,7 @@ class Fitted:
             :meth:`merge`).
         defaults: key path to the reason its default was kept (nothing to fit it from,
             or it does not apply); every such key is listed in the output.
+        warnings: values of the export not understood and how they were read.
     """
 
     values: dict[str, Any] = field(default_factory=dict)
@@ -36,6 +37,7 @@ class Fitted:
     notes: list[str] = field(default_factory=list)
     relative_notes: list[str] = field(default_factory=list)
     defaults: dict[Path, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def set(self, path: Path, value: Any, comment: str | None = None) -> None:
         """Set the value at ``path`` (creating mappings on the way) with its comment."""
@@ -73,6 +75,7 @@ class Fitted:
         for path, reason in other.defaults.items():
             self.defaults[prefix + path] = reason
         self.notes.extend(other.notes)
+        self.warnings.extend(other.warnings)
         section, index = prefix[0], prefix[1] if len(prefix) > 1 else None
         owner = other.values.get("name", index)
         self.notes.extend(f"{section}[{owner}].{note}" for note in other.relative_notes)

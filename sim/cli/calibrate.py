@@ -75,6 +75,17 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
                            help="time zone of the scenario's clock, an IANA name such as "
                            "Europe/Paris: arrivals are fitted by weekday and time of day "
                            "there (default: UTC, as the export's date-times)")
+    calibrate.add_argument("--status", action="append", default=[], metavar="NAME=ROLE",
+                           help="what an org's presence status means: available, away, "
+                           "break or draining (e.g. Wrap_Up=draining); repeatable; an unknown "
+                           "status is read by its IsAway, with a warning")
+    calibrate.add_argument("--channel-type", action="append", default=[], metavar="VALUE=TYPE",
+                           help="the scenario channel type of an org's ChannelType value "
+                           "(e.g. MyChat=enhanced_web_chat); repeatable; an unknown one is "
+                           "read as bring_your_own_channel, with a warning")
+    calibrate.add_argument("--mapping", type=Path, metavar="FILE",
+                           help="a CSV file of such names: header field,value,means; field "
+                           "status or channel_type (the options above win over it)")
     calibrate.add_argument("--charts", type=Path, metavar="DIR",
                            help="also write PNG charts of each fit against the data to DIR")
     calibrate.add_argument("--quiet", "-q", action="store_true",
@@ -144,7 +155,11 @@ def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, targe
     Report-form date-times are read in ``report_zone`` (default: ``zone``).
     """
     from sim.calibration.center import calibrate
+    from sim.calibration.vocabulary import vocabulary_from
     from sim.salesforce.read import ExportError, read_export
+
+    vocabulary = vocabulary_from(getattr(args, "status", ()), getattr(args, "channel_type", ()),
+                                 getattr(args, "mapping", None))
 
     try:
         export = read_export(args.export, args.delimiter, args.date_format,
@@ -155,7 +170,8 @@ def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, targe
         return None
     return calibrate(export, interval_s=interval_s, threshold_s=threshold_s, target=target,
                      max_gap_s=_duration("--max-gap", args.max_gap),
-                     inactivate_after_s=inactivate_after_s, zone=zone, start=start)
+                     inactivate_after_s=inactivate_after_s, zone=zone, start=start,
+                     vocabulary=vocabulary)
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
@@ -177,6 +193,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if args.charts is not None:
         _write_charts(calibration, args.charts)
     _write_atomically(out, text)
+    for line in calibration.warnings:
+        say(f"warning: {line}")
     if not args.quiet:
         print(f"wrote {out}: {len(calibration.comments)} fitted keys from "
               f"{len(calibration.sessions)} sessions and {len(calibration.work)} work items")
