@@ -199,7 +199,8 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     (folder / "UserServicePresence.csv").unlink()
     assert _refused(tmp_path, folder, capsys) == [
         "UserServicePresence.csv: missing; an export needs AgentWork.csv, "
-        "MessagingSession.csv, UserServicePresence.csv, ServicePresenceStatus.csv"]
+        "MessagingSession.csv, UserServicePresence.csv, ServicePresenceStatus.csv (without "
+        "presence: give --schedule FILE or --staffing-from-work)"]
 
 
 def test_bad_number_and_several_problems_at_once(tmp_path: Path,

@@ -284,3 +284,90 @@ def test_bad_mapping_file_names_its_line(tmp_path: Path,
     assert capsys.readouterr().err.strip() == (
         f"ccsim: error: {mapping}:3: expected status or channel_type, the org's name and its "
         "meaning (three fields)")
+
+
+# ------------------------------------------------------------ no presence
+def _schedule_of(calibration: Calibration, by_group: bool) -> pd.DataFrame:
+    """The calibration's own shifts as a WFM schedule (agent or group rows)."""
+    shifts = calibration.periods.shifts
+    start = calibration.clock.start
+    times = {column: [(start + pd.Timedelta(seconds=float(value))).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ") for value in shifts[f"{column}_s"]] for column in
+        ("start", "end")}
+    who = ({"group": "chat_agents"} if by_group else
+           {"agent": [user[:15] for user in shifts["user"]]})
+    return pd.DataFrame({**who, **times})
+
+
+def _without_presence(tmp_path: Path) -> Path:
+    folder = copy_example(tmp_path, keep_entries=False)
+    (folder / "UserServicePresence.csv").unlink()
+    (folder / "ServicePresenceStatus.csv").unlink()
+    return folder
+
+
+@pytest.mark.parametrize("by_group", [False, True])
+def test_no_presence_with_a_schedule_gives_the_same_staffing(
+        by_group: bool, plain: Calibration, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _without_presence(tmp_path)
+    schedule = tmp_path / "schedule.csv"
+    _schedule_of(plain, by_group).to_csv(schedule, index=False)
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{folder}/UserServicePresence.csv: missing; an export needs AgentWork.csv, "
+        "MessagingSession.csv, UserServicePresence.csv, ServicePresenceStatus.csv (without "
+        "presence: give --schedule FILE or --staffing-from-work)")
+    assert not out.exists()
+    assert main(["calibrate", str(folder), "--out", str(out), "-q", "--schedule",
+                 str(schedule)]) == 0
+    group = load_scenario(out).agent_groups[0]
+    assert group.name == "chat_agents"
+    assert group.staffing == plain.values["agent_groups"][0]["staffing"]
+    # Without ConfiguredCapacity, the capacity is the most work held at once: a warning.
+    assert group.capacity == plain.values["agent_groups"][0]["capacity"] == 3
+    assert "warning: agent_groups[chat_agents].capacity: no ConfiguredCapacity" in (
+        capsys.readouterr().err)
+    text = out.read_text(encoding="utf-8")
+    assert ("agent_groups[chat_agents].disconnections.rate = 0: staffing from the schedule "
+            "file, not UserServicePresence.csv: no offline gap is seen") in " ".join(
+                line.lstrip("# ") for line in text.splitlines())
+
+
+def test_no_presence_staffing_from_work_is_low_and_says_so(
+        plain: Calibration, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _without_presence(tmp_path)
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(out), "-q",
+                 "--staffing-from-work"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: no UserServicePresence.csv: staffing inferred from work activity" in err
+    inferred = load_scenario(out).agent_groups[0].staffing
+    observed = plain.values["agent_groups"][0]["staffing"]
+    assert inferred is not None and len(inferred) == len(observed)
+    # Never more agents than were on shift; fewer agent-hours (idle edges unseen).
+    assert all(a <= b + 1 for a, b in zip(inferred, observed, strict=True))
+    assert 0.5 * sum(observed) < sum(inferred) < sum(observed)
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("agent,start\n", "{path}:1: expected the columns agent or group, start, end (and "
+     "optionally activity); found agent, start"),
+    ("agent,start,end\n", "{path}: a header and no rows; expected one row per shift"),
+    ("agent,start,end\n005A,2026-03-02T08:00Z,8am\n", "{path}:2:end: found '8am'; expected "
+     "an ISO 8601 date-time such as 2026-03-02T08:00 or 2026-03-02 08:00Z"),
+    ("group,start,end,activity\ng,2026-03-02T08:00Z,2026-03-02T09:00Z,lunch\n",
+     "{path}:2:activity: found 'lunch'; expected shift or break"),
+    ("group,start,end\ng,2026-03-02T08:00Z,2026-03-02T07:00Z\n",
+     "{path}:2:end: not after start; expected a shift or break that ends after it starts"),
+])
+def test_bad_schedule_is_one_line(text: str, line: str, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    schedule = tmp_path / "schedule.csv"
+    schedule.write_text(text, encoding="utf-8")
+    out = tmp_path / "center.yaml"
+    assert main(["calibrate", str(EXAMPLE), "--out", str(out), "--schedule",
+                 str(schedule)]) == 2
+    assert capsys.readouterr().err.strip() == "ccsim: error: " + line.format(path=schedule)
+    assert not out.exists()

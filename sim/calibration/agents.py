@@ -11,6 +11,7 @@ group's agents on shift (online, away or disconnected for a short gap), rounded.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,8 @@ class PresencePeriods:
             ``duration_s``.
         still_online: rows without an end (online at the export's end: counted to it).
         warnings: presence statuses neither known nor mapped, and how they were read.
+        source: where the periods come from: ``UserServicePresence.csv``, a schedule
+            file or the work activity (without presence no offline gap is seen).
     """
 
     still_online: int
@@ -54,6 +57,7 @@ class PresencePeriods:
     shifts: pd.DataFrame
     gaps: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    source: str = "UserServicePresence.csv"
 
 
 def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
@@ -93,8 +97,23 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
         "status": status_name.to_numpy(),
         "draining": draining,
     }).sort_values(["user", "start_s"], kind="stable", ignore_index=True)
+    shifts, gaps = join_shifts(table, max_gap_s)
+    return PresencePeriods(
+        warnings=warnings,
+        still_online=int(still_online.sum()),
+        table=table,
+        shifts=shifts,
+        gaps=gaps,
+    )
+
+
+def join_shifts(table: pd.DataFrame, max_gap_s: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shifts and short gaps of presence periods (``user``, ``start_s``, ``end_s``, sorted).
+
+    Periods of a user join across offline gaps up to ``max_gap_s`` (a disconnection);
+    draining periods (finishing the shift's work, taking none) are past the shift's end.
+    """
     shifts, gaps = [], []
-    # Draining (finishing the shift's work, taking none) is past the shift's end.
     for user, rows in table[~table["draining"]].groupby("user", sort=True):
         start, stop = rows["start_s"].to_numpy(), rows["end_s"].to_numpy()
         shift_start, shift_end = start[0], stop[0]
@@ -107,13 +126,8 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
                 gaps.append((user, shift_end, gap))
             shift_end = max(shift_end, finish)
         shifts.append((user, shift_start, shift_end))
-    return PresencePeriods(
-        warnings=warnings,
-        still_online=int(still_online.sum()),
-        table=table,
-        shifts=pd.DataFrame(shifts, columns=["user", "start_s", "end_s"]),
-        gaps=pd.DataFrame(gaps, columns=["user", "start_s", "duration_s"]),
-    )
+    return (pd.DataFrame(shifts, columns=["user", "start_s", "end_s"]),
+            pd.DataFrame(gaps, columns=["user", "start_s", "duration_s"]))
 
 
 def _unknown_statuses(names: pd.Series, roles: pd.Series, has_is_away: bool) -> list[str]:
@@ -129,12 +143,18 @@ def _unknown_statuses(names: pd.Series, roles: pd.Series, has_is_away: bool) -> 
     return lines
 
 
-def user_groups(export: Export, work: pd.DataFrame, periods: PresencePeriods) -> pd.Series:
+def user_groups(export: Export, work: pd.DataFrame, periods: PresencePeriods,
+                given: Mapping[str, str] | None = None) -> pd.Series:
     """The agent group of every user.
 
-    From ``users.csv`` when given, else one group per (capacity, queues served).
+    From ``given`` (a schedule's groups), then ``users.csv``, else one group per
+    (capacity, queues served).
     """
     users = sorted(set(periods.table["user"]) | set(work["user"].dropna()))
+    if given:
+        mapping = export.users.set_index("UserId")["Group"] if export.users is not None else {}
+        return pd.Series([str(given.get(user) or mapping.get(user, "agents"))
+                          for user in users], index=users)
     if export.users is not None:
         mapping = export.users.set_index("UserId")["Group"]
         return pd.Series([str(mapping.get(user, "agents")) for user in users], index=users)
@@ -164,17 +184,41 @@ def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.Da
         fitted.set(("capacity",), mode, f"ConfiguredCapacity {mode:g} on "
                    f"{(capacity == mode).mean():.1%} of {len(capacity)} presence rows")
     else:
-        fitted.set(("capacity",), 1.0)
-        fitted.notes.append(f"agent_groups[{name}].capacity: no ConfiguredCapacity; 1 assumed")
+        peak = peak_held(mine)
+        fitted.set(("capacity",), float(max(1, peak)),
+                   f"no ConfiguredCapacity (no presence): the most work items one of its "
+                   f"{len(users)} users held at once ({peak})")
+        fitted.warnings.append(f"agent_groups[{name}].capacity: no ConfiguredCapacity "
+                               f"without UserServicePresence.csv: {max(1, peak)}, the most work "
+                               "items an agent held at once (a capacity never filled is "
+                               "not seen); give the real one in the scenario")
     shifts = periods.shifts[periods.shifts["user"].isin(users)]
     staffing = staffing_per_interval(shifts, clock)
     fitted.set(("staffing",), [int(round(value)) for value in staffing],
                f"agents on shift per interval (time-weighted, rounded) from "
                f"{len(shifts)} shifts of {len(users)} users in UserServicePresence")
-    _disconnections(fitted, periods, users, shifts)
+    if periods.source == "UserServicePresence.csv":
+        _disconnections(fitted, periods, users, shifts)
+    else:
+        for key in ("rate", "duration"):
+            fitted.default(("disconnections", key), f"staffing from {periods.source}, not "
+                           "UserServicePresence.csv: no offline gap is seen")
     _acceptance(fitted, mine)
     _away(fitted, presence, mine, shifts)
     return fitted
+
+
+def peak_held(work: pd.DataFrame) -> int:
+    """The most work items one user held at once (accept to close or decline)."""
+    held = work[np.isfinite(work["accept_s"].to_numpy())]
+    peak = 0
+    for _, rows in held.groupby("user"):
+        ends = np.where(np.isfinite(rows["close_s"]), rows["close_s"], np.inf)
+        times = np.r_[rows["accept_s"].to_numpy(), ends]
+        steps = np.r_[np.ones(len(rows)), -np.ones(len(rows))]
+        order = np.lexsort((steps, times))  # a close before an accept at the same time
+        peak = max(peak, int(np.cumsum(steps[order]).max()))
+    return peak
 
 
 def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,

@@ -28,6 +28,7 @@ from sim.calibration.distributions import fit_share
 from sim.calibration.facts import Unusable, message_facts, session_facts, work_facts
 from sim.calibration.fitted import Fitted, Path
 from sim.calibration.scenario_yaml import scenario_yaml
+from sim.calibration.schedule import activity_periods, schedule_periods
 from sim.calibration.timeline import DAY_S, ExportClock
 from sim.calibration.vocabulary import CAPACITY_MODELS, PUSH_TIMEOUT, Vocabulary
 from sim.salesforce.read import Export
@@ -108,6 +109,8 @@ def calibrate(
     zone: str = "UTC",
     start: pd.Timestamp | None = None,
     vocabulary: Vocabulary | None = None,
+    schedule: pd.DataFrame | None = None,
+    staffing_from_work: bool = False,
 ) -> Calibration:
     """Fit a scenario to an export.
 
@@ -123,6 +126,10 @@ def calibrate(
         start: the scenario's start, instead of midnight of the export's first day (a
             backtest of a scenario with a ``start``).
         vocabulary: the org's presence-status and channel-type names.
+        schedule: a read schedule file (:func:`~sim.calibration.schedule.read_schedule`):
+            the shifts instead of the presence.
+        staffing_from_work: without presence or schedule, infer the shifts from the work
+            activity (with a warning).
 
     Raises:
         ValueError: when the export holds no messaging session or no presence.
@@ -131,9 +138,9 @@ def calibrate(
         raise ValueError(f"--interval: {interval_s:g} s does not divide a day")
     if export.sessions.empty:
         raise ValueError(f"{export.directory}: MessagingSession.csv has no session to fit")
-    if export.presence.empty:
+    if export.presence.empty and schedule is None and not staffing_from_work:
         raise ValueError(f"{export.directory}: UserServicePresence.csv has no presence row; "
-                         "no agent to fit")
+                         "no agent to fit (give --schedule FILE or --staffing-from-work)")
     unusable = Unusable()
     observed_times = [export.sessions["StartTime"], export.sessions["EndTime"],
                       export.presence["StatusStartDate"]]
@@ -164,9 +171,19 @@ def calibrate(
     channels, arrivals, behaviour_of_queue = _channels(scenario, sessions, work, messages,
                                                        clock, inactivate_after_s, vocabulary)
     queues = _queues(scenario, work, channels)
-    periods = presence_periods(export, clock, unusable, max_gap_s, vocabulary)
+    scheduled: dict[str, str] = {}
+    if schedule is not None:
+        periods, scheduled = schedule_periods(schedule, clock, max_gap_s)
+    elif export.presence.empty:
+        periods = activity_periods(work, max_gap_s)
+    else:
+        periods = presence_periods(export, clock, unusable, max_gap_s, vocabulary)
     scenario.warnings.extend(periods.warnings)
-    groups = user_groups(export, work, periods)
+    if len(set(scheduled.values())) == 1:  # one group: every unscheduled agent is in it
+        only = next(iter(scheduled.values()))
+        scheduled.update({str(user): only for user in work["user"].dropna().unique()
+                          if user not in scheduled})
+    groups = user_groups(export, work, periods, scheduled)
     if periods.still_online:
         scenario.notes.append(f"UserServicePresence.csv: {periods.still_online} rows without "
                               "StatusEndDate (online at the export's end) counted to the end")

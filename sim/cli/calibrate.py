@@ -86,6 +86,7 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--mapping", type=Path, metavar="FILE",
                            help="a CSV file of such names: header field,value,means; field "
                            "status or channel_type (the options above win over it)")
+    _staffing_options(calibrate)
     calibrate.add_argument("--charts", type=Path, metavar="DIR",
                            help="also write PNG charts of each fit against the data to DIR")
     calibrate.add_argument("--quiet", "-q", action="store_true",
@@ -115,6 +116,7 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
     backtest.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                           help="worker processes (default: 1); results are identical")
     _export_options(backtest)
+    _staffing_options(backtest)
     backtest.add_argument("--max-gap", default="30m", metavar="TIME",
                           help="offline gaps inside a shift up to this long are "
                           "disconnections (default: 30m)")
@@ -134,6 +136,17 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
                         help="date-times besides ISO 8601: us (a report's 11/2/2026 8:00 AM, "
                         "month first) or day-first (2/11/2026 08:00); read as clock times in "
                         "--time-zone (default: iso, ISO 8601 only)")
+
+
+def _staffing_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schedule", type=Path, metavar="FILE",
+                        help="the agents' shifts from a WFM schedule CSV (columns agent or "
+                        "group, start, end, optionally activity shift|break) instead of "
+                        "UserServicePresence.csv")
+    parser.add_argument("--staffing-from-work", action="store_true",
+                        help="without UserServicePresence.csv or --schedule: infer the "
+                        "shifts from the agents' work (with a warning: idle time at a "
+                        "shift's edges is not seen)")
 
 
 def _duration(option: str, text: str) -> float:
@@ -160,10 +173,21 @@ def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, targe
 
     vocabulary = vocabulary_from(getattr(args, "status", ()), getattr(args, "channel_type", ()),
                                  getattr(args, "mapping", None))
+    schedule_file = getattr(args, "schedule", None)
+    from_work = bool(getattr(args, "staffing_from_work", False))
+    if schedule_file is not None and from_work:
+        raise ValueError("--schedule and --staffing-from-work: give one; the schedule's "
+                         "shifts are the better staffing")
+    schedule = None
+    if schedule_file is not None:
+        from sim.calibration.schedule import read_schedule
+
+        schedule = read_schedule(schedule_file, zone)
 
     try:
         export = read_export(args.export, args.delimiter, args.date_format,
-                             report_zone=report_zone or zone)
+                             report_zone=report_zone or zone,
+                             need_presence=schedule is None and not from_work)
     except ExportError as error:
         for line in error.problems:
             say(line)
@@ -171,7 +195,7 @@ def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, targe
     return calibrate(export, interval_s=interval_s, threshold_s=threshold_s, target=target,
                      max_gap_s=_duration("--max-gap", args.max_gap),
                      inactivate_after_s=inactivate_after_s, zone=zone, start=start,
-                     vocabulary=vocabulary)
+                     vocabulary=vocabulary, schedule=schedule, staffing_from_work=from_work)
 
 
 def run_calibrate(args: argparse.Namespace) -> int:

@@ -297,6 +297,8 @@ def read_export(directory: str | Path, delimiter: str = "COMMA", date_format: st
                 problems.append(
                     f"{path}: missing; an export needs "
                     + ", ".join(s.name for s in EXPORT_FILES if s.needed)
+                    + (" (without presence: give --schedule FILE or --staffing-from-work)"
+                       if spec in PRESENCE_FILES else "")
                 )
             tables[spec.name] = None
             continue
