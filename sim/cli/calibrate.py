@@ -42,6 +42,8 @@ BACKTEST_FILES = ("backtest.csv", "backtest_summary.csv", "backtest.json", "back
 """Every file ``ccsim backtest`` writes."""
 
 EXIT_BAD_INPUT = 2
+EXIT_BACKTEST_FAILED = 3
+"""``ccsim backtest``: the reports are written, and a measure is clearly off."""
 
 
 def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -298,15 +300,20 @@ def run_backtest(args: argparse.Namespace) -> int:
         folder.hold_interrupts()
         staged = folder.path
         result.table.to_csv(staged / "backtest.csv", index=False)
-        result.summary.rename_axis("measure").to_csv(staged / "backtest_summary.csv")
+        assert result.levels is not None
+        result.levels.to_csv(staged / "backtest_summary.csv", index=False)
         document = {
             "scenario": scenario.name,
             "export": str(args.export),
             "replications": result.replications,
+            "verdict": "fail" if result.failed else "pass",
+            "failed_measures": result.failed,
             "notes": result.notes,
             "summary": {measure: {key: (None if value != value else value)
                                   for key, value in row.items()}
                         for measure, row in result.summary.to_dict(orient="index").items()},
+            "levels": [{key: (None if value != value else value) for key, value in row.items()}
+                       for row in result.levels.to_dict(orient="records")],
         }
         (staged / "backtest.json").write_text(json.dumps(document, indent=2) + "\n",
                                               encoding="utf-8")
@@ -316,11 +323,27 @@ def run_backtest(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"backtest of {scenario.name} against {args.export} ({result.replications} "
               "replications):")
-        print(f"  {'measure':<18} {'unit':<9} {'MAE':>10} {'inside band':>12} {'intervals':>10}")
+        print(f"  {'measure':<18} {'unit':<9} {'MAE':>10} {'inside band':>12} {'intervals':>10}"
+              f" {'horizon bias':>13} {'95% interval':>20}  verdict")
         for measure, row in result.summary.iterrows():
             print(f"  {measure:<18} {row['unit']:<9} {row['mae']:>10.4g} "
-                  f"{row['inside_share']:>12.0%} {int(row['intervals']):>10}")
+                  f"{row['inside_share']:>12.0%} {int(row['intervals']):>10} "
+                  f"{row['relative_bias']:>+13.1%} "
+                  f"{_interval_text(row['bias_low'], row['bias_high'], row['observed']):>20}"
+                  f"  {row['verdict']}")
         for note in result.notes:
             print(f"  note: {note}")
         print(f"wrote {', '.join(str(path) for path in written)}")
+    if result.failed:
+        say(f"backtest failed: {', '.join(result.failed)} off over the horizon (observed "
+            "outside the simulated 95% band and the mean off by 10% or more); see "
+            f"{out / 'backtest_summary.csv'}")
+        return EXIT_BACKTEST_FAILED
     return 0
+
+
+def _interval_text(low: float, high: float, observed: float) -> str:
+    """A bias interval relative to the observed figure: ``-4.1% to +12.0%``."""
+    if not (observed and low == low and high == high):
+        return "n/a"
+    return f"{low / observed:+.1%} to {high / observed:+.1%}"
