@@ -371,3 +371,22 @@ def test_bad_schedule_is_one_line(text: str, line: str, tmp_path: Path,
                  str(schedule)]) == 2
     assert capsys.readouterr().err.strip() == "ccsim: error: " + line.format(path=schedule)
     assert not out.exists()
+
+
+def test_backtest_without_presence_uses_the_schedule(plain: Calibration, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _without_presence(tmp_path)
+    schedule = tmp_path / "schedule.csv"
+    _schedule_of(plain, by_group=False).to_csv(schedule, index=False)
+    scenario = tmp_path / "center.yaml"
+    assert main(["calibrate", str(folder), "--out", str(scenario), "-q", "--schedule",
+                 str(schedule)]) == 0
+    out = tmp_path / "bt"
+    code = main(["backtest", str(folder), str(scenario), "-r", "2", "-q", "--out", str(out),
+                 "--schedule", str(schedule)])
+    assert code in (0, 3), capsys.readouterr().err
+    summary = pd.read_csv(out / "backtest_summary.csv", keep_default_na=False)
+    horizon = summary[summary["level"] == "horizon"].set_index("measure")
+    # No ConfiguredCapacity without presence: occupancy is not observed, and says so.
+    assert horizon.loc["occupancy", "verdict"] == "n/a"
+    assert horizon.loc["offered", "verdict"] == "pass"

@@ -174,6 +174,9 @@ def calibrate(
     scheduled: dict[str, str] = {}
     if schedule is not None:
         periods, scheduled = schedule_periods(schedule, clock, max_gap_s)
+        if not export.presence.empty:
+            scenario.notes.append(f"UserServicePresence.csv: {len(export.presence)} rows not "
+                                  "used for the staffing: the schedule file gives the shifts")
     elif export.presence.empty:
         periods = activity_periods(work, max_gap_s)
     else:
