@@ -91,7 +91,21 @@ def test_unparseable_date_time(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "2026-03-02T08:07:00.000Z", "3/2/2026 8:07 AM"))
     assert _refused(tmp_path, folder, capsys) == [
         "MessagingSession.csv:3:EndTime: found '3/2/2026 8:07 AM'; expected an ISO 8601 "
-        "date-time such as 2026-03-02T08:00:00.000Z"]
+        "date-time such as 2026-03-02T08:00:00.000Z (a report's date-times such as "
+        "11/2/2026 8:00 AM: give --date-format us, or day-first)"]
+
+
+def test_report_date_needs_its_option_and_then_reads(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _export(tmp_path, MessagingSession=MESSAGING_SESSION.replace(
+        "2026-03-02T08:07:00.000Z", "3/2/2026 8:07 AM"))
+    export = read_export(folder, date_format="us")
+    assert export.sessions["EndTime"].iloc[1] == pd.Timestamp("2026-03-02T08:07:00Z")
+    new_york = read_export(folder, date_format="us", report_zone="America/New_York")
+    assert new_york.sessions["EndTime"].iloc[1] == pd.Timestamp("2026-03-02T13:07:00Z")
+    # A day-first reading of the same text is 3 February: before its StartTime.
+    with pytest.raises(ExportError, match="EndTime must not precede StartTime"):
+        read_export(folder, date_format="day-first")
 
 
 def test_impossible_date_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -185,7 +199,8 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     (folder / "UserServicePresence.csv").unlink()
     assert _refused(tmp_path, folder, capsys) == [
         "UserServicePresence.csv: missing; an export needs AgentWork.csv, "
-        "MessagingSession.csv, UserServicePresence.csv, ServicePresenceStatus.csv"]
+        "MessagingSession.csv, UserServicePresence.csv, ServicePresenceStatus.csv (without "
+        "presence: give --schedule FILE or --staffing-from-work)"]
 
 
 def test_bad_number_and_several_problems_at_once(tmp_path: Path,
@@ -218,15 +233,23 @@ REQUIRED_ONLY = {
 }
 
 
-def test_header_only_file_is_refused(tmp_path: Path,
+@pytest.mark.parametrize("name", ["AgentWork", "MessagingSession", "UserServicePresence",
+                                  "ServicePresenceStatus"])
+def test_header_only_file_is_refused(name: str, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    # It used to calibrate, exit 0, a scenario fitted to nothing (issue 26, item 6).
-    folder = _export(tmp_path, AgentWork=AGENT_WORK.splitlines()[0] + "\n")
-    out = tmp_path / "center.yaml"
-    assert main(["calibrate", str(folder), "--out", str(out)]) == 2
-    assert capsys.readouterr().err == (
-        f"{folder / 'AgentWork.csv'}: only a header, no rows; expected the export's records\n")
-    assert not out.exists()
+    folder = _export(tmp_path, **{name: FILES[f"{name}.csv"].splitlines()[0] + "\n"})
+    assert _refused(tmp_path, folder, capsys) == [
+        f"{name}.csv: a header and no rows; expected one row per record (did the query's "
+        "filter match nothing?)"]
+
+
+def test_work_of_no_known_session_is_refused(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _export(tmp_path, AgentWork=AGENT_WORK.replace(",0Mw", ",0Mx"))
+    assert _refused(tmp_path, folder, capsys) == [
+        "ccsim: error: AgentWork.csv: none of its 2 work items has a WorkItemId "
+        "among the 2 MessagingSession Ids; expected the work of the same sessions (15- and "
+        "18-character Ids are matched)"]
 
 
 def test_required_columns_only_calibrate(tmp_path: Path,

@@ -39,3 +39,9 @@ def test_backtest_table_reads_the_summary(calibration) -> None:
         (checked.summary["inside_share"] * 100).round(1).tolist(), nan_ok=True)
     assert table.loc["service level", "intervals compared"] == checked.summary.loc[
         "service_level", "intervals"]
+    assert table.loc["ASA (answered sessions)", "horizon verdict"] == checked.summary.loc[
+        "asa_s", "verdict"]
+    bias = analysis.backtest_bias_table(checked)
+    assert len(bias) == len(checked.levels)
+    row = checked.levels.iloc[3]
+    assert bias.iloc[3]["bias (%)"] == pytest.approx(round(row["relative_bias"] * 100, 1))

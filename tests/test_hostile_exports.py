@@ -307,15 +307,16 @@ def test_backtest_files_are_safe_in_a_spreadsheet(tmp_path: Path, monkeypatch,
     def with_hostile_units(*args, **kwargs):  # no export text reaches these files today
         result = real(*args, **kwargs)
         result.table["unit"] = "=1+1"
-        result.summary["unit"] = "@SUM(A1)"
+        result.levels["unit"] = "@SUM(A1)"
         return result
 
     monkeypatch.setattr(sim.calibration.backtest, "backtest", with_hostile_units)
     fitted = tmp_path / "fitted.yaml"
     assert main(["calibrate", str(EXPORT), "--out", str(fitted), "-q"]) == 0
     out = tmp_path / "b"
+    # 0, or 3 when two replications make too narrow a band (the files are written either way)
     assert main(["backtest", str(EXPORT), str(fitted), "-r", "2", "-q", "--out",
-                 str(out)]) == 0, capsys.readouterr().err
+                 str(out)]) in (0, 3), capsys.readouterr().err
     assert _column(out / "backtest.csv", "unit") == {"'=1+1"}
     assert _column(out / "backtest_summary.csv", "unit") == {"'@SUM(A1)"}
     for name in ("backtest.csv", "backtest_summary.csv"):
@@ -529,7 +530,8 @@ def test_an_export_file_with_only_a_header_is_refused(tmp_path: Path, capsys) ->
     before = _snapshot(tmp_path)
     code = main(["calibrate", str(export), "--out", str(tmp_path / "f.yaml")])
     assert one_error_line(code, capsys.readouterr().err) == (
-        f"{work}: only a header, no rows; expected the export's records")
+        f"{work}: a header and no rows; expected one row per record (did the query's "
+        "filter match nothing?)")
     assert _snapshot(tmp_path) == before
 
 

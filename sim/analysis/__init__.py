@@ -29,7 +29,12 @@ here, so a notebook imports from ``sim`` and ``sim.analysis`` only.
 """
 
 from sim.analysis.breakdown_comparison import channel_comparison, group_comparison
-from sim.analysis.calibration_summary import backtest_table, calibration_text, fitted_table
+from sim.analysis.calibration_summary import (
+    backtest_bias_table,
+    backtest_table,
+    calibration_text,
+    fitted_table,
+)
 from sim.analysis.compare_charts import (
     all_channels,
     occupancy_concurrency_chart,
@@ -101,6 +106,7 @@ __all__ = [
     "arrival_profile_chart",
     "backtest",
     "backtest_chart",
+    "backtest_bias_table",
     "backtest_table",
     "calibrate",
     "calibration_text",

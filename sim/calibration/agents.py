@@ -11,7 +11,8 @@ group's agents on shift (online, away or disconnected for a short gap), rounded.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,14 @@ from sim.calibration.distributions import fit_durations, fit_share, poisson_ci
 from sim.calibration.facts import Unusable
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
-from sim.calibration.vocabulary import ACCEPTED_STATUSES, CANCELED, DECLINED, PUSH_TIMEOUT
-from sim.salesforce import fields
+from sim.calibration.vocabulary import (
+    ACCEPTED_STATUSES,
+    CANCELED,
+    DECLINED,
+    PRESENCE_ROLES,
+    PUSH_TIMEOUT,
+    Vocabulary,
+)
 from sim.salesforce.read import Export
 
 DEFAULT_MAX_GAP_S = 1800.0
@@ -40,17 +47,29 @@ class PresencePeriods:
         gaps: one row per short offline gap inside a shift: ``user``, ``start_s``,
             ``duration_s``.
         still_online: rows without an end (online at the export's end: counted to it).
+        warnings: presence statuses neither known nor mapped, and how they were read.
+        source: where the periods come from: ``UserServicePresence.csv``, a schedule
+            file or the work activity (without presence no offline gap is seen).
     """
 
     still_online: int
     table: pd.DataFrame
     shifts: pd.DataFrame
     gaps: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    source: str = "UserServicePresence.csv"
 
 
 def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
-                     max_gap_s: float = DEFAULT_MAX_GAP_S) -> PresencePeriods:
-    """The presence rows as periods, joined into shifts across short gaps."""
+                     max_gap_s: float = DEFAULT_MAX_GAP_S,
+                     vocabulary: Vocabulary | None = None) -> PresencePeriods:
+    """The presence rows as periods, joined into shifts across short gaps.
+
+    A status's role (available, away, break, draining) comes from ``vocabulary`` or the
+    names ccsim writes; an unknown status is read by its ``IsAway`` (available without
+    it) with a warning naming it and how to map it.
+    """
+    vocabulary = vocabulary or Vocabulary()
     raw = export.presence
     end = raw["StatusEndDate"] if "StatusEndDate" in raw.columns else pd.Series(
         pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
@@ -60,11 +79,15 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
         end_s = np.where(np.isnan(end_s), from_duration, end_s)
     still_online = np.isnan(end_s)
     end_s = np.where(still_online, clock.horizon_s, end_s)
-    away = (raw["IsAway"].map(lambda v: str(v).lower() == "true").to_numpy()
-            if "IsAway" in raw.columns else np.zeros(len(raw), dtype=bool))
+    is_away = (raw["IsAway"].map(lambda v: str(v).lower() == "true").to_numpy()
+               if "IsAway" in raw.columns else np.zeros(len(raw), dtype=bool))
     names = export.statuses.set_index("Id")["DeveloperName"]
     status_name = raw["ServicePresenceStatusId"].map(names).fillna("")
-    draining = (status_name == fields.DRAINING_STATUS).to_numpy()
+    roles = status_name.map(vocabulary.status_role)
+    warnings = _unknown_statuses(status_name, roles, "IsAway" in raw.columns)
+    draining = (roles == "draining").to_numpy()
+    away = np.where(roles.isna().to_numpy(), is_away,
+                    roles.isin(["away", "break"]).to_numpy())
     table = pd.DataFrame({
         "user": raw["UserId"].to_numpy(),
         "start_s": clock.seconds(raw["StatusStartDate"]),
@@ -74,8 +97,23 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
         "status": status_name.to_numpy(),
         "draining": draining,
     }).sort_values(["user", "start_s"], kind="stable", ignore_index=True)
+    shifts, gaps = join_shifts(table, max_gap_s)
+    return PresencePeriods(
+        warnings=warnings,
+        still_online=int(still_online.sum()),
+        table=table,
+        shifts=shifts,
+        gaps=gaps,
+    )
+
+
+def join_shifts(table: pd.DataFrame, max_gap_s: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shifts and short gaps of presence periods (``user``, ``start_s``, ``end_s``, sorted).
+
+    Periods of a user join across offline gaps up to ``max_gap_s`` (a disconnection);
+    draining periods (finishing the shift's work, taking none) are past the shift's end.
+    """
     shifts, gaps = [], []
-    # Draining (finishing the shift's work, taking none) is past the shift's end.
     for user, rows in table[~table["draining"]].groupby("user", sort=True):
         start, stop = rows["start_s"].to_numpy(), rows["end_s"].to_numpy()
         shift_start, shift_end = start[0], stop[0]
@@ -88,20 +126,35 @@ def presence_periods(export: Export, clock: ExportClock, unusable: Unusable,
                 gaps.append((user, shift_end, gap))
             shift_end = max(shift_end, finish)
         shifts.append((user, shift_start, shift_end))
-    return PresencePeriods(
-        still_online=int(still_online.sum()),
-        table=table,
-        shifts=pd.DataFrame(shifts, columns=["user", "start_s", "end_s"]),
-        gaps=pd.DataFrame(gaps, columns=["user", "start_s", "duration_s"]),
-    )
+    return (pd.DataFrame(shifts, columns=["user", "start_s", "end_s"]),
+            pd.DataFrame(gaps, columns=["user", "start_s", "duration_s"]))
 
 
-def user_groups(export: Export, work: pd.DataFrame, periods: PresencePeriods) -> pd.Series:
+def _unknown_statuses(names: pd.Series, roles: pd.Series, has_is_away: bool) -> list[str]:
+    """One warning per presence status neither known nor mapped."""
+    unknown = names[roles.isna().to_numpy()]
+    lines = []
+    for name, count in unknown.value_counts(sort=False).items():
+        label = name or "(no ServicePresenceStatus row)"
+        lines.append(f"UserServicePresence.csv: status {label} ({count} rows) is not known: "
+                     + ("read by its IsAway" if has_is_away else "read as available (no IsAway)")
+                     + f"; map it with --status {name or 'NAME'}="
+                     + "|".join(PRESENCE_ROLES))
+    return lines
+
+
+def user_groups(export: Export, work: pd.DataFrame, periods: PresencePeriods,
+                given: Mapping[str, str] | None = None) -> pd.Series:
     """The agent group of every user.
 
-    From ``users.csv`` when given, else one group per (capacity, queues served).
+    From ``given`` (a schedule's groups), then ``users.csv``, else one group per
+    (capacity, queues served).
     """
     users = sorted(set(periods.table["user"]) | set(work["user"].dropna()))
+    if given:
+        mapping = export.users.set_index("UserId")["Group"] if export.users is not None else {}
+        return pd.Series([str(given.get(user) or mapping.get(user, "agents"))
+                          for user in users], index=users)
     if export.users is not None:
         mapping = export.users.set_index("UserId")["Group"]
         return pd.Series([str(mapping.get(user, "agents")) for user in users], index=users)
@@ -131,17 +184,41 @@ def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.Da
         fitted.set(("capacity",), mode, f"ConfiguredCapacity {mode:g} on "
                    f"{(capacity == mode).mean():.1%} of {len(capacity)} presence rows")
     else:
-        fitted.set(("capacity",), 1.0)
-        fitted.notes.append(f"agent_groups[{name}].capacity: no ConfiguredCapacity; 1 assumed")
+        peak = peak_held(mine)
+        fitted.set(("capacity",), float(max(1, peak)),
+                   f"no ConfiguredCapacity (no presence): the most work items one of its "
+                   f"{len(users)} users held at once ({peak})")
+        fitted.warnings.append(f"agent_groups[{name}].capacity: no ConfiguredCapacity "
+                               f"without UserServicePresence.csv: {max(1, peak)}, the most work "
+                               "items an agent held at once (a capacity never filled is "
+                               "not seen); give the real one in the scenario")
     shifts = periods.shifts[periods.shifts["user"].isin(users)]
     staffing = staffing_per_interval(shifts, clock)
     fitted.set(("staffing",), [int(round(value)) for value in staffing],
                f"agents on shift per interval (time-weighted, rounded) from "
                f"{len(shifts)} shifts of {len(users)} users in UserServicePresence")
-    _disconnections(fitted, periods, users, shifts)
+    if periods.source == "UserServicePresence.csv":
+        _disconnections(fitted, periods, users, shifts)
+    else:
+        for key in ("rate", "duration"):
+            fitted.default(("disconnections", key), f"staffing from {periods.source}, not "
+                           "UserServicePresence.csv: no offline gap is seen")
     _acceptance(fitted, mine)
     _away(fitted, presence, mine, shifts)
     return fitted
+
+
+def peak_held(work: pd.DataFrame) -> int:
+    """The most work items one user held at once (accept to close or decline)."""
+    held = work[np.isfinite(work["accept_s"].to_numpy())]
+    peak = 0
+    for _, rows in held.groupby("user"):
+        ends = np.where(np.isfinite(rows["close_s"]), rows["close_s"], np.inf)
+        times = np.r_[rows["accept_s"].to_numpy(), ends]
+        steps = np.r_[np.ones(len(rows)), -np.ones(len(rows))]
+        order = np.lexsort((steps, times))  # a close before an accept at the same time
+        peak = max(peak, int(np.cumsum(steps[order]).max()))
+    return peak
 
 
 def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
@@ -154,6 +231,7 @@ def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
     """
     away = presence[presence["away"].to_numpy() & ~presence["draining"].to_numpy()]
     if not len(away):
+        fitted.default(("behaviour", "away_after_decline"), "no away period in the presence")
         return
     refused = work[work["status"].isin([DECLINED, PUSH_TIMEOUT])]
     refused_s = np.where(np.isfinite(refused["decline_s"]), refused["decline_s"],
@@ -168,7 +246,10 @@ def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
         hit = (at >= 0) & (starts - times[np.maximum(at, 0)] <= 1.0)
         after_refusal[np.flatnonzero(away.index.isin(rows.index))[hit]] = True
     durations = (away["end_s"] - away["start_s"]).to_numpy()
-    if after_refusal.any():
+    if not after_refusal.any():
+        fitted.default(("behaviour", "away_after_decline"), f"none of {len(away)} away "
+                       "periods starts at a decline or push timeout")
+    else:
         value = float(np.median(durations[after_refusal]))
         fitted.set(("behaviour", "away_after_decline"), round(value, 1),
                    f"median of {int(after_refusal.sum())} busy periods starting at a decline "
@@ -229,7 +310,9 @@ def _disconnections(fitted: Fitted, periods: PresencePeriods, users: list[str],
     fitted.set(("disconnections", "rate"), round(rate, 5),
                f"{len(random_gaps)} offline gaps inside shifts (outages apart) over "
                f"{online_h:.1f} online agent-hours (per hour; 95% CI {low:.4f}-{high:.4f})")
-    if len(random_gaps):
+    if not len(random_gaps):
+        fitted.default(("disconnections", "duration"), "no offline gap inside a shift")
+    else:
         fitted.set_fit(("disconnections", "duration"),
                        fit_durations(random_gaps["duration_s"].to_numpy(), "; offline gaps"),
                        "no disconnection observed")
@@ -273,7 +356,7 @@ def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
                                      f" ({canceled} pushes canceled before an accept are "
                                      "left out: the sample leans to short delays)"
                                      if canceled else "")),
-                   "no accepted work; default kept")
+                   "no accepted work")
     decided = len(accepted) + len(declined) + timed_out
     share, (low, high) = fit_share(len(declined), decided)
     fitted.set(("behaviour", "decline_probability"), round(share, 5),
@@ -284,4 +367,6 @@ def _acceptance(fitted: Fitted, work: pd.DataFrame) -> None:
         fitted.set_fit(("behaviour", "decline_delay"),
                        fit_durations((declined["decline_s"] - declined["assigned_s"]).to_numpy(),
                                      "; DeclineDateTime minus AssignedDateTime"),
-                       "no decline time; default kept")
+                       "no decline time")
+    else:
+        fitted.default(("behaviour", "decline_delay"), f"no decline among {decided} pushes")

@@ -9,6 +9,13 @@ should fall; 39 replications make it their range) are set against the observed v
 each measure of :data:`sim.calibration.observed.MEASURES`. Summary per measure: the mean
 absolute error of the simulated mean and the share of intervals whose observed value is
 inside the band.
+
+A band per interval is wide: a model off by a quarter still puts most intervals inside.
+So each measure is also compared over the whole horizon and each day (:func:`level_bias`):
+the figure (the mean over the compared intervals) observed, and in every replication; the
+bias is the simulated mean minus the observed, its 95% interval the prediction band of one
+replication's figure minus the observed. A measure whose horizon figure is outside that
+band and off by :data:`FAIL_RELATIVE_BIAS` or more fails, and so does the backtest.
 """
 
 from __future__ import annotations
@@ -22,9 +29,18 @@ import pandas as pd
 from sim.calibration.agents import staffing_per_interval
 from sim.calibration.center import Calibration
 from sim.calibration.observed import MEASURES, observed_intervals
+from sim.calibration.timeline import ExportClock
 from sim.experiments.executors import Executor
 from sim.experiments.runner import Progress, RunSet, replicate
 from sim.scenario.schema import Scenario
+
+FAIL_RELATIVE_BIAS = 0.10
+"""A measure fails when its observed horizon figure is outside the simulated band and the
+simulated mean is off by this share of it or more."""
+
+LEVEL_COLUMNS = ("measure", "level", "unit", "intervals", "mae", "inside_share", "observed",
+                 "simulated", "bias", "bias_low", "bias_high", "relative_bias", "verdict")
+"""Columns of :attr:`Backtest.levels` (``backtest_summary.csv``)."""
 
 
 @dataclass
@@ -39,6 +55,8 @@ class Backtest:
             (compared: observed and simulated both defined).
         replications: replications run.
         notes: what was matched or assumed.
+        levels: one row per measure and level (``horizon``, then each day by its date):
+            the columns of :data:`LEVEL_COLUMNS` (:func:`level_bias`).
     """
 
     scenario: Scenario
@@ -46,6 +64,16 @@ class Backtest:
     summary: pd.DataFrame
     replications: int
     notes: list[str]
+    levels: pd.DataFrame | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        """The measures whose horizon figure fails (empty: the backtest passes)."""
+        if self.levels is None:
+            return []
+        horizon = self.levels[(self.levels["level"] == "horizon")
+                              & (self.levels["verdict"] == "fail")]
+        return [str(measure) for measure in horizon["measure"]]
 
 
 def observed_staffing(scenario: Scenario, calibration: Calibration) -> tuple[Scenario, list[str]]:
@@ -99,6 +127,7 @@ def backtest(
                                   calibration.clock, scenario.service_level.threshold)
     simulated = simulated_intervals(runs)
     rows = []
+    levels = []
     for measure, unit in MEASURES.items():
         values = simulated.pivot(index="interval", columns="replication", values=measure)
         values = values.reindex(observed["interval"])
@@ -113,9 +142,79 @@ def backtest(
             "measure": measure, "unit": unit, "observed": obs, "sim_mean": mean,
             "sim_low": low, "sim_high": high, "inside": inside,
         }))
+        levels.extend(level_bias(measure, unit, obs, matrix, rows[-1],
+                                 day_labels(calibration.clock, observed["start_s"].to_numpy())))
     table = pd.concat(rows, ignore_index=True)
-    return Backtest(scenario=run_scenario, table=table, summary=summarize(table),
-                    replications=runs.replications, notes=notes)
+    level_table = pd.DataFrame(levels, columns=list(LEVEL_COLUMNS))
+    summary = summarize(table)
+    horizon = level_table[level_table["level"] == "horizon"].set_index("measure")
+    for column in ("observed", "simulated", "bias", "bias_low", "bias_high", "relative_bias",
+                   "verdict"):
+        summary[column] = horizon[column].reindex(summary.index)
+    return Backtest(scenario=run_scenario, table=table, summary=summary,
+                    replications=runs.replications, notes=notes, levels=level_table)
+
+
+def day_labels(clock: ExportClock, start_s: np.ndarray) -> np.ndarray:
+    """The date (in the clock's zone) of each interval start, ``2026-03-02``."""
+    moments = clock.start + pd.to_timedelta(start_s, unit="s")
+    return np.asarray(moments.tz_convert(clock.zone).strftime("%Y-%m-%d"))
+
+
+def level_bias(measure: str, unit: str, observed: np.ndarray, matrix: np.ndarray,
+               rows: pd.DataFrame, days: np.ndarray) -> list[dict[str, object]]:
+    """Bias of one measure over the horizon and each day, with its 95% interval.
+
+    Args:
+        measure: the measure's name.
+        unit: its unit.
+        observed: its observed value per interval.
+        matrix: its simulated value per interval (rows) and replication (columns).
+        rows: the measure's rows of the backtest table (for the MAE and band share).
+        days: the date of each interval.
+
+    A level's figure is the mean over its intervals where the observed value is defined
+    (in each replication, over those it defines too).
+    """
+    result: list[dict[str, object]] = []
+    for level in ["horizon", *dict.fromkeys(days.tolist())]:
+        at = np.ones(len(observed), dtype=bool) if level == "horizon" else days == level
+        at &= np.isfinite(observed)
+        mine = rows[at]
+        both = mine["observed"].notna() & mine["sim_mean"].notna()
+        banded = mine["inside"].notna()
+        entry: dict[str, object] = {
+            "measure": measure, "level": level, "unit": unit, "intervals": int(banded.sum()),
+            "mae": float((mine.loc[both, "observed"] - mine.loc[both, "sim_mean"]).abs().mean())
+            if both.any() else math.nan,
+            "inside_share": float(mine.loc[banded, "inside"].mean()) if banded.any()
+            else math.nan,
+        }
+        figures = _figures(matrix[at])
+        if not at.any() or not np.isfinite(figures).any():
+            result.append({**entry, "observed": math.nan, "simulated": math.nan,
+                           "bias": math.nan, "bias_low": math.nan, "bias_high": math.nan,
+                           "relative_bias": math.nan, "verdict": "n/a"})
+            continue
+        seen = float(observed[at].mean())
+        simulated = float(np.nanmean(figures))
+        low, high = prediction_band(figures)
+        relative = (simulated - seen) / seen if seen != 0 else math.nan
+        outside = seen < low - 1e-9 or seen > high + 1e-9
+        off = abs(relative) >= FAIL_RELATIVE_BIAS if math.isfinite(relative) else outside
+        result.append({**entry, "observed": seen, "simulated": simulated,
+                       "bias": simulated - seen, "bias_low": low - seen,
+                       "bias_high": high - seen, "relative_bias": relative,
+                       "verdict": "fail" if outside and off else "pass"})
+    return result
+
+
+def _figures(matrix: np.ndarray) -> np.ndarray:
+    """Each replication's mean over the intervals it defines (NaN where none)."""
+    defined = np.isfinite(matrix)
+    count = defined.sum(axis=0)
+    total = np.where(defined, matrix, 0.0).sum(axis=0)
+    return np.divide(total, count, out=np.full(len(count), np.nan), where=count > 0)
 
 
 def simulated_intervals(runs: RunSet) -> pd.DataFrame:

@@ -23,12 +23,14 @@ from sim.calibration.agents import (
 )
 from sim.calibration.arrivals import ArrivalFit
 from sim.calibration.channels import DEFAULT_INACTIVATE_AFTER_S, fit_channel
+from sim.calibration.defaults import defaulted_keys
 from sim.calibration.distributions import fit_share
 from sim.calibration.facts import Unusable, message_facts, session_facts, work_facts
 from sim.calibration.fitted import Fitted, Path
 from sim.calibration.scenario_yaml import scenario_yaml
+from sim.calibration.schedule import activity_periods, schedule_periods
 from sim.calibration.timeline import DAY_S, ExportClock
-from sim.calibration.vocabulary import CAPACITY_MODELS, PUSH_TIMEOUT
+from sim.calibration.vocabulary import CAPACITY_MODELS, PUSH_TIMEOUT, Vocabulary
 from sim.salesforce.read import Export
 from sim.scenario.schema import Scenario
 
@@ -58,6 +60,10 @@ class Calibration:
         periods: the presence periods.
         groups: each user's agent group.
         messages_source: where reply times came from (``ConversationEntry`` or counts).
+        defaults: every expected key left at its default, with its default and the reason
+            (``channels[web].customers.exchanges = {kind: fixed, value: 4}: ...``).
+        warnings: values of the export not understood (unknown presence statuses and
+            channel types) and how they were read.
     """
 
     values: dict[str, Any]
@@ -73,6 +79,8 @@ class Calibration:
     groups: pd.Series
     messages_source: str = ""
     scenario: Scenario | None = field(default=None, repr=False)
+    defaults: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def yaml(self, source: str) -> str:
         """The scenario file text, with a header naming ``source`` and the notes."""
@@ -83,7 +91,9 @@ class Calibration:
             f"{self.clock.horizon_s / 3600:g} h in {self.clock.interval_s / 60:g}-minute "
             "intervals.",
             f"Reply times: {self.messages_source}.",
+            *[f"Warning: {line}" for line in self.warnings],
             *[f"Note: {note}" for note in self.notes],
+            *[f"Default kept: {line}" for line in self.defaults],
             *[f"Not used: {line}" for line in self.unusable],
         ]
         return scenario_yaml(self.values, self.comments, header)
@@ -98,6 +108,9 @@ def calibrate(
     inactivate_after_s: float = DEFAULT_INACTIVATE_AFTER_S,
     zone: str = "UTC",
     start: pd.Timestamp | None = None,
+    vocabulary: Vocabulary | None = None,
+    schedule: pd.DataFrame | None = None,
+    staffing_from_work: bool = False,
 ) -> Calibration:
     """Fit a scenario to an export.
 
@@ -112,6 +125,11 @@ def calibrate(
             in it); ``UTC`` by default.
         start: the scenario's start, instead of midnight of the export's first day (a
             backtest of a scenario with a ``start``).
+        vocabulary: the org's presence-status and channel-type names.
+        schedule: a read schedule file (:func:`~sim.calibration.schedule.read_schedule`):
+            the shifts instead of the presence.
+        staffing_from_work: without presence or schedule, infer the shifts from the work
+            activity (with a warning).
 
     Raises:
         ValueError: when the export holds no messaging session or no presence.
@@ -120,9 +138,9 @@ def calibrate(
         raise ValueError(f"--interval: {interval_s:g} s does not divide a day")
     if export.sessions.empty:
         raise ValueError(f"{export.directory}: MessagingSession.csv has no session to fit")
-    if export.presence.empty:
+    if export.presence.empty and schedule is None and not staffing_from_work:
         raise ValueError(f"{export.directory}: UserServicePresence.csv has no presence row; "
-                         "no agent to fit")
+                         "no agent to fit (give --schedule FILE or --staffing-from-work)")
     unusable = Unusable()
     observed_times = [export.sessions["StartTime"], export.sessions["EndTime"],
                       export.presence["StatusStartDate"]]
@@ -133,6 +151,11 @@ def calibrate(
     clock = ExportClock.spanning(observed_times, interval_s, zone, start)
     sessions = session_facts(export, clock, unusable)
     work = work_facts(export, clock, sessions, unusable)
+    if work.empty:
+        raise ValueError(
+            f"{export.directory / 'AgentWork.csv'}: none of its {len(export.agent_work)} work "
+            f"items has a WorkItemId among the {len(sessions)} MessagingSession Ids; expected "
+            "the work of the same sessions (15- and 18-character Ids are matched)")
     messages = message_facts(export, clock, sessions, unusable)
     scenario: Fitted = Fitted()
     scenario.set(("name",), f"Calibrated from {export.directory.name}")
@@ -146,10 +169,24 @@ def calibrate(
     scenario.set(("service_level",), {"threshold": threshold_s, "target": target},
                  "not in the exports: the goal given to ccsim calibrate")
     channels, arrivals, behaviour_of_queue = _channels(scenario, sessions, work, messages,
-                                                       clock, inactivate_after_s)
+                                                       clock, inactivate_after_s, vocabulary)
     queues = _queues(scenario, work, channels)
-    periods = presence_periods(export, clock, unusable, max_gap_s)
-    groups = user_groups(export, work, periods)
+    scheduled: dict[str, str] = {}
+    if schedule is not None:
+        periods, scheduled = schedule_periods(schedule, clock, max_gap_s)
+        if not export.presence.empty:
+            scenario.notes.append(f"UserServicePresence.csv: {len(export.presence)} rows not "
+                                  "used for the staffing: the schedule file gives the shifts")
+    elif export.presence.empty:
+        periods = activity_periods(work, max_gap_s)
+    else:
+        periods = presence_periods(export, clock, unusable, max_gap_s, vocabulary)
+    scenario.warnings.extend(periods.warnings)
+    if len(set(scheduled.values())) == 1:  # one group: every unscheduled agent is in it
+        only = next(iter(scheduled.values()))
+        scheduled.update({str(user): only for user in work["user"].dropna().unique()
+                          if user not in scheduled})
+    groups = user_groups(export, work, periods, scheduled)
     if periods.still_online:
         scenario.notes.append(f"UserServicePresence.csv: {periods.still_online} rows without "
                               "StatusEndDate (online at the export's end) counted to the end")
@@ -160,12 +197,29 @@ def calibrate(
         arrivals=arrivals, clock=clock, notes=scenario.notes + export.notes,
         unusable=unusable.lines(), sessions=sessions, work=work, periods=periods,
         groups=groups,
-        messages_source=("gaps between ConversationEntry times" if messages is not None else
-                         "no ConversationEntry.csv: a regression of conversation time on "
-                         "message counts"),
+        messages_source=_messages_source(messages is not None, channels),
     )
     calibration.scenario = Scenario.model_validate(scenario.values)
+    calibration.warnings = scenario.warnings
+    calibration.defaults = defaulted_keys(scenario.values, calibration.scenario,
+                                          scenario.defaults)
     return calibration
+
+
+def _messages_source(entries: bool, channels: list[dict[str, Any]]) -> str:
+    """Where the conversations' times came from, for the file's header."""
+    if entries:
+        return "gaps between ConversationEntry times"
+    timed = [str(channel["name"]) for channel in channels if "handle_time" in channel]
+    counted = [str(channel["name"]) for channel in channels if "handle_time" not in channel]
+    parts = []
+    if counted:
+        parts.append("no ConversationEntry.csv: a regression of conversation time on message "
+                     f"counts ({', '.join(counted)})")
+    if timed:
+        parts.append("no ConversationEntry.csv and blank message counts (enhanced Messaging): "
+                     f"a handle time from accept to End Chat ({', '.join(timed)})")
+    return "; ".join(parts)
 
 
 def _capacity_model(scenario: Fitted, work: pd.DataFrame) -> None:
@@ -180,7 +234,8 @@ def _capacity_model(scenario: Fitted, work: pd.DataFrame) -> None:
 
 
 def _channels(scenario: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
-              messages: pd.DataFrame | None, clock: ExportClock, inactivate_after_s: float
+              messages: pd.DataFrame | None, clock: ExportClock, inactivate_after_s: float,
+              vocabulary: Vocabulary | None
               ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], ArrivalFit],
                          dict[str, dict[str, Any]]]:
     channels: list[dict[str, Any]] = []
@@ -194,7 +249,7 @@ def _channels(scenario: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
         fitted, fits = fit_channel(
             name, mine, work[work["channel"] == channel],
             messages[messages["session"].isin(mine["session"])] if messages is not None
-            else None, clock, inactivate_after_s)
+            else None, clock, inactivate_after_s, vocabulary)
         behaviour = {key: fitted.values.pop(key) for key in GROUP_BEHAVIOUR_KEYS
                      if key in fitted.values}
         queue = fitted.values["queue"]
@@ -206,10 +261,13 @@ def _channels(scenario: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
                              if path[0] in GROUP_BEHAVIOUR_KEYS},
                 "fits": {path: fit for path, fit in fitted.fits.items()
                          if path[0] in GROUP_BEHAVIOUR_KEYS},
+                "defaults": {path: reason for path, reason in fitted.defaults.items()
+                             if path[0] in GROUP_BEHAVIOUR_KEYS},
             }
         for key in GROUP_BEHAVIOUR_KEYS:
             fitted.comments = {p: t for p, t in fitted.comments.items() if p[0] != key}
             fitted.fits = {p: f for p, f in fitted.fits.items() if p[0] != key}
+            fitted.defaults = {p: r for p, r in fitted.defaults.items() if p[0] != key}
         scenario.merge(fitted, ("channels", index))
         channels.append(fitted.values)
         for direction, fit in fits.items():
@@ -234,10 +292,8 @@ def _queues(scenario: Fitted, work: pd.DataFrame, channels: list[dict[str, Any]]
                 f"median PushTimeoutDateTime minus AssignedDateTime of {len(timed_out)} push "
                 f"timeouts ({share:.2%} of {len(pushed)} pushes, 95% CI {low:.4f}-{high:.4f})")
         else:
-            scenario.notes.append(f"queues[{name}].push_timeout: no push timeout among "
-                                  f"{len(pushed)} pushes; left off")
-        scenario.notes.append(f"queues[{name}]: priority and routing model are not in the "
-                              "exports; defaults kept")
+            scenario.default(("queues", index, "push_timeout"), f"no push timeout among "
+                             f"{len(pushed)} pushes")
         queues.append(entry)
     scenario.set(("queues",), queues)
     return names
@@ -263,6 +319,8 @@ def _groups(scenario: Fitted, groups: pd.Series, periods: PresencePeriods, work:
                 fitted.comments[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = text
             for path, fit in source["fits"].items():
                 fitted.fits[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = fit
+            for path, reason in source["defaults"].items():
+                fitted.defaults[GROUP_BEHAVIOUR_KEYS[path[0]] + path[1:]] = reason
         scenario.merge(fitted, ("agent_groups", index))
         entries.append(fitted.values)
     if any("capacity_percentage" in channel for channel in scenario.values["channels"]):

@@ -21,7 +21,7 @@ from sim.calibration.arrivals import ArrivalFit, fit_arrivals
 from sim.calibration.distributions import Fit, fit_censored, fit_durations, fit_share
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
-from sim.calibration.vocabulary import STANDARD_VARIANTS, channel_type
+from sim.calibration.vocabulary import STANDARD_VARIANTS, Vocabulary
 
 DEFAULT_INACTIVATE_AFTER_S = 600.0
 """The scenario's default ``inactivate_after``: a customer silent longer is Inactive."""
@@ -34,6 +34,7 @@ def fit_channel(
     messages: pd.DataFrame | None,
     clock: ExportClock,
     inactivate_after_s: float = DEFAULT_INACTIVATE_AFTER_S,
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[Fitted, dict[str, ArrivalFit]]:
     """The scenario mapping of one channel and its arrival fits (``inbound``, ``outbound``).
 
@@ -44,11 +45,21 @@ def fit_channel(
         messages: this channel's message facts, or ``None``.
         clock: the export's clock.
         inactivate_after_s: customer silence after which a session counts as silent.
+        vocabulary: the org's channel-type names (``--channel-type``); an unknown
+            ``ChannelType`` is read as ``bring_your_own_channel`` with a warning.
     """
     fitted = Fitted()
     first = sessions.iloc[0]
     fitted.set(("name",), name)
-    kind = channel_type(first["channel_type"], first["channel_kind"], name)
+    known = (vocabulary or Vocabulary()).scenario_channel_type(
+        first["channel_type"], first["channel_kind"], name)
+    kind = known or "bring_your_own_channel"
+    if known is None:
+        fitted.warnings.append(
+            f"MessagingSession.csv: ChannelType {first['channel_type']!r} of channel {name} "
+            f"({len(sessions)} sessions) is not known: read as bring_your_own_channel (its "
+            "timeouts and standard/enhanced rules); map it with --channel-type "
+            f"{first['channel_type']}=TYPE")
     ambiguous = kind in STANDARD_VARIANTS and first["channel_kind"] is None
     fitted.set(("type",), kind, f"from ChannelType {first['channel_type']!r}" + (
         f"; the export does not say standard or enhanced: enhanced assumed (write "
@@ -105,19 +116,24 @@ def _patience(fitted: Fitted, inbound: pd.DataFrame, clock: ExportClock) -> None
     fit = fit_censored(waits[use], abandoned[use],
                        label="; abandoned = event, answered or still waiting = censored")
     if fit is None:
-        fitted.notes.append(f"channels[{fitted.values['name']}].customers.patience: no "
-                            "abandonment observed; customers never abandon")
+        fitted.default(("customers", "patience"), f"no abandonment among {int(use.sum())} "
+                       "inbound sessions: customers never abandon")
         return
     fitted.set(("customers", "patience"), dict(fit.spec), fit.comment())
     fitted.fits[("customers", "patience")] = fit
 
 
 def _outbound(fitted: Fitted, outbound: pd.DataFrame, messages: pd.DataFrame | None) -> None:
-    answered = outbound["customer_messages"].to_numpy() > 0
+    counts = outbound["customer_messages"].to_numpy(dtype=float)
+    blank = np.isnan(counts)
+    # Without EndUserMessageCount (enhanced Messaging), an answer is a routing to an agent.
+    answered = np.where(blank, np.isfinite(outbound["first_request_s"].to_numpy()), counts > 0)
     share, (low, high) = fit_share(int(answered.sum()), len(outbound))
     fitted.set(("outbound", "answer_probability"), round(share, 4),
                f"{int(answered.sum())} of {len(outbound)} outbound sessions answered; "
-               f"95% CI {low:.3f}-{high:.3f}")
+               f"95% CI {low:.3f}-{high:.3f}" + (
+                   f" ({int(blank.sum())} without EndUserMessageCount: answered when routed "
+                   "to an agent)" if blank.any() else ""))
     if messages is not None:
         first_answer = messages[~messages["agent"]].groupby("session")["time_s"].min()
         answer_s = first_answer.reindex(outbound["session"]).to_numpy()
@@ -128,12 +144,27 @@ def _outbound(fitted: Fitted, outbound: pd.DataFrame, messages: pd.DataFrame | N
     delay = (answer_s - outbound["start_s"].to_numpy())[answered]
     fitted.set_fit(("outbound", "answer_delay"),
                    _labelled(fit_durations(delay), f"; {source} minus StartTime"),
-                   "no answered outbound session; default kept")
+                   "no answered outbound session")
+
+
+MIN_COUNTED = 3
+"""Whole conversations with a message count needed to fit exchanges from the counts."""
+
+MESSAGE_KEYS: tuple[tuple[str, ...], ...] = (
+    ("customers", "exchanges"), ("customers", "reply_time"),
+    ("customers", "silent_probability"), ("customers", "return_probability"),
+    ("customers", "return_delay"), ("agent_reply_time",),
+)
+"""Keys of the message-level conversation (not used when a channel has a handle time)."""
 
 
 def _conversations(fitted: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
                    messages: pd.DataFrame | None, inactivate_after_s: float) -> None:
-    """Exchanges, reply times, silence and returns, after-conversation work."""
+    """Exchanges, reply times, silence and returns, after-conversation work.
+
+    Without ``ConversationEntry.csv`` and without message counts (blank in enhanced
+    Messaging sessions), the channel gets a handle time instead (:func:`_handle_time`).
+    """
     # Inbound conversations the agent ended, with one accepted work item: the whole
     # conversation with one agent (an outbound one starts with the campaign's message and
     # the customer's answer, fitted apart).
@@ -141,17 +172,117 @@ def _conversations(fitted: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
                      & (sessions["accepted_items"] == 1)]
     counts = whole["agent_messages"].to_numpy(dtype=float)
     counts = counts[counts >= 1]
+    if messages is None and len(counts) < MIN_COUNTED:
+        blank = int(np.isnan(sessions["agent_messages"].to_numpy(dtype=float)).sum())
+        _handle_time(fitted, sessions, work, blank)
+        _after_conversation(fitted, work, sessions)
+        _customer_ends(fitted, sessions)
+        return
     if len(counts):
         fit = _count_fit(counts)
         fitted.set(("customers", "exchanges"), dict(fit.spec), fit.comment("exchanges")
                    + "; AgentMessageCount of sessions the agent ended")
         fitted.fits[("customers", "exchanges")] = fit
+    else:
+        fitted.default(("customers", "exchanges"), "no inbound conversation ended by the "
+                       "agent with one agent has a message count")
     if messages is not None:
         _replies_from_entries(fitted, sessions, whole, work, messages,
                               inactivate_after_s)
     else:
         _replies_from_counts(fitted, whole)
+        for path in (("customers", "silent_probability"), ("customers", "return_probability"),
+                     ("customers", "return_delay")):
+            fitted.default(path, "silence and returns need the message times of "
+                           "ConversationEntry.csv")
     _after_conversation(fitted, work, sessions)
+    _customer_ends(fitted, sessions)
+
+
+def handle_durations(sessions: pd.DataFrame, work: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Accept to End Chat of every ended conversation with one accepted work item (s).
+
+    From ``EndTime − AcceptTime`` of the session, else the work's ``ActiveTime``, else its
+    ``HandleTime − AfterConversationActualTime``. Returns the conversations (``session``,
+    ``accept_s``, ``duration_s``) and how many came from each source.
+    """
+    ended = sessions[sessions["inbound"] & (sessions["accepted_items"] == 1)
+                     & sessions["ended_by"].isin(["agent", "customer"])]
+    held = work[np.isfinite(work["accept_s"]) & work["session"].isin(ended["session"])]
+    item = held.groupby("session").last()
+    chosen = ended.set_index("session")
+    from_session = (chosen["end_s"] - chosen["accept_s"]).to_numpy()
+    active = item["active_s"].reindex(chosen.index).to_numpy()
+    handle = (item["handle_s"] - item["acw_s"].fillna(0)).reindex(chosen.index).to_numpy()
+    accept = np.where(np.isfinite(chosen["accept_s"].to_numpy()), chosen["accept_s"],
+                      item["accept_s"].reindex(chosen.index).to_numpy())
+    duration = np.where(np.isfinite(from_session), from_session,
+                        np.where(np.isfinite(active), active, handle))
+    sources = {
+        "EndTime minus AcceptTime": int(np.isfinite(from_session).sum()),
+        "ActiveTime": int((~np.isfinite(from_session) & np.isfinite(active)).sum()),
+        "HandleTime minus AfterConversationActualTime": int(
+            (~np.isfinite(from_session) & ~np.isfinite(active) & np.isfinite(handle)).sum()),
+    }
+    table = pd.DataFrame({"session": chosen.index.to_numpy(), "accept_s": accept,
+                          "duration_s": duration})
+    keep = np.isfinite(table["duration_s"]) & (table["duration_s"] >= 0) & np.isfinite(
+        table["accept_s"])
+    return table[keep].reset_index(drop=True), sources
+
+
+def _handle_time(fitted: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
+                 blank_counts: int) -> None:
+    """The channel's handle time (accept to End Chat with one open session) and slowdown.
+
+    The observed time of each conversation is its handle time slowed by the agent's open
+    sessions at its accept, ``base * (1 + s (open - 1))`` as the model slows a turn: ``s``
+    by regression, the base times fitted as a distribution.
+    """
+    why = (f"no ConversationEntry.csv and no message counts ({blank_counts} sessions with a "
+           "blank AgentMessageCount: not calculated in enhanced Messaging)")
+    for path in MESSAGE_KEYS:
+        fitted.default(path, f"does not apply: the channel is fitted by its handle time, {why}")
+    conversations, sources = handle_durations(sessions, work)
+    if not len(conversations):
+        fitted.default(("concurrency_slowdown",), "no ended conversation with one agent")
+        fitted.default(("handle_time",), "no ended conversation with one agent; "
+                       "the message-level defaults are kept instead")
+        return
+    starts = pd.DataFrame({"session": conversations["session"],
+                           "from_s": conversations["accept_s"]})
+    concurrency = concurrency_at(starts, work, sessions)
+    duration = conversations["duration_s"].to_numpy()
+    slowdown, slowdown_ci = _slowdown(duration, concurrency)
+    if np.ptp(concurrency) == 0:
+        fitted.default(("concurrency_slowdown",), f"every one of {len(duration)} "
+                       f"conversations began with {int(concurrency[0])} open session(s): no "
+                       "spread to regress on")
+    else:
+        fitted.set(("concurrency_slowdown",), round(slowdown, 4),
+                   f"handle time per extra open session, regression of {len(duration)} "
+                   f"conversations on the agent's open sessions at the accept: {slowdown:.3f} "
+                   f"(95% CI {slowdown_ci[0]:.3f}-{slowdown_ci[1]:.3f})")
+    base = duration / (1 + slowdown * (concurrency - 1))
+    used = ", ".join(f"{source} ({count})" for source, count in sources.items() if count)
+    fitted.set_fit(("handle_time",),
+                   _labelled(fit_durations(base), f"; {why}: accept to End Chat of ended "
+                             f"conversations with one agent, from {used}, with one open "
+                             "session"),
+                   "no conversation duration")
+
+
+def _customer_ends(fitted: Fitted, sessions: pd.DataFrame) -> None:
+    """Customers who end the conversation or leave unanswered: counted, not fitted."""
+    talking = sessions[sessions["inbound"] & np.isfinite(sessions["accept_s"].to_numpy())
+                       & (sessions["ended_by"] != "")]
+    by_customer = int((talking["ended_by"] == "customer").sum())
+    reason = (f"{by_customer} of {len(talking)} answered inbound sessions were ended by the "
+              "customer (EndedByType EndUser); the export does not tell one who ended from "
+              "one who left waiting for a reply")
+    fitted.default(("customers", "end_probability"), reason)
+    fitted.default(("customers", "response_patience"), reason)
 
 
 def _count_fit(counts: np.ndarray) -> Fit:
@@ -235,12 +366,12 @@ def _replies_from_entries(fitted: Fitted, sessions: pd.DataFrame, whole: pd.Data
     base = agent_gaps["gap_s"].to_numpy() / (1 + slowdown * (concurrency - 1))
     fitted.set_fit(("agent_reply_time",),
                    _labelled(fit_durations(base), source + ", with one open session"),
-                   "no agent reply observed; default kept")
+                   "no agent reply observed")
     customer = gaps.loc[~gaps["agent"].to_numpy() & in_whole, "gap_s"].to_numpy()
     short = customer[customer <= inactivate_after_s]
     fitted.set_fit(("customers", "reply_time"),
                    _labelled(fit_durations(short), f"{source}, up to {inactivate_after_s:g} s"),
-                   "no customer reply observed; default kept")
+                   "no customer reply observed")
     _silence(fitted, sessions, messages, gaps, inactivate_after_s)
 
 
@@ -298,7 +429,10 @@ def _silence(fitted: Fitted, sessions: pd.DataFrame, messages: pd.DataFrame,
         fitted.set_fit(("customers", "return_delay"),
                        _labelled(fit_durations(long_gaps["gap_s"].to_numpy()),
                                  "; customer gaps past the inactivation delay"),
-                       "no return observed; default kept")
+                       "no return observed")
+    else:
+        for path in (("customers", "return_probability"), ("customers", "return_delay")):
+            fitted.default(path, f"no silent customer among {len(talking)} answered sessions")
 
 
 def _replies_from_counts(fitted: Fitted, whole: pd.DataFrame) -> None:
@@ -313,10 +447,12 @@ def _replies_from_counts(fitted: Fitted, whole: pd.DataFrame) -> None:
     keep = np.isfinite(duration) & (counts >= 1)
     counts, duration = counts[keep], duration[keep]
     if len(counts) < 3 or np.ptp(counts) == 0:
-        fitted.notes.append(f"channels[{fitted.values['name']}]: reply times: no "
-                            "ConversationEntry.csv and too few whole conversations (ended by "
-                            "the agent, with one agent) of different lengths to separate "
-                            "agent and customer replies; defaults kept")
+        reason = ("no ConversationEntry.csv and too few whole conversations (ended by the "
+                  "agent, with one agent) of different message counts to separate agent and "
+                  "customer replies")
+        fitted.default(("customers", "reply_time"), reason)
+        fitted.default(("agent_reply_time",), reason)
+        fitted.default(("concurrency_slowdown",), reason)
         return
     result = stats.linregress(counts, duration)
     customer = max(1.0, -float(result.intercept))
@@ -331,6 +467,8 @@ def _replies_from_counts(fitted: Fitted, whole: pd.DataFrame) -> None:
                    f"{mean + 1.96 * error:.4g} s, n={n}; no ConversationEntry.csv: from a "
                    "regression of conversation time (AcceptTime to EndTime) on "
                    "AgentMessageCount")
+    fitted.default(("concurrency_slowdown",), "no ConversationEntry.csv: the reply times "
+                   "come from whole conversations, not from replies at a known concurrency")
 
 
 def _after_conversation(fitted: Fitted, work: pd.DataFrame, sessions: pd.DataFrame) -> None:
@@ -345,6 +483,8 @@ def _after_conversation(fitted: Fitted, work: pd.DataFrame, sessions: pd.DataFra
     acw = closed["acw_s"].to_numpy()
     acw = acw[acw >= 0]
     if not len(acw):
+        fitted.default(("close_tab_delay",), "no AfterConversationActualTime of a closed work "
+                       "item of a session the agent ended")
         return
     top = float(acw.max())
     at_top = np.abs(acw - top) <= 0.5
@@ -356,6 +496,8 @@ def _after_conversation(fitted: Fitted, work: pd.DataFrame, sessions: pd.DataFra
                    f"at {top:g} s: the ACW maximum")
     else:
         fit = fit_durations(acw, label="; AfterConversationActualTime")
+        fitted.default(("after_conversation_work",), f"no pile of the {len(acw)} "
+                       "AfterConversationActualTime values at one maximum: no ACW cap seen")
     fitted.set_fit(("close_tab_delay",), fit, "no after-conversation time observed")
 
 

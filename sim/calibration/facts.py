@@ -49,7 +49,8 @@ def session_facts(export: Export, clock: ExportClock, unusable: Unusable) -> pd.
 
     Columns: ``session`` (Id), ``channel``, ``channel_type``, ``channel_kind``,
     ``inbound``, ``start_s``, ``accept_s``, ``end_s``, ``ended_by`` (agent, customer,
-    system or empty), ``agent_messages``, ``customer_messages``, ``work_items``,
+    system or empty), ``agent_messages``, ``customer_messages`` (NaN where blank),
+    ``work_items``,
     ``accepted_items``, ``first_request_s`` (of its first work item).
     """
     raw = export.sessions
@@ -71,8 +72,9 @@ def session_facts(export: Export, clock: ExportClock, unusable: Unusable) -> pd.
         "ended_by": np.where(ended_by.isin(ENDED_BY_AGENT), "agent",
                              np.where(ended_by.isin(ENDED_BY_CUSTOMER), "customer",
                                       np.where(ended_by == "", "", "system"))),
-        "agent_messages": raw["AgentMessageCount"].fillna(0).to_numpy(),
-        "customer_messages": raw["EndUserMessageCount"].fillna(0).to_numpy(),
+        # Blank in enhanced Messaging ("not calculated"): kept as NaN, never read as 0.
+        "agent_messages": raw["AgentMessageCount"].to_numpy(dtype=float),
+        "customer_messages": raw["EndUserMessageCount"].to_numpy(dtype=float),
     })
     unusable.add("MessagingSession.csv", "without StartTime (left out)",
                  int(np.isnan(facts["start_s"]).sum()))
@@ -98,7 +100,8 @@ def work_facts(export: Export, clock: ExportClock, sessions: pd.DataFrame,
 
     Columns: ``session``, ``channel``, ``user``, ``queue``, ``status`` (normalized),
     ``request_s``, ``assigned_s``, ``accept_s``, ``decline_s``, ``timeout_s``,
-    ``close_s``, ``acw_s``, ``weight``, ``percentage``, ``capacity_model``.
+    ``close_s``, ``acw_s``, ``active_s`` (ActiveTime), ``handle_s`` (HandleTime),
+    ``weight``, ``percentage``, ``capacity_model``.
     """
     work = export.agent_work
     channel_of = sessions.set_index("session")["channel"]
@@ -130,6 +133,8 @@ def work_facts(export: Export, clock: ExportClock, sessions: pd.DataFrame,
         "timeout_s": seconds("PushTimeoutDateTime"),
         "close_s": seconds("CloseDateTime"),
         "acw_s": number("AfterConversationActualTime"),
+        "active_s": number("ActiveTime"),
+        "handle_s": number("HandleTime"),
         "weight": number("CapacityWeight"),
         "percentage": number("CapacityPercentage"),
         "capacity_model": work["CapacityModel"].map(normal).to_numpy(),

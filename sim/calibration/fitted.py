@@ -26,6 +26,9 @@ class Fitted:
         notes: what could not be fitted and was left at its default, or rows not used.
         relative_notes: notes naming a key path inside this section (placed by
             :meth:`merge`).
+        defaults: key path to the reason its default was kept (nothing to fit it from,
+            or it does not apply); every such key is listed in the output.
+        warnings: values of the export not understood and how they were read.
     """
 
     values: dict[str, Any] = field(default_factory=dict)
@@ -33,6 +36,8 @@ class Fitted:
     fits: dict[Path, Fit] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     relative_notes: list[str] = field(default_factory=list)
+    defaults: dict[Path, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def set(self, path: Path, value: Any, comment: str | None = None) -> None:
         """Set the value at ``path`` (creating mappings on the way) with its comment."""
@@ -43,10 +48,17 @@ class Fitted:
         if comment:
             self.comments[path] = comment
 
+    def default(self, path: Path, reason: str) -> None:
+        """Keep the default of ``path``, for ``reason`` (listed in the output)."""
+        self.defaults[path] = reason
+
     def set_fit(self, path: Path, fit: Fit | None, default_note: str) -> None:
-        """Set a distribution from ``fit``; without observations, note the default kept."""
+        """Set a distribution from ``fit``; without observations, keep the default.
+
+        ``default_note`` says why (listed in the output).
+        """
         if fit is None:
-            self.relative_notes.append(f"{'.'.join(map(str, path))}: {default_note}")
+            self.default(path, default_note)
             return
         self.set(path, dict(fit.spec), fit.comment())
         self.fits[path] = fit
@@ -60,7 +72,10 @@ class Fitted:
             self.comments[prefix + path] = comment
         for path, fit in other.fits.items():
             self.fits[prefix + path] = fit
+        for path, reason in other.defaults.items():
+            self.defaults[prefix + path] = reason
         self.notes.extend(other.notes)
+        self.warnings.extend(other.warnings)
         section, index = prefix[0], prefix[1] if len(prefix) > 1 else None
         owner = other.values.get("name", index)
         self.notes.extend(f"{section}[{owner}].{note}" for note in other.relative_notes)

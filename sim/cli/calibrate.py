@@ -30,7 +30,7 @@ from sim.cli.common import (
     share_options,
     usable_jobs,
 )
-from sim.salesforce.read import DELIMITERS, EXPORT_FILES
+from sim.salesforce.read import DATE_FORMATS, DELIMITERS, EXPORT_FILES
 from sim.scenario.units import format_duration, parse_duration
 from sim.scenario.user_text import printable
 
@@ -48,6 +48,8 @@ BACKTEST_FILES = ("backtest.csv", "backtest_summary.csv", "backtest.json", "back
 """Every file ``ccsim backtest`` writes."""
 
 EXIT_BAD_INPUT = 2
+EXIT_BACKTEST_FAILED = 3
+"""``ccsim backtest``: the reports are written, and a measure is clearly off."""
 
 
 def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -81,6 +83,18 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
                            help="time zone of the scenario's clock, an IANA name such as "
                            "Europe/Paris: arrivals are fitted by weekday and time of day "
                            "there (default: UTC, as the export's date-times)")
+    calibrate.add_argument("--status", action="append", default=[], metavar="NAME=ROLE",
+                           help="what an org's presence status means: available, away, "
+                           "break or draining (e.g. Wrap_Up=draining); repeatable; an unknown "
+                           "status is read by its IsAway, with a warning")
+    calibrate.add_argument("--channel-type", action="append", default=[], metavar="VALUE=TYPE",
+                           help="the scenario channel type of an org's ChannelType value "
+                           "(e.g. MyChat=enhanced_web_chat); repeatable; an unknown one is "
+                           "read as bring_your_own_channel, with a warning")
+    calibrate.add_argument("--mapping", type=Path, metavar="FILE",
+                           help="a CSV file of such names: header field,value,means; field "
+                           "status or channel_type (the options above win over it)")
+    _staffing_options(calibrate)
     calibrate.add_argument("--charts", type=Path, metavar="DIR",
                            help="also write PNG charts of each fit against the data to DIR "
                            "(with --xlsx or --html, the reports too; default then: "
@@ -113,6 +127,7 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
     backtest.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
                           help="worker processes (default: 1); results are identical")
     _export_options(backtest)
+    _staffing_options(backtest)
     backtest.add_argument("--max-gap", default="30m", metavar="TIME",
                           help="offline gaps inside a shift up to this long are "
                           "disconnections (default: 30m)")
@@ -128,6 +143,22 @@ def _export_options(parser: argparse.ArgumentParser) -> None:
                         choices=list(DELIMITERS), metavar="NAME",
                         help="column delimiter of the CSV files, as Bulk API names it: "
                         + ", ".join(DELIMITERS) + " (default: COMMA)")
+    parser.add_argument("--date-format", default="iso", choices=list(DATE_FORMATS),
+                        metavar="FORM",
+                        help="date-times besides ISO 8601: us (a report's 11/2/2026 8:00 AM, "
+                        "month first) or day-first (2/11/2026 08:00); read as clock times in "
+                        "--time-zone (default: iso, ISO 8601 only)")
+
+
+def _staffing_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schedule", type=Path, metavar="FILE",
+                        help="the agents' shifts from a WFM schedule CSV (columns agent or "
+                        "group, start, end, optionally activity shift|break) instead of "
+                        "UserServicePresence.csv")
+    parser.add_argument("--staffing-from-work", action="store_true",
+                        help="without UserServicePresence.csv or --schedule: infer the "
+                        "shifts from the agents' work (with a warning: idle time at a "
+                        "shift's edges is not seen)")
 
 
 MAX_DURATION_S = 366 * 86400.0
@@ -150,20 +181,41 @@ def _duration(option: str, text: str, minimum_s: float = 0.0) -> float:
 
 def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, target: float,
           inactivate_after_s: float = 600.0, zone: str = "UTC",
-          start: pd.Timestamp | None = None) -> Calibration | None:
-    """The export read and calibrated; ``None`` (problems printed) for a bad export."""
+          start: pd.Timestamp | None = None, report_zone: str | None = None
+          ) -> Calibration | None:
+    """The export read and calibrated; ``None`` (problems printed) for a bad export.
+
+    Report-form date-times are read in ``report_zone`` (default: ``zone``).
+    """
     from sim.calibration.center import calibrate
+    from sim.calibration.vocabulary import vocabulary_from
     from sim.salesforce.read import ExportError, read_export
 
+    vocabulary = vocabulary_from(getattr(args, "status", ()), getattr(args, "channel_type", ()),
+                                 getattr(args, "mapping", None))
+    schedule_file = getattr(args, "schedule", None)
+    from_work = bool(getattr(args, "staffing_from_work", False))
+    if schedule_file is not None and from_work:
+        raise ValueError("--schedule and --staffing-from-work: give one; the schedule's "
+                         "shifts are the better staffing")
+    schedule = None
+    if schedule_file is not None:
+        from sim.calibration.schedule import read_schedule
+
+        schedule = read_schedule(schedule_file, zone)
+
     try:
-        export = read_export(args.export, args.delimiter)
+        export = read_export(args.export, args.delimiter, args.date_format,
+                             report_zone=report_zone or zone,
+                             need_presence=schedule is None and not from_work)
     except ExportError as error:
         for line in error.problems:
             say(line)
         return None
     return calibrate(export, interval_s=interval_s, threshold_s=threshold_s, target=target,
                      max_gap_s=_duration("--max-gap", args.max_gap),
-                     inactivate_after_s=inactivate_after_s, zone=zone, start=start)
+                     inactivate_after_s=inactivate_after_s, zone=zone, start=start,
+                     vocabulary=vocabulary, schedule=schedule, staffing_from_work=from_work)
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
@@ -197,11 +249,15 @@ def run_calibrate(args: argparse.Namespace) -> int:
             report = calibration_report(calibration, str(args.export), str(out))
         _write_charts(calibration, args.charts, report, share)
     _write_atomically(out, text)
+    for line in calibration.warnings:
+        say(f"warning: {line}")
     if not args.quiet:
         print(f"wrote {out}: {len(calibration.comments)} fitted keys from "
               f"{len(calibration.sessions)} sessions and {len(calibration.work)} work items")
         for line in calibration.notes:
             print(f"  note: {line}")
+        for line in calibration.defaults:
+            print(f"  default kept: {line}")
         for line in calibration.unusable:
             print(f"  not used: {line}")
         if args.charts is not None:
@@ -268,7 +324,8 @@ def run_backtest(args: argparse.Namespace) -> int:
         start = pd.Timestamp(scenario.clock.origin)
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
     calibration = _read(args, scenario.interval, scenario.service_level.threshold,
-                        scenario.service_level.target, start=start)
+                        scenario.service_level.target, start=start,
+                        report_zone=scenario.clock.zone_name or "UTC")
     if calibration is None:
         return EXIT_BAD_INPUT
     check_work([(str(args.scenario), scenario)], args.replications, source=str(args.scenario),
@@ -284,16 +341,20 @@ def run_backtest(args: argparse.Namespace) -> int:
         folder.hold_interrupts()
         staged = folder.path
         spreadsheet_table(result.table).to_csv(staged / "backtest.csv", index=False)
-        spreadsheet_table(result.summary.rename_axis("measure")).to_csv(
-            staged / "backtest_summary.csv")
+        assert result.levels is not None
+        spreadsheet_table(result.levels).to_csv(staged / "backtest_summary.csv", index=False)
         document = {
             "scenario": scenario.name,
             "export": str(args.export),
             "replications": result.replications,
+            "verdict": "fail" if result.failed else "pass",
+            "failed_measures": result.failed,
             "notes": result.notes,
             "summary": {measure: {key: (None if value != value else value)
                                   for key, value in row.items()}
                         for measure, row in result.summary.to_dict(orient="index").items()},
+            "levels": [{key: (None if value != value else value) for key, value in row.items()}
+                       for row in result.levels.to_dict(orient="records")],
         }
         (staged / "backtest.json").write_text(json.dumps(document, indent=2) + "\n",
                                               encoding="utf-8")
@@ -311,11 +372,27 @@ def run_backtest(args: argparse.Namespace) -> int:
             print(printable(line))
         print(f"backtest of {scenario.name} against {args.export} ({result.replications} "
               "replications):")
-        print(f"  {'measure':<18} {'unit':<9} {'MAE':>10} {'inside band':>12} {'intervals':>10}")
+        print(f"  {'measure':<18} {'unit':<9} {'MAE':>10} {'inside band':>12} {'intervals':>10}"
+              f" {'horizon bias':>13} {'95% interval':>20}  verdict")
         for measure, row in result.summary.iterrows():
             print(f"  {measure:<18} {row['unit']:<9} {row['mae']:>10.4g} "
-                  f"{row['inside_share']:>12.0%} {int(row['intervals']):>10}")
+                  f"{row['inside_share']:>12.0%} {int(row['intervals']):>10} "
+                  f"{row['relative_bias']:>+13.1%} "
+                  f"{_interval_text(row['bias_low'], row['bias_high'], row['observed']):>20}"
+                  f"  {row['verdict']}")
         for note in result.notes:
             print(f"  note: {note}")
         print(f"wrote {', '.join(str(path) for path in written)}")
+    if result.failed:
+        say(f"backtest failed: {', '.join(result.failed)} off over the horizon (observed "
+            "outside the simulated 95% band and the mean off by 10% or more); see "
+            f"{out / 'backtest_summary.csv'}")
+        return EXIT_BACKTEST_FAILED
     return 0
+
+
+def _interval_text(low: float, high: float, observed: float) -> str:
+    """A bias interval relative to the observed figure: ``-4.1% to +12.0%``."""
+    if not (observed and low == low and high == high):
+        return "n/a"
+    return f"{low / observed:+.1%} to {high / observed:+.1%}"

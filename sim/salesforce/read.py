@@ -35,11 +35,38 @@ DELIMITERS: dict[str, str] = {
 }
 """The Bulk API 2.0 ``columnDelimiter`` names and the character each stands for."""
 
+REPORT_DATE_FORMATS: dict[str, tuple[str, ...]] = {
+    "us": ("%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S"),
+    "day-first": ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %I:%M %p",
+                  "%d/%m/%Y %I:%M:%S %p", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S"),
+}
+"""Report-export date-time forms by ``--date-format`` name (``us``: ``11/2/2026 8:00 AM``,
+month first; ``day-first``: ``2/11/2026 08:00``), besides ISO 8601. They carry no offset:
+read in the zone given with them."""
+
+DATE_FORMATS = ("iso", *REPORT_DATE_FORMATS)
+"""Every ``--date-format`` name; ``iso`` (the default) reads ISO 8601 only."""
+
+REPORT_DATE = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}[ T]\d{1,2}:\d{2}")
+"""A value that looks like a report's date-time (for the hint to ``--date-format``)."""
+
+ID_COLUMNS = frozenset({
+    "Id", "WorkItemId", "UserId", "ServiceChannelId", "OriginalQueueId", "OriginalGroupId",
+    "OwnerId", "MessagingChannelId", "ServicePresenceStatusId", "ConversationId",
+})
+"""Columns holding Salesforce record Ids (a report writes them in their 15-character form)."""
+
+SHORT_ID = re.compile(r"^[0-9A-Za-z]{15}$")
+"""A 15-character (case-sensitive) Salesforce Id."""
+
 ISO_DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
     r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 """An ISO 8601 date-time with an optional ``Z`` or offset (``+01:00``, ``+0100``, ``+01``)."""
+
+_ZONED = ISO_DATETIME.match("2000-01-01T00:00Z")
+"""A match standing for a report date-time: read in a given zone, so it has one."""
 
 MAX_LISTED = 3
 """Rows named per problem and column; the rest are counted."""
@@ -237,14 +264,25 @@ def delimiter_character(name: str) -> str:
     return found
 
 
-def read_export(directory: str | Path, delimiter: str = "COMMA") -> Export:
+def read_export(directory: str | Path, delimiter: str = "COMMA", date_format: str = "iso",
+                report_zone: str = "UTC", need_presence: bool = True) -> Export:
     """Read and check every file of an export folder.
+
+    Headers match the field API names case-insensitively (``ACCEPTDATETIME``, the older
+    ``AcceptDatetime``); 15-character Ids (a report's) are read as their 18-character form,
+    so they join with the 18-character Ids of a Data Loader export.
 
     Args:
         directory: the folder holding ``AgentWork.csv``, ``MessagingSession.csv``,
             ``UserServicePresence.csv``, ``ServicePresenceStatus.csv`` and optionally
             ``ConversationEntry.csv`` and ``users.csv``.
         delimiter: the Bulk API delimiter name of every file (``COMMA`` by default).
+        date_format: ``iso`` (ISO 8601 only, the default) or a report form of
+            :data:`REPORT_DATE_FORMATS` (``us``: ``11/2/2026 8:00 AM``), also accepted.
+        report_zone: the IANA zone that report-form date-times are in (they carry none).
+        need_presence: whether ``UserServicePresence.csv`` and ``ServicePresenceStatus.csv``
+            must be there (not when the staffing comes from elsewhere); without them the
+            export's ``presence`` and ``statuses`` are empty tables.
 
     Returns:
         The checked tables.
@@ -256,32 +294,40 @@ def read_export(directory: str | Path, delimiter: str = "COMMA") -> Export:
     """
     folder = Path(directory)
     separator = delimiter_character(delimiter)
+    if date_format not in DATE_FORMATS:
+        raise ValueError(f"--date-format: found {date_format!r}; allowed: "
+                         f"{', '.join(DATE_FORMATS)}")
     if not folder.is_dir():
         raise ExportError([f"{folder}: not a folder; expected the folder of the export CSVs"])
     problems: list[str] = []
     tables: dict[str, pd.DataFrame | None] = {}
     zones: dict[str, tuple[str, int, str, bool]] = {}
+    notes: list[str] = []
     for spec in EXPORT_FILES:
         path = folder / spec.name
+        needed = spec.needed and (need_presence or spec not in PRESENCE_FILES)
         if not path.is_file():
-            if spec.needed:
+            if needed:
                 problems.append(
                     f"{path}: missing; an export needs "
                     + ", ".join(s.name for s in EXPORT_FILES if s.needed)
+                    + (" (without presence: give --schedule FILE or --staffing-from-work)"
+                       if spec in PRESENCE_FILES else "")
                 )
             tables[spec.name] = None
             continue
-        reader = _FileReader(path, spec, separator)
+        reader = _FileReader(path, spec, separator, date_format, report_zone)
         table = reader.read()
         problems.extend(reader.problems)
+        notes.extend(reader.notes)
         tables[spec.name] = table
         zones.update(reader.zones)
     problems.extend(_mixed_zone_problems(zones))
     if not problems:
         problems.extend(_span_problems(tables, folder))
+        problems.extend(rowless_file_problems(folder, tables, need_presence))
     if problems:
         raise ExportError(problems)
-    notes = []
     if zones and not any(has_zone for *_, has_zone in zones.values()):
         notes.append("date-times carry no offset: read as UTC")
     agent_work = tables[AGENT_WORK.name]
@@ -289,7 +335,10 @@ def read_export(directory: str | Path, delimiter: str = "COMMA") -> Export:
     presence = tables[USER_SERVICE_PRESENCE.name]
     statuses = tables[SERVICE_PRESENCE_STATUS.name]
     assert agent_work is not None and sessions is not None  # needed files, no problems
-    assert presence is not None and statuses is not None
+    if presence is None:
+        presence = _empty(USER_SERVICE_PRESENCE)
+    if statuses is None:
+        statuses = _empty(SERVICE_PRESENCE_STATUS)
     if "OriginalGroupId" in agent_work.columns and "OriginalQueueId" not in agent_work.columns:
         agent_work = agent_work.rename(columns={"OriginalGroupId": "OriginalQueueId"})
     return Export(
@@ -306,14 +355,59 @@ def read_export(directory: str | Path, delimiter: str = "COMMA") -> Export:
     )
 
 
+PRESENCE_FILES = (USER_SERVICE_PRESENCE, SERVICE_PRESENCE_STATUS)
+"""The files of the agents' presence (not needed when the staffing comes from elsewhere)."""
+
+ROWS_NEEDED = (AGENT_WORK, MESSAGING_SESSION, USER_SERVICE_PRESENCE, SERVICE_PRESENCE_STATUS)
+"""Files that must hold at least one record: calibration has nothing to fit without them."""
+
+
+def rowless_file_problems(folder: Path, tables: dict[str, pd.DataFrame | None],
+                          need_presence: bool = True) -> list[str]:
+    """One problem line per needed file that has a header and no rows.
+
+    A header-only ``AgentWork.csv`` (a query that matched nothing: a wrong date filter)
+    would otherwise calibrate a center without work; the export is refused instead.
+    """
+    problems = []
+    for spec in ROWS_NEEDED:
+        if not need_presence and spec in PRESENCE_FILES:
+            continue
+        table = tables.get(spec.name)
+        if table is not None and table.empty:
+            problems.append(f"{folder / spec.name}: a header and no rows; expected one row "
+                            "per record (did the query's filter match nothing?)")
+    return problems
+
+
+def _empty(spec: FileSpec) -> pd.DataFrame:
+    """A table of ``spec`` with its required columns and no rows."""
+    columns = ["row", *(entry[0] if isinstance(entry, tuple) else entry
+                        for entry in spec.required)]
+    table = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+    for column in spec.datetimes:
+        if column in table.columns:
+            table[column] = pd.Series(dtype="datetime64[ns, UTC]")
+    for column in spec.numbers:
+        if column in table.columns:
+            table[column] = pd.Series(dtype=float)
+    return table
+
+
 class _FileReader:
     """Reads one file against its spec, collecting problem lines."""
 
-    def __init__(self, path: Path, spec: FileSpec, separator: str) -> None:
+    def __init__(self, path: Path, spec: FileSpec, separator: str, date_format: str = "iso",
+                 report_zone: str = "UTC") -> None:
         self.path = path
         self.spec = spec
         self.separator = separator
+        self.date_format = date_format
+        self.report_zone = report_zone
         self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.renamed: dict[str, str] = {}
+        """Header name to the field API name it stands for (another case or spelling)."""
         self.zones: dict[str, tuple[str, int, str, bool]] = {}
         """Per date-time column: (file, first row, column, whether it has an offset)."""
 
@@ -329,7 +423,8 @@ class _FileReader:
         header = self.header()
         if header is None:
             return None
-        wanted = [name for name in self.spec.columns if name in header]
+        wanted = [name for name in header if name in self.spec.columns
+                  or name in self.renamed]
         try:
             table = pd.read_csv(
                 self.path,
@@ -350,11 +445,9 @@ class _FileReader:
             self.problem(_parser_row(str(error)), None,
                          f"not CSV with {self.delimiter_name()} delimiters ({_short(error)})")
             return None
-        if table.empty and self.spec.needed:
-            self.problem(None, None, "only a header, no rows; expected the export's records")
-            return None
-        table = table.replace("", None)
+        table = table.replace("", None).rename(columns=self.renamed)
         table.insert(0, "row", np.arange(2, len(table) + 2))
+        self.normalise_ids(table)
         self.convert(table)
         if self.problems:
             return None
@@ -401,7 +494,8 @@ class _FileReader:
                                                         strict=True), start=1):
                     if names is None:
                         names = [name.strip() for name in fields]
-                        if not self.header_usable(names):
+                        if not self.match_names(names) or not self.header_usable(
+                                [self.renamed.get(name, name) for name in names]):
                             return None
                     elif fields and len(fields) != len(names):
                         self.problem(row, None, f"not CSV: {len(fields)} fields where the "
@@ -416,6 +510,45 @@ class _FileReader:
             self.problem(row + 1, None, f"not CSV ({_short(error)})")
             return None
         return names
+
+    def match_names(self, names: list[str]) -> bool:
+        """Match header names to the field API names case-insensitively.
+
+        Fills :attr:`renamed` and notes each name read in another case or spelling
+        (``AcceptDatetime``, the older spelling, is ``AcceptDateTime``); two header
+        columns standing for one field are a problem.
+        """
+        known = {name.lower(): name for name in self.spec.columns}
+        taken: dict[str, str] = {}
+        for name in names:
+            field_name = name if name in self.spec.columns else known.get(name.lower())
+            if field_name is None:
+                continue
+            if field_name in taken:
+                self.problem(1, name, f"the header has both {taken[field_name]!r} and "
+                             f"{name!r}; expected one column per field")
+                return False
+            taken[field_name] = name
+            if field_name != name:
+                self.renamed[name] = field_name
+        if self.renamed:
+            self.notes.append(f"{self.path.name}: header " + ", ".join(
+                f"{name} read as {field_name}" for name, field_name in self.renamed.items()))
+        return True
+
+    def normalise_ids(self, table: pd.DataFrame) -> None:
+        """15-character Ids to their 18-character form (a report's Ids join a query's)."""
+        changed = []
+        for column in ID_COLUMNS.intersection(table.columns):
+            text = table[column]
+            short = text.str.fullmatch(SHORT_ID).fillna(False).to_numpy(dtype=bool)
+            if short.any():
+                table.loc[short, column] = [fields.with_checksum(value)
+                                            for value in text[short]]
+                changed.append(f"{column} ({int(short.sum())})")
+        if changed:
+            self.notes.append(f"{self.path.name}: 15-character Ids read as their "
+                              f"18-character form in {', '.join(sorted(changed))}")
 
     def header_usable(self, names: list[str]) -> bool:
         """Whether the header has every required column (else one problem line)."""
@@ -487,11 +620,26 @@ class _FileReader:
                 return parsed
             parsed[good] = converted
             bad.extend(np.flatnonzero(good)[converted.isna().to_numpy()].tolist())
+        reported = np.zeros(len(values), dtype=bool)
+        if bad and self.date_format in REPORT_DATE_FORMATS:
+            bad, reported = self.report_datetimes(text, bad, parsed)
         if bad:
             bad.sort()
+            hint = ""
+            if self.date_format == "iso" and any(REPORT_DATE.match(str(values[i])) for i in bad):
+                hint = (" (a report's date-times such as 11/2/2026 8:00 AM: give --date-format "
+                        "us, or day-first)")
+            allowed = ("expected an ISO 8601 date-time such as 2026-03-02T08:00:00.000Z"
+                       if self.date_format == "iso" else
+                       f"expected ISO 8601 or the {self.date_format} report form "
+                       f"({', '.join(REPORT_DATE_FORMATS[self.date_format][:2])})")
             self.listed(rows[bad], column, [f"found {values[i]!r}" for i in bad],
-                        "expected an ISO 8601 date-time such as 2026-03-02T08:00:00.000Z")
+                        allowed + hint)
             return parsed
+        if reported.any():
+            good = good | reported
+            matches = [match if match is not None or not is_report else _ZONED
+                       for match, is_report in zip(matches, reported, strict=True)]
         zoned = np.array([match is not None and match.group("zone") is not None
                           for match in matches], dtype=bool)
         naive = good & ~zoned
@@ -508,6 +656,41 @@ class _FileReader:
                 str(self.path), int(rows[first]), column, bool(zoned.any())
             )
         return parsed
+
+    def report_datetimes(self, text: pd.Series, bad: list[int], parsed: pd.Series
+                         ) -> tuple[list[int], np.ndarray]:
+        """Parse the values at ``bad`` in the report form, in :attr:`report_zone`.
+
+        Returns the positions still unreadable and a mask of those read (``parsed`` is
+        filled in place).
+        """
+        reported = np.zeros(len(text), dtype=bool)
+        left = list(bad)
+        for form in REPORT_DATE_FORMATS[self.date_format]:
+            if not left:
+                break
+            converted = pd.to_datetime(text.iloc[left], format=form, errors="coerce")
+            ok = converted.notna().to_numpy()
+            if ok.any():
+                try:
+                    local = converted[ok].dt.tz_localize(self.report_zone, ambiguous="NaT",
+                                                         nonexistent="NaT")
+                except Exception as error:  # an unknown zone name
+                    raise ValueError(f"--time-zone {self.report_zone!r}: not a known time "
+                                     "zone; expected an IANA name such as Europe/Paris"
+                                     ) from error
+                at = np.asarray(left)[ok]
+                placed = local.notna().to_numpy()
+                parsed.iloc[at[placed]] = local[placed].dt.tz_convert("UTC").to_numpy()
+                reported[at[placed]] = True
+            # Unread, or a clock time the zone skips or repeats (daylight saving): bad.
+            left = [i for i in left if not reported[i]]
+            if ok.all():
+                break
+        if reported.any() and not any("report form" in note for note in self.notes):
+            self.notes.append(f"{self.path.name}: date-times in the {self.date_format} report "
+                              f"form read as clock times in {self.report_zone}")
+        return left, reported
 
     def listed(self, rows: Sequence[int] | np.ndarray, column: str, found: list[str],
                allowed: str) -> None:
