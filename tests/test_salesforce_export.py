@@ -447,3 +447,16 @@ def test_date_times_count_from_the_scenario_start(
     text = pd.read_csv(tmp_path / fields.USER_SERVICE_PRESENCE_FILE, dtype=str)
     assert text["StatusStartDate"].min() == first
     assert str(presence["StatusStartDate"].dt.tz) == "UTC"
+
+
+def test_agent_type_tells_bot_and_agent_handling_apart() -> None:
+    # rules §8.1: MessagingSession.AgentType Bot / BotToAgent / Agent
+    scenario = sim.load_scenario(SCENARIOS / "modern_center.yaml", ["horizon=3h"])
+    result = sim.simulate(scenario, trace=True)
+    sessions = result.sessions
+    agent_type = export_tables(result)[fields.MESSAGING_SESSION_FILE]["AgentType"]
+    by_bot = sessions["outcome"].isin(["resolved_by_bot", "left_in_bot"]).to_numpy()
+    handed = (sessions["bot_s"].notna() & sessions["request_time"].notna()).to_numpy()
+    assert (agent_type[by_bot] == "Bot").all() and by_bot.any()
+    assert (agent_type[handed] == "BotToAgent").all() and handed.any()
+    assert set(agent_type[~by_bot & ~handed]) <= {"Agent", "Bot"}  # still with the bot: Bot

@@ -322,8 +322,20 @@ def messaging_sessions(result: Result, ids: ExportIds, at: _Stamper) -> pd.DataF
             "AgentMessageCount": sessions["agent_messages"].to_numpy(),
             "EndUserMessageCount": sessions["customer_messages"].to_numpy(),
             "OwnerId": owners,
+            "AgentType": _agent_type(sessions),
         }
     )
+
+
+def _agent_type(sessions: pd.DataFrame) -> np.ndarray:
+    """``MessagingSession.AgentType``: who handled each session (rules §8.1).
+
+    ``Bot`` where a bot ended it, ``BotToAgent`` where a bot handed it over, ``Agent``
+    otherwise.
+    """
+    with_bot = ~np.isnan(sessions["bot_s"].to_numpy(dtype=float))
+    asked = ~np.isnan(sessions["request_time"].to_numpy(dtype=float))
+    return np.where(with_bot & asked, "BotToAgent", np.where(with_bot, "Bot", "Agent"))
 
 
 # --------------------------------------------------------------------------- ConversationEntry

@@ -51,7 +51,7 @@ AGENT_WORK_COLUMNS: Final = (
 MESSAGING_SESSION_COLUMNS: Final = (
     "Id", "ChannelType", "MessagingChannelId", "Origin", "Status", "StartTime",
     "AcceptTime", "EndTime", "EndedByType", "AgentMessageCount", "EndUserMessageCount",
-    "OwnerId",
+    "OwnerId", "AgentType",
 )
 USER_SERVICE_PRESENCE_COLUMNS: Final = (
     "Id", "UserId", "ServicePresenceStatusId", "StatusStartDate", "StatusEndDate",
