@@ -91,6 +91,9 @@ class ContactCenter:
             runtime.level_index = index
         for index, group in enumerate(self.groups.values()):
             group.level_index = index
+        for runtime in self.channels:  # the capacity model's decision, once per group
+            runtime.end_chat_releases = [runtime.capacity.end_chat_release(group.acw_enabled)
+                                         for group in self.groups.values()]
         agents_with_schedules = make_agents(scenario, self.groups)
         self.agents: list[Agent] = [agent for agent, _ in agents_with_schedules]
         self.work_items = work_items = WorkItems(context)

@@ -14,8 +14,10 @@ process start, end and generator resumes of every session.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import sub
 
 from sim.model.capacity import Destination, Release, WorkFate
 from sim.model.context import Collaborator, ModelContext
@@ -33,6 +35,23 @@ from sim.model.segments import inactivate_after, next_segment
 from sim.model.timer import NORMAL, URGENT, Timer
 
 
+class ResponseLog:
+    """The agent's answers to customer messages, kept as flat lists (rules §7).
+
+    One entry per agent message answering a customer message: the session, when the
+    customer wrote and the response time (seconds). Flat arrays of machine numbers, not one
+    tuple per answer: a run makes hundreds of thousands of them, and the tables read the
+    arrays without a copy.
+    """
+
+    __slots__ = ("session_ids", "asked_at", "response_s")
+
+    def __init__(self) -> None:
+        self.session_ids = array("q")
+        self.asked_at = array("d")
+        self.response_s = array("d")
+
+
 class Conversations(Collaborator):
     """The session side: answers, agent and customer turns, silence, returns."""
 
@@ -43,9 +62,8 @@ class Conversations(Collaborator):
         self.logged_out_owner = scenario.logged_out_owner
         self.idle_sessions: dict[MessagingSession, None]
         self._end_chat: Callable[..., None]
-        self.responses: list[tuple[int, float, float]] = []
-        """Per agent message answering a customer message: ``(session_id, when the customer
-        wrote, response time)`` in seconds (rules §7)."""
+        self.responses = ResponseLog()
+        """Every agent message answering a customer message (rules §7)."""
 
     def bind(self) -> None:
         """The customers' end of chat and idle set, called on every conversation."""
@@ -294,16 +312,25 @@ class Conversations(Collaborator):
         session.customer_messages += len(sent_at) - agent_sent
         if agent_sent and math.isnan(session.first_response_time):
             session.first_response_time = sent_at[first % 2]
-        # The agent's response time to each customer message (rules §7).
-        asked_at = state.asked_at
-        responses, session_id = self.responses, session.session_id
-        for number, time in enumerate(sent_at, first):
-            if number % 2:
-                asked_at = time
-            elif asked_at == asked_at:  # answers a customer message (not NaN)
-                responses.append((session_id, asked_at, time - asked_at))
-                asked_at = math.nan
-        state.asked_at = asked_at
+        # The agent's response time to each customer message (rules §7): messages alternate,
+        # so each agent message answers the customer message before it.
+        agent_at = sent_at[first % 2 :: 2]
+        customer_at = sent_at[1 - first % 2 :: 2]
+        if first % 2 == 0:  # the first agent message answers the one asked before, if any
+            asked_at = state.asked_at
+            if asked_at == asked_at:  # not NaN
+                customer_at.insert(0, asked_at)
+            else:
+                del agent_at[0]
+        if len(customer_at) > len(agent_at):  # the last message was the customer's
+            state.asked_at = customer_at.pop()
+        else:
+            state.asked_at = math.nan
+        if agent_at:  # each agent message with the customer message it answers
+            responses = self.responses
+            responses.session_ids.extend(repeat(session.session_id, len(agent_at)))
+            responses.asked_at.extend(customer_at)
+            responses.response_s.extend(map(sub, agent_at, customer_at))
         state.next_message = first + len(sent_at)
         session.last_activity = sent_at[-1]
         state.message_left_s = None

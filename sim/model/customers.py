@@ -136,7 +136,9 @@ class Customers(Collaborator):
         plan = session.plan
         if plan is not None and plan.patience_s != math.inf:  # else nothing to arm
             self.arm_patience(session)
-        self.arm_skill_drop(session)
+        target = session.target
+        if target is not None and target.dropped is not None:  # else nothing to drop
+            self.arm_skill_drop(session)
 
     # ------------------------------------------------------------------ skills (rules §8.3)
     def reset_skills(self, session: MessagingSession) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim.model.capacity import CAPACITY_MODELS, CapacityModel
+from sim.model.capacity import CAPACITY_MODELS, CapacityModel, Release
 from sim.model.entities import Agent, ConversationPlan, Outcome
 from sim.model.routing import ROUTING_MODELS, RoutingModel, RoutingTarget
 from sim.model.sampling import Sampler, UniformSampler
@@ -122,6 +122,9 @@ class ChannelRuntime:
         """The capacity model its work follows (a standard channel's is tab-based, §1.5)."""
         self.consumption = capacity.consumption
         """Bound once: the capacity one of its work items uses now (called on every change)."""
+        self.end_chat_releases: list[Release] = []
+        """How its opened work releases capacity at End Chat, by the agent group's
+        ``level_index`` (set by the center: it depends on the group's ACW)."""
         self.size = work_size(spec)
         self.level_index = 0
         """Its place among the scenario's channels in the interval levels (set by the center)."""

@@ -12,6 +12,7 @@ from sim.model.tables import (
     agents_table,
     groups_table,
     intervals_table,
+    response_records,
     responses_table,
     sessions_table,
     trace_table,
@@ -50,7 +51,8 @@ def simulate(
     center = ContactCenter(scenario, streams, trace=trace)
     with gc_paused():
         center.run()
-        answers = center.conversations.responses
+        log = center.conversations.responses
+        answers = response_records(log.session_ids, log.asked_at, log.response_s)
         sessions = sessions_table(center.sessions, scenario.horizon, answers)
         responses = responses_table(answers, sessions)
         return Result(

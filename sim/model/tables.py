@@ -110,32 +110,49 @@ class Result:
     )
 
 
-def responses_table(
-    rows: Sequence[tuple[int, float, float]], sessions: pd.DataFrame
-) -> pd.DataFrame:
+@dataclass(frozen=True, slots=True)
+class ResponseRecords:
+    """The agent's answers as arrays: session id, asked time, response time (s)."""
+
+    session_id: np.ndarray
+    asked_at: np.ndarray
+    response_s: np.ndarray
+
+
+def response_records(session_ids: Sequence[int], asked_at: Sequence[float],
+                     response_s: Sequence[float]) -> ResponseRecords:
+    """The answers from the run's buffers (``array`` or lists), read once for every table."""
+    return ResponseRecords(np.asarray(session_ids, dtype=np.int64),
+                           np.asarray(asked_at, dtype=float),
+                           np.asarray(response_s, dtype=float))
+
+
+def responses_table(records: ResponseRecords, sessions: pd.DataFrame) -> pd.DataFrame:
     """One row per agent message answering a customer message (rules §7).
 
     ``asked_time`` is when the customer wrote, ``response_s`` the time to the agent's
     answer (every wait in between: the queue, the agent's writing, a queue again after a
     requeue or a return, an offline agent). The inbound customer's opening message is in
     it, from its request time: its answer is the first response. With the session's
-    channel and arrival time (s).
+    channel (categorical) and arrival time (s). ``records``: :func:`response_records`.
     """
-    session_id = np.fromiter((row[0] for row in rows), np.int64, len(rows))
+    session_id = records.session_id
+    channel = pd.Categorical(sessions["channel"])
     return pd.DataFrame(
         {
             "session_id": session_id,
-            "channel": sessions["channel"].to_numpy()[session_id],
+            "channel": pd.Categorical.from_codes(channel.codes[session_id],
+                                                 categories=channel.categories),
             "arrival_time": sessions["arrival_time"].to_numpy()[session_id],
-            "asked_time": np.fromiter((row[1] for row in rows), float, len(rows)),
-            "response_s": np.fromiter((row[2] for row in rows), float, len(rows)),
+            "asked_time": records.asked_at,
+            "response_s": records.response_s,
         },
         columns=list(RESPONSE_COLUMNS),
     )
 
 
 def sessions_table(
-    sessions: list, horizon_s: float, responses: Sequence[tuple[int, float, float]] = ()
+    sessions: list, horizon_s: float, responses: ResponseRecords | None = None
 ) -> pd.DataFrame:
     """One row per session; ``wait_s`` is speed to answer (accept minus request).
 
@@ -145,7 +162,7 @@ def sessions_table(
     waits after the first answer are ``requeued_wait_s``, ``stranded_s`` and
     ``return_wait_s``, summed in ``wait_after_answer_s`` (rules §7); ``responses`` and
     ``response_total_s`` count and add up the agent's answers to its customer's messages
-    (``responses``: the rows of :func:`responses_table`).
+    (``responses``: :func:`response_records`; none when omitted).
 
     Built column by column from the session records (a long run has millions of them).
     """
@@ -228,12 +245,12 @@ def offered_mask(sessions: pd.DataFrame) -> np.ndarray:
             & ~np.isnan(sessions["request_time"].to_numpy(dtype=float)))
 
 
-def _response_columns(
-    responses: Sequence[tuple[int, float, float]], count: int
-) -> dict[str, np.ndarray]:
+def _response_columns(responses: ResponseRecords | None,
+                      count: int) -> dict[str, np.ndarray]:
     """Per session: how many customer messages the agent answered, and the total time."""
-    session_id = np.fromiter((row[0] for row in responses), np.int64, len(responses))
-    seconds = np.fromiter((row[2] for row in responses), float, len(responses))
+    if responses is None:
+        responses = response_records([], [], [])
+    session_id, seconds = responses.session_id, responses.response_s
     return {
         "responses": np.bincount(session_id, minlength=count)[:count].astype(np.int64),
         "response_total_s": np.bincount(
@@ -315,6 +332,8 @@ def intervals_table(
     frames = []
     channel_names = [c.name for c in scenario.channels]
     binned = SessionBins.of(sessions, n, interval_s, threshold, scenario.horizon)
+    response_bins = (ResponseBins.of(responses, n, interval_s) if responses is not None
+                     else None)
     busy_rows, open_rows, capacity_rows, agent_rows = [], [], [], []
     for index, channel in enumerate([*channel_names, "all"]):
         if channel == "all":
@@ -331,7 +350,7 @@ def intervals_table(
         capacity_rows.append(capacity[serving].sum(axis=0))
         agent_rows.append(agents[serving].sum(axis=0))
         frame = channel_intervals(binned, mine, channel, n, interval_s)
-        frames.append(_with_responses(frame, responses, channel, n, interval_s))
+        frames.append(_with_responses(frame, response_bins, channel, n))
     table = pd.concat(frames, ignore_index=True)
     busy, in_progress = np.concatenate(busy_rows), np.concatenate(open_rows)
     capacity_s, agents_s = np.concatenate(capacity_rows), np.concatenate(agent_rows)
@@ -506,14 +525,19 @@ class SessionBins:
         )
 
 
-def binned_p90(bins: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+def binned_p90(bins: np.ndarray, values: np.ndarray, n: int,
+               presorted: bool = False) -> np.ndarray:
     """Per bin ``0..n-1``: the 90th percentile of ``values`` (linear), NaN for empty bins.
 
     The linear interpolation of ``pandas`` ``groupby(...).quantile(0.9)``, bit for bit.
+    ``presorted``: the pairs are already in (bin, value) order.
     """
     p90 = np.full(n, np.nan)
-    order = np.lexsort((values, bins))
-    sorted_bins, sorted_values = bins[order], values[order]
+    if presorted:
+        sorted_bins, sorted_values = bins, values
+    else:
+        order = np.lexsort((values, bins))
+        sorted_bins, sorted_values = bins[order], values[order]
     starts = np.searchsorted(sorted_bins, np.arange(n))
     sizes = np.searchsorted(sorted_bins, np.arange(n), side="right") - starts
     has = sizes > 0
@@ -574,8 +598,31 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
     )
 
 
-def _with_responses(frame: pd.DataFrame, responses: pd.DataFrame | None, channel: str,
-                    n: int, interval_s: float) -> pd.DataFrame:
+@dataclass(frozen=True, slots=True)
+class ResponseBins:
+    """The responses table by the interval the customer wrote in, sorted once.
+
+    ``order`` puts them in (interval, response time) order for all channels, so each
+    channel's 90th percentile needs no sort of its own; the sums keep the table's order.
+    """
+
+    channel: pd.Categorical
+    asked_bin: np.ndarray
+    seconds: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def of(cls, responses: pd.DataFrame, n: int, interval_s: float) -> ResponseBins:
+        """Bin ``responses`` (:func:`responses_table`) into ``n`` intervals of ``interval_s``."""
+        asked = np.minimum(
+            (responses["asked_time"].to_numpy(dtype=float) // interval_s).astype(int), n - 1)
+        seconds = responses["response_s"].to_numpy(dtype=float)
+        return cls(pd.Categorical(responses["channel"]), asked, seconds,
+                   np.lexsort((seconds, asked)))
+
+
+def _with_responses(frame: pd.DataFrame, responses: ResponseBins | None, channel: str,
+                    n: int) -> pd.DataFrame:
     """``frame`` with the agent's responses to its channel's customers per interval.
 
     ``responses``, ``response_time_s`` (mean) and ``response_p90_s`` by the interval the
@@ -583,16 +630,18 @@ def _with_responses(frame: pd.DataFrame, responses: pd.DataFrame | None, channel
     """
     if responses is None:
         return frame
-    rows = responses if channel == "all" else responses[responses["channel"] == channel]
-    asked = np.minimum((rows["asked_time"].to_numpy(dtype=float) // interval_s).astype(int),
-                       n - 1)
-    seconds = rows["response_s"].to_numpy(dtype=float)
+    asked, seconds, order = responses.asked_bin, responses.seconds, responses.order
+    if channel != "all":
+        mine = np.asarray(responses.channel == channel)
+        asked, seconds = asked[mine], seconds[mine]
+        order = order[mine[order]]  # the channel's answers, still in sorted order
     count = np.bincount(asked, minlength=n)[:n]
     total = np.bincount(asked, weights=seconds, minlength=n)[:n]
     return frame.assign(
         responses=count,
         response_time_s=np.divide(total, count, out=np.full(n, np.nan), where=count > 0),
-        response_p90_s=binned_p90(asked, seconds, n),
+        response_p90_s=binned_p90(responses.asked_bin[order], responses.seconds[order], n,
+                                  presorted=True),
     )
 
 

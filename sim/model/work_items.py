@@ -228,8 +228,7 @@ class WorkItems(Collaborator):
         A tab close (or All Done) after the close-tab delay, capped by the ACW maximum
         (tab-based, rules §3.2-3.3; status-based with ACW on, §4.9); else at once (§4.1).
         """
-        group = item.agent.group
-        release = item.session.channel.capacity.end_chat_release(group.acw_enabled)
+        release = item.session.channel.end_chat_releases[item.agent.group.level_index]
         if release is Release.CLOSE_TAB_LATER:
             if item.tab_close is None:  # a close planned at inactivation stays as planned
                 self.schedule_tab_close(item)
