@@ -60,6 +60,18 @@ def test_difference_chart_shows_each_models_cost_in_its_unit() -> None:
         assert_inside_figure(figure, text)
 
 
+def test_difference_chart_shows_a_ci_that_crosses_zero_whole() -> None:
+    # Every wait below zero, each CI reaching well past it: the panel shows the far ends.
+    table = _table()
+    waits = ["asa_s", "mean_queue_time_s", "wait_p90_s", "first_response_s",
+             "response_time_s", "response_p90_s"]
+    table.loc[waits, "diff_mean"] = -0.2
+    table.loc[waits, "diff_ci95"] = 1.3
+    figure = compare_differences_chart(table, capacity=3)
+    low, high = figure.axes[1].get_xlim()
+    assert low <= -1.5 and high >= 1.1
+
+
 def test_wait_chart_says_which_service_level_is_which() -> None:
     waits = np.array([5.0, 10.0, 30.0, 70.0, 90.0])
     figure = wait_distribution_chart(waits, 60.0, 0.8, service_level=0.5)

@@ -487,8 +487,11 @@ def _short(value: float) -> str:
 
 
 def _pad_for_notes(axes: Axes, diff: np.ndarray, half: np.ndarray) -> None:
-    """Widen the x range so the value written beside each bar stays inside the panel."""
-    ends = np.concatenate([np.nan_to_num(diff + np.sign(diff) * half), [0.0]])
+    """Widen the x range so each CI and the value written beside its bar stay inside.
+
+    Both ends of each CI count: a CI crossing zero reaches past it on the other side.
+    """
+    ends = np.concatenate([np.nan_to_num(diff - half), np.nan_to_num(diff + half), [0.0]])
     low, high = float(ends.min()), float(ends.max())
     span = max(high - low, 1e-9)
     axes.set_xlim(low - 0.35 * span if low < 0 else -0.05 * span,
