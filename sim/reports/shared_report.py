@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 XLSX_NAME = "report.xlsx"
 HTML_NAME = "report.html"
 SHARED_FILES = (XLSX_NAME, HTML_NAME)
-"""The files of :func:`write_shared`; every command owns them (see the README)."""
+"""The files of :func:`write_shared`; every command owns them (see docs/reports.md)."""
 
 CHART_CAPTIONS = {
     "arrivals_throughput.png": "Arrivals and throughput per interval",
