@@ -254,11 +254,11 @@ def load_scenario_text(text: str, folder: Path) -> Scenario:
     return load_scenario(path)
 
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "salesforce-export"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "salesforce-export"
 
 
 def test_shipped_example_gives_back_the_web_chat_desk() -> None:
-    desk = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" /
+    desk = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" /
                          "web_chat_desk.yaml")
     calibration = calibrate(read_export(EXAMPLE))
     group = calibration.values["agent_groups"][0]
@@ -272,7 +272,7 @@ def test_shipped_example_gives_back_the_web_chat_desk() -> None:
 
 
 def test_disconnections_and_outages_of_unstable_connections(tmp_path: Path) -> None:
-    desk = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" /
+    desk = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" /
                          "unstable_connections.yaml")
     export_truth(tmp_path, desk)
     calibration = calibrate(read_export(tmp_path))

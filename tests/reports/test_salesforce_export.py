@@ -29,7 +29,7 @@ from sim.salesforce.fields import (
 )
 from sim.salesforce.read import read_export
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 EXAMPLE = ROOT / "examples" / "salesforce-export"
 

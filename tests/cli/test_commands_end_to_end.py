@@ -18,7 +18,7 @@ from sim.results.figures import FIGURES, reported_name
 REPORTED = {reported_name(name) for name in FIGURES}
 """The figures as report files name them (totals over a replication per day)."""
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 SCENARIO = """\

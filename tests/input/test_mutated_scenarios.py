@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import sim.scenario.workload_limits as limits
 from sim.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 RAW = {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in BUNDLED}
 

@@ -26,7 +26,7 @@ from sim.analysis.whatif import KNOBS, customer_wait, flip_points
 from sim.results.breakdowns import group_totals
 from sim.results.figures import headline_figures, significant_costs
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 HHMM = re.compile(r"^(?:\w+ )?\d{2}:\d{2}$")
 
 

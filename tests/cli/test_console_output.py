@@ -103,7 +103,7 @@ def test_labels_name_grid_keys() -> None:
 def test_run_prints_channel_and_group_tables_in_80_columns(tmp_path: Path, capsys,
                                                            monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    center = Path(__file__).resolve().parents[1] / "scenarios" / "multichannel_center.yaml"
+    center = Path(__file__).resolve().parents[2] / "scenarios" / "multichannel_center.yaml"
     out = tmp_path / "run"
     assert main(["run", str(center), "-r", "2", "--out", str(out)]) == 0
     text = capsys.readouterr().out

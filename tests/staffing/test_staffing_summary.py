@@ -16,7 +16,7 @@ from chart_rules import chart_problems, clock_tick_labels
 from sim import analysis, load_scenario
 from sim.staffing.plan import StaffingGoals, staff
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @pytest.fixture(scope="module")

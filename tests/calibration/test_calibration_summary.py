@@ -12,7 +12,7 @@ import pytest
 
 from sim import analysis
 
-EXPORT = Path(__file__).resolve().parents[1] / "examples" / "salesforce-export"
+EXPORT = Path(__file__).resolve().parents[2] / "examples" / "salesforce-export"
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from sim.model.entities import MessagingSession, Presence, SessionStatus
 from sim.model.simulate import simulate
 from sim.scenario.schema import Scenario
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def build(changes: dict | None = None, **top: object) -> Scenario:

@@ -39,7 +39,7 @@ from sim.scenario.yaml_input import (
 )
 from sim.staffing.staffed_scenario import scenario_yaml as staffed_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "examples" / "salesforce-export"
 DESK = ROOT / "scenarios" / "web_chat_desk.yaml"
 

@@ -41,7 +41,7 @@ SERVICE = 200.0  # seconds: 8 Erlangs
 PATIENCE = 300.0
 GOALS = StaffingGoals.parse("80/30s")
 SEED = 11
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def stationary(mean_patience_s: float | None = None) -> Scenario:

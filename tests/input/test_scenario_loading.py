@@ -538,7 +538,7 @@ def test_corrupted_scenarios_fail_cleanly(
 
 # ------------------------------------------------------------------------------ reference
 def test_reference_page_is_up_to_date() -> None:
-    page = Path(__file__).parent.parent / "docs" / "scenario-reference.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "scenario-reference.md"
     assert page.read_text(encoding="utf-8") == render_reference(), (
         "regenerate with: python -m sim.scenario.reference > docs/scenario-reference.md"
     )
@@ -546,7 +546,7 @@ def test_reference_page_is_up_to_date() -> None:
 
 def test_rule_links_point_at_sections_of_the_rules_page() -> None:
     # Code cites "rules §N"; the reference turns that into a link to the section's anchor.
-    rules = (Path(__file__).parent.parent / "docs" / RULES_PAGE).read_text(encoding="utf-8")
+    rules = (Path(__file__).resolve().parents[2] / "docs" / RULES_PAGE).read_text(encoding="utf-8")
     anchors = {
         re.sub(r"[^a-z0-9 -]", "", line[3:].lower()).replace(" ", "-")
         for line in rules.splitlines()

@@ -17,7 +17,7 @@ from sim.experiments.runner import run_figures
 from sim.scenario.loading import ScenarioError, load_scenario
 from sim.scenario.reference import EXAMPLE
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def _desk(tmp_path: Path, csv_text: str, csv: str = "arrivals.csv",

@@ -18,7 +18,7 @@ from sim.model.tables import offered_mask
 from sim.results.figures import headline_figures
 from sim.scenario.loading import load_raw, load_scenario, scenario_warnings
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))
 IDS = [path.stem for path in SCENARIOS]
 

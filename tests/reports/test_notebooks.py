@@ -5,7 +5,7 @@ Each notebook is read from its jupytext source (``notebooks/<name>.py``), its
 working directory ``notebooks/`` (the scenario paths are relative to it); any cell error
 fails the test. The committed ``.ipynb`` must hold the same cells as its source, with the
 outputs of a full run. Cells stay short and define no functions: what they compute is in
-``sim.analysis`` (``tests/test_analysis.py`` checks it and the chart rules).
+``sim.analysis`` (``tests/reports/test_notebook_analysis.py`` checks it and the chart rules).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 pytest.importorskip("jupytext")
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 
 SMALL = {
     "compare_capacity_models": {"REPLICATIONS": 2, "WHATIF_REPLICATIONS": 2, "WHATIF_VALUES": 2},

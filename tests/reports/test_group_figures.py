@@ -19,7 +19,7 @@ from sim.cli.main import main
 from sim.experiments.runner import RunSet
 from sim.model.tables import Result
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CENTER = ROOT / "scenarios" / "multichannel_center.yaml"
 
 

@@ -21,7 +21,7 @@ from scenario_builders import tiny_desk
 from sim.cli.main import RUN_FILES, main
 from sim.reports.output_folder import ReportFolder, default_out_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DESK = ROOT / "scenarios" / "web_chat_desk.yaml"
 RUN_SET = {"intervals.csv", "groups.csv", "sessions.parquet", "agents.csv",
            "arrivals_throughput.png", "wait_times.png", "service_level.png", "occupancy.png",

@@ -17,7 +17,7 @@ from sim.results.breakdowns import group_totals
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 HOUR = 3600.0
 ONLINE_PARTS = ["agents_available", "agents_on_break", "agents_away", "agents_draining"]
 
