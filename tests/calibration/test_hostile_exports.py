@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 from cli_helpers import desk_yaml, one_error_line, write
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.calibration.scenario_yaml import scenario_yaml as fitted_yaml
@@ -76,6 +76,7 @@ def _calibrate(tmp_path: Path, folder_name: str, queue_name: str = "support") ->
     return load_raw(out)
 
 
+@pytest.mark.slow
 def test_a_folder_name_or_queue_name_cannot_add_a_key(tmp_path: Path, capsys) -> None:
     plain = _calibrate(tmp_path, "export")
     queue = "".join(c for c in HOSTILE_TEXT if c not in '\x00"\ud800')  # one CSV field
@@ -89,7 +90,6 @@ def test_a_folder_name_or_queue_name_cannot_add_a_key(tmp_path: Path, capsys) ->
     capsys.readouterr()
 
 
-@settings(max_examples=60, deadline=None)
 @given(text=st.text(), key=st.text(min_size=1))
 def test_the_fitted_writer_round_trips_any_text(text: str, key: str) -> None:
     values = {"name": text, "channels": [{"name": text, key: {"kind": text, "mean": 1.5}}],
@@ -99,7 +99,6 @@ def test_the_fitted_writer_round_trips_any_text(text: str, key: str) -> None:
     assert load_yaml(written) == values
 
 
-@settings(max_examples=60, deadline=None)
 @given(text=st.text())
 def test_a_comment_is_one_line_of_printable_text(text: str) -> None:
     comment = yaml_comment(text)
@@ -107,6 +106,7 @@ def test_a_comment_is_one_line_of_printable_text(text: str) -> None:
     assert yaml.safe_load(f"# {comment}\nkey: 1\n") == {"key": 1}
 
 
+@pytest.mark.slow
 def test_an_undecodable_folder_name_is_written_as_visible_text(tmp_path: Path) -> None:
     name = os.fsdecode(b"export\xff")  # a lone surrogate in Python
     fitted = _calibrate(tmp_path, name)
@@ -243,6 +243,7 @@ def _column(path: Path, name: str) -> set[str]:
     return {row[header.index(name)] for row in rows}
 
 
+@pytest.mark.slow
 def test_run_files_are_safe_in_a_spreadsheet(tmp_path: Path, monkeypatch, capsys) -> None:
     scenario = write(tmp_path, HOSTILE_NAMES)
     out = tmp_path / "o"
@@ -269,6 +270,7 @@ def test_run_files_are_safe_in_a_spreadsheet(tmp_path: Path, monkeypatch, capsys
     assert agents["occupancy"].dtype == float and agents["agent_id"].dtype == int
 
 
+@pytest.mark.slow
 def test_compare_sweep_and_skipped_files_are_safe(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path, HOSTILE_NAMES)
     assert main(["compare", str(scenario), "-r", "2", "-q", "--out",
@@ -285,6 +287,7 @@ def test_compare_sweep_and_skipped_files_are_safe(tmp_path: Path, capsys) -> Non
     assert _column(tmp_path / "s" / "skipped.csv", "name") == {"'=a", "'+b", "-3"}  # a number
 
 
+@pytest.mark.slow
 def test_staffing_files_are_safe_in_a_spreadsheet(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path, HOSTILE_NAMES)
     out = tmp_path / "o"
@@ -298,6 +301,7 @@ def test_staffing_files_are_safe_in_a_spreadsheet(tmp_path: Path, capsys) -> Non
     assert margins.dtype == float and (margins < 0).any()
 
 
+@pytest.mark.slow
 def test_backtest_files_are_safe_in_a_spreadsheet(tmp_path: Path, monkeypatch,
                                                   capsys) -> None:
     import sim.calibration.backtest
@@ -421,6 +425,7 @@ def _export_with(tmp_path: Path, file: str, row: int, change: dict[str, str] | N
     return export
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("file", "change", "year", "first_line"), [
     ("MessagingSession.csv", None, "2099",
      "MessagingSession.csv:6:StartTime: 2099-03-02T08:04:47Z is more than 366 days from the "
@@ -602,6 +607,7 @@ def test_a_large_iteration_cap_is_lowered_to_what_the_limits_allow(capsys) -> No
     assert iterations_within_limits(checked, 10**6, runs, 10**9, force=False, quiet=True) == 1
 
 
+@pytest.mark.slow
 def test_staff_runs_with_a_huge_iteration_cap(tmp_path: Path, capsys) -> None:
     scenario = write(tmp_path, desk_yaml(rate="20/h"))
     code = main(["staff", str(scenario), "--target", "80/60s", "--max-iterations", "1000000000",
@@ -639,6 +645,7 @@ def test_libyaml_keeps_every_bound_of_the_pure_loader(case: str) -> None:
     assert errors[0] == errors[1]  # the same key and rule (libyaml's columns may differ)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HAVE_LIBYAML, reason="PyYAML without libyaml")
 def test_libyaml_reads_a_scenario_as_the_pure_loader_does() -> None:
     text = (DESK.read_text(encoding="utf-8") + "extra:\n  times: [12:00, 12:00.5, "

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -118,7 +119,8 @@ def cli(args: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-@settings(max_examples=120, deadline=None, derandomize=True,
+@pytest.mark.slow
+@settings(derandomize=True,  # the examples of the ccsim profile (tests/conftest.py)
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(case=mutated(), run=st.integers(0, 1))

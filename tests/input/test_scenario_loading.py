@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.scenario.loading import (
@@ -508,7 +508,7 @@ RICH["agent_groups"][0]["shifts"] = [{"start": "0s", "end": "8h", "agents": 3}]
 RICH["agent_groups"][0]["behaviour"] = {"reply_time": "1m", "accept_delay": 3}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
 @given(data=st.data())
 def test_corrupted_scenarios_fail_cleanly(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
