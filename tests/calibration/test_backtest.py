@@ -51,6 +51,7 @@ def result(calibration: Calibration) -> Backtest:
     return backtest(calibration.scenario, calibration, replications=REPLICATIONS)
 
 
+@pytest.mark.slow
 def test_observed_measures_are_the_simulations_own(calibration: Calibration,
                                                    exported: tuple[Path, Result]) -> None:
     observed = observed_intervals(calibration.sessions, calibration.work,
@@ -68,6 +69,7 @@ def test_observed_measures_are_the_simulations_own(calibration: Calibration,
     np.testing.assert_allclose(observed["abandonment_rate"], abandoned, equal_nan=True)
 
 
+@pytest.mark.slow
 def test_observed_staffing_replaces_the_schedule(calibration: Calibration) -> None:
     changed, notes = observed_staffing(TRUTH.derive({"agent_groups[0].staffing": None,
                                                      "agent_groups[0].agents": 3}),
@@ -77,6 +79,7 @@ def test_observed_staffing_replaces_the_schedule(calibration: Calibration) -> No
     assert notes[-1] == "agent group 'chat_agents': observed staffing of 9 users"
 
 
+@pytest.mark.slow
 def test_service_level_inside_the_band_in_nine_intervals_of_ten(result: Backtest) -> None:
     summary = result.summary
     assert list(summary.index) == ["offered", "service_level", "asa_s", "abandonment_rate",
@@ -108,6 +111,7 @@ def test_band_coverage_is_what_the_order_statistics_hold() -> None:
     assert abs(inside - band_coverage(5)) < 0.015
 
 
+@pytest.mark.slow
 def test_summary_figures_follow_from_the_table(result: Backtest) -> None:
     for measure, rows in result.table.groupby("measure"):
         both = rows.dropna(subset=["observed", "sim_mean"])
@@ -121,6 +125,7 @@ def test_summary_figures_follow_from_the_table(result: Backtest) -> None:
         ).any()
 
 
+@pytest.mark.slow
 def test_cli_backtest_writes_its_reports(exported: tuple[Path, Result], tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     scenario = tmp_path / "center.yaml"
@@ -139,6 +144,7 @@ def test_cli_backtest_writes_its_reports(exported: tuple[Path, Result], tmp_path
     assert "service_level" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_cli_backtest_needs_two_replications(exported: tuple[Path, Result], tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     scenario = tmp_path / "center.yaml"
@@ -151,6 +157,7 @@ def test_cli_backtest_needs_two_replications(exported: tuple[Path, Result], tmp_
     assert not (tmp_path / "bt").exists()
 
 
+@pytest.mark.slow
 def test_cli_backtest_and_calibrate_write_reports_to_share(
         exported: tuple[Path, Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,6 +190,7 @@ def test_cli_backtest_and_calibrate_write_reports_to_share(
         out / "backtest_summary.csv")["measure"]))
 
 
+@pytest.mark.slow
 def test_levels_follow_from_the_table(result: Backtest) -> None:
     assert result.levels is not None
     days = sorted(set(result.levels["level"]) - {"horizon"})
@@ -200,6 +208,7 @@ def test_levels_follow_from_the_table(result: Backtest) -> None:
         assert horizon["verdict"] == result.summary.loc[measure, "verdict"]
 
 
+@pytest.mark.slow
 def test_the_calibrated_center_passes_and_a_twenty_percent_error_fails(
         calibration: Calibration, result: Backtest) -> None:
     # The calibrated center: every measure's horizon figure is a likely run of the model.
@@ -220,6 +229,7 @@ def test_the_calibrated_center_passes_and_a_twenty_percent_error_fails(
     assert off.summary.loc["asa_s", "bias_low"] > 0
 
 
+@pytest.mark.slow
 def test_cli_backtest_of_a_center_clearly_off_exits_3(
         exported: tuple[Path, Result], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -245,6 +255,7 @@ def test_cli_backtest_of_a_center_clearly_off_exits_3(
     assert document["failed_measures"] == failed["measure"].tolist()
 
 
+@pytest.mark.slow
 def test_backtest_chart_follows_the_chart_rules_and_shows_the_verdict(
         result: Backtest, calibration: Calibration) -> None:
     from chart_rules import chart_problems, clock_tick_labels

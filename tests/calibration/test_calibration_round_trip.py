@@ -41,6 +41,7 @@ def calibration(exported: tuple[Path, pd.DataFrame]) -> Calibration:
     return calibrate(read_export(exported[0]))
 
 
+@pytest.mark.slow
 def test_capacity_sizes_model_and_staffing_exact(calibration: Calibration) -> None:
     group = calibration.values["agent_groups"][0]
     channel = calibration.values["channels"][0]
@@ -52,6 +53,7 @@ def test_capacity_sizes_model_and_staffing_exact(calibration: Calibration) -> No
     assert group["staffing"] == (DAY_STAFFING * 2)[: len(group["staffing"])]
 
 
+@pytest.mark.slow
 def test_arrival_rates_inside_their_poisson_ci(calibration: Calibration) -> None:
     fit = calibration.arrivals[("web_chat", "inbound")]
     truth = np.resize(np.asarray(TRUTH.channels[0].arrivals.volumes), len(fit.volumes))
@@ -66,6 +68,7 @@ def test_arrival_rates_inside_their_poisson_ci(calibration: Calibration) -> None
     assert outbound.total == int(np.asarray(outbound.counts).sum()) > 0
 
 
+@pytest.mark.slow
 def test_patience_mean_within_ten_percent_on_censored_data(
         calibration: Calibration, exported: tuple[Path, pd.DataFrame]) -> None:
     fit = calibration.fits[("channels", 0, "customers", "patience")]
@@ -82,6 +85,7 @@ def test_patience_mean_within_ten_percent_on_censored_data(
     assert waits.mean() < 0.8 * truth
 
 
+@pytest.mark.slow
 def test_exchanges_and_reply_times_within_five_percent(calibration: Calibration) -> None:
     customers = calibration.values["channels"][0]["customers"]
     behaviour = calibration.values["agent_groups"][0]["behaviour"]
@@ -99,6 +103,7 @@ def test_exchanges_and_reply_times_within_five_percent(calibration: Calibration)
         truth_behaviour.concurrency_slowdown, abs=0.03)
 
 
+@pytest.mark.slow
 def test_acceptance_outbound_and_acw(calibration: Calibration) -> None:
     behaviour = calibration.values["agent_groups"][0]["behaviour"]
     truth = TRUTH.agent_groups[0].behaviour
@@ -118,6 +123,7 @@ def test_acceptance_outbound_and_acw(calibration: Calibration) -> None:
     assert outbound["answer_delay"]["mean"] == pytest.approx(1200, rel=0.25)
 
 
+@pytest.mark.slow
 def test_yaml_runs_as_is_with_a_comment_per_fitted_key(calibration: Calibration,
                                                        tmp_path: Path) -> None:
     path = tmp_path / "center.yaml"
@@ -156,6 +162,7 @@ def _rewrite(source: Path, target: Path, separator: str, offset: str) -> None:
         (target / path.name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
 
 
+@pytest.mark.slow
 def test_bom_crlf_tab_and_offsets_read_as_the_plain_export(
         exported: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
     plain = read_export(exported[0])
@@ -167,6 +174,7 @@ def test_bom_crlf_tab_and_offsets_read_as_the_plain_export(
         pd.testing.assert_frame_equal(left, right, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_unusable_rows_are_counted(exported: tuple[Path, pd.DataFrame],
                                    tmp_path: Path) -> None:
     folder = tmp_path / "with_unusable"
@@ -195,6 +203,7 @@ def test_unusable_rows_are_counted(exported: tuple[Path, pd.DataFrame],
     assert any(line.startswith("# Not used: AgentWork.csv: 3 rows") for line in header)
 
 
+@pytest.mark.slow
 def test_cli_writes_the_scenario_and_charts(exported: tuple[Path, pd.DataFrame],
                                             tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
@@ -208,6 +217,7 @@ def test_cli_writes_the_scenario_and_charts(exported: tuple[Path, pd.DataFrame],
     assert "fitted keys" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_regression_without_conversation_entries(exported: tuple[Path, pd.DataFrame],
                                                  tmp_path: Path) -> None:
     folder = tmp_path / "no_entries"
@@ -227,6 +237,7 @@ def test_regression_without_conversation_entries(exported: tuple[Path, pd.DataFr
     assert per_exchange == pytest.approx(truth, rel=0.25)
 
 
+@pytest.mark.slow
 def test_away_after_decline_from_the_busy_periods(calibration: Calibration) -> None:
     behaviour = calibration.values["agent_groups"][0]["behaviour"]
     assert behaviour["away_after_decline"] == TRUTH.agent_groups[0].behaviour.away_after_decline
@@ -234,6 +245,7 @@ def test_away_after_decline_from_the_busy_periods(calibration: Calibration) -> N
     assert comment.startswith("median of ")
 
 
+@pytest.mark.slow
 def test_time_zone_puts_the_intervals_on_local_clock_time(
         calibration: Calibration, exported: tuple[Path, pd.DataFrame]) -> None:
     paris = calibrate(read_export(exported[0]), zone="Europe/Paris")
@@ -257,6 +269,7 @@ def load_scenario_text(text: str, folder: Path) -> Scenario:
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "salesforce-export"
 
 
+@pytest.mark.slow
 def test_shipped_example_gives_back_the_web_chat_desk() -> None:
     desk = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" /
                          "web_chat_desk.yaml")
@@ -271,6 +284,7 @@ def test_shipped_example_gives_back_the_web_chat_desk() -> None:
     assert int(patience.observed.sum()) >= 500
 
 
+@pytest.mark.slow
 def test_disconnections_and_outages_of_unstable_connections(tmp_path: Path) -> None:
     desk = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" /
                          "unstable_connections.yaml")

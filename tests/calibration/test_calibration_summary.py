@@ -20,6 +20,7 @@ def calibration():
     return analysis.calibrate(analysis.read_export(EXPORT), threshold_s=60.0, target=0.8)
 
 
+@pytest.mark.slow
 def test_calibration_text_names_what_was_fitted(calibration) -> None:
     text = analysis.calibration_text(calibration)
     assert f"{len(calibration.sessions)} sessions and {len(calibration.work)} work items" in text
@@ -31,6 +32,7 @@ def test_calibration_text_names_what_was_fitted(calibration) -> None:
     assert "capacity_model" in table.index
 
 
+@pytest.mark.slow
 def test_backtest_table_reads_the_summary(calibration) -> None:
     checked = analysis.backtest(calibration.scenario, calibration, 3, seed=1)
     table = analysis.backtest_table(checked)

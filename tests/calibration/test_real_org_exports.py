@@ -29,6 +29,7 @@ def plain() -> Calibration:
     return calibrate(read_export(EXAMPLE))
 
 
+@pytest.mark.slow
 def test_fifteen_character_ids_join_as_the_eighteen(plain: Calibration,
                                                     tmp_path: Path) -> None:
     folder = copy_example(tmp_path / "report")
@@ -44,6 +45,7 @@ def test_fifteen_character_ids_join_as_the_eighteen(plain: Calibration,
             "OriginalQueueId (2867), UserId (2867), WorkItemId (2867)") in calibration.notes
 
 
+@pytest.mark.slow
 def test_upper_case_and_old_spellings_read_as_the_field_names(plain: Calibration,
                                                               tmp_path: Path) -> None:
     folder = copy_example(tmp_path / "upper")
@@ -58,6 +60,7 @@ def test_upper_case_and_old_spellings_read_as_the_field_names(plain: Calibration
             ) in calibration.notes
 
 
+@pytest.mark.slow
 def test_two_columns_for_one_field_are_refused(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     folder = copy_example(tmp_path / "twice")
@@ -68,6 +71,7 @@ def test_two_columns_for_one_field_are_refused(tmp_path: Path,
         "expected one column per field")
 
 
+@pytest.mark.slow
 def test_report_dates_with_the_option(plain: Calibration, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     folder = copy_example(tmp_path / "dates", keep_entries=False)
@@ -149,6 +153,7 @@ def enhanced(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Calibratio
     return folder, calibrate(read_export(folder))
 
 
+@pytest.mark.slow
 def test_blank_message_counts_fit_the_handle_time(enhanced: tuple[Path, Calibration]) -> None:
     _, calibration = enhanced
     fit = calibration.fits[("channels", 0, "handle_time")]
@@ -166,6 +171,7 @@ def test_blank_message_counts_fit_the_handle_time(enhanced: tuple[Path, Calibrat
         calibration.comments[("channels", 0, "handle_time")])
 
 
+@pytest.mark.slow
 def test_blank_message_counts_list_every_defaulted_key(
         enhanced: tuple[Path, Calibration], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -213,6 +219,7 @@ def _renamed_statuses(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_unknown_status_is_warned_about_and_mapped_by_option(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _renamed_statuses(tmp_path)
@@ -237,6 +244,7 @@ def test_unknown_status_is_warned_about_and_mapped_by_option(
     assert out.read_text(encoding="utf-8").count("# Warning: UserServicePresence.csv") == 2
 
 
+@pytest.mark.slow
 def test_unknown_channel_type_is_warned_about_and_mapped_by_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = copy_example(tmp_path, keep_entries=False)
@@ -306,6 +314,7 @@ def _without_presence(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("by_group", [False, True])
 def test_no_presence_with_a_schedule_gives_the_same_staffing(
         by_group: bool, plain: Calibration, tmp_path: Path,
@@ -335,6 +344,7 @@ def test_no_presence_with_a_schedule_gives_the_same_staffing(
                 line.lstrip("# ") for line in text.splitlines())
 
 
+@pytest.mark.slow
 def test_no_presence_staffing_from_work_is_low_and_says_so(
         plain: Calibration, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _without_presence(tmp_path)
@@ -373,6 +383,7 @@ def test_bad_schedule_is_one_line(text: str, line: str, tmp_path: Path,
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_backtest_without_presence_uses_the_schedule(plain: Calibration, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     folder = _without_presence(tmp_path)

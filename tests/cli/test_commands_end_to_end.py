@@ -82,6 +82,7 @@ def check_run_outputs(out: Path, replications: int) -> dict:
 
 
 # ------------------------------------------------------------------------------- run
+@pytest.mark.slow
 def test_run_writes_every_report(tmp_path: Path) -> None:
     scenario = write(tmp_path, SCENARIO)
     result = ccsim("run", scenario, "--replications", "2", "--seed", "4", "--out", "reports",
@@ -98,6 +99,7 @@ def test_run_writes_every_report(tmp_path: Path) -> None:
     assert offered["mean"] > 0 and offered["ci95"] is not None
 
 
+@pytest.mark.slow
 def test_run_default_out_dir_and_overrides(tmp_path: Path, monkeypatch, capsys) -> None:
     scenario = write(tmp_path, SCENARIO)
     monkeypatch.chdir(tmp_path)
@@ -112,6 +114,7 @@ def test_run_default_out_dir_and_overrides(tmp_path: Path, monkeypatch, capsys) 
     assert len(agents) == 4
 
 
+@pytest.mark.slow
 def test_ctrl_c_writes_finished_replications(tmp_path: Path, monkeypatch, capsys) -> None:
     import sim.experiments.runner
 
@@ -133,6 +136,7 @@ def test_ctrl_c_writes_finished_replications(tmp_path: Path, monkeypatch, capsys
 
 
 # --------------------------------------------------------------------------- compare
+@pytest.mark.slow
 def test_compare_writes_comparison(tmp_path: Path) -> None:
     scenario = write(tmp_path, SCENARIO)
     result = ccsim("compare", scenario, "-r", "2", "--out", "cmp", cwd=tmp_path)
@@ -164,6 +168,7 @@ def test_compare_rejects_a_standard_channel(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "cmp").exists()
 
 
+@pytest.mark.slow
 def test_compare_runs_a_mixed_center_and_says_which_channels_stay_tab_based(
     tmp_path: Path, capsys
 ) -> None:
@@ -186,6 +191,7 @@ def test_compare_runs_a_mixed_center_and_says_which_channels_stay_tab_based(
 
 
 # -------------------------------------------------------------------------- validate
+@pytest.mark.slow
 def test_validate_good_and_bad_files(tmp_path: Path) -> None:
     good = write(tmp_path, SCENARIO)
     bad = write(tmp_path, SCENARIO.replace("capacity: 2", "capacty: 2"), "bad.yaml")
@@ -202,6 +208,7 @@ def test_validate_good_and_bad_files(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- errors
+@pytest.mark.slow
 def test_bad_set_value_is_one_line(tmp_path: Path) -> None:
     scenario = write(tmp_path, SCENARIO)
     result = ccsim("run", scenario, "--set", "agent_groups[0].agents=-1", "--out", "o",
@@ -211,6 +218,7 @@ def test_bad_set_value_is_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_missing_file(tmp_path: Path) -> None:
     line = assert_one_error_line(ccsim("run", "nowhere.yaml", cwd=tmp_path))
     assert "nowhere.yaml" in line and "not found" in line
@@ -244,9 +252,9 @@ def test_help_on_every_subcommand(command: str, capsys) -> None:
 
 
 # ---------------------------------------------------------------- bundled scenarios
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple]:
-    """Start every bundled scenario at once, in the background while the other tests run.
+    """Start every bundled scenario at once, in the background (slow tests only ask for it).
 
     They are independent processes; each test below collects its own.
     """
@@ -267,6 +275,7 @@ def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple]:
             process.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", BUNDLED, ids=[path.stem for path in BUNDLED])
 def test_bundled_scenario_runs(bundled_runs: dict[Path, tuple], scenario: Path) -> None:
     process, out = bundled_runs[scenario]
@@ -278,6 +287,7 @@ def test_bundled_scenario_runs(bundled_runs: dict[Path, tuple], scenario: Path) 
     assert figures["offered"]["mean"] + figures["outbound_sent"]["mean"] > 0
 
 
+@pytest.mark.slow
 def test_compare_what_if_over_response_patience(tmp_path: Path, capsys) -> None:
     # issue 21: planners do not know the customers' response patience, so compare shows
     # how the answer moves with it: both models at each value, on the same customers.

@@ -35,6 +35,7 @@ def _table_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line[:1] in "┏┃┡│└"]
 
 
+@pytest.mark.slow
 def test_compare_table_fits_80_columns(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     path = write(tmp_path, DESK)
@@ -52,6 +53,7 @@ def test_compare_table_fits_80_columns(tmp_path: Path, capsys, monkeypatch) -> N
     assert table.set_index("figure").loc["avg_concurrency", "unit"] == "sessions/agent"
 
 
+@pytest.mark.slow
 def test_sweep_table_headers_break_between_words(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     path = write(tmp_path, DESK)
@@ -100,6 +102,7 @@ def test_labels_name_grid_keys() -> None:
         parse_labels(["capacity_model"], grid)
 
 
+@pytest.mark.slow
 def test_run_prints_channel_and_group_tables_in_80_columns(tmp_path: Path, capsys,
                                                            monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")

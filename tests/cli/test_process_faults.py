@@ -84,6 +84,7 @@ def _leftovers(parent: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ kill -9
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("method", ["spawn", "fork"])
 def test_kill_9_leaves_no_worker_alive(tmp_path: Path, method: str) -> None:
@@ -113,6 +114,7 @@ def test_kill_9_leaves_no_worker_alive(tmp_path: Path, method: str) -> None:
 
 
 # ------------------------------------------------------------------- Ctrl-C while writing
+@pytest.mark.slow
 def test_ctrl_c_while_writing_keeps_the_replications(tmp_path: Path) -> None:
     scenario = _scenario(tmp_path)
     assert ccsim("run", scenario, "-r", "2", "--quiet", "--out", "o", cwd=tmp_path).returncode == 0
@@ -137,6 +139,7 @@ def test_ctrl_c_while_writing_keeps_the_replications(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------- two runs, one folder
+@pytest.mark.slow
 def test_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     scenario = _scenario(tmp_path, horizon="1d")
     first = _start("run", scenario, "-r", "4", "--quiet", "--out", "o", cwd=tmp_path)
@@ -161,6 +164,7 @@ def test_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------ crash leftovers
+@pytest.mark.slow
 def test_leftovers_of_a_killed_run_are_cleaned(tmp_path: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -191,6 +195,7 @@ def test_a_set_aside_folder_is_put_back_when_out_is_missing(tmp_path: Path) -> N
 
 
 # --------------------------------------------------------------------- errors while writing
+@pytest.mark.slow
 def test_chart_error_leaves_the_previous_folder_untouched(tmp_path: Path, monkeypatch,
                                                           capsys) -> None:
     import sim.reports.files
@@ -260,6 +265,7 @@ def test_bad_scheduler_fails_fast_in_one_line(tmp_path: Path, address: str, monk
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_a_port_held_by_another_program_fails_within_the_timeout(tmp_path: Path, monkeypatch,
                                                                  capsys) -> None:
     _no_dask_client(monkeypatch)
@@ -273,6 +279,7 @@ def test_a_port_held_by_another_program_fails_within_the_timeout(tmp_path: Path,
 
 
 # ------------------------------------------------------------------------------------ sweep
+@pytest.mark.slow
 def test_interrupted_sweep_is_marked(tmp_path: Path, monkeypatch, capsys) -> None:
     import sim.experiments.sweep
 
@@ -300,6 +307,7 @@ def test_interrupted_sweep_is_marked(tmp_path: Path, monkeypatch, capsys) -> Non
 
 
 # -------------------------------------------------------------------- default out folder
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["...yaml", "..yaml", ".hidden.yaml", " ..yaml"])
 def test_default_out_stays_inside_out(tmp_path: Path, name: str) -> None:
     work = tmp_path / "work"

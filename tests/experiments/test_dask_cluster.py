@@ -25,6 +25,8 @@ from sim.scenario.schema import Scenario  # noqa: E402
 
 AGENTS = "agent_groups[0].agents"
 
+pytestmark = pytest.mark.slow  # a LocalCluster of worker processes
+
 SCENARIO = tiny_desk("dask desk", "2h", "50/h", 2, 180, agents=2, capacity=2, seed=21)
 
 

@@ -135,6 +135,7 @@ def test_multiplier_fixed_at_one_leaves_every_other_stream_unchanged() -> None:
     pd.testing.assert_frame_equal(plain.intervals, drawn.intervals)
 
 
+@pytest.mark.slow
 def test_offered_across_days_matches_the_multiplier() -> None:
     """Mean offered over replications = multiplier mean x expected arrivals, within the CI.
 
@@ -191,6 +192,7 @@ def test_parse_days() -> None:
         parse_days("often")
 
 
+@pytest.mark.slow
 def test_holding_the_goal_on_90_percent_of_days_needs_more_agents_with_volume_spread() -> None:
     """80/60s on 90% of days: the day-to-day spread of volume costs agents.
 
@@ -246,6 +248,7 @@ def test_daily_margins_apply_a_check_to_each_day() -> None:
     assert ((margins >= 0) == goals_met_by_day(goals, runs)).all()
 
 
+@pytest.mark.slow
 def test_days_margin_with_confidence_agrees_with_the_clopper_pearson_check() -> None:
     rng = np.random.default_rng(9)
     for count in (10, 20, 40, 60):
@@ -357,6 +360,7 @@ def on_mean_and_days() -> tuple[StaffingReport, StaffingReport]:
     return staffed(None), staffed(0.9)
 
 
+@pytest.mark.slow
 def test_ninety_percent_of_days_needs_at_least_the_mean_staffing_and_more_in_the_peak(
         on_mean_and_days: tuple[StaffingReport, StaffingReport]) -> None:
     on_mean, on_days = (report.results["tab"] for report in on_mean_and_days)
@@ -367,6 +371,7 @@ def test_ninety_percent_of_days_needs_at_least_the_mean_staffing_and_more_in_the
     assert on_mean.share_of_days().min() < 0.9
 
 
+@pytest.mark.slow
 def test_the_verification_holds_the_goal_on_ninety_percent_of_its_days(
         on_mean_and_days: tuple[StaffingReport, StaffingReport]) -> None:
     """Counted from the verification's runs themselves: 80% within 60 s, day by day."""
@@ -396,6 +401,7 @@ def test_the_verification_holds_the_goal_on_ninety_percent_of_its_days(
         np.tile(on_mean.results["tab"].share_of_days().round(4), len(on_mean.groups)))
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_days_staffing_serial_or_parallel(
         on_mean_and_days: tuple[StaffingReport, StaffingReport]) -> None:
     from sim.experiments.executors import make_executor
@@ -439,6 +445,7 @@ def test_a_bad_days_option_is_one_error_line(tmp_path: Any, capsys: Any, days: s
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_days_on_a_fixed_volume_runs_with_a_note(tmp_path: Any, capsys: Any) -> None:
     """80% of days: 5 replications by default are too few, so 6 (the usual default) run."""
     path = tmp_path / "desk.yaml"

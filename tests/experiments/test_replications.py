@@ -37,6 +37,7 @@ def scenario() -> Scenario:
 
 
 # -------------------------------------------------------------------------- replicate
+@pytest.mark.slow
 def test_parallel_replications_equal_serial(scenario: Scenario) -> None:
     serial = replicate(scenario, 3, seed=7, executor=LocalExecutor(1))
     parallel = replicate(scenario, 3, seed=7, executor=LocalExecutor(2))

@@ -181,6 +181,7 @@ def test_more_agents_never_serve_worse_on_the_same_seeds(tiny: Scenario) -> None
         assert rows["service_level_mean"].iloc[-1] > rows["service_level_mean"].iloc[0]
 
 
+@pytest.mark.slow
 def test_sweep_is_identical_in_worker_processes(tiny: Scenario) -> None:
     grid = {AGENTS: [1, 2], "capacity_model": ["tab", "status"]}
     serial = sweep(tiny, grid, 2, seed=3, executor=LocalExecutor(1))
@@ -229,6 +230,7 @@ def test_missing_dask_gives_an_install_hint(monkeypatch) -> None:
 
 
 # ---------------------------------------------------------------------------------- CLI
+@pytest.mark.slow
 def test_cli_sweep_end_to_end(tmp_path: Path) -> None:
     scenario = write(tmp_path, SCENARIO_YAML)
     result = ccsim("sweep", scenario, "--grid", "agent_groups[0].agents=1,3",

@@ -55,6 +55,7 @@ BILLION_LAUGHS = "".join(
 )
 
 
+@pytest.mark.slow
 def test_alias_bomb_is_refused_fast(tmp_path: Path, capsys) -> None:
     text = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
     path = desk(tmp_path, text + BILLION_LAUGHS + DESK)
@@ -94,6 +95,7 @@ def test_deep_nesting_in_an_override(tmp_path: Path, capsys) -> None:
     assert "--set name=" in line
 
 
+@pytest.mark.slow
 def test_long_values_are_shown_shortened(tmp_path: Path, capsys) -> None:
     path = desk(tmp_path, DESK.replace("agents: 3", "agents: [" + ", ".join(["7"] * 100_000)
                                        + "]"))
@@ -164,6 +166,7 @@ def test_staff_counts_its_search_runs(tmp_path: Path, capsys) -> None:
     assert "--replications: 50,000 replications x 16 runs each make 800,000 runs" in lines[0]
 
 
+@pytest.mark.slow
 def test_force_runs_it_anyway(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(limits, "MAX_SESSIONS", 1)
     path = desk(tmp_path)
@@ -175,6 +178,7 @@ def test_force_runs_it_anyway(tmp_path: Path, capsys, monkeypatch) -> None:
     assert (tmp_path / "out" / "summary.json").is_file()
 
 
+@pytest.mark.slow
 def test_jobs_are_capped_at_the_cpus(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     code, _, err = run_main(["run", desk(tmp_path), "-r", "2", "-j", "10000",
@@ -227,6 +231,7 @@ def test_bad_scheduler_timeout_names_the_variable(tmp_path: Path, capsys, monkey
     assert line.startswith("ccsim: error: CCSIM_SCHEDULER_TIMEOUT=abc: expected a number")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("time_s", ["1e18", "1.0e+300"])
 def test_staff_with_arrival_times_far_past_the_horizon(tmp_path: Path, capsys,
                                                        time_s: str) -> None:
@@ -256,6 +261,7 @@ def test_disk_full_names_the_file(tmp_path: Path, capsys, monkeypatch,
 HOSTILE_NAME = "x [/x] [bold]$\\\\foo$ \\e[31mred\\e]0;title\\a"
 
 
+@pytest.mark.slow
 def test_markup_mathtext_and_escapes_in_names(tmp_path: Path, capsys) -> None:
     text = (DESK.replace("name: desk", f'name: "{HOSTILE_NAME}"')
             .replace("  - name: web\n", f'  - name: "{HOSTILE_NAME}"\n')
@@ -273,6 +279,7 @@ def test_markup_mathtext_and_escapes_in_names(tmp_path: Path, capsys) -> None:
         assert list((tmp_path / command).glob("*.png"))
 
 
+@pytest.mark.slow
 def test_markup_in_sweep_values_and_title(tmp_path: Path, capsys) -> None:
     path = desk(tmp_path, DESK.replace("name: desk", 'name: "$\\\\foo$ [/x]"'))
     code, out, err = run_main(["sweep", path, "-r", "2", "--grid", "name=a[/x],b$\\foo$",
@@ -322,6 +329,7 @@ def test_csv_symlink_out_of_the_folder(tmp_path: Path, capsys) -> None:
     assert code == 0, err
 
 
+@pytest.mark.slow
 def test_outside_paths_allowed_by_the_environment(tmp_path: Path, capsys, monkeypatch) -> None:
     (tmp_path / "shared.csv").write_text("volume\n1\n", encoding="utf-8")
     folder = tmp_path / "scenario"
@@ -346,6 +354,7 @@ def test_csv_content_is_never_echoed(tmp_path: Path, capsys) -> None:
     assert "hunter2" not in line
 
 
+@pytest.mark.slow
 def test_csv_fifo_does_not_hang(tmp_path: Path) -> None:
     path = csv_desk(tmp_path, "data/pipe.csv")
     os.mkfifo(tmp_path / "data" / "pipe.csv")
@@ -355,6 +364,7 @@ def test_csv_fifo_does_not_hang(tmp_path: Path) -> None:
     assert "is a FIFO (named pipe), not a regular file" in result.stderr
 
 
+@pytest.mark.slow
 def test_fifo_scenario_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")
     result = ccsim("validate", "pipe.yaml", cwd=tmp_path)

@@ -283,6 +283,7 @@ RICH_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["tab", "status"])
 def test_customers_who_end_or_leave_conserve(model: str) -> None:
     # rules §5.6, §5.7: the new end paths under both models, with offline agents, returns,
@@ -301,6 +302,7 @@ def test_customers_who_end_or_leave_conserve(model: str) -> None:
         assert (rec.result.sessions["stranded_s"] > 0).any() or model == "tab"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model, percent, allow_over, logout_sessions", RICH_CASES)
 @pytest.mark.parametrize("seed", [3, 11])
 def test_rich_scenario_conserves(
@@ -456,6 +458,7 @@ def small_scenarios(draw: st.DrawFn) -> Scenario:
     )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=15,
     deadline=None,

@@ -116,6 +116,7 @@ def runset() -> RunSet:
     return replicate(sim.load_scenario(CENTER), 3, seed=5)
 
 
+@pytest.mark.slow
 def test_channel_figures_add_up_and_the_center_is_the_headline(runset: RunSet) -> None:
     """Per channel and per queue: offered adds up to the total; "all" = headline figures."""
     from sim.results.breakdowns import session_breakdown, wide
@@ -161,6 +162,7 @@ def test_group_totals_weighted_by_capacity_are_the_center(runset: RunSet) -> Non
                                            "sessions/agent"]
 
 
+@pytest.mark.slow
 def test_run_reports_have_clock_columns_and_group_tables(runset: RunSet, tmp_path: Path) -> None:
     import json
 
@@ -254,6 +256,7 @@ def test_levels_follow_agents_through_disconnections(model: str) -> None:
     np.testing.assert_allclose(levels.agents, agents)
 
 
+@pytest.mark.slow
 def test_a_run_before_the_first_customer_has_empty_breakdowns(tmp_path: Path) -> None:
     """The campaign opens at 08:00: a 2 h run has no session, every channel row n = 0."""
     code = main(["run", str(ROOT / "scenarios" / "outbound_campaign.yaml"), "--quiet",

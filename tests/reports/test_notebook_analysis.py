@@ -78,6 +78,7 @@ def test_customer_wait_is_queue_time_plus_waits_after_answer_per_offered_session
                                       "after_answer_s": 15.0}
 
 
+@pytest.mark.slow
 def test_traced_runs_are_the_comparisons_replications(comparison, traced) -> None:
     for model, runset in (("tab", comparison.tab), ("status", comparison.status)):
         assert len(traced[model]) == runset.replications
@@ -155,6 +156,7 @@ def test_flip_points_pass_over_undecided_values() -> None:
     assert flip_points(same, "disconnections", "SL") == []
 
 
+@pytest.mark.slow
 def test_whatif_grid_is_paired_differences_of_both_models(grid) -> None:
     assert len(grid) == 2 * 6  # two values, four criteria and two wait parts
     assert list(grid["x"].unique()) == [0.0, 6.0]
@@ -203,6 +205,7 @@ def test_conclusion_is_written_from_the_figures(desk, comparison, traced, grid) 
     assert costs.loc["agent time over capacity", "unit"] == "min per replication"
 
 
+@pytest.mark.slow
 def test_comparison_charts_follow_the_chart_rules(desk, comparison, traced, grid) -> None:
     intervals = {"tab": interval_summary(comparison.tab.intervals),
                  "status": interval_summary(comparison.status.intervals)}
@@ -231,6 +234,7 @@ def test_comparison_charts_follow_the_chart_rules(desk, comparison, traced, grid
         assert ticks[0] == "08:00", name
 
 
+@pytest.mark.slow
 def test_png_shows_a_figure(comparison) -> None:
     png = analysis.Png(analysis.compare_differences_chart(comparison.table))
     assert png._repr_png_().startswith(b"\x89PNG")
@@ -269,6 +273,7 @@ def test_breakdown_tables_pair_the_same_customers(desk, traced) -> None:
     assert groups.loc[(desk.agent_groups[0].name, "agents_online"), "unit"] == "agents"
 
 
+@pytest.mark.slow
 def test_containment_staffing_needs_fewer_agents_as_the_bot_resolves_more() -> None:
     # issue 24: "if the bot resolves 30% more, how many agents, under each model?"
     from sim.analysis import containment_chart, containment_staffing, with_containment

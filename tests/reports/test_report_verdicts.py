@@ -19,6 +19,7 @@ DESK = desk_yaml("answer desk", horizon="3h", rate="40/h",
                  ).replace("interval: 30m\n", "warmup: 30m\ninterval: 30m\n")
 
 
+@pytest.mark.slow
 def test_run_then_compare_keep_both_reports(tmp_path: Path, monkeypatch, capsys) -> None:
     scenario = write(tmp_path, DESK)
     monkeypatch.chdir(tmp_path)
@@ -108,6 +109,7 @@ def test_totals_are_reported_in_hours_per_day(tmp_path: Path) -> None:
     assert reported_unit("stranded_s") == "h/day" and reported_unit("asa_s") == "s"
 
 
+@pytest.mark.slow
 def test_every_command_opens_with_its_answer(tmp_path: Path, monkeypatch, capsys) -> None:
     from openpyxl import load_workbook
 
@@ -139,6 +141,7 @@ def test_every_command_opens_with_its_answer(tmp_path: Path, monkeypatch, capsys
         assert book["answer"]["A2"].value in page or "&" in book["answer"]["A2"].value
 
 
+@pytest.mark.slow
 def test_workbook_has_dates_times_formats_and_filters(tmp_path: Path, monkeypatch) -> None:
     from openpyxl import load_workbook
 

@@ -73,6 +73,7 @@ def test_ids_carry_the_salesforce_case_checksum() -> None:
         salesforce_id("0Mw", 10**12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "model"), CASES)
 def test_every_file_has_its_columns_and_unique_ids(name: str, model: str) -> None:
     result, tables = traced(name, model)
@@ -99,6 +100,7 @@ def test_every_file_has_its_columns_and_unique_ids(name: str, model: str) -> Non
 
 
 # ----------------------------------------------------------------------------- AgentWork
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "model"), CASES)
 def test_one_agent_work_row_per_routing(name: str, model: str) -> None:
     result, tables = traced(name, model)
@@ -327,6 +329,7 @@ def test_decline_makes_the_agent_busy_for_its_away_time() -> None:
 
 
 # ---------------------------------------------------------------------------------- files
+@pytest.mark.slow
 def test_csv_files_read_back_unchanged(tmp_path: Path) -> None:
     _, tables = traced("multichannel_center.yaml", "status")
     written = write_export(tables, tmp_path)
@@ -361,6 +364,7 @@ def test_csv_files_read_back_unchanged(tmp_path: Path) -> None:
     assert export.notes == []  # every date-time has its zone
 
 
+@pytest.mark.slow
 def test_same_seed_same_export() -> None:
     scenario = sim.load_scenario(SCENARIOS / "web_chat_desk.yaml", ["horizon=3h"])
     first = export_tables(sim.simulate(scenario, trace=True))
@@ -376,6 +380,7 @@ def test_untraced_result_is_refused() -> None:
 
 
 # ------------------------------------------------------------------------- command line
+@pytest.mark.slow
 def test_run_writes_the_export_of_replication_zero(tmp_path: Path) -> None:
     path = write(tmp_path, desk_yaml(horizon="3h", rate="40/h",
                                      customers="{patience: {kind: exponential, mean: 2m}}"))
@@ -390,6 +395,7 @@ def test_run_writes_the_export_of_replication_zero(tmp_path: Path) -> None:
     assert (exported["Status"] == "Ended").sum() == (first["outcome"] != "open_at_horizon").sum()
 
 
+@pytest.mark.slow
 def test_export_inside_the_report_folder_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, desk_yaml(horizon="1h"))
     done = ccsim("run", path, "-r", "1", "-q", "--out", tmp_path / "out",
@@ -408,6 +414,7 @@ def example_command() -> list[str]:
     return shlex.split(block.group(1).replace("\\\n", " "))[1:]
 
 
+@pytest.mark.slow
 def test_example_is_what_its_command_writes(tmp_path: Path) -> None:
     arguments = example_command()
     export_at = arguments.index("--salesforce-export") + 1

@@ -154,6 +154,7 @@ def check_escaped(page: str) -> None:
 
 
 # ---------------------------------------------------------------------------------- run
+@pytest.mark.slow
 def test_run_workbook_has_every_sheet_with_headers_and_units(run_out: Path) -> None:
     sheets = read_workbook(run_out / "report.xlsx")
     assert list(sheets) == RUN_SHEETS
@@ -240,6 +241,7 @@ def test_run_workbook_has_every_sheet_with_headers_and_units(run_out: Path) -> N
     assert settings["ccsim version"] and settings["written at"]
 
 
+@pytest.mark.slow
 def test_run_workbook_is_formatted(run_out: Path) -> None:
     from openpyxl import load_workbook
 
@@ -260,6 +262,7 @@ def test_run_workbook_is_formatted(run_out: Path) -> None:
     assert rows["stranded_h_per_day"][3].number_format == "#,##0.00"  # hours per day
 
 
+@pytest.mark.slow
 def test_run_page_is_self_contained_and_escaped(run_out: Path) -> None:
     page = check_page(run_out / "report.html")
     check_escaped(page)
@@ -271,6 +274,7 @@ def test_run_page_is_self_contained_and_escaped(run_out: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ compare
+@pytest.mark.slow
 def test_compare_workbook_and_page(scenario: Path) -> None:
     out = scenario.parent / "compare"
     assert main(["compare", str(scenario), "-r", "2", "-q", "--xlsx", "--html",
@@ -310,6 +314,7 @@ def test_compare_workbook_and_page(scenario: Path) -> None:
 
 
 # -------------------------------------------------------------------------------- staff
+@pytest.mark.slow
 def test_staff_workbook_has_the_requirement_and_the_shift_plan(scenario: Path) -> None:
     out = scenario.parent / "staff"
     assert main(["staff", str(scenario), "--target", "80/60s", "-r", "2",
@@ -345,6 +350,7 @@ def test_staff_workbook_has_the_requirement_and_the_shift_plan(scenario: Path) -
 
 
 # -------------------------------------------------------------------------------- sweep
+@pytest.mark.slow
 def test_sweep_workbook_and_page(scenario: Path) -> None:
     out = scenario.parent / "sweep"
     assert main(["sweep", str(scenario), "--grid", "agent_groups[0].agents=2,3", "-r", "2",
@@ -369,6 +375,7 @@ def test_sweep_workbook_and_page(scenario: Path) -> None:
 
 
 # ------------------------------------------------------------------ files and ownership
+@pytest.mark.slow
 def test_without_the_flags_no_shared_report_and_an_old_one_is_removed(
         scenario: Path, tmp_path: Path) -> None:
     out = tmp_path / "o"
@@ -381,6 +388,7 @@ def test_without_the_flags_no_shared_report_and_an_old_one_is_removed(
     assert (out / "summary.json").is_file()
 
 
+@pytest.mark.slow
 def test_flags_are_documented_in_help(tmp_path: Path) -> None:
     for command in ("run", "compare", "staff", "sweep"):
         result = ccsim(command, "--help", cwd=tmp_path)

@@ -144,6 +144,7 @@ def test_agent_statistics_and_occupancy_start_after_the_warm_up() -> None:
     assert headline_figures(result, warmup_s=0.0)["occupancy"] == pytest.approx(140 / (4 * HOUR))
 
 
+@pytest.mark.slow
 def test_a_long_warm_up_does_not_move_the_steady_state_figures() -> None:
     """M/M/10 at 85%: occupancy, concurrency and waits are the same after 2 h or 24 h of
     warm-up (paired replications, 95% CI of the difference covers 0), and occupancy is

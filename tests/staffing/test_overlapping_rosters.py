@@ -68,6 +68,7 @@ def test_a_shared_queue_is_split_among_the_groups_working():
     assert shares.tolist() == [[1.0, 0.5, 0.5, 0.0], [0.0, 0.5, 0.5, 1.0]]
 
 
+@pytest.mark.slow
 def test_each_group_is_staffed_inside_its_own_hours_and_none_outside(roster):
     case, _, report = roster
     result = report.results["tab"]
@@ -84,6 +85,7 @@ def test_each_group_is_staffed_inside_its_own_hours_and_none_outside(roster):
     assert (cover["available"] >= cover["required"] - 1e-9).all()
 
 
+@pytest.mark.slow
 def test_the_written_scenario_is_the_shift_plan_and_reproduces_its_verification(
         roster, tmp_path):
     case, scenario, report = roster
@@ -120,6 +122,7 @@ def test_the_cover_places_window_breaks_where_the_requirement_leaves_room():
     assert availability_matrix(even, 4)[:, 0].tolist() == [1.0, 0.5, 0.5, 1.0]
 
 
+@pytest.mark.slow
 def test_the_headline_gives_paid_shift_hours_surplus_and_how_sure_it_is(roster):
     _, scenario, report = roster
     result = report.results["tab"]

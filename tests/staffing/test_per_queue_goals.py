@@ -95,6 +95,7 @@ def test_analytic_start_is_erlang_c_per_queue():
         assert set(rows["group"]) == {group}
 
 
+@pytest.mark.slow
 def test_each_group_within_one_agent_of_erlang_c_for_its_queue(two_group_result):
     assert two_group_result.groups == ["first", "second"]
     for row, servers in zip(two_group_result.required, expected_servers(), strict=True):
@@ -103,6 +104,7 @@ def test_each_group_within_one_agent_of_erlang_c_for_its_queue(two_group_result)
         assert servers - 2 <= row[0] <= servers + 1
 
 
+@pytest.mark.slow
 def test_every_queue_meets_its_goal_and_one_agent_fewer_breaks_it(two_group_result):
     result = two_group_result
     level = result.estimates.mean[:, MEASURE_INDEX["service_level"]]
@@ -123,6 +125,7 @@ def test_every_queue_meets_its_goal_and_one_agent_fewer_breaks_it(two_group_resu
         assert achieved[interval] < (0.8, Q2_GOAL[0])[group]
 
 
+@pytest.mark.slow
 def test_one_fewer_results_carry_confidence_intervals(two_group_result):
     probe = two_group_result.probe
     staffed = two_group_result.required > 0
@@ -131,6 +134,7 @@ def test_one_fewer_results_carry_confidence_intervals(two_group_result):
     assert np.all(probe.replications[staffed] >= two_group_result.verification_replications)
 
 
+@pytest.mark.slow
 def test_written_back_scenario_reproduces_the_verification(tmp_path):
     report = staff(two_queues(), GOALS, replications=4, seed=SEED, models=["tab"],
                    verification_replications=6, curve=False)
@@ -146,6 +150,7 @@ def test_written_back_scenario_reproduces_the_verification(tmp_path):
     np.testing.assert_array_equal(again.ci95, result.estimates.ci95)
 
 
+@pytest.mark.slow
 def test_the_requirement_table_has_a_row_per_interval_and_group(two_group_result):
     report = staff(two_queues(), GOALS, replications=4, seed=SEED, models=["tab"],
                    verification_replications=4, curve=False)
@@ -169,6 +174,7 @@ def test_shrinkage_per_interval_schedules_each_interval():
         StaffingGoals.parse("80/30s", shrinkage=[0.1, 0.1, 0.1]).shrinkage_at(4)
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
     from sim.experiments.executors import make_executor
 
@@ -183,6 +189,7 @@ def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
     np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)
 
 
+@pytest.mark.slow
 def test_intervals_no_shift_covers_get_no_agents_and_are_named_by_clock_time():
     """Shift templates covering 01:00-02:00 only: neither group can work at 00:00, so
     nobody is staffed there, the queues' goals missed there are named, and the plan
@@ -201,6 +208,7 @@ def test_intervals_no_shift_covers_get_no_agents_and_are_named_by_clock_time():
                                           zip(result.groups, result.scheduled, strict=True)}
 
 
+@pytest.mark.slow
 def test_a_goal_no_staffing_can_meet_is_reported_out_of_reach_not_chased():
     """Queue q2's customers wait 15 s for any agent to accept, and half of them have less
     patience than that: its 5% abandonment cap is out of reach. The search stops raising
@@ -234,6 +242,7 @@ def test_a_goal_no_staffing_can_meet_is_reported_out_of_reach_not_chased():
     assert len(lines) == 1 and lines[0].startswith("queue q2: abandonment goal out of reach")
 
 
+@pytest.mark.slow
 def test_converged_says_whether_the_iteration_limit_cut_the_search_short():
     settled = staff(two_queues(), GOALS, replications=4, seed=SEED, models=["tab"],
                     verification_replications=6, curve=False).results["tab"]

@@ -55,6 +55,7 @@ def curve() -> pd.DataFrame:
     return service_level_curve(erlang_c_desk(), GOALS, AGENTS, models=["tab"], seed=5)
 
 
+@pytest.mark.slow
 def test_every_point_is_within_five_points_or_marked(curve: pd.DataFrame) -> None:
     simulated = curve[curve["model"] == "tab"]
     assert list(simulated["agents"]) == AGENTS
@@ -86,6 +87,7 @@ def test_a_point_that_cannot_reach_the_target_is_marked() -> None:
     assert row["service_level_ci95"] > 0.001
 
 
+@pytest.mark.slow
 def test_same_seed_same_curve(curve: pd.DataFrame) -> None:
     again = service_level_curve(erlang_c_desk(), GOALS, AGENTS, models=["tab"], seed=5)
     pd.testing.assert_frame_equal(curve, again)

@@ -99,6 +99,7 @@ def test_analytic_requirements_never_fall_when_arrivals_rise(goals):
         assert np.all(higher >= lower)
 
 
+@pytest.mark.slow
 def test_simulated_requirements_never_fall_when_arrivals_rise():
     small = {"replications": 4, "seed": SEED, "max_iterations": 4,
              "verification_replications": 4}
@@ -112,6 +113,7 @@ def test_simulated_requirements_never_fall_when_arrivals_rise():
 
 
 # -------------------------------------------------------------------------- simulation
+@pytest.mark.slow
 def test_simulated_requirement_matches_erlang_c_within_one_agent(erlang_c_case):
     expected = erlang_c_servers_for_service_level(RATE, SERVICE, 30.0, 0.8)
     # Interval 0 starts empty (less load than stationary); the others are stationary.
@@ -121,6 +123,7 @@ def test_simulated_requirement_matches_erlang_c_within_one_agent(erlang_c_case):
     assert erlang_c_case.iterations >= 1
 
 
+@pytest.mark.slow
 def test_simulated_requirement_matches_erlang_a_within_one_agent():
     result = simulate_requirements(stationary(PATIENCE), GOALS, replications=6, seed=SEED,
                                    max_iterations=5)
@@ -128,6 +131,7 @@ def test_simulated_requirement_matches_erlang_a_within_one_agent():
     assert np.all(np.abs(result.required[0][1:] - expected) <= 1)
 
 
+@pytest.mark.slow
 def test_verification_meets_target_and_one_agent_fewer_breaks_it(erlang_c_case):
     assert erlang_c_case.meets().all()
     assert (erlang_c_case.estimates.measure("service_level")[0] >= 0.8).all()
@@ -173,6 +177,7 @@ def test_a_group_that_cannot_be_staffed_is_a_clear_error():
         staffing_group(Scenario.model_validate(data), "second")
 
 
+@pytest.mark.slow
 def test_multichannel_scenario_is_staffed_out_of_the_box(tmp_path, monkeypatch):
     # The bundled two-group scenario, trimmed to the night and morning ramp for speed.
     scenario = SCENARIOS / "multichannel_center.yaml"
@@ -246,6 +251,7 @@ def test_shift_cover_rejects_uncovered_interval():
 
 
 # ------------------------------------------------------------------------------ report
+@pytest.mark.slow
 def test_staff_both_models_writes_table_summary_and_charts(tmp_path):
     base = stationary().model_dump()
     base.update(horizon=2 * HOUR, interval=1800.0)
@@ -326,6 +332,7 @@ def test_response_time_goal_is_measured_per_queue_and_interval():
         StaffingGoals.parse(max_response="0s")
 
 
+@pytest.mark.slow
 def test_staff_with_a_response_time_goal_alone(tmp_path, capsys):
     scenario = SCENARIOS / "web_chat_desk.yaml"
     code = main(["staff", str(scenario), "--max-response", "50s", "-r", "2",

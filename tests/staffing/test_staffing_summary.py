@@ -30,6 +30,7 @@ def staffing(desk):
     return staff(desk, goals, replications=2, seed=1, max_iterations=2, curve=False)
 
 
+@pytest.mark.slow
 def test_staffing_hours_add_up_per_group(staffing) -> None:
     hours = analysis.staffing_hours_table(staffing)
     assert list(hours.index) == ["home_agents", "office_agents", "all"]
@@ -40,6 +41,7 @@ def test_staffing_hours_add_up_per_group(staffing) -> None:
         staffing.agent_hours_difference())
 
 
+@pytest.mark.slow
 def test_staffing_view_and_conclusion_speak_clock_time(staffing) -> None:
     view = analysis.staffing_view(staffing)
     assert view.index.names == ["group", "time"]
@@ -60,6 +62,7 @@ def test_curve_crossings_are_the_fewest_agents_meeting_the_target() -> None:
     assert analysis.curve_crossings(curve, 0.99) == {"tab": None, "status": None}
 
 
+@pytest.mark.slow
 def test_agent_hours_chart_follows_the_chart_rules(staffing) -> None:
     figure = analysis.agent_hours_chart(staffing)
     assert chart_problems(figure) == []
@@ -81,6 +84,7 @@ def _comparison(desk, tab_waits, status_waits, tab_levels, status_levels):
     return Comparison(tab=tab, status=status, table=comparison_table(tab, status))
 
 
+@pytest.mark.slow
 def test_the_model_customers_wait_less_under_is_recommended(desk) -> None:
     from sim.analysis.recommendation import choose_model
 
@@ -97,6 +101,7 @@ def test_the_model_customers_wait_less_under_is_recommended(desk) -> None:
         "different, so the model in use stays")
 
 
+@pytest.mark.slow
 def test_headcount_is_the_verified_staffing_against_todays(desk, staffing) -> None:
     comparison = _comparison(desk, [30, 31, 32], [20, 21, 22], [0.8] * 3, [0.8] * 3)
     choice = analysis.recommend(comparison, staffing, current="tab")

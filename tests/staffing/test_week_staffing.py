@@ -58,6 +58,7 @@ def staffed_week():
                  max_iterations=6)
 
 
+@pytest.mark.slow
 def test_a_week_is_staffed_for_seven_days(staffed_week):
     report = staffed_week
     required = report.results["tab"].required[0].reshape(7, 24)
@@ -73,6 +74,7 @@ def test_a_week_is_staffed_for_seven_days(staffed_week):
     assert counts[5] > counts[0] >= counts[6]
 
 
+@pytest.mark.slow
 def test_agent_hours_per_day_and_for_the_week(staffed_week):
     report = staffed_week
     hours = report.day_hours("tab")

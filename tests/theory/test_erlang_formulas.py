@@ -238,6 +238,7 @@ def test_erlang_a_patience_equal_service_is_poisson(n: int, a: float) -> None:
     assert m.service_level == pytest.approx(stats.poisson.cdf(n - 1, a), rel=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("n", "a", "patience", "t"),
     [(1, 0.9, 60.0, 20.0), (3, 3.0, 30.0, 30.0), (8, 10.0, 300.0, 60.0), (5, 4.0, 1000.0, 5.0)],

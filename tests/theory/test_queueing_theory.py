@@ -45,6 +45,8 @@ CI_INFLATION = 1.3
 ABS_EPS = 1e-4
 WAITED_S = 1e-9
 
+pytestmark = pytest.mark.slow  # every test here reads many simulated days
+
 
 def window(sessions: pd.DataFrame) -> pd.DataFrame:
     """Sessions that arrived after the warm-up and well before the horizon."""
