@@ -28,7 +28,7 @@
 #
 # Each step is the command line's (`ccsim calibrate`, `ccsim backtest`, `ccsim compare`,
 # `ccsim staff`) as a function; the summaries and the recommendation come from
-# `sim.analysis` (tested in `tests/test_analysis.py`).
+# `sim.analysis` (tested in `tests/reports/test_notebook_analysis.py`).
 
 # %% tags=["parameters"]
 EXPORT = "../examples/salesforce-export"  # folder of the export's CSV files

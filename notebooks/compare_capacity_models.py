@@ -33,7 +33,8 @@
 #    and re-queued time) and by the customers lost?
 #
 # It ends with a conclusion written from the numbers computed above. The computations are
-# in `sim.analysis` (tested in `tests/test_analysis.py`); each cell below only calls them.
+# in `sim.analysis` (tested in `tests/reports/test_notebook_analysis.py`); each cell below
+# only calls them.
 # The rules the simulator follows are in
 # [docs/omni-channel-rules.md](../docs/omni-channel-rules.md).
 #
