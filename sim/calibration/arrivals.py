@@ -1,19 +1,31 @@
-"""Arrivals per interval and weekday: the expected volumes a scenario's profile needs.
+"""Arrivals per interval: an intraday shape pooled over days times each day's volume.
 
-Sessions are counted per reporting interval; intervals of the same weekday and time of day
-are pooled, so each (weekday, time) slot gets the mean count over the days observed, with
-its exact Poisson 95% interval. The profile written covers the horizon, each interval
-taking its slot's mean.
+Sessions are counted per reporting interval. The count of day ``d`` in time slot ``s`` is
+read as Poisson with mean ``level[d] * shape[s]``: ``shape`` is the share of a day's
+sessions in each slot of the day, pooled over every day observed (one shape per weekday
+once each weekday has been seen on :data:`WEEKDAY_SHAPE_DAYS` days or more), and
+``level`` is the day's expected volume. Both come from the maximum-likelihood fit of that
+model (iterative proportional fitting, which also handles partial first and last days).
+The fitted volume of an interval is its weekday's mean level times its slot's shape: a
+forecast from the pattern, not a replay of the counts (with one Monday, Tuesday and
+Wednesday, each interval's count is one Poisson draw; the shape pools the three days).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from sim.calibration.distributions import poisson_ci
+from sim.calibration.distributions import Z95, poisson_ci
 from sim.calibration.timeline import ExportClock
+
+WEEKDAY_SHAPE_DAYS = 3
+"""Days of every weekday needed before each weekday gets its own intraday shape."""
+
+FIT_ROUNDS = 200
+"""Most rounds of iterative proportional fitting (it converges in a few)."""
 
 
 @dataclass(frozen=True)
@@ -22,11 +34,18 @@ class ArrivalFit:
 
     Attributes:
         counts: observed sessions in every interval of the horizon.
-        volumes: fitted expected sessions in every interval (its slot's mean).
-        low: lower end of the 95% Poisson interval of each interval's expected volume.
+        volumes: fitted expected sessions in every interval (its weekday's mean day volume
+            times its slot's share of a day).
+        low: lower end of the approximate 95% CI of each interval's expected volume.
         high: upper end of it.
-        days: days of the same weekday pooled into each interval's estimate.
+        days: days of the same weekday pooled into each interval's day volume.
         total: sessions counted.
+        day_volumes: fitted expected sessions of every day of the horizon (the day's own
+            level, partial days completed by the shape).
+        shapes: share of a day's sessions per slot of the day (from midnight), one row per
+            shape (one, or seven: one per weekday from Monday).
+        weekday_of_day: weekday (0 = Monday) of every day of the horizon.
+        first_slot: the horizon's first interval's slot of the day.
     """
 
     counts: np.ndarray
@@ -35,14 +54,35 @@ class ArrivalFit:
     high: np.ndarray
     days: np.ndarray
     total: int
+    day_volumes: np.ndarray
+    shapes: np.ndarray
+    weekday_of_day: np.ndarray
+    first_slot: int = 0
+
+    @property
+    def per_weekday(self) -> bool:
+        """Whether each weekday has its own intraday shape."""
+        return len(self.shapes) == 7
+
+    def weekday_volumes(self) -> dict[int, float]:
+        """Mean fitted day volume of every weekday observed (sessions per day)."""
+        return {int(weekday): float(self.day_volumes[self.weekday_of_day == weekday].mean())
+                for weekday in np.unique(self.weekday_of_day)}
+
+    def shape_of(self, weekday: int) -> np.ndarray:
+        """The intraday shape a day of ``weekday`` follows (shares per slot from midnight)."""
+        return self.shapes[weekday if self.per_weekday else 0]
 
     def comment(self) -> str:
         """The YAML comment: what the volumes are and how sure they are."""
         width = np.nanmedian((self.high - self.low)[self.volumes > 0]) if (
             self.volumes > 0).any() else 0.0
-        return (f"expected sessions per interval by weekday and time, from {self.total} "
-                f"sessions over {int(self.days.max(initial=0))} week(s) per weekday; "
-                f"exact Poisson 95% CI per interval, median width {width:.3g} sessions")
+        shape = ("one intraday shape per weekday" if self.per_weekday else
+                 f"one intraday shape pooled over {len(self.day_volumes)} day(s)")
+        return (f"expected sessions per interval from {self.total} sessions: {shape}, times "
+                f"each weekday's mean day volume over {int(self.days.max(initial=0))} "
+                f"day(s) of it; approximate 95% CI per interval, median width {width:.3g} "
+                "sessions")
 
 
 def fit_arrivals(seconds: np.ndarray, clock: ExportClock) -> ArrivalFit:
@@ -50,14 +90,102 @@ def fit_arrivals(seconds: np.ndarray, clock: ExportClock) -> ArrivalFit:
     times = np.asarray(seconds, dtype=float)
     times = times[np.isfinite(times) & (times >= 0) & (times < clock.horizon_s)]
     n = clock.n_intervals
-    counts = np.bincount(clock.interval_of(times), minlength=n)[:n]
     per_day = clock.intervals_per_day
-    slot = (clock.weekday_of_interval() * per_day) + clock.slot_of_interval()
-    slot_counts = np.bincount(slot, weights=counts, minlength=7 * per_day)
-    slot_days = np.bincount(slot, minlength=7 * per_day)
-    days = slot_days[slot]
-    totals = slot_counts[slot]
-    volumes = totals / np.maximum(days, 1)
-    low, high = poisson_ci(totals.astype(int), np.maximum(days, 1))
-    return ArrivalFit(counts=counts, volumes=volumes, low=low, high=high, days=days,
-                      total=int(counts.sum()))
+    counts = np.bincount(clock.interval_of(times), minlength=n)[:n]
+    first_slot = int(clock.slot_of_interval()[0]) if n else 0
+    # The horizon on a grid of days x slots from midnight; cells outside it unobserved.
+    position = first_slot + np.arange(n)
+    n_days = int(position[-1] // per_day) + 1 if n else 0
+    grid = np.zeros((n_days, per_day))
+    seen = np.zeros((n_days, per_day), dtype=bool)
+    grid[position // per_day, position % per_day] = counts
+    seen[position // per_day, position % per_day] = True
+    weekday_of_day = (int(clock.weekday_of_interval()[0]) + np.arange(n_days)) % 7 if n else (
+        np.zeros(0, dtype=int))
+    weekday_counts = np.bincount(weekday_of_day, minlength=7)
+    observed_weekdays = weekday_counts[weekday_counts > 0]
+    per_weekday = bool(len(observed_weekdays)) and observed_weekdays.min() >= WEEKDAY_SHAPE_DAYS
+    group = weekday_of_day if per_weekday else np.zeros(n_days, dtype=int)
+    level, shapes = _fit_levels(grid, seen, group, 7 if per_weekday else 1)
+    weekday_level = np.array([level[weekday_of_day == w].mean() if weekday_counts[w] else 0.0
+                              for w in range(7)])
+    day_of = position // per_day
+    slot_of = position % per_day
+    shape_rows = group[day_of]
+    volumes = weekday_level[weekday_of_day[day_of]] * shapes[shape_rows, slot_of]
+    # Relative error of a product of two pooled Poisson totals: that of the weekday's
+    # sessions and that of the slot's (normal on the log scale).
+    weekday_total = np.bincount(weekday_of_day, weights=grid.sum(axis=1), minlength=7)
+    slot_total = np.zeros((len(shapes), per_day))
+    np.add.at(slot_total, group, grid)
+    relative = np.sqrt(1.0 / np.maximum(weekday_total[weekday_of_day[day_of]], 1)
+                       + 1.0 / np.maximum(slot_total[shape_rows, slot_of], 1))
+    low = volumes * np.exp(-Z95 * relative)
+    high = volumes * np.exp(Z95 * relative)
+    pooled_days = weekday_counts[weekday_of_day[day_of]]
+    empty = volumes <= 0  # no session in the slot: the upper end of a zero count
+    if empty.any():
+        low[empty] = 0.0
+        high[empty] = poisson_ci(np.zeros(int(empty.sum()), dtype=int),
+                                 np.maximum(seen.sum(axis=0)[slot_of[empty]], 1))[1]
+    return ArrivalFit(counts=counts, volumes=volumes, low=low, high=high,
+                      days=pooled_days, total=int(counts.sum()), day_volumes=level,
+                      shapes=shapes, weekday_of_day=weekday_of_day, first_slot=first_slot)
+
+
+def _fit_levels(grid: np.ndarray, seen: np.ndarray, group: np.ndarray, n_groups: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum likelihood of ``grid[d, s] ~ Poisson(level[d] * shape[group[d], s])``.
+
+    Only cells where ``seen`` count. Each shape sums to 1 over its slots, so a level is
+    the day's expected sessions. Returns the levels (per day) and the shapes (per group).
+    """
+    n_days, per_day = grid.shape
+    shapes = np.full((n_groups, per_day), 1.0 / per_day)
+    level = grid.sum(axis=1).astype(float)
+    for _ in range(FIT_ROUNDS):
+        exposure = (shapes[group] * seen).sum(axis=1)
+        new_level = np.where(exposure > 0, grid.sum(axis=1) / np.maximum(exposure, 1e-300),
+                             0.0)
+        slot_counts = np.zeros((n_groups, per_day))
+        slot_exposure = np.zeros((n_groups, per_day))
+        np.add.at(slot_counts, group, grid)
+        np.add.at(slot_exposure, group, new_level[:, None] * seen)
+        new_shapes = np.where(slot_exposure > 0, slot_counts / np.maximum(slot_exposure, 1e-300),
+                              0.0)
+        sums = new_shapes.sum(axis=1, keepdims=True)
+        new_shapes = np.where(sums > 0, new_shapes / np.where(sums > 0, sums, 1.0),
+                              1.0 / per_day)
+        done = (np.allclose(new_level, level, rtol=1e-9, atol=1e-9)
+                and np.allclose(new_shapes, shapes, rtol=1e-9, atol=1e-12))
+        level, shapes = new_level, new_shapes
+        if done:
+            break
+    return level, shapes
+
+
+def arrival_keys(fit: ArrivalFit, day_volumes: np.ndarray | None = None) -> dict[str, Any]:
+    """The arrival profile's scenario keys (sessions per interval), from the start's slot.
+
+    With one intraday shape: ``volumes`` of one mean day repeated, and ``day_factors``, each
+    day's volume over that mean. With one shape per weekday: ``volumes`` for every interval
+    of the days. ``day_volumes`` (sessions per day from the start's day) replaces the
+    fitted ones: each weekday's mean over the horizon, or a forecast's.
+    """
+    if day_volumes is None:
+        means = fit.weekday_volumes()
+        day_volumes = np.array([means[int(w)] for w in fit.weekday_of_day])
+    weekdays = (int(fit.weekday_of_day[0]) + np.arange(len(day_volumes))) % 7 if len(
+        fit.weekday_of_day) else np.zeros(len(day_volumes), dtype=int)
+    mean_day = float(np.mean(day_volumes)) if len(day_volumes) else 0.0
+    if not fit.per_weekday and (np.asarray(day_volumes) > 0).all():
+        profile = np.roll(fit.shapes[0], -fit.first_slot) * mean_day
+        factors = [round(float(v) / mean_day, 4) for v in day_volumes]
+        keys: dict[str, Any] = {"volumes": [round(float(v), 3) for v in profile],
+                                "repeat": True}
+        if len(set(factors)) > 1:
+            keys["day_factors"] = factors
+        return keys
+    days = np.concatenate([fit.shape_of(int(w)) * v for w, v in zip(weekdays, day_volumes,
+                                                                     strict=True)])
+    return {"volumes": [round(float(v), 3) for v in days[fit.first_slot:]], "repeat": True}
