@@ -3,7 +3,8 @@
 Sessions are counted per reporting interval. The count of day ``d`` in time slot ``s`` is
 read as Poisson with mean ``level[d] * shape[s]``: ``shape`` is the share of a day's
 sessions in each slot of the day, pooled over every day observed (one shape per weekday
-once each weekday has been seen on :data:`WEEKDAY_SHAPE_DAYS` days or more), and
+when each weekday has been seen on :data:`WEEKDAY_SHAPE_DAYS` days or more and the
+likelihood-ratio test of the weekdays' shapes against one shape rejects it at 1%), and
 ``level`` is the day's expected volume. Both come from the maximum-likelihood fit of that
 model (iterative proportional fitting, which also handles partial first and last days).
 The fitted volume of an interval is its weekday's mean level times its slot's shape: a
@@ -13,16 +14,21 @@ Wednesday, each interval's count is one Poisson draw; the shape pools the three 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from sim.calibration.distributions import Z95, poisson_ci
 from sim.calibration.timeline import ExportClock
 
-WEEKDAY_SHAPE_DAYS = 3
-"""Days of every weekday needed before each weekday gets its own intraday shape."""
+WEEKDAY_SHAPE_DAYS = 2
+"""Days of every weekday needed before each weekday may get its own intraday shape."""
+
+SHAPE_TEST_LEVEL = 0.01
+"""Significance at which the weekdays' own shapes replace the pooled one."""
 
 FIT_ROUNDS = 200
 """Most rounds of iterative proportional fitting (it converges in a few)."""
@@ -45,6 +51,8 @@ class ArrivalFit:
         shapes: share of a day's sessions per slot of the day (from midnight), one row per
             shape (one, or seven: one per weekday from Monday).
         weekday_of_day: weekday (0 = Monday) of every day of the horizon.
+        day_coverage: share of every day's expected sessions inside the horizon (1 for a
+            whole day, less for a partial first or last day).
         first_slot: the horizon's first interval's slot of the day.
     """
 
@@ -57,6 +65,7 @@ class ArrivalFit:
     day_volumes: np.ndarray
     shapes: np.ndarray
     weekday_of_day: np.ndarray
+    day_coverage: np.ndarray
     first_slot: int = 0
 
     @property
@@ -65,9 +74,22 @@ class ArrivalFit:
         return len(self.shapes) == 7
 
     def weekday_volumes(self) -> dict[int, float]:
-        """Mean fitted day volume of every weekday observed (sessions per day)."""
-        return {int(weekday): float(self.day_volumes[self.weekday_of_day == weekday].mean())
-                for weekday in np.unique(self.weekday_of_day)}
+        """Mean fitted day volume of every weekday observed (sessions per day).
+
+        Days weigh by their coverage (a partial day by the share of its sessions seen).
+        """
+        means = {}
+        for weekday in np.unique(self.weekday_of_day):
+            mine = self.weekday_of_day == weekday
+            weight = self.day_coverage[mine]
+            means[int(weekday)] = (float(np.average(self.day_volumes[mine], weights=weight))
+                                   if weight.sum() > 0 else 0.0)
+        return means
+
+    def whole_days(self) -> slice:
+        """The run of whole days (coverage at least 99.9%) from the first to the last."""
+        whole = np.flatnonzero(self.day_coverage >= 0.999)
+        return slice(int(whole[0]), int(whole[-1]) + 1) if len(whole) else slice(0, 0)
 
     def shape_of(self, weekday: int) -> np.ndarray:
         """The intraday shape a day of ``weekday`` follows (shares per slot from midnight)."""
@@ -104,14 +126,27 @@ def fit_arrivals(seconds: np.ndarray, clock: ExportClock) -> ArrivalFit:
         np.zeros(0, dtype=int))
     weekday_counts = np.bincount(weekday_of_day, minlength=7)
     observed_weekdays = weekday_counts[weekday_counts > 0]
-    per_weekday = bool(len(observed_weekdays)) and observed_weekdays.min() >= WEEKDAY_SHAPE_DAYS
-    group = weekday_of_day if per_weekday else np.zeros(n_days, dtype=int)
-    level, shapes = _fit_levels(grid, seen, group, 7 if per_weekday else 1)
-    weekday_level = np.array([level[weekday_of_day == w].mean() if weekday_counts[w] else 0.0
-                              for w in range(7)])
+    pooled = np.zeros(n_days, dtype=int)
+    level, shapes = _fit_levels(grid, seen, pooled, 1)
+    group = pooled
+    if len(observed_weekdays) > 1 and observed_weekdays.min() >= WEEKDAY_SHAPE_DAYS:
+        own_level, own_shapes = _fit_levels(grid, seen, weekday_of_day, 7)
+        ratio = 2 * (_log_likelihood(grid, seen, own_level, own_shapes[weekday_of_day])
+                     - _log_likelihood(grid, seen, level, shapes[pooled]))
+        open_slots = int((grid.sum(axis=0) > 0).sum())
+        freedom = (len(observed_weekdays) - 1) * max(open_slots - 1, 1)
+        if stats.chi2.sf(ratio, freedom) < SHAPE_TEST_LEVEL:
+            level, shapes, group = own_level, own_shapes, weekday_of_day
+    coverage = (shapes[group] * seen).sum(axis=1)
     day_of = position // per_day
     slot_of = position % per_day
     shape_rows = group[day_of]
+    fit = ArrivalFit(counts=counts, volumes=np.zeros(n), low=np.zeros(n), high=np.zeros(n),
+                     days=weekday_counts[weekday_of_day[day_of]], total=int(counts.sum()),
+                     day_volumes=level, shapes=shapes, weekday_of_day=weekday_of_day,
+                     day_coverage=coverage, first_slot=first_slot)
+    means = fit.weekday_volumes()
+    weekday_level = np.array([means.get(w, 0.0) for w in range(7)])
     volumes = weekday_level[weekday_of_day[day_of]] * shapes[shape_rows, slot_of]
     # Relative error of a product of two pooled Poisson totals: that of the weekday's
     # sessions and that of the slot's (normal on the log scale).
@@ -122,15 +157,21 @@ def fit_arrivals(seconds: np.ndarray, clock: ExportClock) -> ArrivalFit:
                        + 1.0 / np.maximum(slot_total[shape_rows, slot_of], 1))
     low = volumes * np.exp(-Z95 * relative)
     high = volumes * np.exp(Z95 * relative)
-    pooled_days = weekday_counts[weekday_of_day[day_of]]
     empty = volumes <= 0  # no session in the slot: the upper end of a zero count
     if empty.any():
         low[empty] = 0.0
         high[empty] = poisson_ci(np.zeros(int(empty.sum()), dtype=int),
                                  np.maximum(seen.sum(axis=0)[slot_of[empty]], 1))[1]
-    return ArrivalFit(counts=counts, volumes=volumes, low=low, high=high,
-                      days=pooled_days, total=int(counts.sum()), day_volumes=level,
-                      shapes=shapes, weekday_of_day=weekday_of_day, first_slot=first_slot)
+    return dataclasses.replace(fit, volumes=volumes, low=low, high=high)
+
+
+def _log_likelihood(grid: np.ndarray, seen: np.ndarray, level: np.ndarray,
+                    shapes: np.ndarray) -> float:
+    """Poisson log-likelihood (up to a constant) of the seen cells; ``shapes`` per day."""
+    mean = level[:, None] * shapes
+    positive = seen & (grid > 0)
+    return float((grid[positive] * np.log(np.maximum(mean[positive], 1e-300))).sum()
+                 - mean[seen].sum())
 
 
 def _fit_levels(grid: np.ndarray, seen: np.ndarray, group: np.ndarray, n_groups: int
@@ -164,22 +205,26 @@ def _fit_levels(grid: np.ndarray, seen: np.ndarray, group: np.ndarray, n_groups:
     return level, shapes
 
 
-def arrival_keys(fit: ArrivalFit, day_volumes: np.ndarray | None = None) -> dict[str, Any]:
+def arrival_keys(fit: ArrivalFit, day_volumes: np.ndarray | None = None,
+                 first_weekday: int | None = None) -> dict[str, Any]:
     """The arrival profile's scenario keys (sessions per interval), from the start's slot.
 
     With one intraday shape: ``volumes`` of one mean day repeated, and ``day_factors``, each
     day's volume over that mean. With one shape per weekday: ``volumes`` for every interval
     of the days. ``day_volumes`` (sessions per day from the start's day) replaces the
-    fitted ones: each weekday's mean over the horizon, or a forecast's.
+    fitted ones (each weekday's mean over the horizon), for days from midnight of
+    ``first_weekday`` (a forecast's week) instead of from the horizon's start.
     """
+    first_slot = fit.first_slot if first_weekday is None else 0
     if day_volumes is None:
         means = fit.weekday_volumes()
         day_volumes = np.array([means[int(w)] for w in fit.weekday_of_day])
-    weekdays = (int(fit.weekday_of_day[0]) + np.arange(len(day_volumes))) % 7 if len(
-        fit.weekday_of_day) else np.zeros(len(day_volumes), dtype=int)
+    first = first_weekday if first_weekday is not None else (
+        int(fit.weekday_of_day[0]) if len(fit.weekday_of_day) else 0)
+    weekdays = (first + np.arange(len(day_volumes))) % 7
     mean_day = float(np.mean(day_volumes)) if len(day_volumes) else 0.0
     if not fit.per_weekday and (np.asarray(day_volumes) > 0).all():
-        profile = np.roll(fit.shapes[0], -fit.first_slot) * mean_day
+        profile = np.roll(fit.shapes[0], -first_slot) * mean_day
         factors = [round(float(v) / mean_day, 4) for v in day_volumes]
         keys: dict[str, Any] = {"volumes": [round(float(v), 3) for v in profile],
                                 "repeat": True}
@@ -188,4 +233,4 @@ def arrival_keys(fit: ArrivalFit, day_volumes: np.ndarray | None = None) -> dict
         return keys
     days = np.concatenate([fit.shape_of(int(w)) * v for w, v in zip(weekdays, day_volumes,
                                                                      strict=True)])
-    return {"volumes": [round(float(v), 3) for v in days[fit.first_slot:]], "repeat": True}
+    return {"volumes": [round(float(v), 3) for v in days[first_slot:]], "repeat": True}

@@ -90,22 +90,28 @@ def fit_channel(
     return fitted, arrivals
 
 
-def set_arrivals(fitted: Fitted, path: Path, fit: ArrivalFit,
-                 day_volumes: np.ndarray | None = None, source: str = "") -> None:
-    """Write an arrival profile's keys at ``path`` with their comments.
-
-    ``day_volumes`` (sessions per day from the start's day; a forecast's) replaces each
-    weekday's mean day volume; ``source`` says where they come from.
-    """
-    keys = arrival_keys(fit, day_volumes)
+def set_arrivals(fitted: Fitted, path: Path, fit: ArrivalFit) -> None:
+    """Write an arrival profile's keys at ``path`` (a mapping's) with their comments."""
+    keys = arrival_keys(fit)
     fitted.set(path, keys)
-    fitted.comments[path + ("volumes",)] = fit.comment()
+    fitted.comments.update(arrival_comments(path, fit, keys))
+
+
+def arrival_comments(path: Path, fit: ArrivalFit, keys: dict[str, object],
+                     source: str = "") -> dict[Path, str]:
+    """The comments of an arrival profile's keys at ``path``.
+
+    ``source`` says where the day volumes come from (a forecast's); each weekday's mean
+    fitted day volume by default.
+    """
+    comments = {path + ("volumes",): fit.comment()}
     if "day_factors" in keys:
-        fitted.comments[path + ("day_factors",)] = (
-            "each day's expected sessions over the mean day's, "
+        comments[path + ("day_factors",)] = (
+            "each day's expected sessions over the mean day's: "
             + (source or "each weekday's mean fitted day volume"))
     elif source:
-        fitted.comments[path + ("volumes",)] += f"; day volumes: {source}"
+        comments[path + ("volumes",)] += f"; day volumes: {source}"
+    return comments
 
 
 def _work_size(fitted: Fitted, work: pd.DataFrame) -> None:
