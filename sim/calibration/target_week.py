@@ -126,7 +126,7 @@ def _write_arrivals(scenario: Fitted, index: int, direction: str, fit: ArrivalFi
     section: Any = scenario.values
     for key in path[:-1]:
         section = section[key]
-    keys = arrival_keys(fit, week.mean, first_weekday=int(start.dayofweek))
+    keys = arrival_keys(fit, week.mean, first_weekday=int(start.day_of_week))
     section[path[-1]] = keys
     scenario.comments = {key: text for key, text in scenario.comments.items()
                          if key[:len(path)] != path}
@@ -164,7 +164,7 @@ def _last_week_staffing(scenario: Fitted, clock: ExportClock, start: pd.Timestam
     per_day = clock.intervals_per_day
     last = np.full(SEASON_DAYS * per_day, -1)
     last[weekdays * per_day + slots] = np.arange(clock.n_intervals)  # later ones win
-    target = ((int(start.dayofweek) + np.arange(SEASON_DAYS * per_day) // per_day) % 7
+    target = ((int(start.day_of_week) + np.arange(SEASON_DAYS * per_day) // per_day) % 7
               * per_day + np.arange(SEASON_DAYS * per_day) % per_day)
     source = last[target]
     for index, group in enumerate(scenario.values["agent_groups"]):

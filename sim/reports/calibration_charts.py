@@ -166,7 +166,7 @@ def forecast_chart(forecasts: Sequence[ChannelForecast], zone: str = "UTC",
         actuals: ``(channel, direction)`` to the sessions of each forecast day, when the
             week has happened (a held-out week).
     """
-    from matplotlib.dates import DateFormatter, DayLocator
+    from matplotlib.dates import MO, DateFormatter, DayLocator, WeekdayLocator
 
     figure = Figure(figsize=(10.0, 3.8 * max(1, len(forecasts))), layout="constrained")
     figure.suptitle("Sessions per day: history and the week forecast (95% prediction "
@@ -187,18 +187,20 @@ def forecast_chart(forecasts: Sequence[ChannelForecast], zone: str = "UTC",
         ax.set_title(chart_text(f"{item.channel} {item.direction}: forecast of the week from "
                                 f"{item.forecast_days[0]:%a %Y-%m-%d}"))
         ax.set_xlabel(f"date ({zone})")
-        ax.set_ylabel("sessions per day")
-        ax.xaxis.set_major_locator(DayLocator(interval=7))
+        ax.set_ylabel("volume (sessions per day)")
+        ax.xaxis.set_major_locator(WeekdayLocator(byweekday=MO))
         ax.xaxis.set_minor_locator(DayLocator())
         ax.xaxis.set_major_formatter(DateFormatter("%a %d %b"))
-        ax.set_ylim(bottom=0)
+        top = max(float(np.max(forecast.history, initial=0)), float(np.max(forecast.high,
+                                                                          initial=0)))
+        ax.set_ylim(0, 1.3 * top or 1.0)  # room for the legend above the lines
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=8, loc="upper center", ncol=4)
     if not forecasts:
         ax = figure.add_subplot(1, 1, 1)
         ax.set_title("no forecast")
         ax.set_xlabel(f"date ({zone})")
-        ax.set_ylabel("sessions per day")
+        ax.set_ylabel("volume (sessions per day)")
     return figure
 
 
