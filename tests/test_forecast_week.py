@@ -10,6 +10,7 @@ export of the simulated desk, as the README shows it, and on bad input.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -107,9 +108,13 @@ def test_readme_for_week_example(eight_weeks: Path, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     Path("weeks-export").symlink_to(eight_weeks)
-    # README, "Calibrate from Omni-Channel data":
-    assert main(["calibrate", "weeks-export", "--for-week", "2026-12-14", "--out",
-                 "next_week.yaml", "--charts", "out/forecast"]) == 0
+    # README, "Calibrate from Omni-Channel data", run as it is written there:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (line,) = [text.strip() for text in readme.splitlines()
+               if text.strip().startswith("ccsim calibrate weeks-export --for-week")]
+    words = shlex.split(line)
+    assert words[:4] == ["ccsim", "calibrate", "weeks-export", "--for-week"]
+    assert main(words[1:]) == 0
     printed = capsys.readouterr().out
     assert "forecast.png" in printed and "forecast for the week from 2026-12-14" in printed
     assert (tmp_path / "out" / "forecast" / "forecast.png").stat().st_size > 10_000
