@@ -141,13 +141,13 @@ def _arrival_scale(scenario: Fitted, spreads: list[tuple[float, float]]) -> None
     """The forecast's day-volume uncertainty as ``arrival_scale`` (volume-weighted)."""
     total = sum(volume for volume, _ in spreads)
     if total <= 0:
-        scenario.default(("arrival_scale",), "no session forecast for the week")
+        scenario.notes.append("arrival_scale: no session forecast for the week; 1 kept")
         return
     variance = sum(volume * spread**2 for volume, spread in spreads) / total
     relative = math.sqrt(variance)
     if relative <= 0:
-        scenario.default(("arrival_scale",), "the forecast's interval is no wider than the "
-                         "Poisson noise of the arrivals")
+        scenario.notes.append("arrival_scale: the forecast's interval is no wider than the "
+                              "Poisson noise of the arrivals; 1 kept")
         return
     scenario.set(("arrival_scale",), {"kind": "lognormal", "mean": 1,
                                       "sd": round(relative, 4)},
