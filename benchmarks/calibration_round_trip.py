@@ -83,7 +83,7 @@ def _truth_against_fitted(calibration: object) -> None:
     truth = np.resize(np.asarray(TRUTH.channels[0].arrivals.volumes), len(arrivals.volumes))
     open_hours = truth > 0
     inside = (truth >= arrivals.low) & (truth <= arrivals.high)
-    print(f"arrival rates inside their Poisson 95% CI: {inside[open_hours].mean():.1%} of "
+    print(f"arrival rates inside their 95% CI: {inside[open_hours].mean():.1%} of "
           f"{open_hours.sum()} open intervals ({inside.mean():.1%} of all {len(inside)})")
     values = calibration.values
     print(f"exact: capacity {values['agent_groups'][0]['capacity']:g} (truth "

@@ -27,8 +27,10 @@ from sim.calibration.defaults import defaulted_keys
 from sim.calibration.distributions import fit_share
 from sim.calibration.facts import Unusable, message_facts, session_facts, work_facts
 from sim.calibration.fitted import Fitted, Path
+from sim.calibration.forecast import MIN_HISTORY_DAYS
 from sim.calibration.scenario_yaml import scenario_yaml
 from sim.calibration.schedule import activity_periods, schedule_periods
+from sim.calibration.target_week import ChannelForecast, forecast_week
 from sim.calibration.timeline import DAY_S, ExportClock
 from sim.calibration.vocabulary import CAPACITY_MODELS, PUSH_TIMEOUT, Vocabulary
 from sim.salesforce.read import Export
@@ -64,6 +66,8 @@ class Calibration:
             (``channels[web].customers.exchanges = {kind: fixed, value: 4}: ...``).
         warnings: values of the export not understood (unknown presence statuses and
             channel types) and how they were read.
+        forecasts: with a target week (``--for-week``), each channel's day volumes
+            observed and forecast; empty otherwise.
     """
 
     values: dict[str, Any]
@@ -81,15 +85,20 @@ class Calibration:
     scenario: Scenario | None = field(default=None, repr=False)
     defaults: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    forecasts: list[ChannelForecast] = field(default_factory=list)
 
     def yaml(self, source: str) -> str:
         """The scenario file text, with a header naming ``source`` and the notes."""
+        export_span = (f"{self.clock.start_text} "
+                       f"({self.clock.start.tz_convert(self.clock.zone):%A}) and covers "
+                       f"{self.clock.horizon_s / 3600:g} h in "
+                       f"{self.clock.interval_s / 60:g}-minute intervals")
+        clock_line = (f"Clock: the scenario starts at {export_span}." if not self.forecasts
+                      else f"Clock: the forecast week from {self.values['start']}; the "
+                      f"export starts at {export_span}.")
         header = [
             f"Calibrated by ccsim calibrate from the Omni-Channel export {source}.",
-            f"Clock: the scenario starts at {self.clock.start_text} "
-            f"({self.clock.start.tz_convert(self.clock.zone):%A}) and covers "
-            f"{self.clock.horizon_s / 3600:g} h in {self.clock.interval_s / 60:g}-minute "
-            "intervals.",
+            clock_line,
             f"Reply times: {self.messages_source}.",
             *[f"Warning: {line}" for line in self.warnings],
             *[f"Note: {note}" for note in self.notes],
@@ -111,6 +120,7 @@ def calibrate(
     vocabulary: Vocabulary | None = None,
     schedule: pd.DataFrame | None = None,
     staffing_from_work: bool = False,
+    for_week: pd.Timestamp | None = None,
 ) -> Calibration:
     """Fit a scenario to an export.
 
@@ -130,9 +140,12 @@ def calibrate(
             the shifts instead of the presence.
         staffing_from_work: without presence or schedule, infer the shifts from the work
             activity (with a warning).
+        for_week: midnight (in ``zone``) of the first day of a week to forecast: the
+            scenario is dated to it (:func:`~sim.calibration.target_week.forecast_week`).
 
     Raises:
-        ValueError: when the export holds no messaging session or no presence.
+        ValueError: when the export holds no messaging session or no presence, or the
+            week to forecast is before the data end or has too little history.
     """
     if DAY_S % interval_s:
         raise ValueError(f"--interval: {interval_s:g} s does not divide a day")
@@ -192,6 +205,11 @@ def calibrate(
                               "StatusEndDate (online at the export's end) counted to the end")
     _groups(scenario, groups, periods, work, clock, behaviour_of_queue, queues,
             inactivate_after_s)
+    forecasts = []
+    if for_week is not None:
+        forecasts = forecast_week(scenario, arrivals, clock, for_week)
+    else:
+        scenario.notes.append(_arrivals_note(arrivals))
     calibration = Calibration(
         values=scenario.values, comments=scenario.comments, fits=scenario.fits,
         arrivals=arrivals, clock=clock, notes=scenario.notes + export.notes,
@@ -203,7 +221,22 @@ def calibrate(
     calibration.warnings = scenario.warnings
     calibration.defaults = defaulted_keys(scenario.values, calibration.scenario,
                                           scenario.defaults)
+    calibration.forecasts = forecasts
     return calibration
+
+
+def _arrivals_note(arrivals: dict[tuple[str, str], ArrivalFit]) -> str:
+    """What the arrivals are without a forecast: pooled, and why no week is forecast."""
+    whole = min((len(fit.day_volumes[fit.whole_days()]) for fit in arrivals.values()),
+                default=0)
+    shapes = ("one intraday shape per weekday" if any(fit.per_weekday for fit in
+                                                      arrivals.values())
+              else "one intraday shape pooled over all days")
+    forecast = ("give --for-week DATE to forecast a week to come" if whole >= MIN_HISTORY_DAYS
+                else f"a forecast of a week to come (--for-week) needs {MIN_HISTORY_DAYS} "
+                f"whole days, the export has {whole}")
+    return (f"arrivals: {shapes} times each weekday's mean day volume (the pooled day "
+            f"factors), on the export's own days; {forecast}")
 
 
 def _messages_source(entries: bool, channels: list[dict[str, Any]]) -> str:

@@ -17,9 +17,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.calibration.arrivals import ArrivalFit, fit_arrivals
-from sim.calibration.distributions import Fit, fit_censored, fit_durations, fit_share
-from sim.calibration.fitted import Fitted
+from sim.calibration.arrivals import ArrivalFit, arrival_keys, fit_arrivals
+from sim.calibration.distributions import (
+    Fit,
+    fit_censored,
+    fit_counts,
+    fit_durations,
+    fit_share,
+)
+from sim.calibration.fitted import Fitted, Path
 from sim.calibration.timeline import ExportClock
 from sim.calibration.vocabulary import STANDARD_VARIANTS, Vocabulary
 
@@ -74,18 +80,38 @@ def fit_channel(
     outbound = sessions[~sessions["inbound"]]
     if len(inbound):
         arrivals["inbound"] = fit = fit_arrivals(inbound["start_s"].to_numpy(), clock)
-        fitted.set(("arrivals", "volumes"), [round(float(v), 3) for v in fit.volumes],
-                   fit.comment())
-        fitted.set(("arrivals", "repeat"), True)
+        set_arrivals(fitted, ("arrivals",), fit)
     if len(outbound):
         arrivals["outbound"] = fit = fit_arrivals(outbound["start_s"].to_numpy(), clock)
-        fitted.set(("outbound", "arrivals", "volumes"),
-                   [round(float(v), 3) for v in fit.volumes], fit.comment())
-        fitted.set(("outbound", "arrivals", "repeat"), True)
+        set_arrivals(fitted, ("outbound", "arrivals"), fit)
         _outbound(fitted, outbound, messages)
     _patience(fitted, inbound, clock)
     _conversations(fitted, sessions, work, messages, inactivate_after_s)
     return fitted, arrivals
+
+
+def set_arrivals(fitted: Fitted, path: Path, fit: ArrivalFit) -> None:
+    """Write an arrival profile's keys at ``path`` (a mapping's) with their comments."""
+    keys = arrival_keys(fit)
+    fitted.set(path, keys)
+    fitted.comments.update(arrival_comments(path, fit, keys))
+
+
+def arrival_comments(path: Path, fit: ArrivalFit, keys: dict[str, object],
+                     source: str = "") -> dict[Path, str]:
+    """The comments of an arrival profile's keys at ``path``.
+
+    ``source`` says where the day volumes come from (a forecast's); each weekday's mean
+    fitted day volume by default.
+    """
+    comments = {path + ("volumes",): fit.comment()}
+    if "day_factors" in keys:
+        comments[path + ("day_factors",)] = (
+            "each day's expected sessions over the mean day's: "
+            + (source or "each weekday's mean fitted day volume"))
+    elif source:
+        comments[path + ("volumes",)] += f"; day volumes: {source}"
+    return comments
 
 
 def _work_size(fitted: Fitted, work: pd.DataFrame) -> None:
@@ -179,7 +205,7 @@ def _conversations(fitted: Fitted, sessions: pd.DataFrame, work: pd.DataFrame,
         _customer_ends(fitted, sessions)
         return
     if len(counts):
-        fit = _count_fit(counts)
+        fit = fit_counts(counts)
         fitted.set(("customers", "exchanges"), dict(fit.spec), fit.comment("exchanges")
                    + "; AgentMessageCount of sessions the agent ended")
         fitted.fits[("customers", "exchanges")] = fit
@@ -283,21 +309,6 @@ def _customer_ends(fitted: Fitted, sessions: pd.DataFrame) -> None:
               "one who left waiting for a reply")
     fitted.default(("customers", "end_probability"), reason)
     fitted.default(("customers", "response_patience"), reason)
-
-
-def _count_fit(counts: np.ndarray) -> Fit:
-    """Exchanges: a log-normal with the counts' mean and sd (the model rounds it)."""
-    mean = float(counts.mean())
-    n = len(counts)
-    sd = float(counts.std(ddof=1)) if n > 1 else 0.0
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n) if n > 1 else 0.0
-    spec: dict[str, float | str] = (
-        {"kind": "lognormal", "mean": float(f"{mean:.4g}"), "sd": float(f"{sd:.4g}")}
-        if sd > 0 else {"kind": "fixed", "value": mean}
-    )
-    return Fit(spec, mean, n, (mean - half, mean + half),
-               method=f"{spec['kind']} with the counts' mean and sd", values=counts,
-               observed=np.ones(n, dtype=bool))
 
 
 def message_gaps(messages: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:

@@ -44,6 +44,9 @@ CALIBRATION_CHARTS = ("calibration_fits.png", "calibration_patience.png",
                       "calibration_arrivals.png")
 """Every file ``ccsim calibrate --charts`` writes."""
 
+FORECAST_CHART = "forecast.png"
+"""The chart ``ccsim calibrate --for-week --charts`` adds: day volumes and their forecast."""
+
 BACKTEST_FILES = ("backtest.csv", "backtest_summary.csv", "backtest.json", "backtest.png")
 """Every file ``ccsim backtest`` writes."""
 
@@ -95,6 +98,11 @@ def add_calibration_commands(subparsers: argparse._SubParsersAction) -> None:
                            help="a CSV file of such names: header field,value,means; field "
                            "status or channel_type (the options above win over it)")
     _staffing_options(calibrate)
+    calibrate.add_argument("--for-week", metavar="DATE",
+                           help="date the scenario to the seven days from DATE (such as "
+                           "2026-12-14, on or after the export's end): day volumes forecast "
+                           "by Holt-Winters from two weeks of history or more, their "
+                           "uncertainty as arrival_scale, the last observed week's staffing")
     calibrate.add_argument("--charts", type=Path, metavar="DIR",
                            help="also write PNG charts of each fit against the data to DIR "
                            "(with --xlsx or --html, the reports too; default then: "
@@ -181,8 +189,8 @@ def _duration(option: str, text: str, minimum_s: float = 0.0) -> float:
 
 def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, target: float,
           inactivate_after_s: float = 600.0, zone: str = "UTC",
-          start: pd.Timestamp | None = None, report_zone: str | None = None
-          ) -> Calibration | None:
+          start: pd.Timestamp | None = None, report_zone: str | None = None,
+          for_week: pd.Timestamp | None = None) -> Calibration | None:
     """The export read and calibrated; ``None`` (problems printed) for a bad export.
 
     Report-form date-times are read in ``report_zone`` (default: ``zone``).
@@ -215,7 +223,8 @@ def _read(args: argparse.Namespace, interval_s: float, threshold_s: float, targe
     return calibrate(export, interval_s=interval_s, threshold_s=threshold_s, target=target,
                      max_gap_s=_duration("--max-gap", args.max_gap),
                      inactivate_after_s=inactivate_after_s, zone=zone, start=start,
-                     vocabulary=vocabulary, schedule=schedule, staffing_from_work=from_work)
+                     vocabulary=vocabulary, schedule=schedule, staffing_from_work=from_work,
+                     for_week=for_week)
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
@@ -234,7 +243,13 @@ def run_calibrate(args: argparse.Namespace) -> int:
     inactivate_s = _duration("--inactivate-after", args.inactivate_after)
     out = args.out or Path("out") / f"{args.export.resolve().name or 'export'}.yaml"
     check_output_file(out, "--out", [args.export / spec.name for spec in EXPORT_FILES])
-    calibration = _read(args, interval_s, threshold_s, target, inactivate_s, args.time_zone)
+    for_week = None
+    if args.for_week is not None:
+        from sim.calibration.target_week import week_start
+
+        for_week = week_start(args.for_week, _zone(args.time_zone))
+    calibration = _read(args, interval_s, threshold_s, target, inactivate_s, args.time_zone,
+                        for_week=for_week)
     if calibration is None:
         return EXIT_BAD_INPUT
     text = calibration.yaml(str(args.export))
@@ -263,7 +278,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
         if args.charts is not None:
             shared = [name for name, wanted in (("report.xlsx", share.xlsx),
                                                 ("report.html", share.html)) if wanted]
-            print(f"charts in {args.charts}: {', '.join([*CALIBRATION_CHARTS, *shared])}")
+            drawn = [*CALIBRATION_CHARTS, *([FORECAST_CHART] if calibration.forecasts else [])]
+            print(f"charts in {args.charts}: {', '.join([*drawn, *shared])}")
     return 0
 
 
@@ -280,16 +296,35 @@ def _write_charts(calibration: Calibration, folder: Path, report: SharedReport |
 
     charts = zip(CALIBRATION_CHARTS, (fits_chart, patience_chart, arrival_profile_chart),
                  strict=True)
-    with ReportFolder(folder, owned=(*CALIBRATION_CHARTS, *SHARED_FILES)) as staged:
+    with ReportFolder(folder, owned=(*CALIBRATION_CHARTS, FORECAST_CHART,
+                                     *SHARED_FILES)) as staged:
         written = []
         for name, draw in charts:
             path = staged.path / name
             draw(calibration).savefig(path, dpi=110)
             written.append(path)
+        if calibration.forecasts:
+            from sim.reports.calibration_charts import forecast_chart
+
+            path = staged.path / FORECAST_CHART
+            forecast_chart(calibration.forecasts, calibration.clock.zone).savefig(path, dpi=110)
+            written.append(path)
         if report is not None and share is not None:
             written += write_shared(staged.path, report, share, list(written))
         staged.hold_interrupts()
         staged.commit(written)
+
+
+def _zone(name: str) -> str:
+    """``name`` if it is a time zone pandas knows (the export's reading says so otherwise)."""
+    import pandas as pd
+
+    try:
+        pd.Timestamp("2026-01-01").tz_localize(name)
+    except Exception:  # pytz/zoneinfo raise several types for an unknown name
+        raise ValueError(f"--time-zone: unknown time zone {name!r}; expected an IANA name "
+                         "such as Europe/Paris, or UTC") from None
+    return name
 
 
 def _write_atomically(path: Path, text: str) -> None:

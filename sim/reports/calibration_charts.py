@@ -6,6 +6,8 @@
   = event, answered = censored) against the fitted survival, one line pair per channel.
 - :func:`arrival_profile_chart`: fitted volumes per interval by weekday, per channel, on
   a clock-time axis, with the observed counts.
+- :func:`forecast_chart`: the day volumes observed and the week forecast with its 95%
+  prediction interval (and, for a held-out week, what happened), on a date axis.
 
 Built with the object API on the Agg backend; every chart has a title, labelled axes with
 units and a legend.
@@ -14,6 +16,7 @@ units and a legend.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -24,6 +27,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim.calibration.center import Calibration  # noqa: E402
 from sim.calibration.distributions import Fit, kaplan_meier  # noqa: E402
+from sim.calibration.target_week import ChannelForecast  # noqa: E402
 from sim.calibration.timeline import DAY_S, WEEKDAYS  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
@@ -149,6 +153,54 @@ def arrival_profile_chart(calibration: Calibration) -> Figure:
         ax.set_title("no arrivals")
         ax.set_xlabel("time of day")
         ax.set_ylabel("sessions per interval")
+    return figure
+
+
+def forecast_chart(forecasts: Sequence[ChannelForecast], zone: str = "UTC",
+                   actuals: Mapping[tuple[str, str], np.ndarray] | None = None) -> Figure:
+    """Day volumes observed and forecast, one panel per channel and direction.
+
+    Args:
+        forecasts: the calibration's forecasts (``Calibration.forecasts``).
+        zone: the time zone of the dates (the scenario's clock).
+        actuals: ``(channel, direction)`` to the sessions of each forecast day, when the
+            week has happened (a held-out week).
+    """
+    from matplotlib.dates import MO, DateFormatter, DayLocator, WeekdayLocator
+
+    figure = Figure(figsize=(10.0, 3.8 * max(1, len(forecasts))), layout="constrained")
+    figure.suptitle("Sessions per day: history and the week forecast (95% prediction "
+                    "interval)")
+    for index, item in enumerate(forecasts):
+        ax = figure.add_subplot(max(1, len(forecasts)), 1, index + 1)
+        history = item.history_days.tz_localize(None)
+        week = item.forecast_days.tz_localize(None)
+        forecast = item.forecast
+        ax.plot(history, forecast.history, marker=".", color="#333333",
+                label="observed (fitted day volume)")
+        ax.fill_between(week, forecast.low, forecast.high, color="#1f77b4", alpha=0.2,
+                        label="95% prediction interval")
+        ax.plot(week, forecast.mean, marker="o", color="#1f77b4", label="forecast")
+        if actuals is not None and (item.channel, item.direction) in actuals:
+            ax.plot(week, actuals[(item.channel, item.direction)], linestyle="none",
+                    marker="x", markersize=8, color="#d62728", label="held-out actual")
+        ax.set_title(chart_text(f"{item.channel} {item.direction}: forecast of the week from "
+                                f"{item.forecast_days[0]:%a %Y-%m-%d}"))
+        ax.set_xlabel(f"date ({zone})")
+        ax.set_ylabel("volume (sessions per day)")
+        ax.xaxis.set_major_locator(WeekdayLocator(byweekday=MO))
+        ax.xaxis.set_minor_locator(DayLocator())
+        ax.xaxis.set_major_formatter(DateFormatter("%a %d %b"))
+        top = max(float(np.max(forecast.history, initial=0)), float(np.max(forecast.high,
+                                                                          initial=0)))
+        ax.set_ylim(0, 1.3 * top or 1.0)  # room for the legend above the lines
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper center", ncol=4)
+    if not forecasts:
+        ax = figure.add_subplot(1, 1, 1)
+        ax.set_title("no forecast")
+        ax.set_xlabel(f"date ({zone})")
+        ax.set_ylabel("volume (sessions per day)")
     return figure
 
 
