@@ -27,6 +27,7 @@ from sim.calibration.defaults import defaulted_keys
 from sim.calibration.distributions import fit_share
 from sim.calibration.facts import Unusable, message_facts, session_facts, work_facts
 from sim.calibration.fitted import Fitted, Path
+from sim.calibration.prequeue import queue_entries
 from sim.calibration.scenario_yaml import scenario_yaml
 from sim.calibration.schedule import activity_periods, schedule_periods
 from sim.calibration.timeline import DAY_S, ExportClock
@@ -149,7 +150,7 @@ def calibrate(
     if export.entries is not None:
         observed_times.append(export.entries["EntryTime"])
     clock = ExportClock.spanning(observed_times, interval_s, zone, start)
-    sessions = session_facts(export, clock, unusable)
+    sessions = queue_entries(session_facts(export, clock, unusable), clock.horizon_s)
     work = work_facts(export, clock, sessions, unusable)
     if work.empty:
         raise ValueError(
