@@ -17,9 +17,11 @@ import pandas as pd
 import pytest
 from calibration_helpers import BOT, export_truth, prequeue_truth
 
+from sim.calibration.agents import break_periods
 from sim.calibration.backtest import backtest
 from sim.calibration.center import Calibration, calibrate
 from sim.calibration.observed import observed_intervals
+from sim.calibration.schedule import read_schedule
 from sim.model.simulate import simulate
 from sim.model.tables import Result
 from sim.salesforce.read import read_export
@@ -75,6 +77,29 @@ def test_breaks_are_fitted_into_the_shifts(calibration: Calibration) -> None:
             {"after": "6h", "duration": "15m", "spread": "0s"}]},
     ]
     assert not any("breaks, which" in note for note in calibration.notes)
+
+
+def test_a_schedule_with_breaks_gives_the_same_shifts(
+        calibration: Calibration, exported: tuple[Path, Result], tmp_path: Path) -> None:
+    # The presence's shifts and breaks written as a WFM schedule (one row per shift or
+    # break): --schedule gives the shifts and breaks the presence gave.
+    breaks = break_periods(calibration.periods.table, calibration.work)  # not after declines
+    rows = pd.concat([calibration.periods.shifts.assign(activity="shift"),
+                      breaks[["user", "start_s", "end_s"]].assign(activity="break")])
+    start = calibration.clock.start
+    schedule = pd.DataFrame({
+        "agent": rows["user"].to_numpy(), "activity": rows["activity"].to_numpy(),
+        **{column: [(start + pd.Timedelta(seconds=float(value))).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ") for value in rows[f"{column}_s"]]
+           for column in ("start", "end")}})
+    path = tmp_path / "schedule.csv"
+    schedule.to_csv(path, index=False)
+    scheduled = calibrate(read_export(exported[0]), schedule=read_schedule(path))
+    # Two breaks per agent and day; a break that starts while the agent is still busy
+    # after a decline continues that Busy row, so it reads as the busy time after it.
+    assert 0.95 * 10 * DAYS * 2 <= len(breaks) <= 10 * DAYS * 2
+    assert (scheduled.values["agent_groups"][0]["shifts"]
+            == calibration.values["agent_groups"][0]["shifts"])
 
 
 def test_observed_waits_run_from_the_hand_over_as_simulated(
