@@ -10,6 +10,7 @@ calibrated center and the same center with agents replying 20% slower (the backt
 verdict and exit code, 3 when it fails)::
 
     .venv/bin/python benchmarks/calibration_prequeue_round_trip.py [--days 60] [-r 9]
+        [--plain-delay] [--no-backtest] [--fitted-runs 2]
 
 Runs against whichever ``sim`` is importable first (``PYTHONPATH=/other/checkout`` measures
 an older calibration on the same center).
@@ -28,7 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from calibration_helpers import export_truth, prequeue_truth  # noqa: E402
+from calibration_helpers import PLAIN_DELAY, export_truth, prequeue_truth  # noqa: E402
 
 import sim  # noqa: E402
 from sim.calibration.backtest import backtest  # noqa: E402
@@ -61,9 +62,11 @@ def main() -> None:
     parser.add_argument("--fitted-runs", type=int, default=2,
                         help="runs of the fitted center pooled (default 2)")
     parser.add_argument("--no-backtest", action="store_true", help="skip the backtests")
+    parser.add_argument("--plain-delay", action="store_true",
+                        help="a flow that only delays routing (no resolved, nobody leaves)")
     args = parser.parse_args()
     print(f"sim from {Path(sim.__file__).parent}")
-    truth = prequeue_truth(args.days)
+    truth = prequeue_truth(args.days, bot=PLAIN_DELAY if args.plain_delay else None)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         result = export_truth(Path(folder), truth)

@@ -96,11 +96,20 @@ SHIFTS_WITH_BREAKS = [
 """Two overlapping shifts whose agents take a short break and a staggered lunch."""
 
 
-def prequeue_truth(days: int, seed: int = 12) -> Scenario:
-    """:data:`TRUTH` with a bot in front of its queue and shifts with breaks, ``days`` long."""
+PLAIN_DELAY = {"handling_time": BOT["handling_time"], "resolves": 0.0, "leaves": 0.0}
+"""A flow before the queue: the bot stage's time, nobody resolved nor lost in it."""
+
+
+def prequeue_truth(days: int, seed: int = 12, bot: dict[str, object] | None = None
+                   ) -> Scenario:
+    """:data:`TRUTH` with a bot in front of its queue and shifts with breaks, ``days`` long.
+
+    ``bot`` replaces :data:`BOT` (:data:`PLAIN_DELAY`: a flow that only delays routing).
+    """
     values = {**TRUTH_VALUES, "name": "Round trip desk with a bot and breaks",
               "horizon": f"{days}d", "seed": seed}
-    values["channels"] = [{**TRUTH_VALUES["channels"][0], "bot": BOT}]  # type: ignore[index]
+    values["channels"] = [{**TRUTH_VALUES["channels"][0],  # type: ignore[index]
+                           "bot": BOT if bot is None else bot}]
     group = {key: value for key, value in TRUTH_VALUES["agent_groups"][0].items()  # type: ignore[index]
              if key != "staffing"}
     group["shifts"] = [{**shift, "days": days} for shift in SHIFTS_WITH_BREAKS]

@@ -108,8 +108,9 @@ def fit_bot(fitted: Fitted, inbound: pd.DataFrame) -> None:
     handed = inbound["prequeue_s"][np.isfinite(inbound["first_request_s"])].to_numpy()
     ended = inbound["bot_ended"].to_numpy(dtype=bool)
     if not ended.any() and (not len(handed) or float(handed.max()) < NO_DELAY_S):
-        fitted.default(("bot",), "RequestDateTime of every first AgentWork is its session's "
-                       f"StartTime ({len(handed)} sessions): no flow nor bot before routing"
+        fitted.default(("bot",), "RequestDateTime of every first AgentWork is within a second of "
+                       f"its session's StartTime ({len(handed)} sessions): no flow nor bot "
+                       "before routing"
                        if len(handed) else "no AgentWork with a RequestDateTime: the time "
                        "before routing is not seen")
         return
