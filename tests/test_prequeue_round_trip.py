@@ -22,6 +22,7 @@ from sim.calibration.backtest import backtest
 from sim.calibration.center import Calibration, calibrate
 from sim.calibration.observed import observed_intervals
 from sim.calibration.schedule import read_schedule
+from sim.calibration.shifts import fit_shifts
 from sim.model.simulate import simulate
 from sim.model.tables import Result
 from sim.salesforce.read import read_export
@@ -77,6 +78,26 @@ def test_breaks_are_fitted_into_the_shifts(calibration: Calibration) -> None:
             {"after": "6h", "duration": "15m", "spread": "0s"}]},
     ]
     assert not any("breaks, which" in note for note in calibration.notes)
+
+
+def test_shifts_are_grouped_and_breaks_kept_inside_them() -> None:
+    hour = 3600.0
+    shifts = pd.DataFrame({  # two agents 08:00-12:00 on two days (logins seconds apart)
+        "user": ["a", "b", "a", "b", "c"],
+        "start_s": [8 * hour + 3, 8 * hour - 2, 32 * hour, 32 * hour + 1, 13 * hour],
+        "end_s": [12 * hour, 12 * hour + 4, 36 * hour, 36 * hour, 14 * hour]})
+    breaks = pd.DataFrame({  # a 15-minute break at 10:00 or 10:20; c's runs past its end
+        "user": ["a", "b", "a", "b", "c"],
+        "start_s": [10 * hour, 10 * hour + 1200, 34 * hour, 34 * hour + 1200,
+                    13.9 * hour],
+        "end_s": [10.25 * hour, 10 * hour + 2100, 34.25 * hour, 34 * hour + 2100,
+                  14.2 * hour]})
+    assert fit_shifts(shifts, breaks) == [
+        {"start": "8h", "end": "12h", "agents": 2, "days": 2,
+         "breaks": [{"after": "2h", "duration": "15m", "spread": "20m"}]},
+        {"start": "13h", "end": "14h", "agents": 1,
+         "breaks": [{"after": "54m", "duration": "6m", "spread": "0s"}]},
+    ]
 
 
 def test_a_schedule_with_breaks_gives_the_same_shifts(

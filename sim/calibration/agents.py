@@ -198,8 +198,8 @@ def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.Da
                                "not seen); give the real one in the scenario")
     shifts = periods.shifts[periods.shifts["user"].isin(users)]
     breaks = break_periods(presence, mine)
-    if len(breaks):
-        entries = fit_shifts(shifts, breaks)
+    entries = fit_shifts(shifts, breaks) if len(breaks) else []
+    if any("breaks" in entry for entry in entries):
         fitted.set(("shifts",), entries, _shifts_comment(entries, shifts, breaks, users,
                                                          periods.source))
     else:

@@ -100,8 +100,9 @@ def observed_staffing(scenario: Scenario, calibration: Calibration) -> tuple[Sce
         table, work = calibration.periods.table, calibration.work
         breaks = break_periods(table[table["user"].isin(users)],
                                work[work["user"].isin(users)])
-        if len(breaks):  # shifts with their breaks, which a staffing cannot hold
-            changes[f"agent_groups[{index}].shifts"] = fit_shifts(shifts, breaks)
+        entries = fit_shifts(shifts, breaks) if len(breaks) else []
+        if any("breaks" in entry for entry in entries):  # which a staffing cannot hold
+            changes[f"agent_groups[{index}].shifts"] = entries
             changes[f"agent_groups[{index}].staffing"] = None
             notes.append(f"agent group {group.name!r}: observed shifts and breaks of "
                          f"{len(users)} users")

@@ -44,7 +44,8 @@ def fit_shifts(shifts: pd.DataFrame, breaks: pd.DataFrame) -> list[dict[str, Any
                                 strict=True))
     offsets = _break_offsets(table, breaks)
     pattern_breaks = {pattern: _typical_breaks(offsets[offsets["pattern"] == pattern],
-                                               int((table["pattern"] == pattern).sum()))
+                                               int((table["pattern"] == pattern).sum()),
+                                               pattern[1])
                       for pattern in dict.fromkeys(table["pattern"])}
     counts = (table.groupby(["start_r", "end_r"], sort=True).size()
               .rename("agents").reset_index())
@@ -86,11 +87,13 @@ def _break_offsets(table: pd.DataFrame, breaks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["shift", "pattern", "ordinal", "after_s", "duration_s"])
 
 
-def _typical_breaks(offsets: pd.DataFrame, shifts: int) -> list[dict[str, str]]:
+def _typical_breaks(offsets: pd.DataFrame, shifts: int, length_s: float
+                    ) -> list[dict[str, str]]:
     """The breaks of one pattern's ``shifts`` shifts, as the scenario writes them.
 
     The typical count (the most frequent, shifts without a break counted), then per
-    ordinal the times of the shifts with that count.
+    ordinal the times of the shifts with that count; a break is kept inside the shift's
+    ``length_s`` (its spread, then its length shortened; left out if none remains).
     """
     if not len(offsets):
         return []
@@ -100,11 +103,16 @@ def _typical_breaks(offsets: pd.DataFrame, shifts: int) -> list[dict[str, str]]:
     typical = offsets[offsets["shift"].map(sizes) == count]
     result = []
     for _, rows in typical.groupby("ordinal", sort=True):
-        after = float(rows["after_s"].min())
+        after = max(float(rows["after_s"].min()), 0.0)
         spread = float(rows["after_s"].max()) - after
-        result.append({"after": duration_text(max(after, 0.0)),
-                       "duration": duration_text(float(rows["duration_s"].median())),
-                       "spread": duration_text(spread if spread > SAME_START_S else 0.0)})
+        spread = spread if spread > SAME_START_S else 0.0
+        duration = float(rows["duration_s"].median())
+        spread = max(min(spread, length_s - after - duration), 0.0)
+        duration = min(duration, length_s - after - spread)
+        if duration < 1.0:
+            continue
+        result.append({"after": duration_text(after), "duration": duration_text(duration),
+                       "spread": duration_text(spread)})
     return result
 
 
