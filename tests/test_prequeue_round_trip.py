@@ -9,6 +9,8 @@ figures are ``benchmarks/calibration_prequeue_round_trip.py``'s.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from pathlib import Path
 
@@ -23,9 +25,11 @@ from sim.calibration.center import Calibration, calibrate
 from sim.calibration.observed import observed_intervals
 from sim.calibration.schedule import read_schedule
 from sim.calibration.shifts import fit_shifts
+from sim.cli.main import main
 from sim.model.simulate import simulate
 from sim.model.tables import Result
 from sim.salesforce.read import read_export
+from sim.scenario.loading import load_scenario
 
 DAYS = 5
 FITTED_RUNS = 3
@@ -157,14 +161,26 @@ def test_the_fitted_center_answers_and_loses_customers_as_the_export(
 
 
 def test_the_backtest_passes_the_fit_and_fails_a_twenty_percent_error(
-        calibration: Calibration) -> None:
+        calibration: Calibration, exported: tuple[Path, Result], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     assert calibration.scenario is not None
-    calibrated = backtest(calibration.scenario, calibration, replications=9)
+    calibrated = backtest(calibration.scenario, calibration, replications=5)
     assert calibrated.failed == []
     assert "observed shifts and breaks of 50 users" in calibrated.notes[-1]
-    reply = calibration.scenario.agent_groups[0].behaviour.reply_time
-    slower = calibration.scenario.derive(
-        {"agent_groups[0].behaviour.reply_time.mean": reply.mean * 1.2}, source="20% off")
-    off = backtest(slower, calibration, replications=9)
-    assert "asa_s" in off.failed
-    assert off.summary.loc["asa_s", "relative_bias"] > 0.10
+    # The same center with agents replying 20% slower, written and backtested by the CLI:
+    # its verdict fails and the exit code is 3.
+    values = copy.deepcopy(calibration.values)
+    reply = values["agent_groups"][0]["behaviour"]["reply_time"]
+    reply["mean"] *= 1.2
+    scenario = tmp_path / "twenty_percent_off.yaml"
+    scenario.write_text(dataclasses.replace(calibration, values=values).yaml("a test"),
+                        encoding="utf-8")
+    assert load_scenario(scenario).agent_groups[0].behaviour.reply_time.mean == (
+        pytest.approx(1.2 * calibration.scenario.agent_groups[0].behaviour.reply_time.mean))
+    out = tmp_path / "bt"
+    assert main(["backtest", str(exported[0]), str(scenario), "-r", "5", "--out",
+                 str(out)]) == 3
+    assert "asa_s" in capsys.readouterr().err
+    summary = pd.read_csv(out / "backtest_summary.csv").set_index(["measure", "level"])
+    assert summary.loc[("asa_s", "horizon"), "verdict"] == "fail"
+    assert summary.loc[("asa_s", "horizon"), "relative_bias"] > 0.10
