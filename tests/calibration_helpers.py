@@ -79,3 +79,39 @@ def export_truth(folder: Path, scenario: Scenario = TRUTH) -> Result:
     folder.mkdir(parents=True, exist_ok=True)
     write_export(export_tables(result), folder)
     return result
+
+
+BOT = {"handling_time": {"kind": "lognormal", "mean": "90s", "sd": "60s"},
+       "resolves": 0.2, "leaves": 0.05}
+"""The bot stage in front of :func:`prequeue_truth`'s queue (rules §8.1)."""
+
+SHIFTS_WITH_BREAKS = [
+    {"start": "08:00", "end": "16:00", "agents": 5,
+     "breaks": [{"after": "2h", "duration": "15m"},
+                {"window": "11:30-12:30", "duration": "30m", "spread": "30m"}]},
+    {"start": "10:00", "end": "18:00", "agents": 5,
+     "breaks": [{"window": "13:00-14:00", "duration": "30m", "spread": "30m"},
+                {"after": "6h", "duration": "15m"}]},
+]
+"""Two overlapping shifts whose agents take a short break and a staggered lunch."""
+
+
+PLAIN_DELAY = {"handling_time": BOT["handling_time"], "resolves": 0.0, "leaves": 0.0}
+"""A flow before the queue: the bot stage's time, nobody resolved nor lost in it."""
+
+
+def prequeue_truth(days: int, seed: int = 12, bot: dict[str, object] | None = None
+                   ) -> Scenario:
+    """:data:`TRUTH` with a bot in front of its queue and shifts with breaks, ``days`` long.
+
+    ``bot`` replaces :data:`BOT` (:data:`PLAIN_DELAY`: a flow that only delays routing).
+    """
+    values = {**TRUTH_VALUES, "name": "Round trip desk with a bot and breaks",
+              "horizon": f"{days}d", "seed": seed}
+    values["channels"] = [{**TRUTH_VALUES["channels"][0],  # type: ignore[index]
+                           "bot": BOT if bot is None else bot}]
+    group = {key: value for key, value in TRUTH_VALUES["agent_groups"][0].items()  # type: ignore[index]
+             if key != "staffing"}
+    group["shifts"] = [{**shift, "days": days} for shift in SHIFTS_WITH_BREAKS]
+    values["agent_groups"] = [group]
+    return Scenario.model_validate(values)

@@ -4,8 +4,11 @@ Fitted from presence and work facts (seconds).
 
 Presence rows are periods in one online status; offline time has no row. A gap between
 two rows of a user shorter than ``max_gap_s`` is a disconnection inside the shift; a
-longer one ends the shift. The staffing of an interval is the time-weighted number of the
-group's agents on shift (online, away or disconnected for a short gap), rounded.
+longer one ends the shift. A group whose agents take breaks (away periods other than the
+busy status after a decline) gets its shifts with their breaks
+(:func:`sim.calibration.shifts.fit_shifts`); otherwise the staffing of an interval is the
+time-weighted number of the group's agents on shift (online, away or disconnected for a
+short gap), rounded.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pandas as pd
 from sim.calibration.distributions import fit_durations, fit_share, poisson_ci
 from sim.calibration.facts import Unusable
 from sim.calibration.fitted import Fitted
+from sim.calibration.shifts import ROUND_S, fit_shifts
 from sim.calibration.timeline import ExportClock
 from sim.calibration.vocabulary import (
     ACCEPTED_STATUSES,
@@ -193,10 +197,17 @@ def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.Da
                                "items an agent held at once (a capacity never filled is "
                                "not seen); give the real one in the scenario")
     shifts = periods.shifts[periods.shifts["user"].isin(users)]
-    staffing = staffing_per_interval(shifts, clock)
-    fitted.set(("staffing",), [int(round(value)) for value in staffing],
-               f"agents on shift per interval (time-weighted, rounded) from "
-               f"{len(shifts)} shifts of {len(users)} users in UserServicePresence")
+    breaks = break_periods(presence, mine)
+    entries = fit_shifts(shifts, breaks) if len(breaks) else []
+    if any("breaks" in entry for entry in entries):
+        fitted.set(("shifts",), entries, _shifts_comment(entries, shifts, breaks, users,
+                                                         periods.source))
+    else:
+        staffing = staffing_per_interval(shifts, clock)
+        fitted.set(("staffing",), [int(round(value)) for value in staffing],
+                   f"agents on shift per interval (time-weighted, rounded) from "
+                   f"{len(shifts)} shifts of {len(users)} users in {periods.source}; no "
+                   "break seen")
     if periods.source == "UserServicePresence.csv":
         _disconnections(fitted, periods, users, shifts)
     else:
@@ -204,7 +215,7 @@ def fit_group(name: str, users: list[str], periods: PresencePeriods, work: pd.Da
             fitted.default(("disconnections", key), f"staffing from {periods.source}, not "
                            "UserServicePresence.csv: no offline gap is seen")
     _acceptance(fitted, mine)
-    _away(fitted, presence, mine, shifts)
+    _away(fitted, presence, mine)
     return fitted
 
 
@@ -221,18 +232,19 @@ def peak_held(work: pd.DataFrame) -> int:
     return peak
 
 
-def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
-          shifts: pd.DataFrame) -> None:
-    """Away time: after a decline or push timeout (``away_after_decline``), else breaks.
+def break_periods(presence: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
+    """The away periods that are breaks: ``user``, ``start_s``, ``end_s``.
 
     An away (busy) period starting within a second of one of the user's declines or push
-    timeouts is the busy status Omni-Channel sets then; the others are breaks, which a
-    staffing per interval cannot hold: their share of the shifts is noted.
+    timeouts is the busy status Omni-Channel sets then (:func:`refusal_away`); the others
+    are breaks.
     """
     away = presence[presence["away"].to_numpy() & ~presence["draining"].to_numpy()]
-    if not len(away):
-        fitted.default(("behaviour", "away_after_decline"), "no away period in the presence")
-        return
+    return away.loc[~refusal_away(away, work), ["user", "start_s", "end_s"]]
+
+
+def refusal_away(away: pd.DataFrame, work: pd.DataFrame) -> np.ndarray:
+    """Per away period: does it start within a second of one of its user's refusals?"""
     refused = work[work["status"].isin([DECLINED, PUSH_TIMEOUT])]
     refused_s = np.where(np.isfinite(refused["decline_s"]), refused["decline_s"],
                          refused["timeout_s"])
@@ -245,6 +257,29 @@ def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
         at = np.searchsorted(times, starts + 1.0, side="right") - 1
         hit = (at >= 0) & (starts - times[np.maximum(at, 0)] <= 1.0)
         after_refusal[np.flatnonzero(away.index.isin(rows.index))[hit]] = True
+    return after_refusal
+
+
+def _shifts_comment(entries: list[dict[str, object]], shifts: pd.DataFrame,
+                    breaks: pd.DataFrame, users: list[str], source: str) -> str:
+    hours = float((breaks["end_s"] - breaks["start_s"]).sum()) / 3600
+    shift_h = float((shifts["end_s"] - shifts["start_s"]).sum()) / 3600
+    return (f"{len(shifts)} shifts of {len(users)} users in {source} (times rounded to "
+            f"{ROUND_S / 60:g} min) as {len(entries)} entries, with their {len(breaks)} breaks "
+            f"({hours:.1f} h, {hours / shift_h:.1%} of {shift_h:.0f} shift hours) at their "
+            "typical times per shift pattern")
+
+
+def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame) -> None:
+    """Away time after a decline or push timeout (``away_after_decline``).
+
+    The other away periods are breaks, fitted into the shifts (:func:`break_periods`).
+    """
+    away = presence[presence["away"].to_numpy() & ~presence["draining"].to_numpy()]
+    if not len(away):
+        fitted.default(("behaviour", "away_after_decline"), "no away period in the presence")
+        return
+    after_refusal = refusal_away(away, work)
     durations = (away["end_s"] - away["start_s"]).to_numpy()
     if not after_refusal.any():
         fitted.default(("behaviour", "away_after_decline"), f"none of {len(away)} away "
@@ -255,13 +290,6 @@ def _away(fitted: Fitted, presence: pd.DataFrame, work: pd.DataFrame,
                    f"median of {int(after_refusal.sum())} busy periods starting at a decline "
                    f"or push timeout (range {durations[after_refusal].min():.4g}-"
                    f"{durations[after_refusal].max():.4g} s)")
-    breaks_h = float(durations[~after_refusal].sum()) / 3600
-    shift_h = float((shifts["end_s"] - shifts["start_s"]).sum()) / 3600
-    if breaks_h > 0:
-        fitted.notes.append(
-            f"agent_groups[{fitted.values['name']}]: {int((~after_refusal).sum())} other away "
-            f"periods ({breaks_h:.1f} h, {breaks_h / shift_h:.1%} of {shift_h:.0f} shift "
-            "hours) are breaks, which a staffing per interval does not model")
 
 
 def staffing_per_interval(shifts: pd.DataFrame, clock: ExportClock) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Backtest: the calibrated center run with the observed staffing, against what happened.
 
 Each agent group of the scenario gets the staffing per interval observed in the export's
-presence (groups matched by name, as :func:`sim.calibration.agents.user_groups` names
+presence, or its observed shifts with their breaks where its agents take breaks (groups
+matched by name, as :func:`sim.calibration.agents.user_groups` names
 them). Replications run through :func:`sim.experiments.runner.replicate`; per interval,
 the simulated mean and the 95% band (a distribution-free prediction band from the order
 statistics of the replications, :func:`prediction_band`: where a single observed interval
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.calibration.agents import staffing_per_interval
+from sim.calibration.agents import break_periods, staffing_per_interval
 from sim.calibration.center import Calibration
 from sim.calibration.observed import MEASURES, observed_intervals
+from sim.calibration.shifts import fit_shifts
 from sim.calibration.timeline import ExportClock
 from sim.experiments.executors import Executor
 from sim.experiments.runner import Progress, RunSet, replicate
@@ -94,7 +96,18 @@ def observed_staffing(scenario: Scenario, calibration: Calibration) -> tuple[Sce
                          "schedule is kept")
             continue
         shifts = calibration.periods.shifts
-        staffing = staffing_per_interval(shifts[shifts["user"].isin(users)], clock)
+        shifts = shifts[shifts["user"].isin(users)]
+        table, work = calibration.periods.table, calibration.work
+        breaks = break_periods(table[table["user"].isin(users)],
+                               work[work["user"].isin(users)])
+        entries = fit_shifts(shifts, breaks) if len(breaks) else []
+        if any("breaks" in entry for entry in entries):  # which a staffing cannot hold
+            changes[f"agent_groups[{index}].shifts"] = entries
+            changes[f"agent_groups[{index}].staffing"] = None
+            notes.append(f"agent group {group.name!r}: observed shifts and breaks of "
+                         f"{len(users)} users")
+            continue
+        staffing = staffing_per_interval(shifts, clock)
         changes[f"agent_groups[{index}].staffing"] = [int(round(v)) for v in staffing]
         changes[f"agent_groups[{index}].shifts"] = None
         notes.append(f"agent group {group.name!r}: observed staffing of {len(users)} users")

@@ -28,6 +28,7 @@ from sim.calibration.distributions import fit_share
 from sim.calibration.facts import Unusable, message_facts, session_facts, work_facts
 from sim.calibration.fitted import Fitted, Path
 from sim.calibration.forecast import MIN_HISTORY_DAYS
+from sim.calibration.prequeue import queue_entries
 from sim.calibration.scenario_yaml import scenario_yaml
 from sim.calibration.schedule import activity_periods, schedule_periods
 from sim.calibration.target_week import ChannelForecast, forecast_week
@@ -162,7 +163,7 @@ def calibrate(
     if export.entries is not None:
         observed_times.append(export.entries["EntryTime"])
     clock = ExportClock.spanning(observed_times, interval_s, zone, start)
-    sessions = session_facts(export, clock, unusable)
+    sessions = queue_entries(session_facts(export, clock, unusable), clock.horizon_s)
     work = work_facts(export, clock, sessions, unusable)
     if work.empty:
         raise ValueError(

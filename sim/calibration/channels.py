@@ -26,6 +26,7 @@ from sim.calibration.distributions import (
     fit_share,
 )
 from sim.calibration.fitted import Fitted, Path
+from sim.calibration.prequeue import fit_bot, fit_patience
 from sim.calibration.timeline import ExportClock
 from sim.calibration.vocabulary import STANDARD_VARIANTS, Vocabulary
 
@@ -85,6 +86,8 @@ def fit_channel(
         arrivals["outbound"] = fit = fit_arrivals(outbound["start_s"].to_numpy(), clock)
         set_arrivals(fitted, ("outbound", "arrivals"), fit)
         _outbound(fitted, outbound, messages)
+    if len(inbound):
+        fit_bot(fitted, inbound)
     _patience(fitted, inbound, clock)
     _conversations(fitted, sessions, work, messages, inactivate_after_s)
     return fitted, arrivals
@@ -129,20 +132,10 @@ def _work_size(fitted: Fitted, work: pd.DataFrame) -> None:
 
 
 def _patience(fitted: Fitted, inbound: pd.DataFrame, clock: ExportClock) -> None:
-    """Patience from abandoned (event) and answered or still waiting (censored) sessions."""
-    answered = ~np.isnan(inbound["accept_s"].to_numpy())
-    ended = ~np.isnan(inbound["end_s"].to_numpy())
-    abandoned = ~answered & ended & (inbound["ended_by"].to_numpy() != "agent")
-    waiting = ~answered & ~ended
-    waits = np.where(
-        answered, inbound["accept_s"] - inbound["start_s"],
-        np.where(abandoned, inbound["end_s"] - inbound["start_s"],
-                 np.where(waiting, clock.horizon_s - inbound["start_s"], np.nan)))
-    use = answered | abandoned | waiting
-    fit = fit_censored(waits[use], abandoned[use],
-                       label="; abandoned = event, answered or still waiting = censored")
+    """Patience of the offered sessions, waits from the request (``fit_patience``)."""
+    fit, used = fit_patience(inbound, clock.horizon_s)
     if fit is None:
-        fitted.default(("customers", "patience"), f"no abandonment among {int(use.sum())} "
+        fitted.default(("customers", "patience"), f"no abandonment among {used} "
                        "inbound sessions: customers never abandon")
         return
     fitted.set(("customers", "patience"), dict(fit.spec), fit.comment())

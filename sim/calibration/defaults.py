@@ -28,6 +28,10 @@ OUTBOUND_KEYS: tuple[Path, ...] = (("outbound", "answer_probability"),
                                    ("outbound", "answer_delay"))
 """Keys fitted for a channel with outbound sessions."""
 
+BOT_KEYS: tuple[Path, ...] = (("bot", "resolves"), ("bot", "leaves"))
+"""Keys fitted for a channel with time before routing (its bot stage); without it the
+whole ``bot`` is expected (and listed, left out, with its reason)."""
+
 QUEUE_KEYS: tuple[Path, ...] = (("push_timeout",), ("priority",), ("routing_model",))
 """Keys of every queue."""
 
@@ -66,7 +70,8 @@ def defaulted_keys(values: Mapping[str, Any], scenario: Scenario,
 def _expected(values: Mapping[str, Any]) -> list[Path]:
     paths: list[Path] = []
     for index, channel in enumerate(values.get("channels", [])):
-        keys = CHANNEL_KEYS + (OUTBOUND_KEYS if "outbound" in channel else ())
+        keys = (CHANNEL_KEYS + (OUTBOUND_KEYS if "outbound" in channel else ())
+                + (BOT_KEYS if "bot" in channel else (("bot",),)))
         paths.extend(("channels", index, *key) for key in keys)
     for index, _ in enumerate(values.get("queues", [])):
         paths.extend(("queues", index, *key) for key in QUEUE_KEYS)

@@ -51,7 +51,9 @@ def session_facts(export: Export, clock: ExportClock, unusable: Unusable) -> pd.
     ``inbound``, ``start_s``, ``accept_s``, ``end_s``, ``ended_by`` (agent, customer,
     system or empty), ``agent_messages``, ``customer_messages`` (NaN where blank),
     ``work_items``,
-    ``accepted_items``, ``first_request_s`` (of its first work item).
+    ``accepted_items``, ``first_request_s`` (of its first work item), ``agent_type``
+    (``MessagingSession.AgentType`` normalized: ``bot``, ``bottoagent``, ``agent``, or
+    empty where the export has no such column).
     """
     raw = export.sessions
     channel = _first_present(raw, ("ChannelName", "MessagingChannelId", "ChannelType"))
@@ -75,6 +77,8 @@ def session_facts(export: Export, clock: ExportClock, unusable: Unusable) -> pd.
         # Blank in enhanced Messaging ("not calculated"): kept as NaN, never read as 0.
         "agent_messages": raw["AgentMessageCount"].to_numpy(dtype=float),
         "customer_messages": raw["EndUserMessageCount"].to_numpy(dtype=float),
+        "agent_type": (raw["AgentType"].map(normal) if "AgentType" in raw.columns
+                       else pd.Series("", index=raw.index)).to_numpy(dtype=object),
     })
     unusable.add("MessagingSession.csv", "without StartTime (left out)",
                  int(np.isnan(facts["start_s"]).sum()))

@@ -1,12 +1,14 @@
 """What happened per interval, measured from an export as the simulation measures it.
 
-Offered, service level, ASA, abandonment count inbound sessions by the interval they
-arrived in (as ``sim.model.tables.intervals_table``): service level is the share of offered
-sessions accepted within the threshold (abandons are misses), a session still waiting at
-the end undecided until it has waited past the threshold. Handle time is the mean
-``HandleTime`` (close minus accept) of the last work item of sessions the agent ended, by
-arrival interval. Occupancy is capacity in use (work weight from accept to close) over the
-capacity online (``ConfiguredCapacity`` over the presence periods).
+Offered, service level, ASA, abandonment count inbound sessions offered to the agents (not
+those a bot in front ended, rules §8.1) by the interval they arrived in (as
+``sim.model.tables.intervals_table``); waits run from the request (the first
+``RequestDateTime``, the hand-over; :func:`sim.calibration.prequeue.queue_entries`): service
+level is the share of offered sessions accepted within the threshold (abandons are misses),
+a session still waiting at the end undecided until it has waited past the threshold. Handle
+time is the mean ``HandleTime`` (close minus accept) of the last work item of sessions the
+agent ended, by arrival interval. Occupancy is capacity in use (work weight from accept to
+close) over the capacity online (``ConfiguredCapacity`` over the presence periods).
 """
 
 from __future__ import annotations
@@ -42,15 +44,19 @@ def observed_intervals(sessions: pd.DataFrame, work: pd.DataFrame, periods: Pres
     """One row per interval: ``interval``, ``start_s`` and every measure of :data:`MEASURES`."""
     n = clock.n_intervals
     inbound = sessions[sessions["inbound"]]
+    if "offered" in inbound.columns:  # asked for an agent (rules §8.1: not the bot's own)
+        inbound = inbound[inbound["offered"].to_numpy(dtype=bool)]
     start = inbound["start_s"].to_numpy()
     inside = (start >= 0) & (start < clock.horizon_s)
     inbound, start = inbound[inside], start[inside]
     bins = clock.interval_of(start)
-    wait = (inbound["accept_s"] - inbound["start_s"]).to_numpy()
+    request = (inbound["request_s"] if "request_s" in inbound.columns
+               else inbound["start_s"]).to_numpy(dtype=float)
+    wait = inbound["accept_s"].to_numpy(dtype=float) - request
     answered = np.isfinite(wait)
     ended = np.isfinite(inbound["end_s"].to_numpy())
     abandoned = ~answered & ended & (inbound["ended_by"].to_numpy() != "agent")
-    undecided = ~answered & ~ended & (clock.horizon_s - start <= threshold_s)
+    undecided = ~answered & ~ended & (clock.horizon_s - request <= threshold_s)
     offered = np.bincount(bins, minlength=n)[:n].astype(float)
     within = np.bincount(bins[answered & (wait <= threshold_s + 1e-9)], minlength=n)[:n]
     decided = offered - np.bincount(bins[undecided], minlength=n)[:n]

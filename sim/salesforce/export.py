@@ -60,11 +60,15 @@ ENDED_BY = {
     Outcome.ENDED_BY_SUPERVISOR: EndedByType.AGENT,
     Outcome.ENDED_BY_CUSTOMER: EndedByType.END_USER,
     Outcome.LEFT_UNANSWERED: EndedByType.END_USER,
+    Outcome.LEFT_IN_BOT: EndedByType.END_USER,
+    Outcome.RESOLVED_BY_BOT: EndedByType.SYSTEM,
 }
 """Session outcome → ``MessagingSession.EndedByType`` (sessions open at the horizon: none).
 The agent clicks End Chat (completed) or ends it from the list view (supervisor); the
 customer leaves the queue (abandoned), ends the conversation or leaves it waiting for a
-reply; Omni-Channel ends idle sessions and those of an agent who logs out (tab-based)."""
+reply; Omni-Channel ends idle sessions and those of an agent who logs out (tab-based). With a
+bot in front (rules §8.1) the customer who leaves during the bot ends the session (EndUser)
+and a session the bot resolves is ended by the bot's flow (System)."""
 
 MESSAGE_EVENTS = {
     "arrived": ActorType.END_USER,

@@ -230,9 +230,16 @@ def test_unknown_status_is_warned_about_and_mapped_by_option(
         "map it with --status Lunch=available|away|break|draining",
         "UserServicePresence.csv: status Wrap_Up (21 rows) is not known: read by its IsAway; "
         "map it with --status Wrap_Up=available|away|break|draining"]
-    # Wrap_Up read as a plain away status: every shift runs on through its draining end.
+    # Wrap_Up read as a plain away status: every shift runs on through its draining end
+    # (and that away time reads as a break at each shift's end: shifts with breaks).
     plain_staffing = plain.values["agent_groups"][0]["staffing"]
-    assert sum(unmapped.values["agent_groups"][0]["staffing"]) > sum(plain_staffing)
+
+    def shift_seconds(calibration: Calibration) -> float:
+        shifts = calibration.periods.shifts
+        return float((shifts["end_s"] - shifts["start_s"]).sum())
+
+    assert shift_seconds(unmapped) > shift_seconds(plain)
+    assert any("breaks" in shift for shift in unmapped.values["agent_groups"][0]["shifts"])
     out = tmp_path / "center.yaml"
     assert main(["calibrate", str(folder), "--out", str(out), "-q", "--status",
                  "Wrap_Up=draining", "--status", "lunch=away"]) == 0
