@@ -22,7 +22,9 @@ from sim.calibration.arrivals import ArrivalFit, arrival_keys
 from sim.calibration.channels import arrival_comments
 from sim.calibration.fitted import Fitted
 from sim.calibration.forecast import MIN_HISTORY_DAYS, SEASON_DAYS, DayForecast, forecast_days
+from sim.calibration.shifts import duration_text
 from sim.calibration.timeline import DAY_S, ExportClock
+from sim.scenario.units import parse_duration
 
 NO_FORECAST = ("without --for-week the scenario keeps the export's days, each with the intraday "
                "shape pooled over the days times its weekday's mean day volume")
@@ -167,7 +169,14 @@ def _last_week_staffing(scenario: Fitted, clock: ExportClock, start: pd.Timestam
     target = ((int(start.day_of_week) + np.arange(SEASON_DAYS * per_day) // per_day) % 7
               * per_day + np.arange(SEASON_DAYS * per_day) % per_day)
     source = last[target]
+    source_days = [int(day.max()) // per_day if day.max() >= 0 else -1
+                   for day in source.reshape(SEASON_DAYS, per_day)]
     for index, group in enumerate(scenario.values["agent_groups"]):
+        if "shifts" in group:
+            group["shifts"] = last_week_shifts(group["shifts"], source_days)
+            scenario.comments[("agent_groups", index, "shifts")] = (
+                "the shifts (with their breaks) of the last observed week at the same "
+                "weekday: the roster to test; ccsim staff sizes the week")
         if "staffing" in group:
             observed = np.asarray(group["staffing"], dtype=int)
             group["staffing"] = [int(observed[i]) if i >= 0 else 0 for i in source]
@@ -180,3 +189,31 @@ def _last_week_staffing(scenario: Fitted, clock: ExportClock, start: pd.Timestam
             scenario.comments.pop(("agent_groups", index, "disconnections", "outages"), None)
             scenario.notes.append(f"agent_groups[{group['name']}]: {len(outages)} outages of "
                                   "the export's days not carried into the forecast week")
+
+
+def last_week_shifts(shifts: list[dict[str, Any]], source_days: list[int]
+                     ) -> list[dict[str, Any]]:
+    """Fitted shifts moved onto the target week: day ``d`` gets those of ``source_days[d]``.
+
+    Args:
+        shifts: fitted shift entries (``start``, ``end`` as durations from the export's
+            start, optionally ``days`` repeats and ``breaks``).
+        source_days: for each day of the target week, the export's day (from its start)
+            of the same weekday observed last, or -1 for none.
+    """
+    moved: list[tuple[float, dict[str, Any]]] = []
+    for entry in shifts:
+        begin = parse_duration(entry["start"])
+        length = parse_duration(entry["end"]) - begin
+        kept = {key: value for key, value in entry.items()
+                if key not in ("start", "end", "days")}
+        for repeat in range(int(entry.get("days", 1))):
+            at = begin + repeat * DAY_S
+            day = int(at // DAY_S)
+            for target_day, source_day in enumerate(source_days):
+                if source_day == day:
+                    start = target_day * DAY_S + (at - day * DAY_S)
+                    moved.append((start, {"start": duration_text(start),
+                                          "end": duration_text(start + length), **kept}))
+    moved.sort(key=lambda item: item[0])
+    return [entry for _, entry in moved]
