@@ -171,15 +171,17 @@ def test_staff_reports_the_requirement_per_skill_set(tmp_path):
     assert main(["staff", str(MODERN), "--target", "80/60s", "--models", "tab", "-q",
                  "--replications", "2", "--verify-replications", "4", "--no-curve",
                  "--out", str(out)]) == 0
-    arrivals = load_scenario(MODERN).channels[0].arrivals
-    assert arrivals is not None and arrivals.volumes is not None
-    volumes = np.array(arrivals.volumes, dtype=float)
+    channel = load_scenario(MODERN).channels[0]
+    assert channel.arrivals is not None and channel.arrivals.volumes is not None
+    assert channel.bot is not None  # the bot hands 1 - 30% resolved - 5% left to the queue
+    volumes = np.array(channel.arrivals.volumes, dtype=float) * (
+        1.0 - channel.bot.resolves - channel.bot.leaves)
     table = pd.read_csv(out / "staffing_skill_sets.csv")
     spanish = table[table["row"] == "skills spanish>=2"]
     support = table[table["row"] == "support"]
     assert set(spanish["groups"]) == {"bilingual_agents"}
     assert set(support["groups"]) == {"chat_agents;bilingual_agents"}
-    # Every chat is counted once: 15% in the skill set, the rest in the queue.
+    # Every chat handed over is counted once: 15% in the skill set, the rest in the queue.
     assert np.allclose(spanish["arrivals"], 0.15 * volumes, atol=2e-3)
     assert np.allclose(spanish["arrivals"].to_numpy() + support["arrivals"].to_numpy(),
                        volumes, atol=2e-3)

@@ -20,8 +20,9 @@ Where this is known to be wrong (why the simulation exists):
 * **Offline agents.** Disconnections remove servers and (status-based) strand their work;
   Erlang counts every logged-in agent as serving all the time.
 * **Concurrency.** ``agents x capacity`` servers assume one pooled queue of equal slots,
-  ignoring per-agent packing of mixed sizes, reply slowdown with concurrency, declines and
-  push timeouts.
+  ignoring per-agent packing of mixed sizes, declines and push timeouts. The reply
+  slowdown with concurrency enters the per-queue start (:func:`queue_requirements`) only
+  at the mean level the staffing implies (:mod:`sim.staffing.concurrency`).
 * **Several groups.** Agents of other groups are pooled with the staffed group, each group
   counted at most up to the load of the queues it serves (and not draining or logging
   out at their shift ends).
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -51,6 +53,7 @@ from sim.scenario.schema import (
     channel_capacity_model,
     work_size,
 )
+from sim.staffing.concurrency import slowed_servers
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.skill_sets import (
     group_skill_sets,
@@ -99,6 +102,13 @@ def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) ->
     policy = CAPACITY_MODELS[channel_capacity_model(capacity_model, channel.type)]
     time_s += policy.holding_time_s(channel, behaviour, exchanges - 1.0, held, paused)
     return time_s
+
+
+def agent_reply_s(channel: Channel, group: AgentGroup) -> float:
+    """The agent's replies in :func:`capacity_time_s` (seconds): what the slowdown stretches."""
+    if channel.handle_time is not None:
+        return channel.handle_time.expected()
+    return max(1.0, channel.customers.exchanges.expected()) * group.behaviour.reply_time.expected()
 
 
 @dataclass(frozen=True)
@@ -161,12 +171,19 @@ def workload(scenario: Scenario, capacity_model: str, group: str | None = None) 
 
 
 def per_reporting_interval(channel: Channel, scenario: Scenario) -> np.ndarray:
-    """The channel's mean arrival rate (per second) in each reporting interval."""
+    """The channel's mean rate (per second) of sessions offered to agents, per reporting interval.
+
+    Its arrivals, less those a bot in front resolves or loses (rules §8.1: the bot hands
+    ``1 - resolves - leaves`` of them to the queue).
+    """
     assert channel.arrivals is not None
+    handed = 1.0 if channel.bot is None else max(
+        0.0, 1.0 - channel.bot.resolves - channel.bot.leaves)
     length, rates = interval_rates_per_second(
         channel.arrivals, scenario.interval, scenario.horizon,
         mean_arrival_scale(scenario.arrival_scale),
     )
+    rates = rates * handed
     n = scenario.n_intervals
     if abs(length - scenario.interval) < 1e-9:
         return np.resize(rates, n) if len(rates) >= n else np.pad(rates, (0, n - len(rates)))
@@ -434,6 +451,7 @@ def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingG
     theta = np.array([0.0 if channel.customers.patience is None
                       else 1.0 / channel.customers.patience.expected()
                       for channel in channels])
+    reply = share.T @ np.array([agent_reply_s(channel, owner) for channel in channels])
     hold = share.T @ holding
     work = share * holding[:, None]
     work_share = np.divide(work, work.sum(axis=0), out=np.full_like(work, 1.0),
@@ -442,9 +460,13 @@ def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingG
     rate_theta = share.T @ theta
     with np.errstate(divide="ignore"):
         patience = np.where(rate_theta > 0, 1.0 / np.maximum(rate_theta, 1e-300), np.inf)
-    servers = np.array([erlang_servers(mine, rate, h, p)
-                        for rate, h, p in zip(total, hold, patience, strict=True)],
-                       dtype=float)
+    # The replies slowed at the concurrency the staffing implies (sim.staffing.concurrency).
+    sized = [slowed_servers(partial(erlang_servers, mine, rate, patience_s=p), rate, h, r,
+                            per_agent, owner.behaviour)
+             for rate, h, r, p, per_agent in zip(total, hold, reply, patience,
+                                                 slots_per_agent, strict=True)]
+    servers = np.array([count for count, _ in sized], dtype=float)
+    hold = np.array([slowed for _, slowed in sized])
     needed = servers / slots_per_agent
     load = total * hold
     if goals.max_occupancy is not None:
