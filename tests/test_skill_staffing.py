@@ -166,11 +166,14 @@ def test_every_agent_with_every_skill_staffs_like_queue_routing():
     assert SKILL_ROW in set(narrow.queue_table()["queue"])
 
 
-def test_staff_reports_the_requirement_per_skill_set(tmp_path):
+def test_staff_reports_the_requirement_per_skill_set(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["staff", str(MODERN), "--target", "80/60s", "--models", "tab", "-q",
+    assert main(["staff", str(MODERN), "--target", "80/60s", "--models", "tab",
                  "--replications", "2", "--verify-replications", "4", "--no-curve",
                  "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "\n  queue support: service level 80% within 60s\n" in printed
+    assert "\n  skills spanish>=2: service level 80% within 60s\n" in printed
     channel = load_scenario(MODERN).channels[0]
     assert channel.arrivals is not None and channel.arrivals.volumes is not None
     assert channel.bot is not None  # the bot hands 1 - 30% resolved - 5% left to the queue
