@@ -441,8 +441,12 @@ def _print_report(report: StaffingReport, written: dict[str, Path],
     print(printable(f"{report.scenario.name}: staffing agent group(s) {report.group}"
                     + (f" ({', '.join(fixed)} keep their agents)" if fixed else "")
                     + f"; goals: {report.goals.describe() or 'per queue'}"))
-    for queue, goals in report.per_queue.items():
-        print(printable(f"  queue {queue}: {goals.describe()}"))
+    from sim.staffing.skill_sets import separate_skill_sets
+
+    skill_rows = {skill_set.name for skill_set in separate_skill_sets(report.scenario)}
+    for queue, goals in report.per_queue.items():  # a skill set's row is named "skills ..."
+        named = queue if queue in skill_rows else f"queue {queue}"
+        print(printable(f"  {named}: {goals.describe()}"))
     for what, reason in report.skipped.items():
         print(printable(f"{what}: skipped ({reason})"))
     for model, result in report.results.items():

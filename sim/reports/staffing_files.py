@@ -1,6 +1,7 @@
 """Report files of a staffing search, and the staffed scenario (``--write-scenario``).
 
-``staffing.csv``, ``staffing_queues.csv``, ``staffing.json`` and the charts.
+``staffing.csv``, ``staffing_queues.csv``, ``staffing.json`` and the charts; with skills-based
+routing also ``staffing_skill_sets.csv`` and ``skill_sets.png`` (the requirement per skill set).
 """
 
 from __future__ import annotations
@@ -9,17 +10,23 @@ from pathlib import Path
 
 from sim.reports import staffing_charts
 from sim.reports.files import atomic_write, write_csv, write_figure, write_json
+from sim.reports.skill_set_charts import skill_set_chart
 from sim.staffing.plan import StaffingReport
+from sim.staffing.skill_sets import skill_sets
 from sim.staffing.staffed_scenario import scenario_yaml, staffed_scenario
 
 STAFFING_FILES = ("staffing.csv", "staffing_queues.csv", "staffing.json", "required_agents.png",
-                  "achieved_service_level.png", "service_level_curve.png", "shift_cover.png")
+                  "achieved_service_level.png", "service_level_curve.png", "shift_cover.png",
+                  "staffing_skill_sets.csv", "skill_sets.png")
 """Every file :func:`write_staffing` may write (a new search replaces all of them)."""
 
 
 def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = True
                    ) -> dict[str, Path]:
     """Write ``staffing.csv``, ``staffing_queues.csv``, ``staffing.json`` and the charts.
+
+    With skills-based routing also ``staffing_skill_sets.csv`` and ``skill_sets.png`` (the
+    requirement per skill set).
 
     Every file is written to a temporary name in the same directory and renamed into
     place, so a reader never sees half a file.
@@ -34,6 +41,15 @@ def write_staffing(report: StaffingReport, out_dir: str | Path, charts: bool = T
         "queues_csv": write_csv(out / "staffing_queues.csv", report.queue_table()),
         "json": write_json(out / "staffing.json", report.summary()),
     }
+    if skill_sets(report.scenario):  # the requirement per skill set (and per queue)
+        table = report.skill_set_table()
+        written["skill_sets_csv"] = write_csv(out / "staffing_skill_sets.csv", table)
+        if charts:
+            figure = skill_set_chart(
+                table, report.scenario.interval, "Agents per interval for each queue and "
+                f"skill set — {report.goals.describe()}", report.scenario.clock)
+            written["skill_sets"] = write_figure(out / "skill_sets.png", figure)
+            staffing_charts.close(figure)
     if charts:
         for name, figure in staffing_charts.staffing_figures(report).items():
             written[name] = write_figure(out / f"{name}.png", figure)

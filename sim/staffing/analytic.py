@@ -20,8 +20,9 @@ Where this is known to be wrong (why the simulation exists):
 * **Offline agents.** Disconnections remove servers and (status-based) strand their work;
   Erlang counts every logged-in agent as serving all the time.
 * **Concurrency.** ``agents x capacity`` servers assume one pooled queue of equal slots,
-  ignoring per-agent packing of mixed sizes, reply slowdown with concurrency, declines and
-  push timeouts.
+  ignoring per-agent packing of mixed sizes, declines and push timeouts. The reply
+  slowdown with concurrency enters the per-queue start (:func:`queue_requirements`) only
+  at the mean level the staffing implies (:mod:`sim.staffing.concurrency`).
 * **Several groups.** Agents of other groups are pooled with the staffed group, each group
   counted at most up to the load of the queues it serves (and not draining or logging
   out at their shift ends).
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -51,7 +53,15 @@ from sim.scenario.schema import (
     channel_capacity_model,
     work_size,
 )
+from sim.staffing.concurrency import slowed_servers
 from sim.staffing.goals import StaffingGoals
+from sim.staffing.skill_sets import (
+    group_skill_sets,
+    row_channel_shares,
+    row_groups,
+    separate_skill_sets,
+    with_skill_set_goals,
+)
 from sim.staffing.variants import online_agents, staffing_group
 
 ANALYTIC_CAVEATS = [
@@ -92,6 +102,13 @@ def capacity_time_s(channel: Channel, group: AgentGroup, capacity_model: str) ->
     policy = CAPACITY_MODELS[channel_capacity_model(capacity_model, channel.type)]
     time_s += policy.holding_time_s(channel, behaviour, exchanges - 1.0, held, paused)
     return time_s
+
+
+def agent_reply_s(channel: Channel, group: AgentGroup) -> float:
+    """The agent's replies in :func:`capacity_time_s` (seconds): what the slowdown stretches."""
+    if channel.handle_time is not None:
+        return channel.handle_time.expected()
+    return max(1.0, channel.customers.exchanges.expected()) * group.behaviour.reply_time.expected()
 
 
 @dataclass(frozen=True)
@@ -154,12 +171,19 @@ def workload(scenario: Scenario, capacity_model: str, group: str | None = None) 
 
 
 def per_reporting_interval(channel: Channel, scenario: Scenario) -> np.ndarray:
-    """The channel's mean arrival rate (per second) in each reporting interval."""
+    """The channel's mean rate (per second) of sessions offered to agents, per reporting interval.
+
+    Its arrivals, less those a bot in front resolves or loses (rules §8.1: the bot hands
+    ``1 - resolves - leaves`` of them to the queue).
+    """
     assert channel.arrivals is not None
+    handed = 1.0 if channel.bot is None else max(
+        0.0, 1.0 - channel.bot.resolves - channel.bot.leaves)
     length, rates = interval_rates_per_second(
         channel.arrivals, scenario.interval, scenario.horizon,
         mean_arrival_scale(scenario.arrival_scale),
     )
+    rates = rates * handed
     n = scenario.n_intervals
     if abs(length - scenario.interval) < 1e-9:
         return np.resize(rates, n) if len(rates) >= n else np.pad(rates, (0, n - len(rates)))
@@ -302,15 +326,22 @@ def queue_owners(scenario: Scenario, queue: str | None, groups: list[str],
 
     Per interval, among the staffed groups serving the queue that can work the interval
     (``hours``, ``[group, interval]``; every interval when omitted), those serving the
-    fewest queues (the specialists) share it equally; a column is all 0 where no group
-    serving the queue works. ``queue=None`` is the center as a whole (the ``all`` row of
-    the goals): the working groups serving the most queues (the generalists) share it.
+    fewest queues (the specialists; of those, the ones able to serve the fewest separate
+    skill sets) share it equally. ``queue`` may be a skill set's row
+    (:mod:`sim.staffing.skill_sets`): its groups are those holding its skills. A column is
+    all 0 where no group serving the queue works. ``queue=None`` is the center as a
+    whole (the ``all`` row of the goals): the working groups serving the most queues (the
+    generalists) share it.
     """
     n = scenario.n_intervals
     working = np.ones((len(groups), n), dtype=bool) if hours is None else np.asarray(hours)
     by_name = {group.name: group for group in scenario.agent_groups}
-    breadth = np.array([len(by_name[name].queues) for name in groups], dtype=float)
-    serves = np.array([queue is None or queue in by_name[name].queues for name in groups])
+    # Fewest queues first, then fewest separate skill sets (a skilled group is scarce).
+    scarce = group_skill_sets(scenario)
+    breadth = np.array([len(by_name[name].queues) * (1 + len(scarce)) + scarce[name]
+                        for name in groups], dtype=float)
+    able = set(row_groups(scenario, queue))
+    serves = np.array([name in able for name in groups])
     candidate = working & serves[:, None]
     # Specialists first (fewest queues); the center as a whole goes to the generalists.
     rank = np.where(candidate, breadth[:, None] if queue is not None else -breadth[:, None],
@@ -326,7 +357,12 @@ def queue_requirements(
 ) -> pd.DataFrame:
     """Erlang C/A agents per queue and interval: the search's analytic starting point.
 
-    Each queue (its channels pooled) is an M/M/n(+M) queue with its own goals. Its load is
+    Each row of ``per_queue`` is an M/M/n(+M) queue with its own goals: a queue (its
+    channels pooled, less the sessions its channels route by a separate skill set) or a
+    separate skill set (its share of the channels requiring it, served by the groups
+    holding its skills: the Erlang baseline per skill set, :mod:`sim.staffing.skill_sets`;
+    with its queue's goals, :func:`~sim.staffing.skill_sets.with_skill_set_goals`). Its
+    load is
     shared among its owners in each interval (:func:`queue_owners`: the specialists among
     the staffed groups serving it that can work the interval, ``hours``): each owner's
     share of the agents that group would need alone, its servers being its work-item
@@ -351,13 +387,17 @@ def queue_requirements(
     by_name = {group.name: group for group in scenario.agent_groups}
     spare = {group.name: online_agents(group, scenario) * group.capacity_units
              for group in scenario.agent_groups if group.name not in groups}
+    per_queue = with_skill_set_goals(scenario, per_queue)
     frames = []
     for queue, mine in per_queue.items():
         shares = queue_owners(scenario, queue, groups, hours)
-        channels = [channel for channel in scenario.channels if channel.queue == queue]
-        rates = np.vstack([per_reporting_interval(channel, scenario)
+        # The row's share of each channel: a queue keeps what its queue routes, a skill
+        # set takes its share (sim.staffing.skill_sets).
+        parts = row_channel_shares(scenario, queue)
+        channels = [scenario.channels[position] for position, _ in parts]
+        rates = np.vstack([part * per_reporting_interval(channel, scenario)
                            if channel.arrivals is not None else np.zeros(n)
-                           for channel in channels])
+                           for channel, (_, part) in zip(channels, parts, strict=True)])
         total = rates.sum(axis=0)
         share = np.divide(rates, total, out=np.full_like(rates, 1.0 / len(channels)),
                           where=total > 0)
@@ -376,10 +416,11 @@ def queue_requirements(
             frame = _owner_requirement(scenario, goals, mine, capacity_model, channels,
                                        owner, total, share)
             if fixed_units is None:  # in the first owner's units, once per queue
-                fixed_units = _fixed_units(queue, frame["load_erlangs"].to_numpy()
+                fixed_units = _fixed_units(set(row_groups(scenario, queue)),
+                                           frame["load_erlangs"].to_numpy()
                                            * owner.capacity_units
                                            / frame["slots_per_agent"].to_numpy(),
-                                           spare, by_name)
+                                           spare)
             frame["fixed_agents"] = fixed_units / owner.capacity_units
             frame["share"] = shares[position]
             frame["arrivals"] = total * lengths * shares[position]
@@ -410,6 +451,7 @@ def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingG
     theta = np.array([0.0 if channel.customers.patience is None
                       else 1.0 / channel.customers.patience.expected()
                       for channel in channels])
+    reply = share.T @ np.array([agent_reply_s(channel, owner) for channel in channels])
     hold = share.T @ holding
     work = share * holding[:, None]
     work_share = np.divide(work, work.sum(axis=0), out=np.full_like(work, 1.0),
@@ -418,9 +460,13 @@ def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingG
     rate_theta = share.T @ theta
     with np.errstate(divide="ignore"):
         patience = np.where(rate_theta > 0, 1.0 / np.maximum(rate_theta, 1e-300), np.inf)
-    servers = np.array([erlang_servers(mine, rate, h, p)
-                        for rate, h, p in zip(total, hold, patience, strict=True)],
-                       dtype=float)
+    # The replies slowed at the concurrency the staffing implies (sim.staffing.concurrency).
+    sized = [slowed_servers(partial(erlang_servers, mine, rate, patience_s=p), rate, h, r,
+                            per_agent, owner.behaviour)
+             for rate, h, r, p, per_agent in zip(total, hold, reply, patience,
+                                                 slots_per_agent, strict=True)]
+    servers = np.array([count for count, _ in sized], dtype=float)
+    hold = np.array([slowed for _, slowed in sized])
     needed = servers / slots_per_agent
     load = total * hold
     if goals.max_occupancy is not None:
@@ -435,16 +481,16 @@ def _owner_requirement(scenario: Scenario, goals: StaffingGoals, mine: StaffingG
     })
 
 
-def _fixed_units(queue: str, load_units: np.ndarray, spare: dict[str, np.ndarray],
-                 by_name: dict[str, AgentGroup]) -> np.ndarray:
-    """Capacity units of the groups not staffed serving ``queue``, up to its load.
+def _fixed_units(able: set[str], load_units: np.ndarray, spare: dict[str, np.ndarray]
+                 ) -> np.ndarray:
+    """Capacity units of the groups not staffed able to serve a row (``able``), up to its load.
 
-    ``load_units`` is the queue's load in capacity units; what is taken is no longer
-    spare for the next queues (``spare`` changes in place).
+    ``load_units`` is the row's load in capacity units; what is taken is no longer
+    spare for the next rows (``spare`` changes in place).
     """
     fixed_units = np.zeros(len(load_units))
     for name, units in spare.items():
-        if queue in by_name[name].queues:
+        if name in able:
             taken = np.minimum(units, np.maximum(load_units - fixed_units, 0.0))
             fixed_units += taken
             units -= taken
@@ -463,3 +509,31 @@ def group_starts(table: pd.DataFrame, groups: list[str], n_intervals: int) -> np
             start[position] = mine.groupby("interval")["agents"].sum().reindex(
                 range(n_intervals), fill_value=0).to_numpy()
     return start
+
+
+def skill_set_minimum(scenario: Scenario, groups: list[str],
+                      hours: np.ndarray | None = None) -> np.ndarray:
+    """``[group, interval]`` at least one agent for every skill set expecting sessions.
+
+    A separate skill set (:mod:`sim.staffing.skill_sets`) is served by few groups: with
+    none of their agents online its sessions wait for the next interval with one, however
+    many agents the interval they arrived in has. So where a skill set expects sessions in
+    an interval or the one before (a session arriving late waits into the next, and a bot
+    in front hands it over later), its first owner (:func:`queue_owners`) working then
+    keeps at least one agent. All 0 without separate skill sets.
+    """
+    n = scenario.n_intervals
+    minimum = np.zeros((len(groups), n), dtype=int)
+    for skill_set in separate_skill_sets(scenario):
+        rate = np.zeros(n)
+        for position, part in row_channel_shares(scenario, skill_set.name):
+            channel = scenario.channels[position]
+            if channel.arrivals is not None:
+                rate += part * per_reporting_interval(channel, scenario)
+        expected = rate > 0
+        expected[1:] |= expected[:-1]
+        shares = queue_owners(scenario, skill_set.name, groups, hours)
+        first = np.argmax(shares > 0, axis=0)
+        owned = (shares > 0).any(axis=0) & expected
+        minimum[first[owned], np.flatnonzero(owned)] = 1
+    return minimum

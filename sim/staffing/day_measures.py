@@ -18,6 +18,7 @@ from sim.model.simulate import simulate
 from sim.model.tables import Result, offered_mask
 from sim.results.figures import service_level_counted
 from sim.scenario.schema import Scenario
+from sim.staffing.skill_sets import measured_rows, row_queue, session_rows
 
 DAY_MEASURES = ("service_level", "asa_s", "abandon_rate", "offered", "answered",
                 "occupancy", "busy_units_s", "response_s")
@@ -46,11 +47,15 @@ def measured_queues(scenario: Scenario) -> list[str]:
 
 
 def queue_thresholds(scenario: Scenario) -> dict[str, float]:
-    """Each measured queue's service-level threshold (seconds)."""
+    """Each measured row's service-level threshold (seconds): its queue's.
+
+    The rows are the measured queues, then the skill sets with a row of their own
+    (:func:`sim.staffing.skill_sets.measured_rows`), each with its queue's threshold.
+    """
     own = {queue.name: queue.service_level.threshold for queue in scenario.queues
            if queue.service_level is not None}
-    return {name: own.get(name, scenario.service_level.threshold)
-            for name in measured_queues(scenario)}
+    return {name: own.get(row_queue(scenario, name), scenario.service_level.threshold)
+            for name in measured_rows(scenario, measured_queues(scenario))}
 
 
 def measure_day(task: DayTask) -> np.ndarray:
@@ -59,18 +64,25 @@ def measure_day(task: DayTask) -> np.ndarray:
     Top-level so that process pools can pickle it.
     """
     scenario, seed, replication = task
-    return day_measures(simulate(scenario, seed=seed, replication=replication))
+    return day_measures(simulate(scenario, seed=seed, replication=replication), seed)
 
 
-def day_measures(result: Result) -> np.ndarray:
-    """The measures of one run (see :data:`DAY_MEASURES`), ``[queue + 1, measure, interval]``."""
+def day_measures(result: Result, seed: int | None = None) -> np.ndarray:
+    """The measures of one run (see :data:`DAY_MEASURES`), ``[queue + 1, measure, interval]``.
+
+    ``seed`` is the run's root seed (the scenario's when omitted): it replays which skill
+    set each session required (:func:`sim.staffing.skill_sets.session_rows`).
+    """
     scenario = result.scenario
     n = scenario.n_intervals
     sessions = result.sessions
-    inbound = sessions[offered_mask(sessions)]
+    offered = offered_mask(sessions)
+    inbound = sessions[offered]
     bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float)
                        // scenario.interval).astype(int), n - 1)
-    queue = inbound["queue"].to_numpy()
+    row_of = session_rows(sessions, scenario, scenario.seed if seed is None else seed,
+                          result.replication)
+    queue = row_of[np.asarray(offered)]
     wait = inbound["wait_s"].to_numpy(dtype=float)
     answered = ~np.isnan(wait)
     abandoned = inbound["outcome"].to_numpy() == Outcome.ABANDONED
@@ -106,8 +118,7 @@ def day_measures(result: Result) -> np.ndarray:
             np.full(n, np.nan),
         ]))
     responses = result.responses
-    queue_of = {channel.name: channel.queue for channel in scenario.channels}
-    response_queue = responses["channel"].map(queue_of).to_numpy()
+    response_queue = row_of[responses["session_id"].to_numpy(dtype=int)]
     asked = np.minimum((responses["asked_time"].to_numpy(dtype=float)
                         // scenario.interval).astype(int), n - 1)
     seconds = responses["response_s"].to_numpy(dtype=float)

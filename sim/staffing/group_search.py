@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.schema import Scenario
-from sim.staffing.analytic import queue_owners
+from sim.staffing.analytic import queue_owners, skill_set_minimum
 from sim.staffing.day_measures import MEASURE_INDEX, DayTask, measure_day
 from sim.staffing.goal_check import GOAL_MEASURE, GOAL_TEXT, GOALS, DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals
@@ -119,7 +119,13 @@ class GroupSearch:
         self.groups = groups
         # Raising is cheap (the day alone) and lowering is not (the day and its probes):
         # the search starts below the analytic staffing and raises where a queue misses.
-        self.first = np.maximum(np.floor(START_SHARE * np.asarray(start)).astype(int), 0)
+        n = np.asarray(start).shape[1]
+        self.hours = (np.ones((len(groups), n), dtype=bool) if hours is None
+                      else np.asarray(hours, dtype=bool))
+        # A skill set expecting sessions keeps one agent able to serve it (not lowered).
+        self.minimum = skill_set_minimum(scenario, groups, self.hours)
+        self.first = np.maximum(np.floor(START_SHARE * np.asarray(start)).astype(int),
+                                self.minimum)
         self.staffing = self.first.copy()
         self.full = replications
         # A share of days needs its days: raising on half of them would ask every one
@@ -139,10 +145,7 @@ class GroupSearch:
         self.kept = np.zeros(self.staffing.shape, dtype=bool)
         self.lowered = np.zeros(self.staffing.shape, dtype=bool)
         self.probe_reps = np.zeros(self.staffing.shape, dtype=int)
-        n = np.asarray(start).shape[1]
-        self.hours = (np.ones((len(groups), n), dtype=bool) if hours is None
-                      else np.asarray(hours, dtype=bool))
-        self.owners = self._owners(scenario, groups, self.hours)
+        self.owners = self._owners(scenario, list(check.queues), groups, self.hours)
         analytic = np.asarray(start, dtype=int)
         self.ceiling = np.maximum(CEILING_FACTOR * analytic, analytic + CEILING_EXTRA)
         self.out_of_reach = np.zeros((len(check.queues) + 1, len(GOALS), analytic.shape[1]),
@@ -154,14 +157,13 @@ class GroupSearch:
         self._layout: list[tuple[str, int, int, int]] = []
 
     @staticmethod
-    def _owners(scenario: Scenario, groups: list[str], hours: np.ndarray) -> list[np.ndarray]:
-        """Per row (queue, then ``"all"``): ``[group, interval]`` the groups a miss raises.
+    def _owners(scenario: Scenario, queues: list[str], groups: list[str], hours: np.ndarray
+                ) -> list[np.ndarray]:
+        """Per row (queue or skill set, then ``"all"``): ``[group, interval]`` miss raisers.
 
-        The queue's owners of the analytic start (:func:`queue_owners`: specialists that
+        The row's owners of the analytic start (:func:`queue_owners`: specialists that
         can work the interval); the generalists working it for ``"all"``.
         """
-        used = {channel.queue for channel in scenario.channels}
-        queues = [queue.name for queue in scenario.queues if queue.name in used]
         rows = [queue_owners(scenario, queue, groups, hours) > 0 for queue in queues]
         return [*rows, queue_owners(scenario, None, groups, hours) > 0]
 
@@ -331,7 +333,7 @@ class GroupSearch:
     def _lowerable(self) -> np.ndarray:
         """``[group, interval]``: one agent fewer holds every goal (point estimate)."""
         assert self.probe is not None
-        return (self.probe.margin >= 0) & (self.staffing > 0) & ~self.kept
+        return (self.probe.margin >= 0) & (self.staffing > self.minimum) & ~self.kept
 
     def _lower_once(self, parity: int) -> int:
         """Lower, per interval of ``parity``, the group whose probe has the largest margin.

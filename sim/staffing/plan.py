@@ -98,6 +98,7 @@ from sim.staffing.shift_plan import (
     template_patterns,
     with_shift_plans,
 )
+from sim.staffing.skill_sets import row_requirements, skill_set_summary, with_skill_set_goals
 from sim.staffing.variants import (
     CAPACITY_MODEL_NAMES,
     capacity_variants,
@@ -396,6 +397,14 @@ class StaffingReport:
                                               else values).to_numpy()
         return table
 
+    def skill_set_table(self) -> pd.DataFrame:
+        """Per queue and separate skill set, per interval: ``staffing_skill_sets.csv``.
+
+        Its Erlang baseline and the agents able to serve it (:func:`row_requirements`).
+        """
+        return row_requirements(self.scenario, self.analytic, list(self.per_queue),
+                                {m: r.required for m, r in self.results.items()}, self.groups)
+
     def queue_table(self) -> pd.DataFrame:
         """Per capacity model, interval and queue (then ``all``): the verification's figures.
 
@@ -478,6 +487,7 @@ class StaffingReport:
             "simulated_runs": self.simulated_runs,
             "runtime_s": round(self.runtime_s, 2),
             "analytic_caveats": ANALYTIC_CAVEATS,
+            "skill_sets": skill_set_summary(self.scenario, self.skill_set_table()),
             **self.days_summary(),
         }
 
@@ -599,7 +609,7 @@ def staff(
     verification_replications = verification_replications or 2 * replications
     check_replications(goals, replications, verification_replications)
     chosen = staffed_groups(scenario, groups)
-    per_queue = queue_goals(scenario, goals)
+    per_queue = with_skill_set_goals(scenario, queue_goals(scenario, goals))
     goals.shrinkage_at(scenario.n_intervals)  # a list of the wrong length fails here
     check = GoalCheck.of(per_queue, goals)
     variants, skipped = _variants(scenario, goals, models, chosen)
@@ -768,7 +778,7 @@ def simulate_requirements(
     verification_replications = verification_replications or 2 * replications
     check_replications(goals, replications, verification_replications)
     chosen = staffed_groups(scenario, groups)
-    per_queue = queue_goals(scenario, goals)
+    per_queue = with_skill_set_goals(scenario, queue_goals(scenario, goals))
     check = GoalCheck.of(per_queue, goals)
     variants, skipped = _variants(scenario, goals, [model], chosen)
     if skipped:
