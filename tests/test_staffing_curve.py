@@ -25,7 +25,7 @@ from sim.reports.staffing_charts import (
     shift_cover_chart,
     staffing_figures,
 )
-from sim.results.figures import ci95_half_width
+from sim.results.confidence import ci95_half_width
 from sim.scenario.clock import clock_of, normalize_start
 from sim.scenario.schema import Scenario
 from sim.staffing.curve import (

@@ -22,6 +22,7 @@ from sim.calibration.distributions import Fit, fit_censored, fit_durations, fit_
 from sim.calibration.fitted import Fitted
 from sim.calibration.timeline import ExportClock
 from sim.calibration.vocabulary import STANDARD_VARIANTS, Vocabulary
+from sim.results.confidence import ci95_half_width
 
 DEFAULT_INACTIVATE_AFTER_S = 600.0
 """The scenario's default ``inactivate_after``: a customer silent longer is Inactive."""
@@ -290,7 +291,7 @@ def _count_fit(counts: np.ndarray) -> Fit:
     mean = float(counts.mean())
     n = len(counts)
     sd = float(counts.std(ddof=1)) if n > 1 else 0.0
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n) if n > 1 else 0.0
+    half = ci95_half_width(counts) if n > 1 else 0.0
     spec: dict[str, float | str] = (
         {"kind": "lognormal", "mean": float(f"{mean:.4g}"), "sd": float(f"{sd:.4g}")}
         if sd > 0 else {"kind": "fixed", "value": mean}

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.results.figures import ci95_half_width
+from sim.results.confidence import ci95_half_width
 from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import Scenario

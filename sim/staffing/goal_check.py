@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from sim.results.confidence import pooled_ci95
 from sim.staffing.day_goals import deciding_day_margins
 from sim.staffing.day_measures import MEASURE_INDEX
 from sim.staffing.goals import StaffingGoals
@@ -52,17 +52,8 @@ class DayEstimates:
     def from_runs(cls, runs: Sequence[np.ndarray]) -> DayEstimates:
         """Pool runs of :func:`measure_day` (all at the same staffing)."""
         stacked = np.stack(runs)
-        valid = ~np.isnan(stacked)
-        count = valid.sum(axis=0)
-        total = np.where(valid, stacked, 0.0).sum(axis=0)
-        mean = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
         # An infinite measure (no response came at all) has an infinite mean and no spread.
-        finite = np.isfinite(mean)
-        deviation = np.where(valid & finite, stacked - np.where(finite, mean, 0.0), 0.0)
-        squares = (deviation**2).sum(axis=0)
-        sd = np.sqrt(np.divide(squares, count - 1, out=np.zeros(total.shape), where=count > 1))
-        t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
-        half = np.where((count > 1) & finite, t * sd / np.sqrt(np.maximum(count, 1)), 0.0)
+        mean, half = pooled_ci95(stacked)
         return cls(mean=mean, ci95=half, replications=len(runs), runs=stacked)
 
     def measure(self, name: str) -> tuple[np.ndarray, np.ndarray]:

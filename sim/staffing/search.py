@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from sim.results.confidence import pooled_ci95
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.runs import MEASURES, Task, measure_run
 
@@ -45,15 +45,7 @@ class IntervalEstimates:
     @classmethod
     def from_runs(cls, runs: Sequence[np.ndarray]) -> IntervalEstimates:
         """Pool runs of :func:`measure_run` (all at the same staffing)."""
-        stacked = np.stack(runs)  # [replication, measure, interval]
-        valid = ~np.isnan(stacked)
-        count = valid.sum(axis=0)
-        total = np.where(valid, stacked, 0.0).sum(axis=0)
-        mean = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
-        squares = np.where(valid, (stacked - mean) ** 2, 0.0).sum(axis=0)
-        sd = np.sqrt(np.divide(squares, count - 1, out=np.zeros(total.shape), where=count > 1))
-        t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
-        half = np.where(count > 1, t * sd / np.sqrt(np.maximum(count, 1)), 0.0)
+        mean, half = pooled_ci95(np.stack(runs))  # [replication, measure, interval]
         return cls(
             mean={name: mean[i] for i, name in enumerate(MEASURES)},
             ci95={name: half[i] for i, name in enumerate(MEASURES)},
