@@ -38,6 +38,7 @@ _LAZY = {
     "interval_summary": "sim.reports.files",
     "sweep": "sim.experiments.sweep",
     "parse_grid": "sim.experiments.sweep",
+    "SweepResult": "sim.experiments.sweep",
     "staff": "sim.staffing.plan",
     "StaffingGoals": "sim.staffing.plan",
     "write_staffing": "sim.reports.staffing_files",
