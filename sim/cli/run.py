@@ -12,7 +12,7 @@ import os
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sim.cli.common import (
     EXIT_INTERRUPTED,
@@ -36,6 +36,8 @@ from sim.scenario.user_text import printable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.analysis.whatif import Knob
+    from sim.experiments.executors import Executor
     from sim.reports.output_folder import ReportFolder
     from sim.scenario.schema import Scenario
 
@@ -204,7 +206,7 @@ def _compare(args: argparse.Namespace) -> int:
     return exit_code(comparison.interrupted, folder)
 
 
-def _what_if_knobs(names: list[str]) -> list[Any]:
+def _what_if_knobs(names: list[str]) -> list[Knob]:
     """The what-if knobs named by ``--what-if``, checked before any work."""
     if not names:
         return []
@@ -218,8 +220,8 @@ def _what_if_knobs(names: list[str]) -> list[Any]:
     return [by_name[name] for name in dict.fromkeys(names)]
 
 
-def _what_if(scenario: Scenario, knobs: list[Any], args: argparse.Namespace,
-             executor: Any, out_dir: Path) -> tuple[pd.DataFrame, list[Path]]:
+def _what_if(scenario: Scenario, knobs: list[Knob], args: argparse.Namespace,
+             executor: Executor, out_dir: Path) -> tuple[pd.DataFrame, list[Path]]:
     """Both models at each value of each knob: the grid, ``whatif.csv`` and its chart."""
     from sim.analysis.compare_charts import whatif_chart
     from sim.analysis.whatif import whatif_grid

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import math  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -29,6 +30,9 @@ from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
 from sim.staffing.shift_cover import ShiftTemplate, shift_cover_table  # noqa: E402
+
+if TYPE_CHECKING:
+    from sim.staffing.plan import StaffingReport
 
 COLORS = {**MODEL_COLORS, "erlang": "#555555"}
 """Line colours: the two capacity models (as in every chart) and the Erlang baseline."""
@@ -327,7 +331,7 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
     return figure
 
 
-def staffing_figures(report: object) -> dict[str, Figure]:
+def staffing_figures(report: StaffingReport) -> dict[str, Figure]:
     """The staffing charts of a :class:`sim.staffing.plan.StaffingReport`, by file name.
 
     ``required_agents`` and ``achieved_service_level`` always; ``shift_cover`` when a
@@ -335,9 +339,9 @@ def staffing_figures(report: object) -> dict[str, Figure]:
     several staffed groups (a ``group`` column in the table) each chart has a panel per
     group.
     """
-    table = report.table()  # type: ignore[attr-defined]
-    goals = report.goals  # type: ignore[attr-defined]
-    scenario = report.scenario  # type: ignore[attr-defined]
+    table = report.table()
+    goals = report.goals
+    scenario = report.scenario
     interval_s, clock = scenario.interval, scenario.clock
     threshold = goals.threshold_s or scenario.service_level.threshold
     groups = ([str(name) for name in table["group"].unique()] if "group" in table
@@ -355,14 +359,15 @@ def staffing_figures(report: object) -> dict[str, Figure]:
     if not cover.empty:
         figures["shift_cover"] = shift_cover_chart(
             cover, interval_s, clock, title=f"Shift plan against the required agents{named}")
-    curve = report.curve  # type: ignore[attr-defined]
+    curve = report.curve
     if curve is not None:
         figures["service_level_curve"] = service_level_curve_chart(
             curve, goals.service_level, threshold, clock=clock)
     return figures
 
 
-def report_shift_cover(report: object, table: pd.DataFrame | None = None) -> pd.DataFrame:
+def report_shift_cover(report: StaffingReport, table: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
     """The report's shift plans against the scheduled requirement, per group (may be empty).
 
     The report's own ``shift_cover_table()`` when it has one; else built from
@@ -372,8 +377,8 @@ def report_shift_cover(report: object, table: pd.DataFrame | None = None) -> pd.
     own = getattr(report, "shift_cover_table", None)
     if callable(own):
         return own()
-    table = report.table() if table is None else table  # type: ignore[attr-defined]
-    interval_s = report.scenario.interval  # type: ignore[attr-defined]
+    table = report.table() if table is None else table
+    interval_s = report.scenario.interval
     templates_of: dict[str, Sequence[ShiftTemplate]] = getattr(report, "group_templates", {})
     plans: dict[str, dict[str, Sequence[int]]] = getattr(report, "group_shifts", {})
     frames = []

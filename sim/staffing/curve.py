@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from sim.staffing.variants import (
     staffing_group,
     with_staffing,
 )
+
+if TYPE_CHECKING:
+    from sim.experiments.executors import Executor
 
 CI_TARGET = 0.05
 """Largest 95% CI half-width of a plotted service level (a share: 0.05 is 5 points)."""
@@ -215,7 +218,7 @@ def service_level_curve(
     models: Sequence[str] = CAPACITY_MODEL_NAMES,
     replications: int = 4,
     seed: int | None = None,
-    executor: Any = None,
+    executor: Executor | None = None,
     group: str | None = None,
     ci_target: float = CI_TARGET,
     max_replications: int = MAX_REPLICATIONS,

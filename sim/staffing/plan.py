@@ -48,7 +48,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -108,6 +108,9 @@ from sim.staffing.variants import (
     with_group_staffing,
     with_staffing,
 )
+
+if TYPE_CHECKING:
+    from sim.experiments.executors import Executor
 
 __all__ = [
     "ANALYTIC_CAVEATS",
@@ -541,7 +544,7 @@ def staff(
     seed: int | None = None,
     jobs: int = 1,
     models: Sequence[str] = CAPACITY_MODEL_NAMES,
-    executor: Any = None,
+    executor: Executor | None = None,
     max_iterations: int = 20,
     verification_replications: int | None = None,
     curve: bool = True,
@@ -752,7 +755,7 @@ def simulate_requirements(
     capacity_model: str | None = None,
     replications: int = 6,
     seed: int | None = None,
-    executor: Any = None,
+    executor: Executor | None = None,
     max_iterations: int = 20,
     verification_replications: int | None = None,
     log: Log | None = None,

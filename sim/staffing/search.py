@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.results.confidence import pooled_ci95
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.runs import MEASURES, Task, measure_run
+
+if TYPE_CHECKING:
+    from sim.experiments.executors import Executor
 
 Log = Callable[[str], None]
 """Receives one progress line at a time."""
@@ -110,7 +113,7 @@ class Runner:
         batches: executor calls so far.
     """
 
-    executor: Any = None
+    executor: Executor | None = None
     runs: int = 0
     days: float = 0.0
     batches: int = 0
