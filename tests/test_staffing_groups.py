@@ -3,6 +3,8 @@ minimum (one agent fewer breaks a goal), the answer written back as a scenario."
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scenario_builders import mmn_scenario
@@ -16,11 +18,11 @@ from sim.staffing.goal_check import GOALS as GOALS_ORDER
 from sim.staffing.goal_check import DayEstimates
 from sim.staffing.group_search import CEILING_EXTRA, CEILING_FACTOR
 from sim.staffing.plan import (
+    GroupStaffingResult,
     StaffingError,
     StaffingGoals,
     queue_goals,
     queue_requirements,
-    simulate_requirements,
     staff,
     staffed_groups,
     with_group_staffing,
@@ -62,10 +64,15 @@ def expected_servers() -> list[int]:
                                                Q2_GOAL[0])]
 
 
+def staffed(scenario: Scenario, goals: StaffingGoals, **options: Any) -> GroupStaffingResult:
+    """The staffing of the scenario's own capacity model, without the curve."""
+    model = scenario.capacity_model
+    return staff(scenario, goals, models=[model], curve=False, **options).results[model]
+
+
 @pytest.fixture(scope="module")
 def two_group_result():
-    return simulate_requirements(two_queues(), GOALS, replications=6, seed=SEED,
-                                 verification_replications=12)
+    return staffed(two_queues(), GOALS, replications=6, seed=SEED, verification_replications=12)
 
 
 def test_queue_goals_replace_the_command_lines_per_kind():
@@ -173,11 +180,10 @@ def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
     from sim.experiments.executors import make_executor
 
     scenario = two_queues().derive(horizon=2 * HOUR)
-    serial = simulate_requirements(scenario, GOALS, replications=2, seed=SEED,
-                                   verification_replications=2)
+    serial = staffed(scenario, GOALS, replications=2, seed=SEED, verification_replications=2)
     with make_executor(2) as executor:
-        parallel = simulate_requirements(scenario, GOALS, replications=2, seed=SEED,
-                                         verification_replications=2, executor=executor)
+        parallel = staffed(scenario, GOALS, replications=2, seed=SEED,
+                           verification_replications=2, executor=executor)
     np.testing.assert_array_equal(serial.required, parallel.required)
     np.testing.assert_array_equal(serial.estimates.mean, parallel.estimates.mean)
     np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)

@@ -196,21 +196,6 @@ def check_work(scenarios: Sequence[tuple[str, Scenario]], replications: int, *, 
         raise ScenarioError(problems)
 
 
-def prepare_out(out_dir: Path) -> Path:
-    """Create the output directory before running, so a bad one fails fast (OSError)."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot create output directory {out_dir}: {error.strerror}") from None
-    probe = out_dir / ".ccsim-write-test"
-    try:
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError as error:
-        raise OSError(f"cannot write to output directory {out_dir}: {error.strerror}") from None
-    return out_dir
-
-
 def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
     """The scenario and the options of the commands that run it (run, compare, sweep)."""
     parser.add_argument("scenario", metavar="SCENARIO", type=Path,

@@ -13,7 +13,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import math  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -29,7 +28,6 @@ from sim.reports.run_charts import SIZE  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
-from sim.staffing.shift_cover import ShiftTemplate, shift_cover_table  # noqa: E402
 
 if TYPE_CHECKING:
     from sim.staffing.plan import StaffingReport
@@ -344,8 +342,7 @@ def staffing_figures(report: StaffingReport) -> dict[str, Figure]:
     scenario = report.scenario
     interval_s, clock = scenario.interval, scenario.clock
     threshold = goals.threshold_s or scenario.service_level.threshold
-    groups = ([str(name) for name in table["group"].unique()] if "group" in table
-              else [getattr(report, "group", "")])
+    groups = [str(name) for name in table["group"].unique()]
     named = f": {', '.join(groups)}" if any(groups) else ""
     fixed = (" (others on fixed shifts)" if FIXED_COLUMNS & set(table.columns) else "")
     figures = {
@@ -355,7 +352,7 @@ def staffing_figures(report: StaffingReport) -> dict[str, Figure]:
         "achieved_service_level": achieved_service_level_chart(
             table, interval_s, goals.service_level, threshold_s=threshold, clock=clock),
     }
-    cover = report_shift_cover(report, table)
+    cover = report.shift_cover_table()
     if not cover.empty:
         figures["shift_cover"] = shift_cover_chart(
             cover, interval_s, clock, title=f"Shift plan against the required agents{named}")
@@ -364,35 +361,6 @@ def staffing_figures(report: StaffingReport) -> dict[str, Figure]:
         figures["service_level_curve"] = service_level_curve_chart(
             curve, goals.service_level, threshold, clock=clock)
     return figures
-
-
-def report_shift_cover(report: StaffingReport, table: pd.DataFrame | None = None
-                       ) -> pd.DataFrame:
-    """The report's shift plans against the scheduled requirement, per group (may be empty).
-
-    The report's own ``shift_cover_table()`` when it has one; else built from
-    ``group_shifts`` (model -> group -> agents per template) and ``group_templates``
-    (group -> templates), the requirement being the table's ``scheduled_<model>`` column.
-    """
-    own = getattr(report, "shift_cover_table", None)
-    if callable(own):
-        return own()
-    table = report.table() if table is None else table
-    interval_s = report.scenario.interval
-    templates_of: dict[str, Sequence[ShiftTemplate]] = getattr(report, "group_templates", {})
-    plans: dict[str, dict[str, Sequence[int]]] = getattr(report, "group_shifts", {})
-    frames = []
-    for model, by_group in plans.items():
-        for group, counts in by_group.items():
-            rows = table[table["group"] == group] if "group" in table else table
-            templates = templates_of.get(group, [])
-            if len(rows) and templates:
-                frames.append(shift_cover_table(
-                    {model: rows[f"scheduled_{model}"].to_numpy()}, {model: counts},
-                    templates, interval_s, group))
-    if not frames:
-        return shift_cover_table({}, {}, [], interval_s)
-    return pd.concat(frames, ignore_index=True)
 
 
 def close(figure: Figure) -> None:

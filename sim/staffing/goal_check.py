@@ -184,10 +184,6 @@ class GoalCheck:
         margin = (limit - value) / limit if upper else value - limit
         return np.where(np.isnan(margin), math.inf, margin)
 
-    def interval_margin(self, estimates: DayEstimates, side: int = 0) -> np.ndarray:
-        """Per interval: the smallest margin over every row (negative: a goal is missed)."""
-        return self.margins(estimates, side).min(axis=0)
-
     def meets(self, estimates: DayEstimates) -> np.ndarray:
         """Per row and interval: the point estimates meet every goal of the row."""
         return self.margins(estimates) >= -1e-12

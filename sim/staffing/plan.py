@@ -82,8 +82,7 @@ from sim.staffing.group_search import (
     requirement_rows,
     run_group_searches,
 )
-from sim.staffing.runs import MEASURES, measure_run
-from sim.staffing.search import IntervalEstimates, Log, Runner, goal_margin, meets_goals
+from sim.staffing.search import Log, Runner
 from sim.staffing.shift_cover import (
     ShiftTemplate,
     cover_shifts,
@@ -115,12 +114,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ANALYTIC_CAVEATS",
     "CAPACITY_MODEL_NAMES",
-    "MEASURES",
     "REPAIR_ROUNDS",
     "DayEstimates",
     "GoalCheck",
     "GroupStaffingResult",
-    "IntervalEstimates",
     "StaffingError",
     "StaffingGoals",
     "StaffingReport",
@@ -131,10 +128,7 @@ __all__ = [
     "days_replications",
     "erlang_servers",
     "erlang_service_level",
-    "goal_margin",
     "measure_day",
-    "measure_run",
-    "meets_goals",
     "parse_days",
     "parse_fraction",
     "parse_service_level",
@@ -142,7 +136,6 @@ __all__ = [
     "queue_requirements",
     "service_level_curve",
     "shift_templates_from",
-    "simulate_requirements",
     "staff",
     "staffed_groups",
     "staffing_group",
@@ -200,22 +193,6 @@ class StaffingReport:
     def group(self) -> str:
         """The staffed groups, comma separated (for titles)."""
         return ", ".join(self.groups)
-
-    @property
-    def shifts(self) -> dict[str, list[int]]:
-        """The one-group shift plan of older reports: always empty.
-
-        Shift plans are per group: :attr:`group_shifts` and :meth:`shift_cover_table`.
-        """
-        return {}
-
-    @property
-    def shift_templates(self) -> list[ShiftTemplate]:
-        """The one-group templates of older reports: always empty.
-
-        See :attr:`group_templates`.
-        """
-        return []
 
     def shift_cover_table(self) -> pd.DataFrame:
         """Every group's shift plan against its scheduled requirement, per model.
@@ -747,38 +724,3 @@ def _verify_shifts(report: StaffingReport, variants: dict[str, Scenario], runner
             log(f"{model}: the shift plan verified ("
                 + (f"goals missed at {', '.join(missing)})" if missing
                    else "every queue meets its goals in every interval)"))
-
-
-def simulate_requirements(
-    scenario: Scenario,
-    goals: StaffingGoals,
-    capacity_model: str | None = None,
-    replications: int = 6,
-    seed: int | None = None,
-    executor: Executor | None = None,
-    max_iterations: int = 20,
-    verification_replications: int | None = None,
-    log: Log | None = None,
-    groups: Sequence[str] | None = None,
-) -> GroupStaffingResult:
-    """Simulation-based staffing of one capacity model (see :func:`staff`).
-
-    Returns:
-        The :class:`GroupStaffingResult`; ``required[g]`` is group ``g``'s online agents
-        per interval.
-    """
-    model = capacity_model or scenario.capacity_model
-    verification_replications = verification_replications or 2 * replications
-    check_replications(goals, replications, verification_replications)
-    chosen = staffed_groups(scenario, groups)
-    per_queue = queue_goals(scenario, goals)
-    check = GoalCheck.of(per_queue, goals)
-    variants, skipped = _variants(scenario, goals, [model], chosen)
-    if skipped:
-        raise StaffingError(skipped[model])
-    start = group_starts(queue_requirements(variants[model], goals, per_queue, model, chosen),
-                         chosen, scenario.n_intervals)
-    root = scenario.seed if seed is None else seed
-    return run_group_searches(
-        variants, goals, check, chosen, {model: start}, replications,
-        verification_replications, root, Runner(executor), max_iterations, log)[model]
