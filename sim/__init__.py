@@ -41,6 +41,7 @@ _LAZY = {
     "SweepResult": "sim.experiments.sweep",
     "staff": "sim.staffing.plan",
     "StaffingGoals": "sim.staffing.plan",
+    "StaffingOptions": "sim.staffing.plan",
     "write_staffing": "sim.reports.staffing_files",
     "whatif_grid": "sim.analysis",
     "flip_points": "sim.analysis",

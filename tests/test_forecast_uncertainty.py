@@ -35,9 +35,9 @@ from sim.staffing.day_goals import (
     parse_days,
 )
 from sim.staffing.day_measures import MEASURE_INDEX, measure_day
-from sim.staffing.goal_check import DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals, queue_goals
 from sim.staffing.plan import StaffingReport, staff
+from sim.staffing.search import DayEstimates, GoalCheck
 
 
 def desk(arrival_scale: Any = 1.0, **changes: Any) -> Scenario:

@@ -22,7 +22,6 @@ from sim.reports.staffing_files import write_staffing
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 from sim.staffing.day_measures import measure_day
-from sim.staffing.goal_check import DayEstimates
 from sim.staffing.plan import (
     GroupStaffingResult,
     StaffingError,
@@ -34,6 +33,7 @@ from sim.staffing.plan import (
     staffing_group,
     with_staffing,
 )
+from sim.staffing.search import DayEstimates
 from sim.staffing.shift_cover import cover_shifts, covered_agents
 
 HOUR = 3600.0
@@ -305,8 +305,8 @@ def test_response_time_goal_is_measured_per_queue_and_interval():
     # issue 21 item 4: the agent's response time per customer message, a staffing goal
     from sim.model.simulate import simulate
     from sim.staffing.day_measures import MEASURE_INDEX, day_measures
-    from sim.staffing.goal_check import GOALS, DayEstimates, GoalCheck
     from sim.staffing.goals import queue_goals
+    from sim.staffing.search import GOALS, DayEstimates, GoalCheck
 
     scenario = load_scenario(SCENARIOS / "web_chat_desk.yaml", ["horizon=3h"])
     result = simulate(scenario, seed=3)

@@ -34,9 +34,9 @@ from sim.staffing.curve import (
     service_level_curve,
     stationary_interval,
 )
+from sim.staffing.day_measures import MEASURES
 from sim.staffing.goals import StaffingGoals
 from sim.staffing.plan import staff
-from sim.staffing.runs import MEASURES
 from sim.staffing.shift_cover import SHIFT_COVER_COLUMNS, cover_shifts, shift_cover_table
 
 GOALS = StaffingGoals.parse("80/20s")

@@ -43,7 +43,9 @@ from sim.staffing.shift_cover import ShiftTemplate
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
     from sim.staffing.goals import StaffingGoals
-    from sim.staffing.plan import GroupStaffingResult, StaffingReport
+    from sim.staffing.group_search import GroupStaffingResult
+    from sim.staffing.plan import StaffingOptions
+    from sim.staffing.report import StaffingReport
 
 GROUP_HELP = (
     "agent groups whose per-interval staffing is searched, comma separated (default: every "
@@ -273,17 +275,12 @@ class StaffRequest:
     Attributes:
         scenario: the loaded scenario (``--set`` applied).
         goals: the goals of every queue without its own (``--target`` ...).
-        models: the capacity models to staff (``--models``).
-        groups: the agent groups whose staffing is searched (``--group``).
-        templates: the shift templates for the covering (``--shift``); ``None`` for each
-            group's own shifts.
+        options: how to search: replications, ``--models``, ``--group``, ``--shift`` ...
     """
 
     scenario: Scenario
     goals: StaffingGoals
-    models: list[str]
-    groups: list[str]
-    templates: list[ShiftTemplate] | None
+    options: StaffingOptions
 
 
 def parse_staff_options(args: argparse.Namespace) -> tuple[float | None, list[str]]:
@@ -318,7 +315,13 @@ def check_staff_request(args: argparse.Namespace, days: float | None,
         ValueError: a bad goal, ``--shrinkage``, ``--group``, ``--write-scenario`` or
             ``--shift``, or too few replications for the goals.
     """
-    from sim.staffing.plan import StaffingGoals, check_replications, queue_goals, staffed_groups
+    from sim.staffing.plan import (
+        StaffingGoals,
+        StaffingOptions,
+        check_replications,
+        queue_goals,
+        staffed_groups,
+    )
 
     check_environment(args.scheduler)
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
@@ -340,7 +343,12 @@ def check_staff_request(args: argparse.Namespace, days: float | None,
     args.jobs = usable_jobs(args.jobs, args.quiet)
     templates = [parse_shift(text, scenario.interval, scenario.horizon)
                  for text in args.shift] or None
-    return StaffRequest(scenario, goals, models, chosen, templates)
+    options = StaffingOptions(
+        replications=args.replications, seed=args.seed, models=models,
+        max_iterations=args.max_iterations,
+        verification_replications=args.verify_replications, curve=not args.no_curve,
+        shift_templates=templates, groups=chosen, extend_unclear=args.extra_replications)
+    return StaffRequest(scenario, goals, options)
 
 
 def _check_scenario_file(args: argparse.Namespace) -> None:
@@ -382,13 +390,8 @@ def run_staff_request(args: argparse.Namespace, request: StaffRequest) -> int:
     share = share_options(args)
     out = report_folder(args, (*STAFFING_FILES, *SHARED_FILES), "-staffing")
     with make_executor(args.jobs, args.scheduler) as executor, out as folder:  # one executor
-        report = staff(
-            request.scenario, request.goals, replications=args.replications, seed=args.seed,
-            models=request.models, executor=executor, max_iterations=args.max_iterations,
-            verification_replications=args.verify_replications, curve=not args.no_curve,
-            shift_templates=request.templates, log=None if args.quiet else _log,
-            groups=request.groups, extend_unclear=args.extra_replications,
-        )
+        report = staff(request.scenario, request.goals, request.options, executor=executor,
+                       log=None if args.quiet else _log)
         folder.hold_interrupts()  # from here a Ctrl-C no longer loses the results
         executor.close()
         staged = write_staffing(report, folder.path)

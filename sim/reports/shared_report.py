@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from sim.experiments.runner import Comparison, RunSet
     from sim.experiments.sweep import SweepResult
     from sim.scenario.schema import Scenario
-    from sim.staffing.plan import StaffingReport
+    from sim.staffing.report import StaffingReport
 
 XLSX_NAME = "report.xlsx"
 HTML_NAME = "report.html"

@@ -30,7 +30,7 @@ from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
 
 if TYPE_CHECKING:
-    from sim.staffing.plan import StaffingReport
+    from sim.staffing.report import StaffingReport
 
 COLORS = {**MODEL_COLORS, "erlang": "#555555"}
 """Line colours: the two capacity models (as in every chart) and the Erlang baseline."""

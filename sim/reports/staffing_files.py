@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim.reports import staffing_charts
 from sim.reports.files import atomic_write, write_csv, write_figure, write_json
-from sim.staffing.plan import StaffingReport
+from sim.staffing.report import StaffingReport
 from sim.staffing.staffed_scenario import scenario_yaml, staffed_scenario
 
 STAFFING_FILES = ("staffing.csv", "staffing_queues.csv", "staffing.json", "required_agents.png",

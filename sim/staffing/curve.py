@@ -22,8 +22,8 @@ from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import busiest_interval, erlang_service_level, workload
+from sim.staffing.day_measures import DayTask
 from sim.staffing.goals import StaffingGoals
-from sim.staffing.runs import Task
 from sim.staffing.search import Runner
 from sim.staffing.variants import (
     CAPACITY_MODEL_NAMES,
@@ -103,7 +103,7 @@ def curve_scenarios(
 def curve_tasks(
     variants: dict[str, Scenario], goals: StaffingGoals, interval: int,
     agent_counts: Sequence[int], replications: int, seed: int, group: str | None = None,
-) -> list[Task]:
+) -> list[DayTask]:
     """The first runs of the curve: model, then agent count, then replication.
 
     :func:`curve_table` adds replications to the points whose CI is still too wide.
