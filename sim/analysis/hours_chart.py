@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 from sim.analysis.staffing_summary import span, staffing_hours_table
 from sim.reports.staffing_charts import COLORS, LABELS
 from sim.reports.time_axis import clock_time_axis
-from sim.staffing.plan import StaffingReport
+from sim.staffing.report import StaffingReport
 
 GROUP_HATCHES = ("", "//", "..", "xx", "\\\\", "++")
 """Hatching of each agent group's part of a stacked bar."""

@@ -22,7 +22,7 @@ from sim.analysis.preference import MODEL_NAMES, number, preferred
 from sim.analysis.staffing_summary import when
 from sim.analysis.whatif import paired_customer_wait
 from sim.experiments.runner import Comparison
-from sim.staffing.plan import StaffingReport
+from sim.staffing.report import StaffingReport
 from sim.staffing.variants import online_agents
 
 

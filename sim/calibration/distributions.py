@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
+from sim.results.confidence import ci95_half_width
 from sim.scenario.schema import DistributionSpec
 
 DISTRIBUTION: TypeAdapter[Any] = TypeAdapter(DistributionSpec)
@@ -103,8 +104,7 @@ def fit_durations(values: np.ndarray | list[float], label: str = "") -> Fit | No
     if n == 0:
         return None
     mean = float(data.mean())
-    sd = float(data.std(ddof=1)) if n > 1 else 0.0
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n) if n > 1 else 0.0
+    half = ci95_half_width(data) if n > 1 else 0.0
     ci = (mean - half, mean + half)
     observed = np.ones(n, dtype=bool)
     if data.max() - data.min() <= 1e-6 * max(1.0, abs(mean)):

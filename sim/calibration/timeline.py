@@ -109,15 +109,6 @@ class ExportClock:
         day = (elapsed // DAY_S).astype(int)
         return (self.start.tz_convert(self.zone).day_of_week + day) % 7
 
-    def clock_labels(self) -> list[str]:
-        """``Mon 08:30`` for every interval of the horizon."""
-        labels = []
-        for index, weekday in enumerate(self.weekday_of_interval()):
-            seconds = (self.start_of_day_s + index * self.interval_s) % DAY_S
-            labels.append(f"{WEEKDAYS[weekday]} {int(seconds // 3600):02d}:"
-                          f"{int(seconds % 3600 // 60):02d}")
-        return labels
-
     def scenario_clock(self) -> Clock:
         """The scenario's clock, from :attr:`start_text`."""
         return clock_of(self.start_text)

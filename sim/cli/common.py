@@ -1,4 +1,4 @@
-"""What the ``ccsim`` subcommands share: argument types, loading, the output folder."""
+"""What the ``ccsim`` subcommands share: exit codes, options, loading, the output folder."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 from sim.scenario.user_text import printable
 
 if TYPE_CHECKING:
+    from sim.reports.output_folder import ReportFolder
     from sim.reports.shared_report import ShareOptions
     from sim.scenario.schema import Scenario
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 1
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
@@ -190,16 +196,43 @@ def check_work(scenarios: Sequence[tuple[str, Scenario]], replications: int, *, 
         raise ScenarioError(problems)
 
 
-def prepare_out(out_dir: Path) -> Path:
-    """Create the output directory before running, so a bad one fails fast (OSError)."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot create output directory {out_dir}: {error.strerror}") from None
-    probe = out_dir / ".ccsim-write-test"
-    try:
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError as error:
-        raise OSError(f"cannot write to output directory {out_dir}: {error.strerror}") from None
-    return out_dir
+def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
+    """The scenario and the options of the commands that run it (run, compare, sweep)."""
+    parser.add_argument("scenario", metavar="SCENARIO", type=Path,
+                        help="scenario YAML file")
+    parser.add_argument("--replications", "-r", type=positive_int, default=10, metavar="N",
+                        help="independent replications (default: 10)")
+    parser.add_argument("--seed", type=seed_number, metavar="S",
+                        help="root random seed (default: the scenario's seed)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help=out_help or "output directory (default: out/<scenario file name>)")
+    parser.add_argument("--jobs", "-j", type=positive_int, default=1, metavar="N",
+                        help="worker processes (default: 1, serial); results are identical")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="address of a Dask distributed scheduler (tcp://HOST:PORT) to run "
+                        "on instead of local processes (default: $CCSIM_SCHEDULER if set; "
+                        "--jobs is then ignored); results are identical")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY.PATH=VALUE",
+                        help="override a scenario value, e.g. agent_groups[0].agents=8 "
+                        "(repeatable; validated like the file)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar, summary table or warnings")
+    add_share_options(parser)
+    add_safety_options(parser)
+
+
+def report_folder(args: argparse.Namespace, owned: Sequence[str],
+                  suffix: str = "") -> ReportFolder:
+    """The output folder of a command (``--out``, else ``out/<scenario stem><suffix>``)."""
+    from sim.reports.output_folder import ReportFolder, default_out_dir
+
+    return ReportFolder(args.out or default_out_dir(args.scenario, suffix), owned)
+
+
+def exit_code(interrupted: bool, folder: ReportFolder) -> int:
+    """130 if Ctrl-C stopped the runs or came while the reports were written, else 0."""
+    if folder.interrupted and not interrupted:
+        print(f"ccsim: interrupted while writing the reports; they are complete in "
+              f"{folder.out}/", file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted or folder.interrupted else EXIT_OK

@@ -17,6 +17,7 @@ import io
 import math
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +27,10 @@ from sim.cli.common import (
     check_environment,
     check_output_file,
     check_work,
+    exit_code,
     load_checked,
     positive_int,
+    report_folder,
     say,
     seed_number,
     share_options,
@@ -39,7 +42,10 @@ from sim.staffing.shift_cover import ShiftTemplate
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
-    from sim.staffing.plan import GroupStaffingResult, StaffingReport
+    from sim.staffing.goals import StaffingGoals
+    from sim.staffing.group_search import GroupStaffingResult
+    from sim.staffing.plan import StaffingOptions
+    from sim.staffing.report import StaffingReport
 
 GROUP_HELP = (
     "agent groups whose per-interval staffing is searched, comma separated (default: every "
@@ -257,14 +263,34 @@ def note_fixed_volume(scenario: Scenario) -> None:
 
 def run_staff(args: argparse.Namespace) -> int:
     """Run ``ccsim staff``; returns the exit status (errors are raised, see the module)."""
-    from sim.staffing.plan import (
-        CAPACITY_MODEL_NAMES,
-        StaffingGoals,
-        check_replications,
-        parse_days,
-        queue_goals,
-        staffed_groups,
-    )
+    days, models = parse_staff_options(args)
+    request = check_staff_request(args, days, models)
+    return run_staff_request(args, request)
+
+
+@dataclass(frozen=True)
+class StaffRequest:
+    """A ``ccsim staff`` command line, parsed and checked: ready to run.
+
+    Attributes:
+        scenario: the loaded scenario (``--set`` applied).
+        goals: the goals of every queue without its own (``--target`` ...).
+        options: how to search: replications, ``--models``, ``--group``, ``--shift`` ...
+    """
+
+    scenario: Scenario
+    goals: StaffingGoals
+    options: StaffingOptions
+
+
+def parse_staff_options(args: argparse.Namespace) -> tuple[float | None, list[str]]:
+    """The options read before any file: ``(--days as a share or None, --models)``.
+
+    Raises:
+        ValueError: fewer than 2 ``--replications``, a malformed ``--days``, an unknown
+            or no capacity model.
+    """
+    from sim.staffing.plan import CAPACITY_MODEL_NAMES, parse_days
 
     if args.replications is not None and args.replications < 2:
         raise ValueError("--replications must be at least 2 for confidence intervals")
@@ -274,6 +300,29 @@ def run_staff(args: argparse.Namespace) -> int:
     if unknown or not models:
         raise ValueError(f"unknown capacity model(s) {', '.join(unknown) or '(none)'}; "
                          f"choose from {', '.join(CAPACITY_MODEL_NAMES)}")
+    return days, models
+
+
+def check_staff_request(args: argparse.Namespace, days: float | None,
+                        models: list[str]) -> StaffRequest:
+    """Load the scenario and check every option against it, before any run.
+
+    Sets ``args.replications`` (the default for ``--days``), ``args.max_iterations``
+    (within the work limits) and ``args.jobs`` (within the CPUs).
+
+    Raises:
+        ScenarioError: scenario problems or work over the limits.
+        ValueError: a bad goal, ``--shrinkage``, ``--group``, ``--write-scenario`` or
+            ``--shift``, or too few replications for the goals.
+    """
+    from sim.staffing.plan import (
+        StaffingGoals,
+        StaffingOptions,
+        check_replications,
+        queue_goals,
+        staffed_groups,
+    )
+
     check_environment(args.scheduler)
     scenario = load_checked(args.scenario, args.overrides, args.quiet, args.allow_outside_paths)
     shrinkage = parse_shrinkage(args.shrinkage, scenario.n_intervals,
@@ -288,20 +337,40 @@ def run_staff(args: argparse.Namespace) -> int:
     groups = [name.strip() for name in (args.group or "").split(",") if name.strip()]
     chosen = staffed_groups(scenario, groups or None)  # a bad --group fails before any run
     queue_goals(scenario, goals)  # so does a queue without a goal
+    if args.write_scenario is not None:
+        _check_scenario_file(args)
+    _check_staff_work(args, scenario, len(models), len(chosen))
+    args.jobs = usable_jobs(args.jobs, args.quiet)
+    templates = [parse_shift(text, scenario.interval, scenario.horizon)
+                 for text in args.shift] or None
+    options = StaffingOptions(
+        replications=args.replications, seed=args.seed, models=models,
+        max_iterations=args.max_iterations,
+        verification_replications=args.verify_replications, curve=not args.no_curve,
+        shift_templates=templates, groups=chosen, extend_unclear=args.extra_replications)
+    return StaffRequest(scenario, goals, options)
+
+
+def _check_scenario_file(args: argparse.Namespace) -> None:
+    """``--write-scenario``: a file in an existing folder, none of the command's inputs."""
     target = args.write_scenario
-    if target is not None:
-        if not target.parent.is_dir() or target.is_dir():
-            raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in "
-                             "an existing directory")
-        check_output_file(target, "--write-scenario", _input_files(args))
+    if not target.parent.is_dir() or target.is_dir():
+        raise ValueError(f"--write-scenario {printable(str(target))}: expected a file in "
+                         "an existing directory")
+    check_output_file(target, "--write-scenario", _input_files(args))
+
+
+def _check_staff_work(args: argparse.Namespace, scenario: Scenario, models: int,
+                      groups: int) -> None:
+    """Cap ``args.max_iterations`` within the work limits, then refuse work still over them."""
     verify = args.verify_replications or 2 * args.replications
     # Per model, at most: every step the day and a probe per group; the verification the
     # day and two probes per group (doubled with --extra-replications).
-    verification = (1 + 2 * len(chosen)) * -(-verify // args.replications) * (
+    verification = (1 + 2 * groups) * -(-verify // args.replications) * (
         2 if args.extra_replications else 1)
 
     def runs(iterations: int) -> int:
-        return len(models) * (iterations * (1 + len(chosen)) + verification)
+        return models * (iterations * (1 + groups) + verification)
 
     checked = [(str(args.scenario), scenario)]
     args.max_iterations = iterations_within_limits(
@@ -309,26 +378,20 @@ def run_staff(args: argparse.Namespace) -> int:
         quiet=args.quiet)
     check_work(checked, args.replications, source=str(args.scenario), force=args.force,
                runs_per_replication=runs(args.max_iterations))
-    args.jobs = usable_jobs(args.jobs, args.quiet)
-    templates = [parse_shift(text, scenario.interval, scenario.horizon)
-                 for text in args.shift] or None
+
+
+def run_staff_request(args: argparse.Namespace, request: StaffRequest) -> int:
+    """Search the staffing, write the report files (and the staffed scenario), print them."""
     from sim.experiments.executors import make_executor
-    from sim.reports.output_folder import ReportFolder, default_out_dir
     from sim.reports.shared_report import SHARED_FILES, staffing_report, write_shared
     from sim.reports.staffing_files import STAFFING_FILES, write_staffed_scenario, write_staffing
     from sim.staffing.plan import staff
 
     share = share_options(args)
-    out = ReportFolder(args.out or default_out_dir(args.scenario, "-staffing"),
-                       (*STAFFING_FILES, *SHARED_FILES))
+    out = report_folder(args, (*STAFFING_FILES, *SHARED_FILES), "-staffing")
     with make_executor(args.jobs, args.scheduler) as executor, out as folder:  # one executor
-        report = staff(
-            scenario, goals, replications=args.replications, seed=args.seed, models=models,
-            executor=executor, max_iterations=args.max_iterations,
-            verification_replications=args.verify_replications, curve=not args.no_curve,
-            shift_templates=templates, log=None if args.quiet else _log, groups=chosen,
-            extend_unclear=args.extra_replications,
-        )
+        report = staff(request.scenario, request.goals, request.options, executor=executor,
+                       log=None if args.quiet else _log)
         folder.hold_interrupts()  # from here a Ctrl-C no longer loses the results
         executor.close()
         staged = write_staffing(report, folder.path)
@@ -341,11 +404,7 @@ def run_staff(args: argparse.Namespace) -> int:
                      if args.write_scenario else None)
     if not args.quiet:
         _print_report(report, written, scenario_file)
-    if folder.interrupted:
-        print(f"ccsim: interrupted while writing the reports; they are complete in "
-              f"{folder.out}/", file=sys.stderr)
-        return 130
-    return 0
+    return exit_code(False, folder)
 
 
 def iterations_within_limits(scenarios: list[tuple[str, Scenario]], replications: int,

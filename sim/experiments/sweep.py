@@ -8,7 +8,7 @@ applied and re-validated by :meth:`Scenario.derive <sim.scenario.schema.Scenario
 Invalid cells (for example status-based capacity on a standard channel) fail early, before
 anything runs: :func:`plan_sweep` raises a :class:`~sim.scenario.loading.ScenarioError` with
 one line per invalid cell, naming the cell and the problem. With ``skip_invalid=True`` they are
-left out instead and listed, with the reason, in ``table.attrs["skipped"]``.
+left out instead and listed, with the reason, in :attr:`SweepResult.skipped`.
 
 Every cell runs replications ``0 .. n-1`` of the same root seed, so all cells see the same
 customers (common random numbers) and differences between cells are not sampling noise of
@@ -18,8 +18,8 @@ workers return only the headline figures of each run (no session or interval tab
 The result is a **tidy** table: one row per cell and figure, with columns ``cell``, one
 column per grid key (named by its key path), ``figure``, ``unit``, ``mean``, ``sd``,
 ``ci95`` (half-width of the 95% confidence interval of the mean) and ``n`` (replications
-with a value). :func:`wide` turns it into one row per cell with ``<figure>_mean`` and
-``<figure>_ci95`` columns.
+with a value); :class:`SweepResult` holds it with how it was run. :func:`wide` turns it
+into one row per cell with ``<figure>_mean`` and ``<figure>_ci95`` columns.
 """
 
 from __future__ import annotations
@@ -335,6 +335,36 @@ def _cell_scenario(scenario: Scenario, assignment: dict[str, Any], where: str) -
 
 
 # ------------------------------------------------------------------------------- running
+@dataclass
+class SweepResult:
+    """A sweep that ran: its tidy table and how it was run.
+
+    Attributes:
+        plan: the cells that were to run (grid, base scenario, invalid cells left out).
+        table: the tidy table (see the module docstring); cells without a finished run are
+            left out.
+        replications: replications requested per cell.
+        seed: the root seed of every cell.
+        interrupted: Ctrl-C stopped the runs; cells keep the replications that finished.
+    """
+
+    plan: SweepPlan
+    table: pd.DataFrame
+    replications: int
+    seed: int
+    interrupted: bool = False
+
+    @property
+    def grid(self) -> list[str]:
+        """The grid keys (key paths), the first being the chart's x axis."""
+        return list(self.plan.grid)
+
+    @property
+    def skipped(self) -> list[dict[str, Any]]:
+        """Invalid cells left out: ``{"cell": index, <key>: value..., "reason": text}``."""
+        return list(self.plan.skipped)
+
+
 def sweep(
     scenario: Scenario,
     grid: Mapping[str, Sequence[Any]],
@@ -346,7 +376,7 @@ def sweep(
     skip_invalid: bool = False,
     figures: Sequence[str] | None = None,
     source: str | None = None,
-) -> pd.DataFrame:
+) -> SweepResult:
     """Run every cell of a grid, replicated, and summarise each figure per cell.
 
     Args:
@@ -364,10 +394,9 @@ def sweep(
         source: the name problem lines start with (the scenario file).
 
     Returns:
-        The tidy table (see the module docstring). ``attrs`` holds ``grid`` (the keys),
-        ``replications`` (requested), ``seed``, ``interrupted`` (Ctrl-C stopped the runs;
-        cells keep the replications that finished, cells with none are left out) and
-        ``skipped`` (invalid cells left out, with the reason).
+        The tidy table (see the module docstring) with the grid, the replications
+        requested, the seed, whether Ctrl-C stopped the runs (cells keep the replications
+        that finished, cells with none are left out) and the invalid cells left out.
 
     Raises:
         ScenarioError: for a grid key that does not exist or invalid cells (see
@@ -386,8 +415,8 @@ def run_sweep(
     progress: Progress | None = None,
     *,
     figures: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Run a :class:`SweepPlan`; see :func:`sweep` for the arguments and the table."""
+) -> SweepResult:
+    """Run a :class:`SweepPlan`; see :func:`sweep` for the arguments and the result."""
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     names = list(FIGURES if figures is None else figures)
@@ -415,21 +444,14 @@ def run_sweep(
                          "unit": FIGURE_UNITS[name], "mean": row["mean"], "sd": row["sd"],
                          "ci95": row["ci95"], "n": int(row["n"])})
     table = pd.DataFrame(rows, columns=["cell", *keys, *TABLE_COLUMNS])
-    table.attrs.update(
-        grid=keys,
-        replications=replications,
-        seed=plan.scenario.seed if seed is None else seed,
-        interrupted=interrupted,
-        skipped=list(plan.skipped),
-    )
-    return table
+    return SweepResult(plan, table, replications,
+                       seed=plan.scenario.seed if seed is None else seed,
+                       interrupted=interrupted)
 
 
 # ------------------------------------------------------------------------------ reshaping
 def grid_keys(table: pd.DataFrame) -> list[str]:
     """The grid key columns of a sweep table (between ``cell`` and ``figure``)."""
-    if table.attrs.get("grid"):
-        return list(table.attrs["grid"])
     columns = list(table.columns)
     return columns[columns.index("cell") + 1 : columns.index("figure")]
 
@@ -438,7 +460,7 @@ def wide(table: pd.DataFrame, figures: Iterable[str] | None = None) -> pd.DataFr
     """One row per cell: ``cell``, the grid keys, ``n``, ``<figure>_mean``, ``<figure>_ci95``.
 
     Args:
-        table: a tidy sweep table (from :func:`sweep` or read back from ``sweep.csv``).
+        table: a tidy sweep table (:attr:`SweepResult.table`, or ``sweep.csv`` read back).
         figures: figures to keep, in this order (default: all in the table, in its order);
             a mapping gives its keys.
 
@@ -454,5 +476,4 @@ def wide(table: pd.DataFrame, figures: Iterable[str] | None = None) -> pd.DataFr
         rows = table[table["figure"] == name].set_index("cell")
         cells[f"{name}_mean"] = cells["cell"].map(rows["mean"])
         cells[f"{name}_ci95"] = cells["cell"].map(rows["ci95"])
-    cells.attrs.update(table.attrs)
     return cells

@@ -27,6 +27,7 @@ def arrival_times(
     starts = np.arange(len(rates)) * interval_s
     lengths = np.minimum(starts + interval_s, horizon_s) - starts
     counts = rng.poisson(rates * lengths)
-    times = np.repeat(starts, counts) + rng.random(counts.sum()) * np.repeat(lengths, counts)
-    times.sort()
-    return times
+    drawn: np.ndarray = (np.repeat(starts, counts)
+                         + rng.random(counts.sum()) * np.repeat(lengths, counts))
+    drawn.sort()
+    return drawn

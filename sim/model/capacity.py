@@ -51,7 +51,7 @@ class Destination(Enum):
     SAME_AGENT = "same_agent"
     QUEUE = "queue"
     REQUEUE = "requeue"
-    """To the queue because its agent has logged out (counted in ``requeued_after_logout``)."""
+    """To the queue because its agent has logged out (rules §4.4)."""
 
 
 LogoutSessions = Literal["end", "requeue"]

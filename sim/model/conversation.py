@@ -226,7 +226,6 @@ class Conversations(Collaborator):
         if capacity.on_agent_needed_absent(item, self.logged_out_owner) is WorkFate.REQUEUE:
             # Status-based: the agent has logged out and will not reply; the session waits
             # for another agent, keeping its age (rules §4.4).
-            session.requeued_after_logout += 1
             state.phase = Phase.READY
             self._arm_reply_timeout(session, state, state.reply_deadline, now)
             self.work_items.give_back(item)
@@ -459,9 +458,7 @@ class Conversations(Collaborator):
                 session.status = SessionStatus.ACTIVE
                 self.record.event(session, owner, "customer_answered")
                 self.work_items.open(item, now)
-            case destination:
-                if destination is Destination.REQUEUE:  # the owner has logged out (§4.4)
-                    session.requeued_after_logout += 1
+            case _:  # to the queue, also when the owner has logged out (§4.4)
                 session.status = SessionStatus.WAITING
                 session.rewait(Rewait.RETURNED, now)
                 self.record.event(session, None, "customer_answered")
@@ -555,11 +552,9 @@ class Conversations(Collaborator):
                     self.work_items.refresh(item, now)
                     self.wake(session)
                     return
-                case destination:
+                case _:
                     # Routed afresh, even from a tab still open (rules §3.7) or from an
                     # agent who has logged out (§4.4): the old work item closes.
-                    if destination is Destination.REQUEUE:
-                        session.requeued_after_logout += 1
                     self.work_items.cancel_tab_close(item)
                     self.work_items.close(item, WorkStatus.CLOSED)
         session.status = SessionStatus.WAITING

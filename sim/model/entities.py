@@ -176,9 +176,6 @@ class MessagingSession:
     """The agents who accepted it, each once, in the order of their first acceptance."""
     declined_by: set[int] | None = None
     reroutes: int = 0
-    requeued_after_logout: int = 0
-    """Status-based: times it went to Waiting because its agent had logged out when it
-    needed that agent (an answer, a return from Inactive, the agent's reply; rules §4.4)."""
     stranded_s: float = 0.0
     stranded_since: float = float("nan")
     work_accept_time: float = float("nan")

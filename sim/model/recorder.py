@@ -80,4 +80,5 @@ def work_items_table(work_items: dict[int, tuple[WorkItem, float]]) -> pd.DataFr
          item.assign_time, item.accept_time, item.close_time, item.status, item.size)
         for item, request_time in work_items.values()
     ]
-    return pd.DataFrame.from_records(rows, columns=list(WORK_ITEM_COLUMNS))
+    frame: pd.DataFrame = pd.DataFrame.from_records(rows, columns=list(WORK_ITEM_COLUMNS))
+    return frame

@@ -9,11 +9,12 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.model.entities import INBOUND, OUTBOUND, OUTCOMES, Outcome
+from sim.model.entities import INBOUND, OUTBOUND, OUTCOMES, Agent, MessagingSession, Outcome
 from sim.model.monitor import PRESENCE_STATES, IntervalLevels
 from sim.model.recorder import TRACE_COLUMNS
 from sim.scenario.schema import Scenario
@@ -138,7 +139,7 @@ def responses_table(records: ResponseRecords, sessions: pd.DataFrame) -> pd.Data
     """
     session_id = records.session_id
     channel = pd.Categorical(sessions["channel"])
-    return pd.DataFrame(
+    frame: pd.DataFrame = pd.DataFrame(
         {
             "session_id": session_id,
             "channel": pd.Categorical.from_codes(channel.codes[session_id],
@@ -149,10 +150,11 @@ def responses_table(records: ResponseRecords, sessions: pd.DataFrame) -> pd.Data
         },
         columns=list(RESPONSE_COLUMNS),
     )
+    return frame
 
 
 def sessions_table(
-    sessions: list, horizon_s: float, responses: ResponseRecords | None = None
+    sessions: list[MessagingSession], horizon_s: float, responses: ResponseRecords | None = None
 ) -> pd.DataFrame:
     """One row per session; ``wait_s`` is speed to answer (accept minus request).
 
@@ -171,14 +173,15 @@ def sessions_table(
     def numbers(name: str, dtype: type = float) -> np.ndarray:
         return np.fromiter(map(operator.attrgetter(name), sessions), dtype=dtype, count=count)
 
-    def codes(name: str, code_of: dict) -> np.ndarray:
+    def codes(name: str, code_of: dict[Any, int]) -> np.ndarray:
         values = map(operator.attrgetter(name), sessions)
         return np.fromiter(map(code_of.__getitem__, values), dtype=np.int64, count=count)
 
-    def labels(values: list, at: np.ndarray) -> pd.Series:
+    def labels(values: list[str], at: np.ndarray) -> pd.Series:
         column = np.empty(len(values), dtype=object)
         column[:] = values
-        return pd.Series(column[at], dtype=object, copy=False)  # not inferred as strings
+        series: pd.Series = pd.Series(column[at], dtype=object, copy=False)  # not inferred as text
+        return series
 
     channels = list({session.channel: None for session in sessions})
     channel_at = codes("channel", {channel: index for index, channel in enumerate(channels)})
@@ -231,7 +234,8 @@ def sessions_table(
         "bot_s": numbers("bot_s"),
         "transfers": numbers("transfers", np.int64),
     }
-    return pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
+    frame: pd.DataFrame = pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
+    return frame
 
 
 def offered_mask(sessions: pd.DataFrame) -> np.ndarray:
@@ -241,8 +245,9 @@ def offered_mask(sessions: pd.DataFrame) -> np.ndarray:
     the bot, or that are still with the bot at the horizon (they have no request time;
     rules §8.1). The queue figures (service level, ASA, abandonment) count these.
     """
-    return ((sessions["direction"].to_numpy() == INBOUND)
-            & ~np.isnan(sessions["request_time"].to_numpy(dtype=float)))
+    offered: np.ndarray = ((sessions["direction"].to_numpy() == INBOUND)
+                           & ~np.isnan(sessions["request_time"].to_numpy(dtype=float)))
+    return offered
 
 
 def _response_columns(responses: ResponseRecords | None,
@@ -259,7 +264,7 @@ def _response_columns(responses: ResponseRecords | None,
     }
 
 
-def agents_table(agents: list) -> pd.DataFrame:
+def agents_table(agents: list[Agent]) -> pd.DataFrame:
     """One row per agent; occupancy = capacity-weighted busy time / (capacity × online).
 
     Time statistics (online, offline, busy, over and at capacity, peak concurrency) count
@@ -283,7 +288,7 @@ def agents_table(agents: list) -> pd.DataFrame:
         )
         for a in agents
     ]
-    return pd.DataFrame.from_records(
+    frame: pd.DataFrame = pd.DataFrame.from_records(
         rows,
         columns=[
             "agent_id",
@@ -300,6 +305,7 @@ def agents_table(agents: list) -> pd.DataFrame:
             "at_capacity_s",
         ],
     )
+    return frame
 
 
 def intervals_table(
@@ -413,7 +419,7 @@ def groups_table(scenario: Scenario, levels: IntervalLevels) -> pd.DataFrame:
     busy, capacity_s, agents_s = used.ravel(), capacity.ravel(), agents.ravel()
     column = np.empty(groups, dtype=object)
     column[:] = names
-    return pd.DataFrame(
+    frame: pd.DataFrame = pd.DataFrame(
         {
             "interval": np.tile(np.arange(n), groups),
             "start_s": np.tile(np.arange(n) * scenario.interval, groups),
@@ -428,20 +434,23 @@ def groups_table(scenario: Scenario, levels: IntervalLevels) -> pd.DataFrame:
         },
         columns=list(GROUP_INTERVAL_COLUMNS),
     )
+    return frame
 
 
 def interval_lengths(scenario: Scenario, n: int) -> np.ndarray:
     """The length of each of the ``n`` reporting intervals (seconds; the last may be short)."""
     interval_s = scenario.interval
-    return np.minimum(np.arange(1, n + 1) * interval_s, scenario.horizon) - (
+    values: np.ndarray = np.minimum(np.arange(1, n + 1) * interval_s, scenario.horizon) - (
         np.arange(n) * interval_s
     )
+    return values
 
 
 def _share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """Element-wise ratio, NaN where the denominator is not positive."""
-    return np.divide(numerator, denominator, out=np.full(len(numerator), np.nan),
+    values: np.ndarray = np.divide(numerator, denominator, out=np.full(len(numerator), np.nan),
                      where=denominator > 0)
+    return values
 
 
 def service_level_masks(
@@ -573,7 +582,7 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
     decided = offered - count(inbound & binned.undecided, arrival_bin)
     wait = binned.wait_s[answered]
     wait_sum = np.bincount(arrival_bin[answered], weights=wait, minlength=n)[:n]
-    return pd.DataFrame(
+    frame: pd.DataFrame = pd.DataFrame(
         {
             "interval": np.arange(n),
             "start_s": np.arange(n) * interval_s,
@@ -596,6 +605,7 @@ def channel_intervals(binned: SessionBins, mine: np.ndarray, channel: str, n: in
             "p90_wait_s": binned_p90(arrival_bin[answered], wait, n),
         }
     )
+    return frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -637,16 +647,18 @@ def _with_responses(frame: pd.DataFrame, responses: ResponseBins | None, channel
         order = order[mine[order]]  # the channel's answers, still in sorted order
     count = np.bincount(asked, minlength=n)[:n]
     total = np.bincount(asked, weights=seconds, minlength=n)[:n]
-    return frame.assign(
+    with_columns: pd.DataFrame = frame.assign(
         responses=count,
         response_time_s=np.divide(total, count, out=np.full(n, np.nan), where=count > 0),
         response_p90_s=binned_p90(responses.asked_bin[order], responses.seconds[order], n,
                                   presorted=True),
     )
+    return with_columns
 
 
 def trace_table(rows: list[tuple[float, int, int, str, str]]) -> pd.DataFrame:
     """The event trace as a table with columns time, session_id, agent_id, event, status."""
     table = pd.DataFrame.from_records(rows, columns=list(TRACE_COLUMNS))
     # Messages inside a segment are recorded when it ends: put every row in time order.
-    return table.sort_values("time", kind="stable", ignore_index=True)
+    frame: pd.DataFrame = table.sort_values("time", kind="stable", ignore_index=True)
+    return frame

@@ -28,8 +28,8 @@ from sim.results.breakdowns import (
     group_totals,
     session_breakdown,
 )
+from sim.results.confidence import ci95_half_width
 from sim.results.figures import (
-    ci95_half_width,
     in_reported_units,
     measured_days,
     reported_unit,

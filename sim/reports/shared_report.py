@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     from sim.calibration.backtest import Backtest
     from sim.calibration.center import Calibration
     from sim.experiments.runner import Comparison, RunSet
+    from sim.experiments.sweep import SweepResult
     from sim.scenario.schema import Scenario
-    from sim.staffing.plan import StaffingReport
+    from sim.staffing.report import StaffingReport
 
 XLSX_NAME = "report.xlsx"
 HTML_NAME = "report.html"
@@ -407,12 +408,12 @@ def shift_plan(report: StaffingReport) -> pd.DataFrame:
             else frames[0].drop(columns="group"))
 
 
-def sweep_report(table: pd.DataFrame, scenario: Scenario, document: Mapping[str, Any],
-                 labels: Mapping[str, str], skipped: list[dict[str, Any]] | None = None
-                 ) -> SharedReport:
+def sweep_report(result: SweepResult, document: Mapping[str, Any],
+                 labels: Mapping[str, str]) -> SharedReport:
     """The shared report of ``ccsim sweep``: the tidy table and one row per cell."""
     from sim.experiments.sweep import wide
 
+    table, scenario, skipped = result.table, result.plan.scenario, result.skipped
     days = measured_days(scenario)
     summary = table.reset_index(drop=True).copy()
     names = summary["figure"].astype(str)

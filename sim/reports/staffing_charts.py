@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import math  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -28,7 +28,9 @@ from sim.reports.run_charts import SIZE  # noqa: E402
 from sim.reports.time_axis import clock_time_axis  # noqa: E402
 from sim.scenario.clock import Clock  # noqa: E402
 from sim.scenario.user_text import chart_text  # noqa: E402
-from sim.staffing.shift_cover import ShiftTemplate, shift_cover_table  # noqa: E402
+
+if TYPE_CHECKING:
+    from sim.staffing.report import StaffingReport
 
 COLORS = {**MODEL_COLORS, "erlang": "#555555"}
 """Line colours: the two capacity models (as in every chart) and the Erlang baseline."""
@@ -327,7 +329,7 @@ def achieved_service_level_chart(table: pd.DataFrame, interval_s: float,
     return figure
 
 
-def staffing_figures(report: object) -> dict[str, Figure]:
+def staffing_figures(report: StaffingReport) -> dict[str, Figure]:
     """The staffing charts of a :class:`sim.staffing.plan.StaffingReport`, by file name.
 
     ``required_agents`` and ``achieved_service_level`` always; ``shift_cover`` when a
@@ -335,13 +337,12 @@ def staffing_figures(report: object) -> dict[str, Figure]:
     several staffed groups (a ``group`` column in the table) each chart has a panel per
     group.
     """
-    table = report.table()  # type: ignore[attr-defined]
-    goals = report.goals  # type: ignore[attr-defined]
-    scenario = report.scenario  # type: ignore[attr-defined]
+    table = report.table()
+    goals = report.goals
+    scenario = report.scenario
     interval_s, clock = scenario.interval, scenario.clock
     threshold = goals.threshold_s or scenario.service_level.threshold
-    groups = ([str(name) for name in table["group"].unique()] if "group" in table
-              else [getattr(report, "group", "")])
+    groups = [str(name) for name in table["group"].unique()]
     named = f": {', '.join(groups)}" if any(groups) else ""
     fixed = (" (others on fixed shifts)" if FIXED_COLUMNS & set(table.columns) else "")
     figures = {
@@ -351,43 +352,15 @@ def staffing_figures(report: object) -> dict[str, Figure]:
         "achieved_service_level": achieved_service_level_chart(
             table, interval_s, goals.service_level, threshold_s=threshold, clock=clock),
     }
-    cover = report_shift_cover(report, table)
+    cover = report.shift_cover_table()
     if not cover.empty:
         figures["shift_cover"] = shift_cover_chart(
             cover, interval_s, clock, title=f"Shift plan against the required agents{named}")
-    curve = report.curve  # type: ignore[attr-defined]
+    curve = report.curve
     if curve is not None:
         figures["service_level_curve"] = service_level_curve_chart(
             curve, goals.service_level, threshold, clock=clock)
     return figures
-
-
-def report_shift_cover(report: object, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The report's shift plans against the scheduled requirement, per group (may be empty).
-
-    The report's own ``shift_cover_table()`` when it has one; else built from
-    ``group_shifts`` (model -> group -> agents per template) and ``group_templates``
-    (group -> templates), the requirement being the table's ``scheduled_<model>`` column.
-    """
-    own = getattr(report, "shift_cover_table", None)
-    if callable(own):
-        return own()
-    table = report.table() if table is None else table  # type: ignore[attr-defined]
-    interval_s = report.scenario.interval  # type: ignore[attr-defined]
-    templates_of: dict[str, Sequence[ShiftTemplate]] = getattr(report, "group_templates", {})
-    plans: dict[str, dict[str, Sequence[int]]] = getattr(report, "group_shifts", {})
-    frames = []
-    for model, by_group in plans.items():
-        for group, counts in by_group.items():
-            rows = table[table["group"] == group] if "group" in table else table
-            templates = templates_of.get(group, [])
-            if len(rows) and templates:
-                frames.append(shift_cover_table(
-                    {model: rows[f"scheduled_{model}"].to_numpy()}, {model: counts},
-                    templates, interval_s, group))
-    if not frames:
-        return shift_cover_table({}, {}, [], interval_s)
-    return pd.concat(frames, ignore_index=True)
 
 
 def close(figure: Figure) -> None:

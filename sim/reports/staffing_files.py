@@ -11,7 +11,7 @@ from pathlib import Path
 from sim.reports import staffing_charts
 from sim.reports.files import atomic_write, write_csv, write_figure, write_json
 from sim.reports.skill_set_charts import skill_set_chart
-from sim.staffing.plan import StaffingReport
+from sim.staffing.report import StaffingReport
 from sim.staffing.skill_sets import skill_sets
 from sim.staffing.staffed_scenario import scenario_yaml, staffed_scenario
 

@@ -46,7 +46,8 @@ def sweep_chart(table: pd.DataFrame, target: float | None = None,
     categories); one line per combination of the other keys.
 
     Args:
-        table: a tidy sweep table (:func:`sim.experiments.sweep.sweep`, or ``sweep.csv`` read back).
+        table: a tidy sweep table (:attr:`sim.experiments.sweep.SweepResult.table`, or
+            ``sweep.csv`` read back).
         target: service-level target (share 0-1), drawn as a line when given.
         threshold_s: service-level threshold (seconds), for the panel's label.
         title: the figure title; a generic one when omitted.

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sim.calibration.backtest import Backtest
     from sim.experiments.runner import RunSet
     from sim.scenario.schema import Scenario
-    from sim.staffing.plan import StaffingReport
+    from sim.staffing.report import StaffingReport
 
 MAX_NAMED = 4
 """Intervals or figures named in a verdict at most; the rest are counted."""

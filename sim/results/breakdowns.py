@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.results.confidence import ci95_half_width
 from sim.results.figures import (
     FIGURE_UNITS,
     SESSION_FIGURES,
-    ci95_half_width,
     session_figures,
     summarize,
 )

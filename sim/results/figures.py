@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.model.entities import OUTCOMES, Outcome
 from sim.model.tables import Result, offered_mask, service_level_masks
+from sim.results.confidence import ci95_half_width
 from sim.scenario.schema import Scenario
 
 TOTAL_UNIT = "s/run"
@@ -544,25 +545,6 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 # -------------------------------------------------------------------- over replications
-def ci95_half_width(values: Sequence[float] | np.ndarray) -> float:
-    """Half-width of the 95% confidence interval of a mean (t distribution, n-1 dof).
-
-    Args:
-        values: one value per replication; NaN values are left out.
-
-    Returns:
-        ``t(0.975, n-1) * sd / sqrt(n)``, or NaN when fewer than two values.
-    """
-    from scipy import stats  # slow to import; only needed once there is something to sum up
-
-    clean = np.asarray(values, dtype=float)
-    clean = clean[~np.isnan(clean)]
-    n = len(clean)
-    if n < 2:
-        return math.nan
-    return float(stats.t.ppf(0.975, n - 1) * clean.std(ddof=1) / math.sqrt(n))
-
-
 def summarize(values: Sequence[dict[str, float]]) -> pd.DataFrame:
     """Mean, standard deviation and 95% CI half-width of each figure over replications.
 

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.results.confidence import ci95_half_width
 from sim.results.figures import (
     FIGURE_UNITS,
     FIGURES,
-    ci95_half_width,
     reported_name,
     reported_unit,
 )

@@ -191,7 +191,8 @@ class Clock:
         values = np.array(seconds, dtype=float, copy=True).reshape(-1)
         values[~(np.abs(values) <= MAX_CLOCK_SECONDS)] = np.nan
         offsets = pd.to_timedelta(values, unit="s")
-        return pd.DatetimeIndex(pd.Timestamp(self.origin) + offsets)
+        index: pd.DatetimeIndex = pd.DatetimeIndex(pd.Timestamp(self.origin) + offsets)
+        return index
 
     def hhmm(self, seconds: float) -> str:
         """The time of day ``HH:MM`` of a model time (seconds from the start)."""

@@ -812,7 +812,8 @@ def _tag_of(member: Any) -> str | None:
         return next((item.tag for item in get_args(member)[1:] if isinstance(item, Tag)), None)
     field = getattr(member, "model_fields", {}).get("kind")
     if field is not None and get_origin(field.annotation) is Literal:
-        return get_args(field.annotation)[0]
+        tag: str | None = get_args(field.annotation)[0]
+        return tag
     return None
 
 

@@ -93,8 +93,8 @@ def spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
     Each goes through :func:`spreadsheet_cell`; numeric, boolean and date-time columns are
     untouched (a ``-5`` stays the number -5).
     """
-    safe = table.copy()
-    safe.columns = range(table.shape[1])  # by position: names may repeat
+    safe: pd.DataFrame = table.copy()
+    safe.columns = list(range(table.shape[1]))  # by position: names may repeat
     for position, dtype in enumerate(table.dtypes):
         if dtype.kind not in "biufcmM":  # text, mixed or categorical: not a number or time
             safe[position] = safe[position].map(spreadsheet_cell)

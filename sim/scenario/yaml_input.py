@@ -174,7 +174,8 @@ class _Bounds:
                     f"{_where(event.start_mark)}more than {MAX_ALIASES:,} aliases (*name); "
                     "expected a scenario that repeats a few sections at most",
                 )
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            node: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+            return node
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -183,7 +184,8 @@ class _Bounds:
                     f"{_where(event.start_mark)}nesting deeper than {MAX_DEPTH} levels; "
                     "expected the few levels of keys and lists of a scenario",
                 )
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            nested: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+            return nested
         finally:
             self._depth -= 1
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from sim.results.figures import ci95_half_width
+from sim.results.confidence import ci95_half_width
 from sim.scenario.arrival_rates import interval_rates_per_second
 from sim.scenario.day_volume import mean_arrival_scale
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import busiest_interval, erlang_service_level, workload
+from sim.staffing.day_measures import DayTask
 from sim.staffing.goals import StaffingGoals
-from sim.staffing.runs import Task
 from sim.staffing.search import Runner
 from sim.staffing.variants import (
     CAPACITY_MODEL_NAMES,
@@ -32,6 +32,9 @@ from sim.staffing.variants import (
     staffing_group,
     with_staffing,
 )
+
+if TYPE_CHECKING:
+    from sim.experiments.executors import Executor
 
 CI_TARGET = 0.05
 """Largest 95% CI half-width of a plotted service level (a share: 0.05 is 5 points)."""
@@ -100,7 +103,7 @@ def curve_scenarios(
 def curve_tasks(
     variants: dict[str, Scenario], goals: StaffingGoals, interval: int,
     agent_counts: Sequence[int], replications: int, seed: int, group: str | None = None,
-) -> list[Task]:
+) -> list[DayTask]:
     """The first runs of the curve: model, then agent count, then replication.
 
     :func:`curve_table` adds replications to the points whose CI is still too wide.
@@ -215,7 +218,7 @@ def service_level_curve(
     models: Sequence[str] = CAPACITY_MODEL_NAMES,
     replications: int = 4,
     seed: int | None = None,
-    executor: Any = None,
+    executor: Executor | None = None,
     group: str | None = None,
     ci_target: float = CI_TARGET,
     max_replications: int = MAX_REPLICATIONS,

@@ -15,85 +15,20 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import stats
 
-from sim.staffing.goals import StaffingGoals, parse_days
-from sim.staffing.runs import MEASURES
+from sim.staffing.goals import parse_days
 
 __all__ = [
     "CONFIDENCE",
     "allowed_misses",
     "check_days_replications",
     "daily_margins",
-    "days_hold",
-    "days_margin",
     "days_replications",
     "deciding_day_margins",
-    "goals_met_by_day",
-    "meets_goals_on_days",
     "parse_days",
-    "share_of_days_met",
 ]
 
 CONFIDENCE = 0.95
 """Confidence of the lower bound on the share of days (Clopper-Pearson)."""
-
-
-def goals_met_by_day(goals: StaffingGoals, runs: Sequence[np.ndarray]) -> np.ndarray:
-    """Whether each replication (day) meets every goal in each interval, ``[day, interval]``.
-
-    Args:
-        goals: the goals (pooled over the center).
-        runs: :func:`sim.staffing.runs.measure_run` results, one per day, shape
-            ``[measure, interval]`` each.
-    """
-    stacked = np.stack(list(runs))  # [day, measure, interval]
-    met = np.ones((stacked.shape[0], stacked.shape[2]), dtype=bool)
-    for name, limit, upper in (("service_level", goals.service_level, False),
-                               ("asa_s", goals.max_asa_s, True),
-                               ("abandon_rate", goals.max_abandon, True),
-                               ("occupancy", goals.max_occupancy, True)):
-        if limit is None:
-            continue
-        value = stacked[:, MEASURES.index(name), :]
-        passes = value <= limit + 1e-12 if upper else value >= limit - 1e-12
-        met &= passes | np.isnan(value)
-    return met
-
-
-def share_of_days_met(goals: StaffingGoals, runs: Sequence[np.ndarray]) -> np.ndarray:
-    """Per interval: the share of days meeting every goal (0 to 1)."""
-    return goals_met_by_day(goals, runs).mean(axis=0)
-
-
-def days_hold(met_by_day: np.ndarray, days: float, confident: bool = False) -> np.ndarray:
-    """Per interval: whether the goals held on at least ``days`` of the days.
-
-    Args:
-        met_by_day: ``[day, interval]`` booleans, e.g. from :func:`goals_met_by_day` (or a
-            per-queue check: true where every queue met its goals that day).
-        days: the share of days required (e.g. 0.9).
-        confident: require the 95% Clopper-Pearson lower bound of the share, not the share
-            itself, to reach ``days`` (for deciding that one agent fewer still holds).
-
-    Returns:
-        One boolean per interval.
-    """
-    count = met_by_day.shape[0]
-    successes = met_by_day.sum(axis=0)
-    if not confident:
-        return successes >= days * count - 1e-9
-    low = np.array([stats.binomtest(int(k), count).proportion_ci(CONFIDENCE).low
-                    for k in successes])
-    return low >= days - 1e-12
-
-
-def meets_goals_on_days(goals: StaffingGoals, runs: Sequence[np.ndarray], days: float,
-                        confident: bool = False) -> np.ndarray:
-    """Per interval: whether every goal holds on at least ``days`` of the days (replications).
-
-    The drop-in for a check on the mean (``sim.staffing.search.meets_goals``) when the goal
-    is asked to hold on a share of days; see :func:`days_hold` for ``confident``.
-    """
-    return days_hold(goals_met_by_day(goals, runs), days, confident)
 
 
 def daily_margins(runs: Sequence[np.ndarray],
@@ -130,28 +65,6 @@ def allowed_misses(count: int, days: float, side: int = 0) -> int:
         if bound >= days - 1e-12:
             return misses
     return -1
-
-
-def days_margin(margins: np.ndarray, days: float, side: int = 0) -> np.ndarray:
-    """The margin by which the goals hold on ``days`` of the days (per interval, or row).
-
-    Of ``n`` days, the goals hold on at least ``days`` of them exactly when at most
-    ``m = floor(n (1 - days))`` days miss, i.e. when the margin of rank ``m`` (0-based,
-    from the smallest) is not negative; that margin is returned, so it can stand where a
-    margin of the mean stood (raise where negative, its size saying by how much).
-
-    Args:
-        margins: ``[day, ...]`` margins (:func:`daily_margins`); ``inf`` where a day had
-            nothing to miss.
-        days: the share of days required (above 0, up to 1).
-        side: as in :func:`allowed_misses`: -1 for the margin by which the goals hold
-            with 95% confidence (``-inf`` when ``n`` days cannot show it), +1 optimistic.
-    """
-    count = margins.shape[0]
-    misses = allowed_misses(count, days, side)
-    if misses < 0:
-        return np.full(margins.shape[1:], -math.inf)
-    return np.sort(margins, axis=0)[min(count - 1, misses)]
 
 
 def deciding_day_margins(daily: np.ndarray, days: float, side: int = 0) -> np.ndarray:

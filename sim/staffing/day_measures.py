@@ -1,7 +1,8 @@
 """One simulated day of a staffing search, reduced to per-queue, per-interval measures.
 
-Worker processes import this module to run :func:`measure_day`, so it imports only numpy,
-pandas and the simulator (no scipy or matplotlib): its start-up time counts.
+Worker processes import this module to run :func:`measure_day` (the search) and
+:func:`measure_run` (the service-level curve: the center's measures only), so it imports
+only numpy, pandas and the simulator (no scipy or matplotlib): its start-up time counts.
 
 The measures come from the sessions table (queue, arrival time, wait, outcome), binned by
 the interval each session arrived in, one row per queue a channel uses and a last row
@@ -16,7 +17,7 @@ import numpy as np
 from sim.model.entities import Outcome
 from sim.model.simulate import simulate
 from sim.model.tables import Result, offered_mask
-from sim.results.figures import service_level_counted
+from sim.results.figures import intervals_with_service_level, service_level_counted
 from sim.scenario.schema import Scenario
 from sim.staffing.skill_sets import measured_rows, row_queue, session_rows
 
@@ -141,3 +142,35 @@ def day_measures(result: Result, seed: int | None = None) -> np.ndarray:
 def _share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return np.divide(numerator, denominator, out=np.full(len(numerator), np.nan),
                      where=denominator > 0)
+
+
+MEASURES = ("service_level", "asa_s", "abandon_rate", "occupancy", "agents_online",
+            "offered", "answered", "busy_units_s")
+"""Per-interval measures of :func:`measure_run`, over all channels (the ``'all'`` rows).
+
+``busy_units_s`` is capacity in use x seconds (the intervals table's ``busy_capacity_s``).
+"""
+
+
+def measure_run(task: DayTask) -> np.ndarray:
+    """Simulate one replication and return its measures, shape ``[measure, interval]``.
+
+    Top-level so that process pools can pickle it.
+    """
+    scenario, seed, replication = task
+    result = simulate(scenario, seed=seed, replication=replication)
+    intervals = intervals_with_service_level(result)  # the scenario's short-abandon rule
+    rows = intervals[intervals["channel"] == "all"].sort_values("interval")
+    offered = rows["offered"].to_numpy(dtype=float)
+    abandon = np.divide(rows["abandoned"].to_numpy(dtype=float), offered,
+                        out=np.full(len(offered), np.nan), where=offered > 0)
+    return np.vstack([
+        rows["service_level"].to_numpy(dtype=float),
+        rows["asa_s"].to_numpy(dtype=float),
+        abandon,
+        rows["occupancy"].to_numpy(dtype=float),
+        rows["agents_online"].to_numpy(dtype=float),
+        offered,
+        rows["answered"].to_numpy(dtype=float),
+        rows["busy_capacity_s"].to_numpy(dtype=float),
+    ])

@@ -33,7 +33,7 @@ and no longer raised; the verification still reports it missed.
 
 **On a share of days** (``goals.days``, ``--days 90%``) every margin above is that of the
 day deciding whether the goals hold on that share of the replications
-(:class:`sim.staffing.goal_check.GoalCheck`): raising, lowering, the verification and its
+(:class:`sim.staffing.search.GoalCheck`): raising, lowering, the verification and its
 probes alike; the raise phase then uses the full replications.
 
 Every configuration uses replications ``0, 1, ...`` of one seed (common random numbers:
@@ -54,9 +54,8 @@ import pandas as pd
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import queue_owners, skill_set_minimum
 from sim.staffing.day_measures import MEASURE_INDEX, DayTask, measure_day
-from sim.staffing.goal_check import GOAL_MEASURE, GOAL_TEXT, GOALS, DayEstimates, GoalCheck
 from sim.staffing.goals import StaffingGoals
-from sim.staffing.search import Log, Runner
+from sim.staffing.search import GOAL_MEASURE, GOAL_TEXT, GOALS, DayEstimates, GoalCheck, Log, Runner
 from sim.staffing.variants import with_group_staffing
 
 REPAIR_ROUNDS = 6
@@ -638,7 +637,7 @@ def requirement_rows(result: GroupStaffingResult, starts_s: Sequence[float]
 
     Columns: ``interval``, ``start_s``, ``group``, ``analytic``, ``required``,
     ``scheduled``, ``one_fewer_margin`` with ``one_fewer_margin_low`` / ``_high`` (the
-    95% CI ends: see :mod:`sim.staffing.goal_check` for what a margin is),
+    95% CI ends: see :mod:`sim.staffing.search` for what a margin is),
     ``one_fewer_queue`` (the queue, or ``all``, of the smallest margin),
     ``one_fewer_replications``, ``one_fewer_breaks`` (the point estimate misses a goal)
     and ``decision_clear`` (the whole CI is on one side).

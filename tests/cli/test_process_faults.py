@@ -18,7 +18,8 @@ import pytest
 from cli_helpers import ccsim, one_error_line
 from scenario_builders import tiny_desk
 
-from sim.cli.main import RUN_FILES, main
+from sim.cli.main import main
+from sim.cli.run import RUN_FILES
 from sim.reports.output_folder import ReportFolder, default_out_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -51,10 +51,11 @@ def scenario() -> Scenario:
 def test_sweep_on_dask_equals_local_cell_by_cell(scenario: Scenario,
                                                  executor: DaskExecutor) -> None:
     grid = {AGENTS: [1, 3], "capacity_model": ["tab", "status"]}
-    local = sweep(scenario, grid, 2, seed=8, executor=LocalExecutor(1))
+    local_result = sweep(scenario, grid, 2, seed=8, executor=LocalExecutor(1))
     done: list[int] = []
-    distributed = sweep(scenario, grid, 2, seed=8, executor=executor,
-                        progress=lambda count, total: done.append(total))
+    distributed_result = sweep(scenario, grid, 2, seed=8, executor=executor,
+                               progress=lambda count, total: done.append(total))
+    local, distributed = local_result.table, distributed_result.table
     assert done == [8] * 8  # one batch of 4 cells x 2 replications
     assert len(local) == len(distributed) > 0
     for (cell, figure), rows in local.groupby(["cell", "figure"], sort=False):
@@ -62,7 +63,9 @@ def test_sweep_on_dask_equals_local_cell_by_cell(scenario: Scenario,
         pd.testing.assert_frame_equal(rows.reset_index(drop=True),
                                       other.reset_index(drop=True), check_exact=True)
     pd.testing.assert_frame_equal(local, distributed, check_exact=True)
-    assert distributed.attrs == local.attrs
+    assert (distributed_result.seed, distributed_result.replications,
+            distributed_result.interrupted) == (8, 2, False)
+    assert (local_result.seed, local_result.replications, local_result.interrupted) == (8, 2, False)
 
 
 def test_replicate_on_dask_equals_serial(scenario: Scenario, executor: DaskExecutor) -> None:

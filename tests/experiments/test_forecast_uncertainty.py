@@ -30,21 +30,14 @@ from sim.staffing.day_goals import (
     allowed_misses,
     check_days_replications,
     daily_margins,
-    days_hold,
-    days_margin,
     days_replications,
     deciding_day_margins,
-    goals_met_by_day,
-    meets_goals_on_days,
     parse_days,
-    share_of_days_met,
 )
-from sim.staffing.day_measures import MEASURE_INDEX
-from sim.staffing.goal_check import DayEstimates, GoalCheck
-from sim.staffing.goals import StaffingGoals
+from sim.staffing.day_measures import MEASURE_INDEX, measure_day
+from sim.staffing.goals import StaffingGoals, queue_goals
 from sim.staffing.plan import StaffingReport, staff
-from sim.staffing.runs import MEASURES, measure_run
-from sim.staffing.search import IntervalEstimates, meets_goals
+from sim.staffing.search import DayEstimates, GoalCheck
 
 
 def desk(arrival_scale: Any = 1.0, **changes: Any) -> Scenario:
@@ -170,16 +163,45 @@ def test_a_list_of_days_draws_only_those_days() -> None:
 
 
 # ------------------------------------------------------------------ goals on a share of days
-def test_days_hold_counts_days_and_its_confident_bound() -> None:
+def held_on(met: np.ndarray, days: float, confident: bool = False) -> np.ndarray:
+    """Reference: per interval, whether ``met`` (``[day, interval]``) holds on ``days``.
+
+    By counting days; ``confident`` asks the 95% Clopper-Pearson lower bound of the share
+    to reach ``days``.
+    """
+    count, successes = met.shape[0], met.sum(axis=0)
+    if not confident:
+        return successes >= days * count - 1e-9
+    return np.array([stats.binomtest(int(k), count).proportion_ci(0.95).low >= days - 1e-12
+                     for k in successes])
+
+
+def rank_margin(margins: np.ndarray, days: float, side: int = 0) -> np.ndarray:
+    """Reference: the margin of rank :func:`allowed_misses` (0-based, smallest first)."""
+    count = margins.shape[0]
+    misses = allowed_misses(count, days, side)
+    if misses < 0:
+        return np.full(margins.shape[1:], -math.inf)
+    return np.sort(margins, axis=0)[min(count - 1, misses)]
+
+
+def deciding_margin(margins: np.ndarray, days: float, side: int = 0) -> np.ndarray:
+    """The search's margin on ``days`` of the days for one row: ``margins`` ``[day, interval]``."""
+    return deciding_day_margins(margins[:, None, :], days, side)[0]
+
+
+def test_a_share_of_days_holds_by_count_and_its_confident_bound() -> None:
     met = np.array([[True, True], [True, False], [True, True], [True, True]] * 5)  # 20 days
+    margins = np.where(met, 1.0, -1.0)
     # Interval 0 held on 20 of 20 days, interval 1 on 15 of 20.
-    assert days_hold(met, 0.75).tolist() == [True, True]
-    assert days_hold(met, 0.8).tolist() == [True, False]
+    assert (deciding_margin(margins, 0.75) >= 0).tolist() == [True, True]
+    assert (deciding_margin(margins, 0.8) >= 0).tolist() == [True, False]
     # Clopper-Pearson: all n days met gives the lower bound 0.025^(1/n): 0.83 for 20 days,
     # 0.91 for 40, so 90% of days is shown with confidence only by the second.
     assert 0.025 ** (1 / 20) < 0.9 < 0.025 ** (1 / 40)
-    assert days_hold(met, 0.9, confident=True).tolist() == [False, False]
-    assert days_hold(np.ones((40, 1), dtype=bool), 0.9, confident=True).tolist() == [True]
+    assert (deciding_margin(margins, 0.9, side=-1) >= 0).tolist() == [False, False]
+    assert (deciding_margin(np.ones((40, 1)), 0.9, side=-1) >= 0).tolist() == [True]
+    assert held_on(np.ones((40, 1), dtype=bool), 0.9, confident=True).tolist() == [True]
 
 
 def test_parse_days() -> None:
@@ -201,69 +223,74 @@ def test_holding_the_goal_on_90_percent_of_days_needs_more_agents_with_volume_sp
     are more with a spread volume (sd 30%) than with the same volume every day.
     """
     goals = StaffingGoals.parse(target="80/60s")
+    on_days = StaffingGoals.parse(target="80/60s", days="90%")
 
-    def runs(agents: int, scale: Any) -> list[np.ndarray]:
+    def runs(agents: int, scale: Any) -> tuple[DayEstimates, dict[str, StaffingGoals]]:
         raw = tiny_desk("days", "3h", "60/h", exchanges=2, patience_s=600.0, agents=agents,
                         capacity=1)
         raw["arrival_scale"] = scale
         scenario = Scenario.model_validate(raw)
-        return [measure_run((scenario, 3, replication)) for replication in range(40)]
+        estimates = DayEstimates.from_runs([measure_day((scenario, 3, replication))
+                                            for replication in range(40)])
+        return estimates, queue_goals(scenario, goals)
+
+    def held(estimates: DayEstimates, per_queue: dict[str, StaffingGoals]) -> bool:
+        return bool((GoalCheck.of(per_queue, on_days).margins(estimates) >= 0).all())
 
     spread = {"kind": "gamma", "mean": 1, "sd": 0.3}
-    on_mean = runs(5, spread)
-    assert meets_goals(goals, IntervalEstimates.from_runs(on_mean)).all()
-    assert not meets_goals_on_days(goals, on_mean, 0.9).all()
-    assert share_of_days_met(goals, on_mean).min() < 0.9
+    on_mean, per_queue = runs(5, spread)
+    assert GoalCheck.of(per_queue, goals).meets(on_mean).all()
+    assert not held(on_mean, per_queue)
+    assert GoalCheck.of(per_queue, on_days).share_of_days(on_mean).min() < 0.9
 
     def fewest(scale: Any) -> int:
-        return next(agents for agents in range(5, 10)
-                    if meets_goals_on_days(goals, runs(agents, scale), 0.9).all())
+        return next(agents for agents in range(5, 10) if held(*runs(agents, scale)))
 
     assert fewest(spread) > fewest(1.0)
 
 
-def test_days_margin_is_non_negative_exactly_when_the_share_of_days_holds() -> None:
+def test_the_deciding_margin_is_non_negative_exactly_when_the_share_of_days_holds() -> None:
     rng = np.random.default_rng(4)
     for count in (5, 10, 20, 37):
         margins = rng.normal(0.05, 0.1, size=(count, 6))
         margins[rng.random(size=margins.shape) < 0.1] = np.inf  # nothing offered that day
         for days in (0.5, 0.8, 0.85, 0.9, 0.95, 1.0):
-            held = days_hold(margins >= 0, days)
-            assert ((days_margin(margins, days) >= 0) == held).all(), (count, days)
+            held = held_on(margins >= 0, days)
+            assert ((deciding_margin(margins, days) >= 0) == held).all(), (count, days)
     # 90% of 20 days: at most two may miss, so the third smallest margin decides.
     margins = np.array([[-0.2], [-0.1], [0.03]] + [[0.1]] * 17)
-    assert days_margin(margins, 0.9).tolist() == [0.03]
+    assert deciding_margin(margins, 0.9).tolist() == [0.03]
 
 
 def test_daily_margins_apply_a_check_to_each_day() -> None:
-    runs = [np.full((len(MEASURES), 3), value) for value in (0.7, 0.9)]
+    runs = [np.full((len(MEASURE_INDEX), 3), value) for value in (0.7, 0.9)]
     goals = StaffingGoals.parse(target="80/60s")
 
     def margin(run: np.ndarray) -> np.ndarray:
-        return run[MEASURES.index("service_level")] - goals.service_level
+        return run[MEASURE_INDEX["service_level"]] - goals.service_level
 
     margins = daily_margins(runs, margin)
     assert margins.shape == (2, 3)
     assert np.allclose(margins[:, 0], [-0.1, 0.1])
-    assert ((margins >= 0) == goals_met_by_day(goals, runs)).all()
+    assert (margins >= 0).tolist() == [[False] * 3, [True] * 3]  # 70% misses, 90% meets
 
 
 @pytest.mark.slow
-def test_days_margin_with_confidence_agrees_with_the_clopper_pearson_check() -> None:
+def test_the_confident_deciding_margin_agrees_with_the_clopper_pearson_check() -> None:
     rng = np.random.default_rng(9)
     for count in (10, 20, 40, 60):
         margins = rng.normal(0.08, 0.06, size=(count, 2, 5))  # [day, row, interval]
         for days in (0.8, 0.9):
-            confident = days_margin(margins, days, side=-1)
-            assert confident.shape == (2, 5)
             for row in range(2):
-                held = days_hold(margins[:, row] >= 0, days, confident=True)
-                assert ((confident[row] >= 0) == held).all(), (count, days)
-            assert (days_margin(margins, days, side=-1) <= days_margin(margins, days)).all()
-            assert (days_margin(margins, days) <= days_margin(margins, days, side=1)).all()
+                one = margins[:, row]
+                confident = deciding_margin(one, days, side=-1)
+                held = held_on(one >= 0, days, confident=True)
+                assert ((confident >= 0) == held).all(), (count, days)
+                assert (confident <= deciding_margin(one, days)).all()
+                assert (deciding_margin(one, days) <= deciding_margin(one, days, side=1)).all()
     # 90% of days cannot be shown with 95% confidence from 20 days: 0.025^(1/20) < 0.9.
     assert allowed_misses(20, 0.9, side=-1) == -1
-    assert days_margin(np.ones((20, 3)), 0.9, side=-1).tolist() == [-math.inf] * 3
+    assert deciding_margin(np.ones((20, 3)), 0.9, side=-1).tolist() == [-math.inf] * 3
     assert allowed_misses(40, 0.9, side=-1) == 0
     assert allowed_misses(20, 0.9) == 2
 
@@ -281,11 +308,11 @@ def test_the_deciding_days_rows_give_the_days_margin_and_the_rows_to_raise() -> 
         rows = deciding_day_margins(daily, days, side)
         assert rows.shape == (3, 4)
         np.testing.assert_array_equal(rows.min(axis=0),
-                                      days_margin(daily.min(axis=1), days, side))
+                                      rank_margin(daily.min(axis=1), days, side))
     apart = np.full((10, 2, 1), 0.1)
     apart[0, 0], apart[1, 1] = -0.1, -0.2  # queue 0 misses day 0, queue 1 day 1
-    assert (days_margin(apart[:, 0], 0.9) >= 0).all()
-    assert (days_margin(apart[:, 1], 0.9) >= 0).all()
+    assert (rank_margin(apart[:, 0], 0.9) >= 0).all()
+    assert (rank_margin(apart[:, 1], 0.9) >= 0).all()
     # The second worst day (one of ten may miss) decides: day 0, where queue 0 missed.
     assert deciding_day_margins(apart, 0.9)[:, 0].tolist() == [-0.1, 0.1]
     # Per goal ([day, row, goal, interval]): the same deciding day as on the rows' minimum.

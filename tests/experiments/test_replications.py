@@ -19,9 +19,9 @@ from sim.experiments.runner import (
     status_variant,
 )
 from sim.model.tables import SESSION_COLUMNS, SESSION_DTYPES, Result
+from sim.results.confidence import ci95_half_width
 from sim.results.figures import (
     FIGURES,
-    ci95_half_width,
     headline_figures,
     intervals_with_service_level,
     paired_difference,

@@ -131,10 +131,10 @@ def test_invalid_cells_fail_early_naming_each_cell() -> None:
 
 def test_invalid_cells_can_be_skipped_with_the_reason() -> None:
     standard = Scenario.model_validate(STANDARD)
-    table = sweep(standard, {"warmup": ["0s", "3h"]}, 1, skip_invalid=True,
-                  figures=["offered"])
-    assert table["warmup"].tolist() == ["0s"]
-    [skipped] = table.attrs["skipped"]
+    result = sweep(standard, {"warmup": ["0s", "3h"]}, 1, skip_invalid=True,
+                   figures=["offered"])
+    assert result.table["warmup"].tolist() == ["0s"]
+    [skipped] = result.skipped
     assert skipped["cell"] == 1 and skipped["warmup"] == "3h"
     assert skipped["reason"] == "warmup: warmup (10800s) must be shorter than the horizon"
     with pytest.raises(ScenarioError, match="every"):
@@ -143,13 +143,14 @@ def test_invalid_cells_can_be_skipped_with_the_reason() -> None:
 
 # ------------------------------------------------------------------------------ running
 def test_sweep_table_is_tidy_and_matches_replicate(tiny: Scenario) -> None:
-    table = sweep(tiny, {AGENTS: [1, 3]}, 3, seed=5)
+    result = sweep(tiny, {AGENTS: [1, 3]}, 3, seed=5)
+    table = result.table
     assert list(table.columns) == ["cell", AGENTS, "figure", "unit", "mean", "sd", "ci95", "n"]
     assert len(table) == 2 * len(FIGURES)
     assert table["figure"].tolist()[: len(FIGURES)] == list(FIGURES)
     assert (table["n"] <= 3).all() and (table[table["figure"] == "offered"]["n"] == 3).all()
-    assert table.attrs["grid"] == [AGENTS] and table.attrs["seed"] == 5
-    assert table.attrs["replications"] == 3 and table.attrs["interrupted"] is False
+    assert result.grid == [AGENTS] and result.seed == 5
+    assert result.replications == 3 and result.interrupted is False
     assert grid_keys(table) == [AGENTS]
 
     # Cell agents=3 is exactly replicate() of that scenario on the same seed.
@@ -162,17 +163,17 @@ def test_sweep_table_is_tidy_and_matches_replicate(tiny: Scenario) -> None:
 
 def test_sweep_chart_title_over_three_long_keys_stays_inside(tiny: Scenario) -> None:
     grid = {AGENTS: [1, 2], "agent_groups[0].capacity": [1, 2], "capacity_model": ["tab", "status"]}
-    figure = sweep_chart(sweep(tiny, grid, 1, seed=5), target=0.8, threshold_s=60.0)
+    figure = sweep_chart(sweep(tiny, grid, 1, seed=5).table, target=0.8, threshold_s=60.0)
     (title,) = [text for text in figure.texts if text.get_text() == figure.get_suptitle()]
     assert "agent_groups[0].capacity" in title.get_text()
     assert_inside_figure(figure, title)
 
 
 def test_more_agents_never_serve_worse_on_the_same_seeds(tiny: Scenario) -> None:
-    table = sweep(tiny, {AGENTS: [1, 2, 4], "capacity_model": ["tab", "status"]}, 3)
-    cells = wide(table, ["service_level", "asa_s", "offered"])
+    result = sweep(tiny, {AGENTS: [1, 2, 4], "capacity_model": ["tab", "status"]}, 3)
+    cells = wide(result.table, ["service_level", "asa_s", "offered"])
     assert len(cells) == 6
-    assert table.attrs["seed"] == tiny.seed  # the scenario's seed when none is given
+    assert result.seed == tiny.seed  # the scenario's seed when none is given
     for _, rows in cells.groupby("capacity_model"):
         rows = rows.sort_values(AGENTS)
         assert rows["offered_mean"].nunique() == 1  # same customers in every cell (CRN)
@@ -184,8 +185,8 @@ def test_more_agents_never_serve_worse_on_the_same_seeds(tiny: Scenario) -> None
 @pytest.mark.slow
 def test_sweep_is_identical_in_worker_processes(tiny: Scenario) -> None:
     grid = {AGENTS: [1, 2], "capacity_model": ["tab", "status"]}
-    serial = sweep(tiny, grid, 2, seed=3, executor=LocalExecutor(1))
-    pooled = sweep(tiny, grid, 2, seed=3, executor=LocalExecutor(2))
+    serial = sweep(tiny, grid, 2, seed=3, executor=LocalExecutor(1)).table
+    pooled = sweep(tiny, grid, 2, seed=3, executor=LocalExecutor(2)).table
     pd.testing.assert_frame_equal(serial, pooled, check_exact=True)
 
 
@@ -197,10 +198,10 @@ def test_progress_and_ctrl_c_keep_finished_runs(tiny: Scenario) -> None:
         if done == 3:
             raise KeyboardInterrupt
 
-    table = sweep(tiny, {AGENTS: [1, 2]}, 2, progress=progress, figures=["offered"])
+    result = sweep(tiny, {AGENTS: [1, 2]}, 2, progress=progress, figures=["offered"])
     assert calls == [(1, 4), (2, 4), (3, 4)]
-    assert table.attrs["interrupted"] is True
-    assert table["n"].tolist() == [2, 1]
+    assert result.interrupted is True
+    assert result.table["n"].tolist() == [2, 1]
 
 
 def test_sweep_bad_arguments(tiny: Scenario) -> None:

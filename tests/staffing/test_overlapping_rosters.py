@@ -13,8 +13,8 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import queue_owners
 from sim.staffing.day_measures import measure_day
-from sim.staffing.goal_check import DayEstimates
 from sim.staffing.plan import StaffingGoals, staff
+from sim.staffing.search import DayEstimates
 from sim.staffing.shift_cover import cover_shifts
 from sim.staffing.shift_plan import availability_matrix, group_hours, group_patterns
 

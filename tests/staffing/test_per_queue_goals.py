@@ -3,6 +3,8 @@ minimum (one agent fewer breaks a goal), the answer written back as a scenario."
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scenario_builders import mmn_scenario
@@ -12,19 +14,20 @@ from sim.reports.staffing_files import write_staffed_scenario
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 from sim.staffing.day_measures import MEASURE_INDEX, measure_day
-from sim.staffing.goal_check import GOALS as GOALS_ORDER
-from sim.staffing.goal_check import DayEstimates
 from sim.staffing.group_search import CEILING_EXTRA, CEILING_FACTOR
 from sim.staffing.plan import (
+    GroupStaffingResult,
     StaffingError,
     StaffingGoals,
+    StaffingOptions,
     queue_goals,
     queue_requirements,
-    simulate_requirements,
     staff,
     staffed_groups,
     with_group_staffing,
 )
+from sim.staffing.search import GOALS as GOALS_ORDER
+from sim.staffing.search import DayEstimates
 
 HOUR = 3600.0
 SEED = 5
@@ -62,10 +65,15 @@ def expected_servers() -> list[int]:
                                                Q2_GOAL[0])]
 
 
+def staffed(scenario: Scenario, goals: StaffingGoals, **options: Any) -> GroupStaffingResult:
+    """The staffing of the scenario's own capacity model, without the curve."""
+    model = scenario.capacity_model
+    return staff(scenario, goals, models=[model], curve=False, **options).results[model]
+
+
 @pytest.fixture(scope="module")
 def two_group_result():
-    return simulate_requirements(two_queues(), GOALS, replications=6, seed=SEED,
-                                 verification_replications=12)
+    return staffed(two_queues(), GOALS, replications=6, seed=SEED, verification_replications=12)
 
 
 def test_queue_goals_replace_the_command_lines_per_kind():
@@ -179,14 +187,30 @@ def test_the_same_seed_gives_the_same_staffing_serial_or_parallel():
     from sim.experiments.executors import make_executor
 
     scenario = two_queues().derive(horizon=2 * HOUR)
-    serial = simulate_requirements(scenario, GOALS, replications=2, seed=SEED,
-                                   verification_replications=2)
+    serial = staffed(scenario, GOALS, replications=2, seed=SEED, verification_replications=2)
     with make_executor(2) as executor:
-        parallel = simulate_requirements(scenario, GOALS, replications=2, seed=SEED,
-                                         verification_replications=2, executor=executor)
+        parallel = staffed(scenario, GOALS, replications=2, seed=SEED,
+                           verification_replications=2, executor=executor)
     np.testing.assert_array_equal(serial.required, parallel.required)
     np.testing.assert_array_equal(serial.estimates.mean, parallel.estimates.mean)
     np.testing.assert_array_equal(serial.probe.margin, parallel.probe.margin)
+
+
+@pytest.mark.slow
+def test_an_options_object_and_keywords_give_the_same_staffing():
+    scenario = two_queues().derive(horizon=2 * HOUR)
+    options = StaffingOptions(replications=2, seed=SEED, models=["tab"],
+                              verification_replications=2, curve=False)
+    by_object = staff(scenario, GOALS, options).results["tab"]
+    by_keywords = staff(scenario, GOALS, replications=2, seed=SEED, models=["tab"],
+                        verification_replications=2, curve=False).results["tab"]
+    np.testing.assert_array_equal(by_object.required, by_keywords.required)
+    np.testing.assert_array_equal(by_object.estimates.mean, by_keywords.estimates.mean)
+    # A keyword overrides the object's field; an unknown one is refused before any run.
+    cut = staff(scenario, GOALS, options, max_iterations=1).results["tab"]
+    assert not cut.converged and cut.iterations < by_object.iterations
+    with pytest.raises(TypeError, match="replication"):
+        staff(scenario, GOALS, options, replication=3)
 
 
 @pytest.mark.slow

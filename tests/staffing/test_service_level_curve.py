@@ -9,7 +9,6 @@ agent group, with titles, units and legends.
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -19,13 +18,12 @@ from matplotlib.figure import Figure
 from scenario_builders import HOUR, mmn_scenario
 
 from sim.reports.staffing_charts import (
-    report_shift_cover,
     required_agents_chart,
     service_level_curve_chart,
     shift_cover_chart,
     staffing_figures,
 )
-from sim.results.figures import ci95_half_width
+from sim.results.confidence import ci95_half_width
 from sim.scenario.clock import clock_of, normalize_start
 from sim.scenario.schema import Scenario
 from sim.staffing.curve import (
@@ -36,8 +34,9 @@ from sim.staffing.curve import (
     service_level_curve,
     stationary_interval,
 )
+from sim.staffing.day_measures import MEASURES
 from sim.staffing.goals import StaffingGoals
-from sim.staffing.runs import MEASURES
+from sim.staffing.plan import staff
 from sim.staffing.shift_cover import SHIFT_COVER_COLUMNS, cover_shifts, shift_cover_table
 
 GOALS = StaffingGoals.parse("80/20s")
@@ -239,22 +238,14 @@ def test_required_agents_chart_one_panel_per_group() -> None:
 
 
 def test_staffing_figures_of_several_groups_have_a_panel_per_group() -> None:
-    """A report in the several-groups shape: a long table and plans per group."""
-    starts = [0.0, 1800.0, 3600.0, 5400.0]
-    table = pd.DataFrame({
-        "group": ["chat"] * 4 + ["messaging"] * 4, "start_s": starts * 2,
-        "arrivals": [10.0, 30.0, 20.0, 10.0, 5.0, 8.0, 4.0, 4.0],
-        "analytic_scheduled": [2, 4, 3, 2, 1, 2, 1, 1],
-        "scheduled_tab": [3, 5, 4, 2, 1, 2, 2, 1],
-        "service_level_tab": [0.85, 0.82, 0.9, 0.88, 0.9, 0.81, 0.86, 0.95],
-        "service_level_tab_ci95": [0.03] * 8, "fixed_agents_online": [0.0] * 8})
-    templates = {"chat": [(0, 2), (2, 2)], "messaging": [(0, 4)]}
-    shifts = {"tab": {"chat": cover_shifts([3, 5, 4, 2], templates["chat"]),
-                      "messaging": cover_shifts([1, 2, 2, 1], templates["messaging"])}}
-    scenario = erlang_c_desk().derive(start="08:00")
-    report = SimpleNamespace(
-        table=lambda: table, goals=StaffingGoals.parse("80/60s"), scenario=scenario,
-        curve=None, group_templates=templates, group_shifts=shifts)
+    """A staffing of two groups with a shift plan: a panel per group in every chart."""
+    data = erlang_c_desk().derive(start="08:00", horizon=2 * HOUR).model_dump()
+    first = data["agent_groups"][0]
+    data["agent_groups"] = [{**first, "name": "chat"}, {**first, "name": "messaging"}]
+    templates = [(0, 2), (2, 2)]  # two shifts of an hour: 08:00 and 09:00
+    report = staff(Scenario.model_validate(data), GOALS, replications=2, seed=5,
+                   models=["tab"], verification_replications=2, max_iterations=3,
+                   curve=False, groups=["chat", "messaging"], shift_templates=templates)
     figures = staffing_figures(report)
     assert set(figures) == {"required_agents", "achieved_service_level", "shift_cover"}
     for figure in figures.values():
@@ -263,7 +254,9 @@ def test_staffing_figures_of_several_groups_have_a_panel_per_group() -> None:
                                                                    "agent group messaging"]
         assert [tick.get_text() for tick in panels[-1].get_xticklabels()][0] == "08:00"
         _assert_chart_basics(figure)
-    cover = report_shift_cover(report)
-    messaging = cover[cover["group"] == "messaging"]
-    assert messaging["on_shift"].tolist() == [2, 2, 2, 2]  # one 4-interval shift of 2
-    assert cover.loc[cover["group"] == "chat", "on_shift"].tolist() == [5, 5, 4, 4]
+    cover = report.shift_cover_table()
+    for group in ("chat", "messaging"):
+        rows = cover[cover["group"] == group]
+        plan = report.group_shifts["tab"][group]
+        assert rows["on_shift"].tolist() == [plan[0], plan[0], plan[1], plan[1]]
+        assert (rows["on_shift"] >= rows["required"]).all()

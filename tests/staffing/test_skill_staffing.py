@@ -24,8 +24,8 @@ from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 from sim.staffing.analytic import queue_requirements, skill_set_minimum
 from sim.staffing.day_measures import MEASURE_INDEX, measure_day, queue_thresholds
-from sim.staffing.goal_check import DayEstimates
 from sim.staffing.plan import StaffingGoals, queue_goals, staff, with_group_staffing
+from sim.staffing.search import DayEstimates
 from sim.staffing.skill_sets import session_rows, skill_sets, with_skill_set_goals
 
 GOALS = StaffingGoals.parse("80/30s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import matplotlib.image
 import numpy as np
@@ -20,19 +21,19 @@ from sim.reports.staffing_charts import required_agents_chart, staffing_figures
 from sim.reports.staffing_files import write_staffing
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
+from sim.staffing.day_measures import measure_day
 from sim.staffing.plan import (
-    IntervalEstimates,
+    GroupStaffingResult,
     StaffingError,
     StaffingGoals,
     analytic_requirements,
     capacity_time_s,
-    measure_run,
     parse_service_level,
-    simulate_requirements,
     staff,
     staffing_group,
     with_staffing,
 )
+from sim.staffing.search import DayEstimates
 from sim.staffing.shift_cover import cover_shifts, covered_agents
 
 HOUR = 3600.0
@@ -49,10 +50,15 @@ def stationary(mean_patience_s: float | None = None) -> Scenario:
                         horizon_s=4 * HOUR, interval_s=HOUR, mean_patience_s=mean_patience_s)
 
 
+def staffed(scenario: Scenario, goals: StaffingGoals, **options: Any) -> GroupStaffingResult:
+    """The staffing of the scenario's own capacity model, without the curve."""
+    model = scenario.capacity_model
+    return staff(scenario, goals, models=[model], curve=False, **options).results[model]
+
+
 @pytest.fixture(scope="module")
 def erlang_c_case():
-    return simulate_requirements(stationary(), GOALS, replications=8, seed=SEED,
-                                 max_iterations=8)
+    return staffed(stationary(), GOALS, replications=8, seed=SEED, max_iterations=8)
 
 
 # ------------------------------------------------------------------------------ goals
@@ -106,8 +112,8 @@ def test_simulated_requirements_never_fall_when_arrivals_rise():
     base = stationary().derive(horizon=2 * HOUR)
     low = base.derive(arrival_scale=0.5)
     high = base.derive(arrival_scale=1.5)
-    required_low = simulate_requirements(low, GOALS, **small).required
-    required_high = simulate_requirements(high, GOALS, **small).required
+    required_low = staffed(low, GOALS, **small).required
+    required_high = staffed(high, GOALS, **small).required
     assert np.all(required_high >= required_low)
     assert required_high.sum() > required_low.sum()
 
@@ -125,8 +131,7 @@ def test_simulated_requirement_matches_erlang_c_within_one_agent(erlang_c_case):
 
 @pytest.mark.slow
 def test_simulated_requirement_matches_erlang_a_within_one_agent():
-    result = simulate_requirements(stationary(PATIENCE), GOALS, replications=6, seed=SEED,
-                                   max_iterations=5)
+    result = staffed(stationary(PATIENCE), GOALS, replications=6, seed=SEED, max_iterations=5)
     expected = erlang_a_servers(RATE, SERVICE, PATIENCE, threshold_s=30.0, target=0.8)
     assert np.all(np.abs(result.required[0][1:] - expected) <= 1)
 
@@ -141,9 +146,9 @@ def test_verification_meets_target_and_one_agent_fewer_breaks_it(erlang_c_case):
     fewer = erlang_c_case.required[0].copy()
     fewer[binding] -= 1
     scenario = with_staffing(stationary(), fewer, GOALS)
-    runs = [measure_run((scenario, SEED, r))
+    runs = [measure_day((scenario, SEED, r))
             for r in range(erlang_c_case.verification_replications)]
-    achieved = IntervalEstimates.from_runs(runs).mean["service_level"][binding]
+    achieved = DayEstimates.from_runs(runs).measure("service_level")[0][-1, binding]
     assert achieved < 0.8
 
 
@@ -306,8 +311,8 @@ def test_response_time_goal_is_measured_per_queue_and_interval():
     # issue 21 item 4: the agent's response time per customer message, a staffing goal
     from sim.model.simulate import simulate
     from sim.staffing.day_measures import MEASURE_INDEX, day_measures
-    from sim.staffing.goal_check import GOALS, DayEstimates, GoalCheck
     from sim.staffing.goals import queue_goals
+    from sim.staffing.search import GOALS, DayEstimates, GoalCheck
 
     scenario = load_scenario(SCENARIOS / "web_chat_desk.yaml", ["horizon=3h"])
     result = simulate(scenario, seed=3)
