@@ -199,6 +199,10 @@ class MessagingSession:
     """Time its customer spent with a bot before it ended or was handed over (rules §8.1)."""
     transfers: int = 0
     """Times an agent transferred it to another queue (rules §8.2)."""
+    transfer_time: float = float("nan")
+    """When an agent transferred it (s): its wait in the other queue starts; or NaN."""
+    transfer_accept_time: float = float("nan")
+    """When an agent of the other queue accepted it after the transfer (s), or NaN."""
 
     def rewait(self, cause: int, now: float) -> None:
         """It waits for an agent again, for ``cause`` (:class:`Rewait`), from ``now`` (s).

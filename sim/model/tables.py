@@ -50,6 +50,8 @@ SESSION_COLUMNS = (
     "response_total_s",
     "bot_s",
     "transfers",
+    "transfer_time",
+    "transfer_wait_s",
 )
 
 SESSION_DTYPES = {
@@ -233,6 +235,8 @@ def sessions_table(
         **_response_columns(responses, count),
         "bot_s": numbers("bot_s"),
         "transfers": numbers("transfers", np.int64),
+        "transfer_time": numbers("transfer_time"),
+        "transfer_wait_s": numbers("transfer_accept_time") - numbers("transfer_time"),
     }
     frame: pd.DataFrame = pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
     return frame

@@ -125,6 +125,8 @@ class WorkItems(Collaborator):
             session.accept_time = now
         elif session.rewait_cause:
             session.end_rewait(now)  # it waited for an agent again (rules §7)
+            if session.transfers and math.isnan(session.transfer_accept_time):
+                session.transfer_accept_time = now  # the other queue's answer (rules §8.2)
         agent_id = agent.agent_id
         if agent_id not in session.agents_seen:
             session.agents_seen += (agent_id,)
@@ -192,6 +194,7 @@ class WorkItems(Collaborator):
             self.record.event(session, item.agent, "transferred")
         self.close(item, WorkStatus.TRANSFERRED)
         session.transfers += 1
+        session.transfer_time = now
         session.target = self.router.targets[target.transfer_to]
         session.status = SessionStatus.WAITING
         session.rewait(Rewait.REQUEUED, now)

@@ -5,7 +5,8 @@ Worker processes import this module to run :func:`measure_day` (the search) and
 only numpy, pandas and the simulator (no scipy or matplotlib): its start-up time counts.
 
 The measures come from the sessions table (queue, arrival time, wait, outcome), binned by
-the interval each session arrived in, one row per queue a channel uses and a last row
+the interval each session arrived in, one row per queue sessions reach (a queue that
+only receives transfers counts each transferred session from its transfer) and a last row
 ``"all"`` with the center's figures. Each queue's service level is measured against its
 own threshold (``queues[].service_level.threshold``, else the scenario's).
 """
@@ -13,12 +14,14 @@ own threshold (``queues[].service_level.threshold``, else the scenario's).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sim.model.entities import Outcome
 from sim.model.simulate import simulate
 from sim.model.tables import Result, offered_mask
 from sim.results.figures import intervals_with_service_level, service_level_counted
 from sim.scenario.schema import Scenario
+from sim.staffing.goals import fed_queues
 from sim.staffing.skill_sets import measured_rows, row_queue, session_rows
 
 DAY_MEASURES = ("service_level", "asa_s", "abandon_rate", "offered", "answered",
@@ -42,9 +45,39 @@ DayTask = tuple[Scenario, int, int]
 
 
 def measured_queues(scenario: Scenario) -> list[str]:
-    """The queues a channel uses, in the scenario's order: the rows of :func:`measure_day`."""
-    used = {channel.queue for channel in scenario.channels}
+    """The queues sessions reach (:func:`fed_queues`), in the scenario's order.
+
+    The first rows of :func:`measure_day`.
+    """
+    used = fed_queues(scenario)
     return [queue.name for queue in scenario.queues if queue.name in used]
+
+
+def transfer_entries(sessions: pd.DataFrame, scenario: Scenario) -> tuple[pd.DataFrame,
+                                                                          np.ndarray]:
+    """The transferred sessions as arrivals in the queue they were transferred to.
+
+    Each transferred session (rules §8.2) is one more request in that queue: it arrives
+    and requests at its ``transfer_time``, waits ``transfer_wait_s``, and counts as
+    abandoned when it ended before an agent there took it. Returns the rows, shaped as the
+    sessions table for :func:`service_level_counted`, and each row's queue.
+    """
+    transferred = sessions[sessions["transfers"].to_numpy() > 0]
+    target = {queue.name: queue.transfer.to for queue in scenario.queues
+              if queue.transfer is not None}
+    to = transferred["queue"].map(target).to_numpy(dtype=object)
+    wait = transferred["transfer_wait_s"].to_numpy(dtype=float)
+    left = np.isnan(wait) & (transferred["outcome"].to_numpy() != Outcome.OPEN_AT_HORIZON)
+    outcome = transferred["outcome"].astype(object).to_numpy().copy()
+    outcome[left] = Outcome.ABANDONED
+    entries = pd.DataFrame({
+        "arrival_time": transferred["transfer_time"].to_numpy(dtype=float),
+        "request_time": transferred["transfer_time"].to_numpy(dtype=float),
+        "end_time": transferred["end_time"].to_numpy(dtype=float),
+        "wait_s": wait,
+        "outcome": outcome,
+    })
+    return entries, to
 
 
 def queue_thresholds(scenario: Scenario) -> dict[str, float]:
@@ -84,13 +117,21 @@ def day_measures(result: Result, seed: int | None = None) -> np.ndarray:
     row_of = session_rows(sessions, scenario, scenario.seed if seed is None else seed,
                           result.replication)
     queue = row_of[np.asarray(offered)]
+    original = np.ones(len(inbound), dtype=bool)
+    if "transfers" in sessions and (sessions["transfers"].to_numpy() > 0).any():
+        entries, to = transfer_entries(sessions, scenario)
+        inbound = pd.concat([inbound[list(entries.columns)], entries], ignore_index=True)
+        queue = np.r_[queue, to]
+        original = np.r_[original, np.zeros(len(entries), dtype=bool)]
+        bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float)
+                           // scenario.interval).astype(int), n - 1)
     wait = inbound["wait_s"].to_numpy(dtype=float)
     answered = ~np.isnan(wait)
     abandoned = inbound["outcome"].to_numpy() == Outcome.ABANDONED
     thresholds = queue_thresholds(scenario)
     rows = []
     for name in [*thresholds, "all"]:
-        mine = np.ones(len(inbound), dtype=bool) if name == "all" else queue == name
+        mine = original.copy() if name == "all" else queue == name
         threshold = thresholds.get(name, scenario.service_level.threshold)
         within, counted = service_level_counted(inbound, scenario.horizon, threshold,
                                                 scenario.service_level.short_abandons)

@@ -145,10 +145,14 @@ def row_channel_shares(scenario: Scenario, row: str) -> list[tuple[int, float]]:
     """(channel position, share of its inbound sessions) that count in ``row``.
 
     A queue's row keeps its channels' sessions routed by the queue (and those of pooled
-    skill sets); a skill set's row takes its share of each channel requiring it.
+    skill sets) and the share of another queue's channels transferred to it (rules §8.2:
+    for the analytic start, each with its whole conversation); a skill set's row takes its
+    share of each channel requiring it.
     """
     separate = separate_skill_sets(scenario)
     own = {skill_set.name: skill_set for skill_set in separate}
+    transferred = {queue.name: queue.transfer.share for queue in scenario.queues
+                   if queue.transfer is not None and queue.transfer.to == row}
     shares = []
     for position, channel in enumerate(scenario.channels):
         if row in own:
@@ -160,6 +164,8 @@ def row_channel_shares(scenario: Scenario, row: str) -> list[tuple[int, float]]:
             moved = sum(channel.skills[index].share for skill_set in separate
                         for name, index in skill_set.channels if name == channel.name)
             shares.append((position, max(0.0, 1.0 - moved)))
+        elif row not in own and channel.queue in transferred:
+            shares.append((position, transferred[channel.queue]))
     return shares
 
 

@@ -1149,6 +1149,7 @@ def test_an_agent_transfers_the_conversation_to_another_queue(model):
     ]
     first, second = result.sessions.iloc[0], result.sessions.iloc[1]
     assert (first["transfers"], first["agents"], first["outcome"]) == (1, 2, "completed")
+    assert (first["transfer_time"], first["transfer_wait_s"]) == (190, 0)  # the other queue's
     assert second["accept_time"] == 190  # agent 0's capacity came back at the transfer
     assert result.work.loc[result.work["session_id"] == 0, "status"].tolist()[0] == (
         "Transferred")
@@ -1162,6 +1163,7 @@ def test_a_transfer_to_a_queue_nobody_serves_waits_there():
     first = result.sessions.iloc[0]
     assert first["outcome"] == "open_at_horizon" and first["transfers"] == 1
     assert first["requeued_wait_s"] == pytest.approx(4 * 3600 - 190)
+    assert first["transfer_time"] == 190 and math.isnan(first["transfer_wait_s"])
 
 
 # ------------------------------------------------------------------ skills-based routing

@@ -82,9 +82,10 @@ def test_the_modern_center_has_one_skill_set_served_by_the_bilingual_agents():
         "skills spanish>=2", (("spanish", 2),), "support")
     assert spanish.groups == ("bilingual_agents",) and not spanish.pooled
     goals = with_skill_set_goals(scenario, queue_goals(scenario, GOALS))
-    assert list(goals) == ["support", "skills spanish>=2"]
+    # billing takes support's transfers only: a row of its own too (rules §8.2).
+    assert list(goals) == ["support", "billing", "skills spanish>=2"]
     assert goals["skills spanish>=2"] == goals["support"]
-    assert list(queue_thresholds(scenario)) == ["support", "skills spanish>=2"]
+    assert list(queue_thresholds(scenario)) == ["support", "billing", "skills spanish>=2"]
 
 
 def test_a_skill_set_held_by_every_group_of_its_queue_is_pooled_with_the_queue():
