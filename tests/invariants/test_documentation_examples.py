@@ -158,3 +158,10 @@ def test_relative_link_points_at_a_file_and_heading(page: Path, target: str) -> 
     assert path.exists(), f"{page.relative_to(ROOT)}: link {target}: no such file"
     if heading and path.suffix == ".md":
         assert heading in anchors(path), f"{page.relative_to(ROOT)}: link {target}: no heading"
+
+
+def test_the_layout_names_every_module() -> None:
+    layout = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    modules = sorted(path.name for path in (ROOT / "sim").glob("*/*.py")
+                     if path.name != "__init__.py")
+    assert [name for name in modules if f"`{name}`" not in layout] == []
