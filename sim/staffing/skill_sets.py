@@ -14,7 +14,7 @@ is a row of its own, next to the queues, in the analytic start (its own Erlang C
 Which skill requirement a session drew is not a column of the sessions table: it is drawn
 from the channel's own ``skills`` stream, one uniform per inbound session in the order the
 sessions were created (:mod:`sim.model.runtime`), and :func:`session_rows` replays those
-draws (``tests/test_skill_staffing.py`` checks the replay against the agents who served).
+draws (``tests/staffing/test_skill_staffing.py`` checks the replay against the agents who served).
 
 This module imports only numpy and the model's streams: worker processes import it.
 """

@@ -165,3 +165,12 @@ def test_the_layout_names_every_module() -> None:
     modules = sorted(path.name for path in (ROOT / "sim").glob("*/*.py")
                      if path.name != "__init__.py")
     assert [name for name in modules if f"`{name}`" not in layout] == []
+
+
+def test_every_file_path_the_docs_name_exists() -> None:
+    pages = [*PAGES, ROOT / "benchmarks" / "README.md"]
+    named = {path for page in pages for path in re.findall(
+        r"(?<![\w/.])((?:sim|tests|benchmarks|scenarios|notebooks)/[\w/]+\.(?:py|yaml|md))",
+        page.read_text(encoding="utf-8"))}
+    assert len(named) > 20
+    assert sorted(path for path in named if not (ROOT / path).exists()) == []
