@@ -34,6 +34,11 @@ FIT_ROUNDS = 200
 """Most rounds of iterative proportional fitting (it converges in a few)."""
 
 
+MIN_DAY_COVERAGE = 0.05
+"""Share of a day's expected sessions inside the horizon below which its volume is not
+estimated from it (:meth:`ArrivalFit.weekday_volumes`)."""
+
+
 @dataclass(frozen=True)
 class ArrivalFit:
     """Fitted expected volumes per interval (sessions per interval).
@@ -76,14 +81,21 @@ class ArrivalFit:
     def weekday_volumes(self) -> dict[int, float]:
         """Mean fitted day volume of every weekday observed (sessions per day).
 
-        Days weigh by their coverage (a partial day by the share of its sessions seen).
+        Days weigh by their coverage (a partial day by the share of its sessions seen). A
+        day seen for less than :data:`MIN_DAY_COVERAGE` of its expected sessions says
+        nothing of its volume (one session in an hour the other days are closed would make
+        it huge): a weekday seen only so gets the mean day of the days seen well.
         """
+        covered = self.day_coverage >= MIN_DAY_COVERAGE
+        overall = (float(np.average(self.day_volumes[covered],
+                                    weights=self.day_coverage[covered]))
+                   if covered.any() and self.day_coverage[covered].sum() > 0 else 0.0)
         means = {}
         for weekday in np.unique(self.weekday_of_day):
-            mine = self.weekday_of_day == weekday
+            mine = (self.weekday_of_day == weekday) & covered
             weight = self.day_coverage[mine]
             means[int(weekday)] = (float(np.average(self.day_volumes[mine], weights=weight))
-                                   if weight.sum() > 0 else 0.0)
+                                   if weight.sum() > 0 else overall)
         return means
 
     def whole_days(self) -> slice:

@@ -15,7 +15,8 @@ those no longer than the time it spent before ending (:func:`queue_entries`). Fo
 patience fit (:func:`fit_patience`) that estimate is refined: the pre-queue time and the
 patience are drawn apart, so given the time ``e`` from start to end, a pre-queue time ``d``
 is as likely as ``f_D(d) f_P(e - d) S_A(e - d)`` (``f_D`` the observed pre-queue times,
-``f_P`` the fitted patience's density, ``S_A`` the share of offered sessions not yet answered
+``f_P`` an exponential density with the fitted patience's mean, whatever family the fit
+chose, ``S_A`` the share of offered sessions not yet answered
 after that wait); the patience is refitted with a ``d`` drawn under those weights (a
 fixed seed: the same export gives the same fit), twice.
 Waits (speed to answer, the patience's times) are measured from the request, as the model
@@ -85,13 +86,18 @@ def queue_entries(sessions: pd.DataFrame, horizon_s: float) -> pd.DataFrame:
     return table
 
 
+def no_time_before_routing(delays: np.ndarray) -> bool:
+    """Whether pre-queue times (s) show no flow nor bot: none, or all within a second."""
+    return not len(delays) or float(np.max(delays)) < NO_DELAY_S
+
+
 def _mean_below(values: np.ndarray, limits: np.ndarray) -> np.ndarray:
     """Per limit, the mean of the sorted ``values`` no larger than it.
 
     Where none is (or there are no values), half the limit; with no time before routing
     at all, 0.
     """
-    if not len(values) or values[-1] < NO_DELAY_S:
+    if no_time_before_routing(values):
         return np.zeros(len(limits))
     count = np.searchsorted(values, limits, side="right")
     sums = np.r_[0.0, np.cumsum(values)]
@@ -107,7 +113,7 @@ def fit_bot(fitted: Fitted, inbound: pd.DataFrame) -> None:
     """
     handed = inbound["prequeue_s"][np.isfinite(inbound["first_request_s"])].to_numpy()
     ended = inbound["bot_ended"].to_numpy(dtype=bool)
-    if not ended.any() and (not len(handed) or float(handed.max()) < NO_DELAY_S):
+    if not ended.any() and no_time_before_routing(handed):
         fitted.default(("bot",), "RequestDateTime of every first AgentWork is within a second of "
                        f"its session's StartTime ({len(handed)} sessions): no flow nor bot "
                        "before routing"
@@ -129,13 +135,13 @@ def fit_bot(fitted: Fitted, inbound: pd.DataFrame) -> None:
         fitted.default(("bot", "resolves"), reason)
         fitted.default(("bot", "leaves"), reason)
         return
-    finished = int(inbound["offered"].sum() + ended.sum())
+    past_bot = int(inbound["offered"].sum() + ended.sum())
     left = ended & (inbound["ended_by"].to_numpy() == "customer")
     for key, hits, how in (("resolves", ended & ~left, "ended by the bot or the system"),
                            ("leaves", left, "ended by the customer")):
-        share, (low, high) = fit_share(int(hits.sum()), finished)
+        share, (low, high) = fit_share(int(hits.sum()), past_bot)
         fitted.set(("bot", key), round(share, 4),
-                   f"{int(hits.sum())} of {finished} inbound sessions past the bot were "
+                   f"{int(hits.sum())} of {past_bot} inbound sessions past the bot were "
                    f"AgentType Bot with no AgentWork, {how} (95% CI {low:.4f}-{high:.4f})")
 
 
@@ -175,7 +181,7 @@ def fit_patience(inbound: pd.DataFrame, horizon_s: float) -> tuple[Fit | None, i
     fit = fit_censored(np.maximum(stop - request, 0.0)[use], abandoned[use], label=label)
     guessed = use & ~np.isfinite(offered["first_request_s"].to_numpy(dtype=float))
     delays = inbound["prequeue_s"][np.isfinite(inbound["first_request_s"])].to_numpy()
-    if fit is None or not guessed.any() or not len(delays) or delays.max() < NO_DELAY_S:
+    if fit is None or not guessed.any() or no_time_before_routing(delays):
         return fit, int(use.sum())
     grid = np.quantile(delays, (np.arange(DELAY_GRID) + 0.5) / DELAY_GRID)
     uniforms = np.random.default_rng(IMPUTATION_SEED).random(int(guessed.sum()))

@@ -63,7 +63,7 @@ def week_start(text: str, zone: str) -> pd.Timestamp:
     if day is None or day is pd.NaT or day != day.normalize() or day.tzinfo is not None:
         raise ValueError(f"--for-week {text!r}: expected a date such as 2026-12-14 (the first "
                          "day of the week to forecast)")
-    return day.tz_localize(zone)
+    return day.tz_localize(zone, nonexistent="shift_forward", ambiguous=True)
 
 
 def forecast_week(scenario: Fitted, arrivals: dict[tuple[str, str], ArrivalFit],
@@ -169,8 +169,8 @@ def _last_week_staffing(scenario: Fitted, clock: ExportClock, start: pd.Timestam
     target = ((int(start.day_of_week) + np.arange(SEASON_DAYS * per_day) // per_day) % 7
               * per_day + np.arange(SEASON_DAYS * per_day) % per_day)
     source = last[target]
-    source_days = [int(day.max()) // per_day if day.max() >= 0 else -1
-                   for day in source.reshape(SEASON_DAYS, per_day)]
+    source_days = last_whole_days(clock, [int(start.day_of_week + day) % 7
+                                          for day in range(SEASON_DAYS)])
     for index, group in enumerate(scenario.values["agent_groups"]):
         if "shifts" in group:
             group["shifts"] = last_week_shifts(group["shifts"], source_days)
@@ -217,3 +217,20 @@ def last_week_shifts(shifts: list[dict[str, Any]], source_days: list[int]
                                           "end": duration_text(start + length), **kept}))
     moved.sort(key=lambda item: item[0])
     return [entry for _, entry in moved]
+
+
+def last_whole_days(clock: ExportClock, weekdays: list[int]) -> list[int]:
+    """For each weekday (0 = Monday), the export's last whole day of it, or -1 for none.
+
+    Days count from the export's start; a day the export covers only in part (its last,
+    ending at the last observation) is taken only when no whole one of that weekday exists.
+    """
+    per_day = clock.intervals_per_day
+    day_weekdays = clock.weekday_of_interval()[::per_day]
+    whole = [(day + 1) * per_day <= clock.n_intervals for day in range(len(day_weekdays))]
+    result = []
+    for weekday in weekdays:
+        days = [day for day, seen in enumerate(day_weekdays) if seen == weekday]
+        complete = [day for day in days if whole[day]]
+        result.append((complete or days or [-1])[-1])
+    return result

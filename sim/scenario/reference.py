@@ -152,6 +152,11 @@ def _describe(annotation: Any, metadata: list[Any]) -> tuple[str, list[str]]:
         inner, inner_bounds = _describe(get_args(tp)[0], [])
         each = f" (each {', '.join(inner_bounds)})" if inner_bounds else ""
         return f"list of {_plural(inner)}{each}", bounds
+    if get_origin(tp) is dict:
+        key, _ = _describe(get_args(tp)[0], [])
+        value, value_bounds = _describe(get_args(tp)[1], [])
+        each = f" (each {', '.join(value_bounds)})" if value_bounds else ""
+        return f"mapping of {key} to {value}{each}", bounds
     if kind is None:
         kind = _name(tp)
     return kind, bounds

@@ -19,8 +19,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     """
     warnings: list[str] = []
     served = {queue for group in scenario.agent_groups for queue in group.queues}
-    used = {channel.queue for channel in scenario.channels}
-    used |= {queue.transfer.to for queue in scenario.queues if queue.transfer is not None}
+    used = scenario.queues_reached()
     for index, queue in enumerate(scenario.queues):
         if queue.name not in served and queue.name in used:
             warnings.append(

@@ -1153,6 +1153,17 @@ class Scenario(Schema):
         """Reporting intervals in the horizon (the last one may be partial)."""
         return int(math.ceil(self.horizon / self.interval - 1e-9))
 
+    def queues_reached(self) -> set[str]:
+        """The queues sessions reach: a channel's, and the one its queue transfers to.
+
+        A session is transferred once, from its channel's queue (rules §8.2), so a
+        queue that only receives transfers is one step from a channel's.
+        """
+        by_name = {queue.name: queue for queue in self.queues}
+        fed = {channel.queue for channel in self.channels}
+        return fed | {transfer.to for name in fed
+                      if (transfer := by_name[name].transfer) is not None}
+
     def tab_based_channels(self) -> list[str]:
         """Names of the channels that stay tab-based although the center is status-based.
 

@@ -21,7 +21,6 @@ from sim.model.simulate import simulate
 from sim.model.tables import Result, offered_mask
 from sim.results.figures import intervals_with_service_level, service_level_counted
 from sim.scenario.schema import Scenario
-from sim.staffing.goals import fed_queues
 from sim.staffing.skill_sets import measured_rows, row_queue, session_rows
 
 DAY_MEASURES = ("service_level", "asa_s", "abandon_rate", "offered", "answered",
@@ -45,11 +44,11 @@ DayTask = tuple[Scenario, int, int]
 
 
 def measured_queues(scenario: Scenario) -> list[str]:
-    """The queues sessions reach (:func:`fed_queues`), in the scenario's order.
+    """The queues sessions reach (``Scenario.queues_reached``), in the scenario's order.
 
     The first rows of :func:`measure_day`.
     """
-    used = fed_queues(scenario)
+    used = scenario.queues_reached()
     return [queue.name for queue in scenario.queues if queue.name in used]
 
 

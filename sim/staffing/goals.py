@@ -246,23 +246,6 @@ class StaffingGoals:
         return ", ".join(parts)
 
 
-def fed_queues(scenario: Scenario) -> set[str]:
-    """The queues sessions reach: a channel's, and those its queue's agents transfer to.
-
-    A queue that only receives transfers (rules §8.2) is staffed and measured like a
-    channel's own: its sessions are the transferred ones, waiting from the transfer.
-    """
-    by_name = {queue.name: queue for queue in scenario.queues}
-    fed = {channel.queue for channel in scenario.channels}
-    frontier = list(fed)
-    while frontier:
-        transfer = by_name[frontier.pop()].transfer
-        if transfer is not None and transfer.to not in fed:
-            fed.add(transfer.to)
-            frontier.append(transfer.to)
-    return fed
-
-
 def queue_goals(scenario: Scenario, goals: StaffingGoals) -> dict[str, StaffingGoals]:
     """The goals every queue sessions reach must meet, in the scenario's queue order.
 
@@ -274,7 +257,7 @@ def queue_goals(scenario: Scenario, goals: StaffingGoals) -> dict[str, StaffingG
     Raises:
         StaffingError: a queue ends up without any goal.
     """
-    used = fed_queues(scenario)
+    used = scenario.queues_reached()
     result: dict[str, StaffingGoals] = {}
     for queue in scenario.queues:
         if queue.name not in used:

@@ -86,21 +86,35 @@ def skill_set_name(required: tuple[tuple[str, int], ...]) -> str:
 
 
 def skill_sets(scenario: Scenario) -> list[SkillSet]:
-    """The scenario's distinct skill sets, in the order the channels first require them."""
-    found: dict[tuple[tuple[str, int], ...], SkillSet] = {}
+    """The scenario's distinct skill sets, in the order the channels first require them.
+
+    A skill set is a set of required skills on one queue: the same skills required on two
+    queues are two skill sets (each judged by its own queue's groups and goals), named
+    ``skills a>=1 in <queue>`` then.
+    """
+    keys = [(tuple(sorted(required_skills(requirement).items())), channel.queue)
+            for channel in scenario.channels for requirement in channel.skills]
+    queues_of: dict[tuple[tuple[str, int], ...], set[str]] = {}
+    for skills, queue in keys:
+        queues_of.setdefault(skills, set()).add(queue)
+    found: dict[tuple[tuple[tuple[str, int], ...], str], SkillSet] = {}
     for channel in scenario.channels:
         for index, requirement in enumerate(channel.skills):
             key = tuple(sorted(required_skills(requirement).items()))
-            if key in found:
-                known = found[key]
-                found[key] = replace(known, channels=(*known.channels, (channel.name, index)))
+            if (key, channel.queue) in found:
+                known = found[key, channel.queue]
+                found[key, channel.queue] = replace(
+                    known, channels=(*known.channels, (channel.name, index)))
                 continue
             groups = tuple(group.name for group in scenario.agent_groups if holds(group, key))
             serving = {group.name for group in scenario.agent_groups
                        if channel.queue in group.queues}
-            found[key] = SkillSet(skill_set_name(key), key, channel.queue,
-                                  ((channel.name, index),), groups,
-                                  pooled=set(groups) == serving)
+            name = skill_set_name(key)
+            if len(queues_of[key]) > 1:
+                name = f"{name} in {channel.queue}"
+            found[key, channel.queue] = SkillSet(name, key, channel.queue,
+                                                 ((channel.name, index),), groups,
+                                                 pooled=set(groups) == serving)
     return list(found.values())
 
 
@@ -271,11 +285,13 @@ def skill_set_summary(scenario: Scenario, requirements: pd.DataFrame) -> list[di
     summary: list[dict[str, object]] = []
     by_name = {channel.name: channel for channel in scenario.channels}
     for skill_set in skill_sets(scenario):
+        shares: dict[str, float] = {}
+        for name, index in skill_set.channels:  # a channel may list the same set twice
+            shares[name] = shares.get(name, 0.0) + by_name[name].skills[index].share
         entry: dict[str, object] = {
             "name": skill_set.name, "required": dict(skill_set.required),
             "queue": skill_set.queue,
-            "channels": {name: by_name[name].skills[index].share
-                         for name, index in skill_set.channels},
+            "channels": shares,
             "groups": list(skill_set.groups), "pooled": skill_set.pooled,
             "row": skill_set.row,
         }

@@ -112,3 +112,18 @@ def test_three_weeks_give_each_weekday_its_own_shape() -> None:
     keys = arrival_keys(fit)
     assert "day_factors" not in keys and len(keys["volumes"]) == 21 * 48
     assert median_error(fit.volumes, rates) < median_error(counts.astype(float), rates)
+
+
+def test_a_day_barely_seen_does_not_set_its_weekday_volume() -> None:
+    # Three days open 08:00-18:00 (100 sessions each), then one session at 00:05 of a
+    # fourth day the export ends at 00:30: an hour the other days never had a session.
+    rng = np.random.default_rng(1)
+    seconds = np.sort(np.concatenate(
+        [day * 86400 + rng.uniform(8 * 3600, 18 * 3600, 100) for day in range(3)]
+        + [[3 * 86400 + 300.0]]))
+    clock = ExportClock(start=pd.Timestamp("2026-03-02", tz="UTC"), interval_s=1800.0,
+                        horizon_s=3 * 86400 + 1800.0)
+    fit = fit_arrivals(seconds, clock)
+    assert fit.day_coverage[3] < 0.01
+    assert fit.weekday_volumes() == pytest.approx({0: 100, 1: 100, 2: 100, 3: 100})
+    assert sum(arrival_keys(fit)["volumes"]) == pytest.approx(100, abs=0.01)

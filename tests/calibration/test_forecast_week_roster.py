@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from forecast_helpers import export_weeks, weekly_desk
 
-from sim.calibration.target_week import last_week_shifts
+from sim.calibration.target_week import last_week_shifts, last_whole_days
+from sim.calibration.timeline import ExportClock
 from sim.cli.main import main
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
@@ -27,6 +29,15 @@ def test_each_target_day_gets_the_shifts_of_its_weekday_observed_last() -> None:
         ("104h", "114h", 6), ("121h", "129h", 2), ("128h", "138h", 6)]
     assert all(entry.get("breaks") == [LUNCH] for entry in moved if entry["agents"] == 6)
     assert all("days" not in entry for entry in moved)
+
+
+def test_a_weekday_is_read_from_its_last_whole_day_not_a_partial_last_one() -> None:
+    # Monday 2026-10-19 to Monday 2026-11-02 12:00: day 14 is a Monday seen until noon.
+    clock = ExportClock(start=pd.Timestamp("2026-10-19", tz="UTC"), interval_s=1800.0,
+                        horizon_s=14.5 * DAY)
+    assert last_whole_days(clock, [0, 1, 6]) == [7, 8, 13]
+    short = ExportClock(start=clock.start, interval_s=1800.0, horizon_s=0.5 * DAY)
+    assert last_whole_days(short, [0, 1]) == [0, -1]  # only a partial Monday: taken
 
 
 @pytest.mark.slow

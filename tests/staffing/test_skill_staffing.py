@@ -26,7 +26,7 @@ from sim.staffing.analytic import queue_requirements, skill_set_minimum
 from sim.staffing.day_measures import MEASURE_INDEX, measure_day, queue_thresholds
 from sim.staffing.plan import StaffingGoals, queue_goals, staff, with_group_staffing
 from sim.staffing.search import DayEstimates
-from sim.staffing.skill_sets import session_rows, skill_sets, with_skill_set_goals
+from sim.staffing.skill_sets import row_queue, session_rows, skill_sets, with_skill_set_goals
 
 GOALS = StaffingGoals.parse("80/30s")
 MODERN = Path(__file__).resolve().parents[2] / "scenarios" / "modern_center.yaml"
@@ -224,3 +224,26 @@ def test_the_skill_set_chart_has_a_panel_per_row_with_its_erlang_line():
         "skills spanish>=2: served by bilingual"]
     erlang = [line for line in panels[1].get_lines() if "Erlang" in line.get_label()]
     assert erlang[0].get_ydata().tolist() == [1, 2, 2, 1, 1]
+
+
+def test_the_same_skills_on_two_queues_are_two_skill_sets():
+    group = {"capacity": 2, "behaviour": {"reply_time": "30s"}}
+    scenario = Scenario.model_validate({
+        "horizon": "2h",
+        "channels": [
+            {"name": "web", "type": "enhanced_web_chat", "queue": "sales",
+             "arrivals": {"rate": "20/h"}, "skills": [{"share": 0.2, "skills": {"spanish": 2}}]},
+            {"name": "app", "type": "enhanced_web_chat", "queue": "care",
+             "arrivals": {"rate": "20/h"}, "skills": [{"share": 0.3, "skills": {"spanish": 2}}]}],
+        "queues": [{"name": "sales"}, {"name": "care"}],
+        "agent_groups": [
+            {**group, "name": "sellers", "agents": 2, "queues": ["sales"]},
+            {**group, "name": "carers", "agents": 2, "queues": ["care"]},
+            {**group, "name": "bilingual", "agents": 1, "queues": ["sales"],
+             "skills": {"spanish": 3}}],
+    })
+    found = {skill_set.name: skill_set for skill_set in skill_sets(scenario)}
+    assert sorted(found) == ["skills spanish>=2 in care", "skills spanish>=2 in sales"]
+    assert found["skills spanish>=2 in sales"].queue == "sales"
+    assert found["skills spanish>=2 in care"].channels == (("app", 0),)
+    assert row_queue(scenario, "skills spanish>=2 in care") == "care"
