@@ -36,6 +36,7 @@ def test_it_prints_the_cost_per_session_of_each_size(
     for row in rows:
         measured = int(row[2].replace(",", ""))
         assert 150 < measured < 450  # ~300 sessions after the warm-up (Poisson)
-        assert float(row[4]) > 0.0  # µs per session
+        float(row[4])  # µs per session: a number (a difference of CPU times, so at this
+        # small size noise may even make it negative; the benchmark, not a test, judges it)
     assert rows[0][5].strip() == "1.00"  # the first size is the reference
     assert f"{model}-based" in out
