@@ -8,7 +8,6 @@ agent's free capacity or presence changes.
 from __future__ import annotations
 
 import bisect
-import heapq
 import itertools
 from collections.abc import Callable
 from typing import ClassVar, Protocol
@@ -82,62 +81,28 @@ class RoutingTarget(Protocol):
         """Whether ``agent`` may take work routed here."""
         ...
 
+RankEntry = tuple[float, float, int, Agent]
 WaitingEntry = tuple[int, float, int, MessagingSession]
-RankEntry = tuple[float, float, int, int, "RankSlot"]
-"""An agent's place in a ranking: key, last assignment (s), agent id, version, slot."""
-
-
-class AgentRanking:
-    """One queue's available agents with room, in routing order, as a lazy heap.
-
-    An agent's entry is replaced, not moved, when its rank changes: the new entry is pushed
-    and the old one stays in the heap, stale (its slot no longer points to it), until it
-    comes to the top or the heap is rebuilt. A change costs O(log n) instead of the
-    O(n) move in a sorted list, so routing costs the same at 100 agents as at 3,000.
-    """
-
-    __slots__ = ("heap", "live")
-
-    def __init__(self) -> None:
-        self.heap: list[RankEntry] = []
-        self.live = 0
-        """Entries in ``heap`` that are their slot's current entry."""
-
-    def compact(self) -> None:
-        """Drop the stale entries once they outnumber the live ones (amortised O(1))."""
-        heap = self.heap
-        if len(heap) > 2 * self.live + 32:
-            heap[:] = [entry for entry in heap if entry[4].entry is entry]
-            heapq.heapify(heap)
-
-    def ordered(self) -> list[tuple[float, float, int, Agent]]:
-        """The live entries in routing order, as (key, last assignment, id, agent)."""
-        return sorted(
-            (entry[0], entry[1], entry[2], entry[4].agent)
-            for entry in self.heap if entry[4].entry is entry
-        )
 
 
 class RankSlot:
-    """An agent's place in one queue's ranking of available agents."""
+    """An agent's place in one queue's ranked list of available agents."""
 
-    __slots__ = ("model", "ranking", "agent", "entry")
+    __slots__ = ("model", "ranked", "entry")
 
-    def __init__(self, model: RoutingModel, ranking: AgentRanking, agent: Agent) -> None:
+    def __init__(self, model: RoutingModel, ranked: list[RankEntry]) -> None:
         self.model = model
-        self.ranking = ranking
-        self.agent = agent
+        self.ranked = ranked
         self.entry: RankEntry | None = None
-        """The agent's live entry in ``ranking``, or None while it is unavailable or full."""
+        """The agent's entry in ``ranked``, or None while it is unavailable or full."""
 
 
 class Router:
     """Holds the sessions waiting for an agent and pushes them to agents with room.
 
     For each queue it keeps the available agents with room for the smallest work item
-    ranked by the queue's routing model (then by the time they last received work, oldest
-    first; an :class:`AgentRanking`), so choosing an agent scans neither every agent nor
-    the full ones. The
+    sorted by the queue's routing model (then by the time they last received work, oldest
+    first), so choosing an agent scans neither every agent nor the full ones. The
     simulation calls :meth:`update` whenever an agent's capacity in use, open work, last
     assignment or presence changes.
     ``push(session, agent)`` is called for every routing decision; it must create the
@@ -157,12 +122,11 @@ class Router:
         # One line per (target, work size), each in routing order: every item of a line
         # fits exactly the same agents, so when its head finds no agent, none of it does.
         self.lines: dict[tuple[str, float], list[WaitingEntry]] = {}
-        self.ranked: dict[str, AgentRanking] = {name: AgentRanking() for name in targets}
+        self.ranked: dict[str, list[RankEntry]] = {name: [] for name in targets}
         self.agents_with_room = 0
         self.waiting_total = 0
         """Sessions waiting for an agent, in all lines."""
         self._order = itertools.count()
-        self._versions = itertools.count()
         self._routing = False
         self._again = False
         self._ranked_by_work_items = {
@@ -177,7 +141,7 @@ class Router:
         self._room_needed = min_work_size - EPSILON
         for agent in agents:  # a ranked list per target of the agents it finds eligible
             agent.rank_slots = [
-                RankSlot(targets[name].routing_model, self.ranked[name], agent)
+                RankSlot(targets[name].routing_model, self.ranked[name])
                 for name in sorted(targets) if targets[name].eligible(agent)
             ]
         for agent in agents:
@@ -208,17 +172,17 @@ class Router:
                 key = slot.model.key(agent)
                 if old is not None and old[0] == key and old[1] == last_assigned:
                     continue
-                new = (key, last_assigned, agent.agent_id, next(self._versions), slot)
-                ranking = slot.ranking
-                heapq.heappush(ranking.heap, new)
-                slot.entry = new
-                if old is None:
-                    ranking.live += 1
-                else:
-                    ranking.compact()
-            elif old is not None:
-                slot.entry = None
-                slot.ranking.live -= 1
+                new = (key, last_assigned, agent.agent_id, agent)
+            elif old is None:
+                continue
+            else:
+                new = None
+            ranked = slot.ranked
+            if old is not None:
+                del ranked[bisect.bisect_left(ranked, old)]
+            if new is not None:
+                bisect.insort(ranked, new)
+            slot.entry = new
 
     def enqueue(self, session: MessagingSession, age_time: float) -> None:
         """Put ``session`` in line with age measured from ``age_time`` (seconds)."""
@@ -317,26 +281,9 @@ class Router:
         needed = session.channel.size - EPSILON
         stop_at_first_full = target.routing_model.ordered_by_room
         declined_by = session.declined_by
-        heap = self.ranked[target.name].heap
-        while heap and heap[0][4].entry is not heap[0]:
-            heapq.heappop(heap)  # stale heads
-        if not heap:
-            return None
-        agent = heap[0][4].agent
-        if agent.capacity - agent.used >= needed and not (
-            declined_by and agent.agent_id in declined_by
-        ):
-            return agent  # the common case: the first in order takes it
-        # Walk the rest in order: pop into ``taken`` and push back after.
         fallback: Agent | None = None
-        chosen: Agent | None = None
-        taken: list[RankEntry] = []
-        while heap:
-            entry = heapq.heappop(heap)
-            if entry[4].entry is not entry:
-                continue  # stale
-            taken.append(entry)
-            agent = entry[4].agent
+        for entry in self.ranked[target.name]:
+            agent = entry[3]
             if agent.capacity - agent.used < needed:
                 if stop_at_first_full:
                     break
@@ -345,8 +292,5 @@ class Router:
                 if fallback is None:
                     fallback = agent
                 continue
-            chosen = agent
-            break
-        for entry in taken:
-            heapq.heappush(heap, entry)
-        return chosen if chosen is not None else fallback
+            return agent
+        return fallback

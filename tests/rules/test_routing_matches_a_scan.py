@@ -57,9 +57,9 @@ def test_every_push_goes_to_the_scanned_choice(capacity_model: str, percent: boo
     seen = {"pushes": 0, "after_decline": 0, "queues": set()}
 
     def checked_push(session: MessagingSession, agent: Agent) -> None:
-        for queue_name, ranking in router.ranked.items():
+        for queue_name, ranked in router.ranked.items():
             expected = ranked_from_scratch(center, queue_name, router.min_work_size)
-            assert ranking.ordered() == expected, (queue_name, center.env.now)
+            assert ranked == expected, (queue_name, center.env.now)
         assert agent is scanned_choice(center, session), (session.session_id, center.env.now)
         seen["pushes"] += 1
         seen["after_decline"] += bool(session.declined_by)
