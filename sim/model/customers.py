@@ -107,8 +107,11 @@ class Customers(Collaborator):
         session = MessagingSession(len(self.sessions), channel, direction, now, plan)
         session.last_activity = now
         session.conversation = ConversationState()
-        session.target = (channel.skill_targets[plan.skill_index] if plan.skill_index >= 0
-                          else channel.queue)
+        if plan.skill_index >= 0:
+            session.skill_index = plan.skill_index
+            session.target = channel.skill_targets[plan.skill_index]
+        else:
+            session.target = channel.queue
         self.sessions.append(session)
         return session
 

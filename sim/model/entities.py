@@ -203,6 +203,9 @@ class MessagingSession:
     """When an agent transferred it (s): its wait in the other queue starts; or NaN."""
     transfer_accept_time: float = float("nan")
     """When an agent of the other queue accepted it after the transfer (s), or NaN."""
+    skill_index: int = -1
+    """The channel's skill requirement it drew (index in ``channels[].skills``; rules
+    §8.3), or -1: routed by its queue."""
 
     def rewait(self, cause: int, now: float) -> None:
         """It waits for an agent again, for ``cause`` (:class:`Rewait`), from ``now`` (s).

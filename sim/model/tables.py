@@ -52,6 +52,7 @@ SESSION_COLUMNS = (
     "transfers",
     "transfer_time",
     "transfer_wait_s",
+    "skill_index",
 )
 
 SESSION_DTYPES = {
@@ -68,6 +69,7 @@ SESSION_DTYPES = {
     "agent_messages": "int64",
     "responses": "int64",
     "transfers": "int64",
+    "skill_index": "int64",
     **{
         name: "float64"
         for name in SESSION_COLUMNS
@@ -237,6 +239,7 @@ def sessions_table(
         "transfers": numbers("transfers", np.int64),
         "transfer_time": numbers("transfer_time"),
         "transfer_wait_s": numbers("transfer_accept_time") - numbers("transfer_time"),
+        "skill_index": numbers("skill_index", np.int64),
     }
     frame: pd.DataFrame = pd.DataFrame(columns, columns=list(SESSION_COLUMNS), copy=False)
     return frame

@@ -97,14 +97,14 @@ def measure_day(task: DayTask) -> np.ndarray:
     Top-level so that process pools can pickle it.
     """
     scenario, seed, replication = task
-    return day_measures(simulate(scenario, seed=seed, replication=replication), seed)
+    return day_measures(simulate(scenario, seed=seed, replication=replication))
 
 
-def day_measures(result: Result, seed: int | None = None) -> np.ndarray:
+def day_measures(result: Result) -> np.ndarray:
     """The measures of one run (see :data:`DAY_MEASURES`), ``[queue + 1, measure, interval]``.
 
-    ``seed`` is the run's root seed (the scenario's when omitted): it replays which skill
-    set each session required (:func:`sim.staffing.skill_sets.session_rows`).
+    Each session counts in its queue's row or its skill set's
+    (:func:`sim.staffing.skill_sets.session_rows`).
     """
     scenario = result.scenario
     n = scenario.n_intervals
@@ -113,8 +113,7 @@ def day_measures(result: Result, seed: int | None = None) -> np.ndarray:
     inbound = sessions[offered]
     bins = np.minimum((inbound["arrival_time"].to_numpy(dtype=float)
                        // scenario.interval).astype(int), n - 1)
-    row_of = session_rows(sessions, scenario, scenario.seed if seed is None else seed,
-                          result.replication)
+    row_of = session_rows(sessions, scenario)
     queue = row_of[np.asarray(offered)]
     original = np.ones(len(inbound), dtype=bool)
     if "transfers" in sessions and (sessions["transfers"].to_numpy() > 0).any():

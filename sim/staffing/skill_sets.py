@@ -11,12 +11,9 @@ is a row of its own, next to the queues, in the analytic start (its own Erlang C
 :func:`with_skill_set_goals`) and in the simulated days' measures
 (:func:`session_rows`); a queue's row then holds only the sessions its queue routes.
 
-Which skill requirement a session drew is not a column of the sessions table: it is drawn
-from the channel's own ``skills`` stream, one uniform per inbound session in the order the
-sessions were created (:mod:`sim.model.runtime`), and :func:`session_rows` replays those
-draws (``tests/staffing/test_skill_staffing.py`` checks the replay against the agents who served).
+Which skill requirement a session drew is its ``skill_index`` column (the sessions table).
 
-This module imports only numpy and the model's streams: worker processes import it.
+This module imports only numpy and pandas: worker processes import it.
 """
 
 from __future__ import annotations
@@ -27,10 +24,6 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from sim.model.entities import INBOUND
-from sim.model.sampling import UniformSampler
-from sim.model.simulate import replication_seed_sequence
-from sim.model.streams import RandomStreams
 from sim.scenario.schema import AgentGroup, Scenario, SkillRequirement
 
 Goals = TypeVar("Goals")
@@ -191,39 +184,21 @@ def with_skill_set_goals(scenario: Scenario, per_queue: dict[str, Goals]) -> dic
     return result
 
 
-def session_rows(sessions: pd.DataFrame, scenario: Scenario, seed: int,
-                 replication: int) -> np.ndarray:
+def session_rows(sessions: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     """Per session row of the sessions table: the staffing row it counts in.
 
-    A queue's name, or a separate skill set's (see the module docstring: the channel's
-    ``skills`` draws of that seed and replication, replayed in session order).
+    Its queue's name, or the name of the separate skill set its drawn requirement
+    (``skill_index``, the index in its channel's ``skills``) belongs to.
     """
     rows = sessions["queue"].to_numpy(dtype=object).copy()
     separate = separate_skill_sets(scenario)
     if not separate:
         return rows
-    streams = RandomStreams(replication_seed_sequence(seed, replication))
     channel = sessions["channel"].to_numpy(dtype=object)
-    inbound = (sessions["direction"] == INBOUND).to_numpy()
-    order = np.argsort(sessions["session_id"].to_numpy(), kind="stable")
-    for spec in scenario.channels:
-        if not spec.skills:
-            continue
-        target = {}
-        for skill_set in separate:
-            for name, index in skill_set.channels:
-                if name == spec.name:
-                    target[index] = skill_set.name
-        draw = UniformSampler(streams.generator("skills", spec.name))
-        shares = [requirement.share for requirement in spec.skills]
-        for position in order[(channel[order] == spec.name) & inbound[order]]:
-            value = draw()
-            for index, share in enumerate(shares):
-                if value < share:
-                    if index in target:
-                        rows[position] = target[index]
-                    break
-                value -= share
+    skill_index = sessions["skill_index"].to_numpy()
+    for skill_set in separate:
+        for name, index in skill_set.channels:
+            rows[(channel == name) & (skill_index == index)] = skill_set.name
     return rows
 
 

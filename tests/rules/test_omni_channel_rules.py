@@ -1216,5 +1216,9 @@ def test_every_agent_with_every_skill_is_queue_routing(model):
         "agent_groups[0].skills": {"chat": 3},
     })
     plain, by_skill = simulate(scenario), simulate(skilled)
+    # Only the record of what each session required differs: none, or requirement 0.
+    assert (plain.sessions["skill_index"] == -1).all()
+    assert (by_skill.sessions["skill_index"] == 0).all()
+    by_skill.sessions["skill_index"] = -1
     for table in ("sessions", "intervals", "agents", "groups"):
         pd.testing.assert_frame_equal(getattr(plain, table), getattr(by_skill, table))

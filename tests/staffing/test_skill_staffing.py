@@ -95,7 +95,7 @@ def test_a_skill_set_held_by_every_group_of_its_queue_is_pooled_with_the_queue()
     assert not narrow.pooled and narrow.row == SKILL_ROW
 
 
-def test_the_replayed_skill_draws_are_the_sessions_the_skilled_agents_served():
+def test_the_recorded_skill_requirements_are_the_sessions_the_skilled_agents_served():
     # The skilled group serves no queue the channel uses: it takes exactly the french
     # sessions, the plain group exactly the others.
     scenario = skill_center(0.3, ["spare"])
@@ -104,7 +104,7 @@ def test_the_replayed_skill_draws_are_the_sessions_the_skilled_agents_served():
                                              agents.items()}, GOALS)
     for replication in range(2):
         result = simulate(staffed, seed=11, replication=replication)
-        rows = session_rows(result.sessions, staffed, 11, replication)
+        rows = session_rows(result.sessions, staffed)
         group_of = dict(zip(result.agents["agent_id"], result.agents["group"], strict=True))
         answered = (result.sessions["agent_id"] >= 0).to_numpy()
         served_by = result.sessions["agent_id"][answered].map(group_of).to_numpy()
