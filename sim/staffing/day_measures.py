@@ -116,7 +116,7 @@ def day_measures(result: Result) -> np.ndarray:
     row_of = session_rows(sessions, scenario)
     queue = row_of[np.asarray(offered)]
     original = np.ones(len(inbound), dtype=bool)
-    if "transfers" in sessions and (sessions["transfers"].to_numpy() > 0).any():
+    if (sessions["transfers"].to_numpy() > 0).any():
         entries, to = transfer_entries(sessions, scenario)
         inbound = pd.concat([inbound[list(entries.columns)], entries], ignore_index=True)
         queue = np.r_[queue, to]

@@ -153,7 +153,7 @@ def _session(**values: object) -> dict[str, object]:
                agent_id=-1, agents=0, reroutes=0, stranded_s=0.0, customer_messages=0,
                agent_messages=0, conversation_s=math.nan, queued_on_arrival=False,
                requeued_wait_s=0.0, return_wait_s=0.0, wait_after_answer_s=0.0,
-               responses=0, response_total_s=0.0, transfers=0)
+               responses=0, response_total_s=0.0, transfers=0, skill_index=-1)
     row.update(values)
     if math.isnan(row["request_time"]):
         row["request_time"] = row["arrival_time"]
