@@ -109,14 +109,14 @@ def throughput_chart(intervals: dict[str, pd.DataFrame], scenario: Scenario) -> 
     hours = np.diff(edges)
     base = all_channels(intervals["tab"])
     axes.stairs(base["offered"].to_numpy(dtype=float) / hours, edges, fill=True, alpha=0.2,
-                color="#7f7f7f", label="inbound arrivals (the same in both)")
+                color="#7f7f7f", label="inbound sessions offered to agents (the same in both)")
     for model, width in (("tab", 3.5), ("status", 1.5)):
         rows = all_channels(intervals[model])
-        axes.stairs(rows["throughput_per_h"].to_numpy(dtype=float), edges,
+        axes.stairs(rows["completed_per_h"].to_numpy(dtype=float), edges,
                     color=COLORS[model], linewidth=width,
-                    label=f"throughput, {MODEL_NAMES[model]}")
+                    label=f"completed, {MODEL_NAMES[model]}")
     clock_axis(axes, scenario)
-    axes.set_title("Arrivals and throughput (sessions completed) per interval")
+    axes.set_title("Arrivals and sessions completed per interval")
     axes.set_ylabel("sessions per hour (sessions/h)")
     axes.legend(loc="upper right")
     return figure

@@ -89,7 +89,10 @@ def arrivals_throughput_chart(
     intervals: pd.DataFrame, interval_s: float, horizon_s: float, warmup_s: float = 0.0,
     clock: ChartClock | None = None,
 ) -> Figure:
-    """Arrivals and throughput (sessions per hour) per reporting interval.
+    """Arrivals, completions and throughput (sessions per hour) per reporting interval.
+
+    Arrivals are the inbound sessions offered to the agents (after a bot); throughput
+    counts every end, so with a bot in front it includes sessions no agent was offered.
 
     Sessions timed out by the clean-up job (an outbound campaign's 24 h or 48-54 h
     timeouts) are drawn too, when there are any.
@@ -109,13 +112,16 @@ def arrivals_throughput_chart(
     length_h = np.minimum(interval_s, horizon_s - rows["start_s"].to_numpy(dtype=float)) / 3600.0
     figure, axes = _figure()
     _steps(axes, start_h, rows["offered"].to_numpy(dtype=float) / length_h, horizon_s,
-           label="inbound arrivals", color="#7f7f7f", fill=True)
+           label="inbound sessions offered to agents", color="#7f7f7f", fill=True)
     outbound = rows["outbound_sent"].to_numpy(dtype=float) / length_h
     if outbound.sum() > 0:
         _steps(axes, start_h, outbound, horizon_s, label="outbound sent", color="#9467bd",
                linestyle="--")
+    _steps(axes, start_h, rows["completed_per_h"].to_numpy(dtype=float), horizon_s,
+           label="completed", color="#2ca02c", linewidth=2)
     _steps(axes, start_h, rows["throughput_per_h"].to_numpy(dtype=float), horizon_s,
-           label="throughput (completed)", color="#2ca02c", linewidth=2)
+           label="throughput: every session ended (also abandoned, by a bot...)",
+           color="#1b5e20", linestyle="--", linewidth=1.5)
     if "timed_out" in rows and rows["timed_out"].sum() > 0:  # the clean-up job's timeouts
         _steps(axes, start_h, rows["timed_out"].to_numpy(dtype=float) / length_h, horizon_s,
                label="timed out (ended by the clean-up job)", color="#d62728",

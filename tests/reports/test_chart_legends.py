@@ -71,11 +71,12 @@ def test_nothing_to_draw_is_a_sentence() -> None:
 def test_arrivals_chart_shows_the_clean_up_timeouts() -> None:
     from sim.reports.run_charts import arrivals_throughput_chart
 
-    intervals = desk_intervals().assign(offered=10.0, outbound_sent=0.0,
+    intervals = desk_intervals().assign(offered=10.0, outbound_sent=0.0, completed_per_h=17.0,
                                         throughput_per_h=18.0, timed_out=0.0)
     labels = [text.get_text() for text in arrivals_throughput_chart(
         intervals, 1800.0, 36000.0).legends[0].get_texts()]
-    assert labels == ["inbound arrivals", "throughput (completed)"]
+    assert labels == ["inbound sessions offered to agents", "completed",
+                      "throughput: every session ended (also abandoned, by a bot...)"]
     late = intervals.assign(timed_out=[0.0] * 19 + [6.0])  # a 24 h timeout lands at 17:30
     figure = arrivals_throughput_chart(late, 1800.0, 36000.0)
     (line,) = [line for line in figure.axes[0].get_lines()

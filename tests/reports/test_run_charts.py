@@ -91,6 +91,7 @@ def _intervals(days: int, interval_s: float = 3600.0) -> pd.DataFrame:
         for index in range(n):
             rows.append({"interval": index, "start_s": index * interval_s, "channel": channel,
                          "offered": 10.0, "outbound_sent": 0.0, "throughput_per_h": 9.0,
+                         "completed_per_h": 8.5,
                          "service_level": 0.8, "service_level_ci95": 0.05,
                          "occupancy": 0.6, "agents_online": 4.0})
     return pd.DataFrame(rows)
