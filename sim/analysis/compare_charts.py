@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from sim.analysis.preference import MODEL_NAMES, MODELS
 from sim.analysis.silent import HELD_INACTIVE, HELD_SILENT, OVER_CAPACITY, RETURN_WAIT
 from sim.analysis.whatif import CRITERIA, knob_named
+from sim.reports.legends import legend_below
 from sim.reports.run_charts import COLORS, ChartClock, compare_service_level_chart
 from sim.reports.time_axis import clock_time_axis
 from sim.scenario.schema import Scenario
@@ -118,7 +119,7 @@ def throughput_chart(intervals: dict[str, pd.DataFrame], scenario: Scenario) -> 
     clock_axis(axes, scenario)
     axes.set_title("Arrivals and sessions completed per interval")
     axes.set_ylabel("sessions per hour (sessions/h)")
-    axes.legend(loc="upper right")
+    legend_below(figure, [axes])  # inside, it covered the morning peak
     return figure
 
 
